@@ -1,0 +1,24 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Descent",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Descent", targets: ["Descent"]),
+        .executable(name: "xor", targets: ["XORExample"]),
+    ],
+    targets: [
+        // The innermost CPU kernels (matrix-multiply micro-kernels), in C so that they can carry
+        // per-function target attributes (AVX2/FMA) chosen at run time; everything else is Swift.
+        .target(name: "CDescentKernels"),
+        // Tensor, autodiff (the chain rule) and the CPU backend.
+        .target(name: "DescentCore", dependencies: ["CDescentKernels"]),
+        // The umbrella: `import Descent` is all a user writes.
+        .target(name: "Descent", dependencies: ["DescentCore"]),
+        .executableTarget(name: "XORExample", dependencies: ["Descent"]),
+        .target(name: "_DescentTestSupport", dependencies: ["Descent"]),
+        .testTarget(name: "DescentCoreTests", dependencies: ["Descent", "_DescentTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

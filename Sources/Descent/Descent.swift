@@ -1,0 +1,2 @@
+// `import Descent` brings in everything a user needs.
+@_exported import DescentCore

@@ -1,0 +1,168 @@
+/// The derivative rules: one line of the chain rule per primitive operation, in one place.
+///
+/// For an operation y = f(a, b), each rule answers: given ḡ = ∂C/∂y (how the cost C changes with
+/// the output), what are ā = ∂C/∂a and b̄ = ∂C/∂b? That is the vector–Jacobian product, or
+/// *pullback*. Rules are written with tensor operations, so they read like the textbook:
+///
+///     y = a · b      ā = ḡ · b          b̄ = ḡ · a
+///
+/// Where an input was broadcast, its gradient is summed back to its own shape (`unbroadcast`),
+/// because a value used in several places receives the sum of their gradients.
+///
+/// Composite operations (softmax, the losses, GELU …) have no rule here: they are made of these
+/// primitives, so backpropagation passes through them step by step.
+enum DerivativeRules {
+    typealias Pullback = (_ upstream: Tensor, _ needs: [Bool]) -> [Tensor?]
+
+    /// Builds a two-input pullback that computes only the gradients that are needed.
+    private static func binary(_ a: Tensor, _ b: Tensor,
+                               _ da: @escaping (Tensor) -> Tensor, _ db: @escaping (Tensor) -> Tensor) -> Pullback {
+        { g, needs in
+            [needs[0] ? da(g).unbroadcast(to: a.shape) : nil,
+             needs[1] ? db(g).unbroadcast(to: b.shape) : nil]
+        }
+    }
+
+    // MARK: Arithmetic
+
+    /// y = a + b:  ā = ḡ,  b̄ = ḡ
+    static func add(_ a: Tensor, _ b: Tensor) -> Pullback { binary(a, b, { g in g }, { g in g }) }
+
+    /// y = a − b:  ā = ḡ,  b̄ = −ḡ
+    static func subtract(_ a: Tensor, _ b: Tensor) -> Pullback { binary(a, b, { g in g }, { g in -g }) }
+
+    /// y = a · b:  ā = ḡ · b,  b̄ = ḡ · a
+    static func multiply(_ a: Tensor, _ b: Tensor) -> Pullback { binary(a, b, { g in g * b }, { g in g * a }) }
+
+    /// y = a / b:  ā = ḡ / b,  b̄ = −ḡ · a / b²
+    static func divide(_ a: Tensor, _ b: Tensor) -> Pullback {
+        binary(a, b, { g in g / b }, { g in -g * a / (b * b) })
+    }
+
+    /// y = aᵇ:  ā = ḡ · b · aᵇ⁻¹,  b̄ = ḡ · aᵇ · ln a  (taken as 0 where a = 0)
+    static func pow(_ a: Tensor, _ b: Tensor, _ y: Tensor) -> Pullback {
+        binary(a, b, { g in g * b * DescentCore.pow(a, b - 1) },
+               { g in
+                   let safeLog = DescentCore.select(where: a .> 0, DescentCore.log(a), otherwise: Tensor.zeros(like: a))
+                   return g * y * safeLog
+               })
+    }
+
+    /// y = max(a, b):  the gradient goes to the larger input (half to each on a tie, as PyTorch)
+    static func maximum(_ a: Tensor, _ b: Tensor) -> Pullback {
+        let share = DescentCore.select(where: a .== b, Tensor.scalar(0.5, like: a), otherwise: (a .> b))
+        return binary(a, b, { g in g * share }, { g in g * (1 - share) })
+    }
+
+    /// y = min(a, b):  the gradient goes to the smaller input (half to each on a tie)
+    static func minimum(_ a: Tensor, _ b: Tensor) -> Pullback {
+        let share = DescentCore.select(where: a .== b, Tensor.scalar(0.5, like: a), otherwise: (a .< b))
+        return binary(a, b, { g in g * share }, { g in g * (1 - share) })
+    }
+
+    /// y = condition ? a : b:  ā = ḡ where the condition holds, b̄ = ḡ elsewhere
+    static func selection(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Pullback {
+        { g, needs in
+            let zero = Tensor.zeros(like: g)
+            return [nil,
+                    needs[1] ? DescentCore.select(where: condition, g, otherwise: zero).unbroadcast(to: a.shape) : nil,
+                    needs[2] ? DescentCore.select(where: condition, zero, otherwise: g).unbroadcast(to: b.shape) : nil]
+        }
+    }
+
+    // MARK: Elementary functions (y = f(x), x̄ = ḡ · f′(x))
+
+    static func unary(_ operation: UnaryOperation, _ x: Tensor, _ y: Tensor) -> (Tensor) -> Tensor {
+        switch operation {
+        case .negate: { g in -g }                                   // (−x)′ = −1
+        case .exp: { g in g * y }                                   // (eˣ)′ = eˣ
+        case .log: { g in g / x }                                   // (ln x)′ = 1/x
+        case .sqrt: { g in g / (2 * y) }                            // (√x)′ = 1/(2√x)
+        case .abs: { g in g * x.sign() }                            // |x|′ = sign x
+        case .tanh: { g in g * (1 - y * y) }                        // tanh′ = 1 − tanh²
+        case .sigmoid: { g in g * y * (1 - y) }                     // σ′ = σ(1 − σ)
+        case .relu: { g in g * (x .> 0) }                           // relu′ = 1 if x > 0 else 0
+        case .sign: { g in Tensor.zeros(like: g) }                  // flat almost everywhere
+        case .log1p: { g in g / (1 + x) }                           // ln(1 + x)′ = 1/(1 + x)
+        case .erf: { g in g * (2 / Double.pi.squareRoot()) * DescentCore.exp(-(x * x)) } // erf′ = 2/√π·e^(−x²)
+        case .reciprocal: { g in -g * y * y }                       // (1/x)′ = −1/x²
+        case .square: { g in g * 2 * x }                            // (x²)′ = 2x
+        }
+    }
+
+    /// y = clamp(x, lo, hi):  x̄ = ḡ where lo ≤ x ≤ hi, else 0 (as PyTorch)
+    static func clamp(_ x: Tensor, lower: Double, upper: Double) -> (Tensor) -> Tensor {
+        { g in g * ((x .>= lower) * (x .<= upper)) }
+    }
+
+    /// y = float64(x) and back:  x̄ = ḡ in x's dtype
+    static func cast(_ x: Tensor) -> (Tensor) -> Tensor {
+        { g in g.cast(to: x.dtype) }
+    }
+
+    // MARK: Reductions
+
+    /// y = Σ x over axes (kept):  x̄ = ḡ copied to every element that was summed
+    static func sum(_ x: Tensor) -> (Tensor) -> Tensor {
+        { g in g.broadcasted(to: x.shape) }
+    }
+
+    /// y = max x over axes (kept):  x̄ = ḡ at the maximal elements (shared evenly on ties)
+    static func extremum(_ x: Tensor, _ y: Tensor, axes: [Int]) -> (Tensor) -> Tensor {
+        { g in
+            let isExtremum = x .== y
+            return g * isExtremum / isExtremum.sum(alongAxes: axes)
+        }
+    }
+
+    // MARK: Matrix multiply
+
+    /// Y = op(A)·op(B):  op(A)̄ = Ḡ·op(B)ᵀ,  op(B)̄ = op(A)ᵀ·Ḡ  (then undo each op)
+    static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool) -> Pullback {
+        binary(a, b, { g in
+            transposeA ? DescentCore.matmul(b, g, transposeA: transposeB, transposeB: true)   // Aᵀ̄ = (Ḡ·op(B)ᵀ)ᵀ
+                       : DescentCore.matmul(g, b, transposeB: !transposeB)                    // Ā = Ḡ·op(B)ᵀ
+        }, { g in
+            transposeB ? DescentCore.matmul(g, a, transposeA: true, transposeB: transposeA)   // Bᵀ̄ = (op(A)ᵀ·Ḡ)ᵀ
+                       : DescentCore.matmul(a, g, transposeA: !transposeA)                    // B̄ = op(A)ᵀ·Ḡ
+        })
+    }
+
+    // MARK: Movement (gradients move back the way the values came)
+
+    /// y = x reshaped:  x̄ = ḡ reshaped back
+    static func reshape(_ x: Tensor) -> (Tensor) -> Tensor { { g in g.reshaped(to: x.shape) } }
+
+    /// y = x with axes permuted:  x̄ = ḡ with the inverse permutation
+    static func permute(_ permutation: [Int]) -> (Tensor) -> Tensor {
+        var inverse = [Int](repeating: 0, count: permutation.count)
+        for (i, axis) in permutation.enumerated() { inverse[axis] = i }
+        return { g in g.permuted(inverse) }
+    }
+
+    /// y = x[indices] along an axis:  x̄ = ḡ added back at those indices
+    static func gather(_ x: Tensor, indices: [Int], axis: Int) -> (Tensor) -> Tensor {
+        { g in CPU.scatterAdd(g, indices: indices, axis: axis, shape: x.shape) }
+    }
+
+    /// y = concatenation of xᵢ:  x̄ᵢ = the slice of ḡ where xᵢ landed
+    static func concatenate(_ tensors: [Tensor], axis: Int) -> Pullback {
+        { g, needs in
+            var start = 0
+            return zip(tensors, needs).map { tensor, needed in
+                let range = start..<(start + tensor.shape[axis])
+                start = range.upperBound
+                return needed ? g.slice(alongAxis: axis, range) : nil
+            }
+        }
+    }
+}
+
+extension Tensor {
+    /// The gradient of a tensor that was broadcast to `self`'s shape, summed back to `shape`.
+    func unbroadcast(to shape: [Int]) -> Tensor {
+        if self.shape == shape { return self }
+        let axes = Broadcasting.broadcastAxes(of: shape, in: self.shape)
+        return sum(alongAxes: axes).reshaped(to: shape)
+    }
+}

@@ -1,0 +1,84 @@
+/// One executed operation in the gradient graph.
+///
+/// Reverse-mode automatic differentiation, the way PyTorch does it: while a tensor that needs a
+/// gradient flows through operations, each operation leaves a node that remembers its inputs and
+/// its *pullback*: how to turn ∂C/∂output into ∂C/∂input for each input (the chain rule).
+/// Backpropagation then walks these nodes from the cost back to the inputs.
+final class GradientNode: @unchecked Sendable {
+    /// The op's name, for error messages and debugging ("matmul", "relu" …).
+    let operation: String
+    /// The nodes of the inputs that need gradients (`nil` for inputs that do not).
+    let inputs: [GradientNode?]
+    /// Maps ∂C/∂output to ∂C/∂input for every input whose node is non-nil.
+    let pullback: (Tensor) -> [Tensor?]
+    let shape: [Int]
+    let dtype: DType
+
+    init(operation: String, inputs: [GradientNode?], shape: [Int], dtype: DType,
+         pullback: @escaping (Tensor) -> [Tensor?]) {
+        self.operation = operation
+        self.inputs = inputs
+        self.shape = shape
+        self.dtype = dtype
+        self.pullback = pullback
+    }
+
+    /// A leaf: a tensor we differentiate with respect to.
+    convenience init(leafShape shape: [Int], dtype: DType) {
+        self.init(operation: "leaf", inputs: [], shape: shape, dtype: dtype, pullback: { _ in [] })
+    }
+}
+
+/// Whether operations record themselves for differentiation; off inside ``withoutGradients(_:)``.
+enum GradientRecording {
+    @TaskLocal static var isEnabled = true
+}
+
+/// Runs `body` without recording any operation for differentiation: for inference, metrics and
+/// optimizer updates, where gradients are not wanted and recording would cost time and memory.
+public func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {
+    try GradientRecording.$isEnabled.withValue(false, operation: body)
+}
+
+extension Tensor {
+    /// Whether this tensor is part of a gradient computation (it depends on a tensor being
+    /// differentiated).
+    public var requiresGradient: Bool { gradientNode != nil }
+
+    /// The same values, cut off from the gradient graph: gradients do not flow through it.
+    public func detached() -> Tensor {
+        var result = self
+        result.gradientNode = nil
+        return result
+    }
+
+    /// This tensor as a new leaf of a gradient graph.
+    func asGradientLeaf() -> Tensor {
+        var result = self
+        result.gradientNode = GradientNode(leafShape: shape, dtype: dtype)
+        return result
+    }
+
+    /// Attaches to `self` (the output of `operation` applied to `inputs`) the node that lets
+    /// backpropagation pass through the operation. `pullback` receives ∂C/∂self and returns
+    /// ∂C/∂input for each input, in order; it is called only if some input needs a gradient, and
+    /// only the entries for inputs that need one are used (`needs[i]`).
+    @usableFromInline
+    func recorded(_ operation: String, _ inputs: [Tensor],
+                  pullback: @escaping (_ upstream: Tensor, _ needs: [Bool]) -> [Tensor?]) -> Tensor {
+        guard inputs.contains(where: { $0.gradientNode != nil }), GradientRecording.isEnabled else { return self }
+        let nodes = inputs.map(\.gradientNode)
+        let needs = nodes.map { $0 != nil }
+        var result = self
+        result.gradientNode = GradientNode(operation: operation, inputs: nodes, shape: shape, dtype: dtype) {
+            upstream in pullback(upstream, needs)
+        }
+        return result
+    }
+
+    /// `recorded` for one input.
+    @usableFromInline
+    func recorded(_ operation: String, _ input: Tensor, pullback: @escaping (Tensor) -> Tensor) -> Tensor {
+        recorded(operation, [input]) { upstream, _ in [pullback(upstream)] }
+    }
+}

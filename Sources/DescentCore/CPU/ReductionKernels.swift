@@ -1,0 +1,94 @@
+/// Reductions over axes.
+public enum ReductionOperation: String, Sendable {
+    case sum, max, min
+}
+
+extension CPU {
+    /// Reduces `x` over `axes`, keeping them as size-1 axes.
+    static func reduce(_ operation: ReductionOperation, _ x: Tensor, axes: Set<Int>) -> Tensor {
+        switch x.dtype {
+        case .float32: reduce(operation, x, axes, Float.self)
+        case .float64: reduce(operation, x, axes, Double.self)
+        case .int32: preconditionFailure("\(operation): needs a floating-point tensor, got int32 \(x.shape)")
+        }
+    }
+
+    private static func reduce<T: FloatingPointScalar>(_ operation: ReductionOperation, _ x: Tensor,
+                                                       _ axes: Set<Int>, _: T.Type) -> Tensor {
+        let outShape = x.shape.indices.map { axes.contains($0) ? 1 : x.shape[$0] }
+        let outCount = outShape.reduce(1, *)
+        let output = TensorStorage(uninitializedCount: outCount, dtype: T.dtype)
+        let y = output.typed(T.self), source = x.storage.typed(T.self)
+        let identity: T = switch operation {
+        case .sum: 0
+        case .max: -T.infinity
+        case .min: T.infinity
+        }
+        y.initialize(repeating: identity, count: outCount)
+        guard x.scalarCount > 0 else { return Tensor(shape: outShape, storage: output) }
+        let combine: (T, T) -> T = switch operation {
+        case .sum: (+)
+        case .max: { a, b in a.isNaN || a > b ? a : b }
+        case .min: { a, b in a.isNaN || a < b ? a : b }
+        }
+        let (loopShape, strides) = Broadcasting.coalesce(
+            shape: x.shape,
+            strides: [Broadcasting.strides(of: x.shape, broadcastTo: x.shape),
+                      Broadcasting.strides(of: outShape, broadcastTo: x.shape)])
+        let n = loopShape.last!
+        let outputStride = strides[1].last!
+        var walk = StridedWalk(shape: loopShape, strides: strides)
+        for _ in 0..<walk.rowCount {
+            let a = source + walk.offsets[0], out = y + walk.offsets[1]
+            if outputStride == 0 {
+                out[0] = combine(out[0], reduceRow(operation, a, n, identity, combine))
+            } else {
+                for i in 0..<n { out[i] = combine(out[i], a[i]) }
+            }
+            walk.advance()
+        }
+        return Tensor(shape: outShape, storage: output)
+    }
+
+    /// Reduces one contiguous row. Sums use eight independent accumulators: that vectorises, and
+    /// loses less precision than one running total.
+    @inline(__always)
+    private static func reduceRow<T: FloatingPointScalar>(_ operation: ReductionOperation, _ a: UnsafeMutablePointer<T>,
+                                                          _ n: Int, _ identity: T, _ combine: (T, T) -> T) -> T {
+        var result = identity
+        var i = 0
+        if operation == .sum {
+            var lanes = SIMD8<T>(repeating: 0)
+            while i + 8 <= n {
+                lanes += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<T>.self)
+                i += 8
+            }
+            result = lanes.sum()
+        }
+        while i < n { result = combine(result, a[i]); i += 1 }
+        return result
+    }
+
+    /// The index of the largest (or smallest) element along `axis` (first one on ties), as int32,
+    /// with `axis` removed.
+    static func argExtremum(_ x: Tensor, axis: Int, largest: Bool) -> Tensor {
+        let values = x.doubles()
+        let outer = x.shape[..<axis].reduce(1, *), n = x.shape[axis], inner = x.shape[(axis + 1)...].reduce(1, *)
+        precondition(n > 0, "argmax: axis \(axis) of shape \(x.shape) is empty")
+        var result = [Int32](repeating: 0, count: outer * inner)
+        for o in 0..<outer {
+            for j in 0..<inner {
+                var best = values[o * n * inner + j], bestIndex = 0
+                for i in 1..<n {
+                    let v = values[(o * n + i) * inner + j]
+                    if best.isNaN { break }
+                    if v.isNaN || (largest ? v > best : v < best) { best = v; bestIndex = i }
+                }
+                result[o * inner + j] = Int32(bestIndex)
+            }
+        }
+        var shape = x.shape
+        shape.remove(at: axis)
+        return Tensor(shape: shape, scalars: result)
+    }
+}

@@ -1,0 +1,167 @@
+/// An n-dimensional array of numbers: the one value type that every part of Descent computes with.
+///
+/// A tensor has a ``shape`` (row-major: the last axis varies fastest), a ``dtype`` and its
+/// elements. It has value semantics: assigning a tensor copies it, cheaply, because the elements
+/// are shared until one copy is mutated (copy-on-write).
+///
+/// Inside ``valueWithGradient(at:in:)`` a tensor also remembers the operation that produced it,
+/// which is how backpropagation finds its way back from the cost to every input.
+public struct Tensor: @unchecked Sendable {
+    /// The size of each axis; `[]` for a scalar.
+    public let shape: [Int]
+    @usableFromInline var storage: TensorStorage
+    /// The node of the gradient graph that produced this tensor, if it is being differentiated.
+    var gradientNode: GradientNode?
+
+    @usableFromInline
+    init(shape: [Int], storage: TensorStorage) {
+        precondition(storage.count == shape.reduce(1, *),
+                     "internal: storage of \(storage.count) elements for shape \(shape)")
+        self.shape = shape
+        self.storage = storage
+        self.gradientNode = nil
+    }
+
+    /// The element type.
+    public var dtype: DType { storage.dtype }
+    /// The number of axes.
+    public var rank: Int { shape.count }
+    /// The number of elements.
+    public var scalarCount: Int { storage.count }
+
+    // MARK: Creating tensors from Swift values
+
+    /// A tensor with the given shape holding `scalars` in row-major order.
+    ///
+    /// - Precondition: `scalars.count` is the product of `shape`.
+    public init<T: TensorScalar>(shape: [Int], scalars: [T]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor(shape:scalars:): negative size in shape \(shape)")
+        precondition(scalars.count == shape.reduce(1, *),
+                     "Tensor(shape:scalars:): \(scalars.count) scalars do not fill shape \(shape)")
+        let storage = TensorStorage(uninitializedCount: scalars.count, dtype: T.dtype)
+        scalars.withUnsafeBufferPointer { source in
+            storage.typed(T.self).initialize(from: source.baseAddress!, count: scalars.count)
+        }
+        self.init(shape: shape, storage: storage)
+    }
+
+    /// A 1-D tensor of `scalars`.
+    public init<T: TensorScalar>(_ scalars: [T]) {
+        self.init(shape: [scalars.count], scalars: scalars)
+    }
+
+    /// A 2-D tensor from rows of equal length.
+    public init<T: TensorScalar>(_ rows: [[T]]) {
+        let columnCount = rows.first?.count ?? 0
+        precondition(rows.allSatisfy { $0.count == columnCount }, "Tensor(_ rows:): rows of different lengths")
+        self.init(shape: [rows.count, columnCount], scalars: rows.flatMap { $0 })
+    }
+
+    /// A scalar (rank-0) tensor.
+    public init<T: TensorScalar>(_ scalar: T) {
+        self.init(shape: [], scalars: [scalar])
+    }
+
+    /// A tensor of the given shape and dtype whose every element is `value`.
+    public init(repeating value: Double, shape: [Int], dtype: DType = .float32) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor(repeating:shape:): negative size in shape \(shape)")
+        let count = shape.reduce(1, *)
+        let storage = TensorStorage(uninitializedCount: count, dtype: dtype)
+        switch dtype {
+        case .float32: storage.typed(Float.self).initialize(repeating: Float(value), count: count)
+        case .float64: storage.typed(Double.self).initialize(repeating: value, count: count)
+        case .int32: storage.typed(Int32.self).initialize(repeating: Int32(value), count: count)
+        }
+        self.init(shape: shape, storage: storage)
+    }
+
+    /// A tensor of zeros.
+    public static func zeros(_ shape: [Int], dtype: DType = .float32) -> Tensor {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor.zeros: negative size in shape \(shape)")
+        return Tensor(shape: shape, storage: TensorStorage(zeroedCount: shape.reduce(1, *), dtype: dtype))
+    }
+
+    /// A tensor of ones.
+    public static func ones(_ shape: [Int], dtype: DType = .float32) -> Tensor {
+        Tensor(repeating: 1, shape: shape, dtype: dtype)
+    }
+
+    /// A tensor of zeros with the shape and dtype of `other`.
+    public static func zeros(like other: Tensor) -> Tensor { zeros(other.shape, dtype: other.dtype) }
+
+    /// A tensor of ones with the shape and dtype of `other`.
+    public static func ones(like other: Tensor) -> Tensor { ones(other.shape, dtype: other.dtype) }
+
+    /// The numbers `start, start + step, …` below `end` (NumPy's `arange`).
+    public static func arange(from start: Double = 0, to end: Double, by step: Double = 1,
+                              dtype: DType = .float32) -> Tensor {
+        precondition(step != 0, "Tensor.arange: step must not be zero")
+        let count = Swift.max(0, Int(((end - start) / step).rounded(.up)))
+        let values = (0..<count).map { start + Double($0) * step }
+        return Tensor(doubles: values, shape: [count], dtype: dtype)
+    }
+
+    /// `count` evenly spaced numbers from `start` to `end` inclusive (NumPy's `linspace`).
+    public static func linspace(from start: Double, to end: Double, count: Int, dtype: DType = .float32) -> Tensor {
+        precondition(count >= 0, "Tensor.linspace: negative count \(count)")
+        let step = count > 1 ? (end - start) / Double(count - 1) : 0
+        return Tensor(doubles: (0..<count).map { start + Double($0) * step }, shape: [count], dtype: dtype)
+    }
+
+    /// A tensor of the given dtype from `Double` values (rounded to that dtype).
+    public init(doubles values: [Double], shape: [Int], dtype: DType = .float32) {
+        switch dtype {
+        case .float32: self.init(shape: shape, scalars: values.map { Float($0) })
+        case .float64: self.init(shape: shape, scalars: values)
+        case .int32: self.init(shape: shape, scalars: values.map { Int32($0) })
+        }
+    }
+
+    // MARK: Reading values back
+
+    /// The elements in row-major order, converted to `T`.
+    public func scalars<T: TensorScalar>(as type: T.Type = T.self) -> [T] {
+        if T.dtype == dtype {
+            return Array(UnsafeBufferPointer(start: storage.typed(T.self), count: scalarCount))
+        }
+        return doubles().map { T(fromDouble: $0) }
+    }
+
+    /// The elements in row-major order as `Double`s, whatever the dtype.
+    public func doubles() -> [Double] {
+        switch dtype {
+        case .float32: UnsafeBufferPointer(start: storage.typed(Float.self), count: scalarCount).map(Double.init)
+        case .float64: Array(UnsafeBufferPointer(start: storage.typed(Double.self), count: scalarCount))
+        case .int32: UnsafeBufferPointer(start: storage.typed(Int32.self), count: scalarCount).map(Double.init)
+        }
+    }
+
+    /// The only element of a one-element tensor, converted to `T`.
+    public func scalar<T: TensorScalar>(as type: T.Type = T.self) -> T {
+        precondition(scalarCount == 1, "Tensor.scalar: tensor of shape \(shape) has \(scalarCount) elements, not 1")
+        return scalars(as: T.self)[0]
+    }
+
+    /// The only element of a one-element tensor as a `Double`.
+    public var doubleValue: Double { scalar(as: Double.self) }
+}
+
+extension Tensor {
+    /// Calls `body` with the elements for reading. Valid only inside `body`.
+    @inlinable
+    public func withUnsafeBufferPointer<T: TensorScalar, R>(
+        as type: T.Type, _ body: (UnsafeBufferPointer<T>) throws -> R
+    ) rethrows -> R {
+        try body(UnsafeBufferPointer(start: storage.typed(T.self), count: storage.count))
+    }
+
+    /// Calls `body` with the elements for writing in place, copying them first if another tensor
+    /// shares them (copy-on-write). Not recorded for differentiation.
+    @inlinable
+    public mutating func withUnsafeMutableBufferPointer<T: TensorScalar, R>(
+        as type: T.Type, _ body: (UnsafeMutableBufferPointer<T>) throws -> R
+    ) rethrows -> R {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return try body(UnsafeMutableBufferPointer(start: storage.typed(T.self), count: storage.count))
+    }
+}

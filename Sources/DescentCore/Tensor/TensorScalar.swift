@@ -1,0 +1,52 @@
+import Foundation
+
+/// A Swift type that can be the element of a ``Tensor``: `Float`, `Double` or `Int32`.
+public protocol TensorScalar: Numeric, Comparable, Sendable {
+    /// The ``DType`` that stores this type.
+    static var dtype: DType { get }
+    /// Converts from `Double` (rounding to the nearest representable value).
+    init(fromDouble value: Double)
+    /// This value as a `Double`.
+    var doubleValue: Double { get }
+}
+
+/// A floating-point tensor element: the math kernels are generic over this protocol, so the
+/// same code runs in `Float` for training and in `Double` for gradient checks.
+public protocol FloatingPointScalar: TensorScalar, BinaryFloatingPoint, SIMDScalar, Codable {
+    static func exp(_ x: Self) -> Self
+    static func log(_ x: Self) -> Self
+    static func tanh(_ x: Self) -> Self
+    static func pow(_ x: Self, _ y: Self) -> Self
+    static func erf(_ x: Self) -> Self
+    static func log1p(_ x: Self) -> Self
+}
+
+extension Float: FloatingPointScalar {
+    public static var dtype: DType { .float32 }
+    @inlinable public init(fromDouble value: Double) { self = Float(value) }
+    @inlinable public var doubleValue: Double { Double(self) }
+    @inlinable public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
+    @inlinable public static func log(_ x: Float) -> Float { Foundation.logf(x) }
+    @inlinable public static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
+    @inlinable public static func pow(_ x: Float, _ y: Float) -> Float { Foundation.powf(x, y) }
+    @inlinable public static func erf(_ x: Float) -> Float { Foundation.erff(x) }
+    @inlinable public static func log1p(_ x: Float) -> Float { Foundation.log1pf(x) }
+}
+
+extension Double: FloatingPointScalar {
+    public static var dtype: DType { .float64 }
+    @inlinable public init(fromDouble value: Double) { self = value }
+    @inlinable public var doubleValue: Double { self }
+    @inlinable public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+    @inlinable public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    @inlinable public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
+    @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
+    @inlinable public static func erf(_ x: Double) -> Double { Foundation.erf(x) }
+    @inlinable public static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
+}
+
+extension Int32: TensorScalar {
+    public static var dtype: DType { .int32 }
+    @inlinable public init(fromDouble value: Double) { self = Int32(value) }
+    @inlinable public var doubleValue: Double { Double(self) }
+}
