@@ -12,13 +12,21 @@ let package = Package(
         // The innermost CPU kernels (matrix-multiply micro-kernels), in C so that they can carry
         // per-function target attributes (AVX2/FMA) chosen at run time; everything else is Swift.
         .target(name: "CDescentKernels"),
-        // Tensor, autodiff (the chain rule) and the CPU backend.
+        // Tensor, autodiff (the chain rule), the CPU backend, safetensors files.
         .target(name: "DescentCore", dependencies: ["CDescentKernels"]),
+        // Layers, cost functions, initializers, optimizers, schedules, model files.
+        .target(name: "DescentNN", dependencies: ["DescentCore"]),
+        // Datasets, batching, loaders (IDX, CSV, NPY), built-in and synthetic sets.
+        .target(name: "DescentData", dependencies: ["DescentCore"]),
         // The umbrella: `import Descent` is all a user writes.
-        .target(name: "Descent", dependencies: ["DescentCore"]),
+        .target(name: "Descent", dependencies: ["DescentCore", "DescentNN", "DescentData"]),
         .executableTarget(name: "XORExample", dependencies: ["Descent"]),
         .target(name: "_DescentTestSupport", dependencies: ["Descent"]),
         .testTarget(name: "DescentCoreTests", dependencies: ["Descent", "_DescentTestSupport"]),
+        .testTarget(name: "DescentNNTests", dependencies: ["Descent", "_DescentTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "DescentDataTests", dependencies: ["Descent", "_DescentTestSupport"],
+                    resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )
