@@ -27,8 +27,9 @@ public func expectClose(_ actual: [Double], _ expected: [Double], relative: Doub
         }
     }
     if let worst {
-        Issue.record("\(mismatches) of \(actual.count) values differ; first at [\(worst.index)]: \(worst.actual) vs expected \(worst.expected)"
-                     + (comment.map { " — \($0)" } ?? ""), sourceLocation: sourceLocation)
+        let note = comment.map { " — \($0.rawValue)" } ?? ""
+        Issue.record("\(mismatches) of \(actual.count) values differ; first at [\(worst.index)]: \(worst.actual) vs expected \(worst.expected)\(note)",
+                     sourceLocation: sourceLocation)
     }
 }
 
