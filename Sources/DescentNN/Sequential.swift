@@ -1,0 +1,50 @@
+/// Layers applied one after another, like the diagrams in any tutorial:
+///
+/// ```swift
+/// var model = Sequential {
+///     Dense(inputCount: 784, outputCount: 512, activation: .relu)
+///     Dropout(rate: 0.2)
+///     Dense(inputCount: 512, outputCount: 10)
+/// }
+/// ```
+///
+/// Parameters are named by position, as PyTorch's `nn.Sequential` names them: "0.weight",
+/// "0.bias", "2.weight" … (every layer counts, with or without parameters).
+public struct Sequential: Layer {
+    /// The layers, in order.
+    public var layers: [any Layer]
+
+    public init(_ layers: [any Layer]) {
+        self.layers = layers
+    }
+
+    public init(@LayerBuilder _ build: () -> [any Layer]) {
+        self.init(build())
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        layers.reduce(input) { activation, layer in layer(activation) }
+    }
+
+    public mutating func visitParameters(_ body: (_ name: String, _ parameter: inout Tensor) throws -> Void) rethrows {
+        for index in layers.indices {
+            try layers[index].visitParameters { name, parameter in try body("\(index).\(name)", &parameter) }
+        }
+    }
+
+    public mutating func setTraining(_ isTraining: Bool) {
+        for index in layers.indices { layers[index].setTraining(isTraining) }
+    }
+}
+
+/// Lets ``Sequential`` list its layers one per line.
+@resultBuilder
+public enum LayerBuilder {
+    public static func buildExpression(_ layer: any Layer) -> [any Layer] { [layer] }
+    public static func buildExpression(_ layers: [any Layer]) -> [any Layer] { layers }
+    public static func buildBlock(_ parts: [any Layer]...) -> [any Layer] { parts.flatMap { $0 } }
+    public static func buildOptional(_ part: [any Layer]?) -> [any Layer] { part ?? [] }
+    public static func buildEither(first part: [any Layer]) -> [any Layer] { part }
+    public static func buildEither(second part: [any Layer]) -> [any Layer] { part }
+    public static func buildArray(_ parts: [[any Layer]]) -> [any Layer] { parts.flatMap { $0 } }
+}
