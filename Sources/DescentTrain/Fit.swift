@@ -1,0 +1,133 @@
+import Foundation
+
+extension Layer {
+    /// Trains the model by gradient descent: for each batch, forward propagation, the cost,
+    /// backpropagation, and an optimizer step θ ← θ − η∇C(θ); once per epoch, the metrics on the
+    /// training and validation data.
+    ///
+    /// The three regimes of the tutorials are the `batching` argument: `.fullBatch` (one update
+    /// per epoch from the whole training set), `.stochastic` (one example per update) and
+    /// `.miniBatch(size:)`. With `shuffled`, the order is redrawn every epoch from `seed`, so the
+    /// same seed gives the same run.
+    ///
+    /// - Parameters:
+    ///   - maximumSteps: Stops after this many optimizer steps in all (epochs are then an upper
+    ///     bound).
+    ///   - schedule: Sets the learning rate at the start of every epoch.
+    ///   - gradientClipping: Limits the gradients before each step.
+    /// - Returns: Per-epoch cost, metrics and learning rate.
+    /// - Throws: ``TrainingError/nonFiniteCost(epoch:step:value:)`` when the cost becomes NaN or
+    ///   infinite; errors thrown by callbacks.
+    @discardableResult
+    public mutating func fit(
+        _ training: Dataset, validation: Dataset? = nil, epochs: Int, maximumSteps: Int? = nil,
+        loss: Loss, optimizer: some Optimizer, batching: Batching = .miniBatch(size: 32),
+        shuffled: Bool = true, seed: UInt64 = 0, metrics: [Metric] = [],
+        schedule: (any LearningRateSchedule)? = nil, gradientClipping: GradientClipping? = nil,
+        callbacks: [any TrainingCallback] = []
+    ) throws -> History {
+        guard epochs >= 0 else { throw TrainingError.invalidSetting("epochs must be 0 or more, got \(epochs)") }
+        guard training.count > 0 else { throw TrainingError.incompatibleData("the training set is empty") }
+        let initialLearningRate = optimizer.learningRate
+        var history = History()
+        var stepsTaken = 0
+        setTraining(true)
+        defer { setTraining(false) }
+
+        epochLoop: for epoch in 1...max(epochs, 1) where epochs > 0 {
+            if let schedule {
+                optimizer.learningRate = schedule.learningRate(epoch: epoch - 1, initialLearningRate: initialLearningRate,
+                                                               history: history)
+            }
+            let started = Date()
+            let batches = Array(training.batches(batching, shuffled: shuffled, seed: seed, epoch: epoch - 1))
+            var costSum = 0.0, seen = 0
+            var metricSums = [Double](repeating: 0, count: metrics.count)
+            for (index, batch) in batches.enumerated() {
+                var outputs = Tensor.zeros([0])
+                let (cost, gradients) = valueWithGradient(at: self) { model in
+                    outputs = model(batch.inputs)
+                    return loss(outputs, batch.labels)
+                }
+                let value = cost.doubleValue
+                guard value.isFinite else {
+                    throw TrainingError.nonFiniteCost(epoch: epoch, step: index + 1, value: value)
+                }
+                optimizer.update(&self, along: gradientClipping.map { gradients.clipped($0) } ?? gradients)
+
+                let count = batch.inputs.shape[0]
+                costSum += value * Double(count)
+                seen += count
+                for (m, metric) in metrics.enumerated() {
+                    metricSums[m] += metric.value(outputs: outputs.detached(), labels: batch.labels,
+                                                  outputsAreProbabilities: loss.expectsProbabilities) * Double(count)
+                }
+                stepsTaken += 1
+                let elapsed = Date().timeIntervalSince(started)
+                for callback in callbacks {
+                    callback.handle(.stepEnded(epoch: epoch, epochCount: epochs, step: index + 1, stepCount: batches.count,
+                                               cost: costSum / Double(seen),
+                                               samplesPerSecond: Double(seen) / max(elapsed, 1e-9)))
+                }
+                if let maximumSteps, stepsTaken >= maximumSteps { break }
+            }
+
+            var values: [(String, Double)] = [("loss", costSum / Double(seen))]
+            for (m, metric) in metrics.enumerated() { values.append((metric.name, metricSums[m] / Double(seen))) }
+            if let validation {
+                let evaluation = evaluate(on: validation, loss: loss, metrics: metrics)
+                values.append(("val_loss", evaluation["loss"]!))
+                for metric in metrics { values.append(("val_\(metric.name)", evaluation[metric.name]!)) }
+            }
+            values.append(("learning_rate", optimizer.learningRate))
+            history.record(values)
+            let seconds = Date().timeIntervalSince(started)
+            for callback in callbacks {
+                callback.handle(.epochEnded(epoch: epoch, epochCount: epochs,
+                                            values: Dictionary(uniqueKeysWithValues: values), seconds: seconds))
+            }
+            var stop = false
+            for callback in callbacks where try callback.epochEnded(epoch: epoch, history: history, model: self) == .stop {
+                stop = true
+            }
+            if stop { break epochLoop }
+            if let maximumSteps, stepsTaken >= maximumSteps { break epochLoop }
+        }
+        return history
+    }
+
+    /// The cost and metrics of the model on a dataset, in inference mode (dropout off), computed
+    /// in batches of `batchSize` without recording gradients.
+    public func evaluate(on dataset: Dataset, loss: Loss, metrics: [Metric] = [], batchSize: Int = 1024) -> [String: Double] {
+        let model = training(false)
+        var costSum = 0.0
+        var metricSums = [Double](repeating: 0, count: metrics.count)
+        withoutGradients {
+            for batch in dataset.batches(.miniBatch(size: batchSize), shuffled: false, seed: 0, epoch: 0) {
+                let outputs = model(batch.inputs)
+                let count = Double(batch.inputs.shape[0])
+                costSum += loss(outputs, batch.labels).doubleValue * count
+                for (m, metric) in metrics.enumerated() {
+                    metricSums[m] += metric.value(outputs: outputs, labels: batch.labels,
+                                                  outputsAreProbabilities: loss.expectsProbabilities) * count
+                }
+            }
+        }
+        let total = Double(max(dataset.count, 1))
+        var result = ["loss": costSum / total]
+        for (m, metric) in metrics.enumerated() { result[metric.name] = metricSums[m] / total }
+        return result
+    }
+
+    /// The model's outputs for `inputs`, in inference mode, computed in batches.
+    public func predict(_ inputs: Tensor, batchSize: Int = 1024) -> Tensor {
+        let model = training(false)
+        return withoutGradients {
+            let count = inputs.shape.first ?? 0
+            let parts = stride(from: 0, to: count, by: batchSize).map { start in
+                model(inputs[start..<min(count, start + batchSize)])
+            }
+            return parts.isEmpty ? model(inputs) : Tensor(concatenating: parts, alongAxis: 0)
+        }
+    }
+}
