@@ -133,6 +133,9 @@ enum DerivativeRules {
     /// y = x reshaped:  x̄ = ḡ reshaped back
     static func reshape(_ x: Tensor) -> (Tensor) -> Tensor { { g in g.reshaped(to: x.shape) } }
 
+    /// y = x broadcast to a larger shape:  x̄ = ḡ summed over the broadcast axes
+    static func broadcast(_ x: Tensor) -> (Tensor) -> Tensor { { g in g.unbroadcast(to: x.shape) } }
+
     /// y = x with axes permuted:  x̄ = ḡ with the inverse permutation
     static func permute(_ permutation: [Int]) -> (Tensor) -> Tensor {
         var inverse = [Int](repeating: 0, count: permutation.count)

@@ -25,6 +25,32 @@ extension CPU {
         return Tensor(shape: shape, storage: output)
     }
 
+    /// `x` repeated along its broadcast axes to `shape` (NumPy's `broadcast_to`, materialised).
+    static func broadcast(_ x: Tensor, to shape: [Int]) -> Tensor {
+        let output = TensorStorage(uninitializedCount: shape.reduce(1, *), dtype: x.dtype)
+        guard output.count > 0 else { return Tensor(shape: shape, storage: output) }
+        let (loopShape, strides) = Broadcasting.coalesce(
+            shape: shape,
+            strides: [Broadcasting.strides(of: x.shape, broadcastTo: shape), Broadcasting.strides(of: shape, broadcastTo: shape)])
+        let n = loopShape.last!, stride = strides[0].last!
+        var walk = StridedWalk(shape: loopShape, strides: strides)
+        func copy<T>(_: T.Type) {
+            let source = x.storage.pointer.assumingMemoryBound(to: T.self)
+            let target = output.pointer.assumingMemoryBound(to: T.self)
+            for _ in 0..<walk.rowCount {
+                let s = source + walk.offsets[0], t = target + walk.offsets[1]
+                if stride == 0 {
+                    t.update(repeating: s[0], count: n)
+                } else {
+                    t.update(from: s, count: n)
+                }
+                walk.advance()
+            }
+        }
+        if x.dtype.byteCount == 8 { copy(UInt64.self) } else { copy(UInt32.self) }
+        return Tensor(shape: shape, storage: output)
+    }
+
     /// Views `shape` as `[outer, shape[axis], inner]`.
     static func split(_ shape: [Int], at axis: Int) -> (outer: Int, length: Int, inner: Int) {
         (shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))

@@ -120,7 +120,9 @@ extension Tensor {
         if target == shape { return self }
         precondition(Broadcasting.shape(shape, target) == target,
                      "broadcasted: shape \(shape) cannot be broadcast to \(target)")
-        return self + Tensor.zeros(target, dtype: dtype)
+        let y = CPU.broadcast(self, to: target)
+        guard gradientNode != nil else { return y }
+        return y.recorded("broadcast", self, pullback: DerivativeRules.broadcast(self))
     }
 
     /// One-hot rows: for integer class `indices` of shape `s`, a tensor of shape `s + [depth]`
