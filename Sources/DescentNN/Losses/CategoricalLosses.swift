@@ -1,0 +1,85 @@
+// Costs for choosing one of C classes: how little probability the model gave the right answer.
+
+/// Cross-entropy of logits [n, C] against integer class labels [n]: −log softmax(x)[label] per
+/// example, reduced over the batch. PyTorch's `CrossEntropyLoss` with class-index targets.
+///
+/// With `labelSmoothing` ε the target is (1 − ε)·one-hot + ε/C, as PyTorch does:
+/// (1 − ε)·(−log pₗₐᵦₑₗ) + (ε/C)·Σ꜀(−log p꜀).
+///
+/// Built from log-softmax (stable for any logits) and a gather of each row's label column, so
+/// its cost is O(n·C); the slope with respect to the logits is softmax(x) − target.
+///
+/// - Parameters:
+///   - logits: scores [n, C] (before softmax).
+///   - labels: the true classes, an int32 tensor [n] with values in 0..<C.
+///   - labelSmoothing: ε in [0, 1].
+/// - Precondition: labels are in 0..<C. Labels come from data, which the data layer validates
+///   where it is loaded; here a label out of range is a programmer's error and stops with a
+///   message naming the row.
+public func crossEntropy(logits: Tensor, labels: Tensor, reduction: Reduction = .mean,
+                         labelSmoothing: Double = 0) -> Tensor {
+    precondition(logits.rank == 2, "crossEntropy: logits must be [examples, classes], not \(logits.shape)")
+    requireLabelSmoothing(labelSmoothing, in: "crossEntropy")
+    let logProbabilities = logSoftmax(logits, alongAxis: -1)
+    let losses = negativeLogLikelihood(logProbabilities: logProbabilities, labels: labels, reduction: .none)
+    guard labelSmoothing > 0 else { return reduction.apply(to: losses) }
+    // The mean over classes is (1/C)·Σ꜀: the uniform part of the smoothed target.
+    let uniformLosses = -logProbabilities.mean(squeezingAxes: [1])
+    return reduction.apply(to: (1 - labelSmoothing) * losses + labelSmoothing * uniformLosses)
+}
+
+/// Cross-entropy of logits [n, C] against target probabilities [n, C] (each row a
+/// distribution, e.g. one-hot or soft labels): −Σ꜀ t꜀·log softmax(x)꜀ per example, reduced over
+/// the batch. PyTorch's `CrossEntropyLoss` with probability targets.
+///
+/// With `labelSmoothing` ε the targets become (1 − ε)·t + ε/C, as PyTorch does. The slope with
+/// respect to the logits is softmax(x)·Σ꜀t꜀ − t (softmax(x) − t for targets that sum to 1).
+public func crossEntropy(logits: Tensor, probabilities: Tensor, reduction: Reduction = .mean,
+                         labelSmoothing: Double = 0) -> Tensor {
+    requireSameShape(logits, "logits", probabilities, "probabilities", in: "crossEntropy")
+    precondition(logits.rank == 2, "crossEntropy: logits must be [examples, classes], not \(logits.shape)")
+    requireLabelSmoothing(labelSmoothing, in: "crossEntropy")
+    let classCount = Double(logits.shape[1])
+    let targets = labelSmoothing > 0 ? (1 - labelSmoothing) * probabilities + labelSmoothing / classCount : probabilities
+    let losses = -(targets * logSoftmax(logits, alongAxis: -1)).sum(squeezingAxes: [1])
+    return reduction.apply(to: losses)
+}
+
+/// Negative log-likelihood of log-probabilities [n, C] (e.g. from log-softmax) at integer class
+/// labels [n]: −log p[label] per example, reduced over the batch. PyTorch's `NLLLoss`.
+///
+/// - Precondition: `labels` is an int32 tensor [n] with values in 0..<C (see
+///   ``crossEntropy(logits:labels:reduction:labelSmoothing:)``).
+public func negativeLogLikelihood(logProbabilities: Tensor, labels: Tensor, reduction: Reduction = .mean) -> Tensor {
+    precondition(logProbabilities.rank == 2,
+                 "negativeLogLikelihood: log-probabilities must be [examples, classes], not \(logProbabilities.shape)")
+    let (exampleCount, classCount) = (logProbabilities.shape[0], logProbabilities.shape[1])
+    precondition(labels.dtype == .int32 && labels.shape == [exampleCount],
+                 "negativeLogLikelihood: labels must be an int32 tensor [\(exampleCount)] of class indices, not \(labels.dtype) \(labels.shape)")
+    // Row i's label sits at i·C + label in the flattened rows: one gather, O(n).
+    let positions = labels.scalars(as: Int32.self).enumerated().map { row, label in
+        precondition(label >= 0 && Int(label) < classCount,
+                     "negativeLogLikelihood: label \(label) of example \(row) is out of range 0..<\(classCount)")
+        return row * classCount + Int(label)
+    }
+    let picked = logProbabilities.reshaped(to: [exampleCount * classCount]).gathering(atIndices: positions)
+    return reduction.apply(to: -picked)
+}
+
+/// Kullback–Leibler divergence KL(t ‖ p) of target probabilities t from predicted
+/// log-probabilities log p: t·(log t − log p) elementwise, with 0·log 0 taken as 0. PyTorch's
+/// `KLDivLoss` (input as log-probabilities, target as probabilities).
+///
+/// As in PyTorch, ``Reduction/mean`` averages over *all elements*; the divergence per example,
+/// the mathematical definition, is ``Reduction/batchMean`` (the sum divided by the batch size).
+public func klDivergence(logProbabilities: Tensor, targets: Tensor, reduction: Reduction = .mean) -> Tensor {
+    requireSameShape(logProbabilities, "log-probabilities", targets, "targets", in: "klDivergence")
+    // t·log t with 0·log 0 = 0 (PyTorch's xlogy): log is taken of 1 where t = 0, so no −∞ appears.
+    let safeTargets = select(where: targets .== 0, Tensor.ones(like: targets), otherwise: targets)
+    return reduction.apply(to: targets * log(safeTargets) - targets * logProbabilities)
+}
+
+/// Stops unless ε is a valid label-smoothing amount.
+private func requireLabelSmoothing(_ labelSmoothing: Double, in function: String) {
+    precondition((0...1).contains(labelSmoothing), "\(function): labelSmoothing must be in 0...1, not \(labelSmoothing)")
+}
