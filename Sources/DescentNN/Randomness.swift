@@ -23,37 +23,51 @@ public final class SharedRandomGenerator: Sendable {
 /// Where layers draw their initial weights (and dropout seeds) when they are given neither a
 /// `seed` nor a generator — the counterpart of PyTorch's global generator and `torch.manual_seed`.
 ///
-/// Each such layer takes the next seed from one process-wide generator that starts from
-/// ``initialSeed``. So the layers of one model get different weights, and a program that builds
-/// its model the same way gets the same weights on every run. For full control, pass a generator
-/// to every layer instead:
+/// Each such layer takes the next seed from a sequence of seeds: inside ``withSeed(_:_:)``, a
+/// sequence that starts from the given seed and belongs to that scope (and task); elsewhere, one
+/// process-wide sequence that starts from ``initialSeed``. So the layers of one model get
+/// different weights, and a program that builds its model the same way gets the same weights on
+/// every run:
 ///
 /// ```swift
-/// var generator = RandomGenerator(seed: 42)
-/// let model = Sequential {
-///     Dense(inputCount: 784, outputCount: 512, activation: .relu, using: &generator)
-///     Dense(inputCount: 512, outputCount: 10, using: &generator)
+/// let model = DefaultInitialization.withSeed(42) {
+///     Sequential {
+///         Dense(inputCount: 784, outputCount: 512, activation: .relu)
+///         Dense(inputCount: 512, outputCount: 10)
+///     }
 /// }
 /// ```
+///
+/// For full control, pass one generator to every layer instead:
+/// `Dense(inputCount: 784, outputCount: 512, using: &generator)`.
 public enum DefaultInitialization {
-    /// The seed the process-wide generator starts from.
+    /// The seed the process-wide sequence starts from.
     public static let initialSeed: UInt64 = 0
 
-    private static let current = Mutex(RandomGenerator(seed: initialSeed))
+    private static let processWide = SharedRandomGenerator(seed: initialSeed)
+    @TaskLocal private static var scoped: SharedRandomGenerator?
 
-    /// Restarts the process-wide sequence from `seed` (like `torch.manual_seed`): layers built
-    /// afterwards without a seed or generator are reproducible from this point.
-    public static func reseed(_ seed: UInt64) {
-        current.withLock { $0 = RandomGenerator(seed: seed) }
+    /// Runs `body` with layers built without a seed or generator drawing from a fresh sequence
+    /// that starts from `seed`; the same seed gives the same model. Other tasks and threads are
+    /// unaffected.
+    public static func withSeed<Result>(_ seed: UInt64, _ body: () throws -> Result) rethrows -> Result {
+        try $scoped.withValue(SharedRandomGenerator(seed: seed), operation: body)
     }
 
-    /// A fresh generator for one layer, seeded from the process-wide sequence.
+    /// Restarts the process-wide sequence from `seed` (like `torch.manual_seed`). Layers built
+    /// concurrently on other threads draw from the same sequence, so prefer ``withSeed(_:_:)``
+    /// where more than one thread builds models.
+    public static func reseed(_ seed: UInt64) {
+        processWide.withGenerator { $0 = RandomGenerator(seed: seed) }
+    }
+
+    /// The next seed of the current sequence (the scoped one inside ``withSeed(_:_:)``).
+    public static func nextSeed() -> UInt64 {
+        (scoped ?? processWide).withGenerator { $0.next() }
+    }
+
+    /// A generator for one layer, seeded with ``nextSeed()``.
     public static func nextGenerator() -> RandomGenerator {
         RandomGenerator(seed: nextSeed())
-    }
-
-    /// The next seed of the process-wide sequence.
-    public static func nextSeed() -> UInt64 {
-        current.withLock { $0.next() }
     }
 }

@@ -8,7 +8,7 @@
 /// By default the parameters start as `nn.Linear`'s do, U(−1/√inputCount, 1/√inputCount)
 /// (``Initializer/pytorchLinear``). The random numbers come from, in order of preference: the
 /// generator you pass (`using:` — pass the same one to every layer of a model), a `seed:`, or
-/// else the process-wide sequence of ``DefaultInitialization``. The weight is drawn before the
+/// else the next seed of ``DefaultInitialization``. The weight is drawn before the
 /// bias.
 public struct Dense: Layer, Sendable {
     /// The weights W, [outputCount, inputCount].
