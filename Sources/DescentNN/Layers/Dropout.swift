@@ -43,14 +43,26 @@ public struct Dropout: Layer, Sendable {
     /// 1 / (1 − rate) where an element survives (probability 1 − rate), 0 where it is dropped.
     /// The mask is a constant, so the gradient is the upstream gradient times the same mask.
     private func mask(shape: [Int], dtype: DType) -> Tensor {
-        let count = shape.reduce(1, *)
         let keep = 1 - rate
         // With rate 1 nothing survives and PyTorch outputs zeros (not 0 · ∞).
         let scale = rate == 1 ? 0 : 1 / keep
-        let values: [Double] = randomness.withGenerator { generator in
-            (0..<count).map { _ in generator.nextUnitDouble() < keep ? scale : 0 }
+        var mask = Tensor.zeros(shape, dtype: dtype)
+        func fill<Scalar: TensorScalar>(_: Scalar.Type) {
+            let survivor = Scalar(fromDouble: scale)
+            mask.withUnsafeMutableBufferPointer(as: Scalar.self) { elements in
+                randomness.withGenerator { generator in
+                    for index in elements.indices where generator.nextUnitDouble() < keep {
+                        elements[index] = survivor
+                    }
+                }
+            }
         }
-        return Tensor(doubles: values, shape: shape, dtype: dtype)
+        switch dtype {
+        case .float32: fill(Float.self)
+        case .float64: fill(Double.self)
+        case .int32: preconditionFailure("Dropout: needs a floating-point input, got int32")
+        }
+        return mask
     }
 }
 
