@@ -17,7 +17,7 @@
 ///
 /// The normal schemes are plain (not truncated) normals, as in PyTorch; Keras truncates its
 /// `glorot_normal`/`he_normal`/`lecun_normal` at two standard deviations.
-public enum Initializer: Sendable, Equatable {
+public enum Initializer: Sendable, Equatable, Codable {
     /// All zeros.
     case zeros
     /// All ones.

@@ -8,7 +8,7 @@
 /// ```
 ///
 /// Defaults are PyTorch's. ``softmax`` and ``logSoftmax`` act along the last axis.
-public enum Activation: Sendable, Equatable {
+public enum Activation: Sendable, Equatable, Codable {
     /// f(x) = x.
     case identity
     /// max(x, 0).

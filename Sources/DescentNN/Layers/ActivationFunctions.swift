@@ -23,7 +23,7 @@ public func elu(_ x: Tensor, alpha: Double = 1) -> Tensor {
 }
 
 /// How ``gelu(_:approximation:)`` computes the Gaussian CDF.
-public enum GELUApproximation: String, Sendable, Equatable {
+public enum GELUApproximation: String, Sendable, Equatable, Codable {
     /// Φ(x) = ½ (1 + erf(x / √2)), PyTorch's default (`approximate='none'`).
     case exact
     /// Φ(x) ≈ ½ (1 + tanh(√(2/π) (x + 0.044715 x³))) (`approximate='tanh'`).

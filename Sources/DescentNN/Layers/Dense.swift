@@ -73,6 +73,7 @@ public struct Dense: Layer, Sendable {
         return activation(output)
     }
 
+    /// Visits "weight", then "bias" if the layer has one.
     public mutating func visitParameters(_ body: (_ name: String, _ parameter: inout Tensor) throws -> Void) rethrows {
         try body("weight", &weight)
         if bias != nil { try body("bias", &bias!) }

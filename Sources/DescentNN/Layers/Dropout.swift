@@ -31,11 +31,13 @@ public struct Dropout: Layer, Sendable {
         self.init(rate: rate, seed: generator.next())
     }
 
+    /// In training mode, `input` with a fresh random mask applied; otherwise `input` itself.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         guard isTraining && rate > 0 else { return input }
         return input * mask(shape: input.shape, dtype: input.dtype)
     }
 
+    /// Turns dropping on (training) or off (inference).
     public mutating func setTraining(_ isTraining: Bool) {
         self.isTraining = isTraining
     }
