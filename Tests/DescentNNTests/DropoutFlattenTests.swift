@@ -1,0 +1,59 @@
+import _DescentTestSupport
+import Descent
+import Testing
+
+@Suite struct DropoutTests {
+    @Test func trainingZeroesAboutRateAndScalesSurvivorsExactly() {
+        let rate = 0.3
+        let x = Tensor.randomUniform([200, 500], lowerBound: 1, upperBound: 2, seed: 1)
+        let y = Dropout(rate: rate, seed: 2)(x)
+        let inputs = x.scalars(as: Float.self), outputs = y.scalars(as: Float.self)
+        let zeroed = outputs.filter { $0 == 0 }.count
+        // 100,000 draws: the fraction's standard deviation is √(0.3 · 0.7 / 10⁵) ≈ 0.0015.
+        #expect(Swift.abs(Double(zeroed) / Double(outputs.count) - rate) < 0.01)
+        let scale = Float(1 / (1 - rate))
+        #expect(zip(inputs, outputs).allSatisfy { x, y in y == 0 || y == x * scale })
+    }
+
+    @Test func inferenceModeIsTheIdentity() {
+        let x = Tensor.randomNormal([10, 10], seed: 3)
+        let layer = Dropout(rate: 0.5, seed: 4)
+        #expect(layer.isTraining)   // like a new PyTorch module
+        #expect(layer.training(false)(x).doubles() == x.doubles())
+        #expect(Dropout(rate: 0, seed: 4)(x).doubles() == x.doubles())
+        #expect(Dropout(rate: 1, seed: 4)(x).doubles().allSatisfy { $0 == 0 })
+    }
+
+    @Test func masksAreReproducibleAndChangeEveryStep() {
+        let x = Tensor.ones([1000])
+        let a = Dropout(rate: 0.5, seed: 7), b = Dropout(rate: 0.5, seed: 7)
+        let a1 = a(x).doubles(), a2 = a(x).doubles()
+        #expect(a1 != a2)
+        #expect(b(x).doubles() == a1 && b(x).doubles() == a2)
+        // Copies share one stream of masks: a copy continues where the original stopped.
+        let copy = a
+        let c = Dropout(rate: 0.5, seed: 7)
+        _ = c(x); _ = c(x)
+        #expect(copy(x).doubles() == c(x).doubles())
+    }
+
+    @Test func gradientIsTheMaskTimesTheUpstreamGradient() {
+        let x = Tensor.randomNormal([50], dtype: .float64, seed: 5)
+        let upstream = Tensor.randomNormal([50], dtype: .float64, seed: 6)
+        let mask = Dropout(rate: 0.4, seed: 8)(Tensor.ones([50], dtype: .float64))
+        let gradient = gradient(at: x) { x in (Dropout(rate: 0.4, seed: 8)(x) * upstream).sum() }
+        expectClose(gradient, mask * upstream)
+    }
+}
+
+@Suite struct FlattenTests {
+    @Test func matchesNNFlatten() throws {
+        let fixture = try LayerFixtures.load().flatten
+        let (value, gradient) = valueWithGradient(at: fixture.input.tensor()) { x in (Flatten()(x) * 2).sum() }
+        expectClose(Flatten()(fixture.input.tensor()), fixture.output.tensor())
+        expectClose(value, fixture.input.tensor().sum() * 2)
+        expectClose(gradient, Tensor(repeating: 2, shape: [2, 3, 4]))
+        #expect(Flatten()(Tensor.zeros([5])).shape == [5, 1])
+        #expect(Flatten()(Tensor.zeros([0, 28, 28])).shape == [0, 784])
+    }
+}

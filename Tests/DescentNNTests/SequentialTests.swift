@@ -1,0 +1,112 @@
+import _DescentTestSupport
+import Descent
+import Testing
+
+@Suite struct SequentialTests {
+    /// Keras' mnist_mlp: 784-512-512-10 with dropout.
+    static func mnistMLP() -> Sequential {
+        var generator = RandomGenerator(seed: 1)
+        return Sequential {
+            Dense(inputCount: 784, outputCount: 512, activation: .relu, using: &generator)
+            Dropout(rate: 0.2, using: &generator)
+            Dense(inputCount: 512, outputCount: 512, activation: .relu, using: &generator)
+            Dropout(rate: 0.2, using: &generator)
+            Dense(inputCount: 512, outputCount: 10, using: &generator)
+        }
+    }
+
+    @Test func parametersAreNamedAndCountedLikePyTorch() {
+        let model = Self.mnistMLP()
+        #expect(model.parameters.map(\.name) == ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"])
+        #expect(model.parameters.map(\.value.shape) == [[512, 784], [512], [512, 512], [512], [10, 512], [10]])
+        #expect(model.parameterCount == 669_706)
+    }
+
+    /// An nn.Sequential (Linear, ReLU, Dropout, Linear, Tanh) in eval mode, its state_dict loaded by
+    /// name: the same outputs and the same gradients, name by name.
+    @Test func loadsPyTorchStateDictNamesAndMatchesItsGradients() throws {
+        let fixture = try LayerFixtures.load().sequential
+        var model = Sequential {
+            Dense(inputCount: 4, outputCount: 8, seed: 1)
+            ReLU()
+            Dropout(rate: 0.5, seed: 2)
+            Dense(inputCount: 8, outputCount: 3, seed: 3)
+            Tanh()
+        }
+        #expect(Set(model.parameters.map(\.name)) == Set(fixture.parameters.keys))
+        try model.visitParameters { name, parameter in
+            let loaded = try #require(fixture.parameters[name]).tensor()
+            #expect(loaded.shape == parameter.shape, "\(name)")
+            parameter = loaded
+        }
+        model.setTraining(false)
+        let x = fixture.input.tensor(), upstream = fixture.upstream.tensor()
+        expectClose(model(x), fixture.output.tensor())
+        let (value, gradients) = valueWithGradient(at: model) { model in (model(x) * upstream).sum() }
+        expectClose(value, (fixture.output.tensor() * upstream).sum())
+        #expect(Set(gradients.byName.keys) == Set(fixture.gradients.keys))
+        for (name, expected) in fixture.gradients {
+            expectClose(try #require(gradients[name]), expected.tensor(), "\(name)")
+        }
+    }
+
+    @Test func valueWithGradientCoversEveryParameter() {
+        let model = Self.mnistMLP()
+        let x = Tensor.randomNormal([3, 784], seed: 2)
+        let (_, gradients) = valueWithGradient(at: model) { model in model(x).sum() }
+        for (name, value) in model.parameters {
+            #expect(gradients[name]?.shape == value.shape, "\(name)")
+        }
+        #expect(gradients.byName.count == 6)
+    }
+
+    @Test func trainingModeReachesNestedDropout() {
+        let model = Sequential {
+            Sequential { Dropout(rate: 0.5, seed: 3) }
+            Dropout(rate: 0.5, seed: 4)
+        }
+        let x = Tensor.ones([100])
+        #expect(model(x).doubles().contains(0))   // training by default, like PyTorch
+        #expect(model.training(false)(x).doubles() == x.doubles())
+    }
+
+    @Test func summaryListsLayersShapesAndParameterCounts() {
+        let text = Self.mnistMLP().description
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.count == 11)
+        #expect(lines[0].hasPrefix("#   Layer"))
+        #expect(lines[2].hasPrefix("0   Dense(784 → 512, relu)   [batch, 512]"))
+        #expect(lines[2].hasSuffix("401,920"))
+        #expect(lines[3].contains("Dropout(rate: 0.2)") && lines[3].hasSuffix(" 0"))
+        #expect(lines[4].hasSuffix("262,656"))
+        #expect(lines[6].contains("[batch, 10]") && lines[6].hasSuffix("5,130"))
+        #expect(lines[8] == "Total parameters: 669,706")
+        #expect(lines[9] == "Trainable parameters: 669,706")
+        #expect(lines[10] == "Non-trainable parameters: 0")
+    }
+
+    @Test func summaryWithAnExplicitInputShape() {
+        let model = Sequential {
+            Flatten()
+            Dense(inputCount: 784, outputCount: 10, seed: 1)
+            Activation.logSoftmax
+        }
+        let unknown = model.description   // Flatten hides the input shape
+        #expect(unknown.contains("[batch") == false && unknown.contains("?"))
+        let text = model.summary(inputShape: [28, 28])
+        #expect(text.split(separator: "\n")[2].contains(/0   Flatten +\[batch, 784\] +0/))
+        #expect(text.contains("Activation(logSoftmax)"))
+        #expect(text.contains("Total parameters: 7,850"))
+    }
+
+    @Test func summaryOfAMismatchedModelDoesNotTrap() {
+        let model = Sequential {
+            Dense(inputCount: 4, outputCount: 8, seed: 1)
+            Dense(inputCount: 5, outputCount: 2, seed: 2)
+        }
+        let lines = model.description.split(separator: "\n")
+        #expect(lines[2].contains("[batch, 8]"))
+        #expect(lines[3].contains("?"))
+        #expect(Dense(inputCount: 3, outputCount: 2, seed: 1).summary().contains("[batch, 2]"))
+    }
+}
