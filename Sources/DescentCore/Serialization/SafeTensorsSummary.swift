@@ -28,14 +28,17 @@ public struct SafeTensorsSummary: Sendable, Equatable, CustomStringConvertible {
 
     /// A table: one line per tensor, then the totals.
     public var description: String {
-        let nameWidth = entries.map(\.name.count).max().map { max($0, 4) } ?? 4
         func padded(_ text: String, _ width: Int) -> String {
             text + String(repeating: " ", count: max(0, width - text.count))
         }
-        var lines = ["\(padded("name", nameWidth))  dtype  shape  parameters"]
-        for entry in entries {
-            let shape = "[" + entry.shape.map(String.init).joined(separator: ", ") + "]"
-            lines.append("\(padded(entry.name, nameWidth))  \(padded(entry.dtype, 5))  \(shape)  \(entry.parameterCount)")
+        let shapes = entries.map { "[" + $0.shape.map(String.init).joined(separator: ", ") + "]" }
+        let nameWidth = entries.map(\.name.count).reduce(4, max)
+        let dtypeWidth = entries.map(\.dtype.count).reduce(5, max)
+        let shapeWidth = shapes.map(\.count).reduce(5, max)
+        var lines = ["\(padded("name", nameWidth))  \(padded("dtype", dtypeWidth))  \(padded("shape", shapeWidth))  parameters"]
+        for (entry, shape) in zip(entries, shapes) {
+            lines.append("\(padded(entry.name, nameWidth))  \(padded(entry.dtype, dtypeWidth))  "
+                         + "\(padded(shape, shapeWidth))  \(entry.parameterCount)")
         }
         lines.append("\(entries.count) tensors, \(parameterCount) parameters, \(fileByteCount) bytes")
         for key in metadata.keys.sorted() { lines.append("metadata \(key): \(metadata[key]!)") }
