@@ -143,6 +143,10 @@ func expectIdentical(_ actual: Tensor?, _ expected: Tensor, _ name: String,
             #expect(error.path == url.path)
             #expect(error.description.contains("No such file"), "\(error)")
             #expect(throws: FileError.self) { try SafeTensorsFile.inspect(url) }
+
+            let folderError = try #require(throws: FileError.self) { try SafeTensorsFile(contentsOf: folder) }
+            #expect(folderError.description.contains("is a folder"), "\(folderError)")
+            #expect(throws: FileError.self) { try SafeTensorsFile.inspect(folder) }
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A file-system operation that failed: what Descent tried to do, on which path, and why.
 ///
 /// Thrown by ``AtomicFile`` and by the readers of Descent's file formats when the file itself
@@ -31,5 +33,30 @@ public struct FileError: Error, CustomStringConvertible, Sendable, Equatable {
 
     public var description: String {
         "cannot \(operation.rawValue) '\(path)': \(reason)"
+    }
+}
+
+extension FileError {
+    /// The most specific words in a Foundation error (why a file could not be read, why JSON
+    /// could not be parsed).
+    static func reason(for error: any Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
+        if nsError.domain == NSCocoaErrorDomain, nsError.code == CocoaError.fileReadNoSuchFile.rawValue {
+            return "No such file or directory"
+        }
+        return nsError.userInfo[NSDebugDescriptionErrorKey] as? String ?? nsError.localizedDescription
+    }
+
+    /// Throws a clear error when `url` names a folder where a file is expected (Foundation's own
+    /// error for that case says only "The operation could not be completed").
+    static func checkNotAFolder(_ url: URL) throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
+            throw FileError(.read, path: url.path, reason: "it is a folder, not a file")
+        }
     }
 }

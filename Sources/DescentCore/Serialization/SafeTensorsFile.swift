@@ -34,9 +34,11 @@ public struct SafeTensorsFile: Sendable {
     /// - Throws: ``FileError`` if the file cannot be read; ``SafeTensorsError`` (naming the file)
     ///   if its contents are not a valid safetensors file Descent can load.
     public init(contentsOf url: URL) throws {
+        try FileError.checkNotAFolder(url)
         let data: Data
         do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
+            // Read, not mapped: a mapped file truncated by another process would crash the reader.
+            data = try Data(contentsOf: url)
         } catch {
             throw FileError(.read, path: url.path, reason: FileError.reason(for: error))
         }
@@ -104,20 +106,5 @@ public struct SafeTensorsFile: Sendable {
     ///   file cannot be written.
     public func write(to url: URL) throws {
         try AtomicFile.write(serialized(), to: url)
-    }
-}
-
-extension FileError {
-    /// The most specific words for why Foundation could not read or write a file.
-    static func reason(for error: any Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
-        if nsError.domain == NSCocoaErrorDomain, nsError.code == CocoaError.fileReadNoSuchFile.rawValue {
-            return "No such file or directory"
-        }
-        return nsError.localizedDescription
     }
 }

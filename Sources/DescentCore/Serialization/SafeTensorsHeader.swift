@@ -86,7 +86,7 @@ struct SafeTensorsHeader {
         do {
             object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [])
         } catch {
-            throw SafeTensorsError(.invalidHeader("not valid JSON (\(error.localizedDescription))"))
+            throw SafeTensorsError(.invalidHeader("not valid JSON (\(FileError.reason(for: error)))"))
         }
         guard let fields = object as? [String: Any] else {
             throw SafeTensorsError(.invalidHeader("expected a JSON object, found \(Self.kind(of: object))"))

@@ -55,6 +55,7 @@ extension SafeTensorsFile {
     /// - Throws: ``FileError`` if the file cannot be read; ``SafeTensorsError`` (naming the file)
     ///   if its header is invalid.
     public static func inspect(_ url: URL) throws -> SafeTensorsSummary {
+        try FileError.checkNotAFolder(url)
         let handle: FileHandle
         do {
             handle = try FileHandle(forReadingFrom: url)
