@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Descent", targets: ["Descent"]),
         .executable(name: "xor", targets: ["XORExample"]),
+        .executable(name: "descent-bench", targets: ["DescentBench"]),
     ],
     targets: [
         // The innermost CPU kernels (matrix-multiply micro-kernels), in C so that they can carry
@@ -18,8 +19,12 @@ let package = Package(
         .target(name: "DescentNN", dependencies: ["DescentCore"]),
         // Datasets, batching, loaders (IDX, CSV, NPY), built-in and synthetic sets.
         .target(name: "DescentData", dependencies: ["DescentCore"]),
+        // The training loop: fit, metrics, callbacks, history.
+        .target(name: "DescentTrain", dependencies: ["DescentNN", "DescentData"]),
         // The umbrella: `import Descent` is all a user writes.
-        .target(name: "Descent", dependencies: ["DescentCore", "DescentNN", "DescentData"]),
+        .target(name: "Descent", dependencies: ["DescentCore", "DescentNN", "DescentData", "DescentTrain"]),
+        // The speed workloads of BENCHMARKS.md.
+        .executableTarget(name: "DescentBench", dependencies: ["Descent"], path: "Benchmarks/DescentBench"),
         .executableTarget(name: "XORExample", dependencies: ["Descent"]),
         .target(name: "_DescentTestSupport", dependencies: ["Descent"]),
         .testTarget(name: "DescentCoreTests", dependencies: ["Descent", "_DescentTestSupport"]),

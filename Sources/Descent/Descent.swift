@@ -2,3 +2,4 @@
 @_exported import DescentCore
 @_exported import DescentData
 @_exported import DescentNN
+@_exported import DescentTrain
