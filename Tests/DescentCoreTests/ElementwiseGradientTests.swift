@@ -66,6 +66,12 @@ import _DescentTestSupport
         expectGradients(at: sample([2, 3], in: 0.5...2, seed: 16)) { x in pow(x, exponent) }
     }
 
+    @Test func integerPowersOfNegativeBases() {
+        let x = sampleAwayFromZero([2, 3], magnitude: 0.5...2, seed: 23)
+        expectGradients(at: x) { x in pow(x, 3) }
+        expectGradients(at: x) { x in pow(x, 2) }
+    }
+
     @Test func maximumAndMinimumOfTensors() {
         // Distinct values everywhere: at a tie the derivative does not exist.
         let a = sample([3, 4], seed: 17), b = sample([4], seed: 18)

@@ -39,6 +39,8 @@ import _DescentTestSupport
         #expect(Tensor.zeros(like: model).dtype == .float64)
         #expect(Tensor.ones(like: model).doubles() == [1, 1, 1, 1])
         #expect(Tensor.zeros([0, 3]).scalarCount == 0)
+        #expect(Tensor([] as [Float]).shape == [0])
+        #expect(Tensor(shape: [2, 0], scalars: [Double]()).scalarCount == 0)
     }
 
     @Test func ranges() {
