@@ -83,11 +83,17 @@ extension Tensor {
     /// log Σ eˣ along `axes`, keeping them, computed stably: the largest element is taken out
     /// first, so no exponential overflows (log-sum-exp of logits of ±1000 is finite).
     public func logSumExp(alongAxes axes: [Int]) -> Tensor {
-        // m is a constant for differentiation: log Σ eˣ = m + log Σ eˣ⁻ᵐ for any m, so its
-        // gradient is exactly softmax whatever m is.
-        var m = max(alongAxes: axes).detached()
-        m = select(where: m.isFinite(), m, otherwise: Tensor.zeros(like: m))
+        let m = stabilizingShift(alongAxes: axes)
         return log(exp(self - m).sum(alongAxes: axes)) + m
+    }
+
+    /// The largest element along `axes` (kept), or 0 where that is not finite, cut off from the
+    /// gradient graph: subtracting it keeps every exponential in [0, 1]. It is a constant for
+    /// differentiation because log Σ eˣ = m + log Σ eˣ⁻ᵐ for any m, so the gradient is exact
+    /// whatever m is.
+    func stabilizingShift(alongAxes axes: [Int]) -> Tensor {
+        let m = max(alongAxes: axes).detached()
+        return select(where: m.isFinite(), m, otherwise: Tensor.zeros(like: m))
     }
 
     /// log Σ eˣ along `axes`, removing them.

@@ -9,5 +9,8 @@ public func softmax(_ x: Tensor, alongAxis axis: Int = -1) -> Tensor {
 
 /// log softmax(x) = x − log Σ eˣ along `axis`, without ever forming a huge or tiny exponential.
 public func logSoftmax(_ x: Tensor, alongAxis axis: Int = -1) -> Tensor {
-    x - x.logSumExp(alongAxes: [axis])
+    // Shift first, then subtract: (x − m) − log Σ eˣ⁻ᵐ. The plain x − logSumExp(x) subtracts two
+    // numbers near 1000 for logits near 1000 and loses Float32's digits (−1.09863 for −ln 3).
+    let shifted = x - x.stabilizingShift(alongAxes: [axis])
+    return shifted - log(exp(shifted).sum(alongAxes: [axis]))
 }

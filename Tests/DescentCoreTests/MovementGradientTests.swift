@@ -1,0 +1,107 @@
+// Backpropagation vs finite differences (Float64) for reshaping, permuting, slicing, gathering,
+// joining and broadcasting: gradients must travel back to exactly where the values came from.
+import Descent
+import Testing
+import _DescentTestSupport
+
+@Suite struct MovementGradientTests {
+    let x = sample([2, 3, 4], seed: 50)
+
+    @Test func reshaping() {
+        expectGradients(at: x) { x in x.reshaped(to: [4, -1]) }
+        expectGradients(at: x) { x in x.flattened() }
+        expectGradients(at: x) { x in x.expandingShape(at: 1) }
+        expectGradients(at: x) { x in x.expandingShape(at: -1) }
+        expectGradients(at: sample([2, 1, 3, 1], seed: 51)) { x in x.squeezingShape() }
+        expectGradients(at: sample([2, 1, 3, 1], seed: 52)) { x in x.squeezingShape(at: [-1]) }
+    }
+
+    @Test func permutingAndTransposing() {
+        expectGradients(at: x) { x in x.permuted([2, 0, 1]) }
+        expectGradients(at: x) { x in x.permuted([1, 2, 0]) }
+        expectGradients(at: x) { x in x.transposed() }
+        expectGradients(at: sample([3, 5], seed: 53)) { x in x.transposed() }
+    }
+
+    @Test func slicingAndSubscripts() {
+        expectGradients(at: x) { x in x.slice(alongAxis: 1, 1..<3) }
+        expectGradients(at: x) { x in x.slice(alongAxis: -1, 0..<2) }
+        expectGradients(at: x) { x in x[1..<2] }
+        expectGradients(at: x) { x in x[1] }
+        expectGradients(at: x) { x in x[-2] }
+    }
+
+    @Test func gatheringWithRepeatedIndices() {
+        expectGradients(at: x) { x in x.gathering(atIndices: [2, 0, 2, 2], alongAxis: 1) }
+        expectGradients(at: x) { x in x.gathering(atIndices: [1, 1, 0]) }
+        let indices = Tensor(shape: [2, 2], scalars: [3, 0, 3, 1] as [Int32])
+        expectGradients(at: x) { x in x.gathering(atIndices: indices, alongAxis: -1) }
+    }
+
+    @Test func gatheringAccumulatesRepeatedRows() {
+        let g = gradient(at: Tensor([[1, 2], [3, 4], [5, 6]] as [[Double]])) { x in
+            x.gathering(atIndices: [2, 0, 2]).sum()
+        }
+        #expect(g.doubles() == [1, 1, 0, 0, 2, 2])
+    }
+
+    @Test func concatenating() {
+        let inputs = [sample([2, 1, 4], seed: 54), sample([2, 3, 4], seed: 55), sample([2, 2, 4], seed: 56)]
+        expectGradients(at: inputs) { xs in Tensor(concatenating: xs, alongAxis: 1) }
+        expectGradients(at: [x, sample([1, 3, 4], seed: 57)]) { xs in Tensor(concatenating: xs) }
+        expectGradients(at: [x, sample([2, 3, 2], seed: 58)]) { xs in Tensor(concatenating: xs, alongAxis: -1) }
+    }
+
+    @Test func concatenatingWithAConstant() {
+        // Only some inputs need gradients.
+        let constant = sample([2, 3, 4], seed: 59)
+        expectGradients(at: x) { x in Tensor(concatenating: [constant, x * x], alongAxis: 2) }
+    }
+
+    @Test func stacking() {
+        let inputs = [sample([3, 4], seed: 60), sample([3, 4], seed: 61)]
+        expectGradients(at: inputs) { xs in Tensor(stacking: xs) }
+        expectGradients(at: inputs) { xs in Tensor(stacking: xs, alongAxis: 1) }
+        expectGradients(at: inputs) { xs in Tensor(stacking: xs, alongAxis: -1) }
+    }
+
+    @Test func broadcasting() {
+        expectGradients(at: sample([3, 1], seed: 62)) { x in x.broadcasted(to: [2, 3, 4]) }
+        expectGradients(at: sample([4], seed: 63)) { x in x.broadcasted(to: [3, 4]) }
+    }
+}
+
+@Suite struct MatMulGradientTests {
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func matrices(transposeA: Bool, transposeB: Bool) {
+        // op(A) is [3, 4] and op(B) is [4, 5]; a transposed operand is stored transposed.
+        let a = sample(transposeA ? [4, 3] : [3, 4], seed: 70)
+        let b = sample(transposeB ? [5, 4] : [4, 5], seed: 71)
+        expectGradients(at: [a, b]) { xs in matmul(xs[0], xs[1], transposeA: transposeA, transposeB: transposeB) }
+    }
+
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func batchTimesBatch(transposeA: Bool, transposeB: Bool) {
+        let a = sample(transposeA ? [2, 4, 3] : [2, 3, 4], seed: 72)
+        let b = sample(transposeB ? [2, 5, 4] : [2, 4, 5], seed: 73)
+        expectGradients(at: [a, b]) { xs in matmul(xs[0], xs[1], transposeA: transposeA, transposeB: transposeB) }
+    }
+
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func batchTimesMatrix(transposeA: Bool, transposeB: Bool) {
+        let a = sample(transposeA ? [2, 4, 3] : [2, 3, 4], seed: 74)
+        let b = sample(transposeB ? [5, 4] : [4, 5], seed: 75)
+        expectGradients(at: [a, b]) { xs in matmul(xs[0], xs[1], transposeA: transposeA, transposeB: transposeB) }
+    }
+
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func matrixTimesBatch(transposeA: Bool, transposeB: Bool) {
+        let a = sample(transposeA ? [4, 3] : [3, 4], seed: 76)
+        let b = sample(transposeB ? [2, 5, 4] : [2, 4, 5], seed: 77)
+        expectGradients(at: [a, b]) { xs in matmul(xs[0], xs[1], transposeA: transposeA, transposeB: transposeB) }
+    }
+
+    @Test func sameMatrixOnBothSides() {
+        expectGradients(at: sample([3, 3], seed: 78)) { x in matmul(x, x, transposeB: true) }
+    }
+}
