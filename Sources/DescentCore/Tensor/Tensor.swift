@@ -40,7 +40,7 @@ public struct Tensor: @unchecked Sendable {
                      "Tensor(shape:scalars:): \(scalars.count) scalars do not fill shape \(shape)")
         let storage = TensorStorage(uninitializedCount: scalars.count, dtype: T.dtype)
         scalars.withUnsafeBufferPointer { source in
-            storage.typed(T.self).initialize(from: source.baseAddress!, count: scalars.count)
+            if let base = source.baseAddress { storage.typed(T.self).initialize(from: base, count: scalars.count) }
         }
         self.init(shape: shape, storage: storage)
     }
