@@ -59,6 +59,8 @@ public final class NAdam: Optimizer {
               exponentialAverageOfSquares: .stateBuffer(like: parameter))
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func update<Scalar: FloatingPointScalar>(_ parameter: inout Tensor, along gradient: Tensor,
                                                     state: inout State, as scalar: Scalar.Type) {
         state.step += 1
