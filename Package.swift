@@ -30,6 +30,7 @@ let package = Package(
         .testTarget(name: "DescentCoreTests", dependencies: ["Descent", "_DescentTestSupport"]),
         .testTarget(name: "DescentNNTests", dependencies: ["Descent", "_DescentTestSupport"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "DescentTrainTests", dependencies: ["Descent", "_DescentTestSupport"]),
         .testTarget(name: "DescentDataTests", dependencies: ["Descent", "_DescentTestSupport"],
                     resources: [.copy("Fixtures")]),
     ],
