@@ -1,9 +1,10 @@
 // The blocked, packed matrix multiply in the GotoBLAS/BLIS style, written once for both element
 // types: gemm.c includes this file twice, after defining
-//   GEMM_T (element type), GEMM_FN and GEMM_PORTABLE_FN (the public functions' names),
-//   GEMM_PORTABLE_KERNEL (the portable micro-kernel), GEMM_PREFIX(x) (a unique
-//   prefix for the helpers), GEMM_MR/GEMM_NR (the micro-tile), GEMM_MC/GEMM_KC/GEMM_NC (the
-//   cache blocks) and GEMM_KERNEL_TYPE / GEMM_CHOOSE_KERNEL() (the run-time kernel choice).
+//   GEMM_T (element type), GEMM_PREFIX(x) (a unique prefix for its functions), GEMM_MR/GEMM_NR
+//   (the micro-tile), GEMM_MC/GEMM_KC/GEMM_NC (the cache blocks) and GEMM_KERNELS (the type of
+//   the kernel set, from gemm_kernels.h).
+// It defines GEMM_PREFIX(run), the whole multiply with a given kernel set, and
+// GEMM_PREFIX(pack_a_panel)/GEMM_PREFIX(pack_b_panel), the plain full-panel packers.
 //
 // Loop nest (outermost first): NC columns of B and C (B block kc×nc packed, lives in L3),
 // KC steps of the inner dimension, MC rows of A (A block mc×kc packed, lives in L2), NR-column
@@ -11,59 +12,83 @@
 // Packing copies op(A) and op(B) into the exact order the micro-kernel reads them, which also
 // absorbs the transposes and the leading dimensions, and zero-pads ragged edges.
 
+// Packs MR rows (mr ≤ MR of them real, the rest zero) of op(A) starting at `a`, kc steps long.
+static void GEMM_PREFIX(pack_a_ragged)(int transpose, ptrdiff_t mr, ptrdiff_t kc, const GEMM_T *a,
+                                       ptrdiff_t lda, GEMM_T *restrict dest) {
+    if (!transpose) {
+        // op(A)[i][p] = a[i*lda + p]: each row of the panel is contiguous in memory.
+        for (ptrdiff_t r = 0; r < mr; r++) {
+            const GEMM_T *src = a + r * lda;
+            for (ptrdiff_t p = 0; p < kc; p++) dest[p * GEMM_MR + r] = src[p];
+        }
+    } else {
+        // op(A)[i][p] = a[p*lda + i]: each step of the panel is contiguous in memory.
+        for (ptrdiff_t p = 0; p < kc; p++) {
+            const GEMM_T *src = a + p * lda;
+            for (ptrdiff_t r = 0; r < mr; r++) dest[p * GEMM_MR + r] = src[r];
+        }
+    }
+    for (ptrdiff_t r = mr; r < GEMM_MR; r++) {
+        for (ptrdiff_t p = 0; p < kc; p++) dest[p * GEMM_MR + r] = 0;
+    }
+}
+
+// Packs NR columns (nr ≤ NR of them real, the rest zero) of op(B) starting at `b`, kc steps long.
+static void GEMM_PREFIX(pack_b_ragged)(int transpose, ptrdiff_t nr, ptrdiff_t kc, const GEMM_T *b,
+                                       ptrdiff_t ldb, GEMM_T *restrict dest) {
+    if (!transpose) {
+        // op(B)[p][j] = b[p*ldb + j]: each step of the panel is contiguous in memory.
+        for (ptrdiff_t p = 0; p < kc; p++) {
+            const GEMM_T *src = b + p * ldb;
+            for (ptrdiff_t j = 0; j < nr; j++) dest[p * GEMM_NR + j] = src[j];
+            for (ptrdiff_t j = nr; j < GEMM_NR; j++) dest[p * GEMM_NR + j] = 0;
+        }
+    } else {
+        // op(B)[p][j] = b[j*ldb + p]: each column of the panel is contiguous in memory.
+        for (ptrdiff_t j = 0; j < nr; j++) {
+            const GEMM_T *src = b + j * ldb;
+            for (ptrdiff_t p = 0; p < kc; p++) dest[p * GEMM_NR + j] = src[p];
+        }
+        for (ptrdiff_t j = nr; j < GEMM_NR; j++) {
+            for (ptrdiff_t p = 0; p < kc; p++) dest[p * GEMM_NR + j] = 0;
+        }
+    }
+}
+
+// Full-panel packers for kernel sets without faster ones.
+static void GEMM_PREFIX(pack_a_panel)(int transpose, ptrdiff_t kc, const GEMM_T *a, ptrdiff_t lda,
+                                      GEMM_T *dest) {
+    GEMM_PREFIX(pack_a_ragged)(transpose, GEMM_MR, kc, a, lda, dest);
+}
+
+static void GEMM_PREFIX(pack_b_panel)(int transpose, ptrdiff_t kc, const GEMM_T *b, ptrdiff_t ldb,
+                                      GEMM_T *dest) {
+    GEMM_PREFIX(pack_b_ragged)(transpose, GEMM_NR, kc, b, ldb, dest);
+}
+
 // Packs the mc×kc block of op(A) whose top-left element is at `a` into MR-row micro-panels.
-static void GEMM_PREFIX(pack_a)(int transpose, ptrdiff_t mc, ptrdiff_t kc, const GEMM_T *a,
-                                ptrdiff_t lda, GEMM_T *restrict dest) {
-    for (ptrdiff_t ir = 0; ir < mc; ir += GEMM_MR) {
-        ptrdiff_t mr = mc - ir < GEMM_MR ? mc - ir : GEMM_MR;
-        if (!transpose) {
-            // op(A)[i][p] = a[i*lda + p]: each row of the panel is contiguous in memory.
-            for (ptrdiff_t r = 0; r < mr; r++) {
-                const GEMM_T *src = a + (ir + r) * lda;
-                for (ptrdiff_t p = 0; p < kc; p++) dest[p * GEMM_MR + r] = src[p];
-            }
+static void GEMM_PREFIX(pack_a)(const GEMM_KERNELS *kernels, int transpose, ptrdiff_t mc,
+                                ptrdiff_t kc, const GEMM_T *a, ptrdiff_t lda, GEMM_T *dest) {
+    for (ptrdiff_t ir = 0; ir < mc; ir += GEMM_MR, dest += GEMM_MR * kc) {
+        const GEMM_T *src = transpose ? a + ir : a + ir * lda;
+        if (mc - ir >= GEMM_MR) {
+            kernels->pack_a(transpose, kc, src, lda, dest);
         } else {
-            // op(A)[i][p] = a[p*lda + i]: each column of the panel is contiguous in memory.
-            for (ptrdiff_t p = 0; p < kc; p++) {
-                const GEMM_T *src = a + p * lda + ir;
-                for (ptrdiff_t r = 0; r < mr; r++) dest[p * GEMM_MR + r] = src[r];
-            }
+            GEMM_PREFIX(pack_a_ragged)(transpose, mc - ir, kc, src, lda, dest);
         }
-        for (ptrdiff_t r = mr; r < GEMM_MR; r++) {
-            for (ptrdiff_t p = 0; p < kc; p++) dest[p * GEMM_MR + r] = 0;
-        }
-        dest += GEMM_MR * kc;
     }
 }
 
 // Packs the kc×nc block of op(B) whose top-left element is at `b` into NR-column micro-panels.
-static void GEMM_PREFIX(pack_b)(int transpose, ptrdiff_t kc, ptrdiff_t nc, const GEMM_T *b,
-                                ptrdiff_t ldb, GEMM_T *restrict dest) {
-    for (ptrdiff_t jr = 0; jr < nc; jr += GEMM_NR) {
-        ptrdiff_t nr = nc - jr < GEMM_NR ? nc - jr : GEMM_NR;
-        if (!transpose && nr == GEMM_NR) {
-            // op(B)[p][j] = b[p*ldb + j]: each row of the panel is contiguous in memory.
-            for (ptrdiff_t p = 0; p < kc; p++) {
-                const GEMM_T *src = b + p * ldb + jr;
-                for (ptrdiff_t j = 0; j < GEMM_NR; j++) dest[p * GEMM_NR + j] = src[j];
-            }
-        } else if (!transpose) {
-            for (ptrdiff_t p = 0; p < kc; p++) {
-                const GEMM_T *src = b + p * ldb + jr;
-                for (ptrdiff_t j = 0; j < nr; j++) dest[p * GEMM_NR + j] = src[j];
-                for (ptrdiff_t j = nr; j < GEMM_NR; j++) dest[p * GEMM_NR + j] = 0;
-            }
+static void GEMM_PREFIX(pack_b)(const GEMM_KERNELS *kernels, int transpose, ptrdiff_t kc,
+                                ptrdiff_t nc, const GEMM_T *b, ptrdiff_t ldb, GEMM_T *dest) {
+    for (ptrdiff_t jr = 0; jr < nc; jr += GEMM_NR, dest += GEMM_NR * kc) {
+        const GEMM_T *src = transpose ? b + jr * ldb : b + jr;
+        if (nc - jr >= GEMM_NR) {
+            kernels->pack_b(transpose, kc, src, ldb, dest);
         } else {
-            // op(B)[p][j] = b[j*ldb + p]: each column of the panel is contiguous in memory.
-            for (ptrdiff_t j = 0; j < nr; j++) {
-                const GEMM_T *src = b + (jr + j) * ldb;
-                for (ptrdiff_t p = 0; p < kc; p++) dest[p * GEMM_NR + j] = src[p];
-            }
-            for (ptrdiff_t j = nr; j < GEMM_NR; j++) {
-                for (ptrdiff_t p = 0; p < kc; p++) dest[p * GEMM_NR + j] = 0;
-            }
+            GEMM_PREFIX(pack_b_ragged)(transpose, nc - jr, kc, src, ldb, dest);
         }
-        dest += GEMM_NR * kc;
     }
 }
 
@@ -82,7 +107,7 @@ static ptrdiff_t GEMM_PREFIX(block_size)(ptrdiff_t total, ptrdiff_t limit, ptrdi
     return (size + unit - 1) / unit * unit;
 }
 
-static void GEMM_PREFIX(run)(GEMM_KERNEL_TYPE kernel, int transposeA, int transposeB,
+static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int transposeB,
                              ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const GEMM_T *a, ptrdiff_t lda,
                              const GEMM_T *b, ptrdiff_t ldb, GEMM_T *c, ptrdiff_t ldc, GEMM_T beta) {
     if (m <= 0 || n <= 0) return;
@@ -116,17 +141,17 @@ static void GEMM_PREFIX(run)(GEMM_KERNEL_TYPE kernel, int transposeA, int transp
             ptrdiff_t kc = k - pc < kcMax ? k - pc : kcMax;
             // The first block of the inner dimension applies beta; the later ones accumulate.
             GEMM_T blockBeta = pc == 0 ? beta : 1;
-            GEMM_PREFIX(pack_b)(transposeB, kc, nc, transposeB ? b + jc * ldb + pc : b + pc * ldb + jc,
+            GEMM_PREFIX(pack_b)(kernels, transposeB, kc, nc, transposeB ? b + jc * ldb + pc : b + pc * ldb + jc,
                                 ldb, packedB);
             for (ptrdiff_t ic = 0; ic < m; ic += mcMax) {
                 ptrdiff_t mc = m - ic < mcMax ? m - ic : mcMax;
-                GEMM_PREFIX(pack_a)(transposeA, mc, kc, transposeA ? a + pc * lda + ic : a + ic * lda + pc,
+                GEMM_PREFIX(pack_a)(kernels, transposeA, mc, kc, transposeA ? a + pc * lda + ic : a + ic * lda + pc,
                                     lda, packedA);
                 for (ptrdiff_t jr = 0; jr < nc; jr += GEMM_NR) {
                     int nr = (int)(nc - jr < GEMM_NR ? nc - jr : GEMM_NR);
                     for (ptrdiff_t ir = 0; ir < mc; ir += GEMM_MR) {
                         int mr = (int)(mc - ir < GEMM_MR ? mc - ir : GEMM_MR);
-                        kernel(kc, packedA + ir * kc, packedB + jr * kc,
+                        kernels->multiply(kc, packedA + ir * kc, packedB + jr * kc,
                                c + (ic + ir) * ldc + jc + jr, ldc, blockBeta, mr, nr);
                     }
                 }
@@ -135,16 +160,4 @@ static void GEMM_PREFIX(run)(GEMM_KERNEL_TYPE kernel, int transposeA, int transp
     }
     descent_aligned_free(packedA);
     descent_aligned_free(packedB);
-}
-
-void GEMM_FN(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
-             const GEMM_T *a, ptrdiff_t lda, const GEMM_T *b, ptrdiff_t ldb,
-             GEMM_T *c, ptrdiff_t ldc, GEMM_T beta) {
-    GEMM_PREFIX(run)(GEMM_CHOOSE_KERNEL(), transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
-}
-
-void GEMM_PORTABLE_FN(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
-                      const GEMM_T *a, ptrdiff_t lda, const GEMM_T *b, ptrdiff_t ldb,
-                      GEMM_T *c, ptrdiff_t ldc, GEMM_T beta) {
-    GEMM_PREFIX(run)(GEMM_PORTABLE_KERNEL, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
 }

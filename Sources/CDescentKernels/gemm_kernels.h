@@ -1,9 +1,12 @@
-// Micro-kernels of the packed matrix multiply (private to this target).
+// Micro-kernels and panel packers of the packed matrix multiply (private to this target).
 //
 // A micro-kernel computes one MR×NR tile of C from a packed micro-panel of A (kc steps of MR
-// values: column p of the panel is a[p*MR ..< p*MR+MR]) and one of B (kc steps of NR values),
+// values: step p of the panel is a[p*MR ..< p*MR+MR]) and one of B (kc steps of NR values),
 // then merges it into C: C ← tile + beta·C for the top-left mr×nr corner (mr ≤ MR, nr ≤ NR;
 // the packed panels are zero-padded to full size). With beta == 0, C is only written.
+//
+// A panel packer fills one full micro-panel (MR rows of op(A), or NR columns of op(B)) from
+// the matrix as stored; the driver packs ragged edge panels itself.
 #ifndef DESCENT_GEMM_KERNELS_H
 #define DESCENT_GEMM_KERNELS_H
 
@@ -17,10 +20,20 @@
 #define DESCENT_DGEMM_MR 6
 #define DESCENT_DGEMM_NR 8
 
-typedef void (*descent_sgemm_kernel)(ptrdiff_t kc, const float *a, const float *b,
-                                     float *c, ptrdiff_t ldc, float beta, int mr, int nr);
-typedef void (*descent_dgemm_kernel)(ptrdiff_t kc, const double *a, const double *b,
-                                     double *c, ptrdiff_t ldc, double beta, int mr, int nr);
+/// What the driver runs for one element type: a micro-kernel and the full-panel packers.
+typedef struct {
+    void (*multiply)(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                     float beta, int mr, int nr);
+    void (*pack_a)(int transpose, ptrdiff_t kc, const float *a, ptrdiff_t lda, float *dest);
+    void (*pack_b)(int transpose, ptrdiff_t kc, const float *b, ptrdiff_t ldb, float *dest);
+} descent_sgemm_kernels;
+
+typedef struct {
+    void (*multiply)(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                     double beta, int mr, int nr);
+    void (*pack_a)(int transpose, ptrdiff_t kc, const double *a, ptrdiff_t lda, double *dest);
+    void (*pack_b)(int transpose, ptrdiff_t kc, const double *b, ptrdiff_t ldb, double *dest);
+} descent_dgemm_kernels;
 
 void descent_sgemm_kernel_portable(ptrdiff_t kc, const float *a, const float *b,
                                    float *c, ptrdiff_t ldc, float beta, int mr, int nr);
@@ -32,6 +45,10 @@ void descent_sgemm_kernel_avx2(ptrdiff_t kc, const float *a, const float *b,
                                float *c, ptrdiff_t ldc, float beta, int mr, int nr);
 void descent_dgemm_kernel_avx2(ptrdiff_t kc, const double *a, const double *b,
                                double *c, ptrdiff_t ldc, double beta, int mr, int nr);
+void descent_sgemm_pack_a_avx2(int transpose, ptrdiff_t kc, const float *a, ptrdiff_t lda,
+                               float *dest);
+void descent_sgemm_pack_b_avx2(int transpose, ptrdiff_t kc, const float *b, ptrdiff_t ldb,
+                               float *dest);
 #endif
 
 #endif
