@@ -79,16 +79,13 @@ static void GEMM_PREFIX(pack_a)(const GEMM_KERNELS *kernels, int transpose, ptrd
     }
 }
 
-// Packs the kc×nc block of op(B) whose top-left element is at `b` into NR-column micro-panels.
+// Packs the NR-column micro-panel of op(B) (ragged if nr < NR) whose top-left element is at `b`.
 static void GEMM_PREFIX(pack_b)(const GEMM_KERNELS *kernels, int transpose, ptrdiff_t kc,
-                                ptrdiff_t nc, const GEMM_T *b, ptrdiff_t ldb, GEMM_T *dest) {
-    for (ptrdiff_t jr = 0; jr < nc; jr += GEMM_NR, dest += GEMM_NR * kc) {
-        const GEMM_T *src = transpose ? b + jr * ldb : b + jr;
-        if (nc - jr >= GEMM_NR) {
-            kernels->pack_b(transpose, kc, src, ldb, dest);
-        } else {
-            GEMM_PREFIX(pack_b_ragged)(transpose, nc - jr, kc, src, ldb, dest);
-        }
+                                ptrdiff_t nr, const GEMM_T *b, ptrdiff_t ldb, GEMM_T *dest) {
+    if (nr == GEMM_NR) {
+        kernels->pack_b(transpose, kc, b, ldb, dest);
+    } else {
+        GEMM_PREFIX(pack_b_ragged)(transpose, nr, kc, b, ldb, dest);
     }
 }
 
@@ -141,14 +138,21 @@ static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int tr
             ptrdiff_t kc = k - pc < kcMax ? k - pc : kcMax;
             // The first block of the inner dimension applies beta; the later ones accumulate.
             GEMM_T blockBeta = pc == 0 ? beta : 1;
-            GEMM_PREFIX(pack_b)(kernels, transposeB, kc, nc, transposeB ? b + jc * ldb + pc : b + pc * ldb + jc,
-                                ldb, packedB);
             for (ptrdiff_t ic = 0; ic < m; ic += mcMax) {
                 ptrdiff_t mc = m - ic < mcMax ? m - ic : mcMax;
                 GEMM_PREFIX(pack_a)(kernels, transposeA, mc, kc, transposeA ? a + pc * lda + ic : a + ic * lda + pc,
                                     lda, packedA);
                 for (ptrdiff_t jr = 0; jr < nc; jr += GEMM_NR) {
                     int nr = (int)(nc - jr < GEMM_NR ? nc - jr : GEMM_NR);
+                    if (ic == 0) {
+                        // B is packed one micro-panel at a time, just before its first use:
+                        // the copy is still in L1 when the micro-kernel reads it, and when A
+                        // fits one block (small batches) B is read from memory exactly once.
+                        ptrdiff_t j = jc + jr;
+                        GEMM_PREFIX(pack_b)(kernels, transposeB, kc, nr,
+                                            transposeB ? b + j * ldb + pc : b + pc * ldb + j, ldb,
+                                            packedB + jr * kc);
+                    }
                     for (ptrdiff_t ir = 0; ir < mc; ir += GEMM_MR) {
                         int mr = (int)(mc - ir < GEMM_MR ? mc - ir : GEMM_MR);
                         kernels->multiply(kc, packedA + ir * kc, packedB + jr * kc,

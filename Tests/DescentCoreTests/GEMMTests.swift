@@ -81,7 +81,7 @@ import Testing
     /// 6×8 doubles), and an inner dimension split into several cache blocks; with the fastest
     /// micro-kernel and with the portable one.
     static let shapes: [(m: Int, n: Int, k: Int)] = [
-        (1, 1, 1), (7, 13, 17), (1, 37, 5), (37, 1, 5), (5, 9, 1), (6, 16, 8), (12, 32, 3),
+        (1, 1, 1), (7, 13, 17), (1, 37, 5), (37, 1, 5), (5, 9, 1), (6, 16, 8), (12, 32, 3), (8, 20, 9),
         (13, 33, 300), (3, 5, 600), (0, 4, 3), (4, 3, 0),
     ]
 
