@@ -1,7 +1,32 @@
 #ifndef CDESCENT_KERNELS_H
 #define CDESCENT_KERNELS_H
 
+#include <stddef.h>
+
 /// Returns 1 when this CPU can run the AVX2 + FMA kernels, else 0.
 int descent_cpu_has_avx2_fma(void);
+
+/// Single-precision matrix multiply on row-major matrices, on the calling thread:
+/// C ← op(A)·op(B) + beta·C, where op(A) is m×k, op(B) is k×n and C is m×n; op(X) is Xᵀ when
+/// the matching `transpose` flag is nonzero. `lda`, `ldb`, `ldc` are the distances between rows
+/// of the matrices as stored. With beta == 0, C is only written (it may hold NaN or garbage).
+/// Packed and cache-blocked, with an AVX2 + FMA micro-kernel where the CPU has one.
+void descent_sgemm(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                   const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                   float *c, ptrdiff_t ldc, float beta);
+
+/// Double-precision matrix multiply; the same contract as `descent_sgemm`.
+void descent_dgemm(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                   const double *a, ptrdiff_t lda, const double *b, ptrdiff_t ldb,
+                   double *c, ptrdiff_t ldc, double beta);
+
+/// `descent_sgemm` and `descent_dgemm` with the portable micro-kernel whatever the CPU: what
+/// CPUs without AVX2 + FMA run, callable everywhere so that tests can check it.
+void descent_sgemm_portable(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                            const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                            float *c, ptrdiff_t ldc, float beta);
+void descent_dgemm_portable(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                            const double *a, ptrdiff_t lda, const double *b, ptrdiff_t ldb,
+                            double *c, ptrdiff_t ldc, double beta);
 
 #endif

@@ -1,16 +1,109 @@
+import CDescentKernels
+import Dispatch
+
 /// General matrix multiply, C ← op(A)·op(B) + β·C, on row-major matrices with leading
 /// dimensions (the distance between rows) `lda`, `ldb`, `ldc`. op(X) is X or Xᵀ.
 ///
 /// This is the hot path of training: every Dense layer's forward and backward pass is one call.
+/// The work happens in the C target (`descent_sgemm`/`descent_dgemm`: packed, cache-blocked, with
+/// an AVX2 + FMA micro-kernel chosen at run time); this file decides how to split it across
+/// threads.
 enum GEMM {
+    /// Multiply-adds one thread must have before another thread is worth waking (about 20 µs
+    /// of work): smaller products stay on the calling thread.
+    static let multiplyAddsPerThread = 1 << 20
+
+    /// Which micro-kernel the C code runs.
+    enum Kernel: Sendable {
+        /// The fastest one this CPU supports (AVX2 + FMA where present), chosen at run time.
+        case fastest
+        /// The portable C one that CPUs without AVX2 + FMA run (for tests on CPUs that have it).
+        case portable
+    }
+
     static func multiply<T: FloatingPointScalar>(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
         c: UnsafeMutablePointer<T>, ldc: Int, beta: T
     ) {
-        reference(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                  a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, beta: beta)
+        multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                 a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, beta: beta, threads: ThreadCount.current)
     }
+
+    /// ``multiply(transposeA:transposeB:m:n:k:a:lda:b:ldb:c:ldc:beta:)`` on at most `threads`
+    /// threads, with the given micro-kernel.
+    ///
+    /// A large product is cut into one independent product per thread along its longer side
+    /// (column blocks of B and C, or row blocks of A and C); each part packs its own panels, so
+    /// the threads share nothing but read-only inputs. Cuts fall on micro-tile boundaries so
+    /// that no part wastes a ragged edge in the middle of C.
+    static func multiply<T: FloatingPointScalar>(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+        c: UnsafeMutablePointer<T>, ldc: Int, beta: T, threads: Int, kernel: Kernel = .fastest
+    ) {
+        guard m > 0, n > 0 else { return }
+        let work = m.multipliedReportingOverflow(by: n).partialValue
+            .multipliedReportingOverflow(by: max(k, 1)).partialValue
+        let splitColumns = n >= m
+        let (length, unit) = splitColumns ? (n, tileColumns(T.self)) : (m, tileRows(T.self))
+        let units = (length + unit - 1) / unit
+        let parts = min(max(1, threads), units, max(1, work / multiplyAddsPerThread))
+        guard parts > 1 else {
+            onCallingThread(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                            a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, beta: beta, kernel: kernel)
+            return
+        }
+        let partLength = (units + parts - 1) / parts * unit
+        // The parts write disjoint blocks of C and only read A and B, so sharing the pointers
+        // across threads is free of races.
+        let pointers = UncheckedSendable((a, b, c))
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let (a, b, c) = pointers.value
+            let start = part * partLength
+            let count = min(length - start, partLength)
+            guard count > 0 else { return }
+            if splitColumns {
+                onCallingThread(transposeA: transposeA, transposeB: transposeB, m: m, n: count, k: k,
+                                a: a, lda: lda, b: transposeB ? b + start * ldb : b + start, ldb: ldb,
+                                c: c + start, ldc: ldc, beta: beta, kernel: kernel)
+            } else {
+                onCallingThread(transposeA: transposeA, transposeB: transposeB, m: count, n: n, k: k,
+                                a: transposeA ? a + start : a + start * lda, lda: lda, b: b, ldb: ldb,
+                                c: c + start * ldc, ldc: ldc, beta: beta, kernel: kernel)
+            }
+        }
+    }
+
+    /// The C kernel for `T`, on the calling thread.
+    private static func onCallingThread<T: FloatingPointScalar>(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+        c: UnsafeMutablePointer<T>, ldc: Int, beta: T, kernel: Kernel
+    ) {
+        // T is Float or Double here, so the memory is already bound to the C type.
+        if T.self == Float.self {
+            let sgemm = kernel == .fastest ? descent_sgemm : descent_sgemm_portable
+            sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k,
+                          UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda,
+                          UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb,
+                          UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc, Float(beta))
+        } else if T.self == Double.self {
+            let dgemm = kernel == .fastest ? descent_dgemm : descent_dgemm_portable
+            dgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k,
+                          UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), lda,
+                          UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), ldb,
+                          UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc, Double(beta))
+        } else {
+            reference(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                      a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, beta: beta)
+        }
+    }
+
+    /// The micro-tile's width and height in the C kernels (DESCENT_SGEMM_NR/MR and the dgemm
+    /// pair): thread cuts fall on multiples of these.
+    private static func tileColumns<T>(_: T.Type) -> Int { T.self == Double.self ? 8 : 16 }
+    private static func tileRows<T>(_: T.Type) -> Int { 6 }
 
     /// The textbook definition, Cᵢⱼ = Σₚ op(A)ᵢₚ·op(B)ₚⱼ: the yardstick the fast kernels are
     /// tested against.

@@ -1,0 +1,167 @@
+// The blocked, packed matrix multiply in the GotoBLAS/BLIS style, written once for both element
+// types: gemm.c includes this file twice, after defining
+//   GEMM_T (element type), GEMM_PREFIX(x) (a unique prefix for its functions), GEMM_MR/GEMM_NR
+//   (the micro-tile), GEMM_MC/GEMM_KC/GEMM_NC (the cache blocks) and GEMM_KERNELS (the type of
+//   the kernel set, from gemm_kernels.h).
+// It defines GEMM_PREFIX(run), the whole multiply with a given kernel set, and
+// GEMM_PREFIX(pack_a_panel)/GEMM_PREFIX(pack_b_panel), the plain full-panel packers.
+//
+// Loop nest (outermost first): NC columns of B and C (B block kc×nc packed, lives in L3),
+// KC steps of the inner dimension, MC rows of A (A block mc×kc packed, lives in L2), NR-column
+// micro-panels of B (kc×NR, lives in L1), MR-row micro-panels of A, one micro-kernel call.
+// Packing copies op(A) and op(B) into the exact order the micro-kernel reads them, which also
+// absorbs the transposes and the leading dimensions, and zero-pads ragged edges.
+
+// Packs MR rows (mr ≤ MR of them real, the rest zero) of op(A) starting at `a`, kc steps long.
+static void GEMM_PREFIX(pack_a_ragged)(int transpose, ptrdiff_t mr, ptrdiff_t kc, const GEMM_T *a,
+                                       ptrdiff_t lda, GEMM_T *restrict dest) {
+    if (!transpose) {
+        // op(A)[i][p] = a[i*lda + p]: each row of the panel is contiguous in memory.
+        for (ptrdiff_t r = 0; r < mr; r++) {
+            const GEMM_T *src = a + r * lda;
+            for (ptrdiff_t p = 0; p < kc; p++) dest[p * GEMM_MR + r] = src[p];
+        }
+    } else {
+        // op(A)[i][p] = a[p*lda + i]: each step of the panel is contiguous in memory.
+        for (ptrdiff_t p = 0; p < kc; p++) {
+            const GEMM_T *src = a + p * lda;
+            for (ptrdiff_t r = 0; r < mr; r++) dest[p * GEMM_MR + r] = src[r];
+        }
+    }
+    for (ptrdiff_t r = mr; r < GEMM_MR; r++) {
+        for (ptrdiff_t p = 0; p < kc; p++) dest[p * GEMM_MR + r] = 0;
+    }
+}
+
+// Packs NR columns (nr ≤ NR of them real, the rest zero) of op(B) starting at `b`, kc steps long.
+static void GEMM_PREFIX(pack_b_ragged)(int transpose, ptrdiff_t nr, ptrdiff_t kc, const GEMM_T *b,
+                                       ptrdiff_t ldb, GEMM_T *restrict dest) {
+    if (!transpose) {
+        // op(B)[p][j] = b[p*ldb + j]: each step of the panel is contiguous in memory.
+        for (ptrdiff_t p = 0; p < kc; p++) {
+            const GEMM_T *src = b + p * ldb;
+            for (ptrdiff_t j = 0; j < nr; j++) dest[p * GEMM_NR + j] = src[j];
+            for (ptrdiff_t j = nr; j < GEMM_NR; j++) dest[p * GEMM_NR + j] = 0;
+        }
+    } else {
+        // op(B)[p][j] = b[j*ldb + p]: each column of the panel is contiguous in memory.
+        for (ptrdiff_t j = 0; j < nr; j++) {
+            const GEMM_T *src = b + j * ldb;
+            for (ptrdiff_t p = 0; p < kc; p++) dest[p * GEMM_NR + j] = src[p];
+        }
+        for (ptrdiff_t j = nr; j < GEMM_NR; j++) {
+            for (ptrdiff_t p = 0; p < kc; p++) dest[p * GEMM_NR + j] = 0;
+        }
+    }
+}
+
+// Full-panel packers for kernel sets without faster ones.
+static void GEMM_PREFIX(pack_a_panel)(int transpose, ptrdiff_t kc, const GEMM_T *a, ptrdiff_t lda,
+                                      GEMM_T *dest) {
+    GEMM_PREFIX(pack_a_ragged)(transpose, GEMM_MR, kc, a, lda, dest);
+}
+
+static void GEMM_PREFIX(pack_b_panel)(int transpose, ptrdiff_t kc, const GEMM_T *b, ptrdiff_t ldb,
+                                      GEMM_T *dest) {
+    GEMM_PREFIX(pack_b_ragged)(transpose, GEMM_NR, kc, b, ldb, dest);
+}
+
+// Packs the mc×kc block of op(A) whose top-left element is at `a` into MR-row micro-panels.
+static void GEMM_PREFIX(pack_a)(const GEMM_KERNELS *kernels, int transpose, ptrdiff_t mc,
+                                ptrdiff_t kc, const GEMM_T *a, ptrdiff_t lda, GEMM_T *dest) {
+    for (ptrdiff_t ir = 0; ir < mc; ir += GEMM_MR, dest += GEMM_MR * kc) {
+        const GEMM_T *src = transpose ? a + ir : a + ir * lda;
+        if (mc - ir >= GEMM_MR) {
+            kernels->pack_a(transpose, kc, src, lda, dest);
+        } else {
+            GEMM_PREFIX(pack_a_ragged)(transpose, mc - ir, kc, src, lda, dest);
+        }
+    }
+}
+
+// Packs the NR-column micro-panel of op(B) (ragged if nr < NR) whose top-left element is at `b`.
+static void GEMM_PREFIX(pack_b)(const GEMM_KERNELS *kernels, int transpose, ptrdiff_t kc,
+                                ptrdiff_t nr, const GEMM_T *b, ptrdiff_t ldb, GEMM_T *dest) {
+    if (nr == GEMM_NR) {
+        kernels->pack_b(transpose, kc, b, ldb, dest);
+    } else {
+        GEMM_PREFIX(pack_b_ragged)(transpose, nr, kc, b, ldb, dest);
+    }
+}
+
+// C ← beta·C, for an empty inner dimension.
+static void GEMM_PREFIX(scale)(ptrdiff_t m, ptrdiff_t n, GEMM_T *c, ptrdiff_t ldc, GEMM_T beta) {
+    for (ptrdiff_t i = 0; i < m; i++) {
+        for (ptrdiff_t j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
+    }
+}
+
+// Splits `total` into the fewest blocks of at most `limit`, of nearly equal size rounded up to
+// a multiple of `unit`: k = 300 becomes 2×150 rather than 256 + 44.
+static ptrdiff_t GEMM_PREFIX(block_size)(ptrdiff_t total, ptrdiff_t limit, ptrdiff_t unit) {
+    ptrdiff_t blocks = (total + limit - 1) / limit;
+    ptrdiff_t size = (total + blocks - 1) / blocks;
+    return (size + unit - 1) / unit * unit;
+}
+
+static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int transposeB,
+                             ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const GEMM_T *a, ptrdiff_t lda,
+                             const GEMM_T *b, ptrdiff_t ldb, GEMM_T *c, ptrdiff_t ldc, GEMM_T beta) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) {
+        GEMM_PREFIX(scale)(m, n, c, ldc, beta);
+        return;
+    }
+    ptrdiff_t kcMax = GEMM_PREFIX(block_size)(k, GEMM_KC, 1);
+    ptrdiff_t mcMax = GEMM_PREFIX(block_size)(m, GEMM_MC, GEMM_MR);
+    ptrdiff_t ncMax = GEMM_PREFIX(block_size)(n, GEMM_NC, GEMM_NR);
+    GEMM_T *packedA = descent_aligned_alloc((size_t)(mcMax * kcMax) * sizeof(GEMM_T));
+    GEMM_T *packedB = descent_aligned_alloc((size_t)(ncMax * kcMax) * sizeof(GEMM_T));
+    if (!packedA || !packedB) {
+        // Out of memory for the packed copies: slower, but still the right answer.
+        descent_aligned_free(packedA);
+        descent_aligned_free(packedB);
+        GEMM_PREFIX(scale)(m, n, c, ldc, beta);
+        for (ptrdiff_t i = 0; i < m; i++) {
+            for (ptrdiff_t p = 0; p < k; p++) {
+                GEMM_T aip = transposeA ? a[p * lda + i] : a[i * lda + p];
+                for (ptrdiff_t j = 0; j < n; j++) {
+                    c[i * ldc + j] += aip * (transposeB ? b[j * ldb + p] : b[p * ldb + j]);
+                }
+            }
+        }
+        return;
+    }
+    for (ptrdiff_t jc = 0; jc < n; jc += ncMax) {
+        ptrdiff_t nc = n - jc < ncMax ? n - jc : ncMax;
+        for (ptrdiff_t pc = 0; pc < k; pc += kcMax) {
+            ptrdiff_t kc = k - pc < kcMax ? k - pc : kcMax;
+            // The first block of the inner dimension applies beta; the later ones accumulate.
+            GEMM_T blockBeta = pc == 0 ? beta : 1;
+            for (ptrdiff_t ic = 0; ic < m; ic += mcMax) {
+                ptrdiff_t mc = m - ic < mcMax ? m - ic : mcMax;
+                GEMM_PREFIX(pack_a)(kernels, transposeA, mc, kc, transposeA ? a + pc * lda + ic : a + ic * lda + pc,
+                                    lda, packedA);
+                for (ptrdiff_t jr = 0; jr < nc; jr += GEMM_NR) {
+                    int nr = (int)(nc - jr < GEMM_NR ? nc - jr : GEMM_NR);
+                    if (ic == 0) {
+                        // B is packed one micro-panel at a time, just before its first use:
+                        // the copy is still in L1 when the micro-kernel reads it, and when A
+                        // fits one block (small batches) B is read from memory exactly once.
+                        ptrdiff_t j = jc + jr;
+                        GEMM_PREFIX(pack_b)(kernels, transposeB, kc, nr,
+                                            transposeB ? b + j * ldb + pc : b + pc * ldb + j, ldb,
+                                            packedB + jr * kc);
+                    }
+                    for (ptrdiff_t ir = 0; ir < mc; ir += GEMM_MR) {
+                        int mr = (int)(mc - ir < GEMM_MR ? mc - ir : GEMM_MR);
+                        kernels->multiply(kc, packedA + ir * kc, packedB + jr * kc,
+                               c + (ic + ir) * ldc + jc + jr, ldc, blockBeta, mr, nr);
+                    }
+                }
+            }
+        }
+    }
+    descent_aligned_free(packedA);
+    descent_aligned_free(packedB);
+}

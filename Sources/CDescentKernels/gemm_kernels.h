@@ -1,0 +1,54 @@
+// Micro-kernels and panel packers of the packed matrix multiply (private to this target).
+//
+// A micro-kernel computes one MR×NR tile of C from a packed micro-panel of A (kc steps of MR
+// values: step p of the panel is a[p*MR ..< p*MR+MR]) and one of B (kc steps of NR values),
+// then merges it into C: C ← tile + beta·C for the top-left mr×nr corner (mr ≤ MR, nr ≤ NR;
+// the packed panels are zero-padded to full size). With beta == 0, C is only written.
+//
+// A panel packer fills one full micro-panel (MR rows of op(A), or NR columns of op(B)) from
+// the matrix as stored; the driver packs ragged edge panels itself.
+#ifndef DESCENT_GEMM_KERNELS_H
+#define DESCENT_GEMM_KERNELS_H
+
+#include <stddef.h>
+
+// 6×16 floats (6×8 doubles) use 12 of the 16 ymm registers for accumulators, 2 for a row of B
+// and 1 for a broadcast element of A: 12 independent FMA chains cover the FMA latency on Zen 2
+// and Haswell-class cores (2 FMA units × 5 cycles).
+#define DESCENT_SGEMM_MR 6
+#define DESCENT_SGEMM_NR 16
+#define DESCENT_DGEMM_MR 6
+#define DESCENT_DGEMM_NR 8
+
+/// What the driver runs for one element type: a micro-kernel and the full-panel packers.
+typedef struct {
+    void (*multiply)(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                     float beta, int mr, int nr);
+    void (*pack_a)(int transpose, ptrdiff_t kc, const float *a, ptrdiff_t lda, float *dest);
+    void (*pack_b)(int transpose, ptrdiff_t kc, const float *b, ptrdiff_t ldb, float *dest);
+} descent_sgemm_kernels;
+
+typedef struct {
+    void (*multiply)(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                     double beta, int mr, int nr);
+    void (*pack_a)(int transpose, ptrdiff_t kc, const double *a, ptrdiff_t lda, double *dest);
+    void (*pack_b)(int transpose, ptrdiff_t kc, const double *b, ptrdiff_t ldb, double *dest);
+} descent_dgemm_kernels;
+
+void descent_sgemm_kernel_portable(ptrdiff_t kc, const float *a, const float *b,
+                                   float *c, ptrdiff_t ldc, float beta, int mr, int nr);
+void descent_dgemm_kernel_portable(ptrdiff_t kc, const double *a, const double *b,
+                                   double *c, ptrdiff_t ldc, double beta, int mr, int nr);
+
+#if defined(__x86_64__)
+void descent_sgemm_kernel_avx2(ptrdiff_t kc, const float *a, const float *b,
+                               float *c, ptrdiff_t ldc, float beta, int mr, int nr);
+void descent_dgemm_kernel_avx2(ptrdiff_t kc, const double *a, const double *b,
+                               double *c, ptrdiff_t ldc, double beta, int mr, int nr);
+void descent_sgemm_pack_a_avx2(int transpose, ptrdiff_t kc, const float *a, ptrdiff_t lda,
+                               float *dest);
+void descent_sgemm_pack_b_avx2(int transpose, ptrdiff_t kc, const float *b, ptrdiff_t ldb,
+                               float *dest);
+#endif
+
+#endif

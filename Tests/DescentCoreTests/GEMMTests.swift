@@ -1,0 +1,169 @@
+@testable import DescentCore
+import Descent
+import _DescentTestSupport
+import Testing
+
+/// The fast matrix multiply (packed C kernels, threads) against `GEMM.reference`.
+@Suite struct GEMMTests {
+    /// One product to check: op(A) is m×k, op(B) is k×n; `padding` is added to every leading
+    /// dimension so that the matrices are strided views of wider ones.
+    struct Case: CustomStringConvertible {
+        var m: Int, n: Int, k: Int
+        var transposeA = false, transposeB = false
+        var padding = 0
+        var beta = 0.0
+        var threads = 1
+        var kernel = GEMM.Kernel.fastest
+        var description: String {
+            "\(m)×\(k)\(transposeA ? "ᵀ" : "")·\(k)×\(n)\(transposeB ? "ᵀ" : "") pad \(padding) β \(beta) threads \(threads) \(kernel)"
+        }
+    }
+
+    /// Runs `testCase` through `GEMM.multiply` and `GEMM.reference` and expects them to agree
+    /// within `relative` of Σₚ|op(A)ᵢₚ·op(B)ₚⱼ| + |β·Cᵢⱼ|, the scale of the rounding errors of
+    /// any summation order.
+    static func check<T: FloatingPointScalar>(_ testCase: Case, _: T.Type, relative: Double,
+                                              sourceLocation: SourceLocation = #_sourceLocation) {
+        let (m, n, k) = (testCase.m, testCase.n, testCase.k)
+        let (rowsA, columnsA) = testCase.transposeA ? (k, m) : (m, k)
+        let (rowsB, columnsB) = testCase.transposeB ? (n, k) : (k, n)
+        let lda = columnsA + testCase.padding, ldb = columnsB + testCase.padding, ldc = n + testCase.padding
+        var random = RandomGenerator(seed: UInt64(m * 1_000_003 + n * 1009 + k))
+        func randomMatrix(_ count: Int) -> [T] { (0..<count).map { _ in T(random.nextUnitDouble() * 2 - 1) } }
+        let a = randomMatrix(max(1, rowsA * lda)), b = randomMatrix(max(1, rowsB * ldb))
+        let beta = T(testCase.beta)
+        // With β = 0, C must only be written: NaN in it must not leak into the result.
+        let countC = max(1, m * ldc)
+        let initialC = testCase.beta == 0 ? [T](repeating: .nan, count: countC) : randomMatrix(countC)
+
+        var fast = initialC, expected = initialC, bound = initialC.map { Swift.abs($0) }
+        let absA = a.map { Swift.abs($0) }, absB = b.map { Swift.abs($0) }
+        fast.withUnsafeMutableBufferPointer { c in
+            GEMM.multiply(transposeA: testCase.transposeA, transposeB: testCase.transposeB, m: m, n: n, k: k,
+                          a: a, lda: lda, b: b, ldb: ldb, c: c.baseAddress!, ldc: ldc, beta: beta,
+                          threads: testCase.threads, kernel: testCase.kernel)
+        }
+        expected.withUnsafeMutableBufferPointer { c in
+            GEMM.reference(transposeA: testCase.transposeA, transposeB: testCase.transposeB, m: m, n: n, k: k,
+                           a: a, lda: lda, b: b, ldb: ldb, c: c.baseAddress!, ldc: ldc, beta: beta)
+        }
+        bound.withUnsafeMutableBufferPointer { c in
+            GEMM.reference(transposeA: testCase.transposeA, transposeB: testCase.transposeB, m: m, n: n, k: k,
+                           a: absA, lda: lda, b: absB, ldb: ldb, c: c.baseAddress!, ldc: ldc,
+                           beta: Swift.abs(beta))
+        }
+        var mismatches = 0, first = ""
+        for i in 0..<m {
+            for j in 0..<n {
+                let index = i * ldc + j
+                let error = Swift.abs(Double(fast[index]) - Double(expected[index]))
+                if !(error <= relative * Double(bound[index])) {
+                    mismatches += 1
+                    if first.isEmpty { first = "C[\(i), \(j)] = \(fast[index]), expected \(expected[index])" }
+                }
+            }
+            // The padding between rows of C is not part of C: it must be left alone.
+            for j in n..<ldc where i * ldc + j < fast.count {
+                let index = i * ldc + j
+                if !(fast[index] == initialC[index] || (fast[index].isNaN && initialC[index].isNaN)) {
+                    mismatches += 1
+                    if first.isEmpty { first = "padding C[\(i), \(j)] changed" }
+                }
+            }
+        }
+        #expect(mismatches == 0, "\(T.self) \(testCase): \(mismatches) wrong; first \(first)",
+                sourceLocation: sourceLocation)
+    }
+
+    static let transposes = [(false, false), (false, true), (true, false), (true, true)]
+
+    /// Odd shapes: single elements, vectors, primes, exact and ragged micro-tiles (6×16 floats,
+    /// 6×8 doubles), and an inner dimension split into several cache blocks; with the fastest
+    /// micro-kernel and with the portable one.
+    static let shapes: [(m: Int, n: Int, k: Int)] = [
+        (1, 1, 1), (7, 13, 17), (1, 37, 5), (37, 1, 5), (5, 9, 1), (6, 16, 8), (12, 32, 3), (8, 20, 9),
+        (13, 33, 300), (3, 5, 600), (0, 4, 3), (4, 3, 0),
+    ]
+
+    @Test(arguments: 0..<4)
+    func oddShapesMatchTheReference(transposeIndex: Int) {
+        let (transposeA, transposeB) = Self.transposes[transposeIndex]
+        for shape in Self.shapes {
+            for (padding, beta, kernel) in [(0, 0.0, GEMM.Kernel.fastest), (3, 0.0, .fastest), (0, 1.0, .fastest),
+                                            (5, 0.5, .fastest), (2, 0.0, .portable), (0, 0.5, .portable)] {
+                let testCase = Case(m: shape.m, n: shape.n, k: shape.k, transposeA: transposeA,
+                                    transposeB: transposeB, padding: padding, beta: beta, kernel: kernel)
+                Self.check(testCase, Float.self, relative: 1e-5)
+                Self.check(testCase, Double.self, relative: 1e-13)
+            }
+        }
+    }
+
+    /// Products large enough to be split across threads, along columns (n ≥ m) and rows, into
+    /// 2 and 3 parts that do not fall on whole micro-tiles; and the same on one thread.
+    @Test(arguments: [(129, 65, 300), (150, 97, 250), (70, 257, 200), (40, 300, 180)])
+    func threadedProductsMatchTheReference(shape: (Int, Int, Int)) {
+        var cases = Self.transposes.map { transposeA, transposeB in
+            Case(m: shape.0, n: shape.1, k: shape.2, transposeA: transposeA, transposeB: transposeB, padding: 2,
+                 threads: 2)
+        }
+        cases.append(Case(m: shape.0, n: shape.1, k: shape.2, beta: 1, threads: 3))
+        cases.append(Case(m: shape.0, n: shape.1, k: shape.2, transposeA: true, beta: 0.5, threads: 1))
+        for testCase in cases {
+            Self.check(testCase, Float.self, relative: 1e-5)
+            Self.check(testCase, Double.self, relative: 1e-13)
+        }
+    }
+
+    /// Wider than one column block of the packed B (4080 floats, 2040 doubles), and taller than
+    /// one row block of the packed A.
+    @Test func blockEdgesMatchTheReference() {
+        for (transposeA, transposeB) in Self.transposes {
+            Self.check(Case(m: 2, n: 4100, k: 3, transposeA: transposeA, transposeB: transposeB, padding: 1),
+                       Float.self, relative: 1e-5)
+            Self.check(Case(m: 2, n: 2100, k: 3, transposeA: transposeA, transposeB: transposeB, padding: 1),
+                       Double.self, relative: 1e-13)
+            Self.check(Case(m: 300, n: 3, k: 5, transposeA: transposeA, transposeB: transposeB, beta: 1),
+                       Float.self, relative: 1e-5)
+            Self.check(Case(m: 300, n: 3, k: 5, transposeA: transposeA, transposeB: transposeB, beta: 1),
+                       Double.self, relative: 1e-13)
+        }
+    }
+
+    /// The public `matmul`, batched on both sides or on one, with transposes, against sums
+    /// written out by hand.
+    @Test(arguments: [DType.float32, .float64])
+    func batchedMatmulMatchesWrittenOutSums(dtype: DType) {
+        var random = RandomGenerator(seed: 42)
+        for (transposeA, transposeB) in Self.transposes {
+            for batchB in [true, false] {
+                let (batch, m, n, k) = (3, 7, 18, 11)
+                let a = Tensor.randomUniform(transposeA ? [batch, k, m] : [batch, m, k], lowerBound: -1,
+                                             upperBound: 1, dtype: dtype, using: &random)
+                let shapeB = transposeB ? [n, k] : [k, n]
+                let b = Tensor.randomUniform(batchB ? [batch] + shapeB : shapeB, lowerBound: -1, upperBound: 1,
+                                             dtype: dtype, using: &random)
+                let y = matmul(a, b, transposeA: transposeA, transposeB: transposeB)
+                #expect(y.shape == [batch, m, n])
+                let av = a.doubles(), bv = b.doubles()
+                var expected = [Double](repeating: 0, count: batch * m * n)
+                for s in 0..<batch {
+                    let offsetB = batchB ? s * k * n : 0
+                    for i in 0..<m {
+                        for j in 0..<n {
+                            var sum = 0.0
+                            for p in 0..<k {
+                                let x = transposeA ? av[s * k * m + p * m + i] : av[s * m * k + i * k + p]
+                                let w = transposeB ? bv[offsetB + j * k + p] : bv[offsetB + p * n + j]
+                                sum += x * w
+                            }
+                            expected[(s * m + i) * n + j] = sum
+                        }
+                    }
+                }
+                expectClose(y.doubles(), expected, relative: dtype == .float32 ? 1e-5 : 1e-12,
+                            absolute: dtype == .float32 ? 1e-5 : 1e-12)
+            }
+        }
+    }
+}
