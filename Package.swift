@@ -17,7 +17,7 @@ let package = Package(
         // Layers, cost functions, initializers, optimizers, schedules, model files.
         .target(name: "DescentNN", dependencies: ["DescentCore"]),
         // Datasets, batching, loaders (IDX, CSV, NPY), built-in and synthetic sets.
-        .target(name: "DescentData", dependencies: ["DescentCore"]),
+        .target(name: "DescentData", dependencies: ["DescentCore"], resources: [.copy("Resources/digits.csv")]),
         // The umbrella: `import Descent` is all a user writes.
         .target(name: "Descent", dependencies: ["DescentCore", "DescentNN", "DescentData"]),
         .executableTarget(name: "XORExample", dependencies: ["Descent"]),
