@@ -1,1 +1,200 @@
-print("pending")
+// descent-bench: the speed workloads of BENCHMARKS.md, one line per figure (or --json).
+//
+//   swift run -c release descent-bench [--workloads w1,w2,w4,sgemm] [--epochs 1] [--threads N]
+//                                      [--data-dir ../shared/data/mnist] [--json]
+//
+// W1  the Keras mnist_mlp recipe: 784-512-512-10, ReLU, dropout 0.2, RMSprop(lr 1e-3, alpha 0.9,
+//     eps 1e-7), batch 128 — seconds per epoch, samples/s, test accuracy
+// W2  small-batch overhead: 784-128-10, ReLU, SGD(lr 0.1), batch 32 — steps/s
+// W4  inference with the W1 model: batch-1 latency (median), batch-1000 throughput
+// sgemm  matrix-multiply GFLOP/s on the MLP's shapes and on squares
+import Descent
+import Foundation
+
+struct Options {
+    var workloads: Set<String> = ["w1", "w2", "w4", "sgemm"]
+    var epochs = 1
+    var threads = ThreadCount.defaultValue
+    var dataDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../../shared/data/mnist").standardized.path
+    var json = false
+
+    init(_ arguments: [String]) throws {
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            func value() throws -> String {
+                guard let value = iterator.next() else { throw BenchError("\(argument) needs a value") }
+                return value
+            }
+            switch argument {
+            case "--workloads": workloads = Set(try value().split(separator: ",").map(String.init))
+            case "--epochs": epochs = Int(try value()) ?? 1
+            case "--threads": threads = Int(try value()) ?? threads
+            case "--data-dir": dataDirectory = try value()
+            case "--json": json = true
+            case "--help", "-h":
+                print("usage: descent-bench [--workloads w1,w2,w4,sgemm] [--epochs N] [--threads N] [--data-dir DIR] [--json]")
+                exit(0)
+            default: throw BenchError("unknown option \(argument); try --help")
+            }
+        }
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Figures in the order measured.
+var results: [(String, Double)] = []
+@MainActor func record(_ name: String, _ value: Double, json: Bool) {
+    results.append((name, value))
+    if !json { print(name.padding(toLength: 40, withPad: " ", startingAt: 0), String(format: "%.4g", value)) }
+}
+
+func peakResidentMegabytes() -> Double {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func mlp(_ sizes: [Int], dropout: Double, seed: UInt64) -> Sequential {
+    var generator = RandomGenerator(seed: seed)
+    var layers: [any Layer] = []
+    for i in 0..<(sizes.count - 1) {
+        let hidden = i < sizes.count - 2
+        layers.append(Dense(inputCount: sizes[i], outputCount: sizes[i + 1], activation: hidden ? .relu : .identity,
+                            using: &generator))
+        if hidden && dropout > 0 { layers.append(Dropout(rate: dropout, using: &generator)) }
+    }
+    return Sequential(layers)
+}
+
+@MainActor func w1(train: Dataset, test: Dataset, epochs: Int, json: Bool) throws -> Sequential {
+    var model = mlp([784, 512, 512, 10], dropout: 0.2, seed: 0)
+    let optimizer = RMSProp(learningRate: 1e-3, alpha: 0.9, epsilon: 1e-7)
+    var epochSeconds: [Double] = []
+    for epoch in 0..<epochs {
+        epochSeconds.append(try seconds {
+            try model.fit(train, epochs: 1, loss: .crossEntropy(), optimizer: optimizer,
+                          batching: .miniBatch(size: 128), seed: UInt64(epoch))
+        })
+        if !json && epochs > 1 { print("  epoch \(epoch + 1): \(String(format: "%.2f", epochSeconds.last!)) s") }
+    }
+    let median = epochSeconds.sorted()[epochSeconds.count / 2]
+    record("w1_epoch_seconds", median, json: json)
+    record("w1_samples_per_second", Double(train.count) / median, json: json)
+    let accuracy = model.evaluate(on: test, loss: .crossEntropy(), metrics: [.accuracy])["accuracy"]!
+    record("w1_test_accuracy", accuracy, json: json)
+    return model.training(false)
+}
+
+@MainActor func w2(train: Dataset, json: Bool) {
+    var model = mlp([784, 128, 10], dropout: 0, seed: 0)
+    let optimizer = SGD(learningRate: 0.1)
+    var steps = 0
+    let elapsed = seconds {
+        let start = Date()
+        var epoch = 0
+        outer: while true {
+            for batch in train.batches(.miniBatch(size: 32), shuffled: true, seed: 0, epoch: epoch) {
+                let (_, gradients) = valueWithGradient(at: model) { model in
+                    crossEntropy(logits: model(batch.inputs), labels: batch.labels)
+                }
+                optimizer.update(&model, along: gradients)
+                steps += 1
+                if Date().timeIntervalSince(start) > 3 { break outer }
+            }
+            epoch += 1
+        }
+    }
+    record("w2_steps_per_second", Double(steps) / elapsed, json: json)
+}
+
+@MainActor func w4(model: Sequential, test: Dataset, json: Bool) {
+    withoutGradients {
+        var latencies: [Double] = []
+        for i in 0..<2200 {
+            let example = test.features[(i % test.count)..<(i % test.count + 1)]
+            let time = seconds { _ = model(example) }
+            if i >= 200 { latencies.append(time) }
+        }
+        record("w4_batch1_latency_us", latencies.sorted()[latencies.count / 2] * 1e6, json: json)
+        let batch = test.features[0..<1000]
+        _ = model(batch)
+        var count = 0
+        let elapsed = seconds {
+            let start = Date()
+            while Date().timeIntervalSince(start) < 2 {
+                _ = model(batch)
+                count += 1000
+            }
+        }
+        record("w4_batch1000_samples_per_second", Double(count) / elapsed, json: json)
+    }
+}
+
+/// (name, m, k, n, transpose A, transpose B): C[m, n] = op(A)·op(B)
+let sgemmShapes: [(String, Int, Int, Int, Bool, Bool)] = [
+    ("sgemm_512", 512, 512, 512, false, false),
+    ("sgemm_1024", 1024, 1024, 1024, false, false),
+    ("sgemm_2048", 2048, 2048, 2048, false, false),
+    ("sgemm_128x784x512", 128, 784, 512, false, false),
+    ("sgemm_128x512x512", 128, 512, 512, false, false),
+    ("sgemm_128x512x784_bT", 128, 512, 784, false, true),
+    ("sgemm_784x128x512_aT", 784, 128, 512, true, false),
+]
+
+@MainActor func sgemm(json: Bool) {
+    for (name, m, k, n, transposeA, transposeB) in sgemmShapes {
+        let a = Tensor.randomNormal(transposeA ? [k, m] : [m, k], seed: 1)
+        let b = Tensor.randomNormal(transposeB ? [n, k] : [k, n], seed: 2)
+        _ = matmul(a, b, transposeA: transposeA, transposeB: transposeB)
+        var repetitions = 0
+        let elapsed = seconds {
+            let start = Date()
+            while Date().timeIntervalSince(start) < 1 {
+                _ = matmul(a, b, transposeA: transposeA, transposeB: transposeB)
+                repetitions += 1
+            }
+        }
+        record(name + "_gflops", 2 * Double(m * n * k * repetitions) / elapsed / 1e9, json: json)
+    }
+}
+
+do {
+    let options = try Options(Array(CommandLine.arguments.dropFirst()))
+    ThreadCount.current = options.threads
+    if !options.json { print("descent-bench, \(options.threads) threads") }
+    let needsData = !options.workloads.isDisjoint(with: ["w1", "w2", "w4"])
+    let (train, test): (Dataset?, Dataset?) = needsData
+        ? try Dataset.mnist(directory: URL(fileURLWithPath: options.dataDirectory)) : (nil, nil)
+    var model: Sequential?
+    if options.workloads.contains("w1") { model = try w1(train: train!, test: test!, epochs: options.epochs, json: options.json) }
+    if options.workloads.contains("w2") { w2(train: train!, json: options.json) }
+    if options.workloads.contains("w4") {
+        w4(model: model ?? mlp([784, 512, 512, 10], dropout: 0.2, seed: 0).training(false), test: test!, json: options.json)
+    }
+    if options.workloads.contains("sgemm") { sgemm(json: options.json) }
+    record("peak_rss_mb", peakResidentMegabytes(), json: options.json)
+    if options.json {
+        var object: [String: Any] = ["framework": "descent", "threads": options.threads]
+        for (name, value) in results { object[name] = value }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+} catch {
+    FileHandle.standardError.write(Data("descent-bench: \(error)\n".utf8))
+    exit(1)
+}

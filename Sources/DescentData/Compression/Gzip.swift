@@ -94,10 +94,10 @@ public enum Gzip {
         }
 
         // The trailer's ISIZE (length modulo 2^32) of a single-member file sizes the output
-        // buffer; it is only a hint, bounded by DEFLATE's best ratio (1032:1) so a corrupt file
-        // cannot ask for a huge allocation.
+        // buffer; it is only a hint, bounded by DEFLATE's best ratio (1032:1) and 1 GiB so a corrupt file
+        // (or a truncated one, whose last bytes are not ISIZE) cannot ask for a huge allocation.
         let sizeHint = input.count >= 4
-            ? min(Int(littleEndian(at: input.count - 4, byteCount: 4)), (input.count - offset) * 1032)
+            ? min(Int(littleEndian(at: input.count - 4, byteCount: 4)), (input.count - offset) * 1032, 1 << 30)
             : 0
         let (output, end) = try Inflate.decompress(input, from: offset, sizeHint: sizeHint)
         offset = end
