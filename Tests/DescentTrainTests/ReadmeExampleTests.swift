@@ -1,0 +1,36 @@
+import Descent
+import Foundation
+import Testing
+
+/// The README's training example, kept compiling and working here (with fewer epochs).
+@Suite struct ReadmeExampleTests {
+    @Test func theDigitsExampleLearns() throws {
+        var model = Sequential {
+            Dense(inputCount: 64, outputCount: 64, activation: .relu, seed: 1)
+            Dropout(rate: 0.2, seed: 2)
+            Dense(inputCount: 64, outputCount: 10, seed: 3)
+        }
+        let (train, test) = try Dataset.digits().split(validationFraction: 0.2, seed: 1)
+
+        let optimizer = SGD(learningRate: 0.05, momentum: 0.9)
+        var costs: [Double] = []
+        for batch in train.batches(.miniBatch(size: 32), shuffled: true, seed: 7) {
+            let (cost, gradients) = valueWithGradient(at: model) { model in
+                crossEntropy(logits: model(batch.inputs), labels: batch.labels)
+            }
+            optimizer.update(&model, along: gradients)
+            costs.append(cost.doubleValue)
+        }
+        #expect(costs.suffix(5).reduce(0, +) < costs.prefix(5).reduce(0, +))
+
+        let history = try model.fit(train, validation: test, epochs: 5, loss: .crossEntropy(),
+                                    optimizer: RMSProp(learningRate: 1e-3), batching: .miniBatch(size: 32),
+                                    metrics: [.accuracy])
+        #expect(history["val_accuracy"]!.last! > 0.9)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("digits-mlp-\(UUID().uuidString)")
+        try model.save(to: folder.path)
+        let loaded = try Sequential.load(from: folder.path)
+        #expect(loaded.evaluate(on: test, loss: .crossEntropy(), metrics: [.accuracy])["accuracy"]!
+                == history["val_accuracy"]!.last!)
+    }
+}
