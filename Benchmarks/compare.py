@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Runs descent-bench and the PyTorch workloads alternately and prints both sides and the ratios.
+
+Usage:
+    swift build -c release --product descent-bench
+    /tmp/torchenv/bin/python Benchmarks/compare.py [--rounds 3] [--workloads w1,w2,w4,sgemm] [--threads 2]
+
+Each round runs Descent, then PyTorch, on the same workloads; the table shows the medians over the
+rounds and Descent ÷ PyTorch (or PyTorch ÷ Descent for times and latencies, so > 1 always means
+Descent is faster).
+"""
+import argparse, json, os, statistics, subprocess, sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+LOWER_IS_BETTER = ("seconds", "latency", "rss")
+
+
+def run(command):
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workloads", default="w1,w2,w4,sgemm")
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--epochs", type=int, default=1)
+    args = parser.parse_args()
+    common = ["--workloads", args.workloads, "--threads", str(args.threads), "--epochs", str(args.epochs), "--json"]
+    descent, pytorch = [], []
+    for round in range(args.rounds):
+        print(f"round {round + 1}/{args.rounds}", file=sys.stderr)
+        descent.append(run([os.path.join(ROOT, ".build", "release", "descent-bench")] + common))
+        pytorch.append(run([sys.executable, os.path.join(HERE, "pytorch_bench.py")] + common))
+    keys = [k for k in descent[0] if isinstance(descent[0][k], float) and k in pytorch[0]]
+    print(f"{'figure':40s} {'descent':>12s} {'pytorch':>12s} {'ratio':>8s}")
+    for key in keys:
+        d = statistics.median(r[key] for r in descent)
+        p = statistics.median(r[key] for r in pytorch)
+        if "accuracy" in key:
+            ratio = ""
+        else:
+            ratio = f"{(p / d if any(w in key for w in LOWER_IS_BETTER) else d / p):.2f}x"
+        print(f"{key:40s} {d:12.4g} {p:12.4g} {ratio:>8s}")
+
+
+if __name__ == "__main__":
+    main()
