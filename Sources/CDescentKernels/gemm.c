@@ -3,17 +3,53 @@
 #include "CDescentKernels.h"
 #include "gemm_kernels.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
-// Packed panels start on a cache line, so the kernels' aligned loads are legal and no load
-// straddles two lines.
-static void *descent_aligned_alloc(size_t bytes) {
-    void *pointer = NULL;
-    return posix_memalign(&pointer, 64, bytes < 64 ? 64 : bytes) == 0 ? pointer : NULL;
+// Each thread keeps one growing scratch buffer for the packed panels, freed when the thread
+// exits: a multiply in a training loop then costs no allocation and no page faults.
+typedef struct {
+    void *memory;
+    size_t bytes;
+} descent_scratch;
+
+static pthread_key_t descent_scratch_key;
+static int descent_scratch_key_made;
+
+static void descent_scratch_free(void *scratch) {
+    free(((descent_scratch *)scratch)->memory);
+    free(scratch);
 }
 
-static void descent_aligned_free(void *pointer) { free(pointer); }
+static void descent_scratch_make_key(void) {
+    descent_scratch_key_made = pthread_key_create(&descent_scratch_key, descent_scratch_free) == 0;
+}
+
+// Returns `bytes` of this thread's scratch memory, starting on a cache line (64 bytes), or NULL
+// when out of memory. Valid until the thread's next call.
+static void *descent_workspace(size_t bytes) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, descent_scratch_make_key);
+    if (!descent_scratch_key_made) return NULL;
+    descent_scratch *scratch = pthread_getspecific(descent_scratch_key);
+    if (!scratch) {
+        scratch = calloc(1, sizeof(descent_scratch));
+        if (!scratch) return NULL;
+        if (pthread_setspecific(descent_scratch_key, scratch) != 0) {
+            free(scratch);
+            return NULL;
+        }
+    }
+    if (scratch->bytes < bytes) {
+        void *memory = NULL;
+        if (posix_memalign(&memory, 64, bytes) != 0) return NULL;
+        free(scratch->memory);
+        scratch->memory = memory;
+        scratch->bytes = bytes;
+    }
+    return scratch->memory;
+}
 
 // The CPU check, done once: 1 = AVX2 + FMA, 0 = portable. Racing first calls store the same value.
 static int descent_use_avx2(void) {
@@ -59,14 +95,18 @@ static int descent_use_avx2(void) {
 #include "gemm_driver.h"
 
 static const descent_sgemm_kernels sgemm_portable = {
-    descent_sgemm_kernel_portable, descent_sgemm_pack_a_panel, descent_sgemm_pack_b_panel};
+    descent_sgemm_kernel_portable, descent_sgemm_pack_a_panel, descent_sgemm_pack_b_panel,
+    descent_sgemv_portable};
 static const descent_dgemm_kernels dgemm_portable = {
-    descent_dgemm_kernel_portable, descent_dgemm_pack_a_panel, descent_dgemm_pack_b_panel};
+    descent_dgemm_kernel_portable, descent_dgemm_pack_a_panel, descent_dgemm_pack_b_panel,
+    descent_dgemv_portable};
 #if defined(__x86_64__)
 static const descent_sgemm_kernels sgemm_avx2 = {
-    descent_sgemm_kernel_avx2, descent_sgemm_pack_a_avx2, descent_sgemm_pack_b_avx2};
+    descent_sgemm_kernel_avx2, descent_sgemm_pack_a_avx2, descent_sgemm_pack_b_avx2,
+    descent_sgemv_avx2};
 static const descent_dgemm_kernels dgemm_avx2 = {
-    descent_dgemm_kernel_avx2, descent_dgemm_pack_a_panel, descent_dgemm_pack_b_panel};
+    descent_dgemm_kernel_avx2, descent_dgemm_pack_a_panel, descent_dgemm_pack_b_panel,
+    descent_dgemv_avx2};
 #endif
 
 void descent_sgemm(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,

@@ -112,15 +112,26 @@ static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int tr
         GEMM_PREFIX(scale)(m, n, c, ldc, beta);
         return;
     }
+    if (m == 1) {
+        // One row: c = op(A)[0, :] · op(B).
+        kernels->gemv(transposeB, n, k, a, transposeA ? lda : 1, b, ldb, c, 1, beta);
+        return;
+    }
+    if (n == 1) {
+        // One column: cᵀ = op(B)[:, 0]ᵀ · op(A)ᵀ, where op(A)ᵀ is transposed unless A was.
+        kernels->gemv(!transposeA, m, k, b, transposeB ? 1 : ldb, a, lda, c, ldc, beta);
+        return;
+    }
     ptrdiff_t kcMax = GEMM_PREFIX(block_size)(k, GEMM_KC, 1);
     ptrdiff_t mcMax = GEMM_PREFIX(block_size)(m, GEMM_MC, GEMM_MR);
     ptrdiff_t ncMax = GEMM_PREFIX(block_size)(n, GEMM_NC, GEMM_NR);
-    GEMM_T *packedA = descent_aligned_alloc((size_t)(mcMax * kcMax) * sizeof(GEMM_T));
-    GEMM_T *packedB = descent_aligned_alloc((size_t)(ncMax * kcMax) * sizeof(GEMM_T));
-    if (!packedA || !packedB) {
+    // Both packed blocks live in this thread's workspace; A's size is a multiple of 16 elements,
+    // so B's block starts on a cache line too.
+    size_t sizeA = (size_t)(mcMax * kcMax + 15) / 16 * 16;
+    GEMM_T *packedA = descent_workspace((sizeA + (size_t)(ncMax * kcMax)) * sizeof(GEMM_T));
+    GEMM_T *packedB = packedA + sizeA;
+    if (!packedA) {
         // Out of memory for the packed copies: slower, but still the right answer.
-        descent_aligned_free(packedA);
-        descent_aligned_free(packedB);
         GEMM_PREFIX(scale)(m, n, c, ldc, beta);
         for (ptrdiff_t i = 0; i < m; i++) {
             for (ptrdiff_t p = 0; p < k; p++) {
@@ -162,6 +173,4 @@ static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int tr
             }
         }
     }
-    descent_aligned_free(packedA);
-    descent_aligned_free(packedB);
 }

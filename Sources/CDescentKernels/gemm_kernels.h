@@ -20,12 +20,15 @@
 #define DESCENT_DGEMM_MR 6
 #define DESCENT_DGEMM_NR 8
 
-/// What the driver runs for one element type: a micro-kernel and the full-panel packers.
+/// What the driver runs for one element type: a micro-kernel, the full-panel packers, and the
+/// vector–matrix product (gemv.c) for products with a single row or column.
 typedef struct {
     void (*multiply)(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                      float beta, int mr, int nr);
     void (*pack_a)(int transpose, ptrdiff_t kc, const float *a, ptrdiff_t lda, float *dest);
     void (*pack_b)(int transpose, ptrdiff_t kc, const float *b, ptrdiff_t ldb, float *dest);
+    void (*gemv)(int transposeM, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t incx,
+                 const float *m, ptrdiff_t ldm, float *c, ptrdiff_t incc, float beta);
 } descent_sgemm_kernels;
 
 typedef struct {
@@ -33,6 +36,8 @@ typedef struct {
                      double beta, int mr, int nr);
     void (*pack_a)(int transpose, ptrdiff_t kc, const double *a, ptrdiff_t lda, double *dest);
     void (*pack_b)(int transpose, ptrdiff_t kc, const double *b, ptrdiff_t ldb, double *dest);
+    void (*gemv)(int transposeM, ptrdiff_t n, ptrdiff_t k, const double *x, ptrdiff_t incx,
+                 const double *m, ptrdiff_t ldm, double *c, ptrdiff_t incc, double beta);
 } descent_dgemm_kernels;
 
 void descent_sgemm_kernel_portable(ptrdiff_t kc, const float *a, const float *b,
@@ -40,7 +45,16 @@ void descent_sgemm_kernel_portable(ptrdiff_t kc, const float *a, const float *b,
 void descent_dgemm_kernel_portable(ptrdiff_t kc, const double *a, const double *b,
                                    double *c, ptrdiff_t ldc, double beta, int mr, int nr);
 
+void descent_sgemv_portable(int transposeM, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t incx,
+                            const float *m, ptrdiff_t ldm, float *c, ptrdiff_t incc, float beta);
+void descent_dgemv_portable(int transposeM, ptrdiff_t n, ptrdiff_t k, const double *x, ptrdiff_t incx,
+                            const double *m, ptrdiff_t ldm, double *c, ptrdiff_t incc, double beta);
+
 #if defined(__x86_64__)
+void descent_sgemv_avx2(int transposeM, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t incx,
+                        const float *m, ptrdiff_t ldm, float *c, ptrdiff_t incc, float beta);
+void descent_dgemv_avx2(int transposeM, ptrdiff_t n, ptrdiff_t k, const double *x, ptrdiff_t incx,
+                        const double *m, ptrdiff_t ldm, double *c, ptrdiff_t incc, double beta);
 void descent_sgemm_kernel_avx2(ptrdiff_t kc, const float *a, const float *b,
                                float *c, ptrdiff_t ldc, float beta, int mr, int nr);
 void descent_dgemm_kernel_avx2(ptrdiff_t kc, const double *a, const double *b,

@@ -78,11 +78,11 @@ import Testing
     static let transposes = [(false, false), (false, true), (true, false), (true, true)]
 
     /// Odd shapes: single elements, vectors, primes, exact and ragged micro-tiles (6×16 floats,
-    /// 6×8 doubles), and an inner dimension split into several cache blocks; with the fastest
-    /// micro-kernel and with the portable one.
+    /// 6×8 doubles), single rows and columns (the vector–matrix path), and an inner dimension
+    /// split into several cache blocks; with the fastest micro-kernel and with the portable one.
     static let shapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (7, 13, 17), (1, 37, 5), (37, 1, 5), (5, 9, 1), (6, 16, 8), (12, 32, 3), (8, 20, 9),
-        (13, 33, 300), (3, 5, 600), (0, 4, 3), (4, 3, 0),
+        (1, 600, 40), (600, 1, 40), (13, 33, 300), (3, 5, 600), (0, 4, 3), (4, 3, 0),
     ]
 
     @Test(arguments: 0..<4)
