@@ -1,0 +1,50 @@
+import Foundation
+
+/// Reading and writing whole files, with the errors DescentData promises.
+enum Files {
+    /// The bytes of the file at `url`.
+    static func read(_ url: URL) throws -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw DataError(.fileNotFound, file: url.path, "no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw DataError(.fileNotFound, file: url.path, "expected a file, found a folder")
+        }
+        do {
+            return [UInt8](try Data(contentsOf: url))
+        } catch {
+            throw DataError(.fileNotFound, file: url.path, "cannot read the file: \(error.localizedDescription)")
+        }
+    }
+
+    /// The bytes of the file at `url`, decompressed if they are gzip data (recognised by the
+    /// magic number 1f 8b, whatever the file is called).
+    static func readDecompressing(_ url: URL) throws -> (bytes: [UInt8], wasCompressed: Bool) {
+        let bytes = try read(url)
+        guard Gzip.isCompressed(bytes) else { return (bytes, false) }
+        do {
+            return (try Gzip.decompress(bytes), true)
+        } catch let error as DataError {
+            throw error.inFile(url.path)
+        }
+    }
+
+    /// Writes `bytes` to `url` atomically: into a temporary file in the same folder, then renamed
+    /// over the destination, so that a reader never sees a half-written file and a failure
+    /// leaves any previous file untouched.
+    static func writeAtomically(_ bytes: [UInt8], to url: URL) throws {
+        let folder = url.deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        do {
+            try Data(bytes).write(to: temporary)
+        } catch {
+            throw DataError(.writeFailed, file: url.path, "cannot write the file: \(error.localizedDescription)")
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw DataError(.writeFailed, file: url.path, "cannot move the written file into place: \(reason)")
+        }
+    }
+}

@@ -1,0 +1,65 @@
+/// Adadelta: scales each step by the ratio of the moving root-mean-squares of recent steps and
+/// of recent gradients, so the step has the parameter's units — PyTorch's `torch.optim.Adadelta`.
+///
+/// For each parameter θ with gradient g, with ρ, ε, weight decay λ and learning rate η:
+///
+///     g ← g + λθ                      (when λ ≠ 0)
+///     v ← ρv + (1 − ρ)g²
+///     Δ ← √(u + ε) / √(v + ε) · g
+///     u ← ρu + (1 − ρ)Δ²
+///     θ ← θ − ηΔ
+public final class Adadelta: Optimizer {
+    /// η, a factor on the step (1 in the original method).
+    public var learningRate: Double
+    /// ρ, the smoothing of the moving averages.
+    public var rho: Double
+    /// ε, added under the square roots so they are never 0.
+    public var epsilon: Double
+    /// λ, L2 regularization added to the gradient.
+    public var weightDecay: Double
+
+    /// What Adadelta remembers about one parameter.
+    public struct State: Sendable {
+        /// The number of updates made so far.
+        public var step = 0
+        /// v, the moving average of squared gradients.
+        public var squareAverage: Tensor
+        /// u, the moving average of squared steps.
+        public var accumulatedDelta: Tensor
+    }
+
+    public var states: [String: State] = [:]
+
+    public init(learningRate: Double = 1.0, rho: Double = 0.9, epsilon: Double = 1e-6, weightDecay: Double = 0) {
+        precondition(learningRate >= 0, "Adadelta: learning rate \(learningRate) is negative")
+        precondition((0...1).contains(rho), "Adadelta: rho \(rho) is not in [0, 1]")
+        precondition(epsilon >= 0, "Adadelta: epsilon \(epsilon) is negative")
+        precondition(weightDecay >= 0, "Adadelta: weight decay \(weightDecay) is negative")
+        self.learningRate = learningRate
+        self.rho = rho
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+    }
+
+    public func makeState(for parameter: Tensor) -> State {
+        State(squareAverage: .stateBuffer(like: parameter), accumulatedDelta: .stateBuffer(like: parameter))
+    }
+
+    public func update<Scalar: FloatingPointScalar>(_ parameter: inout Tensor, along gradient: Tensor,
+                                                    state: inout State, as scalar: Scalar.Type) {
+        state.step += 1
+        let η = Scalar(learningRate), ρ = Scalar(rho), oneMinusρ = Scalar(1 - rho)
+        let ε = Scalar(epsilon), λ = Scalar(weightDecay), hasWeightDecay = weightDecay != 0
+        withScalars(of: gradient, mutating: &parameter, &state.squareAverage, &state.accumulatedDelta,
+                    as: Scalar.self) { gradient, θ, v, u in
+            for i in θ.indices {
+                var g = gradient[i]
+                if hasWeightDecay { g += λ * θ[i] }
+                v[i] = v[i] * ρ + oneMinusρ * g * g
+                let Δ = (u[i] + ε).squareRoot() / (v[i] + ε).squareRoot() * g
+                u[i] = u[i] * ρ + oneMinusρ * Δ * Δ
+                θ[i] -= η * Δ
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// Adagrad: divides each step by the root of the sum of all squared gradients so far, so
+/// often-updated parameters slow down — PyTorch's `torch.optim.Adagrad`.
+///
+/// For each parameter θ with gradient g at step t, with learning-rate decay δ, weight decay λ,
+/// ε and learning rate η:
+///
+///     g ← g + λθ                 (when λ ≠ 0)
+///     η′ ← η / (1 + (t − 1)δ)
+///     s ← s + g²                 (s starts at the initial accumulator value)
+///     θ ← θ − η′ · g / (√s + ε)
+public final class Adagrad: Optimizer {
+    /// η.
+    public var learningRate: Double
+    /// δ, how fast the learning rate decays with the step count.
+    public var learningRateDecay: Double
+    /// λ, L2 regularization added to the gradient.
+    public var weightDecay: Double
+    /// The value the sum of squared gradients starts from.
+    public var initialAccumulatorValue: Double
+    /// ε, added to the denominator so it is never 0.
+    public var epsilon: Double
+
+    /// What Adagrad remembers about one parameter.
+    public struct State: Sendable {
+        /// t, the number of updates made so far.
+        public var step = 0
+        /// s, the sum of squared gradients.
+        public var sum: Tensor
+    }
+
+    public var states: [String: State] = [:]
+
+    public init(learningRate: Double = 1e-2, learningRateDecay: Double = 0, weightDecay: Double = 0,
+                initialAccumulatorValue: Double = 0, epsilon: Double = 1e-10) {
+        precondition(learningRate >= 0, "Adagrad: learning rate \(learningRate) is negative")
+        precondition(learningRateDecay >= 0, "Adagrad: learning-rate decay \(learningRateDecay) is negative")
+        precondition(weightDecay >= 0, "Adagrad: weight decay \(weightDecay) is negative")
+        precondition(initialAccumulatorValue >= 0,
+                     "Adagrad: initial accumulator value \(initialAccumulatorValue) is negative")
+        precondition(epsilon >= 0, "Adagrad: epsilon \(epsilon) is negative")
+        self.learningRate = learningRate
+        self.learningRateDecay = learningRateDecay
+        self.weightDecay = weightDecay
+        self.initialAccumulatorValue = initialAccumulatorValue
+        self.epsilon = epsilon
+    }
+
+    public func makeState(for parameter: Tensor) -> State {
+        State(sum: .stateBuffer(like: parameter, filledWith: initialAccumulatorValue))
+    }
+
+    public func update<Scalar: FloatingPointScalar>(_ parameter: inout Tensor, along gradient: Tensor,
+                                                    state: inout State, as scalar: Scalar.Type) {
+        state.step += 1
+        let decayedη = Scalar(learningRate / (1 + Double(state.step - 1) * learningRateDecay))
+        let ε = Scalar(epsilon), λ = Scalar(weightDecay), hasWeightDecay = weightDecay != 0
+        withScalars(of: gradient, mutating: &parameter, &state.sum, as: Scalar.self) { gradient, θ, s in
+            for i in θ.indices {
+                var g = gradient[i]
+                if hasWeightDecay { g += λ * θ[i] }
+                s[i] += g * g
+                θ[i] -= decayedη * (g / (s[i].squareRoot() + ε))
+            }
+        }
+    }
+}
