@@ -48,14 +48,18 @@ struct BenchError: Error, CustomStringConvertible {
 
 /// Figures in the order measured.
 var results: [(String, Double)] = []
-func record(_ name: String, _ value: Double, json: Bool) {
+@MainActor func record(_ name: String, _ value: Double, json: Bool) {
     results.append((name, value))
     if !json { print(name.padding(toLength: 40, withPad: " ", startingAt: 0), String(format: "%.4g", value)) }
 }
 
 func peakResidentMegabytes() -> Double {
     var usage = rusage()
+    #if os(Linux)
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    #else
     getrusage(RUSAGE_SELF, &usage)
+    #endif
     return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
 }
 
@@ -77,7 +81,7 @@ func mlp(_ sizes: [Int], dropout: Double, seed: UInt64) -> Sequential {
     return Sequential(layers)
 }
 
-func w1(train: Dataset, test: Dataset, epochs: Int, json: Bool) throws -> Sequential {
+@MainActor func w1(train: Dataset, test: Dataset, epochs: Int, json: Bool) throws -> Sequential {
     var model = mlp([784, 512, 512, 10], dropout: 0.2, seed: 0)
     let optimizer = RMSProp(learningRate: 1e-3, alpha: 0.9, epsilon: 1e-7)
     var epochSeconds: [Double] = []
@@ -96,7 +100,7 @@ func w1(train: Dataset, test: Dataset, epochs: Int, json: Bool) throws -> Sequen
     return model.training(false)
 }
 
-func w2(train: Dataset, json: Bool) {
+@MainActor func w2(train: Dataset, json: Bool) {
     var model = mlp([784, 128, 10], dropout: 0, seed: 0)
     let optimizer = SGD(learningRate: 0.1)
     var steps = 0
@@ -118,7 +122,7 @@ func w2(train: Dataset, json: Bool) {
     record("w2_steps_per_second", Double(steps) / elapsed, json: json)
 }
 
-func w4(model: Sequential, test: Dataset, json: Bool) {
+@MainActor func w4(model: Sequential, test: Dataset, json: Bool) {
     withoutGradients {
         var latencies: [Double] = []
         for i in 0..<2200 {
@@ -152,7 +156,7 @@ let sgemmShapes: [(String, Int, Int, Int, Bool, Bool)] = [
     ("sgemm_784x128x512_aT", 784, 128, 512, true, false),
 ]
 
-func sgemm(json: Bool) {
+@MainActor func sgemm(json: Bool) {
     for (name, m, k, n, transposeA, transposeB) in sgemmShapes {
         let a = Tensor.randomNormal(transposeA ? [k, m] : [m, k], seed: 1)
         let b = Tensor.randomNormal(transposeB ? [n, k] : [k, n], seed: 2)

@@ -13,7 +13,7 @@ public enum TrainingEvent: Sendable {
     case epochEnded(epoch: Int, epochCount: Int, values: [String: Double], seconds: Double)
 }
 
-/// Code that runs during ``Layer/fit(_:validation:epochs:maximumSteps:loss:optimizer:batching:shuffled:seed:metrics:schedule:gradientClipping:callbacks:)``
+/// Code that runs during `fit`
 /// at the end of each step and each epoch: progress display, early stopping, checkpoints.
 public protocol TrainingCallback: AnyObject {
     /// Called after each optimisation step and each epoch.

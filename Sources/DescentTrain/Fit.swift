@@ -14,6 +14,8 @@ extension Layer {
     ///   - maximumSteps: Stops after this many optimizer steps in all (epochs are then an upper
     ///     bound).
     ///   - schedule: Sets the learning rate at the start of every epoch.
+    ///   - plateau: Lowers the learning rate when the validation cost (or, without validation
+    ///     data, the training cost) stops improving; consulted after every epoch.
     ///   - gradientClipping: Limits the gradients before each step.
     /// - Returns: Per-epoch cost, metrics and learning rate.
     /// - Throws: ``TrainingError/nonFiniteCost(epoch:step:value:)`` when the cost becomes NaN or
@@ -23,9 +25,13 @@ extension Layer {
         _ training: Dataset, validation: Dataset? = nil, epochs: Int, maximumSteps: Int? = nil,
         loss: Loss, optimizer: some Optimizer, batching: Batching = .miniBatch(size: 32),
         shuffled: Bool = true, seed: UInt64 = 0, metrics: [Metric] = [],
-        schedule: (any LearningRateSchedule)? = nil, gradientClipping: GradientClipping? = nil,
+        schedule: (any LearningRateSchedule)? = nil, plateau: ReduceLROnPlateau? = nil,
+        gradientClipping: GradientClipping? = nil,
         callbacks: [any TrainingCallback] = []
     ) throws -> History {
+        guard !(schedule != nil && plateau != nil) else {
+            throw TrainingError.invalidSetting("use either a learning-rate schedule or reduce-on-plateau, not both")
+        }
         guard epochs >= 0 else { throw TrainingError.invalidSetting("epochs must be 0 or more, got \(epochs)") }
         guard training.count > 0 else { throw TrainingError.incompatibleData("the training set is empty") }
         let initialLearningRate = optimizer.learningRate
@@ -36,8 +42,7 @@ extension Layer {
 
         epochLoop: for epoch in 1...max(epochs, 1) where epochs > 0 {
             if let schedule {
-                optimizer.learningRate = schedule.learningRate(epoch: epoch - 1, initialLearningRate: initialLearningRate,
-                                                               history: history)
+                optimizer.learningRate = schedule.learningRate(atEpoch: epoch - 1, initial: initialLearningRate)
             }
             let started = Date()
             let batches = Array(training.batches(batching, shuffled: shuffled, seed: seed, epoch: epoch - 1))
@@ -47,13 +52,13 @@ extension Layer {
                 var outputs = Tensor.zeros([0])
                 let (cost, gradients) = valueWithGradient(at: self) { model in
                     outputs = model(batch.inputs)
-                    return loss(outputs, batch.labels)
+                    return loss(predicted: outputs, expected: batch.labels)
                 }
                 let value = cost.doubleValue
                 guard value.isFinite else {
                     throw TrainingError.nonFiniteCost(epoch: epoch, step: index + 1, value: value)
                 }
-                optimizer.update(&self, along: gradientClipping.map { gradients.clipped($0) } ?? gradients)
+                optimizer.update(&self, along: gradientClipping.map { $0.apply(to: gradients) } ?? gradients)
 
                 let count = batch.inputs.shape[0]
                 costSum += value * Double(count)
@@ -81,6 +86,9 @@ extension Layer {
             }
             values.append(("learning_rate", optimizer.learningRate))
             history.record(values)
+            if let plateau, let monitored = history["val_loss"]?.last ?? history["loss"]?.last {
+                plateau.step(metric: monitored, optimizer: optimizer)
+            }
             let seconds = Date().timeIntervalSince(started)
             for callback in callbacks {
                 callback.handle(.epochEnded(epoch: epoch, epochCount: epochs,
@@ -106,7 +114,7 @@ extension Layer {
             for batch in dataset.batches(.miniBatch(size: batchSize), shuffled: false, seed: 0, epoch: 0) {
                 let outputs = model(batch.inputs)
                 let count = Double(batch.inputs.shape[0])
-                costSum += loss(outputs, batch.labels).doubleValue * count
+                costSum += loss(predicted: outputs, expected: batch.labels).doubleValue * count
                 for (m, metric) in metrics.enumerated() {
                     metricSums[m] += metric.value(outputs: outputs, labels: batch.labels,
                                                   outputsAreProbabilities: loss.expectsProbabilities) * count
@@ -130,4 +138,24 @@ extension Layer {
             return parts.isEmpty ? model(inputs) : Tensor(concatenating: parts, alongAxis: 0)
         }
     }
+}
+
+/// How gradients are limited before each optimizer step, against exploding gradients.
+public enum GradientClipping: Sendable, Equatable {
+    /// Scales all gradients together so that their global L2 norm is at most this value.
+    case globalNorm(Double)
+    /// Clamps every gradient element to ±this value.
+    case value(Double)
+
+    func apply(to gradients: Gradients) -> Gradients {
+        switch self {
+        case let .globalNorm(maximum): gradients.clipped(byGlobalNorm: maximum)
+        case let .value(limit): gradients.clipped(byValue: limit)
+        }
+    }
+}
+
+extension Loss {
+    /// Whether the model's outputs are probabilities (for thresholding binary predictions).
+    var expectsProbabilities: Bool { self == .binaryCrossEntropy }
 }

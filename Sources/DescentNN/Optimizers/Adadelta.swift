@@ -45,6 +45,8 @@ public final class Adadelta: Optimizer {
         State(squareAverage: .stateBuffer(like: parameter), accumulatedDelta: .stateBuffer(like: parameter))
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func update<Scalar: FloatingPointScalar>(_ parameter: inout Tensor, along gradient: Tensor,
                                                     state: inout State, as scalar: Scalar.Type) {
         state.step += 1

@@ -49,6 +49,8 @@ public final class Adagrad: Optimizer {
         State(sum: .stateBuffer(like: parameter, filledWith: initialAccumulatorValue))
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func update<Scalar: FloatingPointScalar>(_ parameter: inout Tensor, along gradient: Tensor,
                                                     state: inout State, as scalar: Scalar.Type) {
         state.step += 1

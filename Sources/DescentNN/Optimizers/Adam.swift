@@ -47,6 +47,8 @@ public final class Adam: Optimizer {
         AdamState(for: parameter, amsgrad: amsgrad)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func update<Scalar: FloatingPointScalar>(_ parameter: inout Tensor, along gradient: Tensor,
                                                     state: inout State, as scalar: Scalar.Type) {
         adamUpdate(&parameter, along: gradient, state: &state, as: Scalar.self,
@@ -89,6 +91,8 @@ public final class AdamW: Optimizer {
         AdamState(for: parameter, amsgrad: amsgrad)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func update<Scalar: FloatingPointScalar>(_ parameter: inout Tensor, along gradient: Tensor,
                                                     state: inout State, as scalar: Scalar.Type) {
         adamUpdate(&parameter, along: gradient, state: &state, as: Scalar.self,

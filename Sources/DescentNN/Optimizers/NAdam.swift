@@ -32,7 +32,9 @@ public final class NAdam: Optimizer {
     public struct State: Sendable {
         /// t, the number of updates made so far.
         public var step = 0
-        /// μ₁⋯μₜ, the product of the momentum coefficients so far.
+        /// μ₁⋯μₜ, the product of the momentum coefficients so far. Kept in `Double`; PyTorch keeps
+        /// it in its default dtype (float32), so float64 parameters agree with PyTorch to about
+        /// 1e-9 rather than to the last bit.
         public var momentumProduct = 1.0
         /// m, the moving average of gradients.
         public var exponentialAverage: Tensor
@@ -59,6 +61,8 @@ public final class NAdam: Optimizer {
               exponentialAverageOfSquares: .stateBuffer(like: parameter))
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func update<Scalar: FloatingPointScalar>(_ parameter: inout Tensor, along gradient: Tensor,
                                                     state: inout State, as scalar: Scalar.Type) {
         state.step += 1

@@ -53,6 +53,8 @@ public final class SGD: Optimizer {
         State(momentumBuffer: .stateBuffer(like: parameter, if: momentum != 0))
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func update<Scalar: FloatingPointScalar>(_ parameter: inout Tensor, along gradient: Tensor,
                                                     state: inout State, as scalar: Scalar.Type) {
         state.step += 1
