@@ -18,7 +18,7 @@ let package = Package(
         // Layers, cost functions, initializers, optimizers, schedules, model files.
         .target(name: "DescentNN", dependencies: ["DescentCore"]),
         // Datasets, batching, loaders (IDX, CSV, NPY), built-in and synthetic sets.
-        .target(name: "DescentData", dependencies: ["DescentCore"]),
+        .target(name: "DescentData", dependencies: ["DescentCore"], resources: [.copy("Resources/digits.csv")]),
         // The training loop: fit, metrics, callbacks, history.
         .target(name: "DescentTrain", dependencies: ["DescentNN", "DescentData"]),
         // The umbrella: `import Descent` is all a user writes.

@@ -1,0 +1,77 @@
+import Foundation
+
+/// The two parts of MNIST (and of Fashion-MNIST, which uses the same file names).
+public enum MNISTPart: String, Sendable, CaseIterable {
+    /// 60,000 training images (`train-*` files).
+    case train
+    /// 10,000 test images (`t10k-*` files).
+    case test
+
+    /// The file names' prefix.
+    public var filePrefix: String { self == .train ? "train" : "t10k" }
+
+    /// The names of the images and labels files, uncompressed (`train-images-idx3-ubyte`…).
+    public var fileNames: (images: String, labels: String) {
+        ("\(filePrefix)-images-idx3-ubyte", "\(filePrefix)-labels-idx1-ubyte")
+    }
+
+    /// The file in `folder` holding this part's images or labels: the usual name with or without
+    /// `.gz`, or with a dot before `idx` as some mirrors spell it.
+    func url(images: Bool, in folder: URL) -> URL? {
+        let base = images ? fileNames.images : fileNames.labels
+        let dotted = base.replacingOccurrences(of: "s-idx", with: "s.idx")
+        for name in [base + ".gz", base, dotted + ".gz", dotted] {
+            let url = folder.appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: url.path) { return url }
+        }
+        return nil
+    }
+}
+
+extension Dataset {
+    /// One part of MNIST from the IDX files in `directory` (plain or gzip-compressed).
+    ///
+    /// Features are float32 `[count, rows × columns]` (`[count, 784]`): the pixels divided by
+    /// 255, so in [0, 1], as torchvision's `ToTensor` makes them. Labels are int32 class indices
+    /// 0–9, class names "0"…"9".
+    ///
+    /// - Throws: ``DataError`` if a file is missing, not IDX bytes of the expected shape, or the
+    ///   images and labels disagree in number.
+    public static func mnist(_ part: MNISTPart, directory: URL) throws -> Dataset {
+        guard let imagesURL = part.url(images: true, in: directory) else {
+            throw DataError(.fileNotFound, file: directory.appendingPathComponent(part.fileNames.images).path,
+                            "no MNIST \(part) images: expected \(part.fileNames.images) or \(part.fileNames.images).gz")
+        }
+        guard let labelsURL = part.url(images: false, in: directory) else {
+            throw DataError(.fileNotFound, file: directory.appendingPathComponent(part.fileNames.labels).path,
+                            "no MNIST \(part) labels: expected \(part.fileNames.labels) or \(part.fileNames.labels).gz")
+        }
+        let images = try IDXArray(contentsOf: imagesURL)
+        guard images.elementType == .uint8, images.shape.count == 3 else {
+            throw DataError(.corrupt, file: imagesURL.path,
+                            "expected MNIST images: unsigned bytes of shape [count, rows, columns], found \(images.elementType) of shape \(images.shape)")
+        }
+        let labels = try IDXArray(contentsOf: labelsURL)
+        guard labels.elementType == .uint8, labels.shape.count == 1 else {
+            throw DataError(.corrupt, file: labelsURL.path,
+                            "expected MNIST labels: unsigned bytes of shape [count], found \(labels.elementType) of shape \(labels.shape)")
+        }
+        guard labels.shape[0] == images.shape[0] else {
+            throw DataError(.corrupt, file: labelsURL.path,
+                            "\(labels.shape[0]) labels for \(images.shape[0]) images in \(imagesURL.lastPathComponent)")
+        }
+        let labelTensor = labels.tensor(dtype: .int32)
+        if let bad = labelTensor.scalars(as: Int32.self).firstIndex(where: { $0 > 9 }) {
+            throw DataError(.corrupt, file: labelsURL.path, offset: 8 + bad,
+                            "label \(bad) is \(labelTensor.scalars(as: Int32.self)[bad]); expected a digit 0–9")
+        }
+        let pixels = images.tensor(dtype: .float32).reshaped(to: [images.shape[0], images.shape[1] * images.shape[2]])
+        return Dataset(features: pixels / 255, labels: labelTensor, task: .classification(classCount: 10),
+                       classNames: (0..<10).map(String.init))
+    }
+
+    /// Both parts of MNIST from the four IDX files in `directory`.
+    public static func mnist(directory: URL) throws -> (train: Dataset, test: Dataset) {
+        (try mnist(.train, directory: directory), try mnist(.test, directory: directory))
+    }
+}
