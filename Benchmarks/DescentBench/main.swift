@@ -178,8 +178,8 @@ do {
     ThreadCount.current = options.threads
     if !options.json { print("descent-bench, \(options.threads) threads") }
     let needsData = !options.workloads.isDisjoint(with: ["w1", "w2", "w4"])
-    let (train, test) = needsData ? try (Dataset.mnist(directory: URL(fileURLWithPath: options.dataDirectory), split: .train),
-                                         Dataset.mnist(directory: URL(fileURLWithPath: options.dataDirectory), split: .test))
+    let (train, test) = needsData ? try (Dataset.mnist(.train, directory: URL(fileURLWithPath: options.dataDirectory)),
+                                         Dataset.mnist(.test, directory: URL(fileURLWithPath: options.dataDirectory)))
                                   : (nil, nil)
     var model: Sequential?
     if options.workloads.contains("w1") { model = try w1(train: train!, test: test!, epochs: options.epochs, json: options.json) }
