@@ -52,8 +52,9 @@ struct Train: ParsableCommand {
     var noShuffle = false
     @Option(help: "Fraction of the data held out for validation when the dataset has no test part.")
     var validationSplit = 0.2
-    @Flag(help: "Scale every feature to mean 0 and standard deviation 1 (statistics from the training data).")
-    var standardize = false
+    @Flag(inversion: .prefixedNo,
+          help: "Scale every feature to mean 0 and standard deviation 1 (statistics from the training data).")
+    var standardize = true
     @Option(help: "Start from these weights (a .safetensors file, e.g. exported from PyTorch).")
     var `init`: String?
     @Option(help: "Save the trained model, history.csv and history.svg in this folder.")
