@@ -8,6 +8,10 @@ let package = Package(
         .library(name: "Descent", targets: ["Descent"]),
         .executable(name: "xor", targets: ["XORExample"]),
         .executable(name: "descent-bench", targets: ["DescentBench"]),
+        .executable(name: "descent", targets: ["descent"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // The innermost CPU kernels (matrix-multiply micro-kernels), in C so that they can carry
@@ -26,6 +30,10 @@ let package = Package(
         // The speed workloads of BENCHMARKS.md.
         .executableTarget(name: "DescentBench", dependencies: ["Descent"], path: "Benchmarks/DescentBench"),
         .executableTarget(name: "XORExample", dependencies: ["Descent"]),
+        // The `descent` command: parses options and presents results; the work is in the library.
+        .executableTarget(name: "descent", dependencies: [
+            "Descent", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .target(name: "_DescentTestSupport", dependencies: ["Descent"]),
         .testTarget(name: "DescentCoreTests", dependencies: ["Descent", "_DescentTestSupport"]),
         .testTarget(name: "DescentNNTests", dependencies: ["Descent", "_DescentTestSupport"],
@@ -33,6 +41,8 @@ let package = Package(
         .testTarget(name: "DescentTrainTests", dependencies: ["Descent", "_DescentTestSupport"]),
         .testTarget(name: "DescentDataTests", dependencies: ["Descent", "_DescentTestSupport"],
                     resources: [.copy("Fixtures")]),
+        // End-to-end tests that run the built `descent` binary.
+        .testTarget(name: "DescentCLITests", dependencies: ["Descent"]),
     ],
     swiftLanguageModes: [.v6]
 )

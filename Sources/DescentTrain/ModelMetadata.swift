@@ -1,0 +1,53 @@
+import Foundation
+
+/// What the command line stores beside a model's weights (as JSON strings in `model.json`'s
+/// metadata), so that `evaluate` and `predict` treat new data exactly as training did.
+public struct ModelMetadata: Sendable, Equatable {
+    /// The class of each output index, for classifiers.
+    public var classNames: [String]?
+    /// The feature scaling fitted on the training data, applied to every input.
+    public var standardizer: FeatureStandardizer?
+    /// The cost function's command-line name.
+    public var lossName: String?
+    /// The CSV target column the model predicts.
+    public var target: String?
+
+    public init(classNames: [String]? = nil, standardizer: FeatureStandardizer? = nil,
+                lossName: String? = nil, target: String? = nil) {
+        self.classNames = classNames
+        self.standardizer = standardizer
+        self.lossName = lossName
+        self.target = target
+    }
+
+    /// The strings to pass to `Sequential.save(to:metadata:)`.
+    public func dictionary() throws -> [String: String] {
+        var result: [String: String] = [:]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        if let classNames { result["class_names"] = String(decoding: try encoder.encode(classNames), as: UTF8.self) }
+        if let standardizer { result["standardizer"] = String(decoding: try encoder.encode(standardizer), as: UTF8.self) }
+        if let lossName { result["loss"] = lossName }
+        if let target { result["target"] = target }
+        return result
+    }
+
+    /// The metadata read back from a saved model's strings.
+    ///
+    /// - Throws: ``ModelFileError/invalidArchitecture(path:reason:)`` when a stored value is not
+    ///   the JSON it should be.
+    public init(dictionary: [String: String], path: String) throws {
+        let decoder = JSONDecoder()
+        func decode<T: Decodable>(_ type: T.Type, _ key: String) throws -> T? {
+            guard let text = dictionary[key] else { return nil }
+            do {
+                return try decoder.decode(type, from: Data(text.utf8))
+            } catch {
+                throw ModelFileError.invalidArchitecture(path: path, reason: "metadata \"\(key)\" is not valid: \(error)")
+            }
+        }
+        self.init(classNames: try decode([String].self, "class_names"),
+                  standardizer: try decode(FeatureStandardizer.self, "standardizer"),
+                  lossName: dictionary["loss"], target: dictionary["target"])
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// Reading the inputs of `descent predict`.
+public enum PredictionInputs {
+    /// The feature rows of a CSV file with a header row, or of a .npy array (float32 result).
+    ///
+    /// - Parameters:
+    ///   - target: a column to leave out when present (the target the model was trained on).
+    ///   - expectedCount: the model's input count; when the CSV has exactly one column more, the
+    ///     last column is taken for a target and left out.
+    public static func read(_ url: URL, excluding target: String? = nil, expectedCount: Int? = nil) throws -> Tensor {
+        if url.pathExtension.lowercased() == "npy" {
+            let tensor = try NPY.read(contentsOf: url)
+            let rows = tensor.rank == 0 ? 1 : tensor.shape[0]
+            return tensor.reshaped(to: [rows, tensor.scalarCount / max(rows, 1)]).cast(to: .float32)
+        }
+        let table = try CSVTable(contentsOf: url)
+        var columns = Array(table.columnNames.indices)
+        if let target, let index = table.columnNames.firstIndex(of: target) {
+            columns.remove(at: index)
+        } else if let expectedCount, columns.count == expectedCount + 1 {
+            columns.removeLast()
+        }
+        return try table.numbers(inColumns: columns).cast(to: .float32)
+    }
+}
+
+/// The outputs of `descent predict`, as a table: the predicted class (by name) and the
+/// probability of each class for classifiers, the predicted values for regression.
+public struct PredictionOutputs: Sendable {
+    /// The model's raw outputs, [n, outputs].
+    public var outputs: Tensor
+    /// The classes of a classifier, or nil for regression.
+    public var classNames: [String]?
+    /// The cost the model was trained with (decides how outputs become probabilities).
+    public var lossName: String?
+
+    public init(outputs: Tensor, classNames: [String]?, lossName: String?) {
+        self.outputs = outputs.reshaped(to: [outputs.shape.first ?? 0, -1])
+        self.classNames = classNames
+        self.lossName = lossName
+    }
+
+    /// Class probabilities [n, classes] for a classifier, nil for regression.
+    public var probabilities: Tensor? {
+        guard classNames != nil else { return nil }
+        if outputs.shape[1] == 1 {
+            let positive = lossName == "bce" ? outputs : sigmoid(outputs)
+            return Tensor(concatenating: [1 - positive, positive], alongAxis: 1)
+        }
+        // Cross-entropy models output logits; NLL models log-probabilities (softmax recovers
+        // the probabilities from either); models trained with a regression cost on one-hot
+        // targets output scores, shown as they are.
+        return lossName == "cross-entropy" || lossName == "nll" ? softmax(outputs, alongAxis: -1) : outputs
+    }
+
+    /// The predicted class index of each row (classifiers), else the outputs: what `.npy`
+    /// output holds.
+    public var tensor: Tensor {
+        guard let probabilities else { return outputs }
+        return probabilities.argmax(alongAxis: 1)
+    }
+
+    /// A CSV table with a header: `prediction,p(name)…` for classifiers, `output_1…` otherwise.
+    public func csv() -> String {
+        let rows = outputs.shape[0]
+        guard let classNames, let probabilities else {
+            let columns = outputs.shape[1]
+            let values = outputs.doubles()
+            var text = (1...columns).map { "output_\($0)" }.joined(separator: ",") + "\n"
+            for row in 0..<rows {
+                text += values[row * columns..<(row + 1) * columns].map { "\(Float($0))" }.joined(separator: ",") + "\n"
+            }
+            return text
+        }
+        let classes = probabilities.shape[1]
+        let p = probabilities.doubles()
+        let predicted = tensor.scalars(as: Int32.self)
+        var text = (["prediction"] + classNames.prefix(classes).map { "p_\(escaped($0))" }).joined(separator: ",") + "\n"
+        for row in 0..<rows {
+            let name = Int(predicted[row]) < classNames.count ? classNames[Int(predicted[row])] : String(predicted[row])
+            text += ([escaped(name)] + p[row * classes..<(row + 1) * classes].map { String(format: "%.6f", $0) })
+                .joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    private func escaped(_ cell: String) -> String {
+        cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+            ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
+    }
+}

@@ -1,0 +1,61 @@
+/// The choices that follow from a dataset's task when the user does not make them: the cost
+/// function, the number of outputs, the metrics, and the label format the cost needs.
+public struct TrainingRecipe: Sendable {
+    /// The cost function.
+    public var loss: Loss
+    /// The network's number of outputs.
+    public var outputCount: Int
+    /// The metrics reported per epoch.
+    public var metrics: [Metric]
+    /// Names "0", "1", … for classes that had no names in the data.
+    public var defaultClassNames: [String]?
+
+    /// - Parameters:
+    ///   - lossName: the command-line name of the cost; by default cross-entropy for
+    ///     classification (two outputs for binary tasks) and MSE for regression.
+    ///   - labels: the training labels (for the number of regression targets).
+    /// - Throws: ``TrainingError/invalidSetting(_:)`` for an unknown name or a cost that does not
+    ///   fit the task (e.g. cross-entropy on regression targets).
+    public init(task: PredictionTask, lossName: String?, labels: Tensor) throws {
+        let defaultLoss: Loss = task.isClassification ? .crossEntropy() : .meanSquaredError
+        guard let loss = lossName.map(Loss.init(name:)) ?? defaultLoss else {
+            throw TrainingError.invalidSetting("unknown loss \"\(lossName ?? "")\"; expected one of \(Loss.names.joined(separator: ", "))")
+        }
+        self.loss = loss
+        switch (task, loss) {
+        case (.regression, .meanSquaredError), (.regression, .meanAbsoluteError), (.regression, .huber),
+             (.regression, .smoothL1):
+            outputCount = labels.rank > 1 ? labels.shape.dropFirst().reduce(1, *) : 1
+            metrics = [.meanAbsoluteError, .rootMeanSquaredError]
+        case (.binaryClassification, .binaryCrossEntropy), (.binaryClassification, .binaryCrossEntropyWithLogits):
+            outputCount = 1
+            metrics = [.accuracy]
+        case (.binaryClassification, .crossEntropy), (.classification, .crossEntropy),
+             (.binaryClassification, .negativeLogLikelihood), (.classification, .negativeLogLikelihood):
+            outputCount = task.classCount ?? 2
+            metrics = [.accuracy]
+        case (.binaryClassification, _), (.classification, _):
+            // Regression costs on one-hot targets (MSE on class scores, as early networks did).
+            outputCount = task.classCount ?? 2
+            metrics = [.accuracy]
+        default:
+            throw TrainingError.invalidSetting("the loss \(loss.name) needs class labels, but the target is \(task)")
+        }
+        defaultClassNames = task.classCount.map { count in (0..<count).map(String.init) }
+    }
+
+    /// The dataset with labels in the form the cost function takes: float [n, 1] for binary
+    /// cross-entropy, one-hot floats for regression costs on classes, unchanged otherwise.
+    public func prepare(_ dataset: Dataset) -> Dataset {
+        guard dataset.task.isClassification, dataset.labels.dtype == .int32 else { return dataset }
+        var result = dataset
+        switch loss {
+        case .binaryCrossEntropy, .binaryCrossEntropyWithLogits:
+            result.labels = dataset.labels.cast(to: .float32).reshaped(to: [dataset.count, 1])
+        case .meanSquaredError, .meanAbsoluteError, .huber, .smoothL1:
+            result.labels = Tensor(oneHotAtIndices: dataset.labels, depth: outputCount, dtype: .float32)
+        default: break
+        }
+        return result
+    }
+}

@@ -1,0 +1,70 @@
+import Descent
+import Foundation
+import Testing
+
+/// The library pieces the command line is built on.
+@Suite struct CommandLineSupportTests {
+    @Test func layerListInfersInputAndOutput() throws {
+        let layers = try LayerList.parse("16,relu,dropout=0.25", inputCount: 4, outputCount: 3)
+        #expect(layers == [
+            .dense(inputCount: 4, outputCount: 16, activation: .identity, useBias: true),
+            .activation(.relu), .dropout(rate: 0.25),
+            .dense(inputCount: 16, outputCount: 3, activation: .identity, useBias: true),
+        ])
+        // A list that already ends with the output layer gets none appended.
+        #expect(try LayerList.parse("8,tanh,3", inputCount: 2, outputCount: 3).count == 3)
+        #expect(throws: TrainingError.self) { try LayerList.parse("8,swish", inputCount: 2, outputCount: 3) }
+        #expect(throws: TrainingError.self) { try LayerList.parse("dropout=1.5", inputCount: 2, outputCount: 3) }
+    }
+
+    @Test func optimizerSettingsBuildEveryOptimizer() throws {
+        for name in OptimizerSettings.names {
+            let optimizer = try OptimizerSettings(name: name, learningRate: 0.05).makeOptimizer()
+            #expect(optimizer.learningRate == 0.05)
+        }
+        #expect(try OptimizerSettings(name: "adam").makeOptimizer().learningRate == 1e-3)
+        #expect(throws: TrainingError.self) { try OptimizerSettings(name: "adam", momentum: 0.9).makeOptimizer() }
+        #expect(throws: TrainingError.self) { try OptimizerSettings(name: "sgd", nesterov: true).makeOptimizer() }
+        #expect(throws: TrainingError.self) { try OptimizerSettings(name: "lbfgs").makeOptimizer() }
+    }
+
+    @Test func recipeFollowsTheTask() throws {
+        let classes = Tensor(shape: [4], scalars: [Int32(0), 1, 1, 0])
+        let binary = try TrainingRecipe(task: .binaryClassification, lossName: "bce-logits", labels: classes)
+        #expect(binary.outputCount == 1)
+        let data = Dataset(features: .zeros([4, 2]), labels: classes)
+        #expect(binary.prepare(data).labels.shape == [4, 1])
+        let multi = try TrainingRecipe(task: .classification(classCount: 3), lossName: nil, labels: classes)
+        #expect(multi.loss == .crossEntropy() && multi.outputCount == 3 && multi.metrics == [.accuracy])
+        let regression = try TrainingRecipe(task: .regression, lossName: nil, labels: .zeros([4, 2]))
+        #expect(regression.loss == .meanSquaredError && regression.outputCount == 2)
+        #expect(throws: TrainingError.self) {
+            try TrainingRecipe(task: .regression, lossName: "cross-entropy", labels: .zeros([4, 1]))
+        }
+    }
+
+    @Test func metadataRoundTrips() throws {
+        let metadata = ModelMetadata(classNames: ["no", "yes"], standardizer: FeatureStandardizer(mean: [1, 2], scale: [3, 4]),
+                                     lossName: "cross-entropy", target: "label")
+        #expect(try ModelMetadata(dictionary: metadata.dictionary(), path: "m") == metadata)
+        #expect(throws: ModelFileError.self) { try ModelMetadata(dictionary: ["class_names": "[1"], path: "m") }
+    }
+
+    @Test func historyChartHasAPolylinePerSeries() {
+        var history = History()
+        history.record([("loss", 1), ("accuracy", 0.5), ("val_loss", 1.2), ("val_accuracy", 0.4)])
+        history.record([("loss", 0.5), ("accuracy", 0.8), ("val_loss", 0.7), ("val_accuracy", 0.7)])
+        let svg = history.svg()
+        #expect(svg.components(separatedBy: "<polyline").count - 1 == 4)
+        #expect(svg.contains("loss per epoch") && svg.contains("accuracy per epoch"))
+    }
+
+    @Test func predictionsNameTheClasses() {
+        let outputs = Tensor(shape: [2, 2], scalars: [Float(2), -2, -1, 3])
+        let predictions = PredictionOutputs(outputs: outputs, classNames: ["cat", "dog"], lossName: "cross-entropy")
+        #expect(predictions.tensor.scalars(as: Int32.self) == [0, 1])
+        let lines = predictions.csv().split(separator: "\n")
+        #expect(lines.first == "prediction,p_cat,p_dog")
+        #expect(lines[1].hasPrefix("cat,0.98"))
+    }
+}
