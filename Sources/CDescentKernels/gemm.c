@@ -51,6 +51,7 @@ static void *descent_workspace(size_t bytes) {
     return scratch->memory;
 }
 
+#if defined(__x86_64__)
 // The CPU check, done once: 1 = AVX2 + FMA, 0 = portable. Racing first calls store the same value.
 static int descent_use_avx2(void) {
     static _Atomic int cached = -1;
@@ -61,6 +62,7 @@ static int descent_use_avx2(void) {
     }
     return value;
 }
+#endif
 
 // Block sizes for Zen 2 (32 KB L1d, 512 KB L2 per core), also sound for other recent cores:
 // a kc×NR micro-panel of B (24 KB for floats) stays in L1, an mc×kc block of A (about 150 KB)

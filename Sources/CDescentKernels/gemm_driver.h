@@ -6,11 +6,12 @@
 // It defines GEMM_PREFIX(run), the whole multiply with a given kernel set, and
 // GEMM_PREFIX(pack_a_panel)/GEMM_PREFIX(pack_b_panel), the plain full-panel packers.
 //
-// Loop nest (outermost first): NC columns of B and C (B block kc×nc packed, lives in L3),
+// Loop nest (outermost first): NC columns of B and C (B block kc×nc packed, lives in L2/L3),
 // KC steps of the inner dimension, MC rows of A (A block mc×kc packed, lives in L2), NR-column
 // micro-panels of B (kc×NR, lives in L1), MR-row micro-panels of A, one micro-kernel call.
 // Packing copies op(A) and op(B) into the exact order the micro-kernel reads them, which also
-// absorbs the transposes and the leading dimensions, and zero-pads ragged edges.
+// absorbs the transposes and the leading dimensions, and zero-pads ragged edges. A product with
+// a single row or column skips all this for the kernel set's vector–matrix product.
 
 // Packs MR rows (mr ≤ MR of them real, the rest zero) of op(A) starting at `a`, kc steps long.
 static void GEMM_PREFIX(pack_a_ragged)(int transpose, ptrdiff_t mr, ptrdiff_t kc, const GEMM_T *a,
@@ -104,6 +105,7 @@ static ptrdiff_t GEMM_PREFIX(block_size)(ptrdiff_t total, ptrdiff_t limit, ptrdi
     return (size + unit - 1) / unit * unit;
 }
 
+// C ← op(A)·op(B) + beta·C with the given kernel set, on the calling thread.
 static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int transposeB,
                              ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const GEMM_T *a, ptrdiff_t lda,
                              const GEMM_T *b, ptrdiff_t ldb, GEMM_T *c, ptrdiff_t ldc, GEMM_T beta) {
@@ -129,7 +131,6 @@ static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int tr
     // so B's block starts on a cache line too.
     size_t sizeA = (size_t)(mcMax * kcMax + 15) / 16 * 16;
     GEMM_T *packedA = descent_workspace((sizeA + (size_t)(ncMax * kcMax)) * sizeof(GEMM_T));
-    GEMM_T *packedB = packedA + sizeA;
     if (!packedA) {
         // Out of memory for the packed copies: slower, but still the right answer.
         GEMM_PREFIX(scale)(m, n, c, ldc, beta);
@@ -143,6 +144,7 @@ static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int tr
         }
         return;
     }
+    GEMM_T *packedB = packedA + sizeA;
     for (ptrdiff_t jc = 0; jc < n; jc += ncMax) {
         ptrdiff_t nc = n - jc < ncMax ? n - jc : ncMax;
         for (ptrdiff_t pc = 0; pc < k; pc += kcMax) {
@@ -151,8 +153,8 @@ static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int tr
             GEMM_T blockBeta = pc == 0 ? beta : 1;
             for (ptrdiff_t ic = 0; ic < m; ic += mcMax) {
                 ptrdiff_t mc = m - ic < mcMax ? m - ic : mcMax;
-                GEMM_PREFIX(pack_a)(kernels, transposeA, mc, kc, transposeA ? a + pc * lda + ic : a + ic * lda + pc,
-                                    lda, packedA);
+                GEMM_PREFIX(pack_a)(kernels, transposeA, mc, kc,
+                                    transposeA ? a + pc * lda + ic : a + ic * lda + pc, lda, packedA);
                 for (ptrdiff_t jr = 0; jr < nc; jr += GEMM_NR) {
                     int nr = (int)(nc - jr < GEMM_NR ? nc - jr : GEMM_NR);
                     if (ic == 0) {
@@ -167,7 +169,7 @@ static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int tr
                     for (ptrdiff_t ir = 0; ir < mc; ir += GEMM_MR) {
                         int mr = (int)(mc - ir < GEMM_MR ? mc - ir : GEMM_MR);
                         kernels->multiply(kc, packedA + ir * kc, packedB + jr * kc,
-                               c + (ic + ir) * ldc + jc + jr, ldc, blockBeta, mr, nr);
+                                          c + (ic + ir) * ldc + jc + jr, ldc, blockBeta, mr, nr);
                     }
                 }
             }

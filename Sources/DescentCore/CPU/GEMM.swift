@@ -85,15 +85,15 @@ enum GEMM {
         if T.self == Float.self {
             let sgemm = kernel == .fastest ? descent_sgemm : descent_sgemm_portable
             sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k,
-                          UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda,
-                          UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb,
-                          UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc, Float(beta))
+                  UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda,
+                  UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb,
+                  UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc, Float(beta))
         } else if T.self == Double.self {
             let dgemm = kernel == .fastest ? descent_dgemm : descent_dgemm_portable
             dgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k,
-                          UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), lda,
-                          UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), ldb,
-                          UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc, Double(beta))
+                  UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), lda,
+                  UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), ldb,
+                  UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc, Double(beta))
         } else {
             reference(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                       a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, beta: beta)
