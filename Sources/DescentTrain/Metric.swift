@@ -28,8 +28,9 @@ public enum Metric: Sendable, Hashable, CustomStringConvertible {
     ///
     /// - Parameters:
     ///   - outputs: The model's outputs, [n, classes] or [n, 1] / [n] for one output.
-    ///   - labels: int32 class indices [n] for classification; float targets of the outputs' shape
-    ///     for regression.
+    ///   - labels: int32 class indices [n] for classification, or rows of the outputs' shape
+    ///     (one-hot or class probabilities) whose largest entry is the class; float targets of
+    ///     the outputs' shape for regression.
     ///   - outputsAreProbabilities: For one binary output column, whether it holds
     ///     probabilities (threshold 0.5) rather than logits (threshold 0).
     public func value(outputs: Tensor, labels: Tensor, outputsAreProbabilities: Bool = false) -> Double {
@@ -37,8 +38,12 @@ public enum Metric: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .accuracy, .topKAccuracy:
             let k: Int = if case let .topKAccuracy(k) = self { k } else { 1 }
-            let truth = labels.cast(to: .int32).scalars(as: Int32.self)
             let columns = outputs.rank >= 2 ? outputs.shape[outputs.rank - 1] : 1
+            // One-hot (or probability) rows, as regression costs on classes take them, name
+            // their class by their largest entry.
+            let truth = labels.rank >= 2 && columns > 1 && labels.shape == outputs.shape
+                ? labels.argmax(alongAxis: -1).scalars(as: Int32.self)
+                : labels.cast(to: .int32).scalars(as: Int32.self)
             let values = outputs.doubles()
             var correct = 0
             for row in truth.indices {

@@ -122,6 +122,10 @@ private final class StepCounter: TrainingCallback {
         let labels = Tensor([0, 2, 2, 1] as [Int32])
         #expect(Metric.accuracy.value(outputs: outputs, labels: labels) == 0.5)
         #expect(Metric.topKAccuracy(2).value(outputs: outputs, labels: labels) == 0.75)
+        // One-hot rows (the labels of regression costs on classes) name the same classes.
+        let oneHot = Tensor(oneHotAtIndices: labels, depth: 3, dtype: .float32)
+        #expect(Metric.accuracy.value(outputs: outputs, labels: oneHot) == 0.5)
+        #expect(Metric.topKAccuracy(2).value(outputs: outputs, labels: oneHot) == 0.75)
         let predicted = Tensor([[1], [2], [4]] as [[Float]]), expected = Tensor([[1], [4], [1]] as [[Float]])
         #expect(Swift.abs(Metric.meanAbsoluteError.value(outputs: predicted, labels: expected) - 5.0 / 3) < 1e-6)
         #expect(Swift.abs(Metric.rootMeanSquaredError.value(outputs: predicted, labels: expected) - (13.0 / 3).squareRoot()) < 1e-6)
