@@ -5,7 +5,8 @@
 ///
 /// The input size comes from the data, so the list only names what follows the input; when it
 /// does not end with a dense layer of the data's output size, one is appended, so that
-/// `64,relu,64,relu` is a complete classifier.
+/// `64,relu,64,relu` is a complete classifier. When the cost needs an activation on the
+/// outputs (a sigmoid for `bce`, which takes probabilities), it follows the output layer.
 public enum LayerList {
     /// The activation names `parse` accepts.
     public static let activationNames = ["relu", "tanh", "sigmoid", "gelu", "elu", "leaky-relu", "softplus", "identity"]
@@ -13,8 +14,11 @@ public enum LayerList {
     /// The layers described by `specification`, between `inputCount` inputs and `outputCount`
     /// outputs.
     ///
+    /// - Parameter outputActivation: the activation the cost needs after the output layer;
+    ///   appended unless the list already ends with it (`…,1,sigmoid`).
     /// - Throws: ``TrainingError/invalidSetting(_:)`` naming the item that is not understood.
-    public static func parse(_ specification: String, inputCount: Int, outputCount: Int) throws -> [LayerConfiguration] {
+    public static func parse(_ specification: String, inputCount: Int, outputCount: Int,
+                             outputActivation: Activation? = nil) throws -> [LayerConfiguration] {
         var layers: [LayerConfiguration] = []
         var width = inputCount
         let items = specification.split(separator: ",", omittingEmptySubsequences: false)
@@ -36,10 +40,15 @@ public enum LayerList {
                               + activationNames.joined(separator: ", "))
             }
         }
+        if let outputActivation, layers.last == .activation(outputActivation),
+           case let .dense(_, units, _, _)? = layers.dropLast().last, units == outputCount {
+            return layers
+        }
         let endsWithOutput = if case let .dense(_, units, _, _)? = layers.last { units == outputCount } else { false }
         if !endsWithOutput {
             layers.append(.dense(inputCount: width, outputCount: outputCount, activation: .identity, useBias: true))
         }
+        if let outputActivation { layers.append(.activation(outputActivation)) }
         return layers
     }
 

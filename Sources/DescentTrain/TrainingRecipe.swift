@@ -5,6 +5,9 @@ public struct TrainingRecipe: Sendable {
     public var loss: Loss
     /// The network's number of outputs.
     public var outputCount: Int
+    /// The activation the cost needs after the output layer: a sigmoid for binary
+    /// cross-entropy, which takes probabilities; nil for costs that take the raw outputs.
+    public var outputActivation: Activation? { loss == .binaryCrossEntropy ? .sigmoid : nil }
     /// The metrics reported per epoch.
     public var metrics: [Metric]
     /// Names "0", "1", … for classes that had no names in the data.

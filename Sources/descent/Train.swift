@@ -120,7 +120,8 @@ struct Train: ParsableCommand {
         training = recipe.prepare(training)
         validation = validation.map(recipe.prepare)
 
-        let configurations = try LayerList.parse(layers, inputCount: training.featureCount, outputCount: recipe.outputCount)
+        let configurations = try LayerList.parse(layers, inputCount: training.featureCount, outputCount: recipe.outputCount,
+                                                 outputActivation: recipe.outputActivation)
         var model = Sequential(layers: configurations, seed: seed)
         if let `init` {
             guard FileManager.default.fileExists(atPath: `init`) else {

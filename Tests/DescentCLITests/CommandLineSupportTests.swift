@@ -13,6 +13,14 @@ import Testing
         ])
         // A list that already ends with the output layer gets none appended.
         #expect(try LayerList.parse("8,tanh,3", inputCount: 2, outputCount: 3).count == 3)
+        // A cost that takes probabilities gets its sigmoid after the output layer, once.
+        let sigmoidOutput: [LayerConfiguration] = [
+            .dense(inputCount: 2, outputCount: 8, activation: .identity, useBias: true), .activation(.tanh),
+            .dense(inputCount: 8, outputCount: 1, activation: .identity, useBias: true), .activation(.sigmoid),
+        ]
+        for list in ["8,tanh", "8,tanh,1", "8,tanh,1,sigmoid"] {
+            #expect(try LayerList.parse(list, inputCount: 2, outputCount: 1, outputActivation: .sigmoid) == sigmoidOutput)
+        }
         #expect(throws: TrainingError.self) { try LayerList.parse("8,swish", inputCount: 2, outputCount: 3) }
         #expect(throws: TrainingError.self) { try LayerList.parse("dropout=1.5", inputCount: 2, outputCount: 3) }
     }
@@ -34,6 +42,8 @@ import Testing
         #expect(binary.outputCount == 1)
         let data = Dataset(features: .zeros([4, 2]), labels: classes)
         #expect(binary.prepare(data).labels.shape == [4, 1])
+        #expect(binary.outputActivation == nil)
+        #expect(try TrainingRecipe(task: .binaryClassification, lossName: "bce", labels: classes).outputActivation == .sigmoid)
         let multi = try TrainingRecipe(task: .classification(classCount: 3), lossName: nil, labels: classes)
         #expect(multi.loss == .crossEntropy() && multi.outputCount == 3 && multi.metrics == [.accuracy])
         let regression = try TrainingRecipe(task: .regression, lossName: nil, labels: .zeros([4, 2]))
