@@ -42,7 +42,8 @@ let package = Package(
         .testTarget(name: "DescentDataTests", dependencies: ["Descent", "_DescentTestSupport"],
                     resources: [.copy("Fixtures")]),
         // End-to-end tests that run the built `descent` binary.
-        .testTarget(name: "DescentCLITests", dependencies: ["Descent"]),
+        .testTarget(name: "DescentCLITests", dependencies: ["Descent", "_DescentTestSupport"],
+                    resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )
