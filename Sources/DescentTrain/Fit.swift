@@ -45,7 +45,9 @@ extension Layer {
                 optimizer.learningRate = schedule.learningRate(atEpoch: epoch - 1, initial: initialLearningRate)
             }
             let started = Date()
-            let batches = Array(training.batches(batching, shuffled: shuffled, seed: seed, epoch: epoch - 1))
+            // A collection that gathers each batch when it is reached, so at most one batch is
+            // copied out of the training set at a time.
+            let batches = training.batches(batching, shuffled: shuffled, seed: seed, epoch: epoch - 1)
             var costSum = 0.0, seen = 0
             var metricSums = [Double](repeating: 0, count: metrics.count)
             for (index, batch) in batches.enumerated() {
@@ -54,6 +56,9 @@ extension Layer {
                     outputs = model(batch.inputs)
                     return loss(predicted: outputs, expected: batch.labels)
                 }
+                // Let go of the gradient graph now: it holds the parameters, and while it lives
+                // the optimizer's in-place update would have to copy every one of them.
+                outputs = outputs.detached()
                 let value = cost.doubleValue
                 guard value.isFinite else {
                     throw TrainingError.nonFiniteCost(epoch: epoch, step: index + 1, value: value)
@@ -64,7 +69,7 @@ extension Layer {
                 costSum += value * Double(count)
                 seen += count
                 for (m, metric) in metrics.enumerated() {
-                    metricSums[m] += metric.value(outputs: outputs.detached(), labels: batch.labels,
+                    metricSums[m] += metric.value(outputs: outputs, labels: batch.labels,
                                                   outputsAreProbabilities: loss.expectsProbabilities) * Double(count)
                 }
                 stepsTaken += 1

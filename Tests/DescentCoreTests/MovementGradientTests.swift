@@ -105,3 +105,25 @@ import _DescentTestSupport
         expectGradients(at: sample([3, 3], seed: 78)) { x in matmul(x, x, transposeB: true) }
     }
 }
+
+@Suite struct LinearTests {
+    /// x·Wᵀ + b in one operation: its values match the composed ops, and its fused derivative
+    /// rule matches finite differences for the input, the weight and the bias.
+    @Test func gradientsMatchFiniteDifferences() {
+        let (x, weight, bias) = (sample([3, 4], seed: 80), sample([5, 4], seed: 81), sample([5], seed: 82))
+        expectGradients(at: [x, weight, bias]) { xs in linear(xs[0], weight: xs[1], bias: xs[2]) }
+        expectGradients(at: [x, weight]) { xs in linear(xs[0], weight: xs[1]) }
+    }
+
+    @Test(arguments: [(1, 1, 1), (7, 13, 17), (130, 33, 19)])
+    func valuesMatchMatmulPlusBias(rows: Int, inputs: Int, outputs: Int) {
+        for dtype in [DType.float32, .float64] {
+            let x = Tensor.randomNormal([rows, inputs], dtype: dtype, seed: 83)
+            let weight = Tensor.randomNormal([outputs, inputs], dtype: dtype, seed: 84)
+            let bias = Tensor.randomNormal([outputs], dtype: dtype, seed: 85)
+            expectClose(linear(x, weight: weight, bias: bias), matmul(x, weight, transposeB: true) + bias,
+                        relative: 1e-5, absolute: 1e-5)
+            expectClose(linear(x, weight: weight), matmul(x, weight, transposeB: true), relative: 1e-5, absolute: 1e-5)
+        }
+    }
+}

@@ -283,3 +283,41 @@ struct ClippingFixture: Decodable {
     let clipped = gradients.clipped(byGlobalNorm: 1)
     expectClose(clipped["b"]!, Tensor([[0.0, 4.0 / (5 + 1e-6)]]), relative: 1e-12, absolute: 0)
 }
+
+/// A parameter large enough to be split across threads and into eight-element vectors (with a
+/// ragged tail) ends exactly where the same rule leaves its small pieces updated one by one.
+@Test(arguments: ["SGD", "SGD momentum", "RMSProp", "RMSProp centered", "Adam", "AdamW", "Adagrad", "NAdam"])
+func largeParametersUpdateLikeTheirPieces(optimizerName: String) {
+    func make() -> any Optimizer {
+        switch optimizerName {
+        case "SGD": SGD(learningRate: 0.1)
+        case "SGD momentum": SGD(learningRate: 0.1, momentum: 0.9, nesterov: true)
+        case "RMSProp": RMSProp(learningRate: 0.01, alpha: 0.9)
+        case "RMSProp centered": RMSProp(learningRate: 0.01, momentum: 0.5, centered: true)
+        case "Adam": Adam(learningRate: 0.01)
+        case "AdamW": AdamW(learningRate: 0.01, weightDecay: 0.1)
+        case "Adagrad": Adagrad(learningRate: 0.1)
+        default: NAdam(learningRate: 0.01)
+        }
+    }
+    let count = 3 * (1 << 15) + 13
+    let pieceLength = 1_000
+    var whole = ["θ": Tensor.randomNormal([count], seed: 90)]
+    var pieces: [String: Tensor] = [:]
+    for start in stride(from: 0, to: count, by: pieceLength) {
+        pieces["\(start)"] = whole["θ"]![start..<min(count, start + pieceLength)]
+    }
+    let (wholeOptimizer, piecesOptimizer) = (make(), make())
+    for step in 0..<3 {
+        let gradient = Tensor.randomNormal([count], seed: 91 + UInt64(step))
+        wholeOptimizer.update(&whole, along: Gradients(["θ": gradient]))
+        var pieceGradients: [String: Tensor] = [:]
+        for name in pieces.keys {
+            let start = Int(name)!
+            pieceGradients[name] = gradient[start..<min(count, start + pieceLength)]
+        }
+        piecesOptimizer.update(&pieces, along: Gradients(pieceGradients))
+    }
+    let reassembled = Tensor(concatenating: pieces.keys.sorted { Int($0)! < Int($1)! }.map { pieces[$0]! }, alongAxis: 0)
+    #expect(whole["θ"]!.scalars(as: Float.self) == reassembled.scalars(as: Float.self), "\(optimizerName)")
+}

@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "descent_vector_math.h"
+
 /// Returns 1 when this CPU can run the AVX2 + FMA kernels, else 0.
 int descent_cpu_has_avx2_fma(void);
 

@@ -18,10 +18,13 @@ public enum ThreadCount {
 
 /// Splitting work across cores. Small work stays on the calling thread: waking a thread costs
 /// microseconds, more than a small kernel takes.
-enum Parallel {
+public enum Parallel {
     /// Calls `body` on disjoint chunks covering `0..<count`, each at least `minimumChunk` long
     /// (except the last), on up to ``ThreadCount/current`` threads at once.
-    static func forEachChunk(count: Int, minimumChunk: Int, _ body: (Range<Int>) -> Void) {
+    ///
+    /// `body` may run on several threads at the same time, so it must only write what belongs
+    /// to its own chunk.
+    public static func forEachChunk(count: Int, minimumChunk: Int, _ body: (Range<Int>) -> Void) {
         let chunks = min(ThreadCount.current, max(1, count / max(1, minimumChunk)))
         if chunks <= 1 {
             if count > 0 { body(0..<count) }

@@ -42,6 +42,8 @@ extension CPU {
             let a = source + walk.offsets[0], out = y + walk.offsets[1]
             if outputStride == 0 {
                 out[0] = combine(out[0], reduceRow(operation, a, n, identity, combine))
+            } else if operation == .sum {
+                for i in 0..<n { out[i] += a[i] }  // a plain loop vectorizes (column sums)
             } else {
                 for i in 0..<n { out[i] = combine(out[i], a[i]) }
             }

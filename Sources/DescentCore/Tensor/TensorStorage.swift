@@ -1,4 +1,5 @@
-/// The memory behind a tensor: a contiguous, row-major, 64-byte-aligned buffer of one dtype.
+/// The memory behind a tensor: a contiguous, row-major, 64-byte-aligned buffer of one dtype, from
+/// the ``BufferPool``.
 ///
 /// Tensors share a storage until one of them is mutated (copy-on-write), so a storage is only
 /// ever written while exactly one tensor refers to it.
@@ -13,8 +14,7 @@ final class TensorStorage: @unchecked Sendable {
     init(uninitializedCount count: Int, dtype: DType) {
         self.count = count
         self.dtype = dtype
-        // 64-byte alignment: whole cache lines, and aligned AVX loads for the kernels.
-        pointer = .allocate(byteCount: max(count, 1) * dtype.byteCount, alignment: 64)
+        pointer = BufferPool.allocate(byteCount: max(count, 1) * dtype.byteCount)
     }
 
     /// Allocates memory for `count` elements set to zero.
@@ -24,7 +24,7 @@ final class TensorStorage: @unchecked Sendable {
         pointer.initializeMemory(as: UInt8.self, repeating: 0, count: count * dtype.byteCount)
     }
 
-    deinit { pointer.deallocate() }
+    deinit { BufferPool.deallocate(pointer, byteCount: max(count, 1) * dtype.byteCount) }
 
     @usableFromInline
     func copy() -> TensorStorage {

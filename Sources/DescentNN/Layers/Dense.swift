@@ -67,8 +67,8 @@ public struct Dense: Layer, Sendable {
                      "\(self): expected inputs whose last axis has \(inputCount) values, got shape \(input.shape)")
         // One matrix product for the whole batch, whatever its rank: [..., in] → [n, in] → [n, out].
         let rows = input.rank == 2 ? input : input.reshaped(to: [input.scalarCount / inputCount, inputCount])
-        var output = matmul(rows, weight, transposeB: true)   // x · Wᵀ without copying W transposed
-        if let bias { output = output + bias }
+        // x · Wᵀ + b in one pass, without copying W transposed.
+        var output = linear(rows, weight: weight, bias: bias)
         if input.rank != 2 { output = output.reshaped(to: input.shape.dropLast() + [outputCount]) }
         return activation(output)
     }

@@ -51,10 +51,17 @@ public struct Dropout: Layer, Sendable {
         var mask = Tensor.zeros(shape, dtype: dtype)
         func fill<Scalar: TensorScalar>(_: Scalar.Type) {
             let survivor = Scalar(fromDouble: scale)
+            // Each 64-bit draw decides two elements: an element survives when its 32-bit half
+            // is below keep·2³², which happens with probability `keep` (to 2⁻³²).
+            let threshold = UInt64((keep * 0x1p32).rounded(.down))
             mask.withUnsafeMutableBufferPointer(as: Scalar.self) { elements in
                 randomness.withGenerator { generator in
-                    for index in elements.indices where generator.nextUnitDouble() < keep {
-                        elements[index] = survivor
+                    var index = 0
+                    while index < elements.count {
+                        let bits = generator.next()
+                        if bits & 0xFFFF_FFFF < threshold { elements[index] = survivor }
+                        if index + 1 < elements.count, bits >> 32 < threshold { elements[index + 1] = survivor }
+                        index += 2
                     }
                 }
             }

@@ -146,6 +146,17 @@ func adamUpdate<Scalar: FloatingPointScalar>(
     let shrinksParameter = weightDecay != 0 && decoupledWeightDecay
     withScalars(of: gradient, mutating: &parameter, &state.exponentialAverage, &state.exponentialAverageOfSquares,
                 &state.maximumExponentialAverageOfSquares, as: Scalar.self) { gradient, θ, m, v, vMax in
+        if !amsgrad {
+            // The same rule without AMSGrad, eight elements at a time (see `forEachVector`).
+            forEachVector(gradient, θ, m, v) { gradient, θ, m, v in
+                if shrinksParameter { θ *= shrink }
+                let g = addsDecayToGradient ? gradient + λ * θ : gradient
+                m = lerp(m, g, weight: oneMinusβ1)
+                v = v * β2 + oneMinusβ2 * g * g
+                θ -= stepSize * (m / (Scalar.squareRoot(v) / biasCorrection2SquareRoot + ε))
+            }
+            return
+        }
         for i in θ.indices {
             var g = gradient[i]
             if shrinksParameter { θ[i] *= shrink }

@@ -71,6 +71,14 @@ public final class RMSProp: Optimizer {
         let (hasWeightDecay, hasMomentum, centered) = (weightDecay != 0, momentum > 0, centered)
         withScalars(of: gradient, mutating: &parameter, &state.squareAverage, &state.gradientAverage,
                     &state.momentumBuffer, as: Scalar.self) { gradient, θ, v, ḡ, b in
+            if !hasWeightDecay && !hasMomentum && !centered {
+                // The plain rule, eight elements at a time (see `forEachVector`).
+                forEachVector(gradient, θ, v) { g, θ, v in
+                    v = v * α + oneMinusα * g * g
+                    θ -= η * (g / (Scalar.squareRoot(v) + ε))
+                }
+                return
+            }
             for i in θ.indices {
                 var g = gradient[i]
                 if hasWeightDecay { g += λ * θ[i] }

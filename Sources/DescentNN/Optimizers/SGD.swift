@@ -63,6 +63,11 @@ public final class SGD: Optimizer {
         let oneMinusτ = Scalar(1 - dampening)
         let (hasMomentum, hasWeightDecay, nesterov) = (momentum != 0, weightDecay != 0, nesterov)
         withScalars(of: gradient, mutating: &parameter, &state.momentumBuffer, as: Scalar.self) { gradient, θ, b in
+            if !hasMomentum && !hasWeightDecay {
+                // Plain gradient descent as a branch-free loop, which the compiler vectorizes.
+                for i in θ.indices { θ[i] -= η * gradient[i] }
+                return
+            }
             for i in θ.indices {
                 var g = gradient[i]
                 if hasWeightDecay { g += λ * θ[i] }

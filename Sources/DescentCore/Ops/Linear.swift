@@ -1,0 +1,58 @@
+/// The affine map of a dense layer, x·Wᵀ + b, as one operation — PyTorch's
+/// `torch.nn.functional.linear`.
+///
+/// `input` is [n, inputCount], `weight` is [outputCount, inputCount] and `bias` (if any) is
+/// [outputCount]; the result is [n, outputCount]. It equals `matmul(input, weight,
+/// transposeB: true) + bias`, computed in one pass: the output starts as copies of the bias and
+/// the matrix product accumulates into it. Its derivative rule gives all three gradients at once:
+///
+///     ∂C/∂x = ḡ·W      ∂C/∂W = ḡᵀ·x      ∂C/∂b = Σ over rows of ḡ
+public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
+    precondition(input.rank == 2 && weight.rank == 2 && input.shape[1] == weight.shape[1],
+                 "linear: input must be [n, \(weight.shape.last ?? 0)] to match weight \(weight.shape), got \(input.shape)")
+    precondition(input.dtype == weight.dtype, "linear: dtypes differ: input \(input.dtype), weight \(weight.dtype)")
+    if let bias {
+        precondition(bias.shape == [weight.shape[0]] && bias.dtype == weight.dtype,
+                     "linear: bias must be \(weight.dtype) [\(weight.shape[0])] to match weight \(weight.shape), got \(bias.dtype) \(bias.shape)")
+    }
+    let y = CPU.linear(input, weight, bias)
+    let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
+    guard inputs.contains(where: { $0.gradientNode != nil }) else { return y }
+    return y.recorded("linear", inputs, pullback: DerivativeRules.linear(input, weight))
+}
+
+extension DerivativeRules {
+    /// y = x·Wᵀ + b:  x̄ = ḡ·W,  W̄ = ḡᵀ·x,  b̄ = Σᵢ ḡᵢ (the bias was added to every row)
+    static func linear(_ x: Tensor, _ weight: Tensor) -> Pullback {
+        { g, needs in
+            var gradients: [Tensor?] = [needs[0] ? DescentCore.matmul(g, weight) : nil,
+                                        needs[1] ? DescentCore.matmul(g, x, transposeA: true) : nil]
+            if needs.count == 3 { gradients.append(needs[2] ? g.sum(squeezingAxes: [0]) : nil) }
+            return gradients
+        }
+    }
+}
+
+extension CPU {
+    static func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
+        func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
+            let (n, k, m) = (x.shape[0], x.shape[1], weight.shape[0])
+            let output = TensorStorage(uninitializedCount: n * m, dtype: T.dtype)
+            let y = output.typed(T.self)
+            if let bias {
+                // The bias in every row first; the product then adds itself to it (β = 1).
+                let b = bias.storage.typed(T.self)
+                for row in 0..<n { (y + row * m).update(from: b, count: m) }
+            }
+            GEMM.multiply(transposeA: false, transposeB: true, m: n, n: m, k: k,
+                          a: x.storage.typed(T.self), lda: k, b: weight.storage.typed(T.self), ldb: k,
+                          c: y, ldc: m, beta: bias == nil ? 0 : 1)
+            return Tensor(shape: [n, m], storage: output)
+        }
+        switch x.dtype {
+        case .float32: return run(Float.self)
+        case .float64: return run(Double.self)
+        case .int32: preconditionFailure("linear: needs floating-point tensors, got int32")
+        }
+    }
+}
