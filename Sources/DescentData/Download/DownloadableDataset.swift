@@ -133,8 +133,8 @@ public struct DownloadableDataset: Sendable {
             return destination
         }
         throw DataError(.downloadFailed, file: directory.appendingPathComponent(file.name).path, """
-            no mirror served a copy of \(file.name) with the right checksum, so nothing was written. \
-            Tried \(failures.joined(separator: "; ")).
+            no mirror had a copy of \(file.name) with the expected SHA-256, so nothing was written \
+            for it. Tried \(failures.joined(separator: "; ")).
             """)
     }
 
