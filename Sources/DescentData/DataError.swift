@@ -26,6 +26,8 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case invalidArgument
         /// A file cannot be written.
         case writeFailed
+        /// No mirror served a copy of a file whose checksum matched.
+        case downloadFailed
     }
 
     /// What kind of problem it was.

@@ -10,7 +10,8 @@ public enum DatasetSource {
     /// otherwise `test` is nil and the caller splits off validation data.
     ///
     /// - Parameters:
-    ///   - dataDirectory: where MNIST's IDX files are.
+    ///   - dataDirectory: the folder holding MNIST's IDX files (or its `mnist` subfolder); when
+    ///     nil, `$DESCENT_DATA` and the per-user cache are searched (see ``MNISTLocator``).
     ///   - target: the CSV column to predict (by default the last).
     ///   - classNames: a trained model's classes, so that labels of new data match them.
     /// - Throws: ``TrainingError/invalidSetting(_:)`` for a name that is neither built in nor a
@@ -24,8 +25,8 @@ public enum DatasetSource {
         case "circles": return (Dataset.circles(), nil)
         case "spirals": return (Dataset.spirals(), nil)
         case "mnist":
-            let directory = URL(fileURLWithPath: dataDirectory ?? "data/mnist")
-            let (train, test) = try Dataset.mnist(directory: directory)
+            let folder = try MNISTLocator(dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0) }).locate()
+            let (train, test) = try Dataset.mnist(directory: folder)
             return (train, test)
         default:
             guard source.lowercased().hasSuffix(".csv") else {

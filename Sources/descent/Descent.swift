@@ -4,11 +4,11 @@ import Foundation
 
 /// `descent`: train, evaluate, apply and inspect neural networks from the command line.
 @main
-struct DescentCommand: ParsableCommand {
+struct DescentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "descent",
         abstract: "Train, evaluate, apply and inspect neural networks.",
-        subcommands: [Train.self, Evaluate.self, Predict.self, Inspect.self],
+        subcommands: [Train.self, Evaluate.self, Predict.self, Inspect.self, Datasets.self],
         defaultSubcommand: nil)
 }
 
@@ -17,14 +17,26 @@ struct DescentCommand: ParsableCommand {
 func reported<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
-    } catch let error as ValidationError {
-        throw error
-    } catch let error as ExitCode {
-        throw error
-    } catch let error as CustomStringConvertible {
-        throw ValidationErrorMessage(text: error.description)
     } catch {
-        throw ValidationErrorMessage(text: error.localizedDescription)
+        throw presentable(error)
+    }
+}
+
+/// ``reported(_:)`` for work that waits (downloads).
+func reported<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch {
+        throw presentable(error)
+    }
+}
+
+/// ArgumentParser's own errors as they are; any other as its description.
+private func presentable(_ error: Error) -> Error {
+    switch error {
+    case is ValidationError, is ExitCode: return error
+    case let error as CustomStringConvertible: return ValidationErrorMessage(text: error.description)
+    default: return ValidationErrorMessage(text: error.localizedDescription)
     }
 }
 

@@ -39,6 +39,7 @@ enum Files {
         do {
             try Data(bytes).write(to: temporary)
         } catch {
+            try? FileManager.default.removeItem(at: temporary)  // a partly written file, if any
             throw DataError(.writeFailed, file: url.path, "cannot write the file: \(error.localizedDescription)")
         }
         guard rename(temporary.path, url.path) == 0 else {

@@ -1,0 +1,150 @@
+import Foundation
+
+/// A dataset that can be downloaded: its files, the SHA-256 of each, and the mirrors that serve
+/// them. ``fetch(into:mirrors:report:)`` puts checked copies in a folder.
+///
+/// Checksums are of a file's *uncompressed* contents: mirrors compress the same bytes
+/// differently, so the sum of a `.gz` file as served would tie a dataset to one mirror.
+public struct DownloadableDataset: Sendable {
+    /// One file of a dataset.
+    public struct File: Sendable, Equatable {
+        /// The name on the mirrors, which is also the name it is saved under
+        /// (`train-images-idx3-ubyte.gz`).
+        public var name: String
+        /// The SHA-256 of the file's contents after gzip decompression (of the file as is when
+        /// it is not compressed), as 64 lowercase hexadecimal digits.
+        public var sha256: String
+
+        /// A file called `name` whose uncompressed contents have the SHA-256 `sha256`.
+        public init(name: String, sha256: String) {
+            self.name = name
+            self.sha256 = sha256
+        }
+
+        /// The name without `.gz`: where a copy goes when the server already decompressed it
+        /// (some send `.gz` files with `Content-Encoding: gzip`, which the client undoes).
+        var uncompressedName: String { name.hasSuffix(".gz") ? String(name.dropLast(3)) : name }
+
+        /// The names a copy may have in a folder.
+        var localNames: [String] { name == uncompressedName ? [name] : [name, uncompressedName] }
+    }
+
+    /// The name the command line uses (`mnist`).
+    public var name: String
+    /// The files, in the order they are fetched.
+    public var files: [File]
+    /// Base URLs tried in order for each file; a file's URL is the base followed by its name.
+    public var mirrors: [URL]
+
+    /// A dataset called `name` made of `files`, served by `mirrors`.
+    public init(name: String, files: [File], mirrors: [URL]) {
+        self.name = name
+        self.files = files
+        self.mirrors = mirrors
+    }
+
+    /// What ``fetch(into:mirrors:report:)`` is doing, for a progress display.
+    public enum Event: Sendable, Equatable {
+        /// A copy with the right checksum is already at this path: nothing to download.
+        case alreadyThere(URL)
+        /// The copy at this path has the wrong checksum (or cannot be read): it will be replaced.
+        case replacingBadCopy(URL)
+        /// Starting to download the file at this URL.
+        case downloading(URL)
+        /// The file at `source` could not be downloaded or had the wrong checksum; the next
+        /// mirror is tried.
+        case mirrorFailed(source: URL, reason: String)
+        /// The file from `source` had the right checksum and was saved at `destination`.
+        case saved(destination: URL, source: URL, byteCount: Int)
+    }
+
+    /// Makes sure `directory` holds a copy of every file with the right checksum, downloading
+    /// those that are missing or wrong.
+    ///
+    /// Each file is tried from each mirror in turn until a copy's checksum matches. A copy is
+    /// checked in memory before anything is written, then written to a temporary file in
+    /// `directory` and renamed into place, so a failed or mismatching download leaves nothing
+    /// behind. A copy the server sent already decompressed is saved without `.gz`.
+    ///
+    /// - Parameters:
+    ///   - directory: where the files go; created if needed.
+    ///   - mirrors: base URLs to use instead of ``mirrors`` (`file://` URLs work too).
+    ///   - report: told what happens, file by file, as it happens.
+    /// - Returns: where each file is, in the order of ``files``.
+    /// - Throws: ``DataError``: `.downloadFailed` naming the file, every URL tried and why it
+    ///   failed (for a wrong checksum, the expected and the found sums); `.writeFailed` when
+    ///   `directory` cannot be written; `.invalidArgument` for an empty list of mirrors.
+    @discardableResult
+    public func fetch(into directory: URL, mirrors: [URL]? = nil,
+                      report: (Event) -> Void = { _ in }) async throws -> [URL] {
+        let mirrors = mirrors ?? self.mirrors
+        guard !mirrors.isEmpty else {
+            throw DataError(.invalidArgument, "no mirror to download \(name) from")
+        }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw DataError(.writeFailed, file: directory.path, "cannot create the folder: \(error.localizedDescription)")
+        }
+        var locations: [URL] = []
+        for file in files {
+            locations.append(try await fetch(file, into: directory, mirrors: mirrors, report: report))
+        }
+        return locations
+    }
+
+    /// One file: the copy already there, or a fresh one from the first mirror that has it right.
+    private func fetch(_ file: File, into directory: URL, mirrors: [URL],
+                       report: (Event) -> Void) async throws -> URL {
+        var badCopies: [URL] = []
+        for copy in file.localNames.map(directory.appendingPathComponent)
+        where FileManager.default.fileExists(atPath: copy.path) {
+            if let bytes = try? Files.read(copy), (try? Self.contentsDigest(of: bytes)) == file.sha256 {
+                report(.alreadyThere(copy))
+                return copy
+            }
+            badCopies.append(copy)
+            report(.replacingBadCopy(copy))
+        }
+
+        var failures: [String] = []
+        for mirror in mirrors {
+            let source = mirror.appendingPathComponent(file.name)
+            report(.downloading(source))
+            let bytes: [UInt8]
+            do {
+                bytes = try await Download.bytes(at: source)
+                let found = try Self.contentsDigest(of: bytes)
+                guard found == file.sha256 else {
+                    throw Download.Failure(description: "expected SHA-256 \(file.sha256) (of the uncompressed contents), found \(found)")
+                }
+            } catch let failure as Download.Failure {
+                failures.append("\(source.absoluteString): \(failure)")
+                report(.mirrorFailed(source: source, reason: failure.description))
+                continue
+            }
+            let destination = directory.appendingPathComponent(Gzip.isCompressed(bytes) ? file.name : file.uncompressedName)
+            try Files.writeAtomically(bytes, to: destination)
+            // A bad copy under the other name would shadow or confuse; the good one replaces it.
+            for copy in badCopies where copy.path != destination.path {
+                try? FileManager.default.removeItem(at: copy)
+            }
+            report(.saved(destination: destination, source: source, byteCount: bytes.count))
+            return destination
+        }
+        throw DataError(.downloadFailed, file: directory.appendingPathComponent(file.name).path, """
+            no mirror had a copy of \(file.name) with the expected SHA-256, so nothing was written \
+            for it. Tried \(failures.joined(separator: "; ")).
+            """)
+    }
+
+    /// The SHA-256 (hexadecimal) of `bytes`, after decompressing them if they are gzip data.
+    private static func contentsDigest(of bytes: [UInt8]) throws -> String {
+        guard Gzip.isCompressed(bytes) else { return SHA256.hexDigest(of: bytes) }
+        do {
+            return SHA256.hexDigest(of: try Gzip.decompress(bytes))
+        } catch let error as DataError {
+            throw Download.Failure(description: "not valid gzip data: \(error)")
+        }
+    }
+}
