@@ -145,6 +145,23 @@ func mlp(_ sizes: [Int], dropout: Double, seed: UInt64) -> Sequential {
     }
 }
 
+/// Fused operations against the operations they replace, on the MLP's shapes: microseconds per
+/// call (medians), fused and composed.
+@MainActor func fusions(json: Bool) {
+    func median(_ body: () -> Void) -> Double {
+        var times: [Double] = []
+        for _ in 0..<200 { times.append(seconds(body)) }
+        return times.sorted()[times.count / 2] * 1e6
+    }
+    for (rows, inputs, outputs) in [(1, 784, 512), (128, 784, 512), (1000, 784, 512), (1000, 512, 512), (1000, 512, 10), (32, 784, 128)] {
+        let x = Tensor.randomNormal([rows, inputs], seed: 1)
+        let weight = Tensor.randomNormal([outputs, inputs], seed: 2), bias = Tensor.randomNormal([outputs], seed: 3)
+        let name = "linear_\(rows)x\(inputs)x\(outputs)"
+        record(name + "_fused_us", median { _ = linear(x, weight: weight, bias: bias) }, json: json)
+        record(name + "_composed_us", median { _ = matmul(x, weight, transposeB: true) + bias }, json: json)
+    }
+}
+
 /// (name, m, k, n, transpose A, transpose B): C[m, n] = op(A)·op(B)
 let sgemmShapes: [(String, Int, Int, Int, Bool, Bool)] = [
     ("sgemm_512", 512, 512, 512, false, false),
@@ -187,6 +204,7 @@ do {
         w4(model: model ?? mlp([784, 512, 512, 10], dropout: 0.2, seed: 0).training(false), test: test!, json: options.json)
     }
     if options.workloads.contains("sgemm") { sgemm(json: options.json) }
+    if options.workloads.contains("fusions") { fusions(json: options.json) }
     record("peak_rss_mb", peakResidentMegabytes(), json: options.json)
     if options.json {
         var object: [String: Any] = ["framework": "descent", "threads": options.threads]
