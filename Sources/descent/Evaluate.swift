@@ -20,8 +20,11 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         try reported {
             let loaded = try LoadedModel(folder: model)
+            // The target is read as training read it (classes or numbers); whether the classes
+            // fit the model is checked below, with the input size first.
+            let task = loaded.metadata.task.map { $0 == .binary ? TaskKind.classification : $0 }
             let (train, test) = try DatasetSource.load(dataset, dataDirectory: dataDir, target: target ?? loaded.metadata.target,
-                                                      classNames: loaded.metadata.classNames, task: loaded.metadata.task)
+                                                      classNames: loaded.metadata.classNames, task: task)
             var data = test ?? train
             data.features = try loaded.prepare(data.features, source: dataset)
             let recipe = try TrainingRecipe(task: data.task, lossName: loaded.metadata.lossName, labels: data.labels)

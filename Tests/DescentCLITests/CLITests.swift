@@ -8,8 +8,9 @@ struct CommandResult {
     var standardError: String
 }
 
-/// Runs `.build/debug/descent` (beside the test bundle) with `arguments` in `directory`.
-func descent(_ arguments: [String], in directory: URL) throws -> CommandResult {
+/// Runs `.build/debug/descent` (beside the test bundle) with `arguments` in `directory`, with
+/// `environment` added to this process's environment.
+func descent(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> CommandResult {
     let bundleFolder = Bundle.main.bundleURL.deletingLastPathComponent()
     let candidates = [
         Bundle(for: Marker.self).bundleURL.deletingLastPathComponent().appendingPathComponent("descent"),
@@ -23,6 +24,7 @@ func descent(_ arguments: [String], in directory: URL) throws -> CommandResult {
     process.executableURL = binary
     process.arguments = arguments
     process.currentDirectoryURL = directory
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let output = Pipe(), error = Pipe()
     process.standardOutput = output
     process.standardError = error
