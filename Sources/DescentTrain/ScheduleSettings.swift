@@ -16,17 +16,28 @@ public struct ScheduleSettings: Sendable, Equatable {
 
     /// The schedule's name, or nil for a constant learning rate.
     public var name: String?
+    /// `step`: epochs between decays (`--step-size`).
     public var stepSize: Int?
+    /// `step`, `multistep`, `exponential`: the decay factor γ (`--gamma`).
     public var gamma: Double?
+    /// `multistep`: the epochs at which the rate decays (`--milestones`).
     public var milestones: [Int]?
+    /// `cosine`: T_max, epochs from the initial rate down to η_min (`--t-max`).
     public var tMax: Int?
+    /// `cosine`: η_min, the lowest rate (`--eta-min`).
     public var etaMin: Double?
+    /// `linear`: the first epoch's fraction of the rate (`--start-factor`).
     public var startFactor: Double?
+    /// `linear`: the fraction reached after ``totalIterations`` epochs (`--end-factor`).
     public var endFactor: Double?
+    /// `linear`: epochs the change takes (`--total-iters`).
     public var totalIterations: Int?
+    /// `plateau`: the factor the rate is multiplied by (`--factor`).
     public var factor: Double?
+    /// `plateau`: epochs without improvement before the rate drops (`--patience`).
     public var patience: Int?
 
+    /// Settings for the schedule `name` (nil: none); see the table above for which apply.
     public init(name: String? = nil, stepSize: Int? = nil, gamma: Double? = nil, milestones: [Int]? = nil,
                 tMax: Int? = nil, etaMin: Double? = nil, startFactor: Double? = nil, endFactor: Double? = nil,
                 totalIterations: Int? = nil, factor: Double? = nil, patience: Int? = nil) {
