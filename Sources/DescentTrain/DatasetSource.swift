@@ -3,7 +3,7 @@ import Foundation
 /// Where the command line's data come from: a built-in set by name (`digits`, `xor`, `moons`,
 /// `circles`, `spirals`, `mnist`) or a CSV file path.
 public enum DatasetSource {
-    /// The built-in names ``load(_:dataDirectory:target:classNames:)`` accepts besides file paths.
+    /// The built-in names ``load(_:dataDirectory:target:classNames:task:)`` accepts besides file paths.
     public static let builtinNames = ["digits", "xor", "moons", "circles", "spirals", "mnist"]
 
     /// The data named `source`, with the test part when the source has one (MNIST's test set);
@@ -14,10 +14,54 @@ public enum DatasetSource {
     ///     nil, `$DESCENT_DATA` and the per-user cache are searched (see ``MNISTLocator``).
     ///   - target: the CSV column to predict (by default the last).
     ///   - classNames: a trained model's classes, so that labels of new data match them.
+    ///   - task: reads the target as this kind of task instead of the inferred one.
     /// - Throws: ``TrainingError/invalidSetting(_:)`` for a name that is neither built in nor a
-    ///   `.csv` path; ``DataError`` or file errors from reading.
+    ///   `.csv` path; ``DataError`` or file errors from reading (for MNIST not found, the folders
+    ///   looked in); ``TrainingError/incompatibleData(_:)`` when the data cannot be read as `task`.
     public static func load(_ source: String, dataDirectory: String? = nil, target: String? = nil,
-                            classNames: [String]? = nil) throws -> (train: Dataset, test: Dataset?) {
+                            classNames: [String]? = nil, task: TaskKind? = nil) throws -> (train: Dataset, test: Dataset?) {
+        let (train, test) = try loadAsInferred(source, dataDirectory: dataDirectory, target: target,
+                                               classNames: classNames, targetKind: task?.targetKind)
+        guard let task else { return (train, test) }
+        return (try task.apply(to: train, source: source), try test.map { try task.apply(to: $0, source: source) })
+    }
+
+    /// The validation data in the CSV file at `path`, read as `training` was: the same target
+    /// column, the same task and the same class indices.
+    ///
+    /// - Throws: ``TrainingError`` when the file is not a `.csv` file, does not exist, or its
+    ///   features or classes do not match the training data's (naming file and line);
+    ///   ``DataError`` for a malformed file.
+    public static func loadValidation(_ path: String, matching training: Dataset, target: String? = nil) throws -> Dataset {
+        guard path.lowercased().hasSuffix(".csv") else {
+            throw TrainingError.invalidSetting("--validation-file must be a .csv file, found '\(path)'")
+        }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw TrainingError.invalidSetting("the validation file '\(path)' does not exist")
+        }
+        let classNames = training.classNames ?? training.task.classCount.map { (0..<$0).map(String.init) }
+        let validation: Dataset
+        do {
+            validation = try Dataset.csv(contentsOf: URL(fileURLWithPath: path), target: target,
+                                         targetKind: TaskKind(of: training.task).targetKind, classNames: classNames)
+        } catch let error as DataError where error.kind == .invalidArgument {
+            // A class the training data do not have.
+            throw TrainingError.incompatibleData("the validation file has a class the training data do not have: \(error)")
+        }
+        guard validation.featureCount == training.featureCount else {
+            throw TrainingError.incompatibleData(
+                "the validation file '\(path)' does not have the training data's features: expected \(training.featureCount) feature columns, found \(validation.featureCount)")
+        }
+        if let expected = training.featureNames, let found = validation.featureNames, expected != found {
+            throw TrainingError.incompatibleData(
+                "the validation file '\(path)' has the feature columns \(found.joined(separator: ",")), "
+                    + "but the training data have \(expected.joined(separator: ",")) (the same columns in the same order are needed)")
+        }
+        return validation
+    }
+
+    private static func loadAsInferred(_ source: String, dataDirectory: String?, target: String?,
+                                       classNames: [String]?, targetKind: TargetKind?) throws -> (train: Dataset, test: Dataset?) {
         switch source {
         case "digits": return (try Dataset.digits(), nil)
         case "xor": return (Dataset.xor(), nil)
@@ -36,7 +80,9 @@ public enum DatasetSource {
             guard FileManager.default.fileExists(atPath: source) else {
                 throw TrainingError.invalidSetting("the data file '\(source)' does not exist")
             }
-            return (try Dataset.csv(contentsOf: URL(fileURLWithPath: source), target: target, classNames: classNames), nil)
+            let dataset = try Dataset.csv(contentsOf: URL(fileURLWithPath: source), target: target,
+                                          targetKind: targetKind, classNames: classNames)
+            return (dataset, nil)
         }
     }
 }

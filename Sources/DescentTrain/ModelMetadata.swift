@@ -11,13 +11,17 @@ public struct ModelMetadata: Sendable, Equatable {
     public var lossName: String?
     /// The CSV target column the model predicts.
     public var target: String?
+    /// The kind of task the model was trained for, so that new data's targets are read the same
+    /// way (it may have been overridden with `--task`).
+    public var task: TaskKind?
 
     public init(classNames: [String]? = nil, standardizer: FeatureStandardizer? = nil,
-                lossName: String? = nil, target: String? = nil) {
+                lossName: String? = nil, target: String? = nil, task: TaskKind? = nil) {
         self.classNames = classNames
         self.standardizer = standardizer
         self.lossName = lossName
         self.target = target
+        self.task = task
     }
 
     /// The strings to pass to `Sequential.save(to:metadata:)`.
@@ -29,13 +33,14 @@ public struct ModelMetadata: Sendable, Equatable {
         if let standardizer { result["standardizer"] = String(decoding: try encoder.encode(standardizer), as: UTF8.self) }
         if let lossName { result["loss"] = lossName }
         if let target { result["target"] = target }
+        if let task { result["task"] = task.rawValue }
         return result
     }
 
     /// The metadata read back from a saved model's strings.
     ///
     /// - Throws: ``ModelFileError/invalidArchitecture(path:reason:)`` when a stored value is not
-    ///   the JSON it should be.
+    ///   the JSON it should be, or the task is not one of ``TaskKind``'s names.
     public init(dictionary: [String: String], path: String) throws {
         let decoder = JSONDecoder()
         func decode<T: Decodable>(_ type: T.Type, _ key: String) throws -> T? {
@@ -46,8 +51,16 @@ public struct ModelMetadata: Sendable, Equatable {
                 throw ModelFileError.invalidArchitecture(path: path, reason: "metadata \"\(key)\" is not valid: \(error)")
             }
         }
+        var task: TaskKind?
+        if let name = dictionary["task"] {
+            guard let kind = TaskKind(rawValue: name) else {
+                throw ModelFileError.invalidArchitecture(
+                    path: path, reason: "metadata \"task\" is \"\(name)\", expected one of \(TaskKind.names.joined(separator: ", "))")
+            }
+            task = kind
+        }
         self.init(classNames: try decode([String].self, "class_names"),
                   standardizer: try decode(FeatureStandardizer.self, "standardizer"),
-                  lossName: dictionary["loss"], target: dictionary["target"])
+                  lossName: dictionary["loss"], target: dictionary["target"], task: task)
     }
 }

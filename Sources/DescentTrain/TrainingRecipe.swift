@@ -18,7 +18,8 @@ public struct TrainingRecipe: Sendable {
     ///     classification (two outputs for binary tasks) and MSE for regression.
     ///   - labels: the training labels (for the number of regression targets).
     /// - Throws: ``TrainingError/invalidSetting(_:)`` for an unknown name or a cost that does not
-    ///   fit the task (e.g. cross-entropy on regression targets).
+    ///   fit the task (e.g. cross-entropy on regression targets, binary cross-entropy on more
+    ///   than two classes).
     public init(task: PredictionTask, lossName: String?, labels: Tensor) throws {
         let defaultLoss: Loss = task.isClassification ? .crossEntropy() : .meanSquaredError
         guard let loss = lossName.map(Loss.init(name:)) ?? defaultLoss else {
@@ -37,25 +38,31 @@ public struct TrainingRecipe: Sendable {
              (.binaryClassification, .negativeLogLikelihood), (.classification, .negativeLogLikelihood):
             outputCount = task.classCount ?? 2
             metrics = [.accuracy]
+        case (.classification, .binaryCrossEntropy), (.classification, .binaryCrossEntropyWithLogits):
+            throw TrainingError.invalidSetting(
+                "the loss \(loss.name) needs two classes (binary classification), but the target is \(task); use cross-entropy")
         case (.binaryClassification, _), (.classification, _):
-            // Regression costs on one-hot targets (MSE on class scores, as early networks did).
+            // Regression costs on one-hot targets (MSE on class scores, as early networks did),
+            // and KL divergence against one-hot target distributions.
             outputCount = task.classCount ?? 2
             metrics = [.accuracy]
         default:
-            throw TrainingError.invalidSetting("the loss \(loss.name) needs class labels, but the target is \(task)")
+            throw TrainingError.invalidSetting(
+                "the loss \(loss.name) needs class labels, but the target is \(task); use mse, mae, huber or smooth-l1, or --task classification")
         }
         defaultClassNames = task.classCount.map { count in (0..<count).map(String.init) }
     }
 
     /// The dataset with labels in the form the cost function takes: float [n, 1] for binary
-    /// cross-entropy, one-hot floats for regression costs on classes, unchanged otherwise.
+    /// cross-entropy, one-hot floats for regression costs and KL divergence on classes,
+    /// unchanged otherwise.
     public func prepare(_ dataset: Dataset) -> Dataset {
         guard dataset.task.isClassification, dataset.labels.dtype == .int32 else { return dataset }
         var result = dataset
         switch loss {
         case .binaryCrossEntropy, .binaryCrossEntropyWithLogits:
             result.labels = dataset.labels.cast(to: .float32).reshaped(to: [dataset.count, 1])
-        case .meanSquaredError, .meanAbsoluteError, .huber, .smoothL1:
+        case .meanSquaredError, .meanAbsoluteError, .huber, .smoothL1, .klDivergence:
             result.labels = Tensor(oneHotAtIndices: dataset.labels, depth: outputCount, dtype: .float32)
         default: break
         }

@@ -12,7 +12,7 @@ struct Evaluate: ParsableCommand {
     var dataset: String
     @Option(help: "The CSV column to predict (default: the one the model was trained on, else the last).")
     var target: String?
-    @Option(help: "Where MNIST's IDX files are.")
+    @Option(help: "Where MNIST's IDX files are (default: $DESCENT_DATA, then the per-user cache).")
     var dataDir: String?
     @Flag(help: "Print the metrics as one JSON object.")
     var json = false
@@ -20,8 +20,11 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         try reported {
             let loaded = try LoadedModel(folder: model)
+            // The target is read as training read it (classes or numbers); whether the classes
+            // fit the model is checked below, with the input size first.
+            let task = loaded.metadata.task.map { $0 == .binary ? TaskKind.classification : $0 }
             let (train, test) = try DatasetSource.load(dataset, dataDirectory: dataDir, target: target ?? loaded.metadata.target,
-                                                      classNames: loaded.metadata.classNames)
+                                                      classNames: loaded.metadata.classNames, task: task)
             var data = test ?? train
             data.features = try loaded.prepare(data.features, source: dataset)
             let recipe = try TrainingRecipe(task: data.task, lossName: loaded.metadata.lossName, labels: data.labels)
