@@ -34,6 +34,21 @@ extension Layer {
         }
         guard epochs >= 0 else { throw TrainingError.invalidSetting("epochs must be 0 or more, got \(epochs)") }
         guard training.count > 0 else { throw TrainingError.incompatibleData("the training set is empty") }
+        // Denormal numbers take a slow path in the CPU and appear as training converges.
+        return try Denormals.flushingToZero {
+            try fitFlushingDenormals(training, validation: validation, epochs: epochs, maximumSteps: maximumSteps,
+                                     loss: loss, optimizer: optimizer, batching: batching, shuffled: shuffled, seed: seed,
+                                     metrics: metrics, schedule: schedule, plateau: plateau,
+                                     gradientClipping: gradientClipping, callbacks: callbacks)
+        }
+    }
+
+    private mutating func fitFlushingDenormals(
+        _ training: Dataset, validation: Dataset?, epochs: Int, maximumSteps: Int?,
+        loss: Loss, optimizer: some Optimizer, batching: Batching, shuffled: Bool, seed: UInt64, metrics: [Metric],
+        schedule: (any LearningRateSchedule)?, plateau: ReduceLROnPlateau?, gradientClipping: GradientClipping?,
+        callbacks: [any TrainingCallback]
+    ) throws -> History {
         let initialLearningRate = optimizer.learningRate
         var history = History()
         var stepsTaken = 0

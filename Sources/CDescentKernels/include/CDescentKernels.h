@@ -8,6 +8,16 @@
 /// Returns 1 when this CPU can run the AVX2 + FMA kernels, else 0.
 int descent_cpu_has_avx2_fma(void);
 
+/// Makes the calling thread treat denormal numbers (below 1.2e-38 in float32) as zero, inputs
+/// and results, and returns the previous floating-point control state for
+/// `descent_flush_denormals_end`. Arithmetic on denormals takes a slow path in the CPU, up to
+/// a hundred times slower; a network near convergence has many of them. Does nothing on CPUs
+/// other than x86-64 and arm64.
+unsigned long descent_flush_denormals_begin(void);
+
+/// Restores the floating-point control state that `descent_flush_denormals_begin` returned.
+void descent_flush_denormals_end(unsigned long previous);
+
 /// Single-precision matrix multiply on row-major matrices, on the calling thread:
 /// C ← op(A)·op(B) + beta·C, where op(A) is m×k, op(B) is k×n and C is m×n; op(X) is Xᵀ when
 /// the matching `transpose` flag is nonzero. `lda`, `ldb`, `ldc` are the distances between rows

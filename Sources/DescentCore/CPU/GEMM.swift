@@ -13,7 +13,7 @@ enum GEMM {
     /// of work): smaller products stay on the calling thread. Measured on 2 Zen 2 cores: a
     /// 128×128×128 product (2 M) gains nothing from a second thread, 32×784×128 (3.2 M) gains
     /// 1.25×, 128×784×512 1.8×.
-    static let multiplyAddsPerThread = 1 << 20
+    static let multiplyAddsPerThread = 1 << 17
 
     /// Which micro-kernel the C code runs.
     enum Kernel: Sendable {
@@ -60,19 +60,21 @@ enum GEMM {
         // The parts write disjoint blocks of C and only read A and B, so sharing the pointers
         // across threads is free of races.
         let pointers = UncheckedSendable((a, b, c))
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
+        WorkerPool.shared.run(parts) { part in
             let (a, b, c) = pointers.value
             let start = part * partLength
             let count = min(length - start, partLength)
             guard count > 0 else { return }
-            if splitColumns {
-                onCallingThread(transposeA: transposeA, transposeB: transposeB, m: m, n: count, k: k,
-                                a: a, lda: lda, b: transposeB ? b + start * ldb : b + start, ldb: ldb,
-                                c: c + start, ldc: ldc, beta: beta, kernel: kernel)
-            } else {
-                onCallingThread(transposeA: transposeA, transposeB: transposeB, m: count, n: n, k: k,
-                                a: transposeA ? a + start : a + start * lda, lda: lda, b: b, ldb: ldb,
-                                c: c + start * ldc, ldc: ldc, beta: beta, kernel: kernel)
+            Denormals.onWorkerThread {
+                if splitColumns {
+                    onCallingThread(transposeA: transposeA, transposeB: transposeB, m: m, n: count, k: k,
+                                    a: a, lda: lda, b: transposeB ? b + start * ldb : b + start, ldb: ldb,
+                                    c: c + start, ldc: ldc, beta: beta, kernel: kernel)
+                } else {
+                    onCallingThread(transposeA: transposeA, transposeB: transposeB, m: count, n: n, k: k,
+                                    a: transposeA ? a + start : a + start * lda, lda: lda, b: b, ldb: ldb,
+                                    c: c + start * ldc, ldc: ldc, beta: beta, kernel: kernel)
+                }
             }
         }
     }

@@ -34,10 +34,10 @@ public enum Parallel {
         withoutActuallyEscaping(body) { body in
             // The chunks are disjoint, so sharing `body` (and the pointers it holds) is safe.
             let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            WorkerPool.shared.run(chunks) { chunk in
                 let start = chunk * chunkSize
                 let end = min(count, start + chunkSize)
-                if start < end { shared.value(start..<end) }
+                if start < end { Denormals.onWorkerThread { shared.value(start..<end) } }
             }
         }
     }

@@ -1,0 +1,39 @@
+#include "CDescentKernels.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+
+// MXCSR bits: flush-to-zero (15) makes denormal results 0; denormals-are-zero (6) reads
+// denormal inputs as 0.
+#define DESCENT_FLUSH_BITS 0x8040u
+
+unsigned long descent_flush_denormals_begin(void) {
+    unsigned int previous = _mm_getcsr();
+    _mm_setcsr(previous | DESCENT_FLUSH_BITS);
+    return previous;
+}
+
+void descent_flush_denormals_end(unsigned long previous) {
+    _mm_setcsr((unsigned int)previous);
+}
+
+#elif defined(__aarch64__)
+
+// FPCR bit 24 (FZ) flushes denormal inputs and results to zero.
+unsigned long descent_flush_denormals_begin(void) {
+    unsigned long previous;
+    __asm__ volatile("mrs %0, fpcr" : "=r"(previous));
+    __asm__ volatile("msr fpcr, %0" : : "r"(previous | (1ul << 24)));
+    return previous;
+}
+
+void descent_flush_denormals_end(unsigned long previous) {
+    __asm__ volatile("msr fpcr, %0" : : "r"(previous));
+}
+
+#else
+
+unsigned long descent_flush_denormals_begin(void) { return 0; }
+void descent_flush_denormals_end(unsigned long previous) { (void)previous; }
+
+#endif
