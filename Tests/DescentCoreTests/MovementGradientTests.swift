@@ -127,3 +127,22 @@ import _DescentTestSupport
         }
     }
 }
+
+@Suite struct SoftmaxCrossEntropyTests {
+    let labels = Tensor(shape: [4], scalars: [Int32(2), 0, 4, 2])
+
+    /// The fused rule, softmax − onehot, against finite differences.
+    @Test func gradientMatchesFiniteDifferences() {
+        expectGradients(at: sample([4, 5], seed: 86)) { x in softmaxCrossEntropy(logits: x, labels: labels) * Tensor(doubles: [1, -2, 0.5, 3], shape: [4], dtype: .float64) }
+    }
+
+    /// The same values as −log softmax at the label, also for logits far from zero.
+    @Test func matchesLogSoftmaxAtTheLabels() {
+        for offset in [0.0, 1000.0, -1000.0] {
+            let logits = sample([4, 5], seed: 87) * 10 + offset
+            let logProbabilities = logSoftmax(logits).doubles()
+            let expected = labels.scalars(as: Int32.self).enumerated().map { row, label in -logProbabilities[row * 5 + Int(label)] }
+            expectClose(softmaxCrossEntropy(logits: logits, labels: labels).doubles(), expected, relative: 1e-12, absolute: 1e-9)
+        }
+    }
+}

@@ -81,7 +81,7 @@ enum DerivativeRules {
         case .abs: { g in g * x.sign() }                            // |x|′ = sign x
         case .tanh: { g in g * (1 - y * y) }                        // tanh′ = 1 − tanh²
         case .sigmoid: { g in g * y * (1 - y) }                     // σ′ = σ(1 − σ)
-        case .relu: { g in g * (x .> 0) }                           // relu′ = 1 if x > 0 else 0
+        case .relu: { g in CPU.keepingWherePositive(g, x) }         // relu′ = 1 if x > 0 else 0
         case .sign: { g in Tensor.zeros(like: g) }                  // flat almost everywhere
         case .log1p: { g in g / (1 + x) }                           // ln(1 + x)′ = 1/(1 + x)
         case .erf: { g in g * (2 / Double.pi.squareRoot()) * DescentCore.exp(-(x * x)) } // erf′ = 2/√π·e^(−x²)

@@ -51,6 +51,26 @@ enum CPU {
         return Tensor(shape: x.shape, storage: output)
     }
 
+    /// `g` where `x > 0`, else 0 (same shapes): ReLU's backward pass in one pass over memory,
+    /// instead of a comparison and a product.
+    static func keepingWherePositive(_ g: Tensor, _ x: Tensor) -> Tensor {
+        precondition(g.shape == x.shape && g.dtype == x.dtype, "relu: gradient \(g.shape) does not match input \(x.shape)")
+        func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
+            let count = x.scalarCount
+            let output = TensorStorage(uninitializedCount: count, dtype: T.dtype)
+            let pg = g.storage.typed(T.self), px = x.storage.typed(T.self), py = output.typed(T.self)
+            Parallel.forEachChunk(count: count, minimumChunk: 1 << 15) { range in
+                for i in range { py[i] = px[i] > 0 ? pg[i] : 0 }
+            }
+            return Tensor(shape: x.shape, storage: output)
+        }
+        switch x.dtype {
+        case .float32: return run(Float.self)
+        case .float64: return run(Double.self)
+        case .int32: preconditionFailure("relu: needs a floating-point tensor, got int32")
+        }
+    }
+
     // MARK: Binary
 
     static func binary(_ operation: BinaryOperation, _ a: Tensor, _ b: Tensor) -> Tensor {

@@ -3,7 +3,7 @@
 /// The same seed gives the same numbers on every machine: Descent converts the raw 64-bit
 /// outputs to floats and draws normals itself rather than relying on platform libraries.
 public struct RandomGenerator: RandomNumberGenerator, Sendable {
-    private var state: (UInt64, UInt64, UInt64, UInt64)
+    @usableFromInline var state: (UInt64, UInt64, UInt64, UInt64)
 
     /// A generator whose sequence is fixed by `seed`.
     public init(seed: UInt64) {
@@ -18,6 +18,9 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         state = (nextSplitMix(), nextSplitMix(), nextSplitMix(), nextSplitMix())
     }
 
+    /// The next 64 random bits. (Inlinable: dropout draws one per two elements of every
+    /// activation, and a call per draw would cost more than the draw.)
+    @inlinable
     public mutating func next() -> UInt64 {
         let result = ((state.1 &* 5) << 7 | (state.1 &* 5) >> 57) &* 9
         let t = state.1 << 17

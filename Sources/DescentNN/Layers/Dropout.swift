@@ -57,11 +57,16 @@ public struct Dropout: Layer, Sendable {
             mask.withUnsafeMutableBufferPointer(as: Scalar.self) { elements in
                 randomness.withGenerator { generator in
                     var index = 0
-                    while index < elements.count {
+                    // Selects rather than branches: a dropped element is a coin flip the CPU
+                    // cannot predict.
+                    while index + 1 < elements.count {
                         let bits = generator.next()
-                        if bits & 0xFFFF_FFFF < threshold { elements[index] = survivor }
-                        if index + 1 < elements.count, bits >> 32 < threshold { elements[index + 1] = survivor }
+                        elements[index] = bits & 0xFFFF_FFFF < threshold ? survivor : 0
+                        elements[index + 1] = bits >> 32 < threshold ? survivor : 0
                         index += 2
+                    }
+                    if index < elements.count {
+                        elements[index] = generator.next() & 0xFFFF_FFFF < threshold ? survivor : 0
                     }
                 }
             }

@@ -6,8 +6,9 @@
 /// With `labelSmoothing` ε the target is (1 − ε)·one-hot + ε/C, as PyTorch does:
 /// (1 − ε)·(−log pₗₐᵦₑₗ) + (ε/C)·Σ꜀(−log p꜀).
 ///
-/// Built from log-softmax (stable for any logits) and a gather of each row's label column, so
-/// its cost is O(n·C); the slope with respect to the logits is softmax(x) − target.
+/// Computed stably for any logits, in O(n·C): without smoothing by the fused
+/// ``softmaxCrossEntropy(logits:labels:)``, with smoothing from log-softmax. The slope with
+/// respect to the logits is softmax(x) − target.
 ///
 /// - Parameters:
 ///   - logits: scores [n, C] (before softmax).
@@ -20,9 +21,10 @@ public func crossEntropy(logits: Tensor, labels: Tensor, reduction: Reduction = 
                          labelSmoothing: Double = 0) -> Tensor {
     precondition(logits.rank == 2, "crossEntropy: logits must be [examples, classes], not \(logits.shape)")
     requireLabelSmoothing(labelSmoothing, in: "crossEntropy")
+    // The common case is one fused operation; smoothing also needs every log-probability.
+    guard labelSmoothing > 0 else { return reduction.apply(to: softmaxCrossEntropy(logits: logits, labels: labels)) }
     let logProbabilities = logSoftmax(logits, alongAxis: -1)
     let losses = negativeLogLikelihood(logProbabilities: logProbabilities, labels: labels, reduction: .none)
-    guard labelSmoothing > 0 else { return reduction.apply(to: losses) }
     // The mean over classes is (1/C)·Σ꜀: the uniform part of the smoothed target.
     let uniformLosses = -logProbabilities.mean(squeezingAxes: [1])
     return reduction.apply(to: (1 - labelSmoothing) * losses + labelSmoothing * uniformLosses)
