@@ -60,7 +60,11 @@ enum CPU {
             let output = TensorStorage(uninitializedCount: count, dtype: T.dtype)
             let pg = g.storage.typed(T.self), px = x.storage.typed(T.self), py = output.typed(T.self)
             Parallel.forEachChunk(count: count, minimumChunk: 1 << 15) { range in
-                for i in range { py[i] = px[i] > 0 ? pg[i] : 0 }
+                // Both loads first, then a select: a loop without branches, which vectorizes.
+                for i in range {
+                    let (gradient, input) = (pg[i], px[i])
+                    py[i] = input > 0 ? gradient : 0
+                }
             }
             return Tensor(shape: x.shape, storage: output)
         }
