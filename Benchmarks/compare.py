@@ -4,6 +4,7 @@
 Usage:
     swift build -c release --product descent-bench
     /tmp/torchenv/bin/python Benchmarks/compare.py [--rounds 3] [--workloads w1,w2,w4,sgemm] [--threads 2]
+    /tmp/torchenv/bin/python Benchmarks/compare.py --against openblas --threads 1   # sgemm vs numpy's OpenBLAS
 
 Each round runs Descent, then PyTorch, on the same workloads; the table shows the medians over the
 rounds and Descent ÷ PyTorch (or PyTorch ÷ Descent for times and latencies, so > 1 always means
@@ -27,15 +28,20 @@ def main():
     parser.add_argument("--workloads", default="w1,w2,w4,sgemm")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--against", choices=["pytorch", "openblas"], default="pytorch",
+                        help="the other side: PyTorch (all workloads) or numpy's OpenBLAS (sgemm only)")
     args = parser.parse_args()
+    if args.against == "openblas":
+        args.workloads = "sgemm"
+    other_script = "pytorch_bench.py" if args.against == "pytorch" else "openblas_sgemm.py"
     common = ["--workloads", args.workloads, "--threads", str(args.threads), "--epochs", str(args.epochs), "--json"]
     descent, pytorch = [], []
     for round in range(args.rounds):
         print(f"round {round + 1}/{args.rounds}", file=sys.stderr)
         descent.append(run([os.path.join(ROOT, ".build", "release", "descent-bench")] + common))
-        pytorch.append(run([sys.executable, os.path.join(HERE, "pytorch_bench.py")] + common))
+        pytorch.append(run([sys.executable, os.path.join(HERE, other_script)] + common))
     keys = [k for k in descent[0] if isinstance(descent[0][k], float) and k in pytorch[0]]
-    print(f"{'figure':40s} {'descent':>12s} {'pytorch':>12s} {'ratio':>8s}")
+    print(f"{'figure':40s} {'descent':>12s} {args.against:>12s} {'ratio':>8s}")
     for key in keys:
         d = statistics.median(r[key] for r in descent)
         p = statistics.median(r[key] for r in pytorch)

@@ -10,7 +10,9 @@
 /// because a value used in several places receives the sum of their gradients.
 ///
 /// Composite operations (softmax, the losses, GELU …) have no rule here: they are made of these
-/// primitives, so backpropagation passes through them step by step.
+/// primitives, so backpropagation passes through them step by step. The exceptions are two fused
+/// operations of the training hot path, a dense layer's `linear` and `softmaxCrossEntropy`, at
+/// the end of this file.
 enum DerivativeRules {
     typealias Pullback = (_ upstream: Tensor, _ needs: [Bool]) -> [Tensor?]
 
@@ -158,6 +160,29 @@ enum DerivativeRules {
                 return needed ? g.slice(alongAxis: axis, range) : nil
             }
         }
+    }
+}
+
+// MARK: Fused operations
+
+extension DerivativeRules {
+    // Two operations of the training hot path are primitives of their own, so that a layer and
+    // a cost are one node each instead of a chain of small ones. Their rules are the textbook
+    // derivatives of the whole.
+
+    /// y = x·Wᵀ + b:  x̄ = ḡ·W,  W̄ = ḡᵀ·x,  b̄ = Σᵢ ḡᵢ (the bias was added to every row)
+    static func linear(_ x: Tensor, _ weight: Tensor) -> Pullback {
+        { g, needs in
+            var gradients: [Tensor?] = [needs[0] ? DescentCore.matmul(g, weight) : nil,
+                                        needs[1] ? DescentCore.matmul(g, x, transposeA: true) : nil]
+            if needs.count == 3 { gradients.append(needs[2] ? g.sum(squeezingAxes: [0]) : nil) }
+            return gradients
+        }
+    }
+
+    /// yᵢ = logΣ꜀ exp xᵢ꜀ − xᵢ,labelᵢ:  x̄ᵢ = ḡᵢ·(softmax(xᵢ) − onehot(labelᵢ))
+    static func softmaxCrossEntropy(probabilities: Tensor, labels: [Int32]) -> (Tensor) -> Tensor {
+        { g in CPU.subtractingOneHot(from: probabilities, labels, scaledBy: g) }
     }
 }
 

@@ -21,18 +21,6 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tens
     return y.recorded("linear", inputs, pullback: DerivativeRules.linear(input, weight))
 }
 
-extension DerivativeRules {
-    /// y = x·Wᵀ + b:  x̄ = ḡ·W,  W̄ = ḡᵀ·x,  b̄ = Σᵢ ḡᵢ (the bias was added to every row)
-    static func linear(_ x: Tensor, _ weight: Tensor) -> Pullback {
-        { g, needs in
-            var gradients: [Tensor?] = [needs[0] ? DescentCore.matmul(g, weight) : nil,
-                                        needs[1] ? DescentCore.matmul(g, x, transposeA: true) : nil]
-            if needs.count == 3 { gradients.append(needs[2] ? g.sum(squeezingAxes: [0]) : nil) }
-            return gradients
-        }
-    }
-}
-
 extension CPU {
     static func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {

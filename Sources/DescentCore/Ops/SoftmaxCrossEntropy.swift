@@ -19,10 +19,8 @@ public func softmaxCrossEntropy(logits: Tensor, labels: Tensor) -> Tensor {
     }
     let (losses, probabilities) = CPU.softmaxCrossEntropy(logits, labelValues)
     guard logits.gradientNode != nil else { return losses }
-    return losses.recorded("softmaxCrossEntropy", logits) { upstream in
-        // softmax − onehot, each row scaled by its upstream gradient.
-        CPU.subtractingOneHot(from: probabilities, labelValues, scaledBy: upstream)
-    }
+    return losses.recorded("softmaxCrossEntropy", logits,
+                           pullback: DerivativeRules.softmaxCrossEntropy(probabilities: probabilities, labels: labelValues))
 }
 
 extension CPU {
