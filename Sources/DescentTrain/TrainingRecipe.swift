@@ -15,13 +15,20 @@ public struct TrainingRecipe: Sendable {
 
     /// - Parameters:
     ///   - lossName: the command-line name of the cost; by default cross-entropy for
-    ///     classification (two outputs for binary tasks) and MSE for regression.
+    ///     classification, binary cross-entropy on one logit (`bce-logits`) for two classes, and
+    ///     MSE for regression.
     ///   - labels: the training labels (for the number of regression targets).
     /// - Throws: ``TrainingError/invalidSetting(_:)`` for an unknown name or a cost that does not
     ///   fit the task (e.g. cross-entropy on regression targets, binary cross-entropy on more
     ///   than two classes).
     public init(task: PredictionTask, lossName: String?, labels: Tensor) throws {
-        let defaultLoss: Loss = task.isClassification ? .crossEntropy() : .meanSquaredError
+        // Each task's textbook cost: cross-entropy for classes, binary cross-entropy on one logit
+        // for two classes, mean squared error for numbers.
+        let defaultLoss: Loss = switch task {
+        case .binaryClassification: .binaryCrossEntropyWithLogits
+        case .classification: .crossEntropy()
+        case .regression: .meanSquaredError
+        }
         guard let loss = lossName.map(Loss.init(name:)) ?? defaultLoss else {
             throw TrainingError.invalidSetting("unknown loss \"\(lossName ?? "")\"; expected one of \(Loss.names.joined(separator: ", "))")
         }

@@ -43,35 +43,36 @@ private func layerKinds(inModel folder: URL) throws -> [String] {
 }
 
 @Suite struct ModelOptionTests {
+    /// XOR has two classes, so its output layer is one logit for binary cross-entropy.
     @Test func presetsChooseTheLayers() throws {
         let directory = try folder(with: ["xor.csv": xorCSV])
         defer { try? FileManager.default.removeItem(at: directory) }
         let mlp = try trained(["xor.csv", "--model", "mlp", "--epochs", "2", "--output", "mlp"], in: directory)
         #expect(mlp["epochs"] as? Double == 2)
         #expect(try layerKinds(inModel: directory.appendingPathComponent("mlp"))
-                == ["dense:512", "activation", "dropout", "dense:512", "activation", "dropout", "dense:2"])
+                == ["dense:512", "activation", "dropout", "dense:512", "activation", "dropout", "dense:1"])
         _ = try trained(["xor.csv", "--model", "linear", "--epochs", "1", "--output", "linear"], in: directory)
-        #expect(try layerKinds(inModel: directory.appendingPathComponent("linear")) == ["dense:2"])
+        #expect(try layerKinds(inModel: directory.appendingPathComponent("linear")) == ["dense:1"])
         // Neither --model nor --layers: the small preset.
         _ = try trained(["xor.csv", "--epochs", "1", "--output", "small"], in: directory)
         #expect(try layerKinds(inModel: directory.appendingPathComponent("small"))
-                == ["dense:64", "activation", "dense:64", "activation", "dense:2"])
+                == ["dense:64", "activation", "dense:64", "activation", "dense:1"])
     }
 
     @Test func aJSONModelFileAndASavedModelJSON() throws {
         let network = """
             { "layers": [
                 { "dense": { "inputCount": 2, "outputCount": 6, "activation": { "tanh": {} }, "useBias": true } },
-                { "dense": { "inputCount": 6, "outputCount": 2, "activation": { "identity": {} }, "useBias": true } }
+                { "dense": { "inputCount": 6, "outputCount": 1, "activation": { "identity": {} }, "useBias": true } }
             ] }
             """
         let directory = try folder(with: ["xor.csv": xorCSV, "net.json": network])
         defer { try? FileManager.default.removeItem(at: directory) }
         _ = try trained(["xor.csv", "--model", "net.json", "--epochs", "2", "--output", "m"], in: directory)
-        #expect(try layerKinds(inModel: directory.appendingPathComponent("m")) == ["dense:6", "dense:2"])
+        #expect(try layerKinds(inModel: directory.appendingPathComponent("m")) == ["dense:6", "dense:1"])
         // The model.json just saved describes the same network.
         _ = try trained(["xor.csv", "--model", "m/model.json", "--epochs", "1", "--output", "again"], in: directory)
-        #expect(try layerKinds(inModel: directory.appendingPathComponent("again")) == ["dense:6", "dense:2"])
+        #expect(try layerKinds(inModel: directory.appendingPathComponent("again")) == ["dense:6", "dense:1"])
     }
 
     @Test func aJSONModelThatDoesNotFitTheDataIsRejected() throws {
