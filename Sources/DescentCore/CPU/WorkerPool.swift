@@ -77,7 +77,13 @@ final class WorkerPool: @unchecked Sendable {
                         worker.wakeUp.signal()
                     }
                     job.work()
-                    while job.finishedIterations.load(ordering: .acquiring) < count {}
+                    // The other iterations are running; wait for them, giving the core away
+                    // now and then in case a worker is waiting for one (more threads than cores).
+                    var polls = 0
+                    while job.finishedIterations.load(ordering: .acquiring) < count {
+                        polls += 1
+                        if polls % 1024 == 0 { sched_yield() }
+                    }
                     currentJob.withLock { $0 = nil }
                 }
             }
