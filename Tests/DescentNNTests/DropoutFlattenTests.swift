@@ -15,6 +15,20 @@ import Testing
         #expect(zip(inputs, outputs).allSatisfy { x, y in y == 0 || y == x * scale })
     }
 
+    /// The mask is drawn in chunks on several threads, each chunk from its own seeded
+    /// generator: the same seed gives the same mask on one thread or three.
+    @Test func masksDoNotDependOnTheThreadCount() {
+        let x = Tensor.ones([300, 333])  // 99,900 elements: seven chunks, the last one ragged
+        let saved = ThreadCount.current
+        defer { ThreadCount.current = saved }
+        ThreadCount.current = 1
+        let one = Dropout(rate: 0.5, seed: 3)(x).scalars(as: Float.self)
+        ThreadCount.current = 3
+        let three = Dropout(rate: 0.5, seed: 3)(x).scalars(as: Float.self)
+        #expect(one == three)
+        #expect(abs(Double(one.filter { $0 == 0 }.count) / Double(one.count) - 0.5) < 0.01)
+    }
+
     @Test func inferenceModeIsTheIdentity() {
         let x = Tensor.randomNormal([10, 10], seed: 3)
         let layer = Dropout(rate: 0.5, seed: 4)

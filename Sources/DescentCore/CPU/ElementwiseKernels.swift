@@ -103,6 +103,14 @@ enum CPU {
         guard count > 0 else { return Tensor(shape: shape, storage: output) }
         let rowLength = loopShape.last!
         let sa = strides[0].last!, sb = strides[1].last!
+        if loopShape.count == 1 {
+            // One run (same shapes, or a tensor and a scalar): split across threads when long.
+            Parallel.forEachChunk(count: rowLength, minimumChunk: 1 << 15) { range in
+                let start = range.lowerBound
+                binaryRow(operation, pa + start * sa, sa, pb + start * sb, sb, py + start, range.count)
+            }
+            return Tensor(shape: shape, storage: output)
+        }
         var walk = StridedWalk(shape: loopShape, strides: strides)
         for _ in 0..<walk.rowCount {
             let offsets = walk.offsets

@@ -52,21 +52,31 @@ public struct Dropout: Layer, Sendable {
         func fill<Scalar: TensorScalar>(_: Scalar.Type) {
             let survivor = Scalar(fromDouble: scale)
             // Each 64-bit draw decides two elements: an element survives when its 32-bit half
-            // is below keep·2³², which happens with probability `keep` (to 2⁻³²).
+            // is below keep·2³², which happens with probability `keep` (to 2⁻³²). The mask is
+            // drawn in fixed chunks, each from its own generator seeded from this layer's
+            // stream: the same mask whatever the number of threads, drawn on all of them.
             let threshold = UInt64((keep * 0x1p32).rounded(.down))
+            let chunkLength = 1 << 14
+            let count = mask.scalarCount
+            let chunkCount = (count + chunkLength - 1) / chunkLength
+            let seeds = randomness.withGenerator { generator in (0..<chunkCount).map { _ in generator.next() } }
             mask.withUnsafeMutableBufferPointer(as: Scalar.self) { elements in
-                randomness.withGenerator { generator in
-                    var index = 0
-                    // Selects rather than branches: a dropped element is a coin flip the CPU
-                    // cannot predict.
-                    while index + 1 < elements.count {
-                        let bits = generator.next()
-                        elements[index] = bits & 0xFFFF_FFFF < threshold ? survivor : 0
-                        elements[index + 1] = bits >> 32 < threshold ? survivor : 0
-                        index += 2
-                    }
-                    if index < elements.count {
-                        elements[index] = generator.next() & 0xFFFF_FFFF < threshold ? survivor : 0
+                Parallel.forEachChunk(count: chunkCount, minimumChunk: 1) { chunks in
+                    for chunk in chunks {
+                        var generator = RandomGenerator(seed: seeds[chunk])
+                        let end = min(count, (chunk + 1) * chunkLength)
+                        var index = chunk * chunkLength
+                        // Selects rather than branches: a dropped element is a coin flip the
+                        // CPU cannot predict.
+                        while index + 1 < end {
+                            let bits = generator.next()
+                            elements[index] = bits & 0xFFFF_FFFF < threshold ? survivor : 0
+                            elements[index + 1] = bits >> 32 < threshold ? survivor : 0
+                            index += 2
+                        }
+                        if index < end {
+                            elements[index] = generator.next() & 0xFFFF_FFFF < threshold ? survivor : 0
+                        }
                     }
                 }
             }
@@ -84,3 +94,4 @@ extension Dropout: CustomStringConvertible {
     /// "Dropout(rate: 0.2)".
     public var description: String { "Dropout(rate: \(rate))" }
 }
+
