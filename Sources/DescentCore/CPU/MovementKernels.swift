@@ -63,12 +63,18 @@ extension CPU {
         shape[axis] = indices.count
         let output = TensorStorage(uninitializedCount: shape.reduce(1, *), dtype: x.dtype)
         let bytes = inner * x.dtype.byteCount
-        for o in 0..<outer {
-            for (i, index) in indices.enumerated() {
-                precondition(index >= 0 && index < length,
-                             "gather: index \(index) out of range 0..<\(length) along axis \(axis) of \(x.shape)")
-                (output.pointer + ((o * indices.count + i) * bytes))
-                    .copyMemory(from: x.storage.pointer + ((o * length + index) * bytes), byteCount: bytes)
+        for index in indices {
+            precondition(index >= 0 && index < length,
+                         "gather: index \(index) out of range 0..<\(length) along axis \(axis) of \(x.shape)")
+        }
+        // Picking a mini-batch's rows out of a large dataset waits on memory for every row, so
+        // the slices are copied on several threads when there are many bytes to move.
+        let slices = outer * indices.count
+        Parallel.forEachChunk(count: slices, minimumChunk: max(1, (1 << 16) / max(bytes, 1))) { range in
+            for slice in range {
+                let (o, i) = slice.quotientAndRemainder(dividingBy: indices.count)
+                (output.pointer + slice * bytes)
+                    .copyMemory(from: x.storage.pointer + ((o * length + indices[i]) * bytes), byteCount: bytes)
             }
         }
         return Tensor(shape: shape, storage: output)
