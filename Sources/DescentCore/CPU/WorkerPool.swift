@@ -56,7 +56,7 @@ final class WorkerPool: @unchecked Sendable {
     private let workers = Mutex<[Worker]>([])
 
     /// Calls `body(i)` for every `i` in `0..<count`, spread over the calling thread and up to
-    /// `count − 1` workers, and returns when all calls have returned.
+    /// `min(count, ThreadCount.current) − 1` workers, and returns when all calls have returned.
     ///
     /// A call made while another job runs (from inside a job, or from a second thread) runs
     /// its iterations on the calling thread.
@@ -70,7 +70,9 @@ final class WorkerPool: @unchecked Sendable {
                 var closure = body
                 withUnsafePointer(to: &closure) { pointer in
                     let job = Job(count: count, body: pointer)
-                    let sleepers = prepareWorkers(count - 1)
+                    // Iterations beyond the thread count wait for a free thread; they get no
+                    // worker of their own.
+                    let sleepers = prepareWorkers(min(count, ThreadCount.current) - 1)
                     currentJob.withLock { $0 = job }
                     generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
                     for worker in sleepers where worker.isSleeping.exchange(false, ordering: .sequentiallyConsistent) {
@@ -94,7 +96,7 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// At least `count` workers (started as needed), returned for waking.
+    /// `count` workers (started as needed), returned for waking.
     private func prepareWorkers(_ count: Int) -> [Worker] {
         workers.withLock { workers in
             while workers.count < count {
@@ -104,7 +106,7 @@ final class WorkerPool: @unchecked Sendable {
                 thread.name = "descent-worker-\(workers.count)"
                 thread.start()
             }
-            return workers
+            return Array(workers.prefix(count))
         }
     }
 
