@@ -77,6 +77,29 @@ import Testing
 
     static let transposes = [(false, false), (false, true), (true, false), (true, true)]
 
+    /// With a bias, every row of C starts as the bias and the product accumulates onto it, on
+    /// one thread or split by rows or by columns; whatever C held before is overwritten.
+    @Test(arguments: [(1, 37, 5), (7, 13, 17), (1, 600, 40), (64, 300, 40), (300, 20, 64)])
+    func biasIsAddedToEveryRow(m: Int, n: Int, k: Int) {
+        var random = RandomGenerator(seed: UInt64(m * 31 + n * 7 + k))
+        func randomMatrix(_ count: Int) -> [Float] { (0..<count).map { _ in Float(random.nextUnitDouble() * 2 - 1) } }
+        let a = randomMatrix(m * k), b = randomMatrix(n * k), bias = randomMatrix(n)
+        var expected = (0..<m).flatMap { _ in bias }
+        expected.withUnsafeMutableBufferPointer { c in
+            GEMM.reference(transposeA: false, transposeB: true, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: k,
+                           c: c.baseAddress!, ldc: n, beta: 1)
+        }
+        for threads in [1, 2, 3] {
+            var fast = [Float](repeating: .nan, count: m * n)
+            fast.withUnsafeMutableBufferPointer { c in
+                GEMM.multiply(transposeA: false, transposeB: true, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: k,
+                              c: c.baseAddress!, ldc: n, beta: 0, bias: bias, threads: threads)
+            }
+            let worst = zip(fast, expected).map { Swift.abs($0 - $1) }.max() ?? 0
+            #expect(worst <= 1e-5 * Float(k), "\(m)×\(n)×\(k), \(threads) threads: error \(worst)")
+        }
+    }
+
     /// Odd shapes: single elements, vectors, primes, exact and ragged micro-tiles (6×16 floats,
     /// 6×8 doubles), single rows and columns (the vector–matrix path), and an inner dimension
     /// split into several cache blocks; with the fastest micro-kernel and with the portable one.

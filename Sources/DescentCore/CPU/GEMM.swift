@@ -23,13 +23,17 @@ enum GEMM {
         case portable
     }
 
+    /// With a `bias` (n values), C ← op(A)·op(B) + bias, the bias added to every row: each
+    /// thread writes the bias into its own block of C and the product accumulates onto it, so
+    /// a dense layer's x·Wᵀ + b costs no extra pass.
     static func multiply<T: FloatingPointScalar>(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
-        c: UnsafeMutablePointer<T>, ldc: Int, beta: T
+        c: UnsafeMutablePointer<T>, ldc: Int, beta: T, bias: UnsafePointer<T>? = nil
     ) {
         multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                 a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, beta: beta, threads: ThreadCount.current)
+                 a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, beta: beta, bias: bias,
+                 threads: ThreadCount.current)
     }
 
     /// ``multiply(transposeA:transposeB:m:n:k:a:lda:b:ldb:c:ldc:beta:)`` on at most `threads`
@@ -42,7 +46,8 @@ enum GEMM {
     static func multiply<T: FloatingPointScalar>(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
-        c: UnsafeMutablePointer<T>, ldc: Int, beta: T, threads: Int, kernel: Kernel = .fastest
+        c: UnsafeMutablePointer<T>, ldc: Int, beta: T, bias: UnsafePointer<T>? = nil, threads: Int,
+        kernel: Kernel = .fastest
     ) {
         guard m > 0, n > 0 else { return }
         // In Double, so that huge shapes cannot overflow the count.
@@ -53,15 +58,15 @@ enum GEMM {
         let parts = min(max(1, threads), units, max(1, Int(min(work, Double(threads)))))
         guard parts > 1 else {
             onCallingThread(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                            a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, beta: beta, kernel: kernel)
+                            a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, beta: beta, bias: bias, kernel: kernel)
             return
         }
         let partLength = (units + parts - 1) / parts * unit
         // The parts write disjoint blocks of C and only read A and B, so sharing the pointers
         // across threads is free of races.
-        let pointers = UncheckedSendable((a, b, c))
+        let pointers = UncheckedSendable((a, b, c, bias))
         WorkerPool.shared.run(parts) { part in
-            let (a, b, c) = pointers.value
+            let (a, b, c, bias) = pointers.value
             let start = part * partLength
             let count = min(length - start, partLength)
             guard count > 0 else { return }
@@ -69,11 +74,11 @@ enum GEMM {
                 if splitColumns {
                     onCallingThread(transposeA: transposeA, transposeB: transposeB, m: m, n: count, k: k,
                                     a: a, lda: lda, b: transposeB ? b + start * ldb : b + start, ldb: ldb,
-                                    c: c + start, ldc: ldc, beta: beta, kernel: kernel)
+                                    c: c + start, ldc: ldc, beta: beta, bias: bias.map { $0 + start }, kernel: kernel)
                 } else {
                     onCallingThread(transposeA: transposeA, transposeB: transposeB, m: count, n: n, k: k,
                                     a: transposeA ? a + start : a + start * lda, lda: lda, b: b, ldb: ldb,
-                                    c: c + start * ldc, ldc: ldc, beta: beta, kernel: kernel)
+                                    c: c + start * ldc, ldc: ldc, beta: beta, bias: bias, kernel: kernel)
                 }
             }
         }
@@ -83,8 +88,13 @@ enum GEMM {
     private static func onCallingThread<T: FloatingPointScalar>(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
-        c: UnsafeMutablePointer<T>, ldc: Int, beta: T, kernel: Kernel
+        c: UnsafeMutablePointer<T>, ldc: Int, beta: T, bias: UnsafePointer<T>?, kernel: Kernel
     ) {
+        var beta = beta
+        if let bias {
+            for row in 0..<m { (c + row * ldc).update(from: bias, count: n) }
+            beta = 1
+        }
         // T is Float or Double here, so the memory is already bound to the C type.
         if T.self == Float.self {
             let sgemm = kernel == .fastest ? descent_sgemm : descent_sgemm_portable

@@ -26,15 +26,11 @@ extension CPU {
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let (n, k, m) = (x.shape[0], x.shape[1], weight.shape[0])
             let output = TensorStorage(uninitializedCount: n * m, dtype: T.dtype)
-            let y = output.typed(T.self)
-            if let bias {
-                // The bias in every row first; the product then adds itself to it (β = 1).
-                let b = bias.storage.typed(T.self)
-                for row in 0..<n { (y + row * m).update(from: b, count: m) }
-            }
+            // The bias is written into each thread's block of the output, and the product
+            // accumulates onto it.
             GEMM.multiply(transposeA: false, transposeB: true, m: n, n: m, k: k,
                           a: x.storage.typed(T.self), lda: k, b: weight.storage.typed(T.self), ldb: k,
-                          c: y, ldc: m, beta: bias == nil ? 0 : 1)
+                          c: output.typed(T.self), ldc: m, beta: 0, bias: bias.map { UnsafePointer($0.storage.typed(T.self)) })
             return Tensor(shape: [n, m], storage: output)
         }
         switch x.dtype {
