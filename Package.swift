@@ -20,7 +20,8 @@ let package = Package(
         // Tensor, autodiff (the chain rule), the CPU backend, safetensors files.
         .target(name: "DescentCore", dependencies: ["CDescentKernels"]),
         // Layers, cost functions, initializers, optimizers, schedules, model files.
-        .target(name: "DescentNN", dependencies: ["DescentCore"]),
+        // The optimizers' plain rules run as C kernels (CDescentKernels' optimizer_steps.c).
+        .target(name: "DescentNN", dependencies: ["DescentCore", "CDescentKernels"]),
         // Datasets, batching, loaders (IDX, CSV, NPY), built-in and synthetic sets.
         .target(name: "DescentData", dependencies: ["DescentCore"], resources: [.copy("Resources/digits.csv")]),
         // The training loop: fit, metrics, callbacks, history.

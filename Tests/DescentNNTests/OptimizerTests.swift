@@ -321,3 +321,44 @@ func largeParametersUpdateLikeTheirPieces(optimizerName: String) {
     let reassembled = Tensor(concatenating: pieces.keys.sorted { Int($0)! < Int($1)! }.map { pieces[$0]! }, alongAxis: 0)
     #expect(whole["θ"]!.scalars(as: Float.self) == reassembled.scalars(as: Float.self), "\(optimizerName)")
 }
+
+/// The plain rules run as C kernels (AVX2 where the CPU has it); they must round exactly as the
+/// formulas written element by element in Float, on a size that is no multiple of the vector
+/// width.
+@Test func plainRulesMatchTheirFormulasExactly() {
+    let count = 1_003
+    let start = Tensor.randomNormal([count], seed: 95), gradient = Tensor.randomNormal([count], seed: 96)
+    let (θ0, g) = (start.scalars(as: Float.self), gradient.scalars(as: Float.self))
+    func updated(by optimizer: some Optimizer, steps: Int) -> [Float] {
+        var parameters = ["θ": start]
+        for _ in 0..<steps { optimizer.update(&parameters, along: Gradients(["θ": gradient])) }
+        return parameters["θ"]!.scalars(as: Float.self)
+    }
+
+    func differences(_ a: [Float], _ b: [Float]) -> Int { zip(a, b).filter { $0 != $1 }.count }
+    // The constants are rounded to Float once, from Double, as the optimizers round them.
+    let (η, α, oneMinusα, ε) = (Float(0.01), Float(0.9), Float(1 - 0.9), Float(1e-7))
+    var θ = θ0, v = [Float](repeating: 0, count: count)
+    for _ in 0..<2 {
+        for i in 0..<count {
+            v[i] = v[i] * α + oneMinusα * g[i] * g[i]
+            θ[i] -= η * (g[i] / (v[i].squareRoot() + ε))
+        }
+    }
+    #expect(differences(updated(by: RMSProp(learningRate: 0.01, alpha: 0.9, epsilon: 1e-7), steps: 2), θ) == 0)
+
+    θ = θ0
+    for i in 0..<count { θ[i] -= Float(0.1) * g[i] }
+    #expect(differences(updated(by: SGD(learningRate: 0.1), steps: 1), θ) == 0)
+
+    // One AdamW step: shrink, then m = lerp(0, g, 0.1), v = 0.001·g², θ −= stepSize·m/(√v/√(1 − β₂) + ε).
+    let stepSize = Float(0.01 / (1 - 0.9)), correction = Float((1 - 0.999).squareRoot())
+    let shrink = Float(1 - 0.01 * 0.1), (w1, β2, w2) = (Float(0.1), Float(0.999), Float(1 - 0.999))
+    θ = θ0
+    for i in 0..<count {
+        θ[i] *= shrink
+        let m = 0 + w1 * (g[i] - 0), v = 0 * β2 + w2 * g[i] * g[i]
+        θ[i] -= stepSize * (m / (v.squareRoot() / correction + Float(1e-8)))
+    }
+    #expect(differences(updated(by: AdamW(learningRate: 0.01, weightDecay: 0.1), steps: 1), θ) == 0)
+}

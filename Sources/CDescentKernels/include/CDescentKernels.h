@@ -3,8 +3,6 @@
 
 #include <stddef.h>
 
-#include "descent_vector_math.h"
-
 /// Returns 1 when this CPU can run the AVX2 + FMA kernels, else 0.
 int descent_cpu_has_avx2_fma(void);
 
@@ -40,5 +38,39 @@ void descent_sgemm_portable(int transposeA, int transposeB, ptrdiff_t m, ptrdiff
 void descent_dgemm_portable(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                             const double *a, ptrdiff_t lda, const double *b, ptrdiff_t ldb,
                             double *c, ptrdiff_t ldc, double beta);
+
+// The element-wise rules of the common optimizers (optimizer_steps.c), over n elements, in
+// place. Each is PyTorch's formula for its optimizer's plain settings, as documented in the
+// Swift optimizers that call them; AVX2 is used where the CPU has it.
+
+/// SGD without momentum or weight decay: θ ← θ − η·g.
+void descent_sgd_step_f32(const float *g, float *theta, ptrdiff_t n, float eta);
+void descent_sgd_step_f64(const double *g, double *theta, ptrdiff_t n, double eta);
+
+/// RMSProp without weight decay, momentum or centering: v ← α·v + (1 − α)·g²,
+/// θ ← θ − η·g / (√v + ε).
+void descent_rmsprop_step_f32(const float *g, float *theta, float *v, ptrdiff_t n, float alpha,
+                              float oneMinusAlpha, float eta, float epsilon);
+void descent_rmsprop_step_f64(const double *g, double *theta, double *v, ptrdiff_t n, double alpha,
+                              double oneMinusAlpha, double eta, double epsilon);
+
+/// The settings of one Adam step (scalars already computed for the step, in double).
+typedef struct {
+    int shrinks;                      ///< decoupled weight decay (AdamW): θ ← θ·shrink first
+    double shrink;
+    int decays;                       ///< L2 weight decay (Adam): g ← g + decay·θ
+    double decay;
+    double oneMinusBeta1;             ///< m ← lerp(m, g, 1 − β₁)
+    double beta2, oneMinusBeta2;      ///< v ← β₂·v + (1 − β₂)·g²
+    double stepSize;                  ///< η / (1 − β₁ᵗ)
+    double biasCorrection2SquareRoot; ///< √(1 − β₂ᵗ)
+    double epsilon;
+} descent_adam_settings;
+
+/// Adam and AdamW without AMSGrad: θ ← θ − stepSize·m / (√v / √(1 − β₂ᵗ) + ε).
+void descent_adam_step_f32(const float *g, float *theta, float *m, float *v, ptrdiff_t n,
+                           const descent_adam_settings *settings);
+void descent_adam_step_f64(const double *g, double *theta, double *m, double *v, ptrdiff_t n,
+                           const descent_adam_settings *settings);
 
 #endif

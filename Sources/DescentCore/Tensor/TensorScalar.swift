@@ -1,4 +1,3 @@
-import CDescentKernels
 import Foundation
 
 /// A Swift type that can be the element of a ``Tensor``: `Float`, `Double` or `Int32`.
@@ -20,9 +19,6 @@ public protocol FloatingPointScalar: TensorScalar, BinaryFloatingPoint, SIMDScal
     static func pow(_ x: Self, _ y: Self) -> Self
     static func erf(_ x: Self) -> Self
     static func log1p(_ x: Self) -> Self
-    /// The square roots of eight values at once, as one packed instruction. (`SIMD8`'s own
-    /// `squareRoot()` takes eight scalar square roots, each with a check for negative inputs.)
-    static func squareRoot(_ x: SIMD8<Self>) -> SIMD8<Self>
 }
 
 extension Float: FloatingPointScalar {
@@ -35,7 +31,6 @@ extension Float: FloatingPointScalar {
     @inlinable public static func pow(_ x: Float, _ y: Float) -> Float { Foundation.powf(x, y) }
     @inlinable public static func erf(_ x: Float) -> Float { Foundation.erff(x) }
     @inlinable public static func log1p(_ x: Float) -> Float { Foundation.log1pf(x) }
-    @inlinable public static func squareRoot(_ x: SIMD8<Float>) -> SIMD8<Float> { descent_square_root_float8(x) }
 }
 
 extension Double: FloatingPointScalar {
@@ -48,7 +43,6 @@ extension Double: FloatingPointScalar {
     @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
     @inlinable public static func erf(_ x: Double) -> Double { Foundation.erf(x) }
     @inlinable public static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
-    @inlinable public static func squareRoot(_ x: SIMD8<Double>) -> SIMD8<Double> { descent_square_root_double8(x) }
 }
 
 extension Int32: TensorScalar {

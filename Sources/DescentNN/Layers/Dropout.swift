@@ -51,11 +51,11 @@ public struct Dropout: Layer, Sendable {
         var mask = Tensor.zeros(shape, dtype: dtype)
         func fill<Scalar: TensorScalar>(_: Scalar.Type) {
             let survivor = Scalar(fromDouble: scale)
-            // Each 64-bit draw decides two elements: an element survives when its 32-bit half
-            // is below keep·2³², which happens with probability `keep` (to 2⁻³²). The mask is
-            // drawn in fixed chunks, each from its own generator seeded from this layer's
-            // stream: the same mask whatever the number of threads, drawn on all of them.
-            let threshold = UInt64((keep * 0x1p32).rounded(.down))
+            // Each 64-bit draw decides four elements: an element survives when its 16-bit
+            // quarter is below keep·2¹⁶, which happens with probability `keep` to within 2⁻¹⁶.
+            // The mask is drawn in fixed chunks, each from its own generator seeded from this
+            // layer's stream: the same mask whatever the number of threads, drawn on all of them.
+            let threshold = UInt64((keep * 0x1p16).rounded())
             let chunkLength = 1 << 14
             let count = mask.scalarCount
             let chunkCount = (count + chunkLength - 1) / chunkLength
@@ -66,16 +66,15 @@ public struct Dropout: Layer, Sendable {
                         var generator = RandomGenerator(seed: seeds[chunk])
                         let end = min(count, (chunk + 1) * chunkLength)
                         var index = chunk * chunkLength
-                        // Selects rather than branches: a dropped element is a coin flip the
-                        // CPU cannot predict.
-                        while index + 1 < end {
-                            let bits = generator.next()
-                            elements[index] = bits & 0xFFFF_FFFF < threshold ? survivor : 0
-                            elements[index + 1] = bits >> 32 < threshold ? survivor : 0
-                            index += 2
-                        }
-                        if index < end {
-                            elements[index] = generator.next() & 0xFFFF_FFFF < threshold ? survivor : 0
+                        while index < end {
+                            var bits = generator.next()
+                            // Selects rather than branches: a dropped element is a coin flip
+                            // the CPU cannot predict.
+                            for position in index..<min(end, index + 4) {
+                                elements[position] = bits & 0xFFFF < threshold ? survivor : 0
+                                bits >>= 16
+                            }
+                            index += 4
                         }
                     }
                 }

@@ -1,3 +1,4 @@
+import CDescentKernels
 /// Adam: gradient descent with per-parameter step sizes from bias-corrected moving averages of
 /// the gradient (first moment) and of its square (second moment) — PyTorch's `torch.optim.Adam`.
 ///
@@ -147,14 +148,13 @@ func adamUpdate<Scalar: FloatingPointScalar>(
     withScalars(of: gradient, mutating: &parameter, &state.exponentialAverage, &state.exponentialAverageOfSquares,
                 &state.maximumExponentialAverageOfSquares, as: Scalar.self) { gradient, θ, m, v, vMax in
         if !amsgrad {
-            // The same rule without AMSGrad, eight elements at a time (see `forEachVector`).
-            forEachVector(gradient, θ, m, v) { gradient, θ, m, v in
-                if shrinksParameter { θ *= shrink }
-                let g = addsDecayToGradient ? gradient + λ * θ : gradient
-                m = lerp(m, g, weight: oneMinusβ1)
-                v = v * β2 + oneMinusβ2 * g * g
-                θ -= stepSize * (m / (Scalar.squareRoot(v) / biasCorrection2SquareRoot + ε))
-            }
+            // The same rule without AMSGrad, as a C kernel (see `RuleHelpers`).
+            adamStep(gradient, θ, m, v, settings: descent_adam_settings(
+                shrinks: shrinksParameter ? 1 : 0, shrink: 1 - learningRate * weightDecay,
+                decays: addsDecayToGradient ? 1 : 0, decay: weightDecay,
+                oneMinusBeta1: 1 - betas.0, beta2: betas.1, oneMinusBeta2: 1 - betas.1,
+                stepSize: learningRate / (1 - power(betas.0, t)),
+                biasCorrection2SquareRoot: (1 - power(betas.1, t)).squareRoot(), epsilon: epsilon))
             return
         }
         for i in θ.indices {

@@ -72,11 +72,8 @@ public final class RMSProp: Optimizer {
         withScalars(of: gradient, mutating: &parameter, &state.squareAverage, &state.gradientAverage,
                     &state.momentumBuffer, as: Scalar.self) { gradient, θ, v, ḡ, b in
             if !hasWeightDecay && !hasMomentum && !centered {
-                // The plain rule, eight elements at a time (see `forEachVector`).
-                forEachVector(gradient, θ, v) { g, θ, v in
-                    v = v * α + oneMinusα * g * g
-                    θ -= η * (g / (Scalar.squareRoot(v) + ε))
-                }
+                // The plain rule, as a C kernel with packed square roots (see `RuleHelpers`).
+                rmsPropStep(gradient, θ, v, α: alpha, η: learningRate, ε: epsilon)
                 return
             }
             for i in θ.indices {

@@ -64,8 +64,8 @@ public final class SGD: Optimizer {
         let (hasMomentum, hasWeightDecay, nesterov) = (momentum != 0, weightDecay != 0, nesterov)
         withScalars(of: gradient, mutating: &parameter, &state.momentumBuffer, as: Scalar.self) { gradient, θ, b in
             if !hasMomentum && !hasWeightDecay {
-                // Plain gradient descent as a branch-free loop, which the compiler vectorizes.
-                for i in θ.indices { θ[i] -= η * gradient[i] }
+                // Plain gradient descent, θ ← θ − ηg, as a C kernel (see `RuleHelpers`).
+                sgdStep(gradient, θ, η: learningRate)
                 return
             }
             for i in θ.indices {
