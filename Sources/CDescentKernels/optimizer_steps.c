@@ -11,6 +11,15 @@
 
 #pragma clang fp contract(off)
 
+// A square root without C's errno check, so that the loops vectorize: clang's elementwise
+// builtin where it exists (Linux builds default to math-errno), else the plain one (Apple's
+// toolchains default to no errno).
+#if __has_builtin(__builtin_elementwise_sqrt)
+#define SQUARE_ROOT(x) __builtin_elementwise_sqrt(x)
+#else
+#define SQUARE_ROOT(x) _Generic((x), float: __builtin_sqrtf, double: __builtin_sqrt)(x)
+#endif
+
 // Moving-average update a + w(b − a), rounded as PyTorch's lerp_: from a for small weights, from
 // b for large ones.
 #define LERP(a, b, w, small) ((small) ? (a) + (w) * ((b) - (a)) : (b) - ((b) - (a)) * (1 - (w)))
@@ -25,7 +34,7 @@
             T gi = g[i];                                                                            \
             T vi = v[i] * alpha + oneMinusAlpha * gi * gi;                                          \
             v[i] = vi;                                                                              \
-            theta[i] -= eta * (gi / (__builtin_elementwise_sqrt(vi) + epsilon));                    \
+            theta[i] -= eta * (gi / (SQUARE_ROOT(vi) + epsilon));                    \
         }                                                                                           \
     }                                                                                               \
     ATTRIBUTES static void adam_##SUFFIX(const T *g, T *theta, T *m, T *v, ptrdiff_t n,            \
@@ -42,7 +51,7 @@
             T vi = v[i] * beta2 + w2 * gi * gi;                                                     \
             m[i] = mi;                                                                              \
             v[i] = vi;                                                                              \
-            theta[i] = ti - stepSize * (mi / (__builtin_elementwise_sqrt(vi) / correction + epsilon)); \
+            theta[i] = ti - stepSize * (mi / (SQUARE_ROOT(vi) / correction + epsilon)); \
         }                                                                                           \
     }
 
