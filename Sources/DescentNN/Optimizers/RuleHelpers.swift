@@ -26,19 +26,12 @@ private func forEachChunk<S: FloatingPointScalar>(
     _ gradient: UnsafeBufferPointer<S>, _ buffers: [UnsafeMutableBufferPointer<S>],
     _ body: (UnsafeBufferPointer<S>, [UnsafeMutableBufferPointer<S>]) -> Void
 ) {
-    let shared = UncheckedBuffers(gradient: gradient, buffers: buffers)
     Parallel.forEachChunk(count: gradient.count, minimumChunk: elementsPerChunk) { range in
-        let slices = shared.buffers.map { buffer in
+        let slices = buffers.map { buffer in
             buffer.isEmpty ? buffer : UnsafeMutableBufferPointer(rebasing: buffer[range])
         }
-        body(UnsafeBufferPointer(rebasing: shared.gradient[range]), slices)
+        body(UnsafeBufferPointer(rebasing: gradient[range]), slices)
     }
-}
-
-/// Buffer pointers handed to the chunks: each chunk touches only its own range.
-private struct UncheckedBuffers<S>: @unchecked Sendable {
-    let gradient: UnsafeBufferPointer<S>
-    let buffers: [UnsafeMutableBufferPointer<S>]
 }
 
 func withScalars<S: FloatingPointScalar>(
