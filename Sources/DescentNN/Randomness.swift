@@ -20,6 +20,38 @@ public final class SharedRandomGenerator: Sendable {
     }
 }
 
+/// A counter-based random stream with reference semantics: a seed and the position of the next
+/// number, safe to share between threads.
+///
+/// A ``Dropout`` layer is a value but must draw a *new* mask on every forward pass; its copies
+/// share this object, which hands out consecutive ranges of positions. The numbers themselves
+/// are computed by the backend from (seed, position) — see ``RandomKey`` — so they are the same
+/// on every device.
+public final class RandomStream: Sendable {
+    /// Selects the stream.
+    public let seed: UInt64
+    private let next = Mutex<UInt64>(0)
+
+    /// A stream whose numbers are fixed by `seed`, starting at position 0.
+    public init(seed: UInt64) {
+        self.seed = seed
+    }
+
+    /// The position of the next number to be drawn.
+    public var offset: UInt64 {
+        get { next.withLock { $0 } }
+        set { next.withLock { $0 = newValue } }
+    }
+
+    /// Reserves the next `count` numbers of the stream and returns the key that draws them.
+    public func reserve(_ count: Int) -> RandomKey {
+        next.withLock { position in
+            defer { position &+= UInt64(count) }
+            return RandomKey(seed: seed, offset: position)
+        }
+    }
+}
+
 /// Where layers draw their initial weights (and dropout seeds) when they are given neither a
 /// `seed` nor a generator — the counterpart of PyTorch's global generator and `torch.manual_seed`.
 ///

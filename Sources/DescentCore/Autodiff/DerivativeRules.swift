@@ -83,7 +83,7 @@ enum DerivativeRules {
         case .abs: { g in g * x.sign() }                            // |x|′ = sign x
         case .tanh: { g in g * (1 - y * y) }                        // tanh′ = 1 − tanh²
         case .sigmoid: { g in g * y * (1 - y) }                     // σ′ = σ(1 − σ)
-        case .relu: { g in CPU.keepingWherePositive(g, x) }         // relu′ = 1 if x > 0 else 0
+        case .relu: { g in Tensor.computing(.keepWherePositive, g, x) } // relu′ = 1 if x > 0 else 0
         case .sign: { g in Tensor.zeros(like: g) }                  // flat almost everywhere
         case .log1p: { g in g / (1 + x) }                           // ln(1 + x)′ = 1/(1 + x)
         case .erf: { g in g * (2 / Double.pi.squareRoot()) * DescentCore.exp(-(x * x)) } // erf′ = 2/√π·e^(−x²)
@@ -147,7 +147,7 @@ enum DerivativeRules {
 
     /// y = x[indices] along an axis:  x̄ = ḡ added back at those indices
     static func gather(_ x: Tensor, indices: [Int], axis: Int) -> (Tensor) -> Tensor {
-        { g in CPU.scatterAdd(g, indices: indices, axis: axis, shape: x.shape) }
+        { g in g.device.backend.scatterAdd(g, indices: indices, axis: axis, shape: x.shape) }
     }
 
     /// y = concatenation of xᵢ:  x̄ᵢ = the slice of ḡ where xᵢ landed
@@ -181,8 +181,11 @@ extension DerivativeRules {
     }
 
     /// yᵢ = logΣ꜀ exp xᵢ꜀ − xᵢ,labelᵢ:  x̄ᵢ = ḡᵢ·(softmax(xᵢ) − onehot(labelᵢ))
-    static func softmaxCrossEntropy(probabilities: Tensor, labels: [Int32]) -> (Tensor) -> Tensor {
-        { g in CPU.subtractingOneHot(from: probabilities, labels, scaledBy: g) }
+    static func softmaxCrossEntropy(probabilities: Tensor, labels: Tensor) -> (Tensor) -> Tensor {
+        { g in
+            probabilities.device.backend.softmaxCrossEntropyGradient(probabilities: probabilities, labels: labels,
+                                                                     upstream: g)
+        }
     }
 }
 

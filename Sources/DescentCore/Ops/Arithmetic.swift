@@ -1,14 +1,28 @@
 // Arithmetic with NumPy broadcasting: + − × ÷, powers, max/min, comparisons, selection.
 
 extension Tensor {
-    /// A scalar tensor of `self`'s dtype.
+    /// A scalar tensor of `other`'s dtype on `other`'s device: how a Swift number joins an
+    /// operation, wherever its tensor operand is.
     static func scalar(_ value: Double, like other: Tensor) -> Tensor {
-        Tensor(repeating: value, shape: [], dtype: other.dtype)
+        Tensor(repeating: value, shape: [], dtype: other.dtype, on: other.device)
+    }
+
+    /// The primitive `operation` on `a` and `b`, after checking that they can meet.
+    static func computing(_ operation: BinaryOperation, _ a: Tensor, _ b: Tensor) -> Tensor {
+        let device = commonDevice(operation.rawValue, a, b)
+        precondition(a.dtype == b.dtype,
+                     "\(operation): dtypes differ: \(a.dtype) \(a.shape) and \(b.dtype) \(b.shape)")
+        precondition(a.dtype.isFloatingPoint,
+                     "\(operation): needs floating-point tensors, got \(a.dtype) \(a.shape) and \(b.dtype) \(b.shape)")
+        guard let shape = Broadcasting.shape(a.shape, b.shape) else {
+            preconditionFailure("\(operation): shapes \(a.shape) and \(b.shape) cannot be broadcast together")
+        }
+        return device.backend.binary(operation, a, b, shape: shape)
     }
 
     static func binary(_ operation: BinaryOperation, _ a: Tensor, _ b: Tensor,
                        rule: (Tensor, Tensor) -> DerivativeRules.Pullback) -> Tensor {
-        let y = CPU.binary(operation, a, b)
+        let y = computing(operation, a, b)
         guard a.gradientNode != nil || b.gradientNode != nil else { return y }
         return y.recorded(operation.rawValue, [a, b], pullback: rule(a, b))
     }
@@ -40,12 +54,12 @@ extension Tensor {
 
     // MARK: Comparisons: 1 where true, 0 where false, in the inputs' dtype; never differentiated.
 
-    public static func .== (a: Tensor, b: Tensor) -> Tensor { CPU.binary(.equal, a, b) }
-    public static func .!= (a: Tensor, b: Tensor) -> Tensor { CPU.binary(.notEqual, a, b) }
-    public static func .< (a: Tensor, b: Tensor) -> Tensor { CPU.binary(.less, a, b) }
-    public static func .<= (a: Tensor, b: Tensor) -> Tensor { CPU.binary(.lessOrEqual, a, b) }
-    public static func .> (a: Tensor, b: Tensor) -> Tensor { CPU.binary(.greater, a, b) }
-    public static func .>= (a: Tensor, b: Tensor) -> Tensor { CPU.binary(.greaterOrEqual, a, b) }
+    public static func .== (a: Tensor, b: Tensor) -> Tensor { Tensor.computing(.equal, a, b) }
+    public static func .!= (a: Tensor, b: Tensor) -> Tensor { Tensor.computing(.notEqual, a, b) }
+    public static func .< (a: Tensor, b: Tensor) -> Tensor { Tensor.computing(.less, a, b) }
+    public static func .<= (a: Tensor, b: Tensor) -> Tensor { Tensor.computing(.lessOrEqual, a, b) }
+    public static func .> (a: Tensor, b: Tensor) -> Tensor { Tensor.computing(.greater, a, b) }
+    public static func .>= (a: Tensor, b: Tensor) -> Tensor { Tensor.computing(.greaterOrEqual, a, b) }
     public static func .== (a: Tensor, b: Double) -> Tensor { a .== scalar(b, like: a) }
     public static func .!= (a: Tensor, b: Double) -> Tensor { a .!= scalar(b, like: a) }
     public static func .< (a: Tensor, b: Double) -> Tensor { a .< scalar(b, like: a) }
@@ -63,7 +77,7 @@ infix operator .>= : ComparisonPrecedence
 
 /// `a` raised to the power `b`, elementwise with broadcasting.
 public func pow(_ a: Tensor, _ b: Tensor) -> Tensor {
-    let y = CPU.binary(.pow, a, b)
+    let y = Tensor.computing(.pow, a, b)
     return y.recorded("pow", [a, b], pullback: DerivativeRules.pow(a, b, y))
 }
 
@@ -88,7 +102,13 @@ public func minimum(_ x: Tensor, _ value: Double) -> Tensor { minimum(x, Tensor.
 /// Elements of `a` where `condition` is non-zero and of `b` elsewhere (NumPy's `where`), with
 /// broadcasting. Gradients flow to `a` and `b`, never to the condition.
 public func select(where condition: Tensor, _ a: Tensor, otherwise b: Tensor) -> Tensor {
-    let y = CPU.select(condition, a, b)
+    let device = commonDevice("select", condition, a, b)
+    precondition(a.dtype == b.dtype, "select: dtypes differ: \(a.dtype) and \(b.dtype)")
+    precondition(a.dtype.isFloatingPoint, "select: needs floating-point tensors, got \(a.dtype)")
+    guard let ab = Broadcasting.shape(a.shape, b.shape), let shape = Broadcasting.shape(condition.shape, ab) else {
+        preconditionFailure("select: shapes \(condition.shape), \(a.shape) and \(b.shape) cannot be broadcast together")
+    }
+    let y = device.backend.select(condition.cast(to: a.dtype).detached(), a, b, shape: shape)
     let mask = condition.detached()
     return y.recorded("select", [mask, a, b], pullback: DerivativeRules.selection(mask, a, b))
 }
@@ -97,14 +117,14 @@ extension Tensor {
     /// Each element limited to `lower...upper`.
     public func clamped(min lower: Double = -.infinity, max upper: Double = .infinity) -> Tensor {
         precondition(lower <= upper, "clamped: min \(lower) is above max \(upper)")
-        let y = CPU.binary(.minimum, CPU.binary(.maximum, self, .scalar(lower, like: self)), .scalar(upper, like: self))
+        let y = Tensor.computing(.minimum, Tensor.computing(.maximum, self, .scalar(lower, like: self)), .scalar(upper, like: self))
         return y.recorded("clamp", self, pullback: DerivativeRules.clamp(self, lower: lower, upper: upper))
     }
 
     /// The same values in another dtype. Between floating-point dtypes, gradients flow through.
     public func cast(to dtype: DType) -> Tensor {
         if dtype == self.dtype { return self }
-        let y = CPU.cast(self, to: dtype)
+        let y = device.backend.cast(self.detached(), to: dtype)
         guard dtype.isFloatingPoint && self.dtype.isFloatingPoint else { return y }
         return y.recorded("cast", self, pullback: DerivativeRules.cast(self))
     }

@@ -2,7 +2,8 @@
 
 extension Tensor {
     func unary(_ operation: UnaryOperation) -> Tensor {
-        let y = CPU.unary(operation, self)
+        precondition(dtype.isFloatingPoint, "\(operation): needs a floating-point tensor, got \(dtype) \(shape)")
+        let y = device.backend.unary(operation, self)
         guard gradientNode != nil else { return y }
         return y.recorded(operation.rawValue, self, pullback: DerivativeRules.unary(operation, self, y))
     }

@@ -15,28 +15,11 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tens
         precondition(bias.shape == [weight.shape[0]] && bias.dtype == weight.dtype,
                      "linear: bias must be \(weight.dtype) [\(weight.shape[0])] to match weight \(weight.shape), got \(bias.dtype) \(bias.shape)")
     }
-    let y = CPU.linear(input, weight, bias)
+    let device = commonDevice("linear", input, weight)
+    if let bias { _ = commonDevice("linear", weight, bias) }
+    precondition(input.dtype.isFloatingPoint, "linear: needs floating-point tensors, got \(input.dtype)")
+    let y = device.backend.linear(input, weight: weight, bias: bias)
     let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
     guard inputs.contains(where: { $0.gradientNode != nil }) else { return y }
     return y.recorded("linear", inputs, pullback: DerivativeRules.linear(input, weight))
-}
-
-extension CPU {
-    static func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
-        func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
-            let (n, k, m) = (x.shape[0], x.shape[1], weight.shape[0])
-            let output = TensorStorage(uninitializedCount: n * m, dtype: T.dtype)
-            // The bias is written into each thread's block of the output, and the product
-            // accumulates onto it.
-            GEMM.multiply(transposeA: false, transposeB: true, m: n, n: m, k: k,
-                          a: x.storage.typed(T.self), lda: k, b: weight.storage.typed(T.self), ldb: k,
-                          c: output.typed(T.self), ldc: m, beta: 0, bias: bias.map { UnsafePointer($0.storage.typed(T.self)) })
-            return Tensor(shape: [n, m], storage: output)
-        }
-        switch x.dtype {
-        case .float32: return run(Float.self)
-        case .float64: return run(Double.self)
-        case .int32: preconditionFailure("linear: needs floating-point tensors, got int32")
-        }
-    }
 }

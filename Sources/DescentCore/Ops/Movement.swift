@@ -46,7 +46,7 @@ extension Tensor {
         precondition(permutation.sorted() == Array(0..<rank),
                      "permuted: \(permutation) is not a permutation of the axes of \(shape)")
         if permutation == Array(0..<rank) { return self }
-        let y = CPU.permute(self, permutation)
+        let y = device.backend.permute(self, permutation)
         guard gradientNode != nil else { return y }
         return y.recorded("permute", self, pullback: DerivativeRules.permute(permutation))
     }
@@ -82,7 +82,11 @@ extension Tensor {
     /// dataset. Indices may repeat; their gradients add up.
     public func gathering(atIndices indices: [Int], alongAxis axis: Int = 0) -> Tensor {
         let axis = normalized(axis: axis, op: "gathering")
-        let y = CPU.gather(self, indices: indices, axis: axis)
+        for index in indices {
+            precondition(index >= 0 && index < shape[axis],
+                         "gathering: index \(index) out of range 0..<\(shape[axis]) along axis \(axis) of \(shape)")
+        }
+        let y = device.backend.gather(self, indices: indices, axis: axis)
         guard gradientNode != nil else { return y }
         return y.recorded("gather", self, pullback: DerivativeRules.gather(self, indices: indices, axis: axis))
     }
@@ -105,7 +109,7 @@ extension Tensor {
                          && tensor.shape.indices.allSatisfy { $0 == axis || tensor.shape[$0] == first.shape[$0] },
                          "concatenating: \(tensor.dtype) \(tensor.shape) does not match \(first.dtype) \(first.shape) along axis \(axis)")
         }
-        let y = CPU.concatenate(tensors, axis: axis)
+        let y = commonDevice("concatenating", tensors).backend.concatenate(tensors, axis: axis)
         self = y.recorded("concatenate", tensors, pullback: DerivativeRules.concatenate(tensors, axis: axis))
     }
 
@@ -120,7 +124,7 @@ extension Tensor {
         if target == shape { return self }
         precondition(Broadcasting.shape(shape, target) == target,
                      "broadcasted: shape \(shape) cannot be broadcast to \(target)")
-        let y = CPU.broadcast(self, to: target)
+        let y = device.backend.broadcast(self, to: target)
         guard gradientNode != nil else { return y }
         return y.recorded("broadcast", self, pullback: DerivativeRules.broadcast(self))
     }
@@ -134,6 +138,6 @@ extension Tensor {
             precondition(index >= 0 && Int(index) < depth, "oneHot: class \(index) is out of range 0..<\(depth)")
             values[row * depth + Int(index)] = 1
         }
-        self.init(doubles: values, shape: indices.shape + [depth], dtype: dtype)
+        self.init(doubles: values, shape: indices.shape + [depth], dtype: dtype, on: indices.device)
     }
 }

@@ -18,7 +18,8 @@ extension Tensor {
     private func reduced(_ operation: ReductionOperation, alongAxes axes: [Int]) -> Tensor {
         let axes = normalized(axes: axes, op: operation.rawValue)
         if rank == 0 { return self }
-        let y = CPU.reduce(operation, self, axes: Set(axes))
+        precondition(dtype.isFloatingPoint, "\(operation): needs a floating-point tensor, got \(dtype) \(shape)")
+        let y = device.backend.reduce(operation, self, axes: Set(axes))
         guard gradientNode != nil else { return y }
         let rule = operation == .sum ? DerivativeRules.sum(self)
                                      : DerivativeRules.extremum(self.detached(), y, axes: axes)
@@ -70,14 +71,17 @@ extension Tensor {
 
     /// The index of the largest element along `axis` (the first on ties), as an int32 tensor
     /// without that axis.
-    public func argmax(alongAxis axis: Int = -1) -> Tensor {
-        CPU.argExtremum(self, axis: normalized(axis: axis, op: "argmax"), largest: true)
-    }
+    public func argmax(alongAxis axis: Int = -1) -> Tensor { argReduced(.argmax, alongAxis: axis) }
 
     /// The index of the smallest element along `axis` (the first on ties), as an int32 tensor
     /// without that axis.
-    public func argmin(alongAxis axis: Int = -1) -> Tensor {
-        CPU.argExtremum(self, axis: normalized(axis: axis, op: "argmin"), largest: false)
+    public func argmin(alongAxis axis: Int = -1) -> Tensor { argReduced(.argmin, alongAxis: axis) }
+
+    private func argReduced(_ operation: ArgReductionOperation, alongAxis axis: Int) -> Tensor {
+        precondition(dtype.isFloatingPoint, "\(operation): needs a floating-point tensor, got \(dtype) \(shape)")
+        let axis = normalized(axis: axis, op: operation.rawValue)
+        precondition(rank > 0 && shape[axis] > 0, "\(operation): axis \(axis) of shape \(shape) is empty")
+        return device.backend.argReduce(operation, self, axis: axis)
     }
 
     /// log Σ eˣ along `axes`, keeping them, computed stably: the largest element is taken out

@@ -93,7 +93,7 @@ public struct SafeTensorsFile: Sendable {
             header.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: bytes[8...]).copyMemory(from: $0) }
             let values = UnsafeMutableRawBufferPointer(rebasing: bytes[(8 + header.count)...])
             for entry in layout {
-                SafeTensorsValues.write(tensors[entry.name]!, to: UnsafeMutableRawBufferPointer(rebasing: values[entry.begin..<entry.end]))
+                SafeTensorsValues.write(tensors[entry.name]!.to(.cpu), to: UnsafeMutableRawBufferPointer(rebasing: values[entry.begin..<entry.end]))
             }
         }
         return data

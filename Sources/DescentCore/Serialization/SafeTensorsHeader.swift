@@ -27,6 +27,8 @@ enum SafeTensorsDType: String, CaseIterable {
         case .float32: self = .float32
         case .float64: self = .float64
         case .int32: self = .int32
+        case .int64: self = .int64
+        case .uint8: self = .uint8
         }
     }
 }

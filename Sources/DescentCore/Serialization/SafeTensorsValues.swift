@@ -35,6 +35,8 @@ enum SafeTensorsValues {
         case .float32: tensor.withUnsafeBufferPointer(as: Float.self) { store($0, bits: \.bitPattern, to: destination) }
         case .float64: tensor.withUnsafeBufferPointer(as: Double.self) { store($0, bits: \.bitPattern, to: destination) }
         case .int32: tensor.withUnsafeBufferPointer(as: Int32.self) { store($0, bits: { UInt32(bitPattern: $0) }, to: destination) }
+        case .int64: tensor.withUnsafeBufferPointer(as: Int64.self) { store($0, bits: { UInt64(bitPattern: $0) }, to: destination) }
+        case .uint8: tensor.withUnsafeBufferPointer(as: UInt8.self) { store($0, bits: { $0 }, to: destination) }
         }
     }
 
@@ -43,7 +45,7 @@ enum SafeTensorsValues {
     /// A tensor whose storage is filled by `fill`.
     private static func makeTensor<T: TensorScalar>(_ type: T.Type, count: Int, shape: [Int],
                                                    _ fill: (UnsafeMutablePointer<T>) throws -> Void) rethrows -> Tensor {
-        let storage = TensorStorage(uninitializedCount: count, dtype: T.dtype)
+        let storage = TensorStorage(uninitializedCount: count, dtype: T.dtype, device: .cpu)
         try fill(storage.typed(T.self))
         return Tensor(shape: shape, storage: storage)
     }

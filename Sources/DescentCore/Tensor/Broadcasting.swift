@@ -35,6 +35,11 @@ enum Broadcasting {
         }
     }
 
+    /// Views `shape` as `[outer, shape[axis], inner]`: how kernels walk one axis.
+    static func split(_ shape: [Int], at axis: Int) -> (outer: Int, length: Int, inner: Int) {
+        (shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))
+    }
+
     /// Drops size-1 axes and merges neighbouring axes that every operand walks contiguously, so
     /// that kernels loop over as few, as long, axes as possible.
     static func coalesce(shape: [Int], strides: [[Int]]) -> (shape: [Int], strides: [[Int]]) {

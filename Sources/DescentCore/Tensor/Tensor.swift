@@ -31,18 +31,19 @@ public struct Tensor: @unchecked Sendable {
 
     // MARK: Creating tensors from Swift values
 
-    /// A tensor with the given shape holding `scalars` in row-major order.
+    /// A tensor with the given shape holding `scalars` in row-major order, on `device`.
     ///
     /// - Precondition: `scalars.count` is the product of `shape`.
-    public init<T: TensorScalar>(shape: [Int], scalars: [T]) {
+    public init<T: TensorScalar>(shape: [Int], scalars: [T], on device: Device = .cpu) {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor(shape:scalars:): negative size in shape \(shape)")
         precondition(scalars.count == shape.reduce(1, *),
                      "Tensor(shape:scalars:): \(scalars.count) scalars do not fill shape \(shape)")
-        let storage = TensorStorage(uninitializedCount: scalars.count, dtype: T.dtype)
+        let storage = TensorStorage(uninitializedCount: scalars.count, dtype: T.dtype, device: .cpu)
         scalars.withUnsafeBufferPointer { source in
             if let base = source.baseAddress { storage.typed(T.self).initialize(from: base, count: scalars.count) }
         }
         self.init(shape: shape, storage: storage)
+        if device != .cpu { self = device.backend.upload(self) }
     }
 
     /// A 1-D tensor of `scalars`.
@@ -62,35 +63,41 @@ public struct Tensor: @unchecked Sendable {
         self.init(shape: [], scalars: [scalar])
     }
 
-    /// A tensor of the given shape and dtype whose every element is `value`.
-    public init(repeating value: Double, shape: [Int], dtype: DType = .float32) {
+    /// A tensor of the given shape and dtype on `device` whose every element is `value`
+    /// (converted to the dtype; integers round toward zero and saturate).
+    public init(repeating value: Double, shape: [Int], dtype: DType = .float32, on device: Device = .cpu) {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor(repeating:shape:): negative size in shape \(shape)")
         let count = shape.reduce(1, *)
-        let storage = TensorStorage(uninitializedCount: count, dtype: dtype)
+        let storage = TensorStorage(uninitializedCount: count, dtype: dtype, device: .cpu)
+        func fill<T: TensorScalar>(_: T.Type) { storage.typed(T.self).initialize(repeating: T(fromDouble: value), count: count) }
         switch dtype {
-        case .float32: storage.typed(Float.self).initialize(repeating: Float(value), count: count)
-        case .float64: storage.typed(Double.self).initialize(repeating: value, count: count)
-        case .int32: storage.typed(Int32.self).initialize(repeating: Int32(value), count: count)
+        case .float32: fill(Float.self)
+        case .float64: fill(Double.self)
+        case .int32: fill(Int32.self)
+        case .int64: fill(Int64.self)
+        case .uint8: fill(UInt8.self)
         }
         self.init(shape: shape, storage: storage)
+        if device != .cpu { self = device.backend.upload(self) }
     }
 
-    /// A tensor of zeros.
-    public static func zeros(_ shape: [Int], dtype: DType = .float32) -> Tensor {
+    /// A tensor of zeros on `device`.
+    public static func zeros(_ shape: [Int], dtype: DType = .float32, on device: Device = .cpu) -> Tensor {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor.zeros: negative size in shape \(shape)")
-        return Tensor(shape: shape, storage: TensorStorage(zeroedCount: shape.reduce(1, *), dtype: dtype))
+        if device != .cpu { return Tensor(repeating: 0, shape: shape, dtype: dtype, on: device) }
+        return Tensor(shape: shape, storage: TensorStorage(zeroedCount: shape.reduce(1, *), dtype: dtype, device: .cpu))
     }
 
-    /// A tensor of ones.
-    public static func ones(_ shape: [Int], dtype: DType = .float32) -> Tensor {
-        Tensor(repeating: 1, shape: shape, dtype: dtype)
+    /// A tensor of ones on `device`.
+    public static func ones(_ shape: [Int], dtype: DType = .float32, on device: Device = .cpu) -> Tensor {
+        Tensor(repeating: 1, shape: shape, dtype: dtype, on: device)
     }
 
-    /// A tensor of zeros with the shape and dtype of `other`.
-    public static func zeros(like other: Tensor) -> Tensor { zeros(other.shape, dtype: other.dtype) }
+    /// A tensor of zeros with the shape, dtype and device of `other`.
+    public static func zeros(like other: Tensor) -> Tensor { zeros(other.shape, dtype: other.dtype, on: other.device) }
 
-    /// A tensor of ones with the shape and dtype of `other`.
-    public static func ones(like other: Tensor) -> Tensor { ones(other.shape, dtype: other.dtype) }
+    /// A tensor of ones with the shape, dtype and device of `other`.
+    public static func ones(like other: Tensor) -> Tensor { ones(other.shape, dtype: other.dtype, on: other.device) }
 
     /// The numbers `start, start + step, …` below `end` (NumPy's `arange`).
     public static func arange(from start: Double = 0, to end: Double, by step: Double = 1,
@@ -108,31 +115,43 @@ public struct Tensor: @unchecked Sendable {
         return Tensor(doubles: (0..<count).map { start + Double($0) * step }, shape: [count], dtype: dtype)
     }
 
-    /// A tensor of the given dtype from `Double` values (rounded to that dtype).
-    public init(doubles values: [Double], shape: [Int], dtype: DType = .float32) {
+    /// A tensor of the given dtype from `Double` values (rounded to that dtype; integers round
+    /// toward zero and saturate).
+    public init(doubles values: [Double], shape: [Int], dtype: DType = .float32, on device: Device = .cpu) {
         switch dtype {
-        case .float32: self.init(shape: shape, scalars: values.map { Float($0) })
-        case .float64: self.init(shape: shape, scalars: values)
-        case .int32: self.init(shape: shape, scalars: values.map { Int32($0) })
+        case .float32: self.init(shape: shape, scalars: values.map { Float($0) }, on: device)
+        case .float64: self.init(shape: shape, scalars: values, on: device)
+        case .int32: self.init(shape: shape, scalars: values.map { Int32(fromDouble: $0) }, on: device)
+        case .int64: self.init(shape: shape, scalars: values.map { Int64(fromDouble: $0) }, on: device)
+        case .uint8: self.init(shape: shape, scalars: values.map { UInt8(fromDouble: $0) }, on: device)
         }
     }
 
     // MARK: Reading values back
 
-    /// The elements in row-major order, converted to `T`.
+    /// The elements in row-major order, converted to `T` (copied to the host first when the
+    /// tensor is on another device: one read-back).
     public func scalars<T: TensorScalar>(as type: T.Type = T.self) -> [T] {
+        let host = to(.cpu)
         if T.dtype == dtype {
-            return Array(UnsafeBufferPointer(start: storage.typed(T.self), count: scalarCount))
+            return Array(UnsafeBufferPointer(start: host.storage.typed(T.self), count: scalarCount))
         }
-        return doubles().map { T(fromDouble: $0) }
+        return host.doubles().map { T(fromDouble: $0) }
     }
 
-    /// The elements in row-major order as `Double`s, whatever the dtype.
+    /// The elements in row-major order as `Double`s, whatever the dtype (copied to the host
+    /// first when the tensor is on another device: one read-back).
     public func doubles() -> [Double] {
+        let host = to(.cpu)
+        func read<T: TensorScalar>(_: T.Type) -> [Double] {
+            UnsafeBufferPointer(start: host.storage.typed(T.self), count: scalarCount).map(\.doubleValue)
+        }
         switch dtype {
-        case .float32: UnsafeBufferPointer(start: storage.typed(Float.self), count: scalarCount).map(Double.init)
-        case .float64: Array(UnsafeBufferPointer(start: storage.typed(Double.self), count: scalarCount))
-        case .int32: UnsafeBufferPointer(start: storage.typed(Int32.self), count: scalarCount).map(Double.init)
+        case .float32: return read(Float.self)
+        case .float64: return Array(UnsafeBufferPointer(start: host.storage.typed(Double.self), count: scalarCount))
+        case .int32: return read(Int32.self)
+        case .int64: return read(Int64.self)
+        case .uint8: return read(UInt8.self)
         }
     }
 
@@ -148,20 +167,33 @@ public struct Tensor: @unchecked Sendable {
 
 extension Tensor {
     /// Calls `body` with the elements for reading. Valid only inside `body`.
+    ///
+    /// - Precondition: the tensor is on the CPU (move it with `to(.cpu)`).
     @inlinable
     public func withUnsafeBufferPointer<T: TensorScalar, R>(
         as type: T.Type, _ body: (UnsafeBufferPointer<T>) throws -> R
     ) rethrows -> R {
-        try body(UnsafeBufferPointer(start: storage.typed(T.self), count: storage.count))
+        precondition(storage.device == .cpu, "withUnsafeBufferPointer: the tensor is on \(storage.device); move it with .to(.cpu)")
+        return try body(UnsafeBufferPointer(start: storage.typed(T.self), count: storage.count))
     }
 
     /// Calls `body` with the elements for writing in place, copying them first if another tensor
     /// shares them (copy-on-write). Not recorded for differentiation.
+    ///
+    /// - Precondition: the tensor is on the CPU (move it with `to(.cpu)`).
     @inlinable
     public mutating func withUnsafeMutableBufferPointer<T: TensorScalar, R>(
         as type: T.Type, _ body: (UnsafeMutableBufferPointer<T>) throws -> R
     ) rethrows -> R {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        precondition(storage.device == .cpu, "withUnsafeMutableBufferPointer: the tensor is on \(storage.device); move it with .to(.cpu)")
+        makeUnique()
         return try body(UnsafeMutableBufferPointer(start: storage.typed(T.self), count: storage.count))
+    }
+
+    /// Gives this tensor its own copy of the elements if another tensor shares them, before they
+    /// are written in place (copy-on-write).
+    @inlinable
+    mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A Swift type that can be the element of a ``Tensor``: `Float`, `Double` or `Int32`.
+/// A Swift type that can be the element of a ``Tensor``: `Float`, `Double`, `Int32`, `Int64` or
+/// `UInt8`.
 public protocol TensorScalar: Numeric, Comparable, Sendable {
     /// The ``DType`` that stores this type.
     static var dtype: DType { get }
@@ -47,6 +48,32 @@ extension Double: FloatingPointScalar {
 
 extension Int32: TensorScalar {
     public static var dtype: DType { .int32 }
-    @inlinable public init(fromDouble value: Double) { self = Int32(value) }
+    /// Rounds toward zero and saturates at the type's bounds (NaN becomes 0): never traps.
+    @inlinable public init(fromDouble value: Double) { self = saturatingInteger(value) }
     @inlinable public var doubleValue: Double { Double(self) }
+}
+
+extension Int64: TensorScalar {
+    public static var dtype: DType { .int64 }
+    /// Rounds toward zero and saturates at the type's bounds (NaN becomes 0): never traps.
+    @inlinable public init(fromDouble value: Double) { self = saturatingInteger(value) }
+    @inlinable public var doubleValue: Double { Double(self) }
+}
+
+extension UInt8: TensorScalar {
+    public static var dtype: DType { .uint8 }
+    /// Rounds toward zero and saturates at 0 and 255 (NaN becomes 0): never traps.
+    @inlinable public init(fromDouble value: Double) { self = saturatingInteger(value) }
+    @inlinable public var doubleValue: Double { Double(self) }
+}
+
+/// `value` rounded toward zero into `I`, saturating at `I`'s bounds; NaN becomes 0. Conversions
+/// from floating point to integer dtypes must never trap, whatever the data holds.
+@inlinable
+func saturatingInteger<I: FixedWidthInteger>(_ value: Double) -> I {
+    if value.isNaN { return 0 }
+    if value <= Double(I.min) { return I.min }
+    // Double(I.max) may round up to 2⁶³, which no Int64 holds: compare with ≥.
+    if value >= Double(I.max) { return I.max }
+    return I(value.rounded(.towardZero))
 }

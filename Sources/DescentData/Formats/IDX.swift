@@ -115,6 +115,8 @@ public struct IDXArray: Sendable {
         case .float32: tensor.withUnsafeMutableBufferPointer(as: Float.self) { decode(into: $0) }
         case .float64: tensor.withUnsafeMutableBufferPointer(as: Double.self) { decode(into: $0) }
         case .int32: tensor.withUnsafeMutableBufferPointer(as: Int32.self) { decode(into: $0) }
+        case .int64: tensor.withUnsafeMutableBufferPointer(as: Int64.self) { decode(into: $0) }
+        case .uint8: tensor.withUnsafeMutableBufferPointer(as: UInt8.self) { decode(into: $0) }
         }
         return tensor
     }

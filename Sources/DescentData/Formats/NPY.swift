@@ -37,6 +37,8 @@ public enum NPY {
         case .float32: "<f4"
         case .float64: "<f8"
         case .int32: "<i4"
+        case .int64: "<i8"
+        case .uint8: "|u1"
         }
         let shape = tensor.shape
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
@@ -63,10 +65,13 @@ public enum NPY {
         let byteCount = tensor.scalarCount * tensor.dtype.byteCount
         bytes.reserveCapacity(bytes.count + byteCount)
         // Descent's platforms are little-endian, as the descr says.
+        let host = tensor.to(.cpu)
         switch tensor.dtype {
-        case .float32: tensor.withUnsafeBufferPointer(as: Float.self) { bytes += UnsafeRawBufferPointer($0) }
-        case .float64: tensor.withUnsafeBufferPointer(as: Double.self) { bytes += UnsafeRawBufferPointer($0) }
-        case .int32: tensor.withUnsafeBufferPointer(as: Int32.self) { bytes += UnsafeRawBufferPointer($0) }
+        case .float32: host.withUnsafeBufferPointer(as: Float.self) { bytes += UnsafeRawBufferPointer($0) }
+        case .float64: host.withUnsafeBufferPointer(as: Double.self) { bytes += UnsafeRawBufferPointer($0) }
+        case .int32: host.withUnsafeBufferPointer(as: Int32.self) { bytes += UnsafeRawBufferPointer($0) }
+        case .int64: host.withUnsafeBufferPointer(as: Int64.self) { bytes += UnsafeRawBufferPointer($0) }
+        case .uint8: host.withUnsafeBufferPointer(as: UInt8.self) { bytes += UnsafeRawBufferPointer($0) }
         }
         return bytes
     }

@@ -45,23 +45,13 @@ public final class Adadelta: Optimizer {
         State(squareAverage: .stateBuffer(like: parameter), accumulatedDelta: .stateBuffer(like: parameter))
     }
 
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func update<Scalar: FloatingPointScalar>(_ parameter: inout Tensor, along gradient: Tensor,
-                                                    state: inout State, as scalar: Scalar.Type) {
+    public func update(_ parameter: inout Tensor, along gradient: Tensor, state: inout State) {
         state.step += 1
-        let η = Scalar(learningRate), ρ = Scalar(rho), oneMinusρ = Scalar(1 - rho)
-        let ε = Scalar(epsilon), λ = Scalar(weightDecay), hasWeightDecay = weightDecay != 0
-        withScalars(of: gradient, mutating: &parameter, &state.squareAverage, &state.accumulatedDelta,
-                    as: Scalar.self) { gradient, θ, v, u in
-            for i in θ.indices {
-                var g = gradient[i]
-                if hasWeightDecay { g += λ * θ[i] }
-                v[i] = v[i] * ρ + oneMinusρ * g * g
-                let Δ = (u[i] + ε).squareRoot() / (v[i] + ε).squareRoot() * g
-                u[i] = u[i] * ρ + oneMinusρ * Δ * Δ
-                θ[i] -= η * Δ
-            }
-        }
+        var g = gradient
+        if weightDecay != 0 { g = g + weightDecay * parameter }
+        state.squareAverage = state.squareAverage * rho + (1 - rho) * g * g
+        let delta = (state.accumulatedDelta + epsilon).squareRoot() / (state.squareAverage + epsilon).squareRoot() * g
+        state.accumulatedDelta = state.accumulatedDelta * rho + (1 - rho) * delta * delta
+        parameter = parameter - learningRate * delta
     }
 }

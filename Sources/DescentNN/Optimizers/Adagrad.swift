@@ -49,20 +49,12 @@ public final class Adagrad: Optimizer {
         State(sum: .stateBuffer(like: parameter, filledWith: initialAccumulatorValue))
     }
 
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func update<Scalar: FloatingPointScalar>(_ parameter: inout Tensor, along gradient: Tensor,
-                                                    state: inout State, as scalar: Scalar.Type) {
+    public func update(_ parameter: inout Tensor, along gradient: Tensor, state: inout State) {
         state.step += 1
-        let decayedη = Scalar(learningRate / (1 + Double(state.step - 1) * learningRateDecay))
-        let ε = Scalar(epsilon), λ = Scalar(weightDecay), hasWeightDecay = weightDecay != 0
-        withScalars(of: gradient, mutating: &parameter, &state.sum, as: Scalar.self) { gradient, θ, s in
-            for i in θ.indices {
-                var g = gradient[i]
-                if hasWeightDecay { g += λ * θ[i] }
-                s[i] += g * g
-                θ[i] -= decayedη * (g / (s[i].squareRoot() + ε))
-            }
-        }
+        let decayedLearningRate = learningRate / (1 + Double(state.step - 1) * learningRateDecay)
+        var g = gradient
+        if weightDecay != 0 { g = g + weightDecay * parameter }
+        state.sum = state.sum + g * g
+        parameter = parameter - decayedLearningRate * (g / (state.sum.squareRoot() + epsilon))
     }
 }

@@ -1,4 +1,3 @@
-import CDescentKernels
 /// Adam: gradient descent with per-parameter step sizes from bias-corrected moving averages of
 /// the gradient (first moment) and of its square (second moment) — PyTorch's `torch.optim.Adam`.
 ///
@@ -28,6 +27,9 @@ public final class Adam: Optimizer {
     public var amsgrad: Bool
     /// Whether weight decay shrinks the parameter directly (AdamW) instead of joining the gradient.
     public var decoupledWeightDecay: Bool
+    /// Whether each step runs as one fused kernel of the backend (the default) or as tensor
+    /// operations (the same formulas, step by step).
+    public var usesFusedStep = true
 
     public typealias State = AdamState
 
@@ -48,13 +50,11 @@ public final class Adam: Optimizer {
         AdamState(for: parameter, amsgrad: amsgrad)
     }
 
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func update<Scalar: FloatingPointScalar>(_ parameter: inout Tensor, along gradient: Tensor,
-                                                    state: inout State, as scalar: Scalar.Type) {
-        adamUpdate(&parameter, along: gradient, state: &state, as: Scalar.self,
-                   learningRate: learningRate, betas: (beta1, beta2), epsilon: epsilon, weightDecay: weightDecay,
-                   amsgrad: amsgrad, decoupledWeightDecay: decoupledWeightDecay)
+    public func update(_ parameter: inout Tensor, along gradient: Tensor, state: inout State) {
+        state.step += 1
+        adamUpdate(&parameter, along: gradient, state: &state, fused: usesFusedStep, settings: AdamStep(
+            learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+            amsgrad: amsgrad, decoupledWeightDecay: decoupledWeightDecay, step: state.step))
     }
 }
 
@@ -73,6 +73,9 @@ public final class AdamW: Optimizer {
     public var weightDecay: Double
     /// Whether to divide by the largest second moment seen so far (AMSGrad).
     public var amsgrad: Bool
+    /// Whether each step runs as one fused kernel of the backend (the default) or as tensor
+    /// operations (the same formulas, step by step).
+    public var usesFusedStep = true
 
     public typealias State = AdamState
 
@@ -92,13 +95,11 @@ public final class AdamW: Optimizer {
         AdamState(for: parameter, amsgrad: amsgrad)
     }
 
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func update<Scalar: FloatingPointScalar>(_ parameter: inout Tensor, along gradient: Tensor,
-                                                    state: inout State, as scalar: Scalar.Type) {
-        adamUpdate(&parameter, along: gradient, state: &state, as: Scalar.self,
-                   learningRate: learningRate, betas: (beta1, beta2), epsilon: epsilon, weightDecay: weightDecay,
-                   amsgrad: amsgrad, decoupledWeightDecay: true)
+    public func update(_ parameter: inout Tensor, along gradient: Tensor, state: inout State) {
+        state.step += 1
+        adamUpdate(&parameter, along: gradient, state: &state, fused: usesFusedStep, settings: AdamStep(
+            learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+            amsgrad: amsgrad, decoupledWeightDecay: true, step: state.step))
     }
 }
 
@@ -106,17 +107,17 @@ public final class AdamW: Optimizer {
 public struct AdamState: Sendable {
     /// t, the number of updates made so far.
     public var step = 0
+    /// The buffers of the fused rule, in ``OptimizerStep/adam(_:)``'s order: m, v, v̂.
+    var buffers: [Tensor]
     /// m, the moving average of gradients.
-    public var exponentialAverage: Tensor
+    public var exponentialAverage: Tensor { buffers[0] }
     /// v, the moving average of squared gradients.
-    public var exponentialAverageOfSquares: Tensor
+    public var exponentialAverageOfSquares: Tensor { buffers[1] }
     /// v̂, the largest v seen so far; empty unless AMSGrad.
-    public var maximumExponentialAverageOfSquares: Tensor
+    public var maximumExponentialAverageOfSquares: Tensor { buffers[2] }
 
     init(for parameter: Tensor, amsgrad: Bool) {
-        exponentialAverage = .stateBuffer(like: parameter)
-        exponentialAverageOfSquares = .stateBuffer(like: parameter)
-        maximumExponentialAverageOfSquares = .stateBuffer(like: parameter, if: amsgrad)
+        buffers = [.stateBuffer(like: parameter), .stateBuffer(like: parameter), .stateBuffer(like: parameter, if: amsgrad)]
     }
 }
 
@@ -129,47 +130,29 @@ func validateAdamSettings(_ name: String, _ learningRate: Double, _ betas: (Doub
     precondition(weightDecay >= 0, "\(name): weight decay \(weightDecay) is negative")
 }
 
-/// The Adam rule shared by ``Adam`` and ``AdamW`` (see ``Adam`` for the formulas).
-func adamUpdate<Scalar: FloatingPointScalar>(
-    _ parameter: inout Tensor, along gradient: Tensor, state: inout AdamState, as scalar: Scalar.Type,
-    learningRate: Double, betas: (Double, Double), epsilon: Double, weightDecay: Double,
-    amsgrad: Bool, decoupledWeightDecay: Bool
-) {
-    state.step += 1
-    let t = state.step
-    // Scalars are computed in Double, as Python computes them, then rounded once to the
-    // parameter's type, as PyTorch's kernels do.
-    let stepSize = Scalar(learningRate / (1 - power(betas.0, t)))
-    let biasCorrection2SquareRoot = Scalar((1 - power(betas.1, t)).squareRoot())
-    let oneMinusβ1 = Scalar(1 - betas.0), β2 = Scalar(betas.1), oneMinusβ2 = Scalar(1 - betas.1)
-    let ε = Scalar(epsilon), λ = Scalar(weightDecay), shrink = Scalar(1 - learningRate * weightDecay)
-    let addsDecayToGradient = weightDecay != 0 && !decoupledWeightDecay
-    let shrinksParameter = weightDecay != 0 && decoupledWeightDecay
-    withScalars(of: gradient, mutating: &parameter, &state.exponentialAverage, &state.exponentialAverageOfSquares,
-                &state.maximumExponentialAverageOfSquares, as: Scalar.self) { gradient, θ, m, v, vMax in
-        if !amsgrad {
-            // The same rule without AMSGrad, as a C kernel (see `RuleHelpers`).
-            adamStep(gradient, θ, m, v, settings: descent_adam_settings(
-                shrinks: shrinksParameter ? 1 : 0, shrink: 1 - learningRate * weightDecay,
-                decays: addsDecayToGradient ? 1 : 0, decay: weightDecay,
-                oneMinusBeta1: 1 - betas.0, beta2: betas.1, oneMinusBeta2: 1 - betas.1,
-                stepSize: learningRate / (1 - power(betas.0, t)),
-                biasCorrection2SquareRoot: (1 - power(betas.1, t)).squareRoot(), epsilon: epsilon))
-            return
-        }
-        for i in θ.indices {
-            var g = gradient[i]
-            if shrinksParameter { θ[i] *= shrink }
-            if addsDecayToGradient { g += λ * θ[i] }
-            m[i] = lerp(m[i], g, weight: oneMinusβ1)
-            v[i] = v[i] * β2 + oneMinusβ2 * g * g
-            var secondMoment = v[i]
-            if amsgrad {
-                vMax[i] = max(vMax[i], v[i])
-                secondMoment = vMax[i]
-            }
-            let denominator = secondMoment.squareRoot() / biasCorrection2SquareRoot + ε
-            θ[i] -= stepSize * (m[i] / denominator)
+/// The Adam rule shared by ``Adam`` and ``AdamW`` (see ``Adam`` for the formulas), as one fused
+/// step or in tensor operations.
+func adamUpdate(_ parameter: inout Tensor, along gradient: Tensor, state: inout AdamState, fused: Bool,
+                settings: AdamStep) {
+    if fused {
+        parameter.applyOptimizerStep(.adam(settings), gradient: gradient, buffers: &state.buffers)
+        return
+    }
+    var g = gradient
+    if settings.weightDecay != 0 {
+        if settings.decoupledWeightDecay {
+            parameter = parameter * (1 - settings.learningRate * settings.weightDecay)
+        } else {
+            g = g + settings.weightDecay * parameter
         }
     }
+    state.buffers[0] = lerp(state.buffers[0], g, weight: 1 - settings.beta1)
+    state.buffers[1] = state.buffers[1] * settings.beta2 + (1 - settings.beta2) * g * g
+    var secondMoment = state.buffers[1]
+    if settings.amsgrad {
+        state.buffers[2] = maximum(state.buffers[2], state.buffers[1])
+        secondMoment = state.buffers[2]
+    }
+    let denominator = secondMoment.squareRoot() / settings.biasCorrection2SquareRoot + settings.epsilon
+    parameter = parameter - settings.stepSize * (state.buffers[0] / denominator)
 }

@@ -45,23 +45,13 @@ public final class Adamax: Optimizer {
         State(exponentialAverage: .stateBuffer(like: parameter), exponentialInfinityNorm: .stateBuffer(like: parameter))
     }
 
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func update<Scalar: FloatingPointScalar>(_ parameter: inout Tensor, along gradient: Tensor,
-                                                    state: inout State, as scalar: Scalar.Type) {
+    public func update(_ parameter: inout Tensor, along gradient: Tensor, state: inout State) {
         state.step += 1
-        let stepSize = Scalar(learningRate / (1 - power(beta1, state.step)))
-        let oneMinusβ1 = Scalar(1 - beta1), β2 = Scalar(beta2)
-        let ε = Scalar(epsilon), λ = Scalar(weightDecay), hasWeightDecay = weightDecay != 0
-        withScalars(of: gradient, mutating: &parameter, &state.exponentialAverage, &state.exponentialInfinityNorm,
-                    as: Scalar.self) { gradient, θ, m, u in
-            for i in θ.indices {
-                var g = gradient[i]
-                if hasWeightDecay { g += λ * θ[i] }
-                m[i] = lerp(m[i], g, weight: oneMinusβ1)
-                u[i] = max(u[i] * β2, abs(g) + ε)
-                θ[i] -= stepSize * (m[i] / u[i])
-            }
-        }
+        let stepSize = learningRate / (1 - power(beta1, state.step))
+        var g = gradient
+        if weightDecay != 0 { g = g + weightDecay * parameter }
+        state.exponentialAverage = lerp(state.exponentialAverage, g, weight: 1 - beta1)
+        state.exponentialInfinityNorm = maximum(state.exponentialInfinityNorm * beta2, g.abs() + epsilon)
+        parameter = parameter - stepSize * (state.exponentialAverage / state.exponentialInfinityNorm)
     }
 }

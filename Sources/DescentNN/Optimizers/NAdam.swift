@@ -61,34 +61,26 @@ public final class NAdam: Optimizer {
               exponentialAverageOfSquares: .stateBuffer(like: parameter))
     }
 
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func update<Scalar: FloatingPointScalar>(_ parameter: inout Tensor, along gradient: Tensor,
-                                                    state: inout State, as scalar: Scalar.Type) {
+    public func update(_ parameter: inout Tensor, along gradient: Tensor, state: inout State) {
         state.step += 1
         let t = Double(state.step)
         let μ = beta1 * (1 - 0.5 * Foundation.pow(0.96, t * momentumDecay))
         let μNext = beta1 * (1 - 0.5 * Foundation.pow(0.96, (t + 1) * momentumDecay))
         state.momentumProduct *= μ
-        let gradientStep = Scalar(learningRate * (1 - μ) / (1 - state.momentumProduct))
-        let averageStep = Scalar(learningRate * μNext / (1 - state.momentumProduct * μNext))
-        let biasCorrection2 = Scalar(1 - power(beta2, state.step))
-        let oneMinusβ1 = Scalar(1 - beta1), β2 = Scalar(beta2), oneMinusβ2 = Scalar(1 - beta2)
-        let ε = Scalar(epsilon), λ = Scalar(weightDecay), shrink = Scalar(1 - learningRate * weightDecay)
-        let addsDecayToGradient = weightDecay != 0 && !decoupledWeightDecay
-        let shrinksParameter = weightDecay != 0 && decoupledWeightDecay
-        withScalars(of: gradient, mutating: &parameter, &state.exponentialAverage, &state.exponentialAverageOfSquares,
-                    as: Scalar.self) { gradient, θ, m, v in
-            for i in θ.indices {
-                var g = gradient[i]
-                if shrinksParameter { θ[i] *= shrink }
-                if addsDecayToGradient { g += λ * θ[i] }
-                m[i] = lerp(m[i], g, weight: oneMinusβ1)
-                v[i] = v[i] * β2 + oneMinusβ2 * g * g
-                let d = (v[i] / biasCorrection2).squareRoot() + ε
-                θ[i] -= gradientStep * (g / d)
-                θ[i] -= averageStep * (m[i] / d)
+        let gradientStep = learningRate * (1 - μ) / (1 - state.momentumProduct)
+        let averageStep = learningRate * μNext / (1 - state.momentumProduct * μNext)
+        var g = gradient
+        if weightDecay != 0 {
+            if decoupledWeightDecay {
+                parameter = parameter * (1 - learningRate * weightDecay)
+            } else {
+                g = g + weightDecay * parameter
             }
         }
+        state.exponentialAverage = lerp(state.exponentialAverage, g, weight: 1 - beta1)
+        state.exponentialAverageOfSquares = state.exponentialAverageOfSquares * beta2 + (1 - beta2) * g * g
+        let d = (state.exponentialAverageOfSquares / (1 - power(beta2, state.step))).squareRoot() + epsilon
+        parameter = parameter - gradientStep * (g / d)
+        parameter = parameter - averageStep * (state.exponentialAverage / d)
     }
 }

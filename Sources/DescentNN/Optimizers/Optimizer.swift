@@ -34,21 +34,16 @@ public protocol Optimizer: AnyObject {
     /// The state of a parameter before its first update (zero moment buffers, step 0).
     func makeState(for parameter: Tensor) -> State
 
-    /// The update rule: moves `parameter` along `gradient` and advances its `state`, computing
-    /// in `Scalar`, the parameter's element type. `parameter` and `gradient` have the same shape
-    /// and dtype, and `state` was made for this parameter.
+    /// The update rule: moves `parameter` along `gradient` and advances its `state`.
+    /// `parameter` and `gradient` have the same shape, dtype and device, and `state` was made
+    /// for this parameter.
     ///
-    /// With value semantics, updating in place is the same as returning a new parameter and a
-    /// new state — and it costs no allocation, which matters for a rule that runs on every
-    /// parameter at every step.
-    ///
-    /// Implementations run one loop over the elements of the parameter and its state buffers
-    /// (no temporary tensors) and are marked `@_specialize(where Scalar == Float)` (and
-    /// `Double`): calls that reach the rule through the protocol, from code that does not know
-    /// the optimizer's type, would otherwise run unspecialized generic code, about 20 times
-    /// slower.
-    func update<Scalar: FloatingPointScalar>(_ parameter: inout Tensor, along gradient: Tensor,
-                                             state: inout State, as scalar: Scalar.Type)
+    /// Rules are written once, in tensor operations, so they run on every device; the hot ones
+    /// (``SGD``, ``RMSProp``, ``Adam``, ``AdamW``) call a fused step of the backend instead (one
+    /// pass over memory, no temporary tensors), and tests hold the two against each other. With
+    /// value semantics, updating in place is the same as returning a new parameter and a new
+    /// state — and it lets a fused step write into the buffers it was given.
+    func update(_ parameter: inout Tensor, along gradient: Tensor, state: inout State)
 }
 
 extension Optimizer {
@@ -59,17 +54,14 @@ extension Optimizer {
                      "\(Self.self).update: parameter '\(name)' has shape \(parameter.shape) but its gradient has shape \(gradient.shape)")
         precondition(parameter.dtype == gradient.dtype,
                      "\(Self.self).update: parameter '\(name)' is \(parameter.dtype) but its gradient is \(gradient.dtype)")
+        precondition(parameter.device == gradient.device,
+                     "\(Self.self).update: parameter '\(name)' is on \(parameter.device) but its gradient is on \(gradient.device)")
+        precondition(parameter.dtype.isFloatingPoint,
+                     "\(Self.self).update: parameter '\(name)' is \(parameter.dtype); only floating-point parameters can be trained")
         if states[name] == nil { states[name] = makeState(for: parameter) }
         // Updating the state in place through the dictionary keeps its buffers uniquely
         // referenced, so no step copies them.
-        switch parameter.dtype {
-        case .float32:
-            update(&parameter, along: gradient, state: &states[name]!, as: Float.self)
-        case .float64:
-            update(&parameter, along: gradient, state: &states[name]!, as: Double.self)
-        case .int32:
-            preconditionFailure("\(Self.self).update: parameter '\(name)' is int32; only floating-point parameters can be trained")
-        }
+        update(&parameter, along: gradient, state: &states[name]!)
     }
 
     /// Updates every parameter in `parameters` that has a gradient in `gradients` (matched by

@@ -25,17 +25,22 @@ public final class RMSProp: Optimizer {
     /// Whether to divide by an estimate of the gradient's variance (√(v − ḡ²)) instead of its
     /// uncentered second moment.
     public var centered: Bool
+    /// Whether each step runs as one fused kernel of the backend (the default) or as the tensor
+    /// operations below (the same formulas, step by step).
+    public var usesFusedStep = true
 
     /// What RMSProp remembers about one parameter.
     public struct State: Sendable {
         /// The number of updates made so far.
         public var step = 0
+        /// The buffers of the fused rule, in ``OptimizerStep/rmsProp(_:)``'s order: v, ḡ, b.
+        var buffers: [Tensor]
         /// v, the moving average of squared gradients.
-        public var squareAverage: Tensor
+        public var squareAverage: Tensor { buffers[0] }
         /// ḡ, the moving average of gradients; empty unless centered.
-        public var gradientAverage: Tensor
+        public var gradientAverage: Tensor { buffers[1] }
         /// b; empty when momentum is 0.
-        public var momentumBuffer: Tensor
+        public var momentumBuffer: Tensor { buffers[2] }
     }
 
     public var states: [String: State] = [:]
@@ -56,45 +61,34 @@ public final class RMSProp: Optimizer {
     }
 
     public func makeState(for parameter: Tensor) -> State {
-        State(squareAverage: .stateBuffer(like: parameter),
-              gradientAverage: .stateBuffer(like: parameter, if: centered),
-              momentumBuffer: .stateBuffer(like: parameter, if: momentum > 0))
+        State(buffers: [.stateBuffer(like: parameter), .stateBuffer(like: parameter, if: centered),
+                        .stateBuffer(like: parameter, if: momentum > 0)])
     }
 
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func update<Scalar: FloatingPointScalar>(_ parameter: inout Tensor, along gradient: Tensor,
-                                                    state: inout State, as scalar: Scalar.Type) {
+    public func update(_ parameter: inout Tensor, along gradient: Tensor, state: inout State) {
         state.step += 1
-        let η = Scalar(learningRate), α = Scalar(alpha), oneMinusα = Scalar(1 - alpha)
-        let ε = Scalar(epsilon), λ = Scalar(weightDecay), μ = Scalar(momentum)
-        let (hasWeightDecay, hasMomentum, centered) = (weightDecay != 0, momentum > 0, centered)
-        withScalars(of: gradient, mutating: &parameter, &state.squareAverage, &state.gradientAverage,
-                    &state.momentumBuffer, as: Scalar.self) { gradient, θ, v, ḡ, b in
-            if !hasWeightDecay && !hasMomentum && !centered {
-                // The plain rule, as a C kernel with packed square roots (see `RuleHelpers`).
-                rmsPropStep(gradient, θ, v, α: alpha, η: learningRate, ε: epsilon)
-                return
-            }
-            for i in θ.indices {
-                var g = gradient[i]
-                if hasWeightDecay { g += λ * θ[i] }
-                v[i] = v[i] * α + oneMinusα * g * g
-                var a: Scalar
-                if centered {
-                    ḡ[i] = lerp(ḡ[i], g, weight: oneMinusα)
-                    a = (v[i] - ḡ[i] * ḡ[i]).squareRoot()
-                } else {
-                    a = v[i].squareRoot()
-                }
-                a += ε
-                if hasMomentum {
-                    b[i] = b[i] * μ + g / a
-                    θ[i] -= η * b[i]
-                } else {
-                    θ[i] -= η * (g / a)
-                }
-            }
+        if usesFusedStep {
+            let step = RMSPropStep(learningRate: learningRate, alpha: alpha, epsilon: epsilon, weightDecay: weightDecay,
+                                   momentum: momentum, centered: centered)
+            parameter.applyOptimizerStep(.rmsProp(step), gradient: gradient, buffers: &state.buffers)
+            return
+        }
+        var g = gradient
+        if weightDecay != 0 { g = g + weightDecay * parameter }
+        state.buffers[0] = state.buffers[0] * alpha + (1 - alpha) * g * g
+        var a: Tensor
+        if centered {
+            state.buffers[1] = lerp(state.buffers[1], g, weight: 1 - alpha)
+            a = (state.buffers[0] - state.buffers[1] * state.buffers[1]).squareRoot()
+        } else {
+            a = state.buffers[0].squareRoot()
+        }
+        a = a + epsilon
+        if momentum > 0 {
+            state.buffers[2] = state.buffers[2] * momentum + g / a
+            parameter = parameter - learningRate * state.buffers[2]
+        } else {
+            parameter = parameter - learningRate * (g / a)
         }
     }
 }

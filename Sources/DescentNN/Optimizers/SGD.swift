@@ -23,13 +23,18 @@ public final class SGD: Optimizer {
     public var weightDecay: Double
     /// Whether to look ahead along the velocity (Nesterov momentum).
     public var nesterov: Bool
+    /// Whether each step runs as one fused kernel of the backend (the default) or as the tensor
+    /// operations below (the same formulas, step by step).
+    public var usesFusedStep = true
 
     /// What SGD remembers about one parameter.
     public struct State: Sendable {
         /// The number of updates made so far.
         public var step = 0
+        /// The buffers of the fused rule, in ``OptimizerStep/sgd(_:)``'s order.
+        var buffers: [Tensor]
         /// b, the velocity; empty when momentum is 0.
-        public var momentumBuffer: Tensor
+        public var momentumBuffer: Tensor { buffers[0] }
     }
 
     public var states: [String: State] = [:]
@@ -50,33 +55,24 @@ public final class SGD: Optimizer {
     }
 
     public func makeState(for parameter: Tensor) -> State {
-        State(momentumBuffer: .stateBuffer(like: parameter, if: momentum != 0))
+        State(buffers: [.stateBuffer(like: parameter, if: momentum != 0)])
     }
 
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public func update<Scalar: FloatingPointScalar>(_ parameter: inout Tensor, along gradient: Tensor,
-                                                    state: inout State, as scalar: Scalar.Type) {
+    public func update(_ parameter: inout Tensor, along gradient: Tensor, state: inout State) {
         state.step += 1
-        let isFirstStep = state.step == 1
-        let η = Scalar(learningRate), μ = Scalar(momentum), λ = Scalar(weightDecay)
-        let oneMinusτ = Scalar(1 - dampening)
-        let (hasMomentum, hasWeightDecay, nesterov) = (momentum != 0, weightDecay != 0, nesterov)
-        withScalars(of: gradient, mutating: &parameter, &state.momentumBuffer, as: Scalar.self) { gradient, θ, b in
-            if !hasMomentum && !hasWeightDecay {
-                // Plain gradient descent, θ ← θ − ηg, as a C kernel (see `RuleHelpers`).
-                sgdStep(gradient, θ, η: learningRate)
-                return
-            }
-            for i in θ.indices {
-                var g = gradient[i]
-                if hasWeightDecay { g += λ * θ[i] }
-                if hasMomentum {
-                    b[i] = isFirstStep ? g : μ * b[i] + oneMinusτ * g
-                    g = nesterov ? g + μ * b[i] : b[i]
-                }
-                θ[i] -= η * g
-            }
+        if usesFusedStep {
+            let step = SGDStep(learningRate: learningRate, momentum: momentum, dampening: dampening,
+                               weightDecay: weightDecay, nesterov: nesterov, isFirstStep: state.step == 1)
+            parameter.applyOptimizerStep(.sgd(step), gradient: gradient, buffers: &state.buffers)
+            return
         }
+        var g = gradient
+        if weightDecay != 0 { g = g + weightDecay * parameter }
+        if momentum != 0 {
+            let b = state.step == 1 ? g : momentum * state.buffers[0] + (1 - dampening) * g
+            state.buffers[0] = b
+            g = nesterov ? g + momentum * b : b
+        }
+        parameter = parameter - learningRate * g
     }
 }

@@ -1,29 +1,21 @@
-/// Elementwise operations of one input.
-public enum UnaryOperation: String, Sendable {
-    case negate, exp, log, sqrt, abs, tanh, sigmoid, relu, sign, log1p, erf, reciprocal, square
-}
+/// The CPU backend: the fast kernels — C micro-kernels for matrix products, SIMD loops, work
+/// split across a pool of worker threads. It computes values and knows nothing of gradients.
+struct CPUBackend: Backend {
+    static let shared = CPUBackend()
 
-/// Elementwise operations of two inputs (with broadcasting).
-public enum BinaryOperation: String, Sendable {
-    case add, subtract, multiply, divide, maximum, minimum, pow
-    case equal, notEqual, less, lessOrEqual, greater, greaterOrEqual
-}
+    var device: Device { .cpu }
 
-/// The CPU backend: kernels that compute values. They know nothing of gradients.
-enum CPU {
+    func upload(_ host: Tensor) -> Tensor { host }
+    func download(_ x: Tensor) -> Tensor { x }
     // MARK: Unary
 
-    static func unary(_ operation: UnaryOperation, _ x: Tensor) -> Tensor {
-        switch x.dtype {
-        case .float32: unary(operation, x, Float.self)
-        case .float64: unary(operation, x, Double.self)
-        case .int32: preconditionFailure("\(operation): needs a floating-point tensor, got int32 of shape \(x.shape)")
-        }
+    func unary(_ operation: UnaryOperation, _ x: Tensor) -> Tensor {
+        x.dtype == .float32 ? Self.unary(operation, x, Float.self) : Self.unary(operation, x, Double.self)
     }
 
     private static func unary<T: FloatingPointScalar>(_ operation: UnaryOperation, _ x: Tensor, _: T.Type) -> Tensor {
         let count = x.scalarCount
-        let output = TensorStorage(uninitializedCount: count, dtype: T.dtype)
+        let output = TensorStorage(uninitializedCount: count, dtype: T.dtype, device: .cpu)
         let source = x.storage.typed(T.self)
         let target = output.typed(T.self)
         Parallel.forEachChunk(count: count, minimumChunk: 1 << 15) { range in
@@ -51,49 +43,16 @@ enum CPU {
         return Tensor(shape: x.shape, storage: output)
     }
 
-    /// `g` where `x > 0`, else 0 (same shapes): ReLU's backward pass in one pass over memory,
-    /// instead of a comparison and a product.
-    static func keepingWherePositive(_ g: Tensor, _ x: Tensor) -> Tensor {
-        precondition(g.shape == x.shape && g.dtype == x.dtype, "relu: gradient \(g.shape) does not match input \(x.shape)")
-        func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
-            let count = x.scalarCount
-            let output = TensorStorage(uninitializedCount: count, dtype: T.dtype)
-            let pg = g.storage.typed(T.self), px = x.storage.typed(T.self), py = output.typed(T.self)
-            Parallel.forEachChunk(count: count, minimumChunk: 1 << 15) { range in
-                // Both loads first, then a select: a loop without branches, which vectorizes.
-                for i in range {
-                    let (gradient, input) = (pg[i], px[i])
-                    py[i] = input > 0 ? gradient : 0
-                }
-            }
-            return Tensor(shape: x.shape, storage: output)
-        }
-        switch x.dtype {
-        case .float32: return run(Float.self)
-        case .float64: return run(Double.self)
-        case .int32: preconditionFailure("relu: needs a floating-point tensor, got int32")
-        }
-    }
-
     // MARK: Binary
 
-    static func binary(_ operation: BinaryOperation, _ a: Tensor, _ b: Tensor) -> Tensor {
-        precondition(a.dtype == b.dtype,
-                     "\(operation): dtypes differ: \(a.dtype) \(a.shape) and \(b.dtype) \(b.shape)")
-        guard let shape = Broadcasting.shape(a.shape, b.shape) else {
-            preconditionFailure("\(operation): shapes \(a.shape) and \(b.shape) cannot be broadcast together")
-        }
-        switch a.dtype {
-        case .float32: return binary(operation, a, b, shape, Float.self)
-        case .float64: return binary(operation, a, b, shape, Double.self)
-        case .int32: preconditionFailure("\(operation): needs floating-point tensors, got int32 \(a.shape) and \(b.shape)")
-        }
+    func binary(_ operation: BinaryOperation, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
+        a.dtype == .float32 ? Self.binary(operation, a, b, shape, Float.self) : Self.binary(operation, a, b, shape, Double.self)
     }
 
     private static func binary<T: FloatingPointScalar>(_ operation: BinaryOperation, _ a: Tensor, _ b: Tensor,
                                                        _ shape: [Int], _: T.Type) -> Tensor {
         let count = shape.reduce(1, *)
-        let output = TensorStorage(uninitializedCount: count, dtype: T.dtype)
+        let output = TensorStorage(uninitializedCount: count, dtype: T.dtype, device: .cpu)
         let (loopShape, strides) = Broadcasting.coalesce(
             shape: shape,
             strides: [Broadcasting.strides(of: a.shape, broadcastTo: shape),
@@ -154,30 +113,22 @@ enum CPU {
         case .lessOrEqual: zip { $0 <= $1 ? 1 : 0 }
         case .greater: zip { $0 > $1 ? 1 : 0 }
         case .greaterOrEqual: zip { $0 >= $1 ? 1 : 0 }
+        // Both loads, then a select: a loop without branches, which vectorizes.
+        case .keepWherePositive: zip { gradient, input in input > 0 ? gradient : 0 }
         }
     }
 
     // MARK: Selection
 
     /// `condition != 0 ? a : b`, elementwise with broadcasting.
-    static func select(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
+    func select(_ condition: Tensor, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
         // select = b + condition·(a − b) would lose exactness (inf, nan); walk all three instead.
-        precondition(a.dtype == b.dtype, "where: dtypes differ: \(a.dtype) and \(b.dtype)")
-        guard let ab = Broadcasting.shape(a.shape, b.shape),
-              let shape = Broadcasting.shape(condition.shape, ab) else {
-            preconditionFailure("where: shapes \(condition.shape), \(a.shape) and \(b.shape) cannot be broadcast together")
-        }
-        let mask = condition.dtype == a.dtype ? condition : condition.cast(to: a.dtype)
-        switch a.dtype {
-        case .float32: return select(mask, a, b, shape, Float.self)
-        case .float64: return select(mask, a, b, shape, Double.self)
-        case .int32: preconditionFailure("where: needs floating-point tensors")
-        }
+        a.dtype == .float32 ? Self.select(condition, a, b, shape, Float.self) : Self.select(condition, a, b, shape, Double.self)
     }
 
     private static func select<T: FloatingPointScalar>(_ c: Tensor, _ a: Tensor, _ b: Tensor, _ shape: [Int],
                                                        _: T.Type) -> Tensor {
-        let output = TensorStorage(uninitializedCount: shape.reduce(1, *), dtype: T.dtype)
+        let output = TensorStorage(uninitializedCount: shape.reduce(1, *), dtype: T.dtype, device: .cpu)
         guard output.count > 0 else { return Tensor(shape: shape, storage: output) }
         let (loopShape, strides) = Broadcasting.coalesce(
             shape: shape,
@@ -200,30 +151,29 @@ enum CPU {
 
     // MARK: Conversion
 
-    static func cast(_ x: Tensor, to dtype: DType) -> Tensor {
-        if x.dtype == dtype { return x.detached() }
-        let output = TensorStorage(uninitializedCount: x.scalarCount, dtype: dtype)
-        func convert<S: TensorScalar, D: TensorScalar>(_: S.Type, _: D.Type, _ f: (S) -> D) {
-            let s = x.storage.typed(S.self), d = output.typed(D.self)
-            for i in 0..<x.scalarCount { d[i] = f(s[i]) }
+    func cast(_ x: Tensor, to dtype: DType) -> Tensor {
+        let output = TensorStorage(uninitializedCount: x.scalarCount, dtype: dtype, device: .cpu)
+        func convert<S: TensorScalar>(from _: S.Type) {
+            func to<D: TensorScalar>(_: D.Type) {
+                let source = x.storage.typed(S.self), target = output.typed(D.self)
+                // Through Double: exact for every value of every dtype but int64 beyond 2⁵³.
+                for i in 0..<x.scalarCount { target[i] = D(fromDouble: source[i].doubleValue) }
+            }
+            switch dtype {
+            case .float32: to(Float.self)
+            case .float64: to(Double.self)
+            case .int32: to(Int32.self)
+            case .int64: to(Int64.self)
+            case .uint8: to(UInt8.self)
+            }
         }
-        switch (x.dtype, dtype) {
-        case (.float32, .float64): convert(Float.self, Double.self) { Double($0) }
-        case (.float64, .float32): convert(Double.self, Float.self) { Float($0) }
-        case (.int32, .float32): convert(Int32.self, Float.self) { Float($0) }
-        case (.int32, .float64): convert(Int32.self, Double.self) { Double($0) }
-        case (.float32, .int32): convert(Float.self, Int32.self) { truncatingToInt32(Double($0)) }
-        case (.float64, .int32): convert(Double.self, Int32.self) { truncatingToInt32($0) }
-        default: preconditionFailure("unreachable")
+        switch x.dtype {
+        case .float32: convert(from: Float.self)
+        case .float64: convert(from: Double.self)
+        case .int32: convert(from: Int32.self)
+        case .int64: convert(from: Int64.self)
+        case .uint8: convert(from: UInt8.self)
         }
         return Tensor(shape: x.shape, storage: output)
-    }
-
-    /// Rounds toward zero and saturates at Int32's bounds (NaN becomes 0), as a cast must never trap.
-    private static func truncatingToInt32(_ value: Double) -> Int32 {
-        if value.isNaN { return 0 }
-        if value >= Double(Int32.max) { return .max }
-        if value <= Double(Int32.min) { return .min }
-        return Int32(value.rounded(.towardZero))
     }
 }

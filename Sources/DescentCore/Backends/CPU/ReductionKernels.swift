@@ -1,23 +1,14 @@
-/// Reductions over axes.
-public enum ReductionOperation: String, Sendable {
-    case sum, max, min
-}
-
-extension CPU {
+extension CPUBackend {
     /// Reduces `x` over `axes`, keeping them as size-1 axes.
-    static func reduce(_ operation: ReductionOperation, _ x: Tensor, axes: Set<Int>) -> Tensor {
-        switch x.dtype {
-        case .float32: reduce(operation, x, axes, Float.self)
-        case .float64: reduce(operation, x, axes, Double.self)
-        case .int32: preconditionFailure("\(operation): needs a floating-point tensor, got int32 \(x.shape)")
-        }
+    func reduce(_ operation: ReductionOperation, _ x: Tensor, axes: Set<Int>) -> Tensor {
+        x.dtype == .float32 ? Self.reduce(operation, x, axes, Float.self) : Self.reduce(operation, x, axes, Double.self)
     }
 
     private static func reduce<T: FloatingPointScalar>(_ operation: ReductionOperation, _ x: Tensor,
                                                        _ axes: Set<Int>, _: T.Type) -> Tensor {
         let outShape = x.shape.indices.map { axes.contains($0) ? 1 : x.shape[$0] }
         let outCount = outShape.reduce(1, *)
-        let output = TensorStorage(uninitializedCount: outCount, dtype: T.dtype)
+        let output = TensorStorage(uninitializedCount: outCount, dtype: T.dtype, device: .cpu)
         let y = output.typed(T.self), source = x.storage.typed(T.self)
         let identity: T = switch operation {
         case .sum: 0
@@ -71,26 +62,27 @@ extension CPU {
         return result
     }
 
-    /// The index of the largest (or smallest) element along `axis` (first one on ties), as int32,
-    /// with `axis` removed.
-    static func argExtremum(_ x: Tensor, axis: Int, largest: Bool) -> Tensor {
-        let values = x.doubles()
-        let outer = x.shape[..<axis].reduce(1, *), n = x.shape[axis], inner = x.shape[(axis + 1)...].reduce(1, *)
-        precondition(n > 0, "argmax: axis \(axis) of shape \(x.shape) is empty")
-        var result = [Int32](repeating: 0, count: outer * inner)
-        for o in 0..<outer {
-            for j in 0..<inner {
-                var best = values[o * n * inner + j], bestIndex = 0
-                for i in 1..<n {
-                    let v = values[(o * n + i) * inner + j]
-                    if best.isNaN { break }
-                    if v.isNaN || (largest ? v > best : v < best) { best = v; bestIndex = i }
+    func argReduce(_ operation: ArgReductionOperation, _ x: Tensor, axis: Int) -> Tensor {
+        func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
+            let (outer, n, inner) = Broadcasting.split(x.shape, at: axis)
+            var shape = x.shape
+            shape.remove(at: axis)
+            let output = TensorStorage(uninitializedCount: outer * inner, dtype: .int32, device: .cpu)
+            let values = x.storage.typed(T.self), result = output.typed(Int32.self)
+            let largest = operation == .argmax
+            for o in 0..<outer {
+                for j in 0..<inner {
+                    var best = values[o * n * inner + j], bestIndex = 0
+                    for i in 1..<n {
+                        if best.isNaN { break }
+                        let v = values[(o * n + i) * inner + j]
+                        if v.isNaN || (largest ? v > best : v < best) { best = v; bestIndex = i }
+                    }
+                    result[o * inner + j] = Int32(bestIndex)
                 }
-                result[o * inner + j] = Int32(bestIndex)
             }
+            return Tensor(shape: shape, storage: output)
         }
-        var shape = x.shape
-        shape.remove(at: axis)
-        return Tensor(shape: shape, scalars: result)
+        return x.dtype == .float32 ? run(Float.self) : run(Double.self)
     }
 }

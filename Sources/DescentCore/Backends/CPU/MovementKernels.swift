@@ -1,11 +1,11 @@
 /// Kernels that move elements without computing with them. They work on raw bytes, so one
 /// implementation serves every dtype.
-extension CPU {
+extension CPUBackend {
     /// The tensor with its axes reordered: output axis `i` is input axis `permutation[i]`.
-    static func permute(_ x: Tensor, _ permutation: [Int]) -> Tensor {
+    func permute(_ x: Tensor, _ permutation: [Int]) -> Tensor {
         let shape = permutation.map { x.shape[$0] }
         let inputStrides = Broadcasting.strides(of: x.shape, broadcastTo: x.shape)
-        let output = TensorStorage(uninitializedCount: x.scalarCount, dtype: x.dtype)
+        let output = TensorStorage(uninitializedCount: x.scalarCount, dtype: x.dtype, device: .cpu)
         guard x.scalarCount > 0 else { return Tensor(shape: shape, storage: output) }
         let (loopShape, strides) = Broadcasting.coalesce(
             shape: shape,
@@ -21,13 +21,17 @@ extension CPU {
                 walk.advance()
             }
         }
-        if x.dtype.byteCount == 8 { copy(UInt64.self) } else { copy(UInt32.self) }
+        switch x.dtype.byteCount {
+        case 8: copy(UInt64.self)
+        case 4: copy(UInt32.self)
+        default: copy(UInt8.self)
+        }
         return Tensor(shape: shape, storage: output)
     }
 
     /// `x` repeated along its broadcast axes to `shape` (NumPy's `broadcast_to`, materialised).
-    static func broadcast(_ x: Tensor, to shape: [Int]) -> Tensor {
-        let output = TensorStorage(uninitializedCount: shape.reduce(1, *), dtype: x.dtype)
+    func broadcast(_ x: Tensor, to shape: [Int]) -> Tensor {
+        let output = TensorStorage(uninitializedCount: shape.reduce(1, *), dtype: x.dtype, device: .cpu)
         guard output.count > 0 else { return Tensor(shape: shape, storage: output) }
         let (loopShape, strides) = Broadcasting.coalesce(
             shape: shape,
@@ -47,26 +51,21 @@ extension CPU {
                 walk.advance()
             }
         }
-        if x.dtype.byteCount == 8 { copy(UInt64.self) } else { copy(UInt32.self) }
+        switch x.dtype.byteCount {
+        case 8: copy(UInt64.self)
+        case 4: copy(UInt32.self)
+        default: copy(UInt8.self)
+        }
         return Tensor(shape: shape, storage: output)
     }
 
-    /// Views `shape` as `[outer, shape[axis], inner]`.
-    static func split(_ shape: [Int], at axis: Int) -> (outer: Int, length: Int, inner: Int) {
-        (shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))
-    }
-
     /// Elements `indices[i]` along `axis` (a gather): the output has `indices.count` at `axis`.
-    static func gather(_ x: Tensor, indices: [Int], axis: Int) -> Tensor {
-        let (outer, length, inner) = split(x.shape, at: axis)
+    func gather(_ x: Tensor, indices: [Int], axis: Int) -> Tensor {
+        let (outer, length, inner) = Broadcasting.split(x.shape, at: axis)
         var shape = x.shape
         shape[axis] = indices.count
-        let output = TensorStorage(uninitializedCount: shape.reduce(1, *), dtype: x.dtype)
+        let output = TensorStorage(uninitializedCount: shape.reduce(1, *), dtype: x.dtype, device: .cpu)
         let bytes = inner * x.dtype.byteCount
-        for index in indices {
-            precondition(index >= 0 && index < length,
-                         "gather: index \(index) out of range 0..<\(length) along axis \(axis) of \(x.shape)")
-        }
         // Picking a mini-batch's rows out of a large dataset waits on memory for every row, so
         // the slices are copied on several threads when there are many bytes to move.
         let slices = outer * indices.count
@@ -82,10 +81,10 @@ extension CPU {
 
     /// The inverse of ``gather(_:indices:axis:)`` for gradients: a zero tensor of `shape` into
     /// which the slices of `x` are added at `indices` (repeated indices accumulate).
-    static func scatterAdd(_ x: Tensor, indices: [Int], axis: Int, shape: [Int]) -> Tensor {
+    func scatterAdd(_ x: Tensor, indices: [Int], axis: Int, shape: [Int]) -> Tensor {
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
-            let (outer, length, inner) = split(shape, at: axis)
-            let output = TensorStorage(zeroedCount: shape.reduce(1, *), dtype: x.dtype)
+            let (outer, length, inner) = Broadcasting.split(shape, at: axis)
+            let output = TensorStorage(zeroedCount: shape.reduce(1, *), dtype: x.dtype, device: .cpu)
             let source = x.storage.typed(T.self), target = output.typed(T.self)
             for o in 0..<outer {
                 for (i, index) in indices.enumerated() {
@@ -95,20 +94,16 @@ extension CPU {
             }
             return Tensor(shape: shape, storage: output)
         }
-        switch x.dtype {
-        case .float32: return run(Float.self)
-        case .float64: return run(Double.self)
-        case .int32: preconditionFailure("scatterAdd: needs a floating-point tensor")
-        }
+        return x.dtype == .float32 ? run(Float.self) : run(Double.self)
     }
 
     /// The tensors joined along `axis` (all other axes equal).
-    static func concatenate(_ tensors: [Tensor], axis: Int) -> Tensor {
+    func concatenate(_ tensors: [Tensor], axis: Int) -> Tensor {
         var shape = tensors[0].shape
         shape[axis] = tensors.map { $0.shape[axis] }.reduce(0, +)
         let dtype = tensors[0].dtype
-        let output = TensorStorage(uninitializedCount: shape.reduce(1, *), dtype: dtype)
-        let (outer, _, inner) = split(shape, at: axis)
+        let output = TensorStorage(uninitializedCount: shape.reduce(1, *), dtype: dtype, device: .cpu)
+        let (outer, _, inner) = Broadcasting.split(shape, at: axis)
         var offset = 0
         for o in 0..<outer {
             for tensor in tensors {

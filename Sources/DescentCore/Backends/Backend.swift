@@ -1,0 +1,147 @@
+/// What a device must compute: a small, enumerated set of primitive kernels.
+///
+/// Everything Descent does — the operations of ``Tensor``, the derivative rules, the layers,
+/// the cost functions, the optimizers — is written in terms of these primitives, so a new
+/// backend (a GPU, a new family of CPU kernels) is this protocol implemented once, and checked
+/// primitive by primitive against the ``ReferenceBackend`` by ``BackendCrossCheck``.
+///
+/// Backends compute values only: they never see gradients, layers or optimizers' state
+/// objects. Operations validate shapes, dtypes and devices before they call a primitive, so a
+/// primitive may assume its operands are consistent and on its own device. Every primitive
+/// returns new tensors, except ``optimizerStep(_:parameter:gradient:buffers:)``, which updates
+/// storages that its caller has made unique.
+///
+/// Each requirement is one case of ``Primitive``; a new primitive is a new requirement (a
+/// compile error in every backend until it is written) and a new case (a compile error in the
+/// cross-check until it is tested).
+protocol Backend: Sendable {
+    /// The device whose storages this backend reads and writes.
+    var device: Device { get }
+
+    // MARK: Moving data between the host and the device
+
+    /// `host` (a CPU tensor) copied to this device.
+    func upload(_ host: Tensor) -> Tensor
+    /// `x` (on this device) copied to the CPU: a read-back.
+    func download(_ x: Tensor) -> Tensor
+
+    // MARK: Elementwise
+
+    /// y = f(x) for each element of a floating-point tensor.
+    func unary(_ operation: UnaryOperation, _ x: Tensor) -> Tensor
+    /// y = f(a, b) with broadcasting to `shape`, for floating-point tensors of one dtype.
+    func binary(_ operation: BinaryOperation, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor
+    /// `condition ≠ 0 ? a : b` with broadcasting to `shape`; `condition` has `a`'s dtype.
+    func select(_ condition: Tensor, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor
+    /// The same values in another dtype (to integers: toward zero, saturating, NaN → 0).
+    func cast(_ x: Tensor, to dtype: DType) -> Tensor
+
+    // MARK: Reductions
+
+    /// `x` reduced over `axes`, which are kept with size 1.
+    func reduce(_ operation: ReductionOperation, _ x: Tensor, axes: Set<Int>) -> Tensor
+    /// The int32 index of the largest (or smallest) element along `axis`, the first one on
+    /// ties (NaN counts as the largest and the smallest), with `axis` removed.
+    func argReduce(_ operation: ArgReductionOperation, _ x: Tensor, axis: Int) -> Tensor
+
+    // MARK: Movement (exact for every dtype)
+
+    /// Axes reordered: output axis `i` is input axis `permutation[i]`.
+    func permute(_ x: Tensor, _ permutation: [Int]) -> Tensor
+    /// `x` repeated along its broadcast axes to `shape`.
+    func broadcast(_ x: Tensor, to shape: [Int]) -> Tensor
+    /// The slices at `indices` (each in range) along `axis`.
+    func gather(_ x: Tensor, indices: [Int], axis: Int) -> Tensor
+    /// A zero tensor of `shape` into which the slices of `x` are added at `indices` along
+    /// `axis` (repeated indices accumulate): the gradient of a gather.
+    func scatterAdd(_ x: Tensor, indices: [Int], axis: Int, shape: [Int]) -> Tensor
+    /// Tensors of one dtype joined along `axis` (all other sizes equal).
+    func concatenate(_ tensors: [Tensor], axis: Int) -> Tensor
+
+    // MARK: Matrix products
+
+    /// op(a)·op(b) for the (batched) product that `product` describes.
+    func matmul(_ a: Tensor, _ b: Tensor, _ product: MatrixProduct) -> Tensor
+    /// x·Wᵀ + b for x [n, k], W [m, k] and b [m]: a dense layer, the bias fused into the product.
+    func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor
+
+    // MARK: The fused cost of classifiers
+
+    /// For logits [n, C] and int32 labels [n] in 0..<C: each row's logΣeˣ − x[label] ([n])
+    /// and its softmax probabilities ([n, C]).
+    func softmaxCrossEntropy(logits: Tensor, labels: Tensor) -> (losses: Tensor, probabilities: Tensor)
+    /// (p − onehot(label))·ḡ for each row: its derivative rule.
+    func softmaxCrossEntropyGradient(probabilities: Tensor, labels: Tensor, upstream: Tensor) -> Tensor
+
+    // MARK: Random numbers
+
+    /// Uniform numbers in [0, 1) of `dtype`, element `i` from the counter-based generator's
+    /// output for (`key`, `key.offset + i`) — see ``CounterRandom``: the same bits on every
+    /// backend, whatever the number of threads.
+    func randomUniform(shape: [Int], dtype: DType, key: RandomKey) -> Tensor
+
+    // MARK: Optimizers
+
+    /// One step of a fused update rule on `parameter`, in place, with its state `buffers`
+    /// (see ``OptimizerStep`` for their order; an empty storage for an option that is off).
+    /// The caller has made every storage it passes unique.
+    func optimizerStep(_ step: OptimizerStep, parameter: Tensor, gradient: Tensor, buffers: [Tensor])
+}
+
+/// The primitives a ``Backend`` implements, one case per requirement: what the cross-check
+/// iterates over.
+public enum Primitive: String, Sendable, CaseIterable {
+    case upload, download
+    case unary, binary, select, cast
+    case reduce, argReduce
+    case permute, broadcast, gather, scatterAdd, concatenate
+    case matmul, linear
+    case softmaxCrossEntropy, softmaxCrossEntropyGradient
+    case randomUniform
+    case optimizerStep
+}
+
+/// Elementwise operations of one input.
+public enum UnaryOperation: String, Sendable, CaseIterable {
+    case negate, exp, log, sqrt, abs, tanh, sigmoid, relu, sign, log1p, erf, reciprocal, square
+}
+
+/// Elementwise operations of two inputs (with broadcasting).
+public enum BinaryOperation: String, Sendable, CaseIterable {
+    case add, subtract, multiply, divide, maximum, minimum, pow
+    case equal, notEqual, less, lessOrEqual, greater, greaterOrEqual
+    /// `b > 0 ? a : 0`: ReLU's backward pass (ḡ where the input was positive) in one pass.
+    case keepWherePositive
+
+    /// Whether the result is 1 or 0 (a comparison), never differentiated.
+    var isComparison: Bool {
+        switch self {
+        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual: true
+        default: false
+        }
+    }
+}
+
+/// Reductions over axes.
+public enum ReductionOperation: String, Sendable, CaseIterable {
+    case sum, max, min
+}
+
+/// Reductions to the position of an extreme element.
+public enum ArgReductionOperation: String, Sendable, CaseIterable {
+    case argmax, argmin
+}
+
+/// The shape of a (batched) matrix product op(A)·op(B), worked out once by ``matmul(_:_:transposeA:transposeB:)``.
+struct MatrixProduct: Sendable {
+    var transposeA: Bool
+    var transposeB: Bool
+    /// The number of products; A or B may be one matrix shared by all (stride 0).
+    var batch: Int
+    /// op(A) is [m, k], op(B) [k, n], the result [m, n].
+    var m: Int, n: Int, k: Int
+    /// Elements between consecutive matrices of A and of B (0 for a shared matrix).
+    var strideA: Int, strideB: Int
+    /// The result's shape: the batch axes, then [m, n].
+    var shape: [Int]
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+// Elementwise primitives: one output element at a time, each from the input elements that its
+// position reads under broadcasting.
+
+extension ReferenceBackend {
+    func unary(_ operation: UnaryOperation, _ x: Tensor) -> Tensor {
+        func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
+            make(x.shape, T.self) { i in Self.apply(operation, x.element(i, as: T.self)) }
+        }
+        return floating(x.dtype) { run($0) }
+    }
+
+    /// The definition of each unary operation.
+    static func apply<T: FloatingPointScalar>(_ operation: UnaryOperation, _ x: T) -> T {
+        switch operation {
+        case .negate: -x
+        case .exp: T.exp(x)
+        case .log: T.log(x)
+        case .sqrt: x.squareRoot()
+        case .abs: Swift.abs(x)
+        case .tanh: T.tanh(x)
+        case .sigmoid: x >= 0 ? 1 / (1 + T.exp(-x)) : T.exp(x) / (1 + T.exp(x))
+        case .relu: x > 0 ? x : 0
+        case .sign: x > 0 ? 1 : (x < 0 ? -1 : 0)
+        case .log1p: T.log1p(x)
+        case .erf: T.erf(x)
+        case .reciprocal: 1 / x
+        case .square: x * x
+        }
+    }
+
+    func binary(_ operation: BinaryOperation, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
+        func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
+            make(shape, T.self) { i in
+                let position = Positions.multiIndex(of: i, in: shape)
+                return Self.apply(operation, a.element(Positions.broadcastSource(of: position, from: a.shape), as: T.self),
+                                  b.element(Positions.broadcastSource(of: position, from: b.shape), as: T.self))
+            }
+        }
+        return floating(a.dtype) { run($0) }
+    }
+
+    /// The definition of each binary operation (comparisons give 1 or 0; max and min pass NaN on).
+    static func apply<T: FloatingPointScalar>(_ operation: BinaryOperation, _ a: T, _ b: T) -> T {
+        switch operation {
+        case .add: a + b
+        case .subtract: a - b
+        case .multiply: a * b
+        case .divide: a / b
+        case .maximum: a.isNaN || a > b ? a : b
+        case .minimum: a.isNaN || a < b ? a : b
+        case .pow: T.pow(a, b)
+        case .equal: a == b ? 1 : 0
+        case .notEqual: a != b ? 1 : 0
+        case .less: a < b ? 1 : 0
+        case .lessOrEqual: a <= b ? 1 : 0
+        case .greater: a > b ? 1 : 0
+        case .greaterOrEqual: a >= b ? 1 : 0
+        case .keepWherePositive: b > 0 ? a : 0
+        }
+    }
+
+    func select(_ condition: Tensor, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
+        func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
+            make(shape, T.self) { i in
+                let position = Positions.multiIndex(of: i, in: shape)
+                let holds = condition.element(Positions.broadcastSource(of: position, from: condition.shape), as: T.self) != 0
+                return holds ? a.element(Positions.broadcastSource(of: position, from: a.shape), as: T.self)
+                             : b.element(Positions.broadcastSource(of: position, from: b.shape), as: T.self)
+            }
+        }
+        return floating(a.dtype) { run($0) }
+    }
+
+    func cast(_ x: Tensor, to dtype: DType) -> Tensor {
+        func from<S: TensorScalar>(_: S.Type) -> Tensor {
+            func to<D: TensorScalar>(_: D.Type) -> Tensor {
+                make(x.shape, D.self) { i in D(fromDouble: x.element(i, as: S.self).doubleValue) }
+            }
+            switch dtype {
+            case .float32: return to(Float.self)
+            case .float64: return to(Double.self)
+            case .int32: return to(Int32.self)
+            case .int64: return to(Int64.self)
+            case .uint8: return to(UInt8.self)
+            }
+        }
+        switch x.dtype {
+        case .float32: return from(Float.self)
+        case .float64: return from(Double.self)
+        case .int32: return from(Int32.self)
+        case .int64: return from(Int64.self)
+        case .uint8: return from(UInt8.self)
+        }
+    }
+}
