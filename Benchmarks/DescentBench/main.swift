@@ -190,6 +190,59 @@ let sgemmShapes: [(String, Int, Int, Int, Bool, Bool)] = [
     }
 }
 
+// MARK: Callgrind workloads (Benchmarks/callgrind.sh)
+//
+// `--workloads w2-step` and `--workloads w4-call`: synthetic data (no MNIST), 20 warm-up calls,
+// then exactly `callgrindCalls` calls of one @inline(never) function, whose instructions
+// `valgrind --tool=callgrind --toggle-collect='*callgrindW2Step*'` (or W4Call) counts.
+// Run them with `--threads 1`: callgrind only counts the thread that enters the function.
+
+let callgrindCalls = 10
+
+/// One W2 training step: forward, backpropagation, SGD update.
+func w2TrainingStep(_ model: inout Sequential, _ optimizer: SGD, _ inputs: Tensor, _ labels: Tensor) {
+    let (_, gradients) = valueWithGradient(at: model) { model in
+        crossEntropy(logits: model(inputs), labels: labels)
+    }
+    optimizer.update(&model, along: gradients)
+}
+
+@inline(never) func callgrindW2Step(_ model: inout Sequential, _ optimizer: SGD, _ inputs: Tensor, _ labels: Tensor) {
+    w2TrainingStep(&model, optimizer, inputs, labels)
+}
+
+@inline(never) func callgrindW4Call(_ model: Sequential, _ input: Tensor) -> Tensor {
+    model(input)
+}
+
+@MainActor func w2Step(json: Bool) {
+    var model = mlp([784, 128, 10], dropout: 0, seed: 0)
+    let optimizer = SGD(learningRate: 0.1)
+    let inputs = Tensor.randomNormal([32, 784], seed: 1)
+    let labels = Tensor(shape: [32], scalars: (0..<32).map { Int32($0 % 10) })
+    for _ in 0..<20 { w2TrainingStep(&model, optimizer, inputs, labels) }
+    let elapsed = seconds {
+        for _ in 0..<callgrindCalls { callgrindW2Step(&model, optimizer, inputs, labels) }
+    }
+    record("w2_step_calls", Double(callgrindCalls), json: json)
+    record("w2_step_us", elapsed / Double(callgrindCalls) * 1e6, json: json)
+}
+
+@MainActor func w4Call(json: Bool) {
+    let model = mlp([784, 512, 512, 10], dropout: 0.2, seed: 0).training(false)
+    let input = Tensor.randomNormal([1, 784], seed: 1)
+    var outputs: [Tensor] = []
+    withoutGradients {
+        for _ in 0..<20 { outputs.append(model(input)) }
+        let elapsed = seconds {
+            for _ in 0..<callgrindCalls { outputs.append(callgrindW4Call(model, input)) }
+        }
+        record("w4_call_calls", Double(callgrindCalls), json: json)
+        record("w4_call_us", elapsed / Double(callgrindCalls) * 1e6, json: json)
+    }
+    precondition(outputs.count == 20 + callgrindCalls)
+}
+
 do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
     ThreadCount.current = options.threads
@@ -205,6 +258,8 @@ do {
     }
     if options.workloads.contains("sgemm") { sgemm(json: options.json) }
     if options.workloads.contains("fusions") { fusions(json: options.json) }
+    if options.workloads.contains("w2-step") { w2Step(json: options.json) }
+    if options.workloads.contains("w4-call") { w4Call(json: options.json) }
     record("peak_rss_mb", peakResidentMegabytes(), json: options.json)
     if options.json {
         var object: [String: Any] = ["framework": "descent", "threads": options.threads]
