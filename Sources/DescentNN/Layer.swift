@@ -36,6 +36,17 @@ extension Layer {
     /// The number of trainable scalars.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.scalarCount } }
 
+    /// The device of the parameters (the CPU for a layer without parameters): where the layer
+    /// computes.
+    public var device: Device { parameters.first?.value.device ?? .cpu }
+
+    /// A copy of this layer with every parameter moved to `device` (PyTorch's `module.to`).
+    public func to(_ device: Device) -> Self {
+        var copy = self
+        copy.visitParameters { _, parameter in parameter = parameter.to(device) }
+        return copy
+    }
+
     /// A copy of this layer in training (`true`) or inference (`false`) mode.
     public func training(_ isTraining: Bool) -> Self {
         var copy = self

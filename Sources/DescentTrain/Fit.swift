@@ -50,6 +50,9 @@ extension Layer {
         callbacks: [any TrainingCallback]
     ) throws -> History {
         let initialLearningRate = optimizer.learningRate
+        // Training runs where the parameters are: each batch moves there (no copy when it is
+        // there already), and the step reads back only its cost.
+        let device = self.device
         var history = History()
         var stepsTaken = 0
         setTraining(true)
@@ -64,17 +67,19 @@ extension Layer {
             // copied out of the training set at a time.
             let batches = training.batches(batching, shuffled: shuffled, seed: seed, epoch: epoch - 1)
             var costSum = 0.0, seen = 0
-            var metricSums = [Double](repeating: 0, count: metrics.count)
+            // Σ metric × batch size, added up on the device and read once, after the epoch.
+            var metricTotals = [Tensor](repeating: Tensor.zeros([], dtype: .float64, on: device), count: metrics.count)
             for (index, batch) in batches.enumerated() {
+                let (inputs, labels) = (batch.inputs.to(device), batch.labels.to(device))
                 var outputs = Tensor.zeros([0])
                 let (cost, gradients) = valueWithGradient(at: self) { model in
-                    outputs = model(batch.inputs)
-                    return loss(predicted: outputs, expected: batch.labels)
+                    outputs = model(inputs)
+                    return loss(predicted: outputs, expected: labels)
                 }
                 // Let go of the gradient graph now: it holds the parameters, and while it lives
                 // the optimizer's in-place update would have to copy every one of them.
                 outputs = outputs.detached()
-                let value = cost.doubleValue
+                let value = cost.doubleValue  // the step's one read-back
                 guard value.isFinite else {
                     throw TrainingError.nonFiniteCost(epoch: epoch, step: index + 1, value: value)
                 }
@@ -84,8 +89,9 @@ extension Layer {
                 costSum += value * Double(count)
                 seen += count
                 for (m, metric) in metrics.enumerated() {
-                    metricSums[m] += metric.value(outputs: outputs, labels: batch.labels,
-                                                  outputsAreProbabilities: loss.expectsProbabilities) * Double(count)
+                    let batchValue = metric.valueTensor(outputs: outputs, labels: labels,
+                                                        outputsAreProbabilities: loss.expectsProbabilities)
+                    metricTotals[m] = metricTotals[m] + batchValue.cast(to: .float64) * Double(count)
                 }
                 stepsTaken += 1
                 let elapsed = Date().timeIntervalSince(started)
@@ -98,7 +104,7 @@ extension Layer {
             }
 
             var values: [(String, Double)] = [("loss", costSum / Double(seen))]
-            for (m, metric) in metrics.enumerated() { values.append((metric.name, metricSums[m] / Double(seen))) }
+            for (m, metric) in metrics.enumerated() { values.append((metric.name, metricTotals[m].doubleValue / Double(seen))) }
             if let validation {
                 let evaluation = evaluate(on: validation, loss: loss, metrics: metrics)
                 values.append(("val_loss", evaluation["loss"]!))
@@ -125,37 +131,41 @@ extension Layer {
     }
 
     /// The cost and metrics of the model on a dataset, in inference mode (dropout off), computed
-    /// in batches of `batchSize` without recording gradients.
+    /// in batches of `batchSize` on the model's device without recording gradients. The sums
+    /// stay on the device until the end: one read-back per value.
     public func evaluate(on dataset: Dataset, loss: Loss, metrics: [Metric] = [], batchSize: Int = 1024) -> [String: Double] {
         let model = training(false)
-        var costSum = 0.0
-        var metricSums = [Double](repeating: 0, count: metrics.count)
+        let device = self.device
+        // Σ value × batch size for the cost, then each metric.
+        var totals = [Tensor](repeating: Tensor.zeros([], dtype: .float64, on: device), count: metrics.count + 1)
         withoutGradients {
             for batch in dataset.batches(.miniBatch(size: batchSize), shuffled: false, seed: 0, epoch: 0) {
-                let outputs = model(batch.inputs)
-                let count = Double(batch.inputs.shape[0])
-                costSum += loss(predicted: outputs, expected: batch.labels).doubleValue * count
-                for (m, metric) in metrics.enumerated() {
-                    metricSums[m] += metric.value(outputs: outputs, labels: batch.labels,
-                                                  outputsAreProbabilities: loss.expectsProbabilities) * count
+                let (inputs, labels) = (batch.inputs.to(device), batch.labels.to(device))
+                let outputs = model(inputs)
+                let count = Double(inputs.shape[0])
+                let values = [loss(predicted: outputs, expected: labels)] + metrics.map { metric in
+                    metric.valueTensor(outputs: outputs, labels: labels, outputsAreProbabilities: loss.expectsProbabilities)
                 }
+                for (index, value) in values.enumerated() { totals[index] = totals[index] + value.cast(to: .float64) * count }
             }
         }
         let total = Double(max(dataset.count, 1))
-        var result = ["loss": costSum / total]
-        for (m, metric) in metrics.enumerated() { result[metric.name] = metricSums[m] / total }
+        var result = ["loss": totals[0].doubleValue / total]
+        for (m, metric) in metrics.enumerated() { result[metric.name] = totals[m + 1].doubleValue / total }
         return result
     }
 
-    /// The model's outputs for `inputs`, in inference mode, computed in batches.
+    /// The model's outputs for `inputs`, in inference mode, computed in batches on the model's
+    /// device and returned on the inputs' device.
     public func predict(_ inputs: Tensor, batchSize: Int = 1024) -> Tensor {
         let model = training(false)
+        let device = self.device
         return withoutGradients {
             let count = inputs.shape.first ?? 0
             let parts = stride(from: 0, to: count, by: batchSize).map { start in
-                model(inputs[start..<min(count, start + batchSize)])
+                model(inputs[start..<min(count, start + batchSize)].to(device))
             }
-            return parts.isEmpty ? model(inputs) : Tensor(concatenating: parts, alongAxis: 0)
+            return (parts.isEmpty ? model(inputs.to(device)) : Tensor(concatenating: parts, alongAxis: 0)).to(inputs.device)
         }
     }
 }

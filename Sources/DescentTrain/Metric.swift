@@ -24,7 +24,8 @@ public enum Metric: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { name }
 
-    /// The metric's value over a batch (or a whole dataset).
+    /// The metric's value over a batch (or a whole dataset): ``valueTensor(outputs:labels:outputsAreProbabilities:)``
+    /// read back.
     ///
     /// - Parameters:
     ///   - outputs: The model's outputs, [n, classes] or [n, 1] / [n] for one output.
@@ -34,35 +35,52 @@ public enum Metric: Sendable, Hashable, CustomStringConvertible {
     ///   - outputsAreProbabilities: For one binary output column, whether it holds
     ///     probabilities (threshold 0.5) rather than logits (threshold 0).
     public func value(outputs: Tensor, labels: Tensor, outputsAreProbabilities: Bool = false) -> Double {
-        let count = Double(Swift.max(outputs.shape.first ?? 1, 1))
-        switch self {
-        case .accuracy, .topKAccuracy:
-            let k: Int = if case let .topKAccuracy(k) = self { k } else { 1 }
-            let columns = outputs.rank >= 2 ? outputs.shape[outputs.rank - 1] : 1
-            // One-hot (or probability) rows, as regression costs on classes take them, name
-            // their class by their largest entry.
-            let truth = labels.rank >= 2 && columns > 1 && labels.shape == outputs.shape
-                ? labels.argmax(alongAxis: -1).scalars(as: Int32.self)
-                : labels.cast(to: .int32).scalars(as: Int32.self)
-            let values = outputs.doubles()
-            var correct = 0
-            for row in truth.indices {
-                let scores = values[(row * columns)..<((row + 1) * columns)]
-                if columns == 1 {
-                    let predicted: Int32 = scores.first! > (outputsAreProbabilities ? 0.5 : 0) ? 1 : 0
-                    if predicted == truth[row] { correct += 1 }
-                } else {
-                    let target = scores[scores.startIndex + Int(truth[row])]
-                    // The true class is in the top k when fewer than k classes score higher.
-                    let higher = scores.filter { $0 > target }.count
-                    if higher < k { correct += 1 }
-                }
+        valueTensor(outputs: outputs, labels: labels, outputsAreProbabilities: outputsAreProbabilities).doubleValue
+    }
+
+    /// The metric's value as a scalar tensor on the outputs' device, computed with tensor
+    /// operations and not read back, so that a training loop can add up a whole epoch's values
+    /// on the device and read them once. See ``value(outputs:labels:outputsAreProbabilities:)``.
+    public func valueTensor(outputs: Tensor, labels: Tensor, outputsAreProbabilities: Bool = false) -> Tensor {
+        withoutGradients {
+            let outputs = outputs.detached()
+            switch self {
+            case .accuracy: return topKAccuracy(1, outputs, labels, outputsAreProbabilities)
+            case let .topKAccuracy(k): return topKAccuracy(k, outputs, labels, outputsAreProbabilities)
+            case .meanAbsoluteError:
+                return (outputs - labels.reshaped(to: outputs.shape)).abs().mean()
+            case .rootMeanSquaredError:
+                return (outputs - labels.reshaped(to: outputs.shape)).squared().mean().squareRoot()
             }
-            return Double(correct) / count
-        case .meanAbsoluteError:
-            return withoutGradients { (outputs - labels.reshaped(to: outputs.shape)).abs().mean().doubleValue }
-        case .rootMeanSquaredError:
-            return withoutGradients { (outputs - labels.reshaped(to: outputs.shape)).squared().mean().doubleValue.squareRoot() }
         }
+    }
+
+    /// The fraction of rows whose true class is among the `k` highest scores; for one output
+    /// column, whose thresholded score is the true class.
+    private func topKAccuracy(_ k: Int, _ outputs: Tensor, _ labels: Tensor, _ outputsAreProbabilities: Bool) -> Tensor {
+        let count = outputs.shape.first ?? 1
+        let columns = outputs.rank >= 2 ? outputs.shape[outputs.rank - 1] : 1
+        let scores = outputs.reshaped(to: [count, columns])
+        // One-hot (or probability) rows, as regression costs on classes take them, name their
+        // class by their largest entry; other labels are class numbers (floats truncated).
+        let classIndices = labels.rank >= 2 && columns > 1 && labels.shape == outputs.shape
+            ? labels.argmax(alongAxis: -1) : labels.cast(to: .int32)
+        let truth = classIndices.cast(to: scores.dtype).reshaped(to: [count, 1])
+        let correct: Tensor
+        if columns == 1 {
+            let predicted = scores .> (outputsAreProbabilities ? 0.5 : 0)
+            correct = predicted .== truth
+        } else {
+            // The true class's score, picked by comparing column numbers with the label (a
+            // select, so that other columns' NaN or ±∞ never leak in); the class is in the top k
+            // when fewer than k classes score higher.
+            let classes = Tensor.arange(to: Double(columns), dtype: scores.dtype).to(scores.device).reshaped(to: [1, columns])
+            let zero = Tensor.zeros([], dtype: scores.dtype, on: scores.device)
+            let trueScore = select(where: classes .== truth, scores, otherwise: zero).sum(alongAxes: [1])
+            let higher = (scores .> trueScore).sum(alongAxes: [1])
+            correct = higher .< Double(k)
+        }
+        // Counted in float64, so that the fraction is as exact as a division of integers.
+        return correct.cast(to: .float64).sum() / Double(Swift.max(count, 1))
     }
 }

@@ -79,6 +79,11 @@ struct Train: ParsableCommand {
     var json = false
     @Option(help: "Number of CPU threads.")
     var threads: Int?
+    @Option(help: ArgumentHelp(
+        "Where to compute: cpu (the fast kernels, the default) or reference (every primitive as its plain textbook loop: "
+            + "slow, for checking that a result does not depend on the CPU's kernels).",
+        valueName: "cpu|reference"))
+    var device: Device = .cpu
 
     func validate() throws {
         if let loss, Loss(name: loss) == nil {
@@ -169,6 +174,7 @@ struct Train: ParsableCommand {
             }
             try model.loadParameters(contentsOf: URL(fileURLWithPath: `init`))
         }
+        model = model.to(device)
         let optimizer = try OptimizerSettings(
             name: optimizer, learningRate: learningRate, momentum: momentum, nesterov: nesterov,
             weightDecay: weightDecay, alpha: alpha, betas: try parsedBetas(), epsilon: eps).makeOptimizer()
@@ -208,3 +214,5 @@ struct Train: ParsableCommand {
         }
     }
 }
+
+extension Device: ExpressibleByArgument {}

@@ -10,19 +10,9 @@
 public func softmaxCrossEntropy(logits: Tensor, labels: Tensor) -> Tensor {
     precondition(logits.rank == 2, "softmaxCrossEntropy: logits must be [examples, classes], not \(logits.shape)")
     let (rows, classes) = (logits.shape[0], logits.shape[1])
-    precondition(labels.dtype == .int32 && labels.shape == [rows],
-                 "softmaxCrossEntropy: labels must be an int32 tensor [\(rows)] of class indices, not \(labels.dtype) \(labels.shape)")
     precondition(logits.dtype.isFloatingPoint, "softmaxCrossEntropy: needs floating-point logits, got \(logits.dtype)")
     let device = commonDevice("softmaxCrossEntropy", logits, labels)
-    // Checked where the labels are: on the host, without a copy (a device backend checks in
-    // its kernel instead of reading the labels back).
-    if device == .cpu {
-        labels.withUnsafeBufferPointer(as: Int32.self) { labels in
-            if let row = labels.firstIndex(where: { $0 < 0 || Int($0) >= classes }) {
-                preconditionFailure("softmaxCrossEntropy: label \(labels[row]) of example \(row) is out of range 0..<\(classes)")
-            }
-        }
-    }
+    labels.requireClassIndices(examples: rows, classCount: classes, in: "softmaxCrossEntropy")
     let (losses, probabilities) = device.backend.softmaxCrossEntropy(logits: logits, labels: labels)
     guard logits.gradientNode != nil else { return losses }
     return losses.recorded("softmaxCrossEntropy", logits,

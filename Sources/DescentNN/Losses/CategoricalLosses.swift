@@ -56,15 +56,13 @@ public func negativeLogLikelihood(logProbabilities: Tensor, labels: Tensor, redu
     precondition(logProbabilities.rank == 2,
                  "negativeLogLikelihood: log-probabilities must be [examples, classes], not \(logProbabilities.shape)")
     let (exampleCount, classCount) = (logProbabilities.shape[0], logProbabilities.shape[1])
-    precondition(labels.dtype == .int32 && labels.shape == [exampleCount],
-                 "negativeLogLikelihood: labels must be an int32 tensor [\(exampleCount)] of class indices, not \(labels.dtype) \(labels.shape)")
-    // Row i's label sits at i·C + label in the flattened rows: one gather, O(n).
-    let positions = labels.scalars(as: Int32.self).enumerated().map { row, label in
-        precondition(label >= 0 && Int(label) < classCount,
-                     "negativeLogLikelihood: label \(label) of example \(row) is out of range 0..<\(classCount)")
-        return row * classCount + Int(label)
-    }
-    let picked = logProbabilities.reshaped(to: [exampleCount * classCount]).gathering(atIndices: positions)
+    labels.requireClassIndices(examples: exampleCount, classCount: classCount, in: "negativeLogLikelihood")
+    // Each row's entry at its label: the one column where the class number equals the label.
+    // (A select, not a product with a one-hot mask: 0 · −∞ would be NaN.)
+    let classes = Tensor.arange(to: Double(classCount), dtype: logProbabilities.dtype).to(logProbabilities.device)
+    let isLabel = classes.reshaped(to: [1, classCount]) .== labels.cast(to: logProbabilities.dtype).reshaped(to: [exampleCount, 1])
+    let picked = select(where: isLabel, logProbabilities, otherwise: Tensor.zeros([], dtype: logProbabilities.dtype, on: logProbabilities.device))
+        .sum(squeezingAxes: [1])
     return reduction.apply(to: -picked)
 }
 
