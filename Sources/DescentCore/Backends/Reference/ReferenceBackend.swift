@@ -7,8 +7,8 @@ import Synchronization
 /// other backend against it, primitive by primitive. A whole training runs on it too
 /// (`descent train --device reference`), which shows that nothing above the backends depends on
 /// the CPU's kernels. Its tensors live in their own storages on ``Device/reference``; copying
-/// one to the CPU counts as a read-back (``Device/readBackCount``), so tests can see how often
-/// the training loop waits for a device.
+/// one to the CPU counts as a read-back (``Device/readBackCount``, ``ReadBackCounter``), so
+/// tests can see how often the training loop waits for a device.
 struct ReferenceBackend: Backend {
     static let shared = ReferenceBackend()
 
@@ -23,6 +23,7 @@ struct ReferenceBackend: Backend {
 
     func download(_ x: Tensor) -> Tensor {
         Self.readBacks.wrappingAdd(1, ordering: .relaxed)
+        ReadBackCounter.recordReadBack()
         return Tensor(shape: x.shape, storage: x.storage.copy(to: .cpu))
     }
 
