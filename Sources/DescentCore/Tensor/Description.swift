@@ -2,13 +2,14 @@ extension Tensor: CustomStringConvertible {
     /// Shape, dtype and values, laid out like NumPy prints arrays; large tensors are summarised
     /// with `...` (the first and last three entries of each axis).
     public var description: String {
-        "Tensor(shape: \(shape), dtype: \(dtype))\n" + formattedValues(summarise: scalarCount > 1000)
+        let place = device == .cpu ? "" : ", device: \(device)"
+        return "Tensor(shape: \(shape), dtype: \(dtype)\(place))\n" + formattedValues(summarise: scalarCount > 1000)
     }
 
     private func formattedValues(summarise: Bool) -> String {
         let values = doubles()
-        let text: (Double) -> String = dtype == .int32
-            ? { String(Int($0)) }
+        let text: (Double) -> String = !dtype.isFloatingPoint
+            ? { String(Int64(fromDouble: $0)) }
             : { value in
                 if value.isNaN { return "nan" }
                 if value.isInfinite { return value > 0 ? "inf" : "-inf" }
