@@ -94,10 +94,12 @@ extension Tensor {
         precondition(buffers.count == rule.bufferCount,
                      "applyOptimizerStep: \(rule) takes \(rule.bufferCount) buffers, got \(buffers.count)")
         // A buffer whose option is off is empty ([0]); everything else matches the parameter.
-        for tensor in [gradient] + buffers.filter({ $0.shape != [0] }) {
+        func requireMatch(_ tensor: Tensor, _ role: String) {
             precondition(tensor.shape == shape && tensor.dtype == dtype && tensor.device == device,
-                         "applyOptimizerStep: \(tensor.dtype) \(tensor.shape) on \(tensor.device) does not match the parameter, \(dtype) \(shape) on \(device)")
+                         "applyOptimizerStep: the \(role), \(tensor.dtype) \(tensor.shape) on \(tensor.device), does not match the parameter, \(dtype) \(shape) on \(device)")
         }
+        requireMatch(gradient, "gradient")
+        for (index, buffer) in buffers.enumerated() where buffer.shape != [0] { requireMatch(buffer, "buffer \(index)") }
         makeUnique()
         for index in buffers.indices { buffers[index].makeUnique() }
         gradientNode = nil

@@ -15,16 +15,19 @@ extension CPUBackend {
     func optimizerStep(_ step: OptimizerStep, parameter: Tensor, gradient: Tensor, buffers: [Tensor]) {
         func run<S: FloatingPointScalar>(_: S.Type) {
             let θ = parameter.storage.typed(S.self), g = UnsafePointer(gradient.storage.typed(S.self))
-            // An empty buffer (an option that is off) is never read; any pointer stands in for it.
-            let state = buffers.map { $0.storage.typed(S.self) }
-            let pointers = UncheckedSendable((θ, g, state))
+            // Up to three buffers; an empty one (an option that is off) is never read, and the
+            // parameter's address stands in for it. (A tuple, not an array: no allocation in
+            // a step that runs for every parameter at every step.)
+            func buffer(_ index: Int) -> UnsafeMutablePointer<S>? {
+                index < buffers.count && buffers[index].scalarCount > 0 ? buffers[index].storage.typed(S.self) : nil
+            }
+            let pointers = UncheckedSendable((θ, g, buffer(0), buffer(1), buffer(2)))
             Parallel.forEachChunk(count: parameter.scalarCount, minimumChunk: elementsPerChunk) { range in
-                let (θ, g, state) = pointers.value
+                let (θ, g, b0, b1, b2) = pointers.value
                 let start = range.lowerBound
+                func offset(_ buffer: UnsafeMutablePointer<S>?) -> UnsafeMutablePointer<S> { (buffer ?? θ) + start }
                 let chunk = Chunk(θ: θ + start, g: g + start, count: range.count,
-                                  buffers: state.enumerated().map { index, buffer in
-                                      buffers[index].scalarCount == 0 ? buffer : buffer + start
-                                  })
+                                  buffers: (offset(b0), offset(b1), offset(b2)))
                 switch step {
                 case .sgd(let settings): chunk.sgd(settings)
                 case .rmsProp(let settings): chunk.rmsProp(settings)
@@ -41,7 +44,7 @@ private struct Chunk<S: FloatingPointScalar> {
     let θ: UnsafeMutablePointer<S>
     let g: UnsafePointer<S>
     let count: Int
-    let buffers: [UnsafeMutablePointer<S>]
+    let buffers: (UnsafeMutablePointer<S>, UnsafeMutablePointer<S>, UnsafeMutablePointer<S>)
 
     /// C's element type for `S` (the caller has checked that they are the same).
     private func c<C>(_ pointer: UnsafePointer<S>) -> UnsafePointer<C> {
@@ -52,7 +55,7 @@ private struct Chunk<S: FloatingPointScalar> {
     }
 
     func sgd(_ settings: SGDStep) {
-        let b = buffers[0]
+        let b = buffers.0
         let (hasMomentum, hasWeightDecay) = (settings.momentum != 0, settings.weightDecay != 0)
         if !hasMomentum && !hasWeightDecay {
             // Plain gradient descent, θ ← θ − ηg.
@@ -78,7 +81,7 @@ private struct Chunk<S: FloatingPointScalar> {
     }
 
     func rmsProp(_ settings: RMSPropStep) {
-        let (v, ḡ, b) = (buffers[0], buffers[1], buffers[2])
+        let (v, ḡ, b) = buffers
         let (hasWeightDecay, hasMomentum, centered) = (settings.weightDecay != 0, settings.momentum > 0, settings.centered)
         if !hasWeightDecay && !hasMomentum && !centered {
             // v ← α·v + (1 − α)·g² and θ ← θ − η·g / (√v + ε), with packed square roots.
@@ -114,7 +117,7 @@ private struct Chunk<S: FloatingPointScalar> {
     }
 
     func adam(_ settings: AdamStep) {
-        let (m, v, vMax) = (buffers[0], buffers[1], buffers[2])
+        let (m, v, vMax) = buffers
         let addsDecayToGradient = settings.weightDecay != 0 && !settings.decoupledWeightDecay
         let shrinksParameter = settings.weightDecay != 0 && settings.decoupledWeightDecay
         if !settings.amsgrad {
