@@ -59,10 +59,10 @@ public func checkGradients(at inputs: [Tensor], step: Double = 1e-6,
             var values = input.doubles()
             let original = values[element]
             values[element] = original + step
-            shifted[index] = Tensor(doubles: values, shape: input.shape, dtype: .float64)
+            shifted[index] = Tensor(doubles: values, shape: input.shape, dtype: .float64, on: input.device)
             let above = value(shifted)
             values[element] = original - step
-            shifted[index] = Tensor(doubles: values, shape: input.shape, dtype: .float64)
+            shifted[index] = Tensor(doubles: values, shape: input.shape, dtype: .float64, on: input.device)
             let below = value(shifted)
             estimate[element] = (above - below) / (2 * step)
         }

@@ -4,7 +4,7 @@
 
 /// A scalar tensor of `value` in `x`'s dtype, broadcast against `x` by the operations below.
 private func constant(_ value: Double, like x: Tensor) -> Tensor {
-    Tensor(repeating: value, shape: [], dtype: x.dtype)
+    Tensor(repeating: value, shape: [], dtype: x.dtype, on: x.device)
 }
 
 /// Leaky ReLU: x where x > 0, otherwise `negativeSlope` · x (PyTorch's `leaky_relu`; its
