@@ -79,6 +79,9 @@ protocol Backend: Sendable {
     /// output for (`key`, `key.offset + i`) — see ``CounterRandom``: the same bits on every
     /// backend, whatever the number of threads.
     func randomUniform(shape: [Int], dtype: DType, key: RandomKey) -> Tensor
+    /// `value` where the 16-bit number at (`key`, `key.offset + i`) is below
+    /// `CounterRandom.threshold16(probability:)`, 0 elsewhere: a dropout mask in one pass.
+    func bernoulli(shape: [Int], dtype: DType, probability: Double, value: Double, key: RandomKey) -> Tensor
 
     // MARK: Optimizers
 
@@ -97,7 +100,7 @@ public enum Primitive: String, Sendable, CaseIterable {
     case permute, broadcast, gather, scatterAdd, concatenate
     case matmul, linear
     case softmaxCrossEntropy, softmaxCrossEntropyGradient
-    case randomUniform
+    case randomUniform, bernoulli
     case optimizerStep
 }
 

@@ -7,8 +7,8 @@
 ///
 /// Each forward pass in training mode draws a new mask from a counter-based random stream (a
 /// ``RandomStream``, shared by every copy of the layer): element `i` of a mask is kept when the
-/// uniform number at position `offset + i` of the stream is below 1 − rate, and the offset then
-/// moves past the mask. So the same seed gives the same sequence of masks on every device and
+/// 16-bit number at position `offset + i` of the stream is below (1 − rate)·2¹⁶ (see
+/// `Tensor.bernoulli`), and the offset then moves past the mask. So the same seed gives the same sequence of masks on every device and
 /// whatever the number of threads.
 public struct Dropout: Layer, Sendable {
     /// The probability of zeroing each element, in 0...1.
@@ -49,9 +49,8 @@ public struct Dropout: Layer, Sendable {
         let keep = 1 - rate
         // With rate 1 nothing survives and PyTorch outputs zeros (not 0 · ∞).
         let scale = rate == 1 ? 0 : 1 / keep
-        let key = randomness.reserve(shape.reduce(1, *))
-        let uniform = Tensor.randomUniform(shape, key: key, dtype: input.dtype, on: input.device)
-        return (uniform .< keep) * scale
+        return Tensor.bernoulli(shape, probability: keep, value: scale, key: randomness.reserve(shape.reduce(1, *)),
+                                dtype: input.dtype, on: input.device)
     }
 }
 

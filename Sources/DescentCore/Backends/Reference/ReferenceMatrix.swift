@@ -76,13 +76,4 @@ extension ReferenceBackend {
         }
         return floating(probabilities.dtype) { run($0) }
     }
-
-    func randomUniform(shape: [Int], dtype: DType, key: RandomKey) -> Tensor {
-        func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
-            make(shape, T.self) { i in
-                CounterRandom.unit(CounterRandom.bits(seed: key.seed, position: key.offset &+ UInt64(i)), as: T.self)
-            }
-        }
-        return floating(dtype) { run($0) }
-    }
 }
