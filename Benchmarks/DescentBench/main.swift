@@ -162,6 +162,16 @@ func mlp(_ sizes: [Int], dropout: Double, seed: UInt64) -> Sequential {
     }
 }
 
+/// Dropout in training mode on one of W1's activations ([128, 512]): microseconds per call
+/// (median), mask and product.
+@MainActor func dropout(json: Bool) {
+    let layer = Dropout(rate: 0.2, seed: 1)
+    let x = Tensor.randomNormal([128, 512], seed: 1)
+    var times: [Double] = []
+    for _ in 0..<500 { times.append(seconds { _ = layer(x) }) }
+    record("dropout_128x512_us", times.sorted()[times.count / 2] * 1e6, json: json)
+}
+
 /// (name, m, k, n, transpose A, transpose B): C[m, n] = op(A)·op(B)
 let sgemmShapes: [(String, Int, Int, Int, Bool, Bool)] = [
     ("sgemm_512", 512, 512, 512, false, false),
@@ -258,6 +268,7 @@ do {
     }
     if options.workloads.contains("sgemm") { sgemm(json: options.json) }
     if options.workloads.contains("fusions") { fusions(json: options.json) }
+    if options.workloads.contains("dropout") { dropout(json: options.json) }
     if options.workloads.contains("w2-step") { w2Step(json: options.json) }
     if options.workloads.contains("w4-call") { w4Call(json: options.json) }
     record("peak_rss_mb", peakResidentMegabytes(), json: options.json)

@@ -2,6 +2,7 @@
 #define CDESCENT_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// Returns 1 when this CPU can run the AVX2 + FMA kernels, else 0.
 int descent_cpu_has_avx2_fma(void);
@@ -72,5 +73,19 @@ void descent_adam_step_f32(const float *g, float *theta, float *m, float *v, ptr
                            const descent_adam_settings *settings);
 void descent_adam_step_f64(const double *g, double *theta, double *m, double *v, ptrdiff_t n,
                            const descent_adam_settings *settings);
+
+// Counter-based random numbers (random_streams.c): out[i] is the number at position offset + i
+// of the Philox4x32-10 stream of `seed`, laid out as Sources/DescentCore/Tensor/CounterRandom.swift
+// defines; AVX2 is used where the CPU has it.
+
+/// Uniform numbers in [0, 1): a 32-bit number's top 24 bits (float) or all 32 bits (double).
+void descent_random_uniform_f32(uint64_t seed, uint64_t offset, ptrdiff_t count, float *out);
+void descent_random_uniform_f64(uint64_t seed, uint64_t offset, ptrdiff_t count, double *out);
+
+/// A dropout mask: `value` where the 16-bit number is below `threshold`, else 0.
+void descent_bernoulli_f32(uint64_t seed, uint64_t offset, ptrdiff_t count, uint32_t threshold, float value,
+                           float *out);
+void descent_bernoulli_f64(uint64_t seed, uint64_t offset, ptrdiff_t count, uint32_t threshold, double value,
+                           double *out);
 
 #endif

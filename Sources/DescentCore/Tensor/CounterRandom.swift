@@ -17,8 +17,19 @@ public struct RandomKey: Sendable, Hashable, Codable {
 
 /// Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC 2011), the
 /// counter-based generator of cuRAND, PyTorch's CUDA kernels and JAX: a keyed bijection of a
-/// 128-bit counter, ten rounds of multiply-and-xor. The `n`-th 32-bit number of the stream of
-/// seed `s` is word `n mod 4` of Philox(key: s, counter: ⌊n / 4⌋).
+/// 128-bit counter, ten rounds of multiply-and-xor.
+///
+/// The stream of a seed is Philox's output for the counters 0, 1, 2, … (block b is the four
+/// 32-bit words of counter b, under key = seed), read in groups of eight blocks, word by word
+/// across the eight: that order lets a vector unit compute eight blocks at once and store each
+/// word of the eight straight into eight neighbouring outputs.
+///
+/// - The 32-bit number at position p is word ⌊(p mod 32)/8⌋ of block 8⌊p/32⌋ + (p mod 8).
+/// - The 16-bit number at position q is word ⌊(q mod 64)/16⌋ of block 8⌊q/64⌋ + (q mod 8): its
+///   low half when ⌊(q mod 16)/8⌋ is 0, its high half when it is 1.
+///
+/// Every backend computes these same numbers; this type computes them one at a time (the
+/// reference backend's way, and the definition).
 public enum CounterRandom {
     /// The four 32-bit words for `counter` under `key` (key and counter as Random123 writes them:
     /// key = (k0, k1), counter = (c0, c1, c2, c3)).
@@ -40,18 +51,12 @@ public enum CounterRandom {
         return (c0, c1, c2, c3)
     }
 
-    /// The four 32-bit numbers at positions 4·`block` … 4·`block` + 3 of the stream of `seed`.
+    /// Word `word` (0…3) of block `block` of the stream of `seed`.
     @inlinable
-    public static func block(seed: UInt64, _ block: UInt64) -> (UInt32, UInt32, UInt32, UInt32) {
-        philox(key: (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)),
-               counter: (UInt32(truncatingIfNeeded: block), UInt32(truncatingIfNeeded: block >> 32), 0, 0))
-    }
-
-    /// The 32-bit number at `position` of the stream of `seed`.
-    @inlinable
-    public static func bits(seed: UInt64, position: UInt64) -> UInt32 {
-        let words = block(seed: seed, position / 4)
-        switch position % 4 {
+    public static func word(_ word: Int, ofBlock block: UInt64, seed: UInt64) -> UInt32 {
+        let words = philox(key: (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)),
+                           counter: (UInt32(truncatingIfNeeded: block), UInt32(truncatingIfNeeded: block >> 32), 0, 0))
+        switch word {
         case 0: return words.0
         case 1: return words.1
         case 2: return words.2
@@ -59,11 +64,33 @@ public enum CounterRandom {
         }
     }
 
+    /// The 32-bit number at `position` of the stream of `seed`.
+    @inlinable
+    public static func bits(seed: UInt64, position: UInt64) -> UInt32 {
+        let (group, rest) = position.quotientAndRemainder(dividingBy: 32)
+        return word(Int(rest / 8), ofBlock: 8 * group + rest % 8, seed: seed)
+    }
+
+    /// The 16-bit number at `position` of the stream of `seed`.
+    @inlinable
+    public static func bits16(seed: UInt64, position: UInt64) -> UInt16 {
+        let (group, rest) = position.quotientAndRemainder(dividingBy: 64)
+        let word = word(Int(rest / 16), ofBlock: 8 * group + rest % 8, seed: seed)
+        return UInt16(truncatingIfNeeded: (rest / 8) % 2 == 0 ? word : word >> 16)
+    }
+
     /// 32 random bits as a uniform number in [0, 1): the top 24 bits for `Float`, all 32 for
     /// `Double` — exact conversions, so every backend rounds them alike.
     @inlinable
     public static func unit<T: FloatingPointScalar>(_ bits: UInt32, as type: T.Type) -> T {
         T.self == Float.self ? T(Float(bits >> 8) * 0x1p-24) : T(Double(bits) * 0x1p-32)
+    }
+
+    /// The threshold below which a 16-bit number keeps an element with probability `p`
+    /// (to within 2⁻¹⁶): `p`·2¹⁶, rounded.
+    @inlinable
+    public static func threshold16(probability p: Double) -> UInt32 {
+        UInt32((Swift.min(Swift.max(p, 0), 1) * 0x1p16).rounded())
     }
 }
 
@@ -75,49 +102,6 @@ extension Tensor {
         precondition(dtype.isFloatingPoint, "randomUniform(key:): needs a floating-point dtype, got \(dtype)")
         precondition(shape.allSatisfy { $0 >= 0 }, "randomUniform(key:): negative size in shape \(shape)")
         return device.backend.randomUniform(shape: shape, dtype: dtype, key: key)
-    }
-}
-
-extension CounterRandom {
-    /// Philox blocks `first` … `first + 7` of the stream of `seed`, computed side by side in
-    /// SIMD lanes (lane `j` is block `first + j`): the same words as ``block(seed:_:)``, eight
-    /// blocks for about the cost of one, since each round's 32×32 → 64-bit products become
-    /// vector multiplies.
-    @inlinable
-    public static func blocks(seed: UInt64, first: UInt64)
-        -> (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>) {
-        let counters = SIMD8<UInt64>(repeating: first) &+ SIMD8<UInt64>(0, 1, 2, 3, 4, 5, 6, 7)
-        var c0 = SIMD8<UInt32>(truncatingIfNeeded: counters)
-        var c1 = SIMD8<UInt32>(truncatingIfNeeded: counters &>> 32)
-        var c2 = SIMD8<UInt32>(repeating: 0), c3 = SIMD8<UInt32>(repeating: 0)
-        var k0 = UInt32(truncatingIfNeeded: seed), k1 = UInt32(truncatingIfNeeded: seed >> 32)
-        for round in 0..<10 {
-            if round > 0 {
-                k0 &+= 0x9E37_79B9
-                k1 &+= 0xBB67_AE85
-            }
-            let p0 = SIMD8<UInt64>(truncatingIfNeeded: c0) &* 0xD251_1F53
-            let p1 = SIMD8<UInt64>(truncatingIfNeeded: c2) &* 0xCD9E_8D57
-            let next0 = SIMD8<UInt32>(truncatingIfNeeded: p1 &>> 32) ^ c1 ^ SIMD8(repeating: k0)
-            let next2 = SIMD8<UInt32>(truncatingIfNeeded: p0 &>> 32) ^ c3 ^ SIMD8(repeating: k1)
-            (c0, c1, c2, c3) = (next0, SIMD8<UInt32>(truncatingIfNeeded: p1), next2, SIMD8<UInt32>(truncatingIfNeeded: p0))
-        }
-        return (c0, c1, c2, c3)
-    }
-
-    /// The 16-bit number at `position` of the stream of `seed`: the low half of the 32-bit
-    /// number at ⌊position / 2⌋ for even positions, the high half for odd ones.
-    @inlinable
-    public static func bits16(seed: UInt64, position: UInt64) -> UInt16 {
-        let word = bits(seed: seed, position: position / 2)
-        return UInt16(truncatingIfNeeded: position % 2 == 0 ? word : word >> 16)
-    }
-
-    /// The threshold below which a 16-bit number keeps an element with probability `p`
-    /// (to within 2⁻¹⁶): `p`·2¹⁶, rounded.
-    @inlinable
-    public static func threshold16(probability p: Double) -> UInt32 {
-        UInt32((Swift.min(Swift.max(p, 0), 1) * 0x1p16).rounded())
     }
 }
 

@@ -1,8 +1,29 @@
 import Descent
 import Testing
 
-/// `Tensor.bernoulli`, the primitive behind dropout's masks.
-@Suite struct BernoulliTests {
+/// The counter-based random primitives: `Tensor.bernoulli` (dropout's masks) and
+/// `Tensor.randomUniform(_:key:)`, on every device.
+@Suite struct RandomStreamTests {
+    /// Uniform numbers are the stream's 32-bit numbers, the same on every device and thread
+    /// count, from any offset.
+    @Test(arguments: [0, 3, 31, 32, 100] as [UInt64])
+    func uniformNumbersAreTheSameEverywhere(offset: UInt64) {
+        let key = RandomKey(seed: 77, offset: offset)
+        for dtype in [DType.float32, .float64] {
+            let reference = Tensor.randomUniform([5, 3_333], key: key, dtype: dtype, on: .reference).doubles()
+            let saved = ThreadCount.current
+            defer { ThreadCount.current = saved }
+            for threads in [1, 2] {
+                ThreadCount.current = threads
+                #expect(Tensor.randomUniform([5, 3_333], key: key, dtype: dtype).doubles() == reference, "\(dtype), \(threads) threads")
+            }
+            #expect(reference.allSatisfy { (0..<1).contains($0) })
+            #expect(abs(reference.reduce(0, +) / Double(reference.count) - 0.5) < 0.01)
+        }
+        let first = Tensor.randomUniform([3], key: key).scalars(as: Float.self)
+        #expect(first == (0..<3).map { Float(CounterRandom.bits(seed: 77, position: offset + UInt64($0)) >> 8) * 0x1p-24 })
+    }
+
     /// Every device, and any number of threads, draws the same mask — from any offset, also one
     /// that is not a multiple of a Philox block's 8 (16-bit) numbers.
     @Test(arguments: [0, 1, 7, 63, 64, 1000] as [UInt64])
