@@ -33,4 +33,18 @@ import Testing
         #expect(loaded.evaluate(on: test, loss: .crossEntropy(), metrics: [.accuracy])["accuracy"]!
                 == history["val_accuracy"]!.last!)
     }
+
+    /// The README's devices example: the same model on the CPU's kernels and on the textbook
+    /// loops.
+    @Test func theDevicesExampleAgrees() {
+        let model = Sequential {
+            Dense(inputCount: 64, outputCount: 32, activation: .relu, seed: 1)
+            Dense(inputCount: 32, outputCount: 10, seed: 2)
+        }
+        let x = Tensor.randomNormal([5, 64], seed: 3)
+        let fast = model(x)
+        let textbook = model.to(.reference)(x.to(.reference))
+        #expect(textbook.device == .reference)
+        #expect((fast - textbook.to(.cpu)).abs().max().doubleValue < 1e-5)
+    }
 }
