@@ -97,20 +97,26 @@ struct CrossCheckRun {
 
     // MARK: Elementwise
 
-    /// Shapes of the elementwise cases: empty, scalar, single, odd, 2-D, and one long enough to
-    /// be split across threads.
-    static let elementwiseShapes: [[Int]] = [[0], [], [1], [7], [3, 5], [33, 17], [70_001]]
+    /// Shapes of the elementwise cases: empty, scalar, single, odd, 2-D.
+    static let elementwiseShapes: [[Int]] = [[0], [], [1], [7], [3, 5], [33, 17]]
+
+    /// A tensor long enough to be split across threads. Kernels split the same way whatever the
+    /// operation, so a few operations stand for all (the reference takes its time over each).
+    static let longShape = [70_001]
 
     mutating func unary() {
         for dtype in [DType.float32, .float64] {
             for operation in UnaryOperation.allCases {
                 let tolerance = Self.tolerance(of: operation, dtype)
-                for (index, shape) in Self.elementwiseShapes.enumerated() {
+                let long = [.exp, .relu].contains(operation) ? [Self.longShape] : []
+                for (index, shape) in (Self.elementwiseShapes + long).enumerated() {
                     let x = Self.unaryInput(operation, shape, dtype, seed: 300 + UInt64(index))
                     check(.unary, "\(operation) \(dtype) \(shape)", tolerance) { $0.backend.unary(operation, x.to($0)) }
                 }
                 // NaN, infinities, signed zeros: within the function's domain.
-                let specials = Self.specialValues.filter { !operation.needsNonNegativeInput || !($0 < 0 || ($0 == 0 && $0.sign == .minus)) }
+                let specials = Self.specialValues.filter { value in
+                    !operation.needsNonNegativeInput || !(value < 0 || (value == 0 && value.sign == .minus))
+                }
                 let x = Tensor(doubles: specials, shape: [specials.count], dtype: dtype)
                 check(.unary, "\(operation) \(dtype) special values", tolerance) { $0.backend.unary(operation, x.to($0)) }
             }
@@ -147,18 +153,19 @@ struct CrossCheckRun {
     static let specialValues: [Double] = [.nan, .infinity, -.infinity, 0, -0.0, 1, -1, 0.5, 2, -3.5, 1e-3, 30]
 
     /// Pairs of shapes for binary operations: equal, broadcast one way, the other, both, a
-    /// scalar, empty, and long runs (split across threads) with a tensor or a scalar.
+    /// scalar, empty.
     static let binaryShapes: [([Int], [Int])] = [
         ([7], [7]), ([1], [1]), ([3, 4], [4]), ([4], [3, 4]), ([3, 1], [1, 4]), ([], [2, 3]), ([2, 3], []),
         ([2, 1, 4], [3, 1]), ([5, 1, 3], [5, 4, 1]), ([0, 3], [3]), ([4, 0], [1, 0]), ([33, 17], [33, 17]),
-        ([70_001], [70_001]), ([70_001], []),
     ]
 
     mutating func binary() {
         for dtype in [DType.float32, .float64] {
             for operation in BinaryOperation.allCases {
                 let tolerance = Self.tolerance(of: operation, dtype)
-                for (index, (left, right)) in Self.binaryShapes.enumerated() {
+                // Long runs, split across threads, with a tensor or a scalar.
+                let long = [.multiply, .maximum].contains(operation) ? [(Self.longShape, Self.longShape), (Self.longShape, [])] : []
+                for (index, (left, right)) in (Self.binaryShapes + long).enumerated() {
                     let shape = Broadcasting.shape(left, right)!
                     let seed = 400 + 2 * UInt64(index)
                     let (a, b) = Self.binaryInputs(operation, left, right, dtype, seed: seed)
@@ -208,7 +215,7 @@ struct CrossCheckRun {
     mutating func select() {
         let shapes: [([Int], [Int], [Int])] = [
             ([3, 4], [3, 4], [3, 4]), ([3, 1], [1, 4], [3, 4]), ([], [2, 3], []), ([2, 3], [], [1, 3]),
-            ([0, 2], [2], [1, 2]), ([4, 1, 1], [1, 5, 1], [1, 1, 6]), ([70_001], [70_001], []),
+            ([0, 2], [2], [1, 2]), ([4, 1, 1], [1, 5, 1], [1, 1, 6]), ([1000], [1000], []),
         ]
         for dtype in [DType.float32, .float64] {
             for (index, (c, a, b)) in shapes.enumerated() {
@@ -267,11 +274,13 @@ struct CrossCheckRun {
             ([7], [0]), ([1], [0]), ([3, 5], [0]), ([3, 5], [1]), ([3, 5], [0, 1]), ([3, 5], []),
             ([2, 3, 4], [0]), ([2, 3, 4], [1]), ([2, 3, 4], [2]), ([2, 3, 4], [0, 1]), ([2, 3, 4], [0, 2]),
             ([2, 3, 4], [1, 2]), ([2, 3, 4], [0, 1, 2]), ([4, 1, 5], [1]), ([4, 1, 5], [0, 2]),
-            ([0, 3], [0]), ([0, 3], [1]), ([33, 17], [1]), ([300, 301], [0]), ([300, 301], [1]),
+            ([0, 3], [0]), ([0, 3], [1]), ([33, 17], [1]), ([33, 17], [0]),
         ]
+        // Long rows and columns: the vectorized sums.
+        let sumCases: [([Int], Set<Int>)] = [([300, 301], [0]), ([300, 301], [1])]
         for dtype in [DType.float32, .float64] {
             for operation in ReductionOperation.allCases {
-                for (index, (shape, axes)) in cases.enumerated() {
+                for (index, (shape, axes)) in (cases + (operation == .sum ? sumCases : [])).enumerated() {
                     let seed = 700 + UInt64(index)
                     let axesText = axes.sorted().description
                     switch operation {
@@ -417,11 +426,13 @@ struct CrossCheckRun {
     mutating func matmul() {
         // (batch of A, batch of B, m, n, k): one-element, a single row or column (the vector
         // paths), no inner dimension, no rows, odd sizes, one large enough to split across
-        // threads, batches of equal size, a matrix shared by a batch (either side), an empty
-        // batch and a batch of two axes.
+        // threads, one with more rows and inner steps than the kernels' cache blocks (96 rows;
+        // 384 or 256 steps), batches of equal size, a matrix shared by a batch (either side), an
+        // empty batch and a batch of two axes.
         let cases: [([Int], [Int], Int, Int, Int)] = [
             ([], [], 1, 1, 1), ([], [], 1, 19, 37), ([], [], 23, 1, 37), ([], [], 3, 4, 0), ([], [], 0, 4, 3),
-            ([], [], 13, 11, 17), ([], [], 67, 45, 129), ([3], [3], 5, 6, 7), ([3], [], 5, 6, 7), ([], [3], 5, 6, 7),
+            ([], [], 13, 11, 17), ([], [], 67, 45, 129), ([], [], 101, 19, 401),
+            ([3], [3], 5, 6, 7), ([3], [], 5, 6, 7), ([], [3], 5, 6, 7),
             ([0], [0], 2, 3, 4), ([2, 3], [2, 3], 4, 5, 3),
         ]
         for dtype in [DType.float32, .float64] {
@@ -479,7 +490,7 @@ struct CrossCheckRun {
         // row, logits near ±1000 (exponentials that would overflow unshifted), logits a
         // thousand apart (probabilities of exactly 0 and 1), and a row holding NaN.
         let cases: [(Int, Int, Double, Double, Bool)] = [
-            (5, 7, 3, 0, false), (1, 1, 1, 0, false), (0, 4, 1, 0, false), (3, 1000, 5, 0, false),
+            (5, 7, 3, 0, false), (1, 1, 1, 0, false), (0, 4, 1, 0, false), (3, 300, 5, 0, false),
             (4, 10, 3, 1000, false), (4, 10, 3, -1000, false), (6, 5, 1000, 0, false), (3, 6, 2, 0, true),
         ]
         for dtype in [DType.float32, .float64] {
@@ -506,7 +517,7 @@ struct CrossCheckRun {
     }
 
     mutating func softmaxCrossEntropyGradient() {
-        let cases: [(Int, Int)] = [(5, 7), (1, 1), (0, 3), (3, 1000)]
+        let cases: [(Int, Int)] = [(5, 7), (1, 1), (0, 3), (3, 300)]
         for dtype in [DType.float32, .float64] {
             for (index, (rows, classes)) in cases.enumerated() {
                 let seed = 1700 + 3 * UInt64(index)
@@ -535,7 +546,7 @@ struct CrossCheckRun {
             RandomKey(seed: 0), RandomKey(seed: 42, offset: 3), RandomKey(seed: 0xDEAD_BEEF_1234_5678, offset: 4),
             RandomKey(seed: 7, offset: (1 << 32) + 1), RandomKey(seed: 9, offset: UInt64.max - 5),
         ]
-        let shapes: [[Int]] = [[0], [], [1], [3], [5, 7], [70_001]]
+        let shapes: [[Int]] = [[0], [], [1], [3], [5, 7], Self.longShape]
         for dtype in [DType.float32, .float64] {
             for key in keys {
                 for shape in shapes {
@@ -600,16 +611,20 @@ struct CrossCheckRun {
         }
         // One parameter long enough to be split across threads, for each rule's plain setting.
         let large: [(String, OptimizerStep, [Bool])] = [
-            ("sgd", .sgd(SGDStep(learningRate: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, isFirstStep: false)), [false]),
-            ("sgd momentum 0.9 weight decay 0.01 nesterov", .sgd(SGDStep(learningRate: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0.01, nesterov: true, isFirstStep: false)), [true]),
-            ("rmsProp", .rmsProp(RMSPropStep(learningRate: 0.01, alpha: 0.99, epsilon: 1e-8, weightDecay: 0, momentum: 0, centered: false)),
-             [true, false, false]),
-            ("adam step 3", .adam(AdamStep(learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, amsgrad: false,
-                            decoupledWeightDecay: false, step: 3)), [true, true, false]),
+            ("sgd", .sgd(SGDStep(learningRate: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false,
+                                 isFirstStep: false)), [false]),
+            ("sgd momentum 0.9 weight decay 0.01 nesterov",
+             .sgd(SGDStep(learningRate: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0.01, nesterov: true,
+                          isFirstStep: false)), [true]),
+            ("rmsProp", .rmsProp(RMSPropStep(learningRate: 0.01, alpha: 0.99, epsilon: 1e-8, weightDecay: 0, momentum: 0,
+                                             centered: false)), [true, false, false]),
+            ("adam step 3", .adam(AdamStep(learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0,
+                                           amsgrad: false, decoupledWeightDecay: false, step: 3)), [true, true, false]),
         ]
+        let count = Self.longShape[0]
         for dtype in [DType.float32, .float64] {
             for (name, step, uses) in large {
-                optimizerStep(step, dtype, laterStep: true, "\(name) on 70001 elements", uses: uses, count: 70_001)
+                optimizerStep(step, dtype, laterStep: true, "\(name) on \(count) elements", uses: uses, count: count)
             }
         }
     }
@@ -696,12 +711,15 @@ extension CrossCheckRun {
 func arbitraryBits(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
     var generator = RandomGenerator(seed: seed)
     let count = shape.reduce(1, *)
+    func draw<T: TensorScalar>(_ make: (UInt64) -> T) -> Tensor {
+        Tensor(shape: shape, scalars: (0..<count).map { _ in make(generator.next()) })
+    }
     switch dtype {
-    case .float32: return Tensor(shape: shape, scalars: (0..<count).map { _ in Float(bitPattern: UInt32(truncatingIfNeeded: generator.next())) })
-    case .float64: return Tensor(shape: shape, scalars: (0..<count).map { _ in Double(bitPattern: generator.next()) })
-    case .int32: return Tensor(shape: shape, scalars: (0..<count).map { _ in Int32(truncatingIfNeeded: generator.next()) })
-    case .int64: return Tensor(shape: shape, scalars: (0..<count).map { _ in Int64(bitPattern: generator.next()) })
-    case .uint8: return Tensor(shape: shape, scalars: (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
+    case .float32: return draw { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }
+    case .float64: return draw { Double(bitPattern: $0) }
+    case .int32: return draw { Int32(truncatingIfNeeded: $0) }
+    case .int64: return draw { Int64(bitPattern: $0) }
+    case .uint8: return draw { UInt8(truncatingIfNeeded: $0) }
     }
 }
 
