@@ -36,9 +36,11 @@ let package = Package(
         .executableTarget(name: "descent", dependencies: [
             "Descent", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        // Holds a device's backend against the reference backend and prints the report; needs no
-        // resources, so a static build runs on machines without Swift.
-        .executableTarget(name: "DescentCrossCheck", dependencies: ["Descent"], path: "Sources/DescentCrossCheck"),
+        // Holds a device's backend against the reference backend and prints the report. It needs
+        // DescentCore only: DescentData's downloads link FoundationNetworking (libcurl) and its
+        // digits a resource bundle, and without them a `--static-swift-stdlib` build is one file
+        // that runs on machines without Swift.
+        .executableTarget(name: "DescentCrossCheck", dependencies: ["DescentCore"], path: "Sources/DescentCrossCheck"),
         .target(name: "_DescentTestSupport", dependencies: ["Descent"]),
         .testTarget(name: "DescentCoreTests", dependencies: ["Descent", "_DescentTestSupport"]),
         .testTarget(name: "DescentNNTests", dependencies: ["Descent", "_DescentTestSupport"],

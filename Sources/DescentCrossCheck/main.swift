@@ -3,10 +3,11 @@
 //
 //     descent-crosscheck [--device cpu|reference] [--all]
 //
-// Exits with 0 when every case agrees, 1 when some do not, 2 on a usage error. It needs no
-// files or resources, so a release build with `--static-swift-stdlib` runs on any machine of
-// the same platform, with no Swift installed: the way to check a new machine's CPU kernels.
-import Descent
+// Exits with 0 when every case agrees, 1 when some do not, 2 on a usage error. It links
+// DescentCore alone and reads no files or resources, so a release build with
+// `--static-swift-stdlib` is a single binary that runs on any machine of the same platform with
+// no Swift installed: the way to check a new machine's CPU kernels.
+import DescentCore
 import Foundation
 
 let usage = """
