@@ -203,6 +203,8 @@ public struct BackendCrossCheckReport: Sendable, CustomStringConvertible {
 
         /// The primitive or rule.
         public var subject: Subject
+        /// The primitive's or rule's name ("matmul", "rule exp").
+        public var name: String { subject.description }
         /// The setting: dtype, shapes, options ("float32 [3, 4] + [4]").
         public var details: String
         /// The largest |device − reference| over the elements (0 when all are equal; infinity
