@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "xor", targets: ["XORExample"]),
         .executable(name: "descent-bench", targets: ["DescentBench"]),
         .executable(name: "descent", targets: ["descent"]),
+        .executable(name: "descent-crosscheck", targets: ["DescentCrossCheck"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,6 +36,11 @@ let package = Package(
         .executableTarget(name: "descent", dependencies: [
             "Descent", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Holds a device's backend against the reference backend and prints the report. It needs
+        // DescentCore only: DescentData's downloads link FoundationNetworking (libcurl) and its
+        // digits a resource bundle, and without them a `--static-swift-stdlib` build is one file
+        // that runs on machines without Swift.
+        .executableTarget(name: "DescentCrossCheck", dependencies: ["DescentCore"], path: "Sources/DescentCrossCheck"),
         .target(name: "_DescentTestSupport", dependencies: ["Descent"]),
         .testTarget(name: "DescentCoreTests", dependencies: ["Descent", "_DescentTestSupport"]),
         .testTarget(name: "DescentNNTests", dependencies: ["Descent", "_DescentTestSupport"],

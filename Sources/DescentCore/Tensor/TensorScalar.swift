@@ -67,6 +67,21 @@ extension UInt8: TensorScalar {
     @inlinable public var doubleValue: Double { Double(self) }
 }
 
+/// `value` converted to `D` as a cast between dtypes converts it: rounded once to the nearest
+/// value for floating point; toward zero, saturating, NaN to 0 for integers (see
+/// ``saturatingInteger(_:)``). Every backend's cast is this function, element by element.
+@inline(__always)
+func converted<S: TensorScalar, D: TensorScalar>(_ value: S, to _: D.Type) -> D {
+    // Through Double, every conversion rounds once, except int64 to float32 beyond 2⁵³: rounded
+    // to Double first and then to Float, 2⁶⁰ + 2³⁶ + 1 would become 2⁶⁰ instead of the nearest
+    // Float, 2⁶⁰ + 2³⁷. That one goes directly. (The metatype tests fold away when the function
+    // is specialized, so the loops that call it stay branch-free.)
+    if S.self == Int64.self && D.self == Float.self {
+        return unsafeBitCast(Float(unsafeBitCast(value, to: Int64.self)), to: D.self)
+    }
+    return D(fromDouble: value.doubleValue)
+}
+
 /// `value` rounded toward zero into `I`, saturating at `I`'s bounds; NaN becomes 0. Conversions
 /// from floating point to integer dtypes must never trap, whatever the data holds.
 @inlinable

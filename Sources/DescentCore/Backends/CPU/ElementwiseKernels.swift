@@ -156,8 +156,7 @@ struct CPUBackend: Backend {
         func convert<S: TensorScalar>(from _: S.Type) {
             func to<D: TensorScalar>(_: D.Type) {
                 let source = x.storage.typed(S.self), target = output.typed(D.self)
-                // Through Double: exact for every value of every dtype but int64 beyond 2⁵³.
-                for i in 0..<x.scalarCount { target[i] = D(fromDouble: source[i].doubleValue) }
+                for i in 0..<x.scalarCount { target[i] = converted(source[i], to: D.self) }
             }
             switch dtype {
             case .float32: to(Float.self)

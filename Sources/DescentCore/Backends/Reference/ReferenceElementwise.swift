@@ -76,7 +76,7 @@ extension ReferenceBackend {
     func cast(_ x: Tensor, to dtype: DType) -> Tensor {
         func from<S: TensorScalar>(_: S.Type) -> Tensor {
             func to<D: TensorScalar>(_: D.Type) -> Tensor {
-                make(x.shape, D.self) { i in D(fromDouble: x.element(i, as: S.self).doubleValue) }
+                make(x.shape, D.self) { i in converted(x.element(i, as: S.self), to: D.self) }
             }
             switch dtype {
             case .float32: return to(Float.self)
