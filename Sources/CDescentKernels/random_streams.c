@@ -69,7 +69,8 @@ typedef uint32_t descent_group[4][8];
         descent_group words;                                                                         \
         uint64_t group = offset / PER_GROUP;                                                         \
         ptrdiff_t start = -(ptrdiff_t)(offset % PER_GROUP); /* where the group's first number goes */ \
-        for (; start < count; start += PER_GROUP, group++) {                                         \
+        /* Positions count modulo 2⁶⁴, as the Swift definition's do: so do groups. */             \
+        for (; start < count; start += PER_GROUP, group = (group + 1) & (UINT64_MAX / PER_GROUP)) { \
             philox_group_##SUFFIX(seed, group, words);                                               \
             if (start >= 0 && start + PER_GROUP <= count) {                                          \
                 T *target = out + start;                                                             \

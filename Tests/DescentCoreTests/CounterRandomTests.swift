@@ -32,15 +32,24 @@ private func bits(_ x: Tensor) -> [UInt64] {
     }
 
     @Test func aStreamIsPhiloxOfItsBlockNumber() {
-        // Number n of the stream of seed s is word n mod 4 of Philox(key: (s low, s high),
-        // counter: (⌊n/4⌋ low, ⌊n/4⌋ high, 0, 0)).
+        // Number p of the stream of seed s is word ⌊(p mod 32)/8⌋ of Philox(key: (s low, s high),
+        // counter: block 8⌊p/32⌋ + p mod 8 as (low, high, 0, 0)): eight blocks read word by word.
         let seed: UInt64 = 0x0123_4567_89AB_CDEF
-        for position: UInt64 in [0, 1, 2, 3, 4, 7, (1 << 34) + 2, UInt64.max] {
-            let block = position / 4
+        for position: UInt64 in [0, 1, 2, 3, 4, 7, 8, 31, 32, 77, (1 << 34) + 2, UInt64.max] {
+            let block = 8 * (position / 32) + position % 8
             let words = CounterRandom.philox(key: (0x89AB_CDEF, 0x0123_4567),
                                              counter: (UInt32(truncatingIfNeeded: block), UInt32(truncatingIfNeeded: block >> 32), 0, 0))
-            let expected = [words.0, words.1, words.2, words.3][Int(position % 4)]
+            let expected = [words.0, words.1, words.2, words.3][Int(position % 32 / 8)]
             #expect(CounterRandom.bits(seed: seed, position: position) == expected, "position \(position)")
+        }
+        // 16-bit number q: the low or high half of word ⌊(q mod 64)/16⌋ of block 8⌊q/64⌋ + q mod 8.
+        for position: UInt64 in [0, 7, 8, 15, 16, 63, 64, 1_000, UInt64.max] {
+            let block = 8 * (position / 64) + position % 8
+            let words = CounterRandom.philox(key: (0x89AB_CDEF, 0x0123_4567),
+                                             counter: (UInt32(truncatingIfNeeded: block), UInt32(truncatingIfNeeded: block >> 32), 0, 0))
+            let word = [words.0, words.1, words.2, words.3][Int(position % 64 / 16)]
+            let expected = UInt16(truncatingIfNeeded: position % 16 < 8 ? word : word >> 16)
+            #expect(CounterRandom.bits16(seed: seed, position: position) == expected, "position \(position)")
         }
         // Floats take the top 24 bits, doubles all 32: exact, in [0, 1).
         #expect(CounterRandom.unit(0xFFFF_FFFF, as: Float.self) == 1 - 0x1p-24)

@@ -559,6 +559,28 @@ struct CrossCheckRun {
         }
     }
 
+    mutating func bernoulli() {
+        // The same keys as the uniform numbers (16-bit numbers: 64 to a group of eight blocks);
+        // probabilities at both ends, and values that scale the kept elements as dropout does.
+        let keys: [RandomKey] = [
+            RandomKey(seed: 0), RandomKey(seed: 42, offset: 3), RandomKey(seed: 0xDEAD_BEEF_1234_5678, offset: 65),
+            RandomKey(seed: 7, offset: (1 << 32) + 1), RandomKey(seed: 9, offset: UInt64.max - 5),
+        ]
+        let shapes: [[Int]] = [[0], [], [1], [3], [5, 7], Self.longShape]
+        for dtype in [DType.float32, .float64] {
+            for key in keys {
+                for shape in shapes {
+                    for (probability, value) in [(0.0, 1.0), (0.8, 1.25), (0.5, 2.0), (1.0, 1.0)] {
+                        // Exact: the mask is defined by bits of the counter-based generator.
+                        check(.bernoulli, "\(dtype) \(shape) p \(probability) seed \(key.seed) offset \(key.offset)", .exact) {
+                            $0.backend.bernoulli(shape: shape, dtype: dtype, probability: probability, value: value, key: key)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     // MARK: Optimizers
 
     mutating func optimizerStep() {

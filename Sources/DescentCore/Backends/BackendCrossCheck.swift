@@ -64,6 +64,7 @@ public enum BackendCrossCheck {
                 case .softmaxCrossEntropy: check.softmaxCrossEntropy()
                 case .softmaxCrossEntropyGradient: check.softmaxCrossEntropyGradient()
                 case .randomUniform: check.randomUniform()
+                case .bernoulli: check.bernoulli()
                 case .optimizerStep: check.optimizerStep()
                 }
             }
