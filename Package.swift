@@ -15,14 +15,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        // The innermost CPU kernels (matrix-multiply micro-kernels), in C so that they can carry
-        // per-function target attributes (AVX2/FMA) chosen at run time; everything else is Swift.
+        // The innermost CPU kernels (matrix products, optimizer steps, random streams), in C so
+        // that they can carry per-function target attributes (AVX2/FMA) chosen at run time.
         .target(name: "CDescentKernels"),
-        // Tensor, autodiff (the chain rule), the CPU backend, safetensors files.
+        // Tensor, devices and backends (the CPU's kernels, the textbook reference loops, the
+        // cross-check between them), autodiff (the chain rule), safetensors files.
         .target(name: "DescentCore", dependencies: ["CDescentKernels"]),
         // Layers, cost functions, initializers, optimizers, schedules, model files.
-        // The optimizers' plain rules run as C kernels (CDescentKernels' optimizer_steps.c).
-        .target(name: "DescentNN", dependencies: ["DescentCore", "CDescentKernels"]),
+        .target(name: "DescentNN", dependencies: ["DescentCore"]),
         // Datasets, batching, loaders (IDX, CSV, NPY), built-in and synthetic sets.
         .target(name: "DescentData", dependencies: ["DescentCore"], resources: [.copy("Resources/digits.csv")]),
         // The training loop: fit, metrics, callbacks, history.

@@ -1,10 +1,9 @@
 import Synchronization
 
-/// A random generator with reference semantics, safe to share between threads.
-///
-/// Layers are values, but a ``Dropout`` layer must draw a *new* mask on every forward pass from
-/// a non-mutating `callAsFunction`: the generator's state therefore lives in this small object,
-/// which every copy of the layer shares. The same seed gives the same sequence of draws.
+/// A random generator with reference semantics, safe to share between threads: the sequence of
+/// seeds that ``DefaultInitialization`` hands to layers built without one. (Dropout's masks come
+/// from a ``RandomStream`` instead, which any device computes.) The same seed gives the same
+/// sequence of draws.
 public final class SharedRandomGenerator: Sendable {
     private let generator: Mutex<RandomGenerator>
 
