@@ -1,6 +1,16 @@
 /// Kernels that move elements without computing with them. They work on raw bytes, so one
 /// implementation serves every dtype.
 extension CPUBackend {
+    /// An unsigned integer as wide as an element of `dtype`: movement copies bits, whatever they
+    /// mean, so one kernel serves every dtype of a size.
+    static func bitPattern(of dtype: DType) -> any UnsignedInteger.Type {
+        switch dtype.byteCount {
+        case 8: UInt64.self
+        case 4: UInt32.self
+        default: UInt8.self
+        }
+    }
+
     /// The tensor with its axes reordered: output axis `i` is input axis `permutation[i]`.
     func permute(_ x: Tensor, _ permutation: [Int]) -> Tensor {
         let shape = permutation.map { x.shape[$0] }
@@ -12,7 +22,7 @@ extension CPUBackend {
             strides: [permutation.map { inputStrides[$0] }, Broadcasting.strides(of: shape, broadcastTo: shape)])
         let n = loopShape.last!, stride = strides[0].last!
         var walk = StridedWalk(shape: loopShape, strides: strides)
-        func copy<T>(_: T.Type) {
+        func copy<T: UnsignedInteger>(_: T.Type) {
             let source = x.storage.pointer.assumingMemoryBound(to: T.self)
             let target = output.pointer.assumingMemoryBound(to: T.self)
             for _ in 0..<walk.rowCount {
@@ -21,11 +31,7 @@ extension CPUBackend {
                 walk.advance()
             }
         }
-        switch x.dtype.byteCount {
-        case 8: copy(UInt64.self)
-        case 4: copy(UInt32.self)
-        default: copy(UInt8.self)
-        }
+        copy(Self.bitPattern(of: x.dtype))
         return Tensor(shape: shape, storage: output)
     }
 
@@ -38,7 +44,7 @@ extension CPUBackend {
             strides: [Broadcasting.strides(of: x.shape, broadcastTo: shape), Broadcasting.strides(of: shape, broadcastTo: shape)])
         let n = loopShape.last!, stride = strides[0].last!
         var walk = StridedWalk(shape: loopShape, strides: strides)
-        func copy<T>(_: T.Type) {
+        func copy<T: UnsignedInteger>(_: T.Type) {
             let source = x.storage.pointer.assumingMemoryBound(to: T.self)
             let target = output.pointer.assumingMemoryBound(to: T.self)
             for _ in 0..<walk.rowCount {
@@ -51,11 +57,7 @@ extension CPUBackend {
                 walk.advance()
             }
         }
-        switch x.dtype.byteCount {
-        case 8: copy(UInt64.self)
-        case 4: copy(UInt32.self)
-        default: copy(UInt8.self)
-        }
+        copy(Self.bitPattern(of: x.dtype))
         return Tensor(shape: shape, storage: output)
     }
 
