@@ -260,4 +260,13 @@ import _DescentTestSupport
         let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
         #expect(message.contains("matmul: shapes [2, 3] and [4, 5] do not match"), "stderr: \(message)")
     }
+
+    @Test func operandsOnTwoDevicesNameBoth() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([3]) * Tensor.zeros([3]).to(.reference)
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("multiply: operands are on different devices: float32 [3] on cpu, float32 [3] on reference"),
+                "stderr: \(message)")
+    }
 }

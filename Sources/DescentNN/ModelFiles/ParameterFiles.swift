@@ -29,8 +29,10 @@ extension Layer {
             throw ModelFileError.parameterMismatch(path: path, missing: missing, unexpected: unexpected,
                                                    mismatched: mismatched)
         }
+        // Each parameter keeps its dtype and its device, as PyTorch's `load_state_dict` copies
+        // into the tensors a module already has.
         visitParameters { name, parameter in
-            parameter = file.tensors[name]!.cast(to: parameter.dtype)
+            parameter = file.tensors[name]!.cast(to: parameter.dtype).to(parameter.device)
         }
     }
 
