@@ -32,8 +32,44 @@ public struct Sequential: Layer {
         }
     }
 
+    public mutating func visitBuffers(_ body: (_ name: String, _ buffer: inout Tensor) throws -> Void) rethrows {
+        for index in layers.indices {
+            try layers[index].visitBuffers { name, buffer in try body("\(index).\(name)", &buffer) }
+        }
+    }
+
     public mutating func setTraining(_ isTraining: Bool) {
         for index in layers.indices { layers[index].setTraining(isTraining) }
+    }
+
+    public mutating func forwardUpdatingBuffers(_ input: Tensor) -> Tensor {
+        var activation = input
+        for index in layers.indices { activation = layers[index].forwardUpdatingBuffers(activation) }
+        return activation
+    }
+
+    /// The shape of one output example, found layer by layer without running the model.
+    ///
+    /// - Throws: ``LayerShapeError`` naming the first layer (and its index) that cannot take
+    ///   the shape the layers before it give.
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        try outputShapes(for: inputShape).last ?? inputShape
+    }
+
+    /// The output shape of every layer, in order, for one input example of `inputShape`.
+    ///
+    /// - Throws: ``LayerShapeError`` naming the first layer that cannot take its input.
+    public func outputShapes(for inputShape: [Int]) throws -> [[Int]] {
+        var shape = inputShape
+        return try layers.enumerated().map { index, layer in
+            do {
+                shape = try layer.outputShape(for: shape)
+            } catch var error as LayerShapeError {
+                if error.index == nil { error.index = index }
+                throw error
+            }
+            return shape
+        }
     }
 }
 

@@ -53,6 +53,7 @@ extension Layer {
         // Training runs where the parameters are: each batch moves there (no copy when it is
         // there already), and the step reads back only its cost.
         let device = self.device
+        let hasBuffers = !buffers.isEmpty
         var history = History()
         var stepsTaken = 0
         setTraining(true)
@@ -72,9 +73,21 @@ extension Layer {
             for (index, batch) in batches.enumerated() {
                 let (inputs, labels) = (batch.inputs.to(device), batch.labels.to(device))
                 var outputs = Tensor.zeros([0])
+                var updatedBuffers: [(name: String, value: Tensor)] = []
                 let (cost, gradients) = valueWithGradient(at: self) { model in
-                    outputs = model(inputs)
+                    // A forward pass in training mode may update buffers (running statistics):
+                    // on a copy here, written back to the model below.
+                    var model = model
+                    outputs = hasBuffers ? model.forwardUpdatingBuffers(inputs) : model(inputs)
+                    if hasBuffers { updatedBuffers = model.buffers }
                     return loss(predicted: outputs, expected: labels)
+                }
+                if hasBuffers {
+                    var index = 0
+                    visitBuffers { _, buffer in
+                        buffer = updatedBuffers[index].value.detached()
+                        index += 1
+                    }
                 }
                 // Let go of the gradient graph now: it holds the parameters, and while it lives
                 // the optimizer's in-place update would have to copy every one of them.

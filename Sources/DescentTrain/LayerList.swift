@@ -1,4 +1,5 @@
-/// The `--layers` spelling of a network: a comma-separated list such as
+/// The layer-list spelling of a network (the command line's `layers` option): a comma-separated
+/// list such as
 /// `512,relu,dropout=0.2,10`, where a number is a dense layer of that many units and a name is
 /// an activation (`relu`, `tanh`, `sigmoid`, `gelu`, `elu`, `leaky-relu`, `softplus`,
 /// `identity`) or `dropout=RATE`.
@@ -20,33 +21,36 @@ public enum LayerList {
     public static func parse(_ specification: String, inputCount: Int, outputCount: Int,
                              outputActivation: Activation? = nil) throws -> [LayerConfiguration] {
         var layers: [LayerConfiguration] = []
+        // The units of each layer that is a dense one (nil for the others).
+        var units: [Int?] = []
         var width = inputCount
         let items = specification.split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         for (position, item) in items.enumerated() where !(item.isEmpty && items.count == 1) {
-            if let units = Int(item) {
-                guard units > 0 else { throw invalid(item, position, "a layer needs at least one unit") }
-                layers.append(.dense(inputCount: width, outputCount: units, activation: .identity, useBias: true))
-                width = units
+            if let count = Int(item) {
+                guard count > 0 else { throw invalid(item, position, "a layer needs at least one unit") }
+                layers.append(.dense(inputCount: width, outputCount: count))
+                units.append(count)
+                width = count
             } else if item.hasPrefix("dropout=") {
                 guard let rate = Double(item.dropFirst("dropout=".count)), rate >= 0, rate < 1 else {
                     throw invalid(item, position, "the dropout rate must be a number at least 0 and below 1")
                 }
                 layers.append(.dropout(rate: rate))
+                units.append(nil)
             } else if let activation = activation(named: item) {
                 layers.append(.activation(activation))
+                units.append(nil)
             } else {
                 throw invalid(item, position, "expected a number of units, dropout=RATE, or one of "
                               + activationNames.joined(separator: ", "))
             }
         }
-        if let outputActivation, layers.last == .activation(outputActivation),
-           case let .dense(_, units, _, _)? = layers.dropLast().last, units == outputCount {
+        if let outputActivation, layers.last == .activation(outputActivation), units.dropLast().last == outputCount {
             return layers
         }
-        let endsWithOutput = if case let .dense(_, units, _, _)? = layers.last { units == outputCount } else { false }
-        if !endsWithOutput {
-            layers.append(.dense(inputCount: width, outputCount: outputCount, activation: .identity, useBias: true))
+        if units.last != outputCount {
+            layers.append(.dense(inputCount: width, outputCount: outputCount))
         }
         if let outputActivation { layers.append(.activation(outputActivation)) }
         return layers
@@ -67,6 +71,6 @@ public enum LayerList {
     }
 
     private static func invalid(_ item: String, _ position: Int, _ reason: String) -> TrainingError {
-        .invalidSetting("--layers: item \(position + 1) \"\(item)\" is not understood: \(reason)")
+        .invalidSetting("the layer list: item \(position + 1) \"\(item)\" is not understood: \(reason)")
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A ready-made network shape for `descent train --model NAME`, written as a ``LayerList``
+/// A ready-made network shape (the command line's `model` option), written as a ``LayerList``
 /// (the input and output sizes come from the data).
 public enum ModelPreset: String, CaseIterable, Sendable {
     /// Two hidden layers of 64 ReLU units: the command line's default, quick on small data.
@@ -11,7 +11,7 @@ public enum ModelPreset: String, CaseIterable, Sendable {
     /// regression for classes, linear regression for numbers.
     case linear
 
-    /// The hidden layers as `--layers` spells them.
+    /// The hidden layers as a ``LayerList`` spells them.
     public var layerList: String {
         switch self {
         case .small: "64,relu,64,relu"
@@ -20,26 +20,26 @@ public enum ModelPreset: String, CaseIterable, Sendable {
         }
     }
 
-    /// The preset's names, as `--model` accepts them.
+    /// The preset's names.
     public static var names: [String] { allCases.map(\.rawValue) }
 }
 
-/// The network `descent train` builds: a layer list (from `--layers` or a ``ModelPreset``) or
-/// a JSON model file (see ``ModelFile``).
+/// The network a training run builds: a layer list (given, or a ``ModelPreset``'s) or a JSON
+/// model file (see ``ModelFile``).
 public enum ModelArchitecture: Sendable, Equatable {
     /// Hidden layers in ``LayerList`` spelling; the output layer is added to fit the data.
     case layerList(String)
     /// A JSON model file listing every layer, input to output.
     case file(path: String)
 
-    /// The default when neither `--model` nor `--layers` is given.
+    /// The default when neither a model nor a layer list is given.
     public static let `default` = ModelArchitecture.layerList(ModelPreset.small.layerList)
 
-    /// The architecture chosen on the command line.
+    /// The architecture chosen by name.
     ///
     /// - Parameters:
-    ///   - model: `--model`: a preset name (``ModelPreset``) or a path ending in `.json`.
-    ///   - layers: `--layers`: a ``LayerList`` specification.
+    ///   - model: A preset name (``ModelPreset``) or a path ending in `.json`.
+    ///   - layers: A ``LayerList`` specification.
     /// - Throws: ``TrainingError/invalidSetting(_:)`` when both are given, or when `model` is
     ///   neither a preset nor a `.json` path.
     public init(model: String?, layers: String?) throws {
@@ -58,7 +58,7 @@ public enum ModelArchitecture: Sendable, Equatable {
                     "unknown model \"\(model)\": expected a preset (\(ModelPreset.names.joined(separator: ", "))) or a .json model file")
             }
         case (_?, _?):
-            throw TrainingError.invalidSetting("use either --model or --layers, not both")
+            throw TrainingError.invalidSetting("use either a model or a layer list, not both")
         }
     }
 

@@ -1,18 +1,19 @@
 import Foundation
 
-/// What the command line stores beside a model's weights (as JSON strings in `model.json`'s
-/// metadata), so that `evaluate` and `predict` treat new data exactly as training did.
+/// What a training run stores beside a model's weights, so that `evaluate` and `predict` treat
+/// new data exactly as training did: the feature scaling (as `model.json`'s `preprocessing`),
+/// and the class names, cost, target column and task (as its `metadata`, real JSON values).
 public struct ModelMetadata: Sendable, Equatable {
     /// The class of each output index, for classifiers.
     public var classNames: [String]?
     /// The feature scaling fitted on the training data, applied to every input.
     public var standardizer: FeatureStandardizer?
-    /// The cost function's command-line name.
+    /// The cost function's name (as `Loss.name` spells it).
     public var lossName: String?
     /// The CSV target column the model predicts.
     public var target: String?
     /// The kind of task the model was trained for, so that new data's targets are read the same
-    /// way (it may have been overridden with `--task`).
+    /// way (it may have been chosen by hand rather than inferred).
     public var task: TaskKind?
 
     public init(classNames: [String]? = nil, standardizer: FeatureStandardizer? = nil,
@@ -24,43 +25,73 @@ public struct ModelMetadata: Sendable, Equatable {
         self.task = task
     }
 
-    /// The strings to pass to `Sequential.save(to:metadata:)`.
-    public func dictionary() throws -> [String: String] {
-        var result: [String: String] = [:]
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        if let classNames { result["class_names"] = String(decoding: try encoder.encode(classNames), as: UTF8.self) }
-        if let standardizer { result["standardizer"] = String(decoding: try encoder.encode(standardizer), as: UTF8.self) }
-        if let lossName { result["loss"] = lossName }
-        if let target { result["target"] = target }
-        if let task { result["task"] = task.rawValue }
+    /// The `metadata` section of `model.json`.
+    public var json: [String: JSONValue] {
+        var result: [String: JSONValue] = [:]
+        if let classNames { result["class_names"] = .array(classNames.map(JSONValue.string)) }
+        if let lossName { result["loss"] = .string(lossName) }
+        if let target { result["target"] = .string(target) }
+        if let task { result["task"] = .string(task.rawValue) }
         return result
     }
 
-    /// The metadata read back from a saved model's strings.
+    /// The `preprocessing` section of `model.json`: the standardization, if any.
+    public var preprocessing: [Preprocessing] {
+        standardizer.map { [.standardize(mean: $0.mean, standardDeviation: $0.scale)] } ?? []
+    }
+
+    /// The metadata read back from a saved model's sections.
     ///
-    /// - Throws: ``ModelFileError/invalidArchitecture(path:reason:)`` when a stored value is not
-    ///   the JSON it should be, or the task is not one of ``TaskKind``'s names.
-    public init(dictionary: [String: String], path: String) throws {
-        let decoder = JSONDecoder()
-        func decode<T: Decodable>(_ type: T.Type, _ key: String) throws -> T? {
-            guard let text = dictionary[key] else { return nil }
-            do {
-                return try decoder.decode(type, from: Data(text.utf8))
-            } catch {
-                throw ModelFileError.invalidArchitecture(path: path, reason: "metadata \"\(key)\" is not valid: \(error)")
+    /// - Throws: ``ModelFileError/invalidValue(path:location:expected:found:)`` naming `path`
+    ///   and the value that is not what it should be.
+    public init(json: [String: JSONValue], preprocessing: [Preprocessing], path: String) throws {
+        func string(_ key: String) throws -> String? {
+            guard let value = json[key] else { return nil }
+            guard case let .string(text) = value else {
+                throw ModelFileError.invalidValue(path: path, location: "metadata.\(key)", expected: "a string", found: value.summary)
+            }
+            return text
+        }
+        var classNames: [String]?
+        if let value = json["class_names"] {
+            guard case let .array(names) = value else {
+                throw ModelFileError.invalidValue(path: path, location: "metadata.class_names", expected: "an array of strings",
+                                                  found: value.summary)
+            }
+            classNames = try names.enumerated().map { index, name in
+                guard case let .string(text) = name else {
+                    throw ModelFileError.invalidValue(path: path, location: "metadata.class_names[\(index)]", expected: "a string",
+                                                      found: name.summary)
+                }
+                return text
             }
         }
         var task: TaskKind?
-        if let name = dictionary["task"] {
+        if let name = try string("task") {
             guard let kind = TaskKind(rawValue: name) else {
-                throw ModelFileError.invalidArchitecture(
-                    path: path, reason: "metadata \"task\" is \"\(name)\", expected one of \(TaskKind.names.joined(separator: ", "))")
+                throw ModelFileError.invalidValue(path: path, location: "metadata.task",
+                                                  expected: "one of " + TaskKind.names.joined(separator: ", "), found: "\"\(name)\"")
             }
             task = kind
         }
-        self.init(classNames: try decode([String].self, "class_names"),
-                  standardizer: try decode(FeatureStandardizer.self, "standardizer"),
-                  lossName: dictionary["loss"], target: dictionary["target"], task: task)
+        let standardizer = preprocessing.compactMap { step -> FeatureStandardizer? in
+            guard case let .standardize(mean, deviation) = step else { return nil }
+            return FeatureStandardizer(mean: mean, scale: deviation)
+        }.first
+        self.init(classNames: classNames, standardizer: standardizer, lossName: try string("loss"),
+                  target: try string("target"), task: task)
+    }
+
+    /// The metadata of a loaded model folder.
+    public init(_ saved: SavedModel, path: String) throws {
+        try self.init(json: saved.metadata, preprocessing: saved.preprocessing, path: path)
+    }
+}
+
+extension Sequential {
+    /// Saves the model folder with what a training run keeps beside it (see
+    /// ``save(to:inputShape:preprocessing:metadata:)``).
+    public func save(to url: URL, inputShape: [Int]? = nil, metadata: ModelMetadata) throws {
+        try save(to: url, inputShape: inputShape, preprocessing: metadata.preprocessing, metadata: metadata.json)
     }
 }

@@ -50,21 +50,21 @@ struct ValidationErrorMessage: Error, CustomStringConvertible {
 struct LoadedModel {
     var model: Sequential
     var metadata: ModelMetadata
+    /// The shape of one input example, as the folder gives it.
+    var inputShape: [Int]?
 
     init(folder: String) throws {
         guard FileManager.default.fileExists(atPath: folder) else {
             throw ValidationErrorMessage(text: "the model folder '\(folder)' does not exist")
         }
-        let (model, dictionary) = try Sequential.loadWithMetadata(from: URL(fileURLWithPath: folder))
-        self.model = model
-        self.metadata = try ModelMetadata(dictionary: dictionary, path: folder)
+        let saved = try Sequential.loadFolder(from: URL(fileURLWithPath: folder))
+        self.model = saved.model
+        self.inputShape = saved.inputShape
+        self.metadata = try ModelMetadata(saved, path: folder)
     }
 
-    /// The number of inputs the first dense layer expects, when there is one.
-    var inputCount: Int? {
-        for case let .dense(inputCount, _, _, _) in model.layerConfigurations ?? [] { return inputCount }
-        return nil
-    }
+    /// The number of values in one input example, when the folder gives it.
+    var inputCount: Int? { inputShape?.reduce(1, *) }
 
     /// Checks the feature count and applies the training standardization.
     func prepare(_ features: Tensor, source: String) throws -> Tensor {

@@ -109,6 +109,7 @@ struct Train: ParsableCommand {
         if let task, TaskKind(rawValue: task) == nil {
             throw ValidationError("unknown task \"\(task)\"; expected one of \(TaskKind.names.joined(separator: ", "))")
         }
+        if model != nil && layers != nil { throw ValidationError("use either --model or --layers, not both") }
         do {
             _ = try ModelArchitecture(model: model, layers: layers)
         } catch let error as TrainingError {
@@ -167,7 +168,7 @@ struct Train: ParsableCommand {
         let architecture = try ModelArchitecture(model: model, layers: layers)
         let configurations = try architecture.layers(inputCount: training.featureCount, outputCount: recipe.outputCount,
                                                      outputActivation: recipe.outputActivation)
-        var model = Sequential(layers: configurations, seed: seed)
+        var model = try Sequential(layers: configurations, seed: seed)
         if let `init` {
             guard FileManager.default.fileExists(atPath: `init`) else {
                 throw ValidationErrorMessage(text: "the weights file '\(`init`)' does not exist")
@@ -194,7 +195,7 @@ struct Train: ParsableCommand {
             let metadata = ModelMetadata(classNames: training.classNames ?? recipe.defaultClassNames,
                                          standardizer: standardizer, lossName: recipe.loss.name, target: target,
                                          task: TaskKind(of: training.task))
-            try model.save(to: URL(fileURLWithPath: output), metadata: metadata.dictionary())
+            try model.save(to: URL(fileURLWithPath: output), inputShape: [training.featureCount], metadata: metadata)
             let folder = URL(fileURLWithPath: output)
             try AtomicFile.write(Data(history.csv().utf8), to: folder.appendingPathComponent("history.csv"))
             try AtomicFile.write(Data(history.svg().utf8), to: folder.appendingPathComponent("history.svg"))

@@ -56,8 +56,8 @@ import Testing
     @Test func metadataRoundTrips() throws {
         let metadata = ModelMetadata(classNames: ["no", "yes"], standardizer: FeatureStandardizer(mean: [1, 2], scale: [3, 4]),
                                      lossName: "cross-entropy", target: "label")
-        #expect(try ModelMetadata(dictionary: metadata.dictionary(), path: "m") == metadata)
-        #expect(throws: ModelFileError.self) { try ModelMetadata(dictionary: ["class_names": "[1"], path: "m") }
+        #expect(try ModelMetadata(json: metadata.json, preprocessing: metadata.preprocessing, path: "m") == metadata)
+        #expect(throws: ModelFileError.self) { try ModelMetadata(json: ["class_names": "[1"], preprocessing: [], path: "m") }
     }
 
     @Test func historyChartHasAPolylinePerSeries() {

@@ -30,14 +30,14 @@ private func trained(_ arguments: [String], in directory: URL, environment: [Str
     return try jsonObject(result.standardOutput)
 }
 
-/// The layers of a saved model folder: `dense:UNITS` for dense layers, else the layer's kind.
+/// The layers of a saved model folder: `dense:UNITS` for linear layers, else the layer's type.
 private func layerKinds(inModel folder: URL) throws -> [String] {
     let data = try Data(contentsOf: folder.appendingPathComponent("model.json"))
     let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     let layers = try #require(json["layers"] as? [[String: Any]])
     return layers.map { layer in
-        let kind = layer.keys.first ?? "?"
-        if let dense = layer["dense"] as? [String: Any], let units = dense["outputCount"] as? Int { return "dense:\(units)" }
+        let kind = layer["type"] as? String ?? "?"
+        if kind == "linear", let units = layer["out_features"] as? Int { return "dense:\(units)" }
         return kind
     }
 }
@@ -50,13 +50,13 @@ private func layerKinds(inModel folder: URL) throws -> [String] {
         let mlp = try trained(["xor.csv", "--model", "mlp", "--epochs", "2", "--output", "mlp"], in: directory)
         #expect(mlp["epochs"] as? Double == 2)
         #expect(try layerKinds(inModel: directory.appendingPathComponent("mlp"))
-                == ["dense:512", "activation", "dropout", "dense:512", "activation", "dropout", "dense:1"])
+                == ["dense:512", "relu", "dropout", "dense:512", "relu", "dropout", "dense:1"])
         _ = try trained(["xor.csv", "--model", "linear", "--epochs", "1", "--output", "linear"], in: directory)
         #expect(try layerKinds(inModel: directory.appendingPathComponent("linear")) == ["dense:1"])
         // Neither --model nor --layers: the small preset.
         _ = try trained(["xor.csv", "--epochs", "1", "--output", "small"], in: directory)
         #expect(try layerKinds(inModel: directory.appendingPathComponent("small"))
-                == ["dense:64", "activation", "dense:64", "activation", "dense:1"])
+                == ["dense:64", "relu", "dense:64", "relu", "dense:1"])
     }
 
     @Test func aJSONModelFileAndASavedModelJSON() throws {

@@ -25,8 +25,9 @@ import _DescentTestSupport
         let folder = try temporaryFolder().appendingPathComponent("model")
         let model = makeModel(seed: 3)
         try model.save(to: folder, metadata: ["classes": "a,b,c"])
-        let (loaded, metadata) = try Sequential.loadWithMetadata(from: folder)
-        #expect(metadata == ["classes": "a,b,c"])
+        let saved = try Sequential.loadFolder(from: folder)
+        let loaded = saved.model
+        #expect(saved.metadata == ["classes": "a,b,c"])
         #expect(loaded.layerConfigurations == model.layerConfigurations)
         #expect(loaded.parameters.map(\.name) == ["0.weight", "0.bias", "2.weight"])
         let x = Tensor.randomNormal([5, 4], seed: 1)

@@ -24,7 +24,7 @@ import _DescentTestSupport
     }
 
     @Test func conflictingOrUnknownModelsAreErrors() {
-        #expect(throws: TrainingError.invalidSetting("use either --model or --layers, not both")) {
+        #expect(throws: TrainingError.invalidSetting("use either a model or a layer list, not both")) {
             try ModelArchitecture(model: "mlp", layers: "8")
         }
         #expect(throws: TrainingError.invalidSetting(
@@ -78,11 +78,13 @@ import _DescentTestSupport
         }
 
         try #"{ "layers": [ { "dense": { "inputCount": 4 } } ] }"#.write(to: file, atomically: true, encoding: .utf8)
-        #expect(throws: ModelFileError.invalidArchitecture(path: file.path, reason: "\"outputCount\" is missing at layers[0].dense")) {
+        #expect(throws: ModelFileError.invalidValue(path: file.path, location: "layers[0].out_features",
+                                                    expected: "an integer in 1…", found: "null")) {
             try ModelFile.layers(contentsOf: file)
         }
         try #"{ "format": "keras", "layers": [] }"#.write(to: file, atomically: true, encoding: .utf8)
-        #expect(throws: ModelFileError.invalidArchitecture(path: file.path, reason: "format is \"keras\", expected \"descent.sequential\"")) {
+        #expect(throws: ModelFileError.invalidValue(path: file.path, location: "format", expected: "\"descent.sequential\"",
+                                                    found: "\"keras\"")) {
             try ModelFile.layers(contentsOf: file)
         }
     }
@@ -141,7 +143,7 @@ import _DescentTestSupport
     @Test func fitFollowsTheChosenSchedule() throws {
         let data = Dataset(features: Tensor([[0, 0], [0, 1], [1, 0], [1, 1]] as [[Float]]),
                            labels: Tensor([[0], [1], [1], [0]] as [[Float]]))
-        var model = Sequential(layers: [.dense(inputCount: 2, outputCount: 1, activation: .identity, useBias: true)])
+        var model = try Sequential(layers: [.dense(inputCount: 2, outputCount: 1, activation: .identity, useBias: true)])
         let (schedule, plateau) = try ScheduleSettings(name: "multistep", gamma: 0.5, milestones: [1, 2]).makeSchedule(epochs: 3)
         let history = try model.fit(data, epochs: 3, loss: .meanSquaredError, optimizer: SGD(learningRate: 0.2),
                                     batching: .fullBatch, schedule: schedule, plateau: plateau)
@@ -223,9 +225,9 @@ import _DescentTestSupport
 
     @Test func theTaskIsSavedWithTheModel() throws {
         let metadata = ModelMetadata(classNames: nil, lossName: "mse", task: .regression)
-        let dictionary = try metadata.dictionary()
-        #expect(dictionary["task"] == "regression")
-        #expect(try ModelMetadata(dictionary: dictionary, path: "m") == metadata)
-        #expect(throws: ModelFileError.self) { try ModelMetadata(dictionary: ["task": "ranking"], path: "m") }
+        let json = metadata.json
+        #expect(json["task"] == "regression")
+        #expect(try ModelMetadata(json: json, preprocessing: metadata.preprocessing, path: "m") == metadata)
+        #expect(throws: ModelFileError.self) { try ModelMetadata(json: ["task": "ranking"], preprocessing: [], path: "m") }
     }
 }

@@ -89,3 +89,38 @@ extension Dense: CustomStringConvertible {
         return "Dense(\(settings.joined(separator: ", ")))"
     }
 }
+
+extension Dense: SavableLayer {
+    /// PyTorch's `nn.Linear`; `dense` is read too.
+    public static let typeName = "linear"
+    public static let aliases = ["dense"]
+
+    /// `in_features`, `out_features`, then `bias: false` when there is none and the fused
+    /// `activation` when there is one.
+    public var configuration: LayerConfiguration {
+        .dense(inputCount: inputCount, outputCount: outputCount, activation: activation, useBias: bias != nil)
+    }
+
+    public init(configuration: LayerConfiguration, using generator: inout RandomGenerator) throws {
+        try configuration.requireOnly(["in_features", "out_features", "bias", "activation"])
+        let inputs = try configuration.integer("in_features", in: 1...Int.max)
+        let outputs = try configuration.integer("out_features", in: 1...Int.max)
+        let useBias = try configuration.boolean("bias", default: true)
+        let activation = try configuration["activation"].map {
+            try Activation(field: $0, key: "activation", of: configuration)
+        } ?? .identity
+        try configuration.requireMemory(forElements: Double(inputs) * Double(outputs) + Double(outputs),
+                                        what: "\(inputs) × \(outputs) weights")
+        self.init(inputCount: inputs, outputCount: outputs, activation: activation, useBias: useBias, using: &generator)
+    }
+
+    /// The input's shape with its last axis, which must have `inputCount` values, replaced by
+    /// `outputCount`.
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard inputShape.last == inputCount else {
+            throw LayerShapeError(expected: "inputs whose last axis has \(inputCount) values", found: inputShape,
+                                  layer: description)
+        }
+        return inputShape.dropLast() + [outputCount]
+    }
+}

@@ -59,3 +59,17 @@ extension Dropout: CustomStringConvertible {
     public var description: String { "Dropout(rate: \(rate))" }
 }
 
+
+extension Dropout: SavableLayer {
+    /// PyTorch's `nn.Dropout`, whose `p` defaults to 0.5.
+    public static let typeName = "dropout"
+
+    public var configuration: LayerConfiguration {
+        LayerConfiguration(type: Self.typeName, fields: rate == 0.5 ? [] : [(key: "p", value: .number(rate))])
+    }
+
+    public init(configuration: LayerConfiguration, using generator: inout RandomGenerator) throws {
+        try configuration.requireOnly(["p"])
+        self.init(rate: try configuration.number("p", default: 0.5, in: 0...1), using: &generator)
+    }
+}

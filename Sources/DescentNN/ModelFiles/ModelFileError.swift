@@ -4,6 +4,9 @@ import Foundation
 public enum ModelFileError: Error, CustomStringConvertible, Equatable {
     /// `model.json` (or a JSON model description) is missing, unreadable or malformed.
     case invalidArchitecture(path: String, reason: String)
+    /// A value in `model.json` that does not fit: the file, the JSON path of the value
+    /// (`layers[1].p`), what was expected and what was found.
+    case invalidValue(path: String, location: String, expected: String, found: String)
     /// The weights do not fit the architecture: names missing or unexpected, shapes or dtypes
     /// that differ.
     case parameterMismatch(path: String, missing: [String], unexpected: [String], mismatched: [String])
@@ -14,6 +17,8 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .invalidArchitecture(path, reason):
             return "cannot read the model architecture in '\(path)': \(reason)"
+        case let .invalidValue(path, location, expected, found):
+            return "'\(path)': \(location): expected \(expected), found \(found)"
         case let .parameterMismatch(path, missing, unexpected, mismatched):
             var parts: [String] = []
             if !missing.isEmpty { parts.append("missing: \(missing.joined(separator: ", "))") }
@@ -21,7 +26,7 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
             if !mismatched.isEmpty { parts.append("mismatched: \(mismatched.joined(separator: "; "))") }
             return "the weights in '\(path)' do not fit the model (\(parts.joined(separator: "; ")))"
         case let .unsupportedLayer(index, type):
-            return "layer \(index) (\(type)) cannot be saved: only Descent's built-in layers have a file format"
+            return "layer \(index) (\(type)) cannot be saved: it is not a SavableLayer"
         }
     }
 }

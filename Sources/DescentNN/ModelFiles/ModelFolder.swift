@@ -1,14 +1,16 @@
 import Foundation
 
-/// What `model.json` holds: the format, the layers in order, and free-form metadata (the CLI
-/// keeps class names and feature statistics there).
-struct ModelDescription: Codable {
-    var format = ModelDescription.formatName
-    var version = 1
-    var layers: [LayerConfiguration]
-    var metadata: [String: String]?
-
-    static let formatName = "descent.sequential"
+/// What a model folder holds besides the weights: the layers, the shape of one input example,
+/// what is done to inputs first, and free-form metadata (the task, the class names …).
+public struct SavedModel {
+    /// The network, in inference mode, with its weights and buffers loaded.
+    public var model: Sequential
+    /// The shape of one input example, without the batch axis (`[4]`, `[1, 28, 28]`), when known.
+    public var inputShape: [Int]?
+    /// What is done to inputs before the first layer, in order.
+    public var preprocessing: [Preprocessing]
+    /// Anything else the program that saved the model wanted kept (JSON values).
+    public var metadata: [String: JSONValue]
 }
 
 extension Sequential {
@@ -16,23 +18,40 @@ extension Sequential {
     public static let architectureFileName = "model.json"
     public static let weightsFileName = "model.safetensors"
 
-    /// Saves the model as a folder holding `model.json` (the architecture) and
-    /// `model.safetensors` (the weights, named as PyTorch's `nn.Sequential.state_dict()`).
+    /// Saves the model as a folder holding `model.json` (the architecture, format 2: see
+    /// `Documentation/ModelFormat.md`) and `model.safetensors` (the weights and buffers, named as
+    /// PyTorch's `nn.Sequential.state_dict()`).
     ///
     /// The folder is written atomically: a crash leaves either the old folder or the new one,
     /// never a mixture. Its parent folder must exist.
-    /// - Parameter metadata: Extra strings stored in `model.json`.
-    public func save(to url: URL, metadata: [String: String] = [:]) throws {
-        let configurations = try layers.enumerated().map { index, layer in
-            guard let configuration = LayerConfiguration(of: layer) else {
-                throw ModelFileError.unsupportedLayer(index: index, type: String(describing: type(of: layer)))
-            }
-            return configuration
+    /// - Parameters:
+    ///   - inputShape: The shape of one input example; by default the first linear layer's
+    ///     input, when only shape-preserving layers come before it.
+    ///   - preprocessing: What is done to inputs before the first layer.
+    ///   - metadata: Anything else to keep, as JSON values.
+    /// - Throws: ``ModelFileError/unsupportedLayer(index:type:)`` for a layer that is not a
+    ///   ``SavableLayer``, ``ModelFileError/invalidValue(path:location:expected:found:)`` for a
+    ///   value JSON cannot hold (NaN or infinity), and file-system errors.
+    public func save(to url: URL, inputShape: [Int]? = nil, preprocessing: [Preprocessing] = [],
+                     metadata: [String: JSONValue] = [:]) throws {
+        let path = url.appendingPathComponent(Self.architectureFileName).path
+        let configurations = try layers.enumerated().map { index, layer in try LayerTypes.configuration(of: layer, index: index) }
+        var sections: [(key: String, value: JSONValue)] = [
+            (key: "format", value: .string(ModelFormat.name)), (key: "version", value: .integer(Int64(ModelFormat.version))),
+        ]
+        if let shape = inputShape ?? self.inferredInputShape {
+            sections.append((key: "input_shape", value: .array(shape.map { .integer(Int64($0)) })))
         }
-        let description = ModelDescription(layers: configurations, metadata: metadata.isEmpty ? nil : metadata)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let json = try encoder.encode(description)
+        if !preprocessing.isEmpty { sections.append((key: "preprocessing", value: .array(preprocessing.map(\.json)))) }
+        sections.append((key: "layers", value: .array(configurations.map(\.json))))
+        if !metadata.isEmpty {
+            sections.append((key: "metadata", value: .object(metadata.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) })))
+        }
+        for section in sections where !section.value.isWritable {
+            throw ModelFileError.invalidValue(path: path, location: section.key, expected: "finite numbers (JSON has no NaN or infinity)",
+                                              found: "a value that is not")
+        }
+        let json = Data(ModelFormat.text(sections).utf8)
         let weights = try parametersFile().serialized()
         try AtomicFile.writeFolder(at: url) { folder in
             try json.write(to: folder.appendingPathComponent(Self.architectureFileName))
@@ -40,15 +59,17 @@ extension Sequential {
         }
     }
 
-    /// Saves the model to the folder at `path` (see ``save(to:metadata:)``).
-    public func save(to path: String, metadata: [String: String] = [:]) throws {
-        try save(to: URL(fileURLWithPath: path), metadata: metadata)
+    /// Saves the model to the folder at `path` (see ``save(to:inputShape:preprocessing:metadata:)``).
+    public func save(to path: String, inputShape: [Int]? = nil, preprocessing: [Preprocessing] = [],
+                     metadata: [String: JSONValue] = [:]) throws {
+        try save(to: URL(fileURLWithPath: path), inputShape: inputShape, preprocessing: preprocessing, metadata: metadata)
     }
 
-    /// Rebuilds a model saved with ``save(to:metadata:)``, checking every weight's name, shape
-    /// and dtype against the architecture.
-    public static func load(from url: URL) throws -> Sequential {
-        try loadWithMetadata(from: url).model
+    /// Rebuilds a model saved with ``save(to:inputShape:preprocessing:metadata:)`` (or by the
+    /// previous release, format 1), checking every value of `model.json`, the chain of shapes,
+    /// and every weight's name, shape and dtype.
+    public static func load(from url: URL, layerTypes: [any SavableLayer.Type] = []) throws -> Sequential {
+        try loadFolder(from: url, layerTypes: layerTypes).model
     }
 
     /// Rebuilds a model from the folder at `path`.
@@ -56,43 +77,58 @@ extension Sequential {
         try load(from: URL(fileURLWithPath: path))
     }
 
-    /// Rebuilds a saved model and returns the metadata stored with it.
-    public static func loadWithMetadata(from url: URL) throws -> (model: Sequential, metadata: [String: String]) {
-        let architectureURL = url.appendingPathComponent(architectureFileName)
-        let data: Data
-        do {
-            data = try Data(contentsOf: architectureURL)
-        } catch {
-            throw ModelFileError.invalidArchitecture(
-                path: architectureURL.path, reason: "the file cannot be read (is this a model folder saved by Descent?)")
-        }
-        let description: ModelDescription
-        do {
-            description = try JSONDecoder().decode(ModelDescription.self, from: data)
-        } catch {
-            throw ModelFileError.invalidArchitecture(path: architectureURL.path, reason: "\(error)")
-        }
-        guard description.format == ModelDescription.formatName else {
-            throw ModelFileError.invalidArchitecture(
-                path: architectureURL.path,
-                reason: "format is \"\(description.format)\", expected \"\(ModelDescription.formatName)\"")
-        }
-        var model = Sequential(layers: description.layers)
+    /// Rebuilds a saved model with everything saved beside it.
+    ///
+    /// - Parameter layerTypes: The program's own ``SavableLayer`` types, besides Descent's.
+    /// - Throws: ``ModelFileError`` naming the file, the place in it, what was expected and
+    ///   what was found.
+    public static func loadFolder(from url: URL, layerTypes: [any SavableLayer.Type] = []) throws -> SavedModel {
+        let architecture = try ModelFormat.read(url.appendingPathComponent(architectureFileName), layerTypes: layerTypes)
+        var model = architecture.model
         try model.loadParameters(contentsOf: url.appendingPathComponent(weightsFileName))
         model.setTraining(false)
-        return (model, description.metadata ?? [:])
+        return SavedModel(model: model, inputShape: architecture.inputShape, preprocessing: architecture.preprocessing,
+                          metadata: architecture.metadata)
+    }
+
+    /// The layers that the `model.json` file at `url` describes (format 1 or 2; a saved model
+    /// folder's file, or one written by hand), every value checked, and the shape of one input
+    /// example when the file gives or implies it.
+    ///
+    /// - Throws: ``ModelFileError`` naming the file, the place in it, what was expected and
+    ///   what was found.
+    public static func architecture(contentsOf url: URL, layerTypes: [any SavableLayer.Type] = [])
+        throws -> (layers: [LayerConfiguration], inputShape: [Int]?) {
+        let architecture = try ModelFormat.read(url, layerTypes: layerTypes)
+        return (try architecture.model.layers.enumerated().map { index, layer in
+            try LayerTypes.configuration(of: layer, index: index)
+        }, architecture.inputShape)
     }
 
     /// A model with the given architecture and fresh weights drawn from a generator seeded
     /// with `seed`.
-    public init(layers configurations: [LayerConfiguration], seed: UInt64 = 0) {
+    ///
+    /// - Throws: ``ModelFileError`` for a configuration that is not valid.
+    public init(layers configurations: [LayerConfiguration], seed: UInt64 = 0,
+                layerTypes: [any SavableLayer.Type] = []) throws {
         var generator = RandomGenerator(seed: seed)
-        self.init(configurations.map { $0.makeLayer(using: &generator) })
+        self.init(try configurations.map { try LayerTypes.makeLayer($0, extraTypes: layerTypes, using: &generator) })
     }
 
     /// The architecture of each layer, or `nil` if a layer has no file representation.
     public var layerConfigurations: [LayerConfiguration]? {
-        let configurations = layers.compactMap(LayerConfiguration.init(of:))
-        return configurations.count == layers.count ? configurations : nil
+        try? layers.enumerated().map { index, layer in try LayerTypes.configuration(of: layer, index: index) }
+    }
+
+    /// The input shape of one example, read from the first ``Dense`` layer when only layers
+    /// that keep their input's shape come before it.
+    public var inferredInputShape: [Int]? {
+        for layer in layers {
+            if let dense = layer as? Dense { return [dense.inputCount] }
+            if let sequential = layer as? Sequential { return sequential.inferredInputShape }
+            guard layer is Activation || layer is any ActivationLayer || layer is Dropout
+                || layer is Softmax || layer is LogSoftmax else { return nil }
+        }
+        return nil
     }
 }
