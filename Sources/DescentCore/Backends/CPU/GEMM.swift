@@ -36,7 +36,7 @@ enum GEMM {
                  threads: ThreadCount.current)
     }
 
-    /// ``multiply(transposeA:transposeB:m:n:k:a:lda:b:ldb:c:ldc:beta:)`` on at most `threads`
+    /// ``multiply(transposeA:transposeB:m:n:k:a:lda:b:ldb:c:ldc:beta:bias:)`` on at most `threads`
     /// threads, with the given micro-kernel.
     ///
     /// A large product is cut into one independent product per thread along its longer side
