@@ -17,6 +17,10 @@ void descent_flush_denormals_end(unsigned long previous) {
     _mm_setcsr((unsigned int)previous);
 }
 
+int descent_denormals_are_flushed(void) {
+    return (_mm_getcsr() & DESCENT_FLUSH_BITS) != 0;
+}
+
 #elif defined(__aarch64__)
 
 // FPCR bit 24 (FZ) flushes denormal inputs and results to zero.
@@ -31,9 +35,16 @@ void descent_flush_denormals_end(unsigned long previous) {
     __asm__ volatile("msr fpcr, %0" : : "r"(previous));
 }
 
+int descent_denormals_are_flushed(void) {
+    unsigned long fpcr;
+    __asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
+    return (fpcr >> 24) & 1;
+}
+
 #else
 
 unsigned long descent_flush_denormals_begin(void) { return 0; }
 void descent_flush_denormals_end(unsigned long previous) { (void)previous; }
+int descent_denormals_are_flushed(void) { return 0; }
 
 #endif

@@ -73,7 +73,7 @@ public final class EarlyStopping: TrainingCallback {
     }
 }
 
-/// Calls `save` with the model every `interval` epochs (and after the last one, if `atEnd`):
+/// Calls `save` with the model after epochs `interval`, 2·`interval`, … (the last only if it is one of them):
 /// for checkpoints that survive a crash or a stop.
 public final class Checkpoint: TrainingCallback {
     public let interval: Int

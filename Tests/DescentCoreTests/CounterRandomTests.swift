@@ -63,12 +63,8 @@ private func bits(_ x: Tensor) -> [UInt64] {
         // Long enough to be split into chunks on several threads; the offset starts mid-block.
         let key = RandomKey(seed: 2024, offset: 6)
         let shape = [100_003]
-        let saved = ThreadCount.current
-        defer { ThreadCount.current = saved }
-        ThreadCount.current = 1
-        let oneThread = bits(Tensor.randomUniform(shape, key: key, dtype: dtype))
-        ThreadCount.current = 2
-        let twoThreads = bits(Tensor.randomUniform(shape, key: key, dtype: dtype))
+        let oneThread = ThreadCount.withValue(1) { bits(Tensor.randomUniform(shape, key: key, dtype: dtype)) }
+        let twoThreads = ThreadCount.withValue(2) { bits(Tensor.randomUniform(shape, key: key, dtype: dtype)) }
         let onReference = Tensor.randomUniform(shape, key: key, dtype: dtype, on: .reference)
         #expect(onReference.device == .reference)
         #expect(oneThread == twoThreads)

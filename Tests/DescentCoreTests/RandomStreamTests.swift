@@ -11,11 +11,9 @@ import Testing
         let key = RandomKey(seed: 77, offset: offset)
         for dtype in [DType.float32, .float64] {
             let reference = Tensor.randomUniform([5, 3_333], key: key, dtype: dtype, on: .reference).doubles()
-            let saved = ThreadCount.current
-            defer { ThreadCount.current = saved }
             for threads in [1, 2] {
-                ThreadCount.current = threads
-                #expect(Tensor.randomUniform([5, 3_333], key: key, dtype: dtype).doubles() == reference, "\(dtype), \(threads) threads")
+                let cpu = ThreadCount.withValue(threads) { Tensor.randomUniform([5, 3_333], key: key, dtype: dtype).doubles() }
+                #expect(cpu == reference, "\(dtype), \(threads) threads")
             }
             #expect(reference.allSatisfy { (0..<1).contains($0) })
             #expect(abs(reference.reduce(0, +) / Double(reference.count) - 0.5) < 0.01)
@@ -31,11 +29,8 @@ import Testing
         let key = RandomKey(seed: 0xDEC0DE, offset: offset)
         let shape = [3, 5_461]
         let reference = Tensor.bernoulli(shape, probability: 0.7, value: 2.5, key: key, on: .reference)
-        let saved = ThreadCount.current
-        defer { ThreadCount.current = saved }
         for threads in [1, 2] {
-            ThreadCount.current = threads
-            let cpu = Tensor.bernoulli(shape, probability: 0.7, value: 2.5, key: key)
+            let cpu = ThreadCount.withValue(threads) { Tensor.bernoulli(shape, probability: 0.7, value: 2.5, key: key) }
             #expect(cpu.scalars(as: Float.self) == reference.scalars(as: Float.self), "\(threads) threads")
         }
         let double = Tensor.bernoulli(shape, probability: 0.7, value: 2.5, key: key, dtype: .float64)

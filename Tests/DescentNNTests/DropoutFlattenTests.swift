@@ -19,12 +19,8 @@ import Testing
     /// generator: the same seed gives the same mask on one thread or three.
     @Test func masksDoNotDependOnTheThreadCount() {
         let x = Tensor.ones([300, 333])  // 99,900 elements: seven chunks, the last one ragged
-        let saved = ThreadCount.current
-        defer { ThreadCount.current = saved }
-        ThreadCount.current = 1
-        let one = Dropout(rate: 0.5, seed: 3)(x).scalars(as: Float.self)
-        ThreadCount.current = 3
-        let three = Dropout(rate: 0.5, seed: 3)(x).scalars(as: Float.self)
+        let one = ThreadCount.withValue(1) { Dropout(rate: 0.5, seed: 3)(x).scalars(as: Float.self) }
+        let three = ThreadCount.withValue(3) { Dropout(rate: 0.5, seed: 3)(x).scalars(as: Float.self) }
         #expect(one == three)
         #expect(abs(Double(one.filter { $0 == 0 }.count) / Double(one.count) - 0.5) < 0.01)
     }

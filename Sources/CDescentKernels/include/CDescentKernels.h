@@ -17,6 +17,10 @@ unsigned long descent_flush_denormals_begin(void);
 /// Restores the floating-point control state that `descent_flush_denormals_begin` returned.
 void descent_flush_denormals_end(unsigned long previous);
 
+/// Nonzero when the calling thread treats denormal numbers as zero (between
+/// `descent_flush_denormals_begin` and `descent_flush_denormals_end`, or set by other code).
+int descent_denormals_are_flushed(void);
+
 /// Single-precision matrix multiply on row-major matrices, on the calling thread:
 /// C ← op(A)·op(B) + beta·C, where op(A) is m×k, op(B) is k×n and C is m×n; op(X) is Xᵀ when
 /// the matching `transpose` flag is nonzero. `lda`, `ldb`, `ldc` are the distances between rows

@@ -65,7 +65,7 @@ enum Backpropagation {
 /// backpropagation. If the value has more than one element, the gradient is that of their sum.
 ///
 /// ```swift
-/// let (cost, slope) = valueWithGradient(at: w) { w in ((w * x - y) ** 2).mean() }
+/// let (cost, slope) = valueWithGradient(at: w) { w in (w * x - y).squared().mean() }
 /// ```
 public func valueWithGradient(at x: Tensor, in body: (Tensor) throws -> Tensor) rethrows
     -> (value: Tensor, gradient: Tensor) {

@@ -11,21 +11,19 @@ final class GradientNode: @unchecked Sendable {
     let inputs: [GradientNode?]
     /// Maps ∂C/∂output to ∂C/∂input for every input whose node is non-nil.
     let pullback: (Tensor) -> [Tensor?]
+    /// The output's shape, which backpropagation checks each gradient passed back against.
     let shape: [Int]
-    let dtype: DType
 
-    init(operation: String, inputs: [GradientNode?], shape: [Int], dtype: DType,
-         pullback: @escaping (Tensor) -> [Tensor?]) {
+    init(operation: String, inputs: [GradientNode?], shape: [Int], pullback: @escaping (Tensor) -> [Tensor?]) {
         self.operation = operation
         self.inputs = inputs
         self.shape = shape
-        self.dtype = dtype
         self.pullback = pullback
     }
 
     /// A leaf: a tensor we differentiate with respect to.
-    convenience init(leafShape shape: [Int], dtype: DType) {
-        self.init(operation: "leaf", inputs: [], shape: shape, dtype: dtype, pullback: { _ in [] })
+    convenience init(leafShape shape: [Int]) {
+        self.init(operation: "leaf", inputs: [], shape: shape, pullback: { _ in [] })
     }
 }
 
@@ -55,7 +53,7 @@ extension Tensor {
     /// This tensor as a new leaf of a gradient graph.
     func asGradientLeaf() -> Tensor {
         var result = self
-        result.gradientNode = GradientNode(leafShape: shape, dtype: dtype)
+        result.gradientNode = GradientNode(leafShape: shape)
         return result
     }
 
@@ -70,7 +68,7 @@ extension Tensor {
         let nodes = inputs.map(\.gradientNode)
         let needs = nodes.map { $0 != nil }
         var result = self
-        result.gradientNode = GradientNode(operation: operation, inputs: nodes, shape: shape, dtype: dtype) {
+        result.gradientNode = GradientNode(operation: operation, inputs: nodes, shape: shape) {
             upstream in pullback(upstream, needs)
         }
         return result

@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// ```swift
 /// let counter = ReadBackCounter()
-/// try counter.counting { try model.fit(train, epochs: 1, loss: .crossEntropy(), optimizer: SGD()) }
+/// let history = try counter.counting { try model.fit(train, epochs: 1, loss: .crossEntropy(), optimizer: SGD()) }
 /// print(counter.count)
 /// ```
 ///

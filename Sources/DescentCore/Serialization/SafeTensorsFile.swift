@@ -4,7 +4,7 @@ import Foundation
 /// Descent's own model folders.
 ///
 /// ```swift
-/// var file = SafeTensorsFile(tensors: ["0.weight": weight, "0.bias": bias], metadata: ["format": "pt"])
+/// let file = SafeTensorsFile(tensors: ["0.weight": weight, "0.bias": bias], metadata: ["format": "pt"])
 /// try file.write(to: url)                      // atomic
 /// let loaded = try SafeTensorsFile(contentsOf: url)
 /// ```

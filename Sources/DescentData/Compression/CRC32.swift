@@ -2,10 +2,10 @@
 ///
 /// Computed eight bytes at a time ("slicing by 8") so that checking a decompressed MNIST file
 /// costs a few milliseconds rather than tens.
-public enum CRC32 {
+package enum CRC32 {
     /// The checksum of `bytes`, continuing from the checksum `previous` of the bytes before them
     /// (0 to start).
-    public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing previous: UInt32 = 0) -> UInt32 {
+    package static func checksum(_ bytes: UnsafeRawBufferPointer, continuing previous: UInt32 = 0) -> UInt32 {
         guard var pointer = bytes.baseAddress else { return previous }
         var remaining = bytes.count
         var crc = ~previous
@@ -31,7 +31,7 @@ public enum CRC32 {
     }
 
     /// The checksum of an array of bytes.
-    public static func checksum(_ bytes: [UInt8]) -> UInt32 {
+    package static func checksum(_ bytes: [UInt8]) -> UInt32 {
         bytes.withUnsafeBytes { checksum($0) }
     }
 

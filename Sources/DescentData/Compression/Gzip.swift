@@ -5,9 +5,9 @@
 /// verified), verifies the CRC-32 and length of every member, and concatenates multi-member files
 /// (what `cat a.gz b.gz` makes), as `gunzip` does. Zero bytes after the last member are ignored,
 /// like `gunzip`; any other trailing bytes are an error.
-public enum Gzip {
+package enum Gzip {
     /// Whether `bytes` start with the gzip magic number 1f 8b.
-    public static func isCompressed(_ bytes: [UInt8]) -> Bool {
+    package static func isCompressed(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
     }
 
@@ -15,7 +15,7 @@ public enum Gzip {
     ///
     /// - Throws: ``DataError`` with the byte offset (in the compressed bytes) of a bad header, a
     ///   checksum or length that does not match, or truncated or corrupt compressed data.
-    public static func decompress(_ bytes: [UInt8]) throws -> [UInt8] {
+    package static func decompress(_ bytes: [UInt8]) throws -> [UInt8] {
         try bytes.withUnsafeBytes { try decompress($0) }
     }
 

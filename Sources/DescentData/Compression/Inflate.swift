@@ -4,12 +4,12 @@
 /// codes. Written for speed on large inputs (MNIST's 47 MB of training images): input is read
 /// 64 bits at a time, Huffman codes are decoded by table look-up, and output is written into raw
 /// memory.
-public enum Inflate {
+package enum Inflate {
     /// Decompresses a raw DEFLATE stream (no zlib or gzip wrapper around it).
     ///
     /// - Throws: ``DataError`` (`.truncated` or `.corrupt`) with the byte offset in `bytes` where
     ///   decoding failed.
-    public static func decompress(_ bytes: [UInt8]) throws -> [UInt8] {
+    package static func decompress(_ bytes: [UInt8]) throws -> [UInt8] {
         try bytes.withUnsafeBytes { input in
             try decompress(input, from: 0, sizeHint: input.count * 4).output
         }

@@ -10,7 +10,7 @@
 ///
 /// Written here rather than taken from a package so that DescentData needs nothing beyond the
 /// Swift toolchain.
-public struct SHA256: Sendable {
+package struct SHA256: Sendable {
     /// The eight 32-bit words of the running hash.
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
@@ -20,15 +20,15 @@ public struct SHA256: Sendable {
     private var byteCount: UInt64 = 0
 
     /// A hash of nothing yet.
-    public init() {}
+    package init() {}
 
     /// Adds `bytes` to the message being hashed.
-    public mutating func update(_ bytes: [UInt8]) {
+    package mutating func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
     }
 
     /// Adds the bytes in `buffer` to the message being hashed.
-    public mutating func update(_ buffer: UnsafeRawBufferPointer) {
+    package mutating func update(_ buffer: UnsafeRawBufferPointer) {
         byteCount &+= UInt64(buffer.count)
         var start = 0
         if !pending.isEmpty {
@@ -47,7 +47,7 @@ public struct SHA256: Sendable {
     }
 
     /// The 32-byte hash of everything fed so far. The hasher itself is left as it was.
-    public func finalize() -> [UInt8] {
+    package func finalize() -> [UInt8] {
         var copy = self
         // Padding: a 1 bit, zeros up to 56 bytes modulo 64, then the message length in bits.
         let bitCount = byteCount &* 8
@@ -61,14 +61,14 @@ public struct SHA256: Sendable {
     }
 
     /// The hash of `bytes` as 64 lowercase hexadecimal digits, as `sha256sum` prints it.
-    public static func hexDigest(of bytes: [UInt8]) -> String {
+    package static func hexDigest(of bytes: [UInt8]) -> String {
         var hasher = SHA256()
         hasher.update(bytes)
         return hexString(hasher.finalize())
     }
 
     /// `bytes` as lowercase hexadecimal digits, two per byte.
-    public static func hexString(_ bytes: [UInt8]) -> String {
+    package static func hexString(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
         text.reserveCapacity(bytes.count * 2)

@@ -10,8 +10,8 @@
 ///     v̂ ← max(v̂, v)              (AMSGrad; then v̂ replaces v below)
 ///     θ ← θ − η/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
 ///
-/// With `decoupledWeightDecay` the decay shrinks the parameter directly, θ ← θ(1 − ηλ), before
-/// the step instead of joining the gradient; that is ``AdamW``.
+/// For weight decay that shrinks the parameter directly, θ ← θ(1 − ηλ), instead of joining the
+/// gradient, use ``AdamW`` (as in PyTorch, one class for each kind of decay).
 public final class Adam: Optimizer {
     /// η.
     public var learningRate: Double
@@ -25,8 +25,6 @@ public final class Adam: Optimizer {
     public var weightDecay: Double
     /// Whether to divide by the largest second moment seen so far (AMSGrad).
     public var amsgrad: Bool
-    /// Whether weight decay shrinks the parameter directly (AdamW) instead of joining the gradient.
-    public var decoupledWeightDecay: Bool
     /// Whether each step runs as one fused kernel of the backend (the default) or as tensor
     /// operations (the same formulas, step by step).
     public var usesFusedStep = true
@@ -36,14 +34,13 @@ public final class Adam: Optimizer {
     public var states: [String: State] = [:]
 
     public init(learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), epsilon: Double = 1e-8,
-                weightDecay: Double = 0, amsgrad: Bool = false, decoupledWeightDecay: Bool = false) {
+                weightDecay: Double = 0, amsgrad: Bool = false) {
         validateAdamSettings("Adam", learningRate, betas, epsilon, weightDecay)
         self.learningRate = learningRate
         (self.beta1, self.beta2) = betas
         self.epsilon = epsilon
         self.weightDecay = weightDecay
         self.amsgrad = amsgrad
-        self.decoupledWeightDecay = decoupledWeightDecay
     }
 
     public func makeState(for parameter: Tensor) -> State {
@@ -54,7 +51,7 @@ public final class Adam: Optimizer {
         state.step += 1
         adamUpdate(&parameter, along: gradient, state: &state, fused: usesFusedStep, settings: AdamStep(
             learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
-            amsgrad: amsgrad, decoupledWeightDecay: decoupledWeightDecay, step: state.step))
+            amsgrad: amsgrad, decoupledWeightDecay: false, step: state.step))
     }
 }
 

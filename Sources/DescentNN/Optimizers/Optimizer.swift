@@ -1,7 +1,7 @@
 /// Gradient descent and its refinements: moves every parameter a small step against its gradient,
 /// θ ← θ − η∇C(θ), where η is the learning rate.
 ///
-/// An optimizer is a *per-parameter update rule* — ``update(_:along:state:as:)`` takes one
+/// An optimizer is a *per-parameter update rule* — ``update(_:along:state:)`` takes one
 /// parameter, its gradient and that parameter's state (moment buffers, step count) and produces
 /// the new parameter and the new state — plus the states of all parameters, kept by parameter
 /// name. The rule never sees the model's structure, so the same optimizer updates a

@@ -1,5 +1,4 @@
 import CDescentKernels
-import Synchronization
 
 /// Flushing denormal numbers to zero while training.
 ///
@@ -7,30 +6,29 @@ import Synchronization
 /// gradients, squared gradients and activations become that small, and each epoch gets slower
 /// (PyTorch's MNIST epochs drift from 3.65 to 4.4 s). Treating them as zero changes nothing
 /// that matters for training and keeps every step at full speed. ``Layer/fit`` turns it on for
-/// its duration; it applies to the calling thread and to the worker threads of Descent's kernels.
+/// its duration; it applies to the calling thread and to the worker threads of Descent's kernels
+/// while they work for that thread. Code on other threads, and the kernels it calls, still see
+/// denormals: the setting belongs to a thread, not to the process, so one training run does
+/// not change the numbers of whatever else runs beside it (another model's inference, tests).
 public enum Denormals {
-    /// How many callers have flushing on; worker threads flush while it is above zero.
-    private static let activeCount = Atomic<Int>(0)
-
-    /// Whether the kernels' worker threads should flush denormals to zero.
-    static var areFlushed: Bool { activeCount.load(ordering: .relaxed) > 0 }
-
     /// Runs `body` with denormals flushed to zero on this thread and on the kernels' worker
-    /// threads, then restores the previous behaviour.
+    /// threads that work for it, then restores the previous behaviour.
     public static func flushingToZero<R>(_ body: () throws -> R) rethrows -> R {
-        activeCount.add(1, ordering: .relaxed)
         let previous = descent_flush_denormals_begin()
-        defer {
-            descent_flush_denormals_end(previous)
-            activeCount.subtract(1, ordering: .relaxed)
-        }
+        defer { descent_flush_denormals_end(previous) }
         return try body()
     }
 
-    /// Runs a kernel's chunk on a worker thread, flushing denormals if a caller asked for it.
+    /// Whether the calling thread flushes denormals to zero; read once per parallel job, so
+    /// that its worker threads can do the same.
+    static var areFlushedOnThisThread: Bool { descent_denormals_are_flushed() != 0 }
+
+    /// Runs part of a job on a worker thread, flushing denormals to zero if the thread that
+    /// handed out the job does (`flush`), so that a result does not depend on which thread
+    /// computed which part.
     @inline(__always)
-    static func onWorkerThread(_ body: () -> Void) {
-        guard areFlushed else { return body() }
+    static func onWorkerThread(flushing flush: Bool, _ body: () -> Void) {
+        guard flush else { return body() }
         let previous = descent_flush_denormals_begin()
         body()
         descent_flush_denormals_end(previous)

@@ -36,7 +36,7 @@ enum GEMM {
                  threads: ThreadCount.current)
     }
 
-    /// ``multiply(transposeA:transposeB:m:n:k:a:lda:b:ldb:c:ldc:beta:)`` on at most `threads`
+    /// ``multiply(transposeA:transposeB:m:n:k:a:lda:b:ldb:c:ldc:beta:bias:)`` on at most `threads`
     /// threads, with the given micro-kernel.
     ///
     /// A large product is cut into one independent product per thread along its longer side
@@ -70,16 +70,14 @@ enum GEMM {
             let start = part * partLength
             let count = min(length - start, partLength)
             guard count > 0 else { return }
-            Denormals.onWorkerThread {
-                if splitColumns {
-                    onCallingThread(transposeA: transposeA, transposeB: transposeB, m: m, n: count, k: k,
-                                    a: a, lda: lda, b: transposeB ? b + start * ldb : b + start, ldb: ldb,
-                                    c: c + start, ldc: ldc, beta: beta, bias: bias.map { $0 + start }, kernel: kernel)
-                } else {
-                    onCallingThread(transposeA: transposeA, transposeB: transposeB, m: count, n: n, k: k,
-                                    a: transposeA ? a + start : a + start * lda, lda: lda, b: b, ldb: ldb,
-                                    c: c + start * ldc, ldc: ldc, beta: beta, bias: bias, kernel: kernel)
-                }
+            if splitColumns {
+                onCallingThread(transposeA: transposeA, transposeB: transposeB, m: m, n: count, k: k,
+                                a: a, lda: lda, b: transposeB ? b + start * ldb : b + start, ldb: ldb,
+                                c: c + start, ldc: ldc, beta: beta, bias: bias.map { $0 + start }, kernel: kernel)
+            } else {
+                onCallingThread(transposeA: transposeA, transposeB: transposeB, m: count, n: n, k: k,
+                                a: transposeA ? a + start : a + start * lda, lda: lda, b: b, ldb: ldb,
+                                c: c + start * ldc, ldc: ldc, beta: beta, bias: bias, kernel: kernel)
             }
         }
     }

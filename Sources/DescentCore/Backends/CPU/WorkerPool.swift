@@ -24,12 +24,16 @@ final class WorkerPool: @unchecked Sendable {
         /// The caller's closure, which outlives the job: the caller waits until every
         /// iteration is done, and a late worker only calls it after claiming an iteration.
         let body: UnsafePointer<(Int) -> Void>
+        /// Whether the caller flushes denormals to zero, and so must the workers that help it
+        /// (read from the calling thread's control register, since jobs are made there).
+        let flushesDenormals: Bool
         let nextIteration = Atomic<Int>(0)
         let finishedIterations = Atomic<Int>(0)
 
         init(count: Int, body: UnsafePointer<(Int) -> Void>) {
             self.count = count
             self.body = body
+            flushesDenormals = Denormals.areFlushedOnThisThread
         }
 
         /// Runs iterations until none is left unclaimed.
@@ -128,7 +132,9 @@ final class WorkerPool: @unchecked Sendable {
                 }
             }
             seen = generation.load(ordering: .acquiring)
-            if let job = currentJob.withLock({ $0 }) { job.work() }
+            if let job = currentJob.withLock({ $0 }) {
+                Denormals.onWorkerThread(flushing: job.flushesDenormals) { job.work() }
+            }
         }
     }
 }
