@@ -37,7 +37,7 @@ enum ModelFormat {
         }
         let version: Int
         switch json["version"] {
-        case nil: version = 1
+        case nil: version = hasTypedLayers(json) ? 2 : 1
         case let .integer(number)? where (1...Int64(Self.version)).contains(number): version = Int(number)
         case let value?:
             throw ModelFileError.invalidValue(path: path, location: "version",
@@ -46,6 +46,13 @@ enum ModelFormat {
         }
         let contents = version == 1 ? try FormatOne.upgrade(json, path: path) : json
         return try architecture(contents, path: path, layerTypes: layerTypes)
+    }
+
+    /// Whether the layers of a file without a version are format 2's: objects with a `type`
+    /// (format 1's are objects keyed by the layer's kind).
+    private static func hasTypedLayers(_ json: JSONValue) -> Bool {
+        guard case let .array(layers)? = json["layers"], let first = layers.first else { return false }
+        return first["type"] != nil
     }
 
     /// The JSON in the file at `url`.

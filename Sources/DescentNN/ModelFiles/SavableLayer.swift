@@ -27,13 +27,15 @@ extension SavableLayer {
 /// The layer types that `model.json` can name.
 public enum LayerTypes {
     /// Descent's own layer types: one line per type.
-    public static let builtIn: [any SavableLayer.Type] = [
-        Dense.self,
-        Dropout.self,
-        Flatten.self,
-        Identity.self, ReLU.self, LeakyReLU.self, ELU.self, GELU.self, Sigmoid.self, Tanh.self, Softplus.self,
-        Softmax.self, LogSoftmax.self,
-    ]
+    public static var builtIn: [any SavableLayer.Type] {
+        [
+            Dense.self,
+            Dropout.self,
+            Flatten.self,
+            Identity.self, ReLU.self, LeakyReLU.self, ELU.self, GELU.self, Sigmoid.self, Tanh.self, Softplus.self,
+            Softmax.self, LogSoftmax.self,
+        ]
+    }
 
     /// The type whose tag (or alias) is `name`, among `types`.
     static func type(named name: String, in types: [any SavableLayer.Type]) -> (any SavableLayer.Type)? {
