@@ -60,7 +60,7 @@ struct LoadedModel {
         let saved = try Sequential.loadFolder(from: URL(fileURLWithPath: folder))
         self.model = saved.model
         self.inputShape = saved.inputShape
-        self.metadata = try ModelMetadata(saved, path: folder)
+        self.metadata = try ModelMetadata(saved, path: URL(fileURLWithPath: folder).appendingPathComponent(Sequential.architectureFileName).path)
     }
 
     /// The number of values in one input example, when the folder gives it.
