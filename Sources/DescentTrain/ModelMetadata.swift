@@ -83,7 +83,7 @@ public struct ModelMetadata: Sendable, Equatable {
     }
 
     /// The metadata of a loaded model folder.
-    public init(_ saved: SavedModel, path: String) throws {
+    public init(_ saved: ModelFolder, path: String) throws {
         try self.init(json: saved.metadata, preprocessing: saved.preprocessing, path: path)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// What a model folder holds besides the weights: the layers, the shape of one input example,
 /// what is done to inputs first, and free-form metadata (the task, the class names …).
-public struct SavedModel {
+public struct ModelFolder {
     /// The network, in inference mode, with its weights and buffers loaded.
     public var model: Sequential
     /// The shape of one input example, without the batch axis (`[4]`, `[1, 28, 28]`), when known.
@@ -82,12 +82,12 @@ extension Sequential {
     /// - Parameter layerTypes: The program's own ``SavableLayer`` types, besides Descent's.
     /// - Throws: ``ModelFileError`` naming the file, the place in it, what was expected and
     ///   what was found.
-    public static func loadFolder(from url: URL, layerTypes: [any SavableLayer.Type] = []) throws -> SavedModel {
+    public static func loadFolder(from url: URL, layerTypes: [any SavableLayer.Type] = []) throws -> ModelFolder {
         let architecture = try ModelFormat.read(url.appendingPathComponent(architectureFileName), layerTypes: layerTypes)
         var model = architecture.model
         try model.loadParameters(contentsOf: url.appendingPathComponent(weightsFileName))
         model.setTraining(false)
-        return SavedModel(model: model, inputShape: architecture.inputShape, preprocessing: architecture.preprocessing,
+        return ModelFolder(model: model, inputShape: architecture.inputShape, preprocessing: architecture.preprocessing,
                           metadata: architecture.metadata)
     }
 
