@@ -8,6 +8,7 @@ struct DescentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "descent",
         abstract: "Train, evaluate, apply and inspect neural networks.",
+        version: DescentVersion.string,
         subcommands: [Train.self, Evaluate.self, Predict.self, Inspect.self, Datasets.self],
         defaultSubcommand: nil)
 }
