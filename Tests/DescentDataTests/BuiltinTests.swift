@@ -102,7 +102,7 @@ struct BuiltinTests {
         let error = try #require(throws: DataError.self) { try locator.locate() }
         #expect(error.kind == .fileNotFound)
         for place in ["/nonexistent-data ($DESCENT_DATA)", "/nonexistent-data/mnist ($DESCENT_DATA)",
-                      "(the per-user cache)", "descent datasets fetch mnist", "--data-dir", "t10k-labels-idx1-ubyte"] {
+                      "(the per-user cache)", "descent datasets fetch mnist", "name the folder", "t10k-labels-idx1-ubyte"] {
             #expect(error.description.contains(place), "missing \(place) in: \(error)")
         }
     }
