@@ -13,10 +13,10 @@ public struct ModelMetadata: Sendable, Equatable {
     public var target: String?
     /// The kind of task the model was trained for, so that new data's targets are read the same
     /// way (it may have been overridden with `--task`).
-    public var task: TaskKind?
+    public var task: PredictionTask?
 
     public init(classNames: [String]? = nil, standardizer: FeatureStandardizer? = nil,
-                lossName: String? = nil, target: String? = nil, task: TaskKind? = nil) {
+                lossName: String? = nil, target: String? = nil, task: PredictionTask? = nil) {
         self.classNames = classNames
         self.standardizer = standardizer
         self.lossName = lossName
@@ -40,7 +40,7 @@ public struct ModelMetadata: Sendable, Equatable {
     /// The metadata read back from a saved model's strings.
     ///
     /// - Throws: ``ModelFileError/invalidArchitecture(path:reason:)`` when a stored value is not
-    ///   the JSON it should be, or the task is not one of ``TaskKind``'s names.
+    ///   the JSON it should be, or the task is not one of ``PredictionTask``'s names.
     public init(dictionary: [String: String], path: String) throws {
         let decoder = JSONDecoder()
         func decode<T: Decodable>(_ type: T.Type, _ key: String) throws -> T? {
@@ -51,11 +51,11 @@ public struct ModelMetadata: Sendable, Equatable {
                 throw ModelFileError.invalidArchitecture(path: path, reason: "metadata \"\(key)\" is not valid: \(error)")
             }
         }
-        var task: TaskKind?
+        var task: PredictionTask?
         if let name = dictionary["task"] {
-            guard let kind = TaskKind(rawValue: name) else {
+            guard let kind = PredictionTask(rawValue: name) else {
                 throw ModelFileError.invalidArchitecture(
-                    path: path, reason: "metadata \"task\" is \"\(name)\", expected one of \(TaskKind.names.joined(separator: ", "))")
+                    path: path, reason: "metadata \"task\" is \"\(name)\", expected one of \(PredictionTask.names.joined(separator: ", "))")
             }
             task = kind
         }

@@ -32,10 +32,12 @@ func reported<T>(_ body: () async throws -> T) async throws -> T {
     }
 }
 
-/// ArgumentParser's own errors as they are; any other as its description.
+/// ArgumentParser's own errors as they are; a setting's error naming its option; any other as
+/// its description.
 private func presentable(_ error: Error) -> Error {
     switch error {
     case is ValidationError, is ExitCode: return error
+    case let error as SettingError: return ValidationErrorMessage(text: error.commandLineMessage)
     case let error as CustomStringConvertible: return ValidationErrorMessage(text: error.description)
     default: return ValidationErrorMessage(text: error.localizedDescription)
     }
@@ -45,37 +47,6 @@ private func presentable(_ error: Error) -> Error {
 struct ValidationErrorMessage: Error, CustomStringConvertible {
     var text: String
     var description: String { text }
-}
-
-/// A saved model, its metadata, and the data prepared as it was for training.
-struct LoadedModel {
-    var model: Sequential
-    var metadata: ModelMetadata
-
-    init(folder: String) throws {
-        guard FileManager.default.fileExists(atPath: folder) else {
-            throw ValidationErrorMessage(text: "the model folder '\(folder)' does not exist")
-        }
-        let (model, dictionary) = try Sequential.loadWithMetadata(from: URL(fileURLWithPath: folder))
-        self.model = model
-        self.metadata = try ModelMetadata(dictionary: dictionary, path: folder)
-    }
-
-    /// The number of inputs the first dense layer expects, when there is one.
-    var inputCount: Int? {
-        for case let .dense(inputCount, _, _, _) in model.layerConfigurations ?? [] { return inputCount }
-        return nil
-    }
-
-    /// Checks the feature count and applies the training standardization.
-    func prepare(_ features: Tensor, source: String) throws -> Tensor {
-        let count = features.shape.dropFirst().reduce(1, *)
-        if let inputCount, inputCount != count {
-            throw ValidationErrorMessage(text: "the model expects \(inputCount) input features, but '\(source)' has \(count)")
-        }
-        let flat = features.reshaped(to: [features.shape.first ?? 0, count]).cast(to: .float32)
-        return try metadata.standardizer.map { try $0.apply(to: flat) } ?? flat
-    }
 }
 
 /// Formats a metrics dictionary as `loss 0.1234  accuracy 97.50%`.
