@@ -17,6 +17,10 @@ public struct Dataset: Sendable {
     public var labels: Tensor
     /// What the labels ask for.
     public var task: PredictionTask
+    /// The number of classes for classification (2 for ``PredictionTask/binary``), nil for
+    /// regression. Kept with the data rather than counted from the labels, since a part of a
+    /// dataset (a validation split, new data to evaluate) may lack some of the classes.
+    public var classCount: Int?
     /// The names of the feature columns, when the data had them (CSV headers, pixel names).
     public var featureNames: [String]?
     /// The name of each class index (CSV class strings, digit names), for classification.
@@ -24,10 +28,12 @@ public struct Dataset: Sendable {
 
     /// A dataset from tensors whose first axes agree.
     ///
-    /// - Parameter task: by default inferred: int32 labels are classification with
-    ///   `classNames.count` classes, or the largest label + 1 when there are no names
-    ///   (binary for two); float labels are regression.
-    public init(features: Tensor, labels: Tensor, task: PredictionTask? = nil,
+    /// - Parameters:
+    ///   - task: by default inferred: int32 labels are classes (``PredictionTask/binary`` for
+    ///     two), float labels are regression.
+    ///   - classCount: for classification, by default `classNames.count`, or the largest label
+    ///     + 1 when there are no names (2 for a binary task); ignored for regression.
+    public init(features: Tensor, labels: Tensor, task: PredictionTask? = nil, classCount: Int? = nil,
                 featureNames: [String]? = nil, classNames: [String]? = nil) {
         precondition(features.rank >= 1 && labels.rank >= 1 && features.shape[0] == labels.shape[0],
                      "Dataset: features \(features.shape) and labels \(labels.shape) must have the same number of examples along the first axis")
@@ -35,13 +41,16 @@ public struct Dataset: Sendable {
         self.labels = labels
         self.featureNames = featureNames
         self.classNames = classNames
-        if let task {
-            self.task = task
-        } else if labels.dtype == .int32 {
-            let classCount = classNames?.count ?? (labels.scalars(as: Int32.self).max().map { Int($0) + 1 } ?? 0)
-            self.task = .classifying(classCount: classCount)
-        } else {
+        let task = task ?? (labels.dtype == .int32 ? nil : .regression)
+        if task == .regression {
             self.task = .regression
+            self.classCount = nil
+        } else {
+            let count = classCount ?? (task == .binary ? 2 : nil) ?? classNames?.count
+                ?? (labels.dtype == .int32 ? labels.scalars(as: Int32.self).max().map { Int($0) + 1 } ?? 0
+                    : labels.shape.last ?? 0)  // one-hot or probability targets: a column per class
+            self.task = task ?? .classifying(classCount: count)
+            self.classCount = count
         }
     }
 

@@ -1,42 +1,36 @@
-/// What a dataset's labels ask a model to predict, which decides the cost function and metrics.
-public enum PredictionTask: Hashable, Sendable, Codable, CustomStringConvertible {
-    /// Two classes, labels 0 and 1 (binary cross-entropy).
-    case binaryClassification
-    /// `classCount` classes, labels `0..<classCount` (cross-entropy).
-    case classification(classCount: Int)
+/// What a model is asked to predict — the one description of a task that every part of Descent
+/// uses: what a dataset's labels are (``Dataset/task``), how a CSV file's target column is read
+/// (``Dataset/init(table:target:task:classNames:maximumClassCount:)``), what a user asks for
+/// instead of the task inferred from the data, and what a saved model was trained for.
+///
+/// The task decides the cost function and the metrics; the number of classes is the dataset's
+/// (``Dataset/classCount``), not the task's, since it belongs to the data.
+public enum PredictionTask: String, CaseIterable, Hashable, Sendable, Codable, CustomStringConvertible {
+    /// Class labels, int32 indices into the class names (cross-entropy). A dataset's task is
+    /// `classification` for any number of classes but two; asked for, it means "read the target
+    /// as classes", which gives ``binary`` when there are two.
+    case classification
+    /// Exactly two classes, labels 0 and 1 (binary cross-entropy).
+    case binary
     /// Real-valued targets (mean squared or absolute error).
     case regression
+
+    /// The raw values, in a fixed order (for help texts and error messages).
+    public static var names: [String] { allCases.map(\.rawValue) }
 
     /// Whether the labels are class indices.
     public var isClassification: Bool { self != .regression }
 
-    /// The number of classes, or nil for regression.
-    public var classCount: Int? {
-        switch self {
-        case .binaryClassification: 2
-        case .classification(let count): count
-        case .regression: nil
-        }
-    }
-
     /// The classification task for `classCount` classes: binary for two, multi-class otherwise.
     public static func classifying(classCount: Int) -> PredictionTask {
-        classCount == 2 ? .binaryClassification : .classification(classCount: classCount)
+        classCount == 2 ? .binary : .classification
     }
 
     public var description: String {
         switch self {
-        case .binaryClassification: "binary classification"
-        case .classification(let count): "classification (\(count) classes)"
+        case .classification: "classification"
+        case .binary: "binary classification"
         case .regression: "regression"
         }
     }
-}
-
-/// How to read a target column, when the inferred task is not the one wanted.
-public enum TargetKind: String, Sendable, Codable, CaseIterable {
-    /// The distinct values are classes (sorted, as scikit-learn's `LabelEncoder` does).
-    case classification
-    /// The values are numbers to predict.
-    case regression
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Where the command line's data come from: a built-in set by name (`digits`, `xor`, `moons`,
-/// `circles`, `spirals`, `mnist`) or a CSV file path.
+/// Data named the way a person names them: a built-in set (`digits`, `xor`, `moons`, `circles`,
+/// `spirals`, `mnist`) or a CSV file path.
 public enum DatasetSource {
     /// The built-in names ``load(_:dataDirectory:target:classNames:task:)`` accepts besides file paths.
     public static let builtinNames = ["digits", "xor", "moons", "circles", "spirals", "mnist"]
@@ -19,9 +19,9 @@ public enum DatasetSource {
     ///   `.csv` path; ``DataError`` or file errors from reading (for MNIST not found, the folders
     ///   looked in); ``TrainingError/incompatibleData(_:)`` when the data cannot be read as `task`.
     public static func load(_ source: String, dataDirectory: String? = nil, target: String? = nil,
-                            classNames: [String]? = nil, task: TaskKind? = nil) throws -> (train: Dataset, test: Dataset?) {
+                            classNames: [String]? = nil, task: PredictionTask? = nil) throws -> (train: Dataset, test: Dataset?) {
         let (train, test) = try loadAsInferred(source, dataDirectory: dataDirectory, target: target,
-                                               classNames: classNames, targetKind: task?.targetKind)
+                                               classNames: classNames, task: task)
         guard let task else { return (train, test) }
         return (try task.apply(to: train, source: source), try test.map { try task.apply(to: $0, source: source) })
     }
@@ -29,21 +29,21 @@ public enum DatasetSource {
     /// The validation data in the CSV file at `path`, read as `training` was: the same target
     /// column, the same task and the same class indices.
     ///
-    /// - Throws: ``TrainingError`` when the file is not a `.csv` file, does not exist, or its
-    ///   features or classes do not match the training data's (naming file and line);
-    ///   ``DataError`` for a malformed file.
+    /// - Throws: ``SettingError`` when the file is not a `.csv` file; ``TrainingError`` when it
+    ///   does not exist, or its features or classes do not match the training data's (naming
+    ///   file and line); ``DataError`` for a malformed file.
     public static func loadValidation(_ path: String, matching training: Dataset, target: String? = nil) throws -> Dataset {
         guard path.lowercased().hasSuffix(".csv") else {
-            throw TrainingError.invalidSetting("--validation-file must be a .csv file, found '\(path)'")
+            throw SettingError(.validationFile, .invalid(expected: "a .csv file", found: "'\(path)'"))
         }
         guard FileManager.default.fileExists(atPath: path) else {
             throw TrainingError.invalidSetting("the validation file '\(path)' does not exist")
         }
-        let classNames = training.classNames ?? training.task.classCount.map { (0..<$0).map(String.init) }
+        let classNames = training.classNames ?? training.classCount.map { (0..<$0).map(String.init) }
         let validation: Dataset
         do {
             validation = try Dataset.csv(contentsOf: URL(fileURLWithPath: path), target: target,
-                                         targetKind: TaskKind(of: training.task).targetKind, classNames: classNames)
+                                         task: training.task, classNames: classNames)
         } catch let error as DataError where error.kind == .invalidArgument {
             // A class the training data do not have.
             throw TrainingError.incompatibleData("the validation file has a class the training data do not have: \(error)")
@@ -61,7 +61,7 @@ public enum DatasetSource {
     }
 
     private static func loadAsInferred(_ source: String, dataDirectory: String?, target: String?,
-                                       classNames: [String]?, targetKind: TargetKind?) throws -> (train: Dataset, test: Dataset?) {
+                                       classNames: [String]?, task: PredictionTask?) throws -> (train: Dataset, test: Dataset?) {
         switch source {
         case "digits": return (try Dataset.digits(), nil)
         case "xor": return (Dataset.xor(), nil)
@@ -81,7 +81,7 @@ public enum DatasetSource {
                 throw TrainingError.invalidSetting("the data file '\(source)' does not exist")
             }
             let dataset = try Dataset.csv(contentsOf: URL(fileURLWithPath: source), target: target,
-                                          targetKind: targetKind, classNames: classNames)
+                                          task: task, classNames: classNames)
             return (dataset, nil)
         }
     }

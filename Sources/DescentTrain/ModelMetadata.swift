@@ -14,10 +14,10 @@ public struct ModelMetadata: Sendable, Equatable {
     public var target: String?
     /// The kind of task the model was trained for, so that new data's targets are read the same
     /// way (it may have been chosen by hand rather than inferred).
-    public var task: TaskKind?
+    public var task: PredictionTask?
 
     public init(classNames: [String]? = nil, standardizer: FeatureStandardizer? = nil,
-                lossName: String? = nil, target: String? = nil, task: TaskKind? = nil) {
+                lossName: String? = nil, target: String? = nil, task: PredictionTask? = nil) {
         self.classNames = classNames
         self.standardizer = standardizer
         self.lossName = lossName
@@ -66,11 +66,11 @@ public struct ModelMetadata: Sendable, Equatable {
                 return text
             }
         }
-        var task: TaskKind?
+        var task: PredictionTask?
         if let name = try string("task") {
-            guard let kind = TaskKind(rawValue: name) else {
+            guard let kind = PredictionTask(rawValue: name) else {
                 throw ModelFileError.invalidValue(path: path, location: "metadata.task",
-                                                  expected: "one of " + TaskKind.names.joined(separator: ", "), found: "\"\(name)\"")
+                                                  expected: "one of " + PredictionTask.allCases.map(\.rawValue).joined(separator: ", "), found: "\"\(name)\"")
             }
             task = kind
         }

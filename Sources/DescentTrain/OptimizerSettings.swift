@@ -1,20 +1,48 @@
-/// An optimizer chosen by name with PyTorch's hyper-parameter names, as the command line
-/// spells it (`--optimizer adam --learning-rate 1e-3 --betas 0.9,0.999`). Settings left `nil`
-/// take the optimizer's own (PyTorch's) defaults.
+/// An optimizer chosen by name with PyTorch's hyper-parameter names, for code and front ends
+/// that pick the optimizer as data rather than as a type. Settings left `nil` take the
+/// optimizer's own (PyTorch's) defaults.
 public struct OptimizerSettings: Sendable, Equatable {
-    /// The names ``makeOptimizer()`` accepts.
-    public static let names = ["sgd", "rmsprop", "adam", "adamw", "adagrad", "adadelta", "adamax", "nadam"]
+    /// The optimizers, by their lower-case names.
+    public enum Name: String, CaseIterable, Sendable {
+        /// `SGD`: plain gradient descent, with optional momentum and Nesterov momentum.
+        case sgd
+        /// `RMSProp`.
+        case rmsprop
+        /// `Adam`.
+        case adam
+        /// `AdamW`: Adam with decoupled weight decay.
+        case adamw
+        /// `Adagrad`.
+        case adagrad
+        /// `Adadelta`.
+        case adadelta
+        /// `Adamax`.
+        case adamax
+        /// `NAdam`: Adam with Nesterov momentum.
+        case nadam
+    }
 
-    public var name: String
+    /// The names, in a fixed order (for help texts and error messages).
+    public static var names: [String] { Name.allCases.map(\.rawValue) }
+
+    /// Which optimizer.
+    public var name: Name
+    /// η (default: the optimizer's).
     public var learningRate: Double?
+    /// Momentum (sgd, rmsprop).
     public var momentum: Double?
+    /// Nesterov momentum (sgd, with a momentum above 0).
     public var nesterov: Bool
+    /// The L2 penalty (decoupled for adamw).
     public var weightDecay: Double?
+    /// The smoothing constant (rmsprop).
     public var alpha: Double?
+    /// β1 and β2 (adam, adamw, adamax, nadam).
     public var betas: (Double, Double)?
+    /// ε, added for numerical stability.
     public var epsilon: Double?
 
-    public init(name: String, learningRate: Double? = nil, momentum: Double? = nil, nesterov: Bool = false,
+    public init(name: Name, learningRate: Double? = nil, momentum: Double? = nil, nesterov: Bool = false,
                 weightDecay: Double? = nil, alpha: Double? = nil, betas: (Double, Double)? = nil, epsilon: Double? = nil) {
         self.name = name
         self.learningRate = learningRate
@@ -34,62 +62,65 @@ public struct OptimizerSettings: Sendable, Equatable {
 
     /// A new optimizer with these settings.
     ///
-    /// - Throws: ``TrainingError/invalidSetting(_:)`` for an unknown name, a negative value, or
-    ///   a setting the optimizer does not have (e.g. `--momentum` with Adam).
+    /// - Throws: ``SettingError`` as ``check()`` does.
     public func makeOptimizer() throws -> any Optimizer {
         try check()
         let wd = weightDecay ?? 0
         switch name {
-        case "sgd":
+        case .sgd:
             return SGD(learningRate: learningRate ?? 1e-2, momentum: momentum ?? 0, weightDecay: wd, nesterov: nesterov)
-        case "rmsprop":
+        case .rmsprop:
             return RMSProp(learningRate: learningRate ?? 1e-2, alpha: alpha ?? 0.99, epsilon: epsilon ?? 1e-8,
                            weightDecay: wd, momentum: momentum ?? 0)
-        case "adam":
+        case .adam:
             return Adam(learningRate: learningRate ?? 1e-3, betas: betas ?? (0.9, 0.999), epsilon: epsilon ?? 1e-8,
                         weightDecay: wd)
-        case "adamw":
+        case .adamw:
             return AdamW(learningRate: learningRate ?? 1e-3, betas: betas ?? (0.9, 0.999), epsilon: epsilon ?? 1e-8,
                          weightDecay: weightDecay ?? 1e-2)
-        case "adagrad":
+        case .adagrad:
             return Adagrad(learningRate: learningRate ?? 1e-2, weightDecay: wd, epsilon: epsilon ?? 1e-10)
-        case "adadelta":
+        case .adadelta:
             return Adadelta(learningRate: learningRate ?? 1, epsilon: epsilon ?? 1e-6, weightDecay: wd)
-        case "adamax":
+        case .adamax:
             return Adamax(learningRate: learningRate ?? 2e-3, betas: betas ?? (0.9, 0.999), epsilon: epsilon ?? 1e-8,
                           weightDecay: wd)
-        default:
+        case .nadam:
             return NAdam(learningRate: learningRate ?? 2e-3, betas: betas ?? (0.9, 0.999), epsilon: epsilon ?? 1e-8,
                          weightDecay: wd)
         }
     }
 
-    /// Rejects what the optimizers' preconditions would otherwise trap on.
-    private func check() throws {
-        guard Self.names.contains(name) else {
-            throw TrainingError.invalidSetting("unknown optimizer \"\(name)\"; expected one of \(Self.names.joined(separator: ", "))")
-        }
-        let values: [(String, Double?)] = [("--learning-rate", learningRate), ("--momentum", momentum),
-                                           ("--weight-decay", weightDecay), ("--alpha", alpha), ("--eps", epsilon)]
-        for (option, value) in values {
+    /// Rejects what the optimizers' preconditions would otherwise trap on: a negative or
+    /// non-finite value, betas outside [0, 1), and a setting the optimizer does not have (e.g.
+    /// momentum with Adam).
+    ///
+    /// - Throws: ``SettingError`` naming the setting.
+    public func check() throws {
+        let values: [(TrainingSetting, Double?)] = [(.learningRate, learningRate), (.momentum, momentum),
+                                                    (.weightDecay, weightDecay), (.alpha, alpha), (.epsilon, epsilon)]
+        for (setting, value) in values {
             if let value, !(value >= 0 && value.isFinite) {
-                throw TrainingError.invalidSetting("\(option) must be a finite number of at least 0, found \(value)")
+                throw SettingError(setting, .invalid(expected: "a finite number of at least 0", found: "\(value)"))
             }
         }
         if let (b1, b2) = betas, !(0..<1 ~= b1 && 0..<1 ~= b2) {
-            throw TrainingError.invalidSetting("--betas must be two numbers at least 0 and below 1, found \(b1),\(b2)")
+            throw SettingError(.betas, .invalid(expected: "two numbers at least 0 and below 1", found: "\(b1),\(b2)"))
         }
-        if momentum != nil, !["sgd", "rmsprop"].contains(name) {
-            throw TrainingError.invalidSetting("--momentum applies to sgd and rmsprop, not \(name)")
+        try requireOptimizer(among: [.sgd, .rmsprop], for: .momentum, given: momentum != nil)
+        try requireOptimizer(among: [.sgd], for: .nesterov, given: nesterov)
+        if nesterov, (momentum ?? 0) <= 0 {
+            throw SettingError(.nesterov, .needs(other: .momentum, expected: "above 0", found: "\(momentum ?? 0)"))
         }
-        if nesterov, name != "sgd" || (momentum ?? 0) <= 0 {
-            throw TrainingError.invalidSetting("--nesterov needs --optimizer sgd and a --momentum above 0")
-        }
-        if alpha != nil, name != "rmsprop" {
-            throw TrainingError.invalidSetting("--alpha applies to rmsprop, not \(name)")
-        }
-        if betas != nil, !["adam", "adamw", "adamax", "nadam"].contains(name) {
-            throw TrainingError.invalidSetting("--betas applies to adam, adamw, adamax and nadam, not \(name)")
+        try requireOptimizer(among: [.rmsprop], for: .alpha, given: alpha != nil)
+        try requireOptimizer(among: [.adam, .adamw, .adamax, .nadam], for: .betas, given: betas != nil)
+    }
+
+    /// Rejects `setting` when it was given to an optimizer other than `optimizers`.
+    private func requireOptimizer(among optimizers: [Name], for setting: TrainingSetting, given: Bool) throws {
+        if given, !optimizers.contains(name) {
+            throw SettingError(setting, .notApplicable(choice: .optimizer, chosen: name.rawValue,
+                                                       applicableTo: optimizers.map(\.rawValue)))
         }
     }
 }

@@ -13,51 +13,51 @@ public struct TrainingRecipe: Sendable {
     /// Names "0", "1", … for classes that had no names in the data.
     public var defaultClassNames: [String]?
 
+    /// The recipe for training on `dataset` (or measuring a model on it).
+    ///
     /// - Parameters:
-    ///   - lossName: the command-line name of the cost; by default cross-entropy for
-    ///     classification, binary cross-entropy on one logit (`bce-logits`) for two classes, and
-    ///     MSE for regression.
-    ///   - labels: the training labels (for the number of regression targets).
-    /// - Throws: ``TrainingError/invalidSetting(_:)`` for an unknown name or a cost that does not
-    ///   fit the task (e.g. cross-entropy on regression targets, binary cross-entropy on more
-    ///   than two classes).
-    public init(task: PredictionTask, lossName: String?, labels: Tensor) throws {
+    ///   - dataset: decides by its task, its number of classes and its labels' shape (the number
+    ///     of regression targets).
+    ///   - loss: the cost; by default cross-entropy for classification, binary cross-entropy on
+    ///     one logit for two classes, and mean squared error for regression.
+    /// - Throws: ``TrainingError/incompatibleData(_:)`` for a cost that does not fit the task
+    ///   (e.g. cross-entropy on regression targets, binary cross-entropy on more than two
+    ///   classes).
+    public init(for dataset: Dataset, loss: Loss? = nil) throws {
+        let task = dataset.task, labels = dataset.labels
         // Each task's textbook cost: cross-entropy for classes, binary cross-entropy on one logit
         // for two classes, mean squared error for numbers.
         let defaultLoss: Loss = switch task {
-        case .binaryClassification: .binaryCrossEntropyWithLogits
+        case .binary: .binaryCrossEntropyWithLogits
         case .classification: .crossEntropy()
         case .regression: .meanSquaredError
         }
-        guard let loss = lossName.map(Loss.init(name:)) ?? defaultLoss else {
-            throw TrainingError.invalidSetting("unknown loss \"\(lossName ?? "")\"; expected one of \(Loss.names.joined(separator: ", "))")
-        }
+        let loss = loss ?? defaultLoss
         self.loss = loss
+        let classCount = dataset.classCount ?? 2
         switch (task, loss) {
         case (.regression, .meanSquaredError), (.regression, .meanAbsoluteError), (.regression, .huber),
              (.regression, .smoothL1):
             outputCount = labels.rank > 1 ? labels.shape.dropFirst().reduce(1, *) : 1
             metrics = [.meanAbsoluteError, .rootMeanSquaredError]
-        case (.binaryClassification, .binaryCrossEntropy), (.binaryClassification, .binaryCrossEntropyWithLogits):
+        case (.regression, _):
+            throw TrainingError.incompatibleData(
+                "the loss \(loss.name) needs class labels, but the target is \(task); "
+                    + "use mse, mae, huber or smooth-l1, or read the target as classes")
+        case (.binary, .binaryCrossEntropy), (.binary, .binaryCrossEntropyWithLogits):
             outputCount = 1
             metrics = [.accuracy]
-        case (.binaryClassification, .crossEntropy), (.classification, .crossEntropy),
-             (.binaryClassification, .negativeLogLikelihood), (.classification, .negativeLogLikelihood):
-            outputCount = task.classCount ?? 2
-            metrics = [.accuracy]
         case (.classification, .binaryCrossEntropy), (.classification, .binaryCrossEntropyWithLogits):
-            throw TrainingError.invalidSetting(
-                "the loss \(loss.name) needs two classes (binary classification), but the target is \(task); use cross-entropy")
-        case (.binaryClassification, _), (.classification, _):
-            // Regression costs on one-hot targets (MSE on class scores, as early networks did),
-            // and KL divergence against one-hot target distributions.
-            outputCount = task.classCount ?? 2
+            throw TrainingError.incompatibleData(
+                "the loss \(loss.name) needs two classes (binary classification), but the target has \(classCount) classes; use cross-entropy")
+        case (.binary, _), (.classification, _):
+            // Cross-entropy and NLL on class indices; regression costs on one-hot targets (MSE
+            // on class scores, as early networks did), and KL divergence against one-hot target
+            // distributions.
+            outputCount = classCount
             metrics = [.accuracy]
-        default:
-            throw TrainingError.invalidSetting(
-                "the loss \(loss.name) needs class labels, but the target is \(task); use mse, mae, huber or smooth-l1, or --task classification")
         }
-        defaultClassNames = task.classCount.map { count in (0..<count).map(String.init) }
+        defaultClassNames = task.isClassification ? (0..<classCount).map(String.init) : nil
     }
 
     /// The dataset with labels in the form the cost function takes: float [n, 1] for binary

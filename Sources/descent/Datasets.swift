@@ -42,9 +42,9 @@ extension Datasets {
             let summary = "70,000 28×28 handwritten digits, 10 classes"
             let margin = String(repeating: " ", count: indent)
             if let found = locator.candidates.first(where: { MNISTLocator.containsMNIST($0.folder) }) {
-                return "\(summary): in \(found.folder.path) (\(found.origin))"
+                return "\(summary): in \(found.folder.path) (\(found.origin.commandLineName))"
             }
-            let places = locator.candidates.map { "\(margin)  \($0.folder.path) (\($0.origin))" }
+            let places = locator.candidates.map { "\(margin)  \($0.folder.path) (\($0.origin.commandLineName))" }
             return ([summary + ": not found; looked in"] + places
                     + ["\(margin)`descent datasets fetch mnist` downloads it to \(locator.cacheDirectory.path)"])
                 .joined(separator: "\n")
@@ -120,5 +120,12 @@ extension Datasets {
                 return "  \(destination.lastPathComponent): saved (\(size)), SHA-256 checked"
             }
         }
+    }
+}
+
+extension MNISTLocator.Origin {
+    /// Where a folder came from, naming the option that gives one.
+    var commandLineName: String {
+        self == .given ? "--data-dir" : description
     }
 }

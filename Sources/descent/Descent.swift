@@ -8,6 +8,7 @@ struct DescentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "descent",
         abstract: "Train, evaluate, apply and inspect neural networks.",
+        version: DescentVersion.string,
         subcommands: [Train.self, Evaluate.self, Predict.self, Inspect.self, Datasets.self],
         defaultSubcommand: nil)
 }
@@ -31,10 +32,12 @@ func reported<T>(_ body: () async throws -> T) async throws -> T {
     }
 }
 
-/// ArgumentParser's own errors as they are; any other as its description.
+/// ArgumentParser's own errors as they are; a setting's error naming its option; any other as
+/// its description.
 private func presentable(_ error: Error) -> Error {
     switch error {
     case is ValidationError, is ExitCode: return error
+    case let error as SettingError: return ValidationErrorMessage(text: error.commandLineMessage)
     case let error as CustomStringConvertible: return ValidationErrorMessage(text: error.description)
     default: return ValidationErrorMessage(text: error.localizedDescription)
     }
@@ -44,37 +47,6 @@ private func presentable(_ error: Error) -> Error {
 struct ValidationErrorMessage: Error, CustomStringConvertible {
     var text: String
     var description: String { text }
-}
-
-/// A saved model, its metadata, and the data prepared as it was for training.
-struct LoadedModel {
-    var model: Sequential
-    var metadata: ModelMetadata
-    /// The shape of one input example, as the folder gives it.
-    var inputShape: [Int]?
-
-    init(folder: String) throws {
-        guard FileManager.default.fileExists(atPath: folder) else {
-            throw ValidationErrorMessage(text: "the model folder '\(folder)' does not exist")
-        }
-        let saved = try Sequential.loadFolder(from: URL(fileURLWithPath: folder))
-        self.model = saved.model
-        self.inputShape = saved.inputShape
-        self.metadata = try ModelMetadata(saved, path: URL(fileURLWithPath: folder).appendingPathComponent(Sequential.architectureFileName).path)
-    }
-
-    /// The number of values in one input example, when the folder gives it.
-    var inputCount: Int? { inputShape?.reduce(1, *) }
-
-    /// Checks the feature count and applies the training standardization.
-    func prepare(_ features: Tensor, source: String) throws -> Tensor {
-        let count = features.shape.dropFirst().reduce(1, *)
-        if let inputCount, inputCount != count {
-            throw ValidationErrorMessage(text: "the model expects \(inputCount) input features, but '\(source)' has \(count)")
-        }
-        let flat = features.reshaped(to: [features.shape.first ?? 0, count]).cast(to: .float32)
-        return try metadata.standardizer.map { try $0.apply(to: flat) } ?? flat
-    }
 }
 
 /// Formats a metrics dictionary as `loss 0.1234  accuracy 97.50%`.

@@ -18,7 +18,7 @@ struct Inspect: ParsableCommand {
             }
             var url = URL(fileURLWithPath: path)
             if isFolder.boolValue {
-                let loaded = try LoadedModel(folder: path)
+                let loaded = try SavedModel(folder: path)
                 print("Model folder \(path): \(loaded.model.layers.count) layers")
                 for (index, configuration) in (loaded.model.layerConfigurations ?? []).enumerated() {
                     print("  \(index): \(configuration)")

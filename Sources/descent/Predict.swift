@@ -1,6 +1,5 @@
 import ArgumentParser
 import Descent
-import Foundation
 
 /// `descent predict`: applies a saved model to inputs from a CSV or .npy file.
 struct Predict: ParsableCommand {
@@ -25,22 +24,9 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         try reported {
-            let loaded = try LoadedModel(folder: model)
-            guard FileManager.default.fileExists(atPath: input) else {
-                throw ValidationErrorMessage(text: "the input file '\(input)' does not exist")
-            }
-            let features = try PredictionInputs.read(URL(fileURLWithPath: input), excluding: loaded.metadata.target,
-                                                     expectedCount: loaded.inputCount)
-            let outputs = loaded.model.predict(try loaded.prepare(features, source: input))
-            let predictions = PredictionOutputs(outputs: outputs, classNames: loaded.metadata.classNames,
-                                                lossName: loaded.metadata.lossName)
+            let predictions = try SavedModel(folder: model).predict(inputsAt: input)
             if let output {
-                let url = URL(fileURLWithPath: output)
-                if output.lowercased().hasSuffix(".npy") {
-                    try AtomicFile.write(Data(NPY.encode(predictions.tensor)), to: url)
-                } else {
-                    try AtomicFile.write(Data(predictions.csv().utf8), to: url)
-                }
+                try predictions.write(to: output)
             } else {
                 print(predictions.csv(), terminator: "")
             }

@@ -3,8 +3,8 @@ import Descent
 
 /// `descent train`'s learning-rate schedule options, named after PyTorch's arguments.
 struct ScheduleOptions: ParsableArguments {
-    @Option(help: "A learning-rate schedule: \(ScheduleSettings.names.joined(separator: ", ")) (default: none, a constant rate).")
-    var schedule: String?
+    @Option(help: "A learning-rate schedule, named after PyTorch's (default: none, a constant rate).")
+    var schedule: ScheduleSettings.Name?
     @Option(help: "step: epochs between decays (required).")
     var stepSize: Int?
     @Option(help: "step, multistep: the decay factor γ (default 0.1); exponential: γ per epoch (required).")
@@ -26,15 +26,9 @@ struct ScheduleOptions: ParsableArguments {
     @Option(help: "plateau: epochs without improvement of the validation cost before the rate drops (default 10).")
     var patience: Int?
 
-    func validate() throws {
-        do {
-            try settings().check()
-        } catch let error as TrainingError {
-            throw ValidationError(error.description)
-        }
-    }
-
-    /// The options as library settings.
+    /// The options as library settings, checked by `descent train`'s job.
+    ///
+    /// - Throws: `ValidationError` when `--milestones` is not a list of whole numbers.
     func settings() throws -> ScheduleSettings {
         ScheduleSettings(name: schedule, stepSize: stepSize, gamma: gamma, milestones: try parsedMilestones(),
                          tMax: tMax, etaMin: etaMin, startFactor: startFactor, endFactor: endFactor,

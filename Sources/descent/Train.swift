@@ -16,8 +16,8 @@ struct Train: ParsableCommand {
     @Option(help: "Where MNIST's IDX files are (default: $DESCENT_DATA, then the per-user cache that `descent datasets fetch mnist` fills).")
     var dataDir: String?
 
-    @Option(help: "What to predict: \(TaskKind.names.joined(separator: ", ")) (default: inferred from the target column).")
-    var task: String?
+    @Option(help: "What to predict (default: inferred from the target column).")
+    var task: PredictionTask?
 
     @Option(help: ArgumentHelp(
         "The network: small (the default: 64,relu,64,relu), mlp (512,relu,dropout=0.2,512,relu,dropout=0.2, "
@@ -29,11 +29,11 @@ struct Train: ParsableCommand {
     @Option(help: "Hidden layers, e.g. 512,relu,dropout=0.2 (input and output sizes come from the data; default: --model small).")
     var layers: String?
 
-    @Option(help: "The cost function: \(Loss.names.joined(separator: ", ")) (default: from the task).")
-    var loss: String?
+    @Option(help: "The cost function (default: cross-entropy for classes, bce-logits for two, mse for numbers).")
+    var loss: Loss?
 
-    @Option(help: "The optimizer: \(OptimizerSettings.names.joined(separator: ", ")).")
-    var optimizer = "adam"
+    @Option(help: "The optimizer.")
+    var optimizer: OptimizerSettings.Name = .adam
 
     @Option(help: "The learning rate η (default: the optimizer's).")
     var learningRate: Double?
@@ -86,19 +86,11 @@ struct Train: ParsableCommand {
     var device: Device = .cpu
 
     func validate() throws {
-        if let loss, Loss(name: loss) == nil {
-            throw ValidationError("unknown loss \"\(loss)\"; expected one of \(Loss.names.joined(separator: ", "))")
-        }
-        if !OptimizerSettings.names.contains(optimizer) {
-            throw ValidationError("unknown optimizer \"\(optimizer)\"; expected one of \(OptimizerSettings.names.joined(separator: ", "))")
-        }
+        // What only the command line can get wrong: text that is not a value, and options that
+        // exclude each other. The job checks the values themselves.
+        if model != nil, layers != nil { throw ValidationError("use either --model or --layers, not both") }
         if batchSize != "full", (Int(batchSize) ?? 0) < 1 {
             throw ValidationError("--batch-size must be a positive number or 'full', found \"\(batchSize)\"")
-        }
-        if epochs < 1 { throw ValidationError("--epochs must be at least 1, found \(epochs)") }
-        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1, found \(steps)") }
-        if let validationSplit, !(0..<1 ~= validationSplit) {
-            throw ValidationError("--validation-split must be at least 0 and below 1, found \(validationSplit)")
         }
         if validationFile != nil {
             if validationSplit != nil { throw ValidationError("use either --validation-split or --validation-file, not both") }
@@ -106,17 +98,14 @@ struct Train: ParsableCommand {
                 throw ValidationError("--validation-file needs training data from a CSV file with the same columns, found \"\(dataset)\"")
             }
         }
-        if let task, TaskKind(rawValue: task) == nil {
-            throw ValidationError("unknown task \"\(task)\"; expected one of \(TaskKind.names.joined(separator: ", "))")
-        }
-        if model != nil && layers != nil { throw ValidationError("use either --model or --layers, not both") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, found \(threads)") }
         do {
-            _ = try ModelArchitecture(model: model, layers: layers)
+            try job().check()
+        } catch let error as SettingError {
+            throw ValidationError(error.commandLineMessage)
         } catch let error as TrainingError {
             throw ValidationError(error.description)
         }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, found \(threads)") }
-        _ = try parsedBetas()
     }
 
     private func parsedBetas() throws -> (Double, Double)? {
@@ -126,9 +115,6 @@ struct Train: ParsableCommand {
         return (parts[0], parts[1])
     }
 
-    /// `--validation-split`, 0.2 unless given.
-    private var validationFraction: Double { validationSplit ?? 0.2 }
-
     private var batching: Batching {
         switch batchSize {
         case "full": .fullBatch
@@ -137,83 +123,66 @@ struct Train: ParsableCommand {
         }
     }
 
+    /// The options as a training job.
+    ///
+    /// - Throws: `ValidationError` for a value that does not parse; `TrainingError` for
+    ///   `--model` and `--layers` together or an unknown model name.
+    private func job() throws -> TrainingJob {
+        var job = TrainingJob(dataset: dataset)
+        job.dataDirectory = dataDir
+        job.target = target
+        job.task = task
+        job.validation = validationFile.map(TrainingJob.Validation.file) ?? .split(fraction: validationSplit ?? 0.2)
+        job.standardize = standardize
+        job.architecture = try ModelArchitecture(model: model, layers: layers)
+        job.initialWeights = `init`
+        job.device = device
+        job.loss = loss
+        job.optimizer = OptimizerSettings(name: optimizer, learningRate: learningRate, momentum: momentum, nesterov: nesterov,
+                                          weightDecay: weightDecay, alpha: alpha, betas: try parsedBetas(), epsilon: eps)
+        job.schedule = try schedule.settings()
+        job.batching = batching
+        job.epochs = epochs
+        job.maximumSteps = steps
+        job.seed = seed
+        job.shuffled = !noShuffle
+        job.output = output
+        return job
+    }
+
     func run() throws {
         if let threads { ThreadCount.current = threads }
-        try reported { try train() }
+        try reported {
+            let job = try job()
+            let progress = ProgressDisplay(live: !quiet && !json && isatty(1) != 0, plain: !quiet && !json)
+            let outcome: TrainingOutcome
+            do {
+                outcome = try job.run { event in
+                    switch event {
+                    case .started(let plan): progress.announce(announcement(of: plan, job: job))
+                    case .training(let event): progress.show(event)
+                    }
+                }
+            } catch let error as DataError where error.kind == .fileNotFound && dataset == "mnist" {
+                // The library asks for the folder that holds MNIST; here it is named with an option.
+                throw ValidationErrorMessage(text: "\(error)\nThe option --data-dir FOLDER names a folder that holds it.")
+            }
+            if json {
+                print(try jsonLine(outcome.finalValues))
+            } else {
+                let part = outcome.plan.validation == nil ? "training" : outcome.plan.validationName
+                print("Final \(part): \(formatted(outcome.finalMetrics, order: outcome.metricNames))")
+                if let output { print("Saved the model, history.csv and history.svg in \(output)") }
+            }
+        }
     }
 
-    private func train() throws {
-        var (training, test) = try DatasetSource.load(dataset, dataDirectory: dataDir, target: target,
-                                                      task: task.flatMap(TaskKind.init(rawValue:)))
-        var validation: Dataset?
-        var validationName = "validation"
-        if let validationFile {
-            validation = try DatasetSource.loadValidation(validationFile, matching: training, target: target)
-        } else if let test {
-            validation = test
-            validationName = "test"
-        } else if validationFraction > 0 {
-            let parts = try training.split(validationFraction: validationFraction, seed: seed)
-            (training, validation) = (parts.train, parts.validation)
-        }
-        let standardizer = standardize ? FeatureStandardizer(fitting: training) : nil
-        if let standardizer {
-            training = try standardizer.apply(to: training)
-            validation = try validation.map { try standardizer.apply(to: $0) }
-        }
-        let recipe = try TrainingRecipe(task: training.task, lossName: loss, labels: training.labels)
-        training = recipe.prepare(training)
-        validation = validation.map(recipe.prepare)
-
-        let architecture = try ModelArchitecture(model: model, layers: layers)
-        let configurations = try architecture.layers(inputCount: training.featureCount, outputCount: recipe.outputCount,
-                                                     outputActivation: recipe.outputActivation)
-        var model = try Sequential(layers: configurations, seed: seed)
-        if let `init` {
-            guard FileManager.default.fileExists(atPath: `init`) else {
-                throw ValidationErrorMessage(text: "the weights file '\(`init`)' does not exist")
-            }
-            try model.loadParameters(contentsOf: URL(fileURLWithPath: `init`))
-        }
-        model = model.to(device)
-        let optimizer = try OptimizerSettings(
-            name: optimizer, learningRate: learningRate, momentum: momentum, nesterov: nesterov,
-            weightDecay: weightDecay, alpha: alpha, betas: try parsedBetas(), epsilon: eps).makeOptimizer()
-        let scheduleSettings = try schedule.settings()
-        let (learningRateSchedule, plateau) = try scheduleSettings.makeSchedule(epochs: epochs)
-
-        let progress = ProgressDisplay(live: !quiet && !json && isatty(1) != 0, plain: !quiet && !json)
-        progress.announce("\(dataset): \(training.count) training, \(validation?.count ?? 0) \(validationName) examples, "
-                          + "\(training.featureCount) features, \(training.task); \(recipe.loss.name), \(self.optimizer), \(batching)"
-                          + (scheduleSettings.name.map { ", \($0) schedule" } ?? ""))
-        let history = try model.fit(
-            training, validation: validation, epochs: epochs, maximumSteps: steps, loss: recipe.loss,
-            optimizer: optimizer, batching: batching, shuffled: !noShuffle, seed: seed, metrics: recipe.metrics,
-            schedule: learningRateSchedule, plateau: plateau, callbacks: [ProgressReporter(progress.show)])
-
-        if let output {
-            let metadata = ModelMetadata(classNames: training.classNames ?? recipe.defaultClassNames,
-                                         standardizer: standardizer, lossName: recipe.loss.name, target: target,
-                                         task: TaskKind(of: training.task))
-            try model.save(to: URL(fileURLWithPath: output), inputShape: [training.featureCount], metadata: metadata)
-            let folder = URL(fileURLWithPath: output)
-            try AtomicFile.write(Data(history.csv().utf8), to: folder.appendingPathComponent("history.csv"))
-            try AtomicFile.write(Data(history.svg().utf8), to: folder.appendingPathComponent("history.svg"))
-        }
-        var final = history.last
-        final["epochs"] = Double(history.epochCount)
-        if json {
-            print(try jsonLine(final))
-        } else {
-            let keys = recipe.metrics.map(\.name)
-            let finalValues = validation == nil
-                ? formatted(final, order: ["loss"] + keys)
-                : formatted(Dictionary(uniqueKeysWithValues: (["loss"] + keys).compactMap { k in final["val_" + k].map { (k, $0) } }),
-                            order: ["loss"] + keys)
-            print("Final \(validation == nil ? "training" : validationName): \(finalValues)")
-            if let output { print("Saved the model, history.csv and history.svg in \(output)") }
-        }
+    /// The line printed before training: the data, the task, the cost, the optimizer and the batches.
+    private func announcement(of plan: TrainingJob.Plan, job: TrainingJob) -> String {
+        let training = plan.training
+        let task = training.task == .classification ? "\(training.task) (\(training.classCount ?? 0) classes)" : "\(training.task)"
+        return "\(dataset): \(training.count) training, \(plan.validation?.count ?? 0) \(plan.validationName) examples, "
+            + "\(training.featureCount) features, \(task); \(plan.recipe.loss.name), \(optimizer.rawValue), \(job.batching)"
+            + (job.schedule.name.map { ", \($0.rawValue) schedule" } ?? "")
     }
 }
-
-extension Device: ExpressibleByArgument {}

@@ -26,31 +26,47 @@ import Testing
     }
 
     @Test func optimizerSettingsBuildEveryOptimizer() throws {
-        for name in OptimizerSettings.names {
+        // Each name builds its own optimizer (none falls through to another).
+        let expected: [OptimizerSettings.Name: any Optimizer.Type] = [
+            .sgd: SGD.self, .rmsprop: RMSProp.self, .adam: Adam.self, .adamw: AdamW.self, .adagrad: Adagrad.self,
+            .adadelta: Adadelta.self, .adamax: Adamax.self, .nadam: NAdam.self,
+        ]
+        for name in OptimizerSettings.Name.allCases {
             let optimizer = try OptimizerSettings(name: name, learningRate: 0.05).makeOptimizer()
             #expect(optimizer.learningRate == 0.05)
+            #expect(type(of: optimizer) == expected[name], "\(name): \(type(of: optimizer))")
         }
-        #expect(try OptimizerSettings(name: "adam").makeOptimizer().learningRate == 1e-3)
-        #expect(throws: TrainingError.self) { try OptimizerSettings(name: "adam", momentum: 0.9).makeOptimizer() }
-        #expect(throws: TrainingError.self) { try OptimizerSettings(name: "sgd", nesterov: true).makeOptimizer() }
-        #expect(throws: TrainingError.self) { try OptimizerSettings(name: "lbfgs").makeOptimizer() }
+        #expect(try OptimizerSettings(name: .adam).makeOptimizer().learningRate == 1e-3)
+        #expect(throws: SettingError(.momentum, .notApplicable(choice: .optimizer, chosen: "adam", applicableTo: ["sgd", "rmsprop"]))) {
+            try OptimizerSettings(name: .adam, momentum: 0.9).makeOptimizer()
+        }
+        #expect(throws: SettingError(.nesterov, .needs(other: .momentum, expected: "above 0", found: "0.0"))) {
+            try OptimizerSettings(name: .sgd, nesterov: true).makeOptimizer()
+        }
+        let negative = try #require(throws: SettingError.self) {
+            try OptimizerSettings(name: .sgd, learningRate: -1).makeOptimizer()
+        }
+        #expect(negative.description == "the learning rate must be a finite number of at least 0, found -1.0")
+        #expect(OptimizerSettings.Name(rawValue: "lbfgs") == nil)
     }
 
     @Test func recipeFollowsTheTask() throws {
         let classes = Tensor(shape: [4], scalars: [Int32(0), 1, 1, 0])
-        let binary = try TrainingRecipe(task: .binaryClassification, lossName: "bce-logits", labels: classes)
-        #expect(binary.outputCount == 1)
         let data = Dataset(features: .zeros([4, 2]), labels: classes)
+        #expect(data.task == .binary)
+        let binary = try TrainingRecipe(for: data, loss: .binaryCrossEntropyWithLogits)
+        #expect(binary.outputCount == 1)
         #expect(binary.prepare(data).labels.shape == [4, 1])
         #expect(binary.outputActivation == nil)
-        #expect(try TrainingRecipe(task: .binaryClassification, lossName: "bce", labels: classes).outputActivation == .sigmoid)
-        let multi = try TrainingRecipe(task: .classification(classCount: 3), lossName: nil, labels: classes)
+        #expect(try TrainingRecipe(for: data).loss == .binaryCrossEntropyWithLogits)
+        #expect(try TrainingRecipe(for: data, loss: .binaryCrossEntropy).outputActivation == .sigmoid)
+        let three = Dataset(features: .zeros([4, 2]), labels: classes, task: .classification, classCount: 3)
+        let multi = try TrainingRecipe(for: three)
         #expect(multi.loss == .crossEntropy() && multi.outputCount == 3 && multi.metrics == [.accuracy])
-        let regression = try TrainingRecipe(task: .regression, lossName: nil, labels: .zeros([4, 2]))
+        let numbers = Dataset(features: .zeros([4, 2]), labels: .zeros([4, 2]))
+        let regression = try TrainingRecipe(for: numbers)
         #expect(regression.loss == .meanSquaredError && regression.outputCount == 2)
-        #expect(throws: TrainingError.self) {
-            try TrainingRecipe(task: .regression, lossName: "cross-entropy", labels: .zeros([4, 1]))
-        }
+        #expect(throws: TrainingError.self) { try TrainingRecipe(for: numbers, loss: .crossEntropy()) }
     }
 
     @Test func metadataRoundTrips() throws {

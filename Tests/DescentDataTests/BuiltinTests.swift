@@ -8,7 +8,7 @@ struct BuiltinTests {
     @Test func digitsAreEmbedded() throws {
         let digits = try Dataset.digits()
         #expect(digits.count == 1797 && digits.features.shape == [1797, 64])
-        #expect(digits.task == .classification(classCount: 10))
+        #expect(digits.task == .classification && digits.classCount == 10)
         #expect(digits.classNames == (0..<10).map(String.init))
         #expect(digits.featureNames?.first == "pixel_0_0" && digits.featureNames?.last == "pixel_7_7")
         let pixels = digits.features.scalars(as: Float.self)
@@ -39,7 +39,7 @@ struct BuiltinTests {
             #expect(data.features.shape == [2, 12] && data.features.dtype == .float32)
             expectClose(data.features.flattened(), Tensor((0..<24).map { Float($0 * 10) / 255 }))
             #expect(data.labels.dtype == .int32 && data.labels.scalars(as: Int32.self) == [3, 9])
-            #expect(data.task == .classification(classCount: 10))
+            #expect(data.task == .classification && data.classCount == 10)
         }
     }
 
@@ -102,7 +102,7 @@ struct BuiltinTests {
         let error = try #require(throws: DataError.self) { try locator.locate() }
         #expect(error.kind == .fileNotFound)
         for place in ["/nonexistent-data ($DESCENT_DATA)", "/nonexistent-data/mnist ($DESCENT_DATA)",
-                      "(the per-user cache)", "descent datasets fetch mnist", "--data-dir", "t10k-labels-idx1-ubyte"] {
+                      "(the per-user cache)", "descent datasets fetch mnist", "name the folder", "t10k-labels-idx1-ubyte"] {
             #expect(error.description.contains(place), "missing \(place) in: \(error)")
         }
     }
@@ -111,12 +111,12 @@ struct BuiltinTests {
         let data = Dataset.xor()
         #expect(data.features.scalars(as: Float.self) == [0, 0, 0, 1, 1, 0, 1, 1])
         #expect(data.labels.scalars(as: Int32.self) == [0, 1, 1, 0])
-        #expect(data.task == .binaryClassification)
+        #expect(data.task == .binary)
     }
 
     @Test func twoMoons() {
         let data = Dataset.twoMoons(count: 101, noise: 0, seed: 3)
-        #expect(data.features.shape == [101, 2] && data.task == .binaryClassification)
+        #expect(data.features.shape == [101, 2] && data.task == .binary)
         let labels = data.labels.scalars(as: Int32.self)
         #expect(labels.filter { $0 == 0 }.count == 50 && labels.filter { $0 == 1 }.count == 51)
         let xy = data.features.scalars(as: Float.self)
@@ -150,7 +150,7 @@ struct BuiltinTests {
 
     @Test func spirals() {
         let data = Dataset.spirals(count: 301, classes: 4, noise: 0.2, seed: 9)
-        #expect(data.features.shape == [301, 2] && data.task == .classification(classCount: 4))
+        #expect(data.features.shape == [301, 2] && data.task == .classification && data.classCount == 4)
         let labels = data.labels.scalars(as: Int32.self)
         #expect((0..<4).map { arm in labels.filter { $0 == arm }.count } == [76, 75, 75, 75])
         let xy = data.features.scalars(as: Float.self)

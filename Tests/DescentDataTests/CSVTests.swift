@@ -47,19 +47,19 @@ struct CSVTests {
         let data = try Dataset.csv(contentsOf: url("flowers.csv"))
         #expect(data.classNames == ["setosa", "versi\r\ncolor", "virginica"])
         #expect(data.labels.dtype == .int32 && data.labels.scalars(as: Int32.self) == [0, 1, 2, 0])
-        #expect(data.task == .classification(classCount: 3))
+        #expect(data.task == .classification && data.classCount == 3)
         #expect(data.featureNames == ["sepal length", "petal, width"])
         #expect(data.features.shape == [4, 2])
         #expect(data.features.scalars(as: Float.self) == [5.1, 0.2, 7.0, 1.4, 6.3, 2.5, 4.9, 0.2])
         // Code-point order: upper case before lower case, as NumPy sorts strings.
         let mixed = try Dataset(table: CSVTable(parsing: "x,y\n1,b\n2,B\n3,a\n4,b"))
         #expect(mixed.classNames == ["B", "a", "b"] && mixed.labels.scalars(as: Int32.self) == [2, 0, 1, 2])
-        #expect(mixed.task == .classification(classCount: 3))
+        #expect(mixed.task == .classification && mixed.classCount == 3)
     }
 
     @Test func targetColumnByName() throws {
         let data = try Dataset(table: CSVTable(parsing: "label,f1,f2\nyes,1,2\nno,3,4\nyes,5,6"), target: "label")
-        #expect(data.task == .binaryClassification)
+        #expect(data.task == .binary)
         #expect(data.classNames == ["no", "yes"] && data.labels.scalars(as: Int32.self) == [1, 0, 1])
         #expect(data.featureNames == ["f1", "f2"] && data.features.scalars(as: Float.self) == [1, 2, 3, 4, 5, 6])
 
@@ -72,11 +72,11 @@ struct CSVTests {
 
     @Test func taskInference() throws {
         let digits = try Dataset(table: CSVTable(parsing: "x,digit\n0.5,3\n0.1,1\n0.2,3\n0.3,0"))
-        #expect(digits.task == .classification(classCount: 3))
+        #expect(digits.task == .classification && digits.classCount == 3)
         #expect(digits.classNames == ["0", "1", "3"] && digits.labels.scalars(as: Int32.self) == [2, 1, 2, 0])
 
         let binary = try Dataset(table: CSVTable(parsing: "x,y\n1,0\n2,1.0\n3,1"))
-        #expect(binary.task == .binaryClassification && binary.classNames == ["0", "1"])
+        #expect(binary.task == .binary && binary.classNames == ["0", "1"])
 
         let regression = try Dataset(table: CSVTable(parsing: "x,price\n1,2.5\n2,3.25\n3,1"))
         #expect(regression.task == .regression && regression.classNames == nil)
@@ -86,16 +86,16 @@ struct CSVTests {
         // Many distinct whole numbers: regression.
         let counts = (0..<30).map { "\($0),\($0 * 7)" }.joined(separator: "\n")
         #expect(try Dataset(table: CSVTable(parsing: "x,count\n" + counts)).task == .regression)
-        #expect(try Dataset(table: CSVTable(parsing: "x,count\n" + counts), maximumClassCount: 30).task
-                == .classification(classCount: 30))
+        let thirty = try Dataset(table: CSVTable(parsing: "x,count\n" + counts), maximumClassCount: 30)
+        #expect(thirty.task == .classification && thirty.classCount == 30)
 
         // Overrides.
-        let forcedRegression = try Dataset(table: CSVTable(parsing: "x,y\n1,0\n2,1"), targetKind: .regression)
+        let forcedRegression = try Dataset(table: CSVTable(parsing: "x,y\n1,0\n2,1"), task: .regression)
         #expect(forcedRegression.task == .regression && forcedRegression.labels.scalars(as: Float.self) == [0, 1])
-        let forcedClasses = try Dataset(table: CSVTable(parsing: "x,y\n1,0.5\n2,1.5\n3,0.5"), targetKind: .classification)
-        #expect(forcedClasses.task == .binaryClassification && forcedClasses.classNames == ["0.5", "1.5"])
+        let forcedClasses = try Dataset(table: CSVTable(parsing: "x,y\n1,0.5\n2,1.5\n3,0.5"), task: .classification)
+        #expect(forcedClasses.task == .binary && forcedClasses.classNames == ["0.5", "1.5"])
         let impossible = try #require(throws: DataError.self) {
-            try Dataset(table: CSVTable(parsing: "x,y\n1,a\n2,b"), targetKind: .regression)
+            try Dataset(table: CSVTable(parsing: "x,y\n1,a\n2,b"), task: .regression)
         }
         #expect(impossible.kind == .nonNumericCell && impossible.line == 2)
     }
@@ -103,7 +103,7 @@ struct CSVTests {
     @Test func savedClassNamesAreReused() throws {
         let data = try Dataset(table: CSVTable(parsing: "x,y\n1,virginica\n2,setosa"),
                                classNames: ["setosa", "versicolor", "virginica"])
-        #expect(data.labels.scalars(as: Int32.self) == [2, 0] && data.task == .classification(classCount: 3))
+        #expect(data.labels.scalars(as: Int32.self) == [2, 0] && data.task == .classification && data.classCount == 3)
         let unknown = try #require(throws: DataError.self) {
             try Dataset(table: CSVTable(parsing: "x,y\n1,setosa\n2,rose"), classNames: ["setosa", "virginica"])
         }
@@ -134,7 +134,7 @@ struct CSVTests {
     func breastCancer() throws {
         let data = try Dataset.csv(contentsOf: SharedData.tabular!.appendingPathComponent("breast_cancer.csv"))
         #expect(data.count == 569 && data.featureCount == 30)
-        #expect(data.task == .binaryClassification && data.classNames == ["benign", "malignant"])
+        #expect(data.task == .binary && data.classNames == ["benign", "malignant"])
         #expect(data.labels.scalars(as: Int32.self).prefix(1) == [1])
     }
 }

@@ -19,11 +19,11 @@ struct DatasetTests {
     @Test func basics() {
         let data = numbered()
         #expect(data.count == 10 && data.featureCount == 2)
-        #expect(data.task == .classification(classCount: 3))
+        #expect(data.task == .classification && data.classCount == 3)
         let binary = Dataset(features: .zeros([2, 1]), labels: Tensor([Int32(0), 1]))
-        #expect(binary.task == .binaryClassification)
+        #expect(binary.task == .binary)
         let named = Dataset(features: .zeros([2, 1]), labels: Tensor([Int32(0), 0]), classNames: ["a", "b", "c", "d"])
-        #expect(named.task == .classification(classCount: 4))
+        #expect(named.task == .classification && named.classCount == 4)
         #expect(Dataset(features: .zeros([2, 1]), labels: .zeros([2, 1])).task == .regression)
     }
 
@@ -32,7 +32,7 @@ struct DatasetTests {
         #expect(part.count == 3)
         #expect(part.features.scalars(as: Float.self) == [7, -7, 2, -2, 2, -2])
         #expect(part.labels.scalars(as: Int32.self) == [1, 2, 2])
-        #expect(part.task == .classification(classCount: 3))
+        #expect(part.task == .classification && part.classCount == 3)
     }
 
     @Test func seededSplit() throws {

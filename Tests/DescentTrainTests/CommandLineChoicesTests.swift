@@ -97,46 +97,59 @@ import _DescentTestSupport
     }
 
     @Test func eachScheduleFollowsPyTorch() throws {
-        expectClose(try rates(ScheduleSettings(name: "step", stepSize: 2, gamma: 0.5), epochs: 5),
+        expectClose(try rates(ScheduleSettings(name: .step, stepSize: 2, gamma: 0.5), epochs: 5),
                     [0.1, 0.1, 0.05, 0.05, 0.025])
-        expectClose(try rates(ScheduleSettings(name: "step", stepSize: 1), epochs: 2), [0.1, 0.01])
-        expectClose(try rates(ScheduleSettings(name: "multistep", milestones: [1, 3]), epochs: 4), [0.1, 0.01, 0.01, 0.001])
-        expectClose(try rates(ScheduleSettings(name: "exponential", gamma: 0.5), epochs: 3), [0.1, 0.05, 0.025])
+        expectClose(try rates(ScheduleSettings(name: .step, stepSize: 1), epochs: 2), [0.1, 0.01])
+        expectClose(try rates(ScheduleSettings(name: .multistep, milestones: [1, 3]), epochs: 4), [0.1, 0.01, 0.01, 0.001])
+        expectClose(try rates(ScheduleSettings(name: .exponential, gamma: 0.5), epochs: 3), [0.1, 0.05, 0.025])
         // T_max defaults to the number of epochs.
-        expectClose(try rates(ScheduleSettings(name: "cosine"), epochs: 3), [0.1, 0.075, 0.025])
-        expectClose(try rates(ScheduleSettings(name: "cosine", tMax: 2, etaMin: 0.02), epochs: 3), [0.1, 0.06, 0.02])
-        expectClose(try rates(ScheduleSettings(name: "linear"), epochs: 7),
+        expectClose(try rates(ScheduleSettings(name: .cosine), epochs: 3), [0.1, 0.075, 0.025])
+        expectClose(try rates(ScheduleSettings(name: .cosine, tMax: 2, etaMin: 0.02), epochs: 3), [0.1, 0.06, 0.02])
+        expectClose(try rates(ScheduleSettings(name: .linear), epochs: 7),
                     [0.1 / 3, 0.1 * 7 / 15, 0.1 * 9 / 15, 0.1 * 11 / 15, 0.1 * 13 / 15, 0.1, 0.1])
-        expectClose(try rates(ScheduleSettings(name: "linear", startFactor: 0.5, endFactor: 0.25, totalIterations: 1), epochs: 2),
+        expectClose(try rates(ScheduleSettings(name: .linear, startFactor: 0.5, endFactor: 0.25, totalIterations: 1), epochs: 2),
                     [0.05, 0.025])
 
-        let plateau = try #require(try ScheduleSettings(name: "plateau", factor: 0.5, patience: 1).makeSchedule(epochs: 5).plateau)
+        let plateau = try #require(try ScheduleSettings(name: .plateau, factor: 0.5, patience: 1).makeSchedule(epochs: 5).plateau)
         #expect(plateau.factor == 0.5 && plateau.patience == 1)
-        let defaults = try #require(try ScheduleSettings(name: "plateau").makeSchedule(epochs: 5).plateau)
+        let defaults = try #require(try ScheduleSettings(name: .plateau).makeSchedule(epochs: 5).plateau)
         #expect(defaults.factor == 0.1 && defaults.patience == 10)
         let none = try ScheduleSettings().makeSchedule(epochs: 5)
         #expect(none.schedule == nil && none.plateau == nil)
     }
 
-    @Test func badSettingsSayWhatWasExpected() {
+    /// Each error names the setting in words (the command line words it with its options:
+    /// `ScheduleOptionTests`, `BadOptionValueTests`).
+    @Test func badSettingsSayWhatWasExpected() throws {
         let cases: [(ScheduleSettings, String)] = [
-            (ScheduleSettings(gamma: 0.5), "--gamma needs --schedule step or multistep or exponential, found no --schedule"),
-            (ScheduleSettings(name: "warmup"), "unknown schedule \"warmup\"; expected one of step, multistep, exponential, cosine, linear, plateau"),
-            (ScheduleSettings(name: "cosine", patience: 3), "--patience applies to --schedule plateau, not cosine"),
-            (ScheduleSettings(name: "step"), "--schedule step needs --step-size N"),
-            (ScheduleSettings(name: "multistep"), "--schedule multistep needs --milestones E1,E2,…"),
-            (ScheduleSettings(name: "exponential"), "--schedule exponential needs --gamma G"),
-            (ScheduleSettings(name: "step", stepSize: 0), "--step-size must be a whole number of at least 1, found 0"),
-            (ScheduleSettings(name: "exponential", gamma: -1), "--gamma must be a finite number above 0, found -1.0"),
-            (ScheduleSettings(name: "cosine", tMax: 0), "--t-max must be a whole number of at least 1, found 0"),
-            (ScheduleSettings(name: "linear", startFactor: 0), "--start-factor must be a number above 0 and at most 1, found 0.0"),
-            (ScheduleSettings(name: "plateau", factor: 1), "--factor must be a number above 0 and below 1, found 1.0"),
-            (ScheduleSettings(name: "multistep", milestones: [5, 2]),
-             "--milestones must be epochs of at least 0 in increasing order such as 10,20, found 5,2"),
+            (ScheduleSettings(gamma: 0.5),
+             "the decay factor gamma needs the schedule step, multistep or exponential, but none was chosen"),
+            (ScheduleSettings(name: .cosine, patience: 3), "the patience applies to the schedule plateau, not cosine"),
+            (ScheduleSettings(name: .step), "the schedule step needs the step size"),
+            (ScheduleSettings(name: .multistep), "the schedule multistep needs the milestones"),
+            (ScheduleSettings(name: .exponential), "the schedule exponential needs the decay factor gamma"),
+            (ScheduleSettings(name: .step, stepSize: 0), "the step size must be a whole number of at least 1, found 0"),
+            (ScheduleSettings(name: .exponential, gamma: -1), "the decay factor gamma must be a finite number above 0, found -1.0"),
+            (ScheduleSettings(name: .cosine, tMax: 0), "T_max must be a whole number of at least 1, found 0"),
+            (ScheduleSettings(name: .linear, startFactor: 0), "the start factor must be a number above 0 and at most 1, found 0.0"),
+            (ScheduleSettings(name: .plateau, factor: 1), "the plateau factor must be a number above 0 and below 1, found 1.0"),
+            (ScheduleSettings(name: .multistep, milestones: [5, 2]),
+             "the milestones must be epochs of at least 0 in increasing order such as 10,20, found 5,2"),
         ]
         for (settings, message) in cases {
-            #expect(throws: TrainingError.invalidSetting(message)) { try settings.makeSchedule(epochs: 10) }
+            let error = try #require(throws: SettingError.self) { try settings.makeSchedule(epochs: 10) }
+            #expect(error.description == message)
         }
+        // The error as data, for a front end to word its own way.
+        #expect(throws: SettingError(.patience, .notApplicable(choice: .schedule, chosen: "cosine", applicableTo: ["plateau"]))) {
+            try ScheduleSettings(name: .cosine, patience: 3).check()
+        }
+        #expect(throws: SettingError(.stepSize, .missing(choice: .schedule, chosen: "step"))) {
+            try ScheduleSettings(name: .step).check()
+        }
+        // Names other than the schedules' are not schedules.
+        #expect(ScheduleSettings.Name(rawValue: "warmup") == nil)
+        #expect(ScheduleSettings.names == ["step", "multistep", "exponential", "cosine", "linear", "plateau"])
     }
 
     /// The schedule reaches `fit`, which records the rate of every epoch.
@@ -144,7 +157,7 @@ import _DescentTestSupport
         let data = Dataset(features: Tensor([[0, 0], [0, 1], [1, 0], [1, 1]] as [[Float]]),
                            labels: Tensor([[0], [1], [1], [0]] as [[Float]]))
         var model = try Sequential(layers: [.dense(inputCount: 2, outputCount: 1, activation: .identity, useBias: true)])
-        let (schedule, plateau) = try ScheduleSettings(name: "multistep", gamma: 0.5, milestones: [1, 2]).makeSchedule(epochs: 3)
+        let (schedule, plateau) = try ScheduleSettings(name: .multistep, gamma: 0.5, milestones: [1, 2]).makeSchedule(epochs: 3)
         let history = try model.fit(data, epochs: 3, loss: .meanSquaredError, optimizer: SGD(learningRate: 0.2),
                                     batching: .fullBatch, schedule: schedule, plateau: plateau)
         expectClose(try #require(history["learning_rate"]), [0.2, 0.1, 0.05])
@@ -155,20 +168,25 @@ import _DescentTestSupport
     @Test func classesReadAsNumbersForRegression() throws {
         let digits = Dataset(features: .zeros([3, 2]), labels: Tensor(shape: [3], scalars: [Int32(0), 2, 1]),
                              classNames: ["3", "5", "7"])
-        let regression = try TaskKind.regression.apply(to: digits, source: "d")
+        let regression = try PredictionTask.regression.apply(to: digits, source: "d")
         #expect(regression.task == .regression && regression.classNames == nil)
         #expect(regression.labels.shape == [3, 1])
         #expect(regression.labels.scalars(as: Float.self) == [3, 7, 5])
         // Class names that are not numbers: the indices.
         var named = digits
         named.classNames = ["a", "b", "c"]
-        #expect(try TaskKind.regression.apply(to: named, source: "d").labels.scalars(as: Float.self) == [0, 2, 1])
+        #expect(try PredictionTask.regression.apply(to: named, source: "d").labels.scalars(as: Float.self) == [0, 2, 1])
 
-        #expect(throws: TrainingError.incompatibleData("--task binary needs two classes, but 'd' has 3: 3, 5, 7")) {
-            try TaskKind.binary.apply(to: digits, source: "d")
+        #expect(throws: TrainingError.incompatibleData("binary classification needs two classes, but 'd' has 3: 3, 5, 7")) {
+            try PredictionTask.binary.apply(to: digits, source: "d")
         }
-        #expect(try TaskKind.classification.apply(to: digits, source: "d").task == .classification(classCount: 3))
-        #expect(TaskKind(of: .binaryClassification) == .binary && TaskKind(of: .regression) == .regression)
+        let classes = try PredictionTask.classification.apply(to: digits, source: "d")
+        #expect(classes.task == .classification && classes.classCount == 3)
+        // Two classes read as binary, whether they were a multi-class task before or not.
+        let two = Dataset(features: .zeros([2, 1]), labels: Tensor([Int32(0), 1]), task: .classification)
+        #expect(try PredictionTask.binary.apply(to: two, source: "t").task == .binary)
+        #expect(try PredictionTask.classification.apply(to: two, source: "t").task == .classification)
+        #expect(throws: TrainingError.self) { try PredictionTask.binary.apply(to: regression, source: "d") }
     }
 
     @Test func taskOverrideReadsACSVTheOtherWay() throws {
@@ -179,7 +197,7 @@ import _DescentTestSupport
         try "x,y\n1,0.5\n2,1.5\n3,0.5\n".write(to: file, atomically: true, encoding: .utf8)
         #expect(try DatasetSource.load(file.path).train.task == .regression)
         let classes = try DatasetSource.load(file.path, task: .classification).train
-        #expect(classes.task == .binaryClassification && classes.classNames == ["0.5", "1.5"])
+        #expect(classes.task == .binary && classes.classNames == ["0.5", "1.5"])
         #expect(classes.labels.scalars(as: Int32.self) == [0, 1, 0])
     }
 
@@ -207,19 +225,20 @@ import _DescentTestSupport
         #expect(throws: TrainingError.self) {
             try DatasetSource.loadValidation(try write("w.csv", "a,c,kind\n1,1,cat\n"), matching: training)
         }
-        #expect(throws: TrainingError.invalidSetting("--validation-file must be a .csv file, found 'v.npy'")) {
+        #expect(throws: SettingError(.validationFile, .invalid(expected: "a .csv file", found: "'v.npy'"))) {
             try DatasetSource.loadValidation("v.npy", matching: training)
         }
     }
 
     @Test func lossesThatDoNotFitTheTaskAreErrors() throws {
         let labels = Tensor(shape: [3], scalars: [Int32(0), 1, 2])
+        let data = Dataset(features: .zeros([3, 2]), labels: labels)
         #expect(throws: TrainingError.self) {
-            try TrainingRecipe(task: .classification(classCount: 3), lossName: "bce", labels: labels)
+            try TrainingRecipe(for: data, loss: .binaryCrossEntropy)
         }
         // KL divergence compares distributions: class labels become one-hot targets.
-        let recipe = try TrainingRecipe(task: .classification(classCount: 3), lossName: "kl-div", labels: labels)
-        let prepared = recipe.prepare(Dataset(features: .zeros([3, 2]), labels: labels))
+        let recipe = try TrainingRecipe(for: data, loss: .klDivergence)
+        let prepared = recipe.prepare(data)
         #expect(prepared.labels.shape == [3, 3] && prepared.labels.dtype == .float32)
     }
 

@@ -22,7 +22,7 @@ extension Dataset {
                 throw DataError(.fileNotFound, file: "digits.csv",
                                 "the built-in digits table is missing from DescentData's resource bundle")
             }
-            var data = try Dataset.csv(contentsOf: url, target: "digit", targetKind: .classification)
+            var data = try Dataset.csv(contentsOf: url, target: "digit", task: .classification)
             data.features = data.features / 16
             return data
         } catch let error as DataError {

@@ -70,7 +70,7 @@ extension Dataset {
         pixels.withUnsafeMutableBufferPointer(as: Float.self) { values in
             for i in values.indices { values[i] /= 255 }
         }
-        return Dataset(features: pixels, labels: labelTensor, task: .classification(classCount: 10),
+        return Dataset(features: pixels, labels: labelTensor, task: .classification, classCount: 10,
                        classNames: (0..<10).map(String.init))
     }
 

@@ -3,8 +3,8 @@ import Foundation
 /// Finds the folder that holds the MNIST files.
 ///
 /// Where it looks, in order:
-/// 1. the folder given explicitly (the CLI's `--data-dir`), or its `mnist` subfolder — and
-///    nowhere else, since the user asked for that folder;
+/// 1. the folder given explicitly (``dataDirectory``), or its `mnist` subfolder — and nowhere
+///    else, since the user asked for that folder;
 /// 2. otherwise `$DESCENT_DATA`, or its `mnist` subfolder;
 /// 3. then the per-user cache that `descent datasets fetch mnist` fills (``cacheDirectory``):
 ///    `~/Library/Caches/descent/mnist` on macOS, `$XDG_CACHE_HOME/descent/mnist` or
@@ -40,17 +40,35 @@ public struct MNISTLocator: Sendable {
         #endif
     }
 
+    /// Where a folder that the locator looks at came from.
+    public enum Origin: Sendable, Equatable, CustomStringConvertible {
+        /// ``MNISTLocator/dataDirectory``, the folder the user named.
+        case given
+        /// The `DESCENT_DATA` environment variable.
+        case environment
+        /// The per-user cache (``MNISTLocator/cacheDirectory``).
+        case cache
+
+        public var description: String {
+            switch self {
+            case .given: "the folder given"
+            case .environment: "$DESCENT_DATA"
+            case .cache: "the per-user cache"
+            }
+        }
+    }
+
     /// The folders looked at, in order, each with where it came from.
-    public var candidates: [(folder: URL, origin: String)] {
-        func withSubfolder(_ folder: URL, _ origin: String) -> [(URL, String)] {
+    public var candidates: [(folder: URL, origin: Origin)] {
+        func withSubfolder(_ folder: URL, _ origin: Origin) -> [(URL, Origin)] {
             [(folder, origin), (folder.appendingPathComponent("mnist"), origin)]
         }
-        if let dataDirectory { return withSubfolder(dataDirectory, "--data-dir") }
-        var result: [(URL, String)] = []
+        if let dataDirectory { return withSubfolder(dataDirectory, .given) }
+        var result: [(URL, Origin)] = []
         if let root = environment["DESCENT_DATA"], !root.isEmpty {
-            result += withSubfolder(URL(fileURLWithPath: root), "$DESCENT_DATA")
+            result += withSubfolder(URL(fileURLWithPath: root), .environment)
         }
-        result.append((cacheDirectory, "the per-user cache"))
+        result.append((cacheDirectory, .cache))
         return result
     }
 
@@ -71,7 +89,7 @@ public struct MNISTLocator: Sendable {
         throw DataError(.fileNotFound, """
             MNIST was not found. Looked for \(names) (each optionally .gz) in:
             \(places)
-            Download it with `descent datasets fetch mnist`, or pass --data-dir FOLDER.
+            Download it with `descent datasets fetch mnist` (or `DownloadableDataset.mnist`), or name the folder that holds it.
             """)
     }
 }

@@ -8,7 +8,7 @@ extension Dataset {
     /// smallest problem that a single layer cannot solve and two layers can.
     public static func xor() -> Dataset {
         Dataset(features: Tensor([[0, 0], [0, 1], [1, 0], [1, 1]] as [[Float]]), labels: Tensor([Int32(0), 1, 1, 0]),
-                task: .binaryClassification, featureNames: ["x", "y"], classNames: ["0", "1"])
+                task: .binary, featureNames: ["x", "y"], classNames: ["0", "1"])
     }
 
     /// Two interleaving half circles (scikit-learn's `make_moons`): class 0 on the upper arc

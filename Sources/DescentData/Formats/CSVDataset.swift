@@ -1,35 +1,37 @@
 import Foundation
 
 extension Dataset {
-    /// A dataset from a CSV file with a header row (see ``init(table:target:targetKind:classNames:maximumClassCount:)``).
-    public static func csv(contentsOf url: URL, target: String? = nil, targetKind: TargetKind? = nil,
+    /// A dataset from a CSV file with a header row (see ``init(table:target:task:classNames:maximumClassCount:)``).
+    public static func csv(contentsOf url: URL, target: String? = nil, task: PredictionTask? = nil,
                            classNames: [String]? = nil, maximumClassCount: Int = 20) throws -> Dataset {
-        try Dataset(table: CSVTable(contentsOf: url), target: target, targetKind: targetKind,
+        try Dataset(table: CSVTable(contentsOf: url), target: target, task: task,
                     classNames: classNames, maximumClassCount: maximumClassCount)
     }
 
     /// A dataset from a table: one column is the target, all the others are features.
     ///
-    /// The task is inferred from the target column unless `targetKind` says otherwise:
+    /// The task is inferred from the target column unless `task` says otherwise:
     /// - if any target cell is not a number, the cells are class names: classification;
     /// - if every target is a whole number and there are at most `maximumClassCount` distinct
     ///   values, the values are classes: classification (e.g. digits 0–9, or 0/1);
     /// - otherwise the targets are numbers to predict: regression.
     ///
-    /// Classification with two classes is ``PredictionTask/binaryClassification``. Class names
+    /// Classification with two classes is ``PredictionTask/binary``. Class names
     /// are sorted as scikit-learn's `LabelEncoder` sorts them — numbers numerically, text by
     /// Unicode code points — and each label is the index of its name in ``classNames``.
     ///
     /// - Parameters:
     ///   - target: the target column's name; by default the last column.
-    ///   - targetKind: overrides the inferred task.
+    ///   - task: reads the target as this task instead of the inferred one: numbers for
+    ///     ``PredictionTask/regression``, classes otherwise (``PredictionTask/binary`` when there
+    ///     are two, whichever of the two class tasks is asked for).
     ///   - classNames: the classes of a model trained earlier (its saved mapping): labels are
     ///     indices into these names, and a class not among them is an error. For evaluating or
     ///     predicting on new data, where some classes may be missing.
     ///   - maximumClassCount: the most distinct whole numbers that are still read as classes.
     /// - Throws: ``DataError``: `.emptyFile` when there are no data rows or no feature columns,
     ///   `.unknownColumn` listing the columns, `.nonNumericCell` with line, column and text.
-    public init(table: CSVTable, target: String? = nil, targetKind: TargetKind? = nil,
+    public init(table: CSVTable, target: String? = nil, task: PredictionTask? = nil,
                 classNames: [String]? = nil, maximumClassCount: Int = 20) throws {
         guard !table.rows.isEmpty else {
             throw DataError(.emptyFile, file: table.file, line: 2, "the CSV file has a header but no data rows")
@@ -46,23 +48,22 @@ extension Dataset {
         let cells = table.rows.map { $0[targetColumn] }
         let numbers = cells.map(CSVTable.number)
         let allNumeric = numbers.allSatisfy { $0 != nil }
-        let kind: TargetKind
-        if let targetKind {
-            kind = targetKind
+        let readsClasses: Bool
+        if let task {
+            readsClasses = task.isClassification
         } else if classNames != nil || !allNumeric {
-            kind = .classification
+            readsClasses = true
         } else {
             let values = numbers.map { $0! }
             let isWhole = values.allSatisfy { $0 == $0.rounded() }
-            kind = isWhole && Set(values).count <= maximumClassCount ? .classification : .regression
+            readsClasses = isWhole && Set(values).count <= maximumClassCount
         }
 
-        switch kind {
-        case .regression:
+        if !readsClasses {
             let values = try table.rows.indices.map { try table.number(row: $0, column: targetColumn) }
             self.init(features: features, labels: Tensor(shape: [values.count, 1], scalars: values.map { Float($0) }),
                       task: .regression, featureNames: featureNames)
-        case .classification:
+        } else {
             // Numeric classes are named as they are written when whole ("3", not "3.0").
             let names = allNumeric ? cells.map { Self.className(CSVTable.number($0)!) } : cells
             let classes = classNames ?? (allNumeric

@@ -1,0 +1,257 @@
+import Foundation
+
+/// A whole training run, from named data to a saved model folder: what `descent train` does,
+/// as a value a Swift program can configure and run.
+///
+/// ``run(progress:callbacks:)`` loads the data, holds out validation data, standardizes the
+/// features if asked, chooses the cost and the metrics for the task (``TrainingRecipe``),
+/// builds the network, trains it with `fit`, and saves the model with its history when
+/// ``output`` is set.
+///
+/// Every setting has the command line's default, so a job needs only what differs:
+///
+/// ```swift
+/// var job = TrainingJob(dataset: "digits")
+/// job.epochs = 20
+/// job.optimizer = OptimizerSettings(name: .sgd, learningRate: 0.1, momentum: 0.9)
+/// job.output = "digits-model"      // model.json, model.safetensors, history.csv, history.svg
+/// let outcome = try job.run()
+/// print(outcome.finalMetrics["accuracy"] ?? 0)   // on the 20 % held out
+/// ```
+public struct TrainingJob: Sendable {
+    /// Where the validation data come from.
+    public enum Validation: Sendable, Equatable {
+        /// The dataset's own test part when it has one (MNIST's test set); otherwise this
+        /// fraction of the examples, held out at random (the same ones for the same ``seed``).
+        /// A fraction of 0 trains on every example, with no validation data.
+        case split(fraction: Double)
+        /// The examples in this CSV file, which has the training file's columns; its target is
+        /// read as the training data's was (the same column, task and class indices).
+        case file(String)
+    }
+
+    /// What a job reports while it runs, in order: ``started(_:)`` once the data are ready and
+    /// the network is built, then the training loop's events.
+    public enum Event: Sendable {
+        /// The data are loaded and prepared and the network is built; training starts next.
+        case started(Plan)
+        /// A step or an epoch of training ended.
+        case training(TrainingEvent)
+    }
+
+    /// The data and the recipe a job trains with, once loaded and prepared.
+    public struct Plan: Sendable {
+        /// The training examples: standardized when asked, labels in the form the cost takes.
+        public var training: Dataset
+        /// The validation examples, prepared the same way; nil when there are none.
+        public var validation: Dataset?
+        /// "test" when the validation data are the dataset's own test part, else "validation":
+        /// what to call them when reporting.
+        public var validationName: String
+        /// The feature scaling fitted on the training examples, when ``TrainingJob/standardize``
+        /// is set.
+        public var standardizer: FeatureStandardizer?
+        /// The cost, the number of outputs and the metrics, chosen for the task.
+        public var recipe: TrainingRecipe
+    }
+
+    // The data.
+
+    /// A built-in dataset (one of ``DatasetSource/builtinNames``) or the path of a CSV file.
+    public var dataset: String
+    /// The folder that holds MNIST's files; nil to look in `$DESCENT_DATA` and the per-user
+    /// cache (see ``MNISTLocator``).
+    public var dataDirectory: String?
+    /// The CSV column to predict; nil for the last.
+    public var target: String?
+    /// Reads the target as this task instead of the one inferred from the data (see
+    /// ``PredictionTask/apply(to:source:)``).
+    public var task: PredictionTask?
+    /// Where the validation data come from: by default 20 % of the examples.
+    public var validation: Validation = .split(fraction: 0.2)
+    /// Scales every feature to mean 0 and standard deviation 1, with statistics from the
+    /// training examples (saved with the model, so that new data are scaled the same way).
+    public var standardize = false
+
+    // The network.
+
+    /// The layers: by default two hidden layers of 64 ReLU units (``ModelPreset/small``); the
+    /// input and output sizes come from the data and the recipe.
+    public var architecture: ModelArchitecture = .default
+    /// Starts from the weights in this safetensors file instead of random ones.
+    public var initialWeights: String?
+    /// Where to train.
+    public var device: Device = .cpu
+
+    // The training loop.
+
+    /// The cost; nil for the task's textbook cost (see ``TrainingRecipe``).
+    public var loss: Loss?
+    /// The optimizer and its hyper-parameters: by default Adam with PyTorch's defaults.
+    public var optimizer = OptimizerSettings(name: .adam)
+    /// The learning-rate schedule: by default none, a constant rate.
+    public var schedule = ScheduleSettings()
+    /// Examples per step: by default mini-batches of 32.
+    public var batching: Batching = .miniBatch(size: 32)
+    /// Passes over the training data.
+    public var epochs = 60
+    /// Stops after this many optimizer steps in all; nil for no limit but ``epochs``.
+    public var maximumSteps: Int?
+    /// Seeds the weights, the shuffling and the validation split.
+    public var seed: UInt64 = 0
+    /// Reshuffles the examples every epoch; false keeps them in order.
+    public var shuffled = true
+
+    // The result.
+
+    /// The folder to save the trained model in, with `history.csv` and `history.svg` (the cost
+    /// and metrics per epoch); nil to keep the model in memory only.
+    public var output: String?
+
+    /// A job that trains on `dataset` (a built-in name or a CSV path) with every other setting
+    /// at its default.
+    public init(dataset: String = "digits") {
+        self.dataset = dataset
+    }
+
+    /// Rejects settings that cannot work, before any data are read.
+    ///
+    /// - Throws: ``SettingError`` naming the setting: a count below 1, a validation fraction
+    ///   outside [0, 1), a validation file that is not a CSV file or that comes with training
+    ///   data that are not one, and what ``OptimizerSettings/check()`` and
+    ///   ``ScheduleSettings/check()`` reject.
+    public func check() throws {
+        if epochs < 1 { throw SettingError(.epochs, .invalid(expected: "at least 1", found: "\(epochs)")) }
+        if let maximumSteps, maximumSteps < 1 {
+            throw SettingError(.maximumSteps, .invalid(expected: "at least 1", found: "\(maximumSteps)"))
+        }
+        if case .miniBatch(let size) = batching, size < 1 {
+            throw SettingError(.batchSize, .invalid(expected: "at least 1", found: "\(size)"))
+        }
+        switch validation {
+        case .split(let fraction):
+            if !(0..<1 ~= fraction) {
+                throw SettingError(.validationFraction, .invalid(expected: "at least 0 and below 1", found: "\(fraction)"))
+            }
+        case .file(let path):
+            if !path.lowercased().hasSuffix(".csv") {
+                throw SettingError(.validationFile, .invalid(expected: "a .csv file", found: "'\(path)'"))
+            }
+            // Its columns are matched to the training file's by name.
+            if !dataset.lowercased().hasSuffix(".csv") {
+                throw SettingError(.validationFile, .needs(other: .dataset, expected: "a CSV file with the same columns",
+                                                           found: "'\(dataset)'"))
+            }
+        }
+        try optimizer.check()
+        try schedule.check()
+    }
+
+    /// Trains the network as the settings say, and saves it when ``output`` is set.
+    ///
+    /// - Parameters:
+    ///   - progress: called with ``Event/started(_:)`` once the data are ready, then with every
+    ///     step and epoch of training.
+    ///   - callbacks: more code to run during training (early stopping, checkpoints), after the
+    ///     one that reports `progress`.
+    /// - Returns: the trained model, its history and final metrics, and what it was trained on.
+    /// - Throws: ``SettingError`` as ``check()`` does; ``TrainingError`` when the data cannot be
+    ///   found or do not fit the task, the cost or the network, or when the cost stops being
+    ///   finite; ``DataError`` for malformed data files; ``ModelFileError`` and ``FileError``
+    ///   when a file cannot be read or the model cannot be saved.
+    public func run(progress: @escaping (Event) -> Void = { _ in },
+                    callbacks: [any TrainingCallback] = []) throws -> TrainingOutcome {
+        try check()
+        var (training, test) = try DatasetSource.load(dataset, dataDirectory: dataDirectory, target: target, task: task)
+        var validationData: Dataset?
+        var validationName = "validation"
+        switch validation {
+        case .file(let path):
+            validationData = try DatasetSource.loadValidation(path, matching: training, target: target)
+        case .split(let fraction):
+            if let test {
+                validationData = test
+                validationName = "test"
+            } else if fraction > 0 {
+                let parts = try training.split(validationFraction: fraction, seed: seed)
+                (training, validationData) = (parts.train, parts.validation)
+            }
+        }
+        let standardizer = standardize ? FeatureStandardizer(fitting: training) : nil
+        if let standardizer {
+            training = try standardizer.apply(to: training)
+            validationData = try validationData.map { try standardizer.apply(to: $0) }
+        }
+        let recipe = try TrainingRecipe(for: training, loss: loss)
+        training = recipe.prepare(training)
+        validationData = validationData.map(recipe.prepare)
+
+        let configurations = try architecture.layers(inputCount: training.featureCount, outputCount: recipe.outputCount,
+                                                     outputActivation: recipe.outputActivation)
+        var model = try Sequential(layers: configurations, seed: seed)
+        if let initialWeights {
+            guard FileManager.default.fileExists(atPath: initialWeights) else {
+                throw TrainingError.invalidSetting("the weights file '\(initialWeights)' does not exist")
+            }
+            try model.loadParameters(contentsOf: URL(fileURLWithPath: initialWeights))
+        }
+        model = model.to(device)
+        let optimizer = try self.optimizer.makeOptimizer()
+        let (learningRateSchedule, plateau) = try schedule.makeSchedule(epochs: epochs)
+
+        let plan = Plan(training: training, validation: validationData, validationName: validationName,
+                        standardizer: standardizer, recipe: recipe)
+        progress(.started(plan))
+        let history = try model.fit(
+            training, validation: validationData, epochs: epochs, maximumSteps: maximumSteps, loss: recipe.loss,
+            optimizer: optimizer, batching: batching, shuffled: shuffled, seed: seed, metrics: recipe.metrics,
+            schedule: learningRateSchedule, plateau: plateau,
+            callbacks: [ProgressReporter { progress(.training($0)) }] + callbacks)
+
+        let metadata = ModelMetadata(classNames: training.classNames ?? recipe.defaultClassNames,
+                                     standardizer: standardizer, lossName: recipe.loss.name, target: target,
+                                     task: training.task)
+        var savedFolder: URL?
+        if let output {
+            let folder = URL(fileURLWithPath: output)
+            try model.save(to: folder, inputShape: [training.featureCount], metadata: metadata)
+            try AtomicFile.write(Data(history.csv().utf8), to: folder.appendingPathComponent("history.csv"))
+            try AtomicFile.write(Data(history.svg().utf8), to: folder.appendingPathComponent("history.svg"))
+            savedFolder = folder
+        }
+        return TrainingOutcome(model: model, history: history, plan: plan, metadata: metadata, savedFolder: savedFolder)
+    }
+}
+
+/// What a ``TrainingJob`` produced.
+public struct TrainingOutcome {
+    /// The trained network, on the job's device.
+    public var model: Sequential
+    /// The cost, the metrics and the learning rate of every epoch.
+    public var history: History
+    /// The data and the recipe it was trained with.
+    public var plan: TrainingJob.Plan
+    /// What is saved beside the weights, so that new data are read and scaled as training's were.
+    public var metadata: ModelMetadata
+    /// The folder the model was saved in, when the job had an ``TrainingJob/output``.
+    public var savedFolder: URL?
+
+    /// The last epoch's values, as ``History/last`` has them ("loss", "val_accuracy",
+    /// "learning_rate" …), and the number of epochs trained as "epochs".
+    public var finalValues: [String: Double] {
+        var values = history.last
+        values["epochs"] = Double(history.epochCount)
+        return values
+    }
+
+    /// The names of the cost and the metrics, in order: "loss", then the recipe's metrics.
+    public var metricNames: [String] { ["loss"] + plan.recipe.metrics.map(\.name) }
+
+    /// The last epoch's cost and metrics on the validation data — or on the training data when
+    /// there were none — under their plain names ("loss", "accuracy", "mae" …).
+    public var finalMetrics: [String: Double] {
+        let last = history.last
+        let prefix = plan.validation == nil ? "" : "val_"
+        return Dictionary(uniqueKeysWithValues: metricNames.compactMap { name in last[prefix + name].map { (name, $0) } })
+    }
+}
