@@ -84,7 +84,7 @@ extension Dataset {
     /// `drop_last=False`). A full batch is the whole dataset in its own order whether or not it
     /// is shuffled: order does not change a full-batch gradient, so no copy is made.
     ///
-    /// - Precondition: a mini-batch size is at least 1 (the CLI checks its `--batch-size`).
+    /// - Precondition: a mini-batch size is at least 1 (a batch size from a user is checked first).
     public func batches(_ batching: Batching, shuffled: Bool, seed: UInt64 = 0, epoch: Int = 0) -> Batches {
         if case .miniBatch(let size) = batching {
             precondition(size >= 1, "batches: mini-batch size must be at least 1, found \(size)")

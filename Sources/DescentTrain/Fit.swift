@@ -34,6 +34,13 @@ extension Layer {
         }
         guard epochs >= 0 else { throw TrainingError.invalidSetting("epochs must be 0 or more, got \(epochs)") }
         guard training.count > 0 else { throw TrainingError.incompatibleData("the training set is empty") }
+        // The chain of shapes, checked before anything runs: a layer that cannot take what the
+        // one before it gives is named here rather than found by a trap in the first step.
+        do {
+            _ = try outputShape(for: Array(training.features.shape.dropFirst()))
+        } catch let error as LayerShapeError {
+            throw TrainingError.incompatibleData("the model does not fit the data: \(error)")
+        }
         // Denormal numbers take a slow path in the CPU and appear as training converges.
         return try Denormals.flushingToZero {
             try fitFlushingDenormals(training, validation: validation, epochs: epochs, maximumSteps: maximumSteps,

@@ -1,5 +1,5 @@
 /// A cost function chosen by name — for training code and the command line, which pick the cost
-/// as a value (`loss: .crossEntropy()`, `--loss cross-entropy`) rather than as a function.
+/// as a value (`loss: .crossEntropy()`, or by its ``name``, `cross-entropy`) rather than as a function.
 ///
 /// Calling a loss applies the matching free function, with `predicted` and `expected` in the
 /// roles that function names:
