@@ -32,6 +32,9 @@ public enum LayerTypes {
             Dense.self,
             Dropout.self,
             Flatten.self,
+            BatchNorm1d.self,
+            BatchNorm2d.self,
+            Dropout2d.self,
             Identity.self, ReLU.self, LeakyReLU.self, ELU.self, GELU.self, Sigmoid.self, Tanh.self, Softplus.self,
             Softmax.self, LogSoftmax.self,
         ]
