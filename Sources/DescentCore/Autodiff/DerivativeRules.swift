@@ -10,9 +10,9 @@
 /// because a value used in several places receives the sum of their gradients.
 ///
 /// Composite operations (softmax, the losses, GELU …) have no rule here: they are made of these
-/// primitives, so backpropagation passes through them step by step. The exceptions are two fused
-/// operations of the training hot path, a dense layer's `linear` and `softmaxCrossEntropy`, at
-/// the end of this file.
+/// primitives, so backpropagation passes through them step by step. The exceptions are three fused
+/// operations of the training hot path, a dense layer's `linear`, `conv2d` and
+/// `softmaxCrossEntropy`, at the end of this file.
 enum DerivativeRules {
     typealias Pullback = (_ upstream: Tensor, _ needs: [Bool]) -> [Tensor?]
 
@@ -166,9 +166,9 @@ enum DerivativeRules {
 // MARK: Fused operations
 
 extension DerivativeRules {
-    // Two operations of the training hot path are primitives of their own, so that a layer and
-    // a cost are one node each instead of a chain of small ones. Their rules are the textbook
-    // derivatives of the whole.
+    // Three operations of the training hot path (a dense layer, a convolution, the cost) are
+    // primitives of their own, so that a layer and a cost are one node each instead of a chain
+    // of small ones. Their rules are the textbook derivatives of the whole.
 
     /// y = x·Wᵀ + b:  x̄ = ḡ·W,  W̄ = ḡᵀ·x,  b̄ = Σᵢ ḡᵢ (the bias was added to every row)
     static func linear(_ x: Tensor, _ weight: Tensor) -> Pullback {
@@ -176,6 +176,22 @@ extension DerivativeRules {
             var gradients: [Tensor?] = [needs[0] ? DescentCore.matmul(g, weight) : nil,
                                         needs[1] ? DescentCore.matmul(g, x, transposeA: true) : nil]
             if needs.count == 3 { gradients.append(needs[2] ? g.sum(squeezingAxes: [0]) : nil) }
+            return gradients
+        }
+    }
+
+    /// y = conv(x, W) + b (y[n,o,i,j] = b[o] + Σ_{c,p,q} x[n,c,i·s+p·d,j·s+q·d]·w[o,c,p,q], padding
+    /// aside): every product x·w contributes ḡ·w to x̄ and ḡ·x to W̄, so
+    /// x̄ = the transposed convolution of ḡ with W (each ḡ element's window of weights added back
+    /// onto the input positions it read), W̄ = Σ over n, i, j of ḡ[n,o,i,j]·the window it read,
+    /// b̄ = Σ of ḡ over the batch and every position (the bias was added to each). The two
+    /// first are primitives of their own, as the forward pass is.
+    static func conv2d(_ x: Tensor, _ weight: Tensor, _ geometry: Conv2dGeometry) -> Pullback {
+        { g, needs in
+            let backend = g.device.backend
+            var gradients: [Tensor?] = [needs[0] ? backend.conv2dInputGradient(g, weight: weight, geometry) : nil,
+                                        needs[1] ? backend.conv2dWeightGradient(g, input: x, geometry) : nil]
+            if needs.count == 3 { gradients.append(needs[2] ? g.sum(squeezingAxes: [0, 2, 3]) : nil) }
             return gradients
         }
     }

@@ -65,6 +65,19 @@ protocol Backend: Sendable {
     /// x·Wᵀ + b for x [n, k], W [m, k] and b [m]: a dense layer, the bias fused into the product.
     func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor
 
+    // MARK: Convolution
+
+    /// The 2-D convolution (PyTorch's cross-correlation) of `input` [N, C, H, W] with `weight`
+    /// [O, C/groups, kH, kW], plus `bias` [O] if any, as `geometry` describes: [N, O, H′, W′].
+    func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ geometry: Conv2dGeometry) -> Tensor
+    /// ∂C/∂input of ``conv2d(_:weight:bias:_:)`` for the upstream gradient ḡ [N, O, H′, W′]:
+    /// each ḡ element's weights added back where its window read the input (a transposed
+    /// convolution), [N, C, H, W].
+    func conv2dInputGradient(_ upstream: Tensor, weight: Tensor, _ geometry: Conv2dGeometry) -> Tensor
+    /// ∂C/∂weight of ``conv2d(_:weight:bias:_:)``: each weight's ḡ-weighted sum of the inputs
+    /// it met, over the batch and every output position, [O, C/groups, kH, kW].
+    func conv2dWeightGradient(_ upstream: Tensor, input: Tensor, _ geometry: Conv2dGeometry) -> Tensor
+
     // MARK: The fused cost of classifiers
 
     /// For logits [n, C] and int32 labels [n] in 0..<C: each row's logΣeˣ − x[label] ([n])
@@ -99,6 +112,7 @@ public enum Primitive: String, Sendable, CaseIterable {
     case reduce, argReduce
     case permute, broadcast, gather, scatterAdd, concatenate
     case matmul, linear
+    case conv2d, conv2dInputGradient, conv2dWeightGradient
     case softmaxCrossEntropy, softmaxCrossEntropyGradient
     case randomUniform, bernoulli
     case optimizerStep
@@ -147,4 +161,30 @@ struct MatrixProduct: Sendable {
     var strideA: Int, strideB: Int
     /// The result's shape: the batch axes, then [m, n].
     var shape: [Int]
+}
+
+/// The sizes of one 2-D convolution, worked out once by ``conv2d(_:weight:bias:stride:padding:dilation:groups:)``.
+///
+/// Output position (i, j) of a channel reads the input at rows i·strideY − padTop + p·dilationY
+/// (p < kernelHeight) and columns j·strideX − padLeft + q·dilationX; positions outside the input
+/// are zero padding. The padding after the input (bottom, right) only shows in the output size.
+struct Conv2dGeometry: Sendable, Hashable {
+    var batch: Int
+    var inChannels: Int, height: Int, width: Int
+    var outChannels: Int, kernelHeight: Int, kernelWidth: Int
+    var strideY: Int, strideX: Int
+    var padTop: Int, padLeft: Int, padBottom: Int, padRight: Int
+    var dilationY: Int, dilationX: Int
+    var groups: Int
+
+    /// ⌊(H + padding − dilation·(k − 1) − 1) / stride⌋ + 1, PyTorch's formula.
+    var outHeight: Int { (height + padTop + padBottom - dilationY * (kernelHeight - 1) - 1) / strideY + 1 }
+    var outWidth: Int { (width + padLeft + padRight - dilationX * (kernelWidth - 1) - 1) / strideX + 1 }
+    /// Channels of one group, in and out.
+    var groupInChannels: Int { inChannels / groups }
+    var groupOutChannels: Int { outChannels / groups }
+
+    var inputShape: [Int] { [batch, inChannels, height, width] }
+    var weightShape: [Int] { [outChannels, groupInChannels, kernelHeight, kernelWidth] }
+    var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
 }

@@ -108,6 +108,21 @@ extension CrossCheckRun {
                 checkRule(rule, "\(dtype) [4, 5]·[3, 5]ᵀ without bias", at: [x, weight], .normwise(ulps: 2, length: 5)) { xs in
                     DescentCore.linear(xs[0], weight: xs[1])
                 }
+            case .conv2d:
+                // Stride 2 with padding 1 and two groups; then padding "same" with a (2, 3)
+                // kernel dilated (1, 2), whose one row of padding goes below, without bias.
+                let x = Self.normal([2, 4, 7, 6], dtype, seed: seed), weight = Self.normal([6, 2, 3, 3], dtype, seed: seed + 1)
+                let bias = Self.normal([6], dtype, seed: seed + 2)
+                // The longest sum: the bias's, over 2·4·3 outputs.
+                checkRule(rule, "\(dtype) [2, 4, 7, 6] ⊛ [6, 2, 3, 3] stride 2 padding 1 groups 2 + bias",
+                          at: [x, weight, bias], .normwise(ulps: 2, length: 24)) { xs in
+                    DescentCore.conv2d(xs[0], weight: xs[1], bias: xs[2], stride: 2, padding: 1, groups: 2)
+                }
+                let wideWeight = Self.normal([3, 4, 2, 3], dtype, seed: seed + 3)
+                checkRule(rule, "\(dtype) [2, 4, 7, 6] ⊛ [3, 4, 2, 3] dilation (1, 2) padding same",
+                          at: [x, wideWeight], .normwise(ulps: 2, length: 2 * 7 * 6)) { xs in
+                    DescentCore.conv2d(xs[0], weight: xs[1], padding: .same, dilation: Size2D(1, 2))
+                }
             case .reshape:
                 let x = Self.normal([3, 4], dtype, seed: seed)
                 for shape in [[2, 6], [12], [2, 3, 2]] {

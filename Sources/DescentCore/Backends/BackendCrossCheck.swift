@@ -30,8 +30,8 @@
 ///   bits;
 /// - a few ulps, relative: the functions of the C library (exp, log, log1p, tanh, erf) and
 ///   the formulas built on one (sigmoid, pow), whose last bit differs between implementations;
-/// - a bound that grows with the length of a sum: sums, matrix products, `linear`,
-///   `scatterAdd` and the softmax cross-entropy, which add in an order of their own choosing;
+/// - a bound that grows with the length of a sum: sums, matrix products, `linear`, the
+///   convolution and its gradients, `scatterAdd` and the softmax cross-entropy, which add in an order of their own choosing;
 /// - a few ulps of the largest element: the fused optimizer steps.
 public enum BackendCrossCheck {
     /// Checks every primitive of `device`'s backend, and every derivative rule on `device`,
@@ -61,6 +61,9 @@ public enum BackendCrossCheck {
                 case .concatenate: check.concatenate()
                 case .matmul: check.matmul()
                 case .linear: check.linear()
+                case .conv2d: check.conv2d()
+                case .conv2dInputGradient: check.conv2dInputGradient()
+                case .conv2dWeightGradient: check.conv2dWeightGradient()
                 case .softmaxCrossEntropy: check.softmaxCrossEntropy()
                 case .softmaxCrossEntropyGradient: check.softmaxCrossEntropyGradient()
                 case .randomUniform: check.randomUniform()
@@ -132,6 +135,8 @@ public enum DerivativeRule: Hashable, Sendable, CaseIterable, CustomStringConver
     case matmul
     /// y = x·Wᵀ + b.
     case linear
+    /// y = conv(x, W) + b, the 2-D convolution.
+    case conv2d
     case reshape, permute, broadcast, gather, concatenate
     /// The fused cross-entropy of logits against labels.
     case softmaxCrossEntropy
@@ -146,7 +151,7 @@ public enum DerivativeRule: Hashable, Sendable, CaseIterable, CustomStringConver
             + BinaryOperation.allCases.filter(\.hasDerivativeRule).map { .binary($0) }
             + [.select, .clamp, .cast]
             + ReductionOperation.allCases.map { .reduce($0) }
-            + [.matmul, .linear, .reshape, .permute, .broadcast, .gather, .concatenate, .softmaxCrossEntropy, .move]
+            + [.matmul, .linear, .conv2d, .reshape, .permute, .broadcast, .gather, .concatenate, .softmaxCrossEntropy, .move]
     }
 
     public var description: String {
@@ -159,6 +164,7 @@ public enum DerivativeRule: Hashable, Sendable, CaseIterable, CustomStringConver
         case .cast: "cast"
         case .matmul: "matmul"
         case .linear: "linear"
+        case .conv2d: "conv2d"
         case .reshape: "reshape"
         case .permute: "permute"
         case .broadcast: "broadcast"

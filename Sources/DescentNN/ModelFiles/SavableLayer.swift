@@ -30,6 +30,7 @@ public enum LayerTypes {
     public static var builtIn: [any SavableLayer.Type] {
         [
             Dense.self,
+            Conv2d.self,
             Dropout.self,
             Flatten.self,
             BatchNorm1d.self,

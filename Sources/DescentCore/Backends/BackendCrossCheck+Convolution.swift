@@ -1,0 +1,98 @@
+// The convolution's cases of `BackendCrossCheck`: the forward primitive and its two gradient
+// primitives on geometries that reach every corner of the index arithmetic.
+
+extension CrossCheckRun {
+    /// (batch, channels in, height, width, channels out, kernel, stride, padding top/left/bottom/
+    /// right, dilation, groups): odd sizes, a 1×1 kernel, stride 2 with padding 1, padding
+    /// "same" with an even kernel (the odd extra row and column after the input), dilation 2,
+    /// two groups with a stride that differs by axis, depthwise with two filters per channel, a
+    /// (3, 1) kernel, an empty batch, and one large enough that the GEMM splits across threads.
+    static var convolutionGeometries: [Conv2dGeometry] {
+        typealias Case = (n: Int, c: Int, h: Int, w: Int, o: Int, kernel: (Int, Int), stride: (Int, Int),
+                          padding: (Int, Int, Int, Int), dilation: (Int, Int), groups: Int)
+        let cases: [Case] = [
+            (2, 3, 7, 5, 4, (3, 3), (1, 1), (0, 0, 0, 0), (1, 1), 1),
+            (1, 5, 4, 3, 2, (1, 1), (1, 1), (0, 0, 0, 0), (1, 1), 1),
+            (2, 2, 9, 8, 3, (3, 2), (2, 2), (1, 1, 1, 1), (1, 1), 1),
+            (1, 2, 6, 5, 3, (4, 2), (1, 1), (1, 0, 2, 1), (1, 1), 1),
+            (1, 2, 9, 9, 2, (3, 3), (1, 1), (2, 2, 2, 2), (2, 2), 1),
+            (2, 4, 5, 6, 6, (3, 3), (1, 2), (1, 1, 1, 1), (1, 1), 2),
+            (1, 3, 6, 6, 6, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 3),
+            (2, 3, 5, 4, 2, (3, 1), (2, 1), (0, 0, 0, 0), (1, 1), 1),
+            (0, 3, 5, 5, 2, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
+            (2, 8, 12, 12, 16, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
+        ]
+        return cases.map { s in
+            Conv2dGeometry(batch: s.n, inChannels: s.c, height: s.h, width: s.w, outChannels: s.o,
+                           kernelHeight: s.kernel.0, kernelWidth: s.kernel.1, strideY: s.stride.0, strideX: s.stride.1,
+                           padTop: s.padding.0, padLeft: s.padding.1, padBottom: s.padding.2, padRight: s.padding.3,
+                           dilationY: s.dilation.0, dilationX: s.dilation.1, groups: s.groups)
+        }
+    }
+
+    static func describe(_ s: Conv2dGeometry) -> String {
+        "\(s.inputShape) ⊛ \(s.weightShape) stride (\(s.strideY), \(s.strideX)) padding (\(s.padTop), \(s.padLeft), "
+            + "\(s.padBottom), \(s.padRight)) dilation (\(s.dilationY), \(s.dilationX)) groups \(s.groups)"
+    }
+
+    mutating func conv2d() {
+        for dtype in [DType.float32, .float64] {
+            for (index, geometry) in Self.convolutionGeometries.enumerated() {
+                for hasBias in [true, false] {
+                    let seed = 1600 + 3 * UInt64(index)
+                    let x = Self.normal(geometry.inputShape, dtype, seed: seed)
+                    let weight = Self.normal(geometry.weightShape, dtype, seed: seed + 1)
+                    let bias = hasBias ? Self.normal([geometry.outChannels], dtype, seed: seed + 2) : nil
+                    // Each output is a sum over one group's channels and the kernel, plus the bias.
+                    let magnitude = referenceMagnitude { device in
+                        device.backend.conv2d(absolute(x).to(device), weight: absolute(weight).to(device),
+                                              bias: bias.map { absolute($0).to(device) }, geometry)
+                    }
+                    check(.conv2d, "\(dtype) \(Self.describe(geometry)) \(hasBias ? "+ bias" : "without bias")",
+                          .accumulation(length: geometry.im2colRows + 1, magnitude: magnitude, dtype)) { device in
+                        device.backend.conv2d(x.to(device), weight: weight.to(device), bias: bias.map { $0.to(device) }, geometry)
+                    }
+                }
+            }
+        }
+    }
+
+    mutating func conv2dInputGradient() {
+        for dtype in [DType.float32, .float64] {
+            for (index, geometry) in Self.convolutionGeometries.enumerated() {
+                let seed = 1700 + 2 * UInt64(index)
+                let upstream = Self.normal(geometry.outputShape, dtype, seed: seed)
+                let weight = Self.normal(geometry.weightShape, dtype, seed: seed + 1)
+                // An input element receives at most one term per output channel of its group and
+                // kernel position.
+                let magnitude = referenceMagnitude { device in
+                    device.backend.conv2dInputGradient(absolute(upstream).to(device), weight: absolute(weight).to(device), geometry)
+                }
+                let length = geometry.groupOutChannels * geometry.kernelHeight * geometry.kernelWidth
+                check(.conv2dInputGradient, "\(dtype) \(Self.describe(geometry))",
+                      .accumulation(length: length, magnitude: magnitude, dtype)) { device in
+                    device.backend.conv2dInputGradient(upstream.to(device), weight: weight.to(device), geometry)
+                }
+            }
+        }
+    }
+
+    mutating func conv2dWeightGradient() {
+        for dtype in [DType.float32, .float64] {
+            for (index, geometry) in Self.convolutionGeometries.enumerated() {
+                let seed = 1800 + 2 * UInt64(index)
+                let upstream = Self.normal(geometry.outputShape, dtype, seed: seed)
+                let x = Self.normal(geometry.inputShape, dtype, seed: seed + 1)
+                // A weight meets one input per example and output position.
+                let magnitude = referenceMagnitude { device in
+                    device.backend.conv2dWeightGradient(absolute(upstream).to(device), input: absolute(x).to(device), geometry)
+                }
+                let length = geometry.batch * geometry.outHeight * geometry.outWidth
+                check(.conv2dWeightGradient, "\(dtype) \(Self.describe(geometry))",
+                      .accumulation(length: length, magnitude: magnitude, dtype)) { device in
+                    device.backend.conv2dWeightGradient(upstream.to(device), input: x.to(device), geometry)
+                }
+            }
+        }
+    }
+}
