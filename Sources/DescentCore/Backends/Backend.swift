@@ -65,6 +65,23 @@ protocol Backend: Sendable {
     /// x·Wᵀ + b for x [n, k], W [m, k] and b [m]: a dense layer, the bias fused into the product.
     func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor
 
+    // MARK: Pooling (NCHW, over the last two axes)
+
+    /// For x [N, C, H, W]: the largest element of each window ([N, C, H', W']) and the int32
+    /// position h·W + w of it within its plane — the first one in row-major order on ties, the
+    /// last NaN if there is one, as PyTorch — with padding as −∞.
+    func maxPool2d(_ x: Tensor, _ pooling: Pooling2d) -> (values: Tensor, indices: Tensor)
+    /// A zero tensor of `inputShape` [N, C, H, W] into which each element of `upstream`
+    /// [N, C, H', W'] is added at the position in its plane that `indices` gives (positions may
+    /// repeat when windows overlap): max pooling's derivative rule.
+    func maxPool2dBackward(_ upstream: Tensor, indices: Tensor, inputShape: [Int]) -> Tensor
+    /// For x [N, C, H, W]: the sum of each window divided by PyTorch's divisor ([N, C, H', W']),
+    /// with padding as 0.
+    func avgPool2d(_ x: Tensor, _ pooling: Pooling2d) -> Tensor
+    /// Each element of `upstream` [N, C, H', W'] divided by its divisor and added to every input
+    /// position of its window ([N, C, H, W]): average pooling's derivative rule.
+    func avgPool2dBackward(_ upstream: Tensor, _ pooling: Pooling2d) -> Tensor
+
     // MARK: The fused cost of classifiers
 
     /// For logits [n, C] and int32 labels [n] in 0..<C: each row's logΣeˣ − x[label] ([n])
@@ -99,6 +116,7 @@ public enum Primitive: String, Sendable, CaseIterable {
     case reduce, argReduce
     case permute, broadcast, gather, scatterAdd, concatenate
     case matmul, linear
+    case maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward
     case softmaxCrossEntropy, softmaxCrossEntropyGradient
     case randomUniform, bernoulli
     case optimizerStep

@@ -108,6 +108,8 @@ extension CrossCheckRun {
                 checkRule(rule, "\(dtype) [4, 5]·[3, 5]ᵀ without bias", at: [x, weight], .normwise(ulps: 2, length: 5)) { xs in
                     DescentCore.linear(xs[0], weight: xs[1])
                 }
+            case .maxPool2d, .avgPool2d:
+                poolingRule(rule, dtype, seed: seed)
             case .reshape:
                 let x = Self.normal([3, 4], dtype, seed: seed)
                 for shape in [[2, 6], [12], [2, 3, 2]] {
