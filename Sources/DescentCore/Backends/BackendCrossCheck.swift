@@ -25,13 +25,14 @@
 ///
 /// - exact, bit for bit (NaN equal to NaN): what only moves or selects elements (upload and
 ///   download, permute, broadcast, gather, concatenate, select, cast, comparisons, maximum and
-///   minimum, max/min reductions, argmax/argmin, max pooling and its backward scatter), what IEEE 754 rounds once and correctly
-///   (+ − × ÷ √, square, reciprocal), and the counter-based random numbers, which are defined as
-///   bits;
+///   minimum, max/min reductions, argmax/argmin, max pooling and its backward scatter), what
+///   IEEE 754 rounds once and correctly (+ − × ÷ √, square, reciprocal), and the counter-based
+///   random numbers, which are defined as bits;
 /// - a few ulps, relative: the functions of the C library (exp, log, log1p, tanh, erf) and
 ///   the formulas built on one (sigmoid, pow), whose last bit differs between implementations;
 /// - a bound that grows with the length of a sum: sums, matrix products, `linear`,
-///   `scatterAdd`, average pooling forward and backward, and the softmax cross-entropy, which add in an order of their own choosing;
+///   `scatterAdd`, average pooling forward and backward, and the softmax cross-entropy, which
+///   add in an order of their own choosing;
 /// - a few ulps of the largest element: the fused optimizer steps.
 public enum BackendCrossCheck {
     /// Checks every primitive of `device`'s backend, and every derivative rule on `device`,

@@ -6,7 +6,9 @@
 /// size of an image. An integer literal stands for both (`2` is 2×2), as a single number does
 /// in PyTorch's arguments.
 public struct Extent2d: Sendable, Hashable, ExpressibleByIntegerLiteral, CustomStringConvertible {
+    /// The size along the rows (the second-to-last axis of NCHW).
     public var height: Int
+    /// The size along the columns (the last axis).
     public var width: Int
 
     /// `height` × `width`.
@@ -27,7 +29,9 @@ public struct Extent2d: Sendable, Hashable, ExpressibleByIntegerLiteral, CustomS
 /// The settings of a 2-D pooling window — PyTorch's `kernel_size`, `stride`, `padding`,
 /// `dilation` and `ceil_mode` — and the output size they give.
 public struct PoolingWindow2d: Sendable, Hashable {
+    /// The window's size (before dilation).
     public var kernelSize: Extent2d
+    /// The distance between the starts of consecutive windows.
     public var stride: Extent2d
     /// Implicit padding on each side (−∞ for max pooling, 0 for average pooling).
     public var padding: Extent2d
