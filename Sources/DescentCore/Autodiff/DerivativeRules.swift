@@ -150,6 +150,19 @@ enum DerivativeRules {
         { g in g.device.backend.scatterAdd(g, indices: indices, axis: axis, shape: x.shape) }
     }
 
+    // MARK: Pooling
+
+    /// y = max of each window:  x̄ = ḡ added at each window's maximum (the first one on ties),
+    /// whose positions the forward pass recorded
+    static func maxPool2d(_ x: Tensor, indices: Tensor) -> (Tensor) -> Tensor {
+        { g in g.device.backend.maxPool2dBackward(g, indices: indices, inputShape: x.shape) }
+    }
+
+    /// y = mean of each window:  x̄ = ḡ / divisor added to every input element of the window
+    static func avgPool2d(_ pooling: Pooling2d) -> (Tensor) -> Tensor {
+        { g in g.device.backend.avgPool2dBackward(g, pooling) }
+    }
+
     /// y = concatenation of xᵢ:  x̄ᵢ = the slice of ḡ where xᵢ landed
     static func concatenate(_ tensors: [Tensor], axis: Int) -> Pullback {
         { g, needs in

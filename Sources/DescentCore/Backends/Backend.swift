@@ -77,6 +77,22 @@ protocol Backend: Sendable {
     /// ∂C/∂weight of ``conv2d(_:weight:bias:_:)``: each weight's ḡ-weighted sum of the inputs
     /// it met, over the batch and every output position, [O, C/groups, kH, kW].
     func conv2dWeightGradient(_ upstream: Tensor, input: Tensor, _ geometry: Conv2dGeometry) -> Tensor
+    // MARK: Pooling (NCHW, over the last two axes)
+
+    /// For x [N, C, H, W]: the largest element of each window ([N, C, H', W']) and the int32
+    /// position h·W + w of it within its plane — the first one in row-major order on ties, the
+    /// last NaN if there is one, as PyTorch — with padding as −∞.
+    func maxPool2d(_ x: Tensor, _ pooling: Pooling2d) -> (values: Tensor, indices: Tensor)
+    /// A zero tensor of `inputShape` [N, C, H, W] into which each element of `upstream`
+    /// [N, C, H', W'] is added at the position in its plane that `indices` gives (positions may
+    /// repeat when windows overlap): max pooling's derivative rule.
+    func maxPool2dBackward(_ upstream: Tensor, indices: Tensor, inputShape: [Int]) -> Tensor
+    /// For x [N, C, H, W]: the sum of each window divided by PyTorch's divisor ([N, C, H', W']),
+    /// with padding as 0.
+    func avgPool2d(_ x: Tensor, _ pooling: Pooling2d) -> Tensor
+    /// Each element of `upstream` [N, C, H', W'] divided by its divisor and added to every input
+    /// position of its window ([N, C, H, W]): average pooling's derivative rule.
+    func avgPool2dBackward(_ upstream: Tensor, _ pooling: Pooling2d) -> Tensor
 
     // MARK: The fused cost of classifiers
 
@@ -113,6 +129,7 @@ public enum Primitive: String, Sendable, CaseIterable {
     case permute, broadcast, gather, scatterAdd, concatenate
     case matmul, linear
     case conv2d, conv2dInputGradient, conv2dWeightGradient
+    case maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward
     case softmaxCrossEntropy, softmaxCrossEntropyGradient
     case randomUniform, bernoulli
     case optimizerStep

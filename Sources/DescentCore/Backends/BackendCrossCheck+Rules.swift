@@ -123,6 +123,8 @@ extension CrossCheckRun {
                           at: [x, wideWeight], .normwise(ulps: 2, length: 2 * 7 * 6)) { xs in
                     DescentCore.conv2d(xs[0], weight: xs[1], padding: .same, dilation: Size2D(1, 2))
                 }
+            case .maxPool2d, .avgPool2d:
+                poolingRule(rule, dtype, seed: seed)
             case .reshape:
                 let x = Self.normal([3, 4], dtype, seed: seed)
                 for shape in [[2, 6], [12], [2, 3, 2]] {

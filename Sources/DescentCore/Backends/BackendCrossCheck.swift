@@ -25,13 +25,14 @@
 ///
 /// - exact, bit for bit (NaN equal to NaN): what only moves or selects elements (upload and
 ///   download, permute, broadcast, gather, concatenate, select, cast, comparisons, maximum and
-///   minimum, max/min reductions, argmax/argmin), what IEEE 754 rounds once and correctly
-///   (+ − × ÷ √, square, reciprocal), and the counter-based random numbers, which are defined as
-///   bits;
+///   minimum, max/min reductions, argmax/argmin, max pooling and its backward scatter), what
+///   IEEE 754 rounds once and correctly (+ − × ÷ √, square, reciprocal), and the counter-based
+///   random numbers, which are defined as bits;
 /// - a few ulps, relative: the functions of the C library (exp, log, log1p, tanh, erf) and
 ///   the formulas built on one (sigmoid, pow), whose last bit differs between implementations;
 /// - a bound that grows with the length of a sum: sums, matrix products, `linear`, the
-///   convolution and its gradients, `scatterAdd` and the softmax cross-entropy, which add in an order of their own choosing;
+///   convolution and its gradients, `scatterAdd`, average pooling forward and backward, and the
+///   softmax cross-entropy, which add in an order of their own choosing;
 /// - a few ulps of the largest element: the fused optimizer steps.
 public enum BackendCrossCheck {
     /// Checks every primitive of `device`'s backend, and every derivative rule on `device`,
@@ -64,6 +65,10 @@ public enum BackendCrossCheck {
                 case .conv2d: check.conv2d()
                 case .conv2dInputGradient: check.conv2dInputGradient()
                 case .conv2dWeightGradient: check.conv2dWeightGradient()
+                case .maxPool2d: check.maxPool2d()
+                case .maxPool2dBackward: check.maxPool2dBackward()
+                case .avgPool2d: check.avgPool2d()
+                case .avgPool2dBackward: check.avgPool2dBackward()
                 case .softmaxCrossEntropy: check.softmaxCrossEntropy()
                 case .softmaxCrossEntropyGradient: check.softmaxCrossEntropyGradient()
                 case .randomUniform: check.randomUniform()
@@ -137,6 +142,8 @@ public enum DerivativeRule: Hashable, Sendable, CaseIterable, CustomStringConver
     case linear
     /// y = conv(x, W) + b, the 2-D convolution.
     case conv2d
+    /// y = the maximum, or the mean, of each window of a 2-D pooling.
+    case maxPool2d, avgPool2d
     case reshape, permute, broadcast, gather, concatenate
     /// The fused cross-entropy of logits against labels.
     case softmaxCrossEntropy
@@ -151,7 +158,7 @@ public enum DerivativeRule: Hashable, Sendable, CaseIterable, CustomStringConver
             + BinaryOperation.allCases.filter(\.hasDerivativeRule).map { .binary($0) }
             + [.select, .clamp, .cast]
             + ReductionOperation.allCases.map { .reduce($0) }
-            + [.matmul, .linear, .conv2d, .reshape, .permute, .broadcast, .gather, .concatenate, .softmaxCrossEntropy, .move]
+            + [.matmul, .linear, .conv2d, .maxPool2d, .avgPool2d, .reshape, .permute, .broadcast, .gather, .concatenate, .softmaxCrossEntropy, .move]
     }
 
     public var description: String {
@@ -165,6 +172,8 @@ public enum DerivativeRule: Hashable, Sendable, CaseIterable, CustomStringConver
         case .matmul: "matmul"
         case .linear: "linear"
         case .conv2d: "conv2d"
+        case .maxPool2d: "maxPool2d"
+        case .avgPool2d: "avgPool2d"
         case .reshape: "reshape"
         case .permute: "permute"
         case .broadcast: "broadcast"

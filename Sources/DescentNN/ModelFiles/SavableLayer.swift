@@ -38,6 +38,9 @@ public enum LayerTypes {
             Dropout2d.self,
             Identity.self, ReLU.self, LeakyReLU.self, ELU.self, GELU.self, Sigmoid.self, Tanh.self, Softplus.self,
             Softmax.self, LogSoftmax.self,
+            MaxPool2d.self,
+            AvgPool2d.self,
+            AdaptiveAvgPool2d.self,
         ]
     }
 
