@@ -1,17 +1,18 @@
 import Foundation
 
 /// Data named the way a person names them: a built-in set (`digits`, `xor`, `moons`, `circles`,
-/// `spirals`, `mnist`) or a CSV file path.
+/// `spirals`, `mnist`, `cifar10`) or a CSV file path.
 public enum DatasetSource {
     /// The built-in names ``load(_:dataDirectory:target:classNames:task:)`` accepts besides file paths.
-    public static let builtinNames = ["digits", "xor", "moons", "circles", "spirals", "mnist"]
+    public static let builtinNames = ["digits", "xor", "moons", "circles", "spirals", "mnist", "cifar10"]
 
     /// The data named `source`, with the test part when the source has one (MNIST's test set);
     /// otherwise `test` is nil and the caller splits off validation data.
     ///
     /// - Parameters:
-    ///   - dataDirectory: the folder holding MNIST's IDX files (or its `mnist` subfolder); when
-    ///     nil, `$DESCENT_DATA` and the per-user cache are searched (see ``MNISTLocator``).
+    ///   - dataDirectory: the folder holding MNIST's IDX files (or its `mnist` subfolder), or
+    ///     CIFAR-10's batch files (see ``CIFAR10Locator``); when nil, `$DESCENT_DATA` and the
+    ///     per-user cache are searched (see ``MNISTLocator``).
     ///   - target: the CSV column to predict (by default the last).
     ///   - classNames: a trained model's classes, so that labels of new data match them.
     ///   - task: reads the target as this kind of task instead of the inferred one.
@@ -71,6 +72,10 @@ public enum DatasetSource {
         case "mnist":
             let folder = try MNISTLocator(dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0) }).locate()
             let (train, test) = try Dataset.mnist(directory: folder)
+            return (train, test)
+        case "cifar10":
+            let folder = try CIFAR10Locator(dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0) }).locate()
+            let (train, test) = try Dataset.cifar10(directory: folder)
             return (train, test)
         default:
             guard source.lowercased().hasSuffix(".csv") else {

@@ -2,10 +2,10 @@ import ArgumentParser
 import Descent
 import Foundation
 
-/// `descent datasets`: what the built-in datasets are, and downloading MNIST.
+/// `descent datasets`: what the built-in datasets are, and downloading MNIST or CIFAR-10.
 struct Datasets: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the built-in datasets, or download MNIST.",
+        abstract: "List the built-in datasets, or download MNIST or CIFAR-10.",
         subcommands: [List.self, Fetch.self])
 }
 
@@ -13,9 +13,9 @@ extension Datasets {
     /// `descent datasets list`: each built-in name, what it is, and for MNIST where it is.
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the built-in datasets and whether MNIST has been downloaded.")
+            abstract: "Show the built-in datasets and whether MNIST and CIFAR-10 have been downloaded.")
 
-        @Option(help: "Look for MNIST in this folder (as `descent train --data-dir` would).")
+        @Option(help: "Look for MNIST and CIFAR-10 in this folder (as `descent train --data-dir` would).")
         var dataDir: String?
 
         /// What each name in `DatasetSource.builtinNames` is, MNIST aside.
@@ -32,7 +32,12 @@ extension Datasets {
             print("Built-in datasets (`descent train NAME`):")
             for name in DatasetSource.builtinNames {
                 let padded = name.padding(toLength: width, withPad: " ", startingAt: 0)
-                print("  \(padded)  \(name == "mnist" ? mnistStatus(indent: width + 4) : Self.descriptions[name] ?? "")")
+                let description = switch name {
+                case "mnist": mnistStatus(indent: width + 4)
+                case "cifar10": cifar10Status(indent: width + 4)
+                default: Self.descriptions[name] ?? ""
+                }
+                print("  \(padded)  \(description)")
             }
         }
 
@@ -49,16 +54,31 @@ extension Datasets {
                     + ["\(margin)`descent datasets fetch mnist` downloads it to \(locator.cacheDirectory.path)"])
                 .joined(separator: "\n")
         }
+
+        /// Where CIFAR-10 is, or where it was looked for and how to get it.
+        func cifar10Status(indent: Int) -> String {
+            let locator = CIFAR10Locator(dataDirectory: dataDir.map { URL(fileURLWithPath: $0) })
+            let summary = "60,000 32×32 colour images, 10 classes"
+            let margin = String(repeating: " ", count: indent)
+            if let found = locator.candidates.first(where: { CIFAR10Locator.containsCIFAR10($0.folder) }) {
+                return "\(summary): in \(found.folder.path) (\(found.origin.commandLineName))"
+            }
+            let places = locator.candidates.map { "\(margin)  \($0.folder.path) (\($0.origin.commandLineName))" }
+            return ([summary + ": not found; looked in"] + places
+                    + ["\(margin)`descent datasets fetch cifar10` downloads it to \(locator.cacheDirectory.path)"])
+                .joined(separator: "\n")
+        }
     }
 
-    /// `descent datasets fetch NAME`: downloads a dataset's files and checks their SHA-256.
+    /// `descent datasets fetch NAME`: downloads a dataset's files and checks their checksums.
     struct Fetch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Download MNIST into the per-user cache (or --directory), checking every file's SHA-256.",
+            abstract: "Download MNIST or CIFAR-10 into the per-user cache (or --directory), checking every file's checksum.",
             discussion: """
                 Files already there with the right checksum are kept. Each file is tried from each \
                 mirror in turn; a download whose checksum does not match is discarded, so the \
-                folder only ever holds checked files.
+                folder only ever holds checked files. CIFAR-10 comes as one archive whose MD5 \
+                is checked before its six batch files are taken out of it.
                 """)
 
         @Argument(help: "The dataset to download: \(DownloadableDataset.all.map(\.name).joined(separator: ", ")).")
@@ -78,10 +98,13 @@ extension Datasets {
                     throw ValidationErrorMessage(text: """
                         cannot fetch "\(name)": the datasets to download are \
                         \(DownloadableDataset.all.map(\.name).joined(separator: ", ")); \
-                        \(DatasetSource.builtinNames.filter { $0 != "mnist" }.joined(separator: ", ")) are built in
+                        \(DatasetSource.builtinNames.filter { name in !DownloadableDataset.all.contains { $0.name == name } }
+                            .joined(separator: ", ")) are built in
                         """)
                 }
-                let folder = directory.map { URL(fileURLWithPath: $0) } ?? MNISTLocator().cacheDirectory
+                // Each dataset's cache folder is named after it, beside MNIST's.
+                let folder = directory.map { URL(fileURLWithPath: $0) }
+                    ?? MNISTLocator().cacheDirectory.deletingLastPathComponent().appendingPathComponent(dataset.name)
                 print("Fetching \(dataset.name) into \(folder.path)")
                 try await dataset.fetch(into: folder, mirrors: try mirrors()) { event in
                     print(Self.describe(event))
@@ -118,6 +141,10 @@ extension Datasets {
                 let size = byteCount >= 1_000_000 ? String(format: "%.1f MB", Double(byteCount) / 1e6)
                     : String(format: "%.1f kB", Double(byteCount) / 1e3)
                 return "  \(destination.lastPathComponent): saved (\(size)), SHA-256 checked"
+            case .alreadyExtracted(let files):
+                return "  \(files.map(\.lastPathComponent).joined(separator: ", ")): already there"
+            case .extracted(let destination, _, let byteCount):
+                return "  \(destination.lastPathComponent): extracted (\(String(format: "%.1f MB", Double(byteCount) / 1e6))), archive's MD5 checked"
             }
         }
     }

@@ -163,7 +163,7 @@ struct Train: ParsableCommand {
                     case .training(let event): progress.show(event)
                     }
                 }
-            } catch let error as DataError where error.kind == .fileNotFound && dataset == "mnist" {
+            } catch let error as DataError where error.kind == .fileNotFound && ["mnist", "cifar10"].contains(dataset) {
                 // The library asks for the folder that holds MNIST; here it is named with an option.
                 throw ValidationErrorMessage(text: "\(error)\nThe option --data-dir FOLDER names a folder that holds it.")
             }

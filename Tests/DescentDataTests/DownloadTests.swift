@@ -199,7 +199,7 @@ struct DownloadTests {
 
     @Test func mnistIsDescribed() {
         let mnist = DownloadableDataset.mnist
-        #expect(DownloadableDataset.all.map(\.name) == ["mnist"])
+        #expect(DownloadableDataset.all.map(\.name) == ["mnist", "cifar10"])
         #expect(mnist.files.map(\.name) == ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                                             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"])
         #expect(mnist.mirrors.first?.absoluteString == "https://ossci-datasets.s3.amazonaws.com/mnist/")

@@ -25,5 +25,5 @@ extension DownloadableDataset {
         ].compactMap { URL(string: $0) })
 
     /// The datasets `descent datasets fetch` can download, by ``name``.
-    public static let all: [DownloadableDataset] = [.mnist]
+    public static let all: [DownloadableDataset] = [.mnist, .cifar10]
 }

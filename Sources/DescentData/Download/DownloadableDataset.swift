@@ -15,10 +15,45 @@ public struct DownloadableDataset: Sendable {
         /// it is not compressed), as 64 lowercase hexadecimal digits.
         public var sha256: String
 
+        /// The MD5 of the file as served (32 lowercase hexadecimal digits), for a file whose
+        /// publisher gives that rather than a SHA-256: when set, it is checked instead of
+        /// ``sha256``, on the bytes as downloaded.
+        public var md5: String?
+        /// For a gzip-compressed tar archive, the files to take out of it; empty for a file that
+        /// is saved as it is. An archive itself is not kept, only these files.
+        public var members: [Member] = []
+
+        /// A file to take out of a downloaded tar archive.
+        public struct Member: Sendable, Equatable {
+            /// The path inside the archive (`cifar-10-batches-bin/test_batch.bin`).
+            public var path: String
+            /// The name it is saved under (`test_batch.bin`).
+            public var name: String
+            /// Its size in bytes, checked when the archive is taken apart and when deciding
+            /// whether a copy already there is whole; nil to take any size.
+            public var byteCount: Int?
+
+            /// The file at `path` in an archive, saved as `name`, of `byteCount` bytes.
+            public init(path: String, name: String, byteCount: Int? = nil) {
+                self.path = path
+                self.name = name
+                self.byteCount = byteCount
+            }
+        }
+
         /// A file called `name` whose uncompressed contents have the SHA-256 `sha256`.
         public init(name: String, sha256: String) {
             self.name = name
             self.sha256 = sha256
+        }
+
+        /// A gzip-compressed tar archive called `name` whose bytes as served have the MD5
+        /// `md5`, from which `members` are taken.
+        public init(archive name: String, md5: String, members: [Member]) {
+            self.name = name
+            self.sha256 = ""
+            self.md5 = md5
+            self.members = members
         }
 
         /// The name without `.gz`: where a copy goes when the server already decompressed it
@@ -56,6 +91,12 @@ public struct DownloadableDataset: Sendable {
         case mirrorFailed(source: URL, reason: String)
         /// The file from `source` had the right checksum and was saved at `destination`.
         case saved(destination: URL, source: URL, byteCount: Int)
+        /// Every file an archive holds is already at these paths, with the expected sizes:
+        /// nothing to download.
+        case alreadyExtracted([URL])
+        /// The archive from `source` had the right checksum, and this file, taken out of it,
+        /// was saved at `destination`.
+        case extracted(destination: URL, source: URL, byteCount: Int)
     }
 
     /// Makes sure `directory` holds a copy of every file with the right checksum, downloading
@@ -66,11 +107,16 @@ public struct DownloadableDataset: Sendable {
     /// `directory` and renamed into place, so a failed or mismatching download leaves nothing
     /// behind. A copy the server sent already decompressed is saved without `.gz`.
     ///
+    /// A file with ``File/members`` is a `.tar.gz` archive whose MD5 (``File/md5``) is checked
+    /// as downloaded; its members are then written to temporary files and renamed into place
+    /// only once all of them are written, so that no member is ever half there.
+    ///
     /// - Parameters:
     ///   - directory: where the files go; created if needed.
     ///   - mirrors: base URLs to use instead of ``mirrors`` (`file://` URLs work too).
     ///   - report: told what happens, file by file, as it happens.
-    /// - Returns: where each file is, in the order of ``files``.
+    /// - Returns: where each file is, in the order of ``files`` (for an archive, each file taken
+    ///   out of it, in the order of its ``File/members``).
     /// - Throws: ``DataError``: `.downloadFailed` naming the file, every URL tried and why it
     ///   failed (for a wrong checksum, the expected and the found sums); `.writeFailed` when
     ///   `directory` cannot be written; `.invalidArgument` for an empty list of mirrors.
@@ -88,7 +134,11 @@ public struct DownloadableDataset: Sendable {
         }
         var locations: [URL] = []
         for file in files {
-            locations.append(try await fetch(file, into: directory, mirrors: mirrors, report: report))
+            if file.members.isEmpty {
+                locations.append(try await fetch(file, into: directory, mirrors: mirrors, report: report))
+            } else {
+                locations += try await fetchArchive(file, into: directory, mirrors: mirrors, report: report)
+            }
         }
         return locations
     }
@@ -145,6 +195,99 @@ public struct DownloadableDataset: Sendable {
             return SHA256.hexDigest(of: try Gzip.decompress(bytes))
         } catch let error as DataError {
             throw Download.Failure(description: "not valid gzip data: \(error)")
+        }
+    }
+}
+
+extension DownloadableDataset {
+    /// An archive's members: those already there, or fresh ones from the first mirror whose copy
+    /// of the archive has the right MD5 and holds them all.
+    private func fetchArchive(_ file: File, into directory: URL, mirrors: [URL],
+                              report: (Event) -> Void) async throws -> [URL] {
+        let destinations = file.members.map { directory.appendingPathComponent($0.name) }
+        let whole = zip(file.members, destinations).allSatisfy { member, destination in
+            guard let size = (try? FileManager.default.attributesOfItem(atPath: destination.path))?[.size] as? Int else {
+                return false
+            }
+            return member.byteCount.map { $0 == size } ?? true
+        }
+        if whole {
+            report(.alreadyExtracted(destinations))
+            return destinations
+        }
+
+        var failures: [String] = []
+        for mirror in mirrors {
+            let source = mirror.appendingPathComponent(file.name)
+            report(.downloading(source))
+            let contents: [[UInt8]]
+            do {
+                contents = try Self.members(of: file, in: try await Download.bytes(at: source))
+            } catch let failure as Download.Failure {
+                failures.append("\(source.absoluteString): \(failure)")
+                report(.mirrorFailed(source: source, reason: failure.description))
+                continue
+            }
+            try Self.writeAll(contents, to: destinations)
+            for (destination, bytes) in zip(destinations, contents) {
+                report(.extracted(destination: destination, source: source, byteCount: bytes.count))
+            }
+            return destinations
+        }
+        throw DataError(.downloadFailed, file: directory.appendingPathComponent(file.name).path, """
+            no mirror had a copy of \(file.name) with the expected MD5 holding \
+            \(file.members.map(\.path).joined(separator: ", ")), so nothing was written for it. \
+            Tried \(failures.joined(separator: "; ")).
+            """)
+    }
+
+    /// The contents of `file`'s members in the downloaded `archive`, checked.
+    private static func members(of file: File, in archive: [UInt8]) throws -> [[UInt8]] {
+        let found = MD5.hexDigest(of: archive)
+        if let md5 = file.md5, found != md5 {
+            throw Download.Failure(description: "expected MD5 \(md5) (of the file as served), found \(found)")
+        }
+        let tar: [UInt8], entries: [Tar.Entry]
+        do {
+            tar = Gzip.isCompressed(archive) ? try Gzip.decompress(archive) : archive
+        } catch let error as DataError {
+            throw Download.Failure(description: "not valid gzip data: \(error)")
+        }
+        do {
+            entries = try Tar.entries(tar)
+        } catch let error as DataError {
+            throw Download.Failure(description: "not a valid tar archive: \(error)")
+        }
+        return try file.members.map { member in
+            guard let entry = entries.last(where: { $0.path == member.path && $0.kind == .file }) else {
+                throw Download.Failure(description: "the archive holds no file \(member.path)")
+            }
+            if let expected = member.byteCount, entry.contents.count != expected {
+                throw Download.Failure(description: "\(member.path) in the archive is \(entry.contents.count) bytes; expected \(expected)")
+            }
+            return Array(tar[entry.contents])
+        }
+    }
+
+    /// Writes every file, each to a temporary file beside its destination first; only when all
+    /// are written are they renamed into place. On failure the temporary files are removed.
+    private static func writeAll(_ contents: [[UInt8]], to destinations: [URL]) throws {
+        var temporaries: [URL] = []
+        defer { for temporary in temporaries { try? FileManager.default.removeItem(at: temporary) } }
+        for (bytes, destination) in zip(contents, destinations) {
+            let temporary = destination.deletingLastPathComponent()
+                .appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
+            temporaries.append(temporary)
+            do {
+                try Data(bytes).write(to: temporary)
+            } catch {
+                throw DataError(.writeFailed, file: destination.path, "cannot write the file: \(error.localizedDescription)")
+            }
+        }
+        // A temporary file renamed into place is no longer there for the cleanup above to remove.
+        for (temporary, destination) in zip(temporaries, destinations) where rename(temporary.path, destination.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            throw DataError(.writeFailed, file: destination.path, "cannot move the written file into place: \(reason)")
         }
     }
 }
