@@ -95,12 +95,61 @@ let mnistFileNames = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"
     @Test func unknownDatasetsAndBadMirrors() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let unknown = try descent(["datasets", "fetch", "cifar10"], in: folder)
+        let unknown = try descent(["datasets", "fetch", "imagenet"], in: folder)
         #expect(unknown.status != 0)
-        #expect(unknown.standardError.contains("cannot fetch \"cifar10\": the datasets to download are mnist"))
+        #expect(unknown.standardError.contains("cannot fetch \"imagenet\": the datasets to download are mnist, cifar10; digits, xor"))
         let ftp = try descent(["datasets", "fetch", "mnist", "--directory", "out", "--mirror", "ftp://example.com/mnist/"], in: folder)
         #expect(ftp.status != 0)
         #expect(ftp.standardError.contains("cannot download from a ftp URL"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path) == [])
+    }
+
+    /// Six CIFAR-10 batch files of `records` made-up records each in `folder`.
+    func writeTinyCIFAR10(into folder: URL, records: Int = 2) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (file, name) in ((1...5).map { "data_batch_\($0).bin" } + ["test_batch.bin"]).enumerated() {
+            var bytes: [UInt8] = []
+            for record in 0..<records {
+                bytes.append(UInt8((file * records + record) % 10))
+                bytes += (0..<3072).map { (pixel: Int) -> UInt8 in UInt8(truncatingIfNeeded: pixel * (record + 1)) }
+            }
+            try Data(bytes).write(to: folder.appendingPathComponent(name))
+        }
+    }
+
+    @Test func cifar10IsListedTrainedOnAndItsChecksumChecked() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cache = folder.appendingPathComponent("cache")
+        let environment = ["XDG_CACHE_HOME": cache.path, "DESCENT_DATA": ""]
+
+        let missing = try descent(["datasets", "list"], in: folder, environment: environment)
+        #expect(missing.status == 0, "\(missing.standardError)")
+        #expect(missing.standardOutput.contains("cifar10  60,000 32×32 colour images, 10 classes: not found; looked in"))
+        #expect(missing.standardOutput.contains("`descent datasets fetch cifar10` downloads it to \(cache.path)/descent/cifar10"))
+
+        let data = folder.appendingPathComponent("data")
+        try writeTinyCIFAR10(into: data.appendingPathComponent("cifar-10-batches-bin"))
+        let found = try descent(["datasets", "list", "--data-dir", data.path], in: folder, environment: environment)
+        #expect(found.standardOutput.contains("cifar10  60,000 32×32 colour images, 10 classes: in \(data.path)/cifar-10-batches-bin (--data-dir)"))
+
+        let train = try descent(["train", "cifar10", "--data-dir", data.path, "--steps", "1", "--layers", "8,relu", "--json"],
+                                in: folder, environment: environment)
+        #expect(train.status == 0, "\(train.standardError)")
+        #expect(try jsonObject(train.standardOutput)["val_accuracy"] is Double)  // on the 2 test records
+        let notFound = try descent(["train", "cifar10", "--steps", "1"], in: folder, environment: environment)
+        #expect(notFound.status != 0)
+        #expect(notFound.standardError.contains("CIFAR-10 was not found"))
+        #expect(notFound.standardError.contains("--data-dir FOLDER"))
+
+        // A mirror serving something else: the MD5 does not match and nothing is written.
+        let mirror = folder.appendingPathComponent("mirror")
+        try FileManager.default.createDirectory(at: mirror, withIntermediateDirectories: true)
+        try Data("not cifar".utf8).write(to: mirror.appendingPathComponent("cifar-10-binary.tar.gz"))
+        let fetch = try descent(["datasets", "fetch", "cifar10", "--mirror", mirror.path], in: folder, environment: environment)
+        #expect(fetch.status != 0)
+        #expect(fetch.standardOutput.contains("Fetching cifar10 into \(cache.path)/descent/cifar10"))
+        #expect(fetch.standardError.contains("expected MD5 c32a1d4ab5d03f1284b67883e8d87530"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("descent/cifar10").path) == [])
     }
 }
