@@ -220,17 +220,17 @@ extension DownloadableDataset {
         for mirror in mirrors {
             let source = mirror.appendingPathComponent(file.name)
             report(.downloading(source))
-            let contents: [[UInt8]]
+            let tar: [UInt8], contents: [Range<Int>]
             do {
-                contents = try Self.members(of: file, in: try await Download.bytes(at: source))
+                (tar, contents) = try Self.members(of: file, in: try await Download.bytes(at: source))
             } catch let failure as Download.Failure {
                 failures.append("\(source.absoluteString): \(failure)")
                 report(.mirrorFailed(source: source, reason: failure.description))
                 continue
             }
-            try Self.writeAll(contents, to: destinations)
-            for (destination, bytes) in zip(destinations, contents) {
-                report(.extracted(destination: destination, source: source, byteCount: bytes.count))
+            try Self.writeAll(contents.map { tar[$0] }, to: destinations)
+            for (destination, range) in zip(destinations, contents) {
+                report(.extracted(destination: destination, source: source, byteCount: range.count))
             }
             return destinations
         }
@@ -241,8 +241,8 @@ extension DownloadableDataset {
             """)
     }
 
-    /// The contents of `file`'s members in the downloaded `archive`, checked.
-    private static func members(of file: File, in archive: [UInt8]) throws -> [[UInt8]] {
+    /// The tar bytes of the downloaded `archive` and where `file`'s members lie in them, checked.
+    private static func members(of file: File, in archive: [UInt8]) throws -> (tar: [UInt8], members: [Range<Int>]) {
         let found = MD5.hexDigest(of: archive)
         if let md5 = file.md5, found != md5 {
             throw Download.Failure(description: "expected MD5 \(md5) (of the file as served), found \(found)")
@@ -258,20 +258,20 @@ extension DownloadableDataset {
         } catch let error as DataError {
             throw Download.Failure(description: "not a valid tar archive: \(error)")
         }
-        return try file.members.map { member in
+        return (tar, try file.members.map { member in
             guard let entry = entries.last(where: { $0.path == member.path && $0.kind == .file }) else {
                 throw Download.Failure(description: "the archive holds no file \(member.path)")
             }
             if let expected = member.byteCount, entry.contents.count != expected {
                 throw Download.Failure(description: "\(member.path) in the archive is \(entry.contents.count) bytes; expected \(expected)")
             }
-            return Array(tar[entry.contents])
-        }
+            return entry.contents
+        })
     }
 
     /// Writes every file, each to a temporary file beside its destination first; only when all
     /// are written are they renamed into place. On failure the temporary files are removed.
-    private static func writeAll(_ contents: [[UInt8]], to destinations: [URL]) throws {
+    private static func writeAll(_ contents: [ArraySlice<UInt8>], to destinations: [URL]) throws {
         var temporaries: [URL] = []
         defer { for temporary in temporaries { try? FileManager.default.removeItem(at: temporary) } }
         for (bytes, destination) in zip(contents, destinations) {
