@@ -24,12 +24,10 @@ public enum DatasetSource {
     public static func load(_ source: String, dataDirectory: String? = nil, target: String? = nil,
                             classNames: [String]? = nil, task: PredictionTask? = nil,
                             imageSize: (height: Int, width: Int)? = nil, imageChannels: Int? = nil) throws -> (train: Dataset, test: Dataset?) {
-        if isImageFolder(source) {
-            return (try Dataset.imageFolder(at: URL(fileURLWithPath: source), size: imageSize, channels: imageChannels,
-                                            classNames: classNames), nil)
-        }
-        let (train, test) = try loadAsInferred(source, dataDirectory: dataDirectory, target: target,
-                                               classNames: classNames, task: task)
+        let (train, test) = isImageFolder(source)
+            ? (try Dataset.imageFolder(at: URL(fileURLWithPath: source), size: imageSize, channels: imageChannels,
+                                       classNames: classNames), nil)
+            : try loadAsInferred(source, dataDirectory: dataDirectory, target: target, classNames: classNames, task: task)
         guard let task else { return (train, test) }
         return (try task.apply(to: train, source: source), try test.map { try task.apply(to: $0, source: source) })
     }

@@ -9,6 +9,7 @@ public struct ImageShape: Sendable, Hashable, CustomStringConvertible {
     /// Columns.
     public var width: Int
 
+    /// The shape of images with `channels` channels and `height` rows of `width` pixels.
     public init(channels: Int, height: Int, width: Int) {
         self.channels = channels
         self.height = height
@@ -21,6 +22,7 @@ public struct ImageShape: Sendable, Hashable, CustomStringConvertible {
     /// Values per image.
     public var count: Int { channels * height * width }
 
+    /// "C×H×W".
     public var description: String { "\(channels)×\(height)×\(width)" }
 
     /// Reads "HxW" (or "H×W", or one number for a square), as `--image-size` takes it.

@@ -91,6 +91,7 @@ public struct ImageAugmentation: Sendable, Hashable, CustomStringConvertible {
     /// Mirrors each image left to right with probability ½.
     public var horizontalFlip: Bool
 
+    /// An augmentation with the given crop padding and flip; by default none of either.
     public init(cropPadding: Int = 0, horizontalFlip: Bool = false) {
         self.cropPadding = cropPadding
         self.horizontalFlip = horizontalFlip
