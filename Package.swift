@@ -18,13 +18,19 @@ let package = Package(
         // The innermost CPU kernels (matrix products, optimizer steps, random streams), in C so
         // that they can carry per-function target attributes (AVX2/FMA) chosen at run time.
         .target(name: "CDescentKernels"),
+        // PNG and JPEG decoding: catches libpng's and libjpeg's longjmp errors, and loads the
+        // libraries with dlopen, so nothing links them (see README's "Image folders").
+        .target(name: "CDescentImages", cSettings: [
+            .unsafeFlags(["-I/opt/homebrew/include", "-I/opt/homebrew/opt/jpeg-turbo/include", "-I/usr/local/include"],
+                         .when(platforms: [.macOS])),
+        ]),
         // Tensor, devices and backends (the CPU's kernels, the textbook reference loops, the
         // cross-check between them), autodiff (the chain rule), safetensors files.
         .target(name: "DescentCore", dependencies: ["CDescentKernels"]),
         // Layers, cost functions, initializers, optimizers, schedules, model files.
         .target(name: "DescentNN", dependencies: ["DescentCore"]),
-        // Datasets, batching, loaders (IDX, CSV, NPY), built-in and synthetic sets.
-        .target(name: "DescentData", dependencies: ["DescentCore"], resources: [.copy("Resources/digits.csv")]),
+        // Datasets, batching, loaders (IDX, CSV, NPY, image folders), built-in and synthetic sets.
+        .target(name: "DescentData", dependencies: ["DescentCore", "CDescentImages"], resources: [.copy("Resources/digits.csv")]),
         // The training loop: fit, metrics, callbacks, history.
         .target(name: "DescentTrain", dependencies: ["DescentNN", "DescentData"]),
         // The umbrella: `import Descent` is all a user writes.

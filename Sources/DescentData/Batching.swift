@@ -35,7 +35,8 @@ public enum Batching: Hashable, Sendable, Codable, CustomStringConvertible {
 
 /// One step's worth of examples.
 public struct Batch: Sendable {
-    /// The features of the examples, first axis the batch.
+    /// The features of the examples, first axis the batch: float32 for images (converted from
+    /// the dataset's uint8 by its ``Dataset/imageInputs``).
     public var inputs: Tensor
     /// Their labels.
     public var labels: Tensor
@@ -53,12 +54,15 @@ public struct Batches: RandomAccessCollection, Sendable {
     public let batchSize: Int
     /// Whether the batches are the whole dataset in its own order (no gathering needed).
     private let isWholeDataset: Bool
+    /// The seed of this epoch's image augmentation; each batch mixes in its position.
+    private let augmentationSeed: UInt64
 
-    init(dataset: Dataset, order: [Int], batchSize: Int, isWholeDataset: Bool) {
+    init(dataset: Dataset, order: [Int], batchSize: Int, isWholeDataset: Bool, augmentationSeed: UInt64 = 0) {
         self.dataset = dataset
         self.order = order
         self.batchSize = batchSize
         self.isWholeDataset = isWholeDataset
+        self.augmentationSeed = augmentationSeed
     }
 
     public var startIndex: Int { 0 }
@@ -67,11 +71,19 @@ public struct Batches: RandomAccessCollection, Sendable {
     public subscript(position: Int) -> Batch {
         precondition(indices.contains(position), "Batches: batch \(position) is out of range 0..<\(endIndex)")
         if isWholeDataset {
-            return Batch(inputs: dataset.features, labels: dataset.labels, indices: order)
+            return Batch(inputs: inputs(dataset.features, position: position), labels: dataset.labels, indices: order)
         }
         let chosen = Array(order[(position * batchSize)..<Swift.min(order.count, (position + 1) * batchSize)])
-        return Batch(inputs: dataset.features.gathering(atIndices: chosen),
+        return Batch(inputs: inputs(dataset.features.gathering(atIndices: chosen), position: position),
                      labels: dataset.labels.gathering(atIndices: chosen), indices: chosen)
+    }
+
+    /// Features as a network takes them: uint8 images become float32 here, one batch at a time,
+    /// so that the dataset stays at one byte per pixel.
+    private func inputs(_ features: Tensor, position: Int) -> Tensor {
+        guard features.dtype == .uint8 else { return features }
+        guard let imageInputs = dataset.imageInputs else { return features.cast(to: .float32) * (1.0 / 255) }
+        return imageInputs.floats(features, seed: Dataset.epochSeed(augmentationSeed, epoch: position))
     }
 }
 
@@ -82,7 +94,9 @@ extension Dataset {
     /// `epoch`: each epoch is reshuffled, and the same seed gives the same batches on every run.
     /// The last mini-batch holds what is left over (like PyTorch's `DataLoader` with its default
     /// `drop_last=False`). A full batch is the whole dataset in its own order whether or not it
-    /// is shuffled: order does not change a full-batch gradient, so no copy is made.
+    /// is shuffled: order does not change a full-batch gradient, so no copy is made. Image
+    /// batches (uint8 features) are converted to float32 by ``imageInputs``, with augmentation
+    /// drawn from `seed`, `epoch` and the batch's position.
     ///
     /// - Precondition: a mini-batch size is at least 1 (a batch size from a user is checked first).
     public func batches(_ batching: Batching, shuffled: Bool, seed: UInt64 = 0, epoch: Int = 0) -> Batches {
@@ -90,7 +104,8 @@ extension Dataset {
             precondition(size >= 1, "batches: mini-batch size must be at least 1, found \(size)")
         }
         if batching == .fullBatch {
-            return Batches(dataset: self, order: Array(0..<count), batchSize: max(count, 1), isWholeDataset: true)
+            return Batches(dataset: self, order: Array(0..<count), batchSize: max(count, 1), isWholeDataset: true,
+                           augmentationSeed: Self.epochSeed(seed, epoch: epoch))
         }
         let order: [Int]
         if shuffled {
@@ -99,7 +114,8 @@ extension Dataset {
         } else {
             order = Array(0..<count)
         }
-        return Batches(dataset: self, order: order, batchSize: batching.batchSize(forCount: count), isWholeDataset: false)
+        return Batches(dataset: self, order: order, batchSize: batching.batchSize(forCount: count), isWholeDataset: false,
+                       augmentationSeed: Self.epochSeed(seed, epoch: epoch))
     }
 
     /// The seed of one epoch's shuffle: the run's seed mixed with the epoch number (the

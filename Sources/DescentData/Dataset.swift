@@ -4,6 +4,8 @@
 /// Conventions that the rest of Descent relies on:
 /// - ``features`` is float32 with the examples along the first axis: `[count, featureCount]` for
 ///   tables and flattened images (MNIST is `[count, 784]`, digits `[count, 64]`).
+/// - Images (``imageFolder(at:size:channels:classNames:)``) are uint8 `[count, C, H, W]`, one
+///   byte per pixel; ``imageInputs`` says how each batch becomes float32 (see ``ImageInputs``).
 /// - For classification (binary or multi-class) ``labels`` is int32 `[count]`: class indices
 ///   `0..<classCount`, into ``classNames`` when there are names. Binary labels are 0/1 indices
 ///   too; a binary cross-entropy cost converts them to floats.
@@ -25,6 +27,9 @@ public struct Dataset: Sendable {
     public var featureNames: [String]?
     /// The name of each class index (CSV class strings, digit names), for classification.
     public var classNames: [String]?
+    /// How uint8 features (images) become float32 inputs, batch by batch: scaling to [0, 1],
+    /// normalization and augmentation. Nil with uint8 features means scaling to [0, 1] only.
+    public var imageInputs: ImageInputs?
 
     /// A dataset from tensors whose first axes agree.
     ///

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Data named the way a person names them: a built-in set (`digits`, `xor`, `moons`, `circles`,
-/// `spirals`, `mnist`, `cifar10`) or a CSV file path.
+/// `spirals`, `mnist`, `cifar10`), a CSV file path, or a folder of images with one subfolder per
+/// class (see ``Dataset/imageFolder(at:size:channels:classNames:)``).
 public enum DatasetSource {
     /// The built-in names ``load(_:dataDirectory:target:classNames:task:)`` accepts besides file paths.
     public static let builtinNames = ["digits", "xor", "moons", "circles", "spirals", "mnist", "cifar10"]
@@ -16,13 +17,18 @@ public enum DatasetSource {
     ///   - target: the CSV column to predict (by default the last).
     ///   - classNames: a trained model's classes, so that labels of new data match them.
     ///   - task: reads the target as this kind of task instead of the inferred one.
+    ///   - imageSize: for an image folder, the size every image is resized to (else all must
+    ///     share one size); `imageChannels` forces 1 or 3 channels.
     /// - Throws: ``TrainingError/invalidSetting(_:)`` for a name that is neither built in nor a
-    ///   `.csv` path; ``DataError`` or file errors from reading (for MNIST not found, the folders
+    ///   `.csv` path nor a folder; ``DataError`` or file errors from reading (for MNIST not found, the folders
     ///   looked in); ``TrainingError/incompatibleData(_:)`` when the data cannot be read as `task`.
     public static func load(_ source: String, dataDirectory: String? = nil, target: String? = nil,
-                            classNames: [String]? = nil, task: PredictionTask? = nil) throws -> (train: Dataset, test: Dataset?) {
-        let (train, test) = try loadAsInferred(source, dataDirectory: dataDirectory, target: target,
-                                               classNames: classNames, task: task)
+                            classNames: [String]? = nil, task: PredictionTask? = nil,
+                            imageSize: (height: Int, width: Int)? = nil, imageChannels: Int? = nil) throws -> (train: Dataset, test: Dataset?) {
+        let (train, test) = isImageFolder(source)
+            ? (try Dataset.imageFolder(at: URL(fileURLWithPath: source), size: imageSize, channels: imageChannels,
+                                       classNames: classNames), nil)
+            : try loadAsInferred(source, dataDirectory: dataDirectory, target: target, classNames: classNames, task: task)
         guard let task else { return (train, test) }
         return (try task.apply(to: train, source: source), try test.map { try task.apply(to: $0, source: source) })
     }
@@ -61,6 +67,14 @@ public enum DatasetSource {
         return validation
     }
 
+    /// Whether `source` names an existing folder (read as an image folder) rather than a
+    /// built-in set or a file.
+    public static func isImageFolder(_ source: String) -> Bool {
+        guard !builtinNames.contains(source) else { return false }
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
     private static func loadAsInferred(_ source: String, dataDirectory: String?, target: String?,
                                        classNames: [String]?, task: PredictionTask?) throws -> (train: Dataset, test: Dataset?) {
         switch source {
@@ -80,7 +94,7 @@ public enum DatasetSource {
         default:
             guard source.lowercased().hasSuffix(".csv") else {
                 throw TrainingError.invalidSetting(
-                    "unknown dataset \"\(source)\": expected one of \(builtinNames.joined(separator: ", ")) or a .csv file")
+                    "unknown dataset \"\(source)\": expected one of \(builtinNames.joined(separator: ", ")), a .csv file or an image folder")
             }
             guard FileManager.default.fileExists(atPath: source) else {
                 throw TrainingError.invalidSetting("the data file '\(source)' does not exist")

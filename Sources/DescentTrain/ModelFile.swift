@@ -30,6 +30,15 @@ public enum ModelFile {
     /// - Throws: ``TrainingError/incompatibleData(_:)`` naming `path`, the layer, and the sizes
     ///   expected and found.
     public static func check(_ layers: [LayerConfiguration], inputCount: Int, outputCount: Int, path: String) throws {
+        try check(layers, inputShape: [inputCount], outputCount: outputCount, path: path)
+    }
+
+    /// Checks `layers` as ``check(_:inputCount:outputCount:path:)`` does, for examples of
+    /// `inputShape` (`[C, H, W]` for images).
+    ///
+    /// - Throws: ``TrainingError/incompatibleData(_:)`` naming `path` and the layer.
+    public static func check(_ layers: [LayerConfiguration], inputShape: [Int], outputCount: Int, path: String) throws {
+        let inputCount = inputShape.reduce(1, *)
         let model: Sequential
         do {
             model = try Sequential(layers: layers)
@@ -38,7 +47,7 @@ public enum ModelFile {
         }
         let shapes: [[Int]]
         do {
-            shapes = try model.outputShapes(for: [inputCount])
+            shapes = try model.outputShapes(for: inputShape)
         } catch let error as LayerShapeError {
             let index = error.index ?? 0
             guard let dense = model.layers[index] as? Dense else { throw TrainingError.incompatibleData("'\(path)': \(error)") }

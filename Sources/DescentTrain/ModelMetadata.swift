@@ -15,9 +15,13 @@ public struct ModelMetadata: Sendable, Equatable {
     /// The kind of task the model was trained for, so that new data's targets are read the same
     /// way (it may have been chosen by hand rather than inferred).
     public var task: PredictionTask?
+    /// For a model trained on images: their shape and normalization (no augmentation), so that
+    /// new images are converted, resized and normalized as training's were.
+    public var image: ImageInputs?
 
     public init(classNames: [String]? = nil, standardizer: FeatureStandardizer? = nil,
-                lossName: String? = nil, target: String? = nil, task: PredictionTask? = nil) {
+                lossName: String? = nil, target: String? = nil, task: PredictionTask? = nil, image: ImageInputs? = nil) {
+        self.image = image.map { var inputs = $0; inputs.augmentation = nil; return inputs }
         self.classNames = classNames
         self.standardizer = standardizer
         self.lossName = lossName
@@ -35,9 +39,14 @@ public struct ModelMetadata: Sendable, Equatable {
         return result
     }
 
-    /// The `preprocessing` section of `model.json`: the standardization, if any.
+    /// The `preprocessing` section of `model.json`: the image conversion and the
+    /// standardization, if any.
     public var preprocessing: [Preprocessing] {
-        standardizer.map { [.standardize(mean: $0.mean, standardDeviation: $0.scale)] } ?? []
+        let image = image.map { inputs -> Preprocessing in
+            .image(height: inputs.shape.height, width: inputs.shape.width, channels: inputs.shape.channels,
+                   mean: inputs.mean, standardDeviation: inputs.standardDeviation)
+        }
+        return (image.map { [$0] } ?? []) + (standardizer.map { [.standardize(mean: $0.mean, standardDeviation: $0.scale)] } ?? [])
     }
 
     /// The metadata read back from a saved model's sections.
@@ -78,8 +87,17 @@ public struct ModelMetadata: Sendable, Equatable {
             guard case let .standardize(mean, deviation) = step else { return nil }
             return FeatureStandardizer(mean: mean, scale: deviation)
         }.first
+        let image = try preprocessing.compactMap { step -> ImageInputs? in
+            guard case let .image(height, width, channels, mean, deviation) = step else { return nil }
+            do {
+                return try ImageInputs(shape: ImageShape(channels: channels, height: height, width: width),
+                                       mean: mean, standardDeviation: deviation)
+            } catch let error as DataError {
+                throw ModelFileError.invalidValue(path: path, location: "preprocessing", expected: "an image step", found: error.message)
+            }
+        }.first
         self.init(classNames: classNames, standardizer: standardizer, lossName: try string("loss"),
-                  target: try string("target"), task: task)
+                  target: try string("target"), task: task, image: image)
     }
 
     /// The metadata of a loaded model folder.

@@ -34,9 +34,12 @@ public struct PredictionOutputs: Sendable {
     public var classNames: [String]?
     /// The cost the model was trained with (decides how outputs become probabilities).
     public var lossName: String?
+    /// The file each row was predicted for, when the inputs were image files; nil otherwise.
+    public var files: [String]?
 
-    public init(outputs: Tensor, classNames: [String]?, lossName: String?) {
+    public init(outputs: Tensor, classNames: [String]?, lossName: String?, files: [String]? = nil) {
         self.outputs = outputs.reshaped(to: [outputs.shape.first ?? 0, -1])
+        self.files = files
         self.classNames = classNames
         self.lossName = lossName
     }
@@ -61,7 +64,9 @@ public struct PredictionOutputs: Sendable {
         return probabilities.argmax(alongAxis: 1)
     }
 
-    /// A CSV table with a header: `prediction,p(name)…` for classifiers, `output_1…` otherwise.
+    /// A CSV table with a header: `prediction,p(name)…` for classifiers, `output_1…` otherwise;
+    /// for image files, `file,prediction,probability` (the predicted class's) before the classes'
+    /// probabilities.
     public func csv() -> String {
         let rows = outputs.shape[0]
         guard let classNames, let probabilities else {
@@ -76,13 +81,32 @@ public struct PredictionOutputs: Sendable {
         let classes = probabilities.shape[1]
         let p = probabilities.doubles()
         let predicted = tensor.scalars(as: Int32.self)
-        var text = (["prediction"] + classNames.prefix(classes).map { "p_\(escaped($0))" }).joined(separator: ",") + "\n"
+        let fileColumns = files == nil ? [] : ["file"]
+        let probabilityColumn = files == nil ? [] : ["probability"]
+        var text = (fileColumns + ["prediction"] + probabilityColumn + classNames.prefix(classes).map { "p_\(escaped($0))" })
+            .joined(separator: ",") + "\n"
         for row in 0..<rows {
             let name = Int(predicted[row]) < classNames.count ? classNames[Int(predicted[row])] : String(predicted[row])
-            text += ([escaped(name)] + p[row * classes..<(row + 1) * classes].map { String(format: "%.6f", $0) })
+            let file = files.map { [escaped($0[row])] } ?? []
+            let probability = files == nil ? [] : [String(format: "%.6f", p[row * classes + Int(predicted[row])])]
+            text += (file + [escaped(name)] + probability + p[row * classes..<(row + 1) * classes].map { String(format: "%.6f", $0) })
                 .joined(separator: ",") + "\n"
         }
         return text
+    }
+
+    /// One line per image file: the file, the predicted class and its probability; nil when
+    /// the inputs were not image files or the model is not a classifier.
+    public func imageLines() -> String? {
+        guard let files, let classNames, let probabilities else { return nil }
+        let classes = probabilities.shape[1]
+        let p = probabilities.doubles()
+        let predicted = tensor.scalars(as: Int32.self)
+        return files.indices.map { row in
+            let index = Int(predicted[row])
+            let name = index < classNames.count ? classNames[index] : String(index)
+            return "\(files[row]): \(name) (\(String(format: "%.1f", 100 * p[row * classes + index])) %)"
+        }.joined(separator: "\n") + "\n"
     }
 
     private func escaped(_ cell: String) -> String {

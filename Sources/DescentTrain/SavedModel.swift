@@ -38,8 +38,10 @@ public struct SavedModel {
     /// The number of values in one input example, when the folder gives it.
     public var inputCount: Int? { inputShape?.reduce(1, *) }
 
-    /// `features` as the model takes them: flattened to one row per example, float32, and
-    /// standardized with the training statistics when training standardized.
+    /// `features` as the model takes them: float32, in the model's input shape (one flattened
+    /// row per example unless the folder gives a shape such as `[C, H, W]`), standardized with
+    /// the training statistics when training standardized; uint8 images are scaled and
+    /// normalized as the model's ``ModelMetadata/image`` says.
     ///
     /// - Parameter source: the data's name, for messages.
     /// - Throws: ``TrainingError/incompatibleData(_:)`` when the number of features is not the
@@ -49,10 +51,46 @@ public struct SavedModel {
         if let inputCount, inputCount != count {
             throw TrainingError.incompatibleData("the model expects \(inputCount) input features, but '\(source)' has \(count)")
         }
-        let flat = features.reshaped(to: [features.shape.first ?? 0, count]).cast(to: .float32)
-        return try metadata.standardizer.map { try $0.apply(to: flat) } ?? flat
+        let rows = features.shape.first ?? 0
+        let shaped = features.reshaped(to: [rows] + exampleShape(count: count))
+        if shaped.dtype == .uint8 { return (metadata.image.map { $0.floats(shaped) } ?? shaped.cast(to: .float32) * (1.0 / 255)) }
+        let floats = shaped.cast(to: .float32)
+        return try metadata.standardizer.map { try $0.apply(to: floats) } ?? floats
     }
 
+    /// The shape of one example as the model takes it: the folder's input shape when it has
+    /// several axes (images), else `count` values in a row.
+    private func exampleShape(count: Int) -> [Int] {
+        if let inputShape, inputShape.count > 1 { return inputShape }
+        return [count]
+    }
+
+    /// The images of an image folder or file at `path`, read as the model's training images
+    /// were: `(files, uint8 [n, C, H, W])`, resized to the model's size.
+    private func images(at path: String, image: ImageInputs) throws -> ([String], Tensor) {
+        var files: [URL] = []
+        if DatasetSource.isImageFolder(path) {
+            // The folder's own images and those one level down (class folders), in sorted order.
+            let folder = URL(fileURLWithPath: path)
+            let manager = FileManager.default
+            func listed(_ url: URL) -> [URL] {
+                ((try? manager.contentsOfDirectory(at: url, includingPropertiesForKeys: nil)) ?? [])
+                    .filter { !$0.lastPathComponent.hasPrefix(".") }.sorted { $0.lastPathComponent < $1.lastPathComponent }
+            }
+            for entry in listed(folder) {
+                if Image.fileExtensions.contains(entry.pathExtension.lowercased()) {
+                    files.append(entry)
+                } else if DatasetSource.isImageFolder(entry.path) {
+                    files += listed(entry).filter { Image.fileExtensions.contains($0.pathExtension.lowercased()) }
+                }
+            }
+            guard !files.isEmpty else { throw TrainingError.invalidSetting("the folder '\(path)' holds no .png, .jpg or .jpeg files") }
+        } else {
+            files = [URL(fileURLWithPath: path)]
+        }
+        let (pixels, _) = try Dataset.imageTensor(files, size: (image.shape.height, image.shape.width), channels: image.shape.channels)
+        return (files.map(\.path), pixels)
+    }
     /// The cost the model was trained with; nil when the folder does not say.
     ///
     /// - Throws: ``ModelFileError/invalidArchitecture(path:reason:)`` for a name that is not
@@ -80,13 +118,24 @@ public struct SavedModel {
         // The target is read as training read it (classes or numbers). A binary model's data are
         // read as classes of any number, so that the class check below names the mismatch.
         let task = metadata.task.map { $0 == .binary ? PredictionTask.classification : $0 }
+        let image = metadata.image
         let (train, test) = try DatasetSource.load(source, dataDirectory: dataDirectory, target: target ?? metadata.target,
-                                                  classNames: metadata.classNames, task: task)
+                                                  classNames: metadata.classNames, task: task,
+                                                  imageSize: image.map { ($0.shape.height, $0.shape.width) },
+                                                  imageChannels: image?.shape.channels)
         var data = test ?? train
-        data.features = try prepare(data.features, source: source)
+        if data.features.dtype == .uint8, let image {
+            // Images stay uint8 and are converted batch by batch, as in training.
+            let count = data.features.shape.dropFirst().reduce(1, *)
+            data.features = data.features.reshaped(to: [data.count] + exampleShape(count: count))
+            data.imageInputs = image
+        } else {
+            data.features = try prepare(data.features, source: source)
+        }
         let recipe = try TrainingRecipe(for: data, loss: try trainedLoss())
         data = recipe.prepare(data)
-        let outputs = model.predict(data.features[0..<min(1, data.count)])
+        let first = data.features[0..<min(1, data.count)]
+        let outputs = model.predict(first.dtype == .uint8 ? try prepare(first, source: source) : first)
         if data.count > 0, outputs.shape.last != recipe.outputCount {
             throw TrainingError.incompatibleData(
                 "the model has \(outputs.shape.last ?? 0) outputs, but '\(source)' needs \(recipe.outputCount) (\(data.task))")
@@ -97,13 +146,25 @@ public struct SavedModel {
 
     /// The model's predictions for the inputs in the file at `path`: a CSV file with a header
     /// row (the feature columns, with or without the target column, which is left out) or a
-    /// `.npy` array.
+    /// `.npy` array; for a model trained on images, also a PNG or JPEG file or a folder of them
+    /// (its images and those in its subfolders), each read, converted, resized and normalized
+    /// as the training images were, with the files named in the outputs.
     ///
     /// - Throws: ``TrainingError`` when the file does not exist or its number of features is
-    ///   not the model's; ``DataError`` for a malformed file.
+    ///   not the model's; ``DataError`` for a malformed file or image (naming it).
     public func predict(inputsAt path: String) throws -> PredictionOutputs {
         guard FileManager.default.fileExists(atPath: path) else {
             throw TrainingError.invalidSetting("the input file '\(path)' does not exist")
+        }
+        let isImage = DatasetSource.isImageFolder(path)
+            || Image.fileExtensions.contains(URL(fileURLWithPath: path).pathExtension.lowercased())
+        if isImage {
+            guard let image = metadata.image else {
+                throw TrainingError.incompatibleData("'\(path)' holds images, but the model was not trained on images")
+            }
+            let (files, pixels) = try images(at: path, image: image)
+            let outputs = model.predict(try prepare(pixels, source: path))
+            return PredictionOutputs(outputs: outputs, classNames: metadata.classNames, lossName: metadata.lossName, files: files)
         }
         let features = try PredictionInputs.read(URL(fileURLWithPath: path), excluding: metadata.target,
                                                  expectedCount: inputCount)

@@ -57,7 +57,8 @@ public struct TrainingJob: Sendable {
 
     // The data.
 
-    /// A built-in dataset (one of ``DatasetSource/builtinNames``) or the path of a CSV file.
+    /// A built-in dataset (one of ``DatasetSource/builtinNames``), the path of a CSV file, or
+    /// an image folder (one subfolder per class).
     public var dataset: String
     /// The folder that holds MNIST's files; nil to look in `$DESCENT_DATA` and the per-user
     /// cache (see ``MNISTLocator``).
@@ -72,6 +73,16 @@ public struct TrainingJob: Sendable {
     /// Scales every feature to mean 0 and standard deviation 1, with statistics from the
     /// training examples (saved with the model, so that new data are scaled the same way).
     public var standardize = false
+
+    // Images (when ``dataset`` is an image folder).
+
+    /// Resizes every image to this size (bilinear); nil requires all images to share one size.
+    public var imageSize: (height: Int, width: Int)?
+    /// Per-channel normalization after scaling to [0, 1], x ← (x − mean) / std, with one value
+    /// for all channels or one per channel; nil for none.
+    public var normalization: (mean: [Double], standardDeviation: [Double])?
+    /// Random changes to the training images, drawn from ``seed`` per batch; nil for none.
+    public var augmentation: ImageAugmentation?
 
     // The network.
 
@@ -162,7 +173,15 @@ public struct TrainingJob: Sendable {
     public func run(progress: @escaping (Event) -> Void = { _ in },
                     callbacks: [any TrainingCallback] = []) throws -> TrainingOutcome {
         try check()
-        var (training, test) = try DatasetSource.load(dataset, dataDirectory: dataDirectory, target: target, task: task)
+        let isImageFolder = DatasetSource.isImageFolder(dataset)
+        if !isImageFolder && (imageSize != nil || normalization != nil || augmentation != nil) {
+            throw TrainingError.invalidSetting("an image size, normalization or augmentation needs an image folder as the data, not '\(dataset)'")
+        }
+        if isImageFolder && standardize {
+            throw TrainingError.invalidSetting("standardizing is for tables; for an image folder give a normalization (--normalize MEAN,STD)")
+        }
+        var (training, test) = try DatasetSource.load(dataset, dataDirectory: dataDirectory, target: target, task: task,
+                                                      imageSize: imageSize)
         var validationData: Dataset?
         var validationName = "validation"
         switch validation {
@@ -177,6 +196,19 @@ public struct TrainingJob: Sendable {
                 (training, validationData) = (parts.train, parts.validation)
             }
         }
+        var imageInputs: ImageInputs?
+        if training.features.dtype == .uint8, training.features.rank == 4 {
+            let dimensions = training.features.shape
+            do {
+                imageInputs = try ImageInputs(shape: ImageShape(channels: dimensions[1], height: dimensions[2], width: dimensions[3]),
+                                              mean: normalization?.mean ?? [0], standardDeviation: normalization?.standardDeviation ?? [1])
+            } catch let error as DataError {
+                throw TrainingError.invalidSetting("'\(dataset)': \(error.message)")
+            }
+            training.imageInputs = imageInputs
+            training.imageInputs?.augmentation = augmentation
+            validationData?.imageInputs = imageInputs
+        }
         let standardizer = standardize ? FeatureStandardizer(fitting: training) : nil
         if let standardizer {
             training = try standardizer.apply(to: training)
@@ -186,8 +218,14 @@ public struct TrainingJob: Sendable {
         training = recipe.prepare(training)
         validationData = validationData.map(recipe.prepare)
 
-        let configurations = try architecture.layers(inputCount: training.featureCount, outputCount: recipe.outputCount,
-                                                     outputActivation: recipe.outputActivation)
+        let (configurations, inputShape) = try layers(for: training, recipe: recipe)
+        // A network that takes flat inputs (dense layers first) is given the images flattened.
+        if inputShape != Array(training.features.shape.dropFirst()) {
+            training.features = training.features.reshaped(to: [training.count] + inputShape)
+            if let validation = validationData {
+                validationData?.features = validation.features.reshaped(to: [validation.count] + inputShape)
+            }
+        }
         var model = try Sequential(layers: configurations, seed: seed)
         if let initialWeights {
             guard FileManager.default.fileExists(atPath: initialWeights) else {
@@ -210,16 +248,42 @@ public struct TrainingJob: Sendable {
 
         let metadata = ModelMetadata(classNames: training.classNames ?? recipe.defaultClassNames,
                                      standardizer: standardizer, lossName: recipe.loss.name, target: target,
-                                     task: training.task)
+                                     task: training.task, image: imageInputs)
         var savedFolder: URL?
         if let output {
             let folder = URL(fileURLWithPath: output)
-            try model.save(to: folder, inputShape: [training.featureCount], metadata: metadata)
+            try model.save(to: folder, inputShape: inputShape, metadata: metadata)
             try AtomicFile.write(Data(history.csv().utf8), to: folder.appendingPathComponent("history.csv"))
             try AtomicFile.write(Data(history.svg().utf8), to: folder.appendingPathComponent("history.svg"))
             savedFolder = folder
         }
         return TrainingOutcome(model: model, history: history, plan: plan, metadata: metadata, savedFolder: savedFolder)
+    }
+
+    /// The network's layers and the shape of one example as they take it: the data's own shape
+    /// (`[C, H, W]` for images) when the first layers accept it, else the features flattened —
+    /// a layer list (dense layers) or a model file that starts with a dense layer takes images
+    /// as rows of C×H×W values.
+    private func layers(for training: Dataset, recipe: TrainingRecipe) throws -> ([LayerConfiguration], [Int]) {
+        let shape = Array(training.features.shape.dropFirst())
+        let flat = [training.featureCount]
+        guard shape.count > 1 else {
+            return (try architecture.layers(inputCount: training.featureCount, outputCount: recipe.outputCount,
+                                            outputActivation: recipe.outputActivation), flat)
+        }
+        let layers: [LayerConfiguration]
+        var inputShape = shape
+        if case let .file(path) = architecture {
+            layers = try ModelFile.layers(contentsOf: URL(fileURLWithPath: path))
+            let model = try? Sequential(layers: layers)
+            if (try? model?.outputShapes(for: shape)) == nil, (try? model?.outputShapes(for: flat)) != nil { inputShape = flat }
+            try ModelFile.check(layers, inputShape: inputShape, outputCount: recipe.outputCount, path: path)
+        } else {
+            layers = try architecture.layers(inputCount: training.featureCount, outputCount: recipe.outputCount,
+                                             outputActivation: recipe.outputActivation)
+            if (try? Sequential(layers: layers).outputShapes(for: shape)) == nil { inputShape = flat }
+        }
+        return (layers, inputShape)
     }
 }
 

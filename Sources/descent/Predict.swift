@@ -1,20 +1,23 @@
 import ArgumentParser
 import Descent
+import Foundation
 
 /// `descent predict`: applies a saved model to inputs from a CSV or .npy file.
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Apply a saved model to inputs (CSV with a header row, or .npy); class names for classifiers.")
+        abstract: "Apply a saved model to inputs (CSV with a header row, .npy, or for image models PNG/JPEG files or a folder of them).")
 
     @Argument(help: "The model folder written by `descent train --output`.")
     var model: String
-    @Argument(help: "The inputs: a CSV file (feature columns only, or with the target column, which is ignored) or a .npy array.")
+    @Argument(help: "The inputs: a CSV file (feature columns only, or with the target column, which is ignored), a .npy array, or an image (.png, .jpg) or a folder of images for a model trained on images.")
     var input: String
     @Option(help: "Write the predictions to this .csv or .npy file instead of standard output.")
     var output: String?
 
     func validate() throws {
-        for path in [input] + (output.map { [$0] } ?? []) {
+        let inputIsImage = DatasetSource.isImageFolder(input)
+            || Image.fileExtensions.contains(URL(fileURLWithPath: input).pathExtension.lowercased())
+        for path in (inputIsImage ? [] : [input]) + (output.map { [$0] } ?? []) {
             let lower = path.lowercased()
             guard lower.hasSuffix(".csv") || lower.hasSuffix(".npy") else {
                 throw ValidationError("'\(path)' must end in .csv or .npy")
@@ -28,7 +31,7 @@ struct Predict: ParsableCommand {
             if let output {
                 try predictions.write(to: output)
             } else {
-                print(predictions.csv(), terminator: "")
+                print(predictions.imageLines() ?? predictions.csv(), terminator: "")
             }
         }
     }

@@ -2,12 +2,40 @@ import ArgumentParser
 import Descent
 import Foundation
 
+/// `--image-size`, `--normalize` and `--augment`: how the images of an image folder are read.
+struct ImageOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Resize every image to this size (bilinear, not antialiased); without it all images must share one size.",
+                               valueName: "HxW"))
+    var imageSize: String?
+    @Option(help: ArgumentHelp("Normalize each channel after scaling to [0, 1]: x ← (x − mean)/std; MEAN,STD for all channels, "
+                                   + "or all the means then all the stds (one per channel).", valueName: "MEAN,STD"))
+    var normalize: String?
+    @Option(help: ArgumentHelp("Augment the training images, drawn from --seed per batch: crop=P (pad by P, crop back at random), "
+                                   + "flip (mirror half of them), comma-separated.", valueName: "crop=P,flip"))
+    var augment: String?
+
+    /// Sets the job's image settings.
+    ///
+    /// - Throws: `ValidationError` for a value that does not parse.
+    func apply(to job: inout TrainingJob) throws {
+        do {
+            job.imageSize = try imageSize.map(ImageShape.parseSize)
+            job.normalization = try normalize.map(ImageInputs.parseNormalization)
+            job.augmentation = try augment.map(ImageAugmentation.init(parsing:))
+        } catch let error as DataError {
+            let option = imageSize.map { (try? ImageShape.parseSize($0)) == nil } == true ? "--image-size"
+                : normalize.map { (try? ImageInputs.parseNormalization($0)) == nil } == true ? "--normalize" : "--augment"
+            throw ValidationError("\(option): \(error.message)")
+        }
+    }
+}
+
 /// `descent train`: fits a network to a dataset and optionally saves it.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a network (by default a 64-64 ReLU MLP on the built-in digits).")
 
-    @Argument(help: "A built-in dataset (\(DatasetSource.builtinNames.joined(separator: ", "))) or a CSV file.")
+    @Argument(help: "A built-in dataset (\(DatasetSource.builtinNames.joined(separator: ", "))), a CSV file, or an image folder (one subfolder per class).")
     var dataset = "digits"
 
     @Option(help: "The CSV column to predict (default: the last).")
@@ -69,6 +97,8 @@ struct Train: ParsableCommand {
     var validationFile: String?
     @Flag(help: "Scale every feature to mean 0 and standard deviation 1 (statistics from the training split, saved with the model).")
     var standardize = false
+    @OptionGroup(title: "Image folders")
+    var images: ImageOptions
     @Option(help: "Start from these weights (a .safetensors file, e.g. exported from PyTorch).")
     var `init`: String?
     @Option(help: "Save the trained model, history.csv and history.svg in this folder.")
@@ -147,6 +177,7 @@ struct Train: ParsableCommand {
         job.seed = seed
         job.shuffled = !noShuffle
         job.output = output
+        try images.apply(to: &job)
         return job
     }
 

@@ -3,10 +3,15 @@
 ///
 /// ```json
 /// "preprocessing": [{"type": "standardize", "mean": [5.8, 3.1], "std": [0.8, 0.4]}]
+/// "preprocessing": [{"type": "image", "size": [25, 25], "channels": 1, "mean": [0.5], "std": [0.25]}]
 /// ```
 public enum Preprocessing: Sendable, Equatable {
     /// x ← (x − mean) / std, feature by feature (the features of one example, flattened).
     case standardize(mean: [Double], standardDeviation: [Double])
+    /// Images: each is converted to `channels` channels (gray repeated, or colour made gray),
+    /// resized to `height × width` (bilinear, not antialiased) when its size differs, scaled from
+    /// 0…255 to [0, 1], then x ← (x − mean) / std per channel.
+    case image(height: Int, width: Int, channels: Int, mean: [Double], standardDeviation: [Double])
 
     /// The step as `model.json` writes it.
     public var json: JSONValue {
@@ -14,6 +19,9 @@ public enum Preprocessing: Sendable, Equatable {
         case let .standardize(mean, standardDeviation):
             ["type": "standardize", "mean": .array(mean.map(JSONValue.number)),
              "std": .array(standardDeviation.map(JSONValue.number))]
+        case let .image(height, width, channels, mean, standardDeviation):
+            ["type": "image", "size": [.integer(Int64(height)), .integer(Int64(width))], "channels": .integer(Int64(channels)),
+             "mean": .array(mean.map(JSONValue.number)), "std": .array(standardDeviation.map(JSONValue.number))]
         }
     }
 
@@ -27,15 +35,35 @@ public enum Preprocessing: Sendable, Equatable {
             let mean = try Self.numbers(entry, "mean", featureCount: featureCount, positive: false)
             let deviation = try Self.numbers(entry, "std", featureCount: featureCount ?? mean.count, positive: true)
             self = .standardize(mean: mean, standardDeviation: deviation)
+        case "image":
+            try entry.requireOnly(["size", "channels", "mean", "std"])
+            guard case let .array(size)? = entry["size"], size.count == 2,
+                  case let .integer(rows) = size[0], case let .integer(columns) = size[1],
+                  (1...65_536).contains(rows), (1...65_536).contains(columns) else {
+                throw entry.invalid("size", expected: "[height, width], two integers from 1 to 65536",
+                                    found: entry["size"]?.summary ?? "nothing")
+            }
+            guard case let .integer(channelCount)? = entry["channels"], channelCount == 1 || channelCount == 3 else {
+                throw entry.invalid("channels", expected: "1 or 3", found: entry["channels"]?.summary ?? "nothing")
+            }
+            let (height, width, channels) = (Int(rows), Int(columns), Int(channelCount))
+            if let featureCount, featureCount != height * width * channels {
+                throw entry.invalid("size", expected: "a size whose \(channels)×H×W is the model's \(featureCount) inputs",
+                                    found: "[\(height), \(width)]")
+            }
+            let mean = try Self.numbers(entry, "mean", featureCount: channels, positive: false, per: "channel")
+            let deviation = try Self.numbers(entry, "std", featureCount: channels, positive: true, per: "channel")
+            self = .image(height: height, width: width, channels: channels, mean: mean, standardDeviation: deviation)
         default:
-            throw entry.invalid("type", expected: "a preprocessing step: standardize", found: "\"\(entry.type)\"")
+            throw entry.invalid("type", expected: "a preprocessing step: standardize or image", found: "\"\(entry.type)\"")
         }
     }
 
     /// The array of finite numbers at `key`, one per feature (positive ones for divisors).
-    private static func numbers(_ entry: LayerConfiguration, _ key: String, featureCount: Int?, positive: Bool) throws -> [Double] {
+    private static func numbers(_ entry: LayerConfiguration, _ key: String, featureCount: Int?, positive: Bool,
+                                per unit: String = "input feature") throws -> [Double] {
         let count = featureCount.map { "\($0) " } ?? ""
-        let expected = "an array of \(count)\(positive ? "positive " : "")numbers, one per input feature"
+        let expected = "an array of \(count)\(positive ? "positive " : "")numbers, one per \(unit)"
         guard case let .array(values)? = entry[key] else {
             throw entry.invalid(key, expected: expected, found: entry[key]?.summary ?? "nothing")
         }
