@@ -39,7 +39,8 @@ public struct SavedModel {
     public var inputCount: Int? { inputShape?.reduce(1, *) }
 
     /// `features` as the model takes them: flattened to one row per example, float32, and
-    /// standardized with the training statistics when training standardized.
+    /// standardized with the training statistics when training standardized; then shaped as
+    /// the model's ``inputShape`` when it has several axes (images).
     ///
     /// - Parameter source: the data's name, for messages.
     /// - Throws: ``TrainingError/incompatibleData(_:)`` when the number of features is not the
@@ -50,7 +51,10 @@ public struct SavedModel {
             throw TrainingError.incompatibleData("the model expects \(inputCount) input features, but '\(source)' has \(count)")
         }
         let flat = features.reshaped(to: [features.shape.first ?? 0, count]).cast(to: .float32)
-        return try metadata.standardizer.map { try $0.apply(to: flat) } ?? flat
+        let prepared = try metadata.standardizer.map { try $0.apply(to: flat) } ?? flat
+        // A model on images takes them as saved: [n, 1, 28, 28] for MNIST's.
+        guard let inputShape, inputShape.count > 1 else { return prepared }
+        return prepared.reshaped(to: [prepared.shape[0]] + inputShape)
     }
 
     /// The cost the model was trained with; nil when the folder does not say.

@@ -186,7 +186,14 @@ public struct TrainingJob: Sendable {
         training = recipe.prepare(training)
         validationData = validationData.map(recipe.prepare)
 
-        let configurations = try architecture.layers(inputCount: training.featureCount, outputCount: recipe.outputCount,
+        // Images for a network that starts with a layer on images (see `ModelArchitecture.exampleShape`).
+        let exampleShape = try architecture.exampleShape(of: training, source: dataset)
+        training.features = training.features.reshaped(to: [training.count] + exampleShape)
+        if var validation = validationData {
+            validation.features = validation.features.reshaped(to: [validation.count] + exampleShape)
+            validationData = validation
+        }
+        let configurations = try architecture.layers(inputShape: exampleShape, outputCount: recipe.outputCount,
                                                      outputActivation: recipe.outputActivation)
         var model = try Sequential(layers: configurations, seed: seed)
         if let initialWeights {
@@ -214,7 +221,7 @@ public struct TrainingJob: Sendable {
         var savedFolder: URL?
         if let output {
             let folder = URL(fileURLWithPath: output)
-            try model.save(to: folder, inputShape: [training.featureCount], metadata: metadata)
+            try model.save(to: folder, inputShape: exampleShape, metadata: metadata)
             try AtomicFile.write(Data(history.csv().utf8), to: folder.appendingPathComponent("history.csv"))
             try AtomicFile.write(Data(history.svg().utf8), to: folder.appendingPathComponent("history.svg"))
             savedFolder = folder
