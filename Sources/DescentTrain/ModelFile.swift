@@ -23,20 +23,18 @@ public enum ModelFile {
         try Sequential.architecture(contentsOf: url).layers
     }
 
-    /// Checks that the layers fit together and fit the data: each layer takes the shape the
-    /// layers before it give (`inputCount` features for the first), settings are in range, and
-    /// the last layer gives `outputCount` values.
-    ///
-    /// - Throws: ``TrainingError/incompatibleData(_:)`` naming `path`, the layer, and the sizes
-    ///   expected and found.
+    /// Checks the layers against examples of `inputCount` features:
+    /// ``check(_:inputShape:outputCount:path:)`` with the input shape `[inputCount]`.
     public static func check(_ layers: [LayerConfiguration], inputCount: Int, outputCount: Int, path: String) throws {
         try check(layers, inputShape: [inputCount], outputCount: outputCount, path: path)
     }
 
-    /// Checks `layers` as ``check(_:inputCount:outputCount:path:)`` does, for examples of
-    /// `inputShape` (`[C, H, W]` for images).
+    /// Checks that the layers fit together and fit the data: each layer takes the shape the
+    /// layers before it give (`inputShape`, one example without the batch axis, for the first),
+    /// settings are in range, and the last layer gives `outputCount` values.
     ///
-    /// - Throws: ``TrainingError/incompatibleData(_:)`` naming `path` and the layer.
+    /// - Throws: ``TrainingError/incompatibleData(_:)`` naming `path`, the layer, and the sizes
+    ///   expected and found.
     public static func check(_ layers: [LayerConfiguration], inputShape: [Int], outputCount: Int, path: String) throws {
         let inputCount = inputShape.reduce(1, *)
         let model: Sequential
@@ -50,13 +48,16 @@ public enum ModelFile {
             shapes = try model.outputShapes(for: inputShape)
         } catch let error as LayerShapeError {
             let index = error.index ?? 0
-            guard let dense = model.layers[index] as? Dense else { throw TrainingError.incompatibleData("'\(path)': \(error)") }
-            let isFirstDense = !model.layers[..<index].contains { $0 is Dense }
+            guard let dense = model.layers[index] as? Dense, inputShape.count == 1 || index > 0 else {
+                throw TrainingError.incompatibleData("'\(path)': \(error)")
+            }
+            let inputCount = inputShape.reduce(1, *)
+            let isFirstDense = !model.layers[..<index].contains { $0 is Dense } && error.found == [inputCount]
             throw TrainingError.incompatibleData(isFirstDense
                 ? "'\(path)': the model expects \(dense.inputCount) input features (layer \(index)), but the data have \(inputCount)"
                 : "'\(path)': layer \(index) (dense) expects \(dense.inputCount) inputs, but the layer before it gives \(error.found.last ?? 0)")
         }
-        let outputs = shapes.last ?? [inputCount]
+        let outputs = shapes.last ?? inputShape
         guard outputs == [outputCount] else {
             throw TrainingError.incompatibleData(
                 "'\(path)': the model has \(outputs.map(String.init).joined(separator: " × ")) outputs, but the data and cost function need \(outputCount)")

@@ -52,10 +52,15 @@ public struct SavedModel {
             throw TrainingError.incompatibleData("the model expects \(inputCount) input features, but '\(source)' has \(count)")
         }
         let rows = features.shape.first ?? 0
-        let shaped = features.reshaped(to: [rows] + exampleShape(count: count))
-        if shaped.dtype == .uint8 { return (metadata.image.map { $0.floats(shaped) } ?? shaped.cast(to: .float32) * (1.0 / 255)) }
-        let floats = shaped.cast(to: .float32)
-        return try metadata.standardizer.map { try $0.apply(to: floats) } ?? floats
+        if features.dtype == .uint8 {
+            let shaped = features.reshaped(to: [rows] + exampleShape(count: count))
+            return metadata.image.map { $0.floats(shaped) } ?? shaped.cast(to: .float32) * (1.0 / 255)
+        }
+        // Standardized as training did, feature by feature on flat rows; then shaped as the
+        // model takes its examples ([n, 1, 28, 28] for a network on MNIST's images).
+        let flat = features.reshaped(to: [rows, count]).cast(to: .float32)
+        let prepared = try metadata.standardizer.map { try $0.apply(to: flat) } ?? flat
+        return prepared.reshaped(to: [rows] + exampleShape(count: count))
     }
 
     /// The shape of one example as the model takes it: the folder's input shape when it has

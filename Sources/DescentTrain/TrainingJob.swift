@@ -218,12 +218,16 @@ public struct TrainingJob: Sendable {
         training = recipe.prepare(training)
         validationData = validationData.map(recipe.prepare)
 
-        let (configurations, inputShape) = try layers(for: training, recipe: recipe)
-        // A network that takes flat inputs (dense layers first) is given the images flattened.
+        // Images for a network that starts with a layer on images (see
+        // `ModelArchitecture.exampleShape`); a model file whose first layer takes flat rows gets
+        // the examples flattened.
+        let exampleShape = try architecture.exampleShape(of: training, source: dataset)
+        let (configurations, inputShape) = try layers(for: exampleShape, recipe: recipe)
         if inputShape != Array(training.features.shape.dropFirst()) {
             training.features = training.features.reshaped(to: [training.count] + inputShape)
-            if let validation = validationData {
-                validationData?.features = validation.features.reshaped(to: [validation.count] + inputShape)
+            if var validation = validationData {
+                validation.features = validation.features.reshaped(to: [validation.count] + inputShape)
+                validationData = validation
             }
         }
         var model = try Sequential(layers: configurations, seed: seed)
@@ -264,25 +268,19 @@ public struct TrainingJob: Sendable {
     /// (`[C, H, W]` for images) when the first layers accept it, else the features flattened —
     /// a layer list (dense layers) or a model file that starts with a dense layer takes images
     /// as rows of C×H×W values.
-    private func layers(for training: Dataset, recipe: TrainingRecipe) throws -> ([LayerConfiguration], [Int]) {
-        let shape = Array(training.features.shape.dropFirst())
-        let flat = [training.featureCount]
-        guard shape.count > 1 else {
-            return (try architecture.layers(inputCount: training.featureCount, outputCount: recipe.outputCount,
-                                            outputActivation: recipe.outputActivation), flat)
+    /// The network's layers for examples of `shape`, and the shape its first layer takes: the
+    /// examples' own, or one flat row for a model file whose first layer is dense.
+    private func layers(for shape: [Int], recipe: TrainingRecipe) throws -> ([LayerConfiguration], [Int]) {
+        guard case let .file(path) = architecture, shape.count > 1 else {
+            return (try architecture.layers(inputShape: shape, outputCount: recipe.outputCount,
+                                            outputActivation: recipe.outputActivation), shape)
         }
-        let layers: [LayerConfiguration]
-        var inputShape = shape
-        if case let .file(path) = architecture {
-            layers = try ModelFile.layers(contentsOf: URL(fileURLWithPath: path))
-            let model = try? Sequential(layers: layers)
-            if (try? model?.outputShapes(for: shape)) == nil, (try? model?.outputShapes(for: flat)) != nil { inputShape = flat }
-            try ModelFile.check(layers, inputShape: inputShape, outputCount: recipe.outputCount, path: path)
-        } else {
-            layers = try architecture.layers(inputCount: training.featureCount, outputCount: recipe.outputCount,
-                                             outputActivation: recipe.outputActivation)
-            if (try? Sequential(layers: layers).outputShapes(for: shape)) == nil { inputShape = flat }
-        }
+        let layers = try ModelFile.layers(contentsOf: URL(fileURLWithPath: path))
+        let flat = [shape.reduce(1, *)]
+        let model = try? Sequential(layers: layers)
+        let takesFlatRows = (try? model?.outputShapes(for: shape)) == nil && (try? model?.outputShapes(for: flat)) != nil
+        let inputShape = takesFlatRows ? flat : shape
+        try ModelFile.check(layers, inputShape: inputShape, outputCount: recipe.outputCount, path: path)
         return (layers, inputShape)
     }
 }

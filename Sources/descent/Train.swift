@@ -49,12 +49,16 @@ struct Train: ParsableCommand {
 
     @Option(help: ArgumentHelp(
         "The network: small (the default: 64,relu,64,relu), mlp (512,relu,dropout=0.2,512,relu,dropout=0.2, "
-            + "Keras' mnist_mlp), linear (no hidden layer), or a JSON model file listing every layer as a saved "
+            + "Keras' mnist_mlp), linear (no hidden layer), cnn (PyTorch's MNIST example: two convolutions, max pooling, "
+            + "128 units; on mnist or digits), or a JSON model file listing every layer as a saved "
             + "model.json does.",
         valueName: "name|file.json"))
     var model: String?
 
-    @Option(help: "Hidden layers, e.g. 512,relu,dropout=0.2 (input and output sizes come from the data; default: --model small).")
+    @Option(help: ArgumentHelp(
+        "Hidden layers, e.g. 512,relu,dropout=0.2 or conv=32x3,relu,maxpool=2,flatten,128,relu; items: a number "
+            + "(dense units), an activation, dropout=P, conv=OUTxK[sS][pP|psame][dD][gG], maxpool=K[sS], avgpool=K[sS], "
+            + "globalavgpool, batchnorm, dropout2d=P, flatten (input and output sizes come from the data; default: --model small)."))
     var layers: String?
 
     @Option(help: "The cost function (default: cross-entropy for classes, bce-logits for two, mse for numbers).")

@@ -220,7 +220,7 @@ private func layerKinds(inModel folder: URL) throws -> [String] {
         let directory = try folder(with: ["xor.csv": xorCSV, "v.csv": "a,b,label\n1,0,yes\n"])
         defer { try? FileManager.default.removeItem(at: directory) }
         let cases: [([String], String)] = [
-            (["--model", "resnet"], "expected a preset (small, mlp, linear) or a .json model file"),
+            (["--model", "resnet"], "expected a preset (small, mlp, linear, cnn) or a .json model file"),
             (["--model", "mlp", "--layers", "8"], "use either --model or --layers, not both"),
             (["--gamma", "0.5"], "--gamma needs --schedule"),
             (["--schedule", "step"], "--schedule step needs --step-size"),

@@ -28,7 +28,7 @@ import _DescentTestSupport
             try ModelArchitecture(model: "mlp", layers: "8")
         }
         #expect(throws: TrainingError.invalidSetting(
-            "unknown model \"resnet\": expected a preset (small, mlp, linear) or a .json model file")) {
+            "unknown model \"resnet\": expected a preset (small, mlp, linear, cnn) or a .json model file")) {
             try ModelArchitecture(model: "resnet", layers: nil)
         }
     }

@@ -90,6 +90,8 @@ struct ImageTrainingTests {
         #expect(evaluation.count == 200 && (evaluation.values["accuracy"] ?? 0) > 0.8)
     }
 
+    /// A layer list that starts with a dense layer gets a flatten in front of it, so the images
+    /// keep their shape and the model takes them as they are.
     @Test func aLinearModelTakesTheImagesFlattened() throws {
         guard let faces = sharedFaces else {
             print("skipped: the shared faces folder is not here (set DESCENT_SHARED_DATA)")
@@ -100,7 +102,8 @@ struct ImageTrainingTests {
         job.epochs = 3
         job.seed = 2
         let outcome = try job.run()
-        #expect(outcome.plan.training.features.shape == [160, 625])
+        #expect(outcome.plan.training.features.shape == [160, 1, 25, 25])
+        #expect(outcome.model.layers.first is Flatten)
         #expect((outcome.finalMetrics["accuracy"] ?? 0) > 0.7)
     }
 
