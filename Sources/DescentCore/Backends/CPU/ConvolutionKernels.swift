@@ -243,7 +243,13 @@ extension Conv2dGeometry {
                 defer { source += outWidth }
                 guard r >= 0 && r < height else { continue }
                 let destination = channel + r * width + offset
-                for j in valid { destination[j * strideX] += source[j] }
+                // Stride 1 on its own: a unit-stride loop the compiler vectorizes (col2im was 10 %
+                // of a W3 step's instructions with the strided loop alone).
+                if strideX == 1 {
+                    for j in valid { destination[j] += source[j] }
+                } else {
+                    for j in valid { destination[j * strideX] += source[j] }
+                }
             }
         }
     }
