@@ -3,7 +3,7 @@
 
 Usage:
     swift build -c release --product descent-bench
-    /tmp/torchenv/bin/python Benchmarks/compare.py [--rounds 3] [--workloads w1,w2,w4,sgemm] [--threads 2]
+    /tmp/torchenv/bin/python Benchmarks/compare.py [--rounds 3] [--workloads w1,w2,w4,sgemm] [--threads 2] [--data-dir DIR]
     /tmp/torchenv/bin/python Benchmarks/compare.py --against openblas --threads 1   # sgemm vs numpy's OpenBLAS
 
 Each round runs Descent, then PyTorch, on the same workloads; the table shows the medians over the
@@ -28,6 +28,7 @@ def main():
     parser.add_argument("--workloads", default="w1,w2,w4,sgemm")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--data-dir", help="the MNIST folder, passed to both sides (default: each side's own)")
     parser.add_argument("--against", choices=["pytorch", "openblas"], default="pytorch",
                         help="the other side: PyTorch (all workloads) or numpy's OpenBLAS (sgemm only)")
     args = parser.parse_args()
@@ -35,6 +36,8 @@ def main():
         args.workloads = "sgemm"
     other_script = "pytorch_bench.py" if args.against == "pytorch" else "openblas_sgemm.py"
     common = ["--workloads", args.workloads, "--threads", str(args.threads), "--epochs", str(args.epochs), "--json"]
+    if args.data_dir:
+        common += ["--data-dir", args.data_dir]
     descent, pytorch = [], []
     for round in range(args.rounds):
         print(f"round {round + 1}/{args.rounds}", file=sys.stderr)

@@ -10,6 +10,9 @@ Prints one line per figure (or one JSON object with --json), in the same names a
 Workloads (see BENCHMARKS.md):
   w1    Keras mnist_mlp: 784-512-512-10, ReLU, dropout 0.2, RMSprop(lr 1e-3, alpha 0.9, eps 1e-7), batch 128
   w2    small-batch overhead: 784-128-10, ReLU, SGD(lr 0.1), batch 32
+  w3    PyTorch's MNIST example (examples/mnist/main.py): conv 32x3, relu, conv 64x3, relu, maxpool 2,
+        dropout 0.25, flatten, fc 9216-128, relu, dropout 0.5, fc 10; inputs (x - 0.1307)/0.3081;
+        Adadelta(lr 1.0), StepLR(step_size=1, gamma=0.7), batch 64 (not in the default set)
   w4    inference with the W1 model: batch-1 latency (median) and batch-1000 throughput
   sgemm matrix multiply GFLOP/s on the MLP shapes and squares
 """
@@ -116,6 +119,36 @@ def w2(data, results, seconds=3.0):
     results["w2_steps_per_second"] = steps / (time.perf_counter() - start)
 
 
+def mnist_cnn():
+    # The example's Net as an nn.Sequential; log_softmax + nll_loss there is CrossEntropyLoss here.
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, 1), nn.ReLU(), nn.Conv2d(32, 64, 3, 1), nn.ReLU(),
+        nn.MaxPool2d(2), nn.Dropout(0.25), nn.Flatten(),
+        nn.Linear(9216, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10))
+
+
+def w3(data, epochs, results):
+    x, y, tx, ty = data
+    # In memory, as the example's tensors after ToTensor and Normalize((0.1307,), (0.3081,)).
+    x = ((x - 0.1307) / 0.3081).reshape(-1, 1, 28, 28)
+    tx = ((tx - 0.1307) / 0.3081).reshape(-1, 1, 28, 28)
+    torch.manual_seed(0)
+    model = mnist_cnn()
+    optimizer = torch.optim.Adadelta(model.parameters(), lr=1.0)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.7)
+    generator = torch.Generator().manual_seed(0)
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        train_epoch(model, optimizer, x, y, 64, generator)
+        times.append(time.perf_counter() - start)
+        scheduler.step()
+    epoch_seconds = statistics.median(times)
+    results["w3_epoch_seconds"] = epoch_seconds
+    results["w3_samples_per_second"] = x.shape[0] / epoch_seconds
+    results["w3_test_accuracy"] = accuracy(model, tx, ty)
+
+
 def w4(data, model, results):
     _, _, tx, _ = data
     model.eval()
@@ -174,12 +207,14 @@ def main():
     torch.set_flush_denormal(True)
     workloads = args.workloads.split(",")
     results = {"framework": f"pytorch {torch.__version__}", "threads": args.threads}
-    data = load_mnist(args.data_dir) if any(w in workloads for w in ("w1", "w2", "w4")) else None
+    data = load_mnist(args.data_dir) if any(w in workloads for w in ("w1", "w2", "w3", "w4")) else None
     model = None
     if "w1" in workloads or "w4" in workloads:
         model = w1(data, args.epochs if "w1" in workloads else 1, results) if "w1" in workloads else None
     if "w2" in workloads:
         w2(data, results)
+    if "w3" in workloads:
+        w3(data, args.epochs, results)
     if "w4" in workloads:
         if model is None:
             torch.manual_seed(0)

@@ -1,11 +1,15 @@
 // descent-bench: the speed workloads of BENCHMARKS.md, one line per figure (or --json).
 //
-//   swift run -c release descent-bench [--workloads w1,w2,w4,sgemm] [--epochs 1] [--threads N]
+//   swift run -c release descent-bench [--workloads w1,w2,w3,w4,sgemm] [--epochs 1] [--threads N]
 //                                      [--data-dir ../shared/data/mnist] [--json]
 //
 // W1  the Keras mnist_mlp recipe: 784-512-512-10, ReLU, dropout 0.2, RMSprop(lr 1e-3, alpha 0.9,
 //     eps 1e-7), batch 128 — seconds per epoch, samples/s, test accuracy
 // W2  small-batch overhead: 784-128-10, ReLU, SGD(lr 0.1), batch 32 — steps/s
+// W3  PyTorch's MNIST example: conv 32×3, relu, conv 64×3, relu, maxpool 2, dropout 0.25,
+//     flatten, dense 128, relu, dropout 0.5, dense 10; inputs (x − 0.1307)/0.3081; Adadelta(lr
+//     1.0), γ 0.7 per epoch, batch 64 — seconds per epoch, samples/s, test accuracy
+//     (not in the default set: an epoch takes about a minute)
 // W4  inference with the W1 model: batch-1 latency (median), batch-1000 throughput
 // sgemm  matrix-multiply GFLOP/s on the MLP's shapes and on squares
 import Descent
@@ -33,7 +37,7 @@ struct Options {
             case "--data-dir": dataDirectory = try value()
             case "--json": json = true
             case "--help", "-h":
-                print("usage: descent-bench [--workloads w1,w2,w4,sgemm] [--epochs N] [--threads N] [--data-dir DIR] [--json]")
+                print("usage: descent-bench [--workloads w1,w2,w3,w4,sgemm] [--epochs N] [--threads N] [--data-dir DIR] [--json]")
                 exit(0)
             default: throw BenchError("unknown option \(argument); try --help")
             }
@@ -98,6 +102,50 @@ func mlp(_ sizes: [Int], dropout: Double, seed: UInt64) -> Sequential {
     let accuracy = model.evaluate(on: test, loss: .crossEntropy(), metrics: [.accuracy])["accuracy"]!
     record("w1_test_accuracy", accuracy, json: json)
     return model.training(false)
+}
+
+/// The network of PyTorch's MNIST example (examples/mnist/main.py), built from Descent's layers
+/// as an `nn.Sequential` would number them.
+func mnistCNN(seed: UInt64) -> Sequential {
+    var generator = RandomGenerator(seed: seed)
+    return Sequential([
+        Conv2d(inChannels: 1, outChannels: 32, kernelSize: 3, using: &generator), ReLU(),
+        Conv2d(inChannels: 32, outChannels: 64, kernelSize: 3, using: &generator), ReLU(),
+        MaxPool2d(kernelSize: 2), Dropout(rate: 0.25, using: &generator), Flatten(),
+        Dense(inputCount: 9216, outputCount: 128, activation: .relu, using: &generator),
+        Dropout(rate: 0.5, using: &generator),
+        Dense(inputCount: 128, outputCount: 10, using: &generator),
+    ])
+}
+
+/// MNIST as the example feeds it: [N, 1, 28, 28], normalized by the training set's mean and
+/// standard deviation, 0.1307 and 0.3081 (the example's transforms.Normalize).
+func mnistImages(_ dataset: Dataset) -> Dataset {
+    let images = ((dataset.features - 0.1307) / 0.3081).reshaped(to: [dataset.count, 1, 28, 28])
+    return Dataset(features: images, labels: dataset.labels, classCount: 10)
+}
+
+@MainActor func w3(train: Dataset, test: Dataset, epochs: Int, json: Bool) throws {
+    let (train, test) = (mnistImages(train), mnistImages(test))
+    var model = mnistCNN(seed: 0)
+    let optimizer = Adadelta(learningRate: 1.0)
+    // The example's StepLR(step_size=1, gamma=0.7), stepped after each epoch; set here because
+    // each epoch is its own fit call (to time it alone).
+    let schedule = StepLR(stepSize: 1, gamma: 0.7)
+    var epochSeconds: [Double] = []
+    for epoch in 0..<epochs {
+        optimizer.learningRate = schedule.learningRate(atEpoch: epoch, initial: 1.0)
+        epochSeconds.append(try seconds {
+            try model.fit(train, epochs: 1, loss: .crossEntropy(), optimizer: optimizer,
+                          batching: .miniBatch(size: 64), seed: UInt64(epoch))
+        })
+        if !json && epochs > 1 { print("  epoch \(epoch + 1): \(String(format: "%.2f", epochSeconds.last!)) s") }
+    }
+    let median = epochSeconds.sorted()[epochSeconds.count / 2]
+    record("w3_epoch_seconds", median, json: json)
+    record("w3_samples_per_second", Double(train.count) / median, json: json)
+    let accuracy = model.evaluate(on: test, loss: .crossEntropy(), metrics: [.accuracy])["accuracy"]!
+    record("w3_test_accuracy", accuracy, json: json)
 }
 
 @MainActor func w2(train: Dataset, json: Bool) {
@@ -221,6 +269,21 @@ func w2TrainingStep(_ model: inout Sequential, _ optimizer: SGD, _ inputs: Tenso
     w2TrainingStep(&model, optimizer, inputs, labels)
 }
 
+/// One W3 training step: forward, backpropagation, Adadelta update.
+func w3TrainingStep(_ model: inout Sequential, _ optimizer: Adadelta, _ inputs: Tensor, _ labels: Tensor) {
+    let (_, gradients) = valueWithGradient(at: model) { model in
+        crossEntropy(logits: model(inputs), labels: labels)
+    }
+    optimizer.update(&model, along: gradients)
+}
+
+// Not optimized (the step it calls is): optimized, Swift merges this wrapper with
+// callgrindW2Step's identical one, and the calls go to the merged body under W2's name, which
+// callgrind's --toggle-collect='*callgrindW3Step*' never sees.
+@_optimize(none) @inline(never) func callgrindW3Step(_ model: inout Sequential, _ optimizer: Adadelta, _ inputs: Tensor, _ labels: Tensor) {
+    w3TrainingStep(&model, optimizer, inputs, labels)
+}
+
 @inline(never) func callgrindW4Call(_ model: Sequential, _ input: Tensor) -> Tensor {
     model(input)
 }
@@ -236,6 +299,22 @@ func w2TrainingStep(_ model: inout Sequential, _ optimizer: SGD, _ inputs: Tenso
     }
     record("w2_step_calls", Double(callgrindCalls), json: json)
     record("w2_step_us", elapsed / Double(callgrindCalls) * 1e6, json: json)
+}
+
+/// W3's step on a reduced batch of 8 synthetic images (callgrind runs about 50× slower than
+/// the CPU): the same layers and shapes per example as W3.
+@MainActor func w3Step(json: Bool) {
+    var model = mnistCNN(seed: 0)
+    let optimizer = Adadelta(learningRate: 1.0)
+    let inputs = Tensor.randomNormal([8, 1, 28, 28], seed: 1)
+    let labels = Tensor(shape: [8], scalars: (0..<8).map { Int32($0 % 10) })
+    for _ in 0..<3 { w3TrainingStep(&model, optimizer, inputs, labels) }
+    let calls = 3
+    let elapsed = seconds {
+        for _ in 0..<calls { callgrindW3Step(&model, optimizer, inputs, labels) }
+    }
+    record("w3_step_calls", Double(calls), json: json)
+    record("w3_step_us", elapsed / Double(calls) * 1e6, json: json)
 }
 
 @MainActor func w4Call(json: Bool) {
@@ -257,12 +336,13 @@ do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
     ThreadCount.current = options.threads
     if !options.json { print("descent-bench, \(options.threads) threads") }
-    let needsData = !options.workloads.isDisjoint(with: ["w1", "w2", "w4"])
+    let needsData = !options.workloads.isDisjoint(with: ["w1", "w2", "w3", "w4"])
     let (train, test): (Dataset?, Dataset?) = needsData
         ? try Dataset.mnist(directory: URL(fileURLWithPath: options.dataDirectory)) : (nil, nil)
     var model: Sequential?
     if options.workloads.contains("w1") { model = try w1(train: train!, test: test!, epochs: options.epochs, json: options.json) }
     if options.workloads.contains("w2") { w2(train: train!, json: options.json) }
+    if options.workloads.contains("w3") { try w3(train: train!, test: test!, epochs: options.epochs, json: options.json) }
     if options.workloads.contains("w4") {
         w4(model: model ?? mlp([784, 512, 512, 10], dropout: 0.2, seed: 0).training(false), test: test!, json: options.json)
     }
@@ -271,6 +351,7 @@ do {
     if options.workloads.contains("dropout") { dropout(json: options.json) }
     if options.workloads.contains("w2-step") { w2Step(json: options.json) }
     if options.workloads.contains("w4-call") { w4Call(json: options.json) }
+    if options.workloads.contains("w3-step") { w3Step(json: options.json) }
     record("peak_rss_mb", peakResidentMegabytes(), json: options.json)
     if options.json {
         var object: [String: Any] = ["framework": "descent", "threads": options.threads]

@@ -13,8 +13,8 @@ import _DescentTestSupport
         expectGradients(at: x) { x in maxPool2d(x, kernelSize: 2) }
         expectGradients(at: x) { x in maxPool2d(x, kernelSize: 3, stride: 2, padding: 1) }
         expectGradients(at: x) { x in maxPool2d(x, kernelSize: 3, stride: 1) }          // overlapping windows
-        expectGradients(at: x) { x in maxPool2d(x, kernelSize: Extent2d(3, 2), stride: Extent2d(2, 1),
-                                                padding: Extent2d(1, 0), dilation: Extent2d(2, 1)) }
+        expectGradients(at: x) { x in maxPool2d(x, kernelSize: Size2D(3, 2), stride: Size2D(2, 1),
+                                                padding: Size2D(1, 0), dilation: Size2D(2, 1)) }
         expectGradients(at: x) { x in maxPool2d(x, kernelSize: 2, ceilMode: true) }
         expectGradients(at: x[0]) { x in maxPool2d(x, kernelSize: 2) }                   // [C, H, W]
     }
@@ -27,7 +27,7 @@ import _DescentTestSupport
                 avgPool2d(x, kernelSize: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: countIncludePad)
             }
             expectGradients(at: x) { x in
-                avgPool2d(x, kernelSize: Extent2d(2, 3), stride: Extent2d(1, 2), padding: Extent2d(1, 1),
+                avgPool2d(x, kernelSize: Size2D(2, 3), stride: Size2D(1, 2), padding: Size2D(1, 1),
                           countIncludePad: countIncludePad)
             }
         }
@@ -36,7 +36,7 @@ import _DescentTestSupport
 
     @Test func adaptiveAveragePoolingMatchesFiniteDifferences() {
         expectGradients(at: x) { x in adaptiveAvgPool2d(x, outputSize: 1) }
-        expectGradients(at: sample([2, 2, 6, 4], seed: 71)) { x in adaptiveAvgPool2d(x, outputSize: Extent2d(3, 2)) }
+        expectGradients(at: sample([2, 2, 6, 4], seed: 71)) { x in adaptiveAvgPool2d(x, outputSize: Size2D(3, 2)) }
     }
 
     /// After a ReLU most windows hold several zeros: PyTorch sends the gradient to the first of
@@ -63,7 +63,7 @@ import _DescentTestSupport
     }
 
     @Test func outputSizesFollowPyTorch() {
-        func size(_ n: Int, _ window: PoolingWindow2d) -> Int? { window.outputSize(for: Extent2d(n, n))?.height }
+        func size(_ n: Int, _ window: PoolingWindow2d) -> Int? { window.outputSize(for: Size2D(n, n))?.height }
         #expect(size(7, PoolingWindow2d(kernelSize: 2)) == 3)
         #expect(size(7, PoolingWindow2d(kernelSize: 2, ceilMode: true)) == 4)
         // Ceil mode drops a last window that would start in the right padding.

@@ -36,7 +36,7 @@ struct PoolFixtures: Decodable {
     }
 }
 
-private func extent(_ pair: [Int]) -> Extent2d { Extent2d(pair[0], pair[1]) }
+private func extent(_ pair: [Int]) -> Size2D { Size2D(pair[0], pair[1]) }
 
 /// Expects `layer` on `input` to give PyTorch's output and input gradient (of Σ output ⊙
 /// upstream), on every device and in both floating-point dtypes.
@@ -126,9 +126,9 @@ private func expectMatchesPyTorch(_ layer: some Layer, _ name: String, input: Te
     @Test func aModelWithPoolingLayersSavesAndLoads() throws {
         var generator = RandomGenerator(seed: 5)
         let model = Sequential {
-            MaxPool2d(kernelSize: 2, stride: 1, padding: 1, dilation: Extent2d(1, 2), ceilMode: true)
+            MaxPool2d(kernelSize: 2, stride: 1, padding: 1, dilation: Size2D(1, 2), ceilMode: true)
             ReLU()
-            AvgPool2d(kernelSize: Extent2d(3, 2), stride: 2, padding: 1, countIncludePad: false)
+            AvgPool2d(kernelSize: Size2D(3, 2), stride: 2, padding: 1, countIncludePad: false)
             AvgPool2d(kernelSize: 1)
             AdaptiveAvgPool2d(outputSize: 1)
             Flatten()

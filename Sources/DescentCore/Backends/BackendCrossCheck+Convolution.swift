@@ -6,7 +6,9 @@ extension CrossCheckRun {
     /// right, dilation, groups): odd sizes, a 1×1 kernel, stride 2 with padding 1, padding
     /// "same" with an even kernel (the odd extra row and column after the input), dilation 2,
     /// two groups with a stride that differs by axis, depthwise with two filters per channel, a
-    /// (3, 1) kernel, an empty batch, and one large enough that the GEMM splits across threads.
+    /// (3, 1) kernel, an empty batch, and three large enough that the batch splits across threads
+    /// (one even batch; an odd one with stride 2 and padding; a 1×1 one, which reads its input
+    /// as the GEMM's matrix).
     static var convolutionGeometries: [Conv2dGeometry] {
         typealias Case = (n: Int, c: Int, h: Int, w: Int, o: Int, kernel: (Int, Int), stride: (Int, Int),
                           padding: (Int, Int, Int, Int), dilation: (Int, Int), groups: Int)
@@ -21,6 +23,8 @@ extension CrossCheckRun {
             (2, 3, 5, 4, 2, (3, 1), (2, 1), (0, 0, 0, 0), (1, 1), 1),
             (0, 3, 5, 5, 2, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
             (2, 8, 12, 12, 16, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
+            (3, 16, 15, 14, 16, (3, 3), (2, 2), (1, 1, 1, 1), (1, 1), 1),
+            (5, 16, 12, 12, 32, (1, 1), (1, 1), (0, 0, 0, 0), (1, 1), 1),
         ]
         return cases.map { s in
             Conv2dGeometry(batch: s.n, inChannels: s.c, height: s.h, width: s.w, outChannels: s.o,

@@ -7,8 +7,8 @@ extension CrossCheckRun {
     static let poolingCases: [([Int], PoolingWindow2d)] = [
         ([2, 3, 7, 5], PoolingWindow2d(kernelSize: 3, stride: 2, padding: 1)),
         ([1, 2, 6, 6], PoolingWindow2d(kernelSize: 2)),
-        ([2, 1, 9, 7], PoolingWindow2d(kernelSize: Extent2d(3, 2), stride: Extent2d(2, 1), padding: Extent2d(1, 0),
-                                       dilation: Extent2d(2, 1))),
+        ([2, 1, 9, 7], PoolingWindow2d(kernelSize: Size2D(3, 2), stride: Size2D(2, 1), padding: Size2D(1, 0),
+                                       dilation: Size2D(2, 1))),
         ([1, 1, 5, 5], PoolingWindow2d(kernelSize: 2, stride: 2, ceilMode: true)),
         ([3, 2, 8, 9], PoolingWindow2d(kernelSize: 3, stride: 2, padding: 1, ceilMode: true)),
         ([2, 3, 1, 1], PoolingWindow2d(kernelSize: 1)),
@@ -22,7 +22,7 @@ extension CrossCheckRun {
         -> Pooling2d {
         var window = window
         if !dilated { window.dilation = 1 }
-        let input = Extent2d(shape[2], shape[3])
+        let input = Size2D(shape[2], shape[3])
         return Pooling2d(window: window, input: input, output: window.outputSize(for: input)!,
                          countIncludePad: countIncludePad)
     }

@@ -1,5 +1,6 @@
-/// A height and a width: a 2-D kernel size, stride, padding or dilation, given as one number for
-/// both (`3`) or as a pair (`Size2D(3, 1)`), as PyTorch takes an int or a tuple.
+/// A height and a width: a 2-D kernel size, stride, padding or dilation of a convolution or a
+/// pooling window, or the size of an image, given as one number for both (`3`) or as a pair
+/// (`Size2D(3, 1)`), as PyTorch takes an int or a tuple.
 public struct Size2D: Sendable, Hashable, ExpressibleByIntegerLiteral, CustomStringConvertible {
     /// The size along the rows (the second-to-last axis).
     public var height: Int

@@ -2,26 +2,7 @@
 // formula (floor or ceil), its windows clipped at the padding, its divisors, and its choice of the
 // first maximum on ties.
 
-/// A height and a width: the size, stride, padding or dilation of a 2-D pooling window, or the
-/// size of an image. An integer literal stands for both (`2` is 2×2), as a single number does
-/// in PyTorch's arguments.
-public struct Extent2d: Sendable, Hashable, ExpressibleByIntegerLiteral, CustomStringConvertible {
-    /// The size along the rows (the second-to-last axis of NCHW).
-    public var height: Int
-    /// The size along the columns (the last axis).
-    public var width: Int
-
-    /// `height` × `width`.
-    public init(_ height: Int, _ width: Int) {
-        (self.height, self.width) = (height, width)
-    }
-
-    /// `value` × `value`.
-    public init(integerLiteral value: Int) { self.init(value, value) }
-
-    /// "3" when square, "3×2" otherwise.
-    public var description: String { height == width ? "\(height)" : "\(height)×\(width)" }
-
+extension Size2D {
     /// Both values, height first.
     var pair: [Int] { [height, width] }
 }
@@ -30,18 +11,18 @@ public struct Extent2d: Sendable, Hashable, ExpressibleByIntegerLiteral, CustomS
 /// `dilation` and `ceil_mode` — and the output size they give.
 public struct PoolingWindow2d: Sendable, Hashable {
     /// The window's size (before dilation).
-    public var kernelSize: Extent2d
+    public var kernelSize: Size2D
     /// The distance between the starts of consecutive windows.
-    public var stride: Extent2d
+    public var stride: Size2D
     /// Implicit padding on each side (−∞ for max pooling, 0 for average pooling).
-    public var padding: Extent2d
+    public var padding: Size2D
     /// The spacing between the elements of a window (max pooling only; 1 for average pooling).
-    public var dilation: Extent2d
+    public var dilation: Size2D
     /// Whether the output size rounds up (a last, partial window) rather than down.
     public var ceilMode: Bool
 
     /// A window; `stride` defaults to the kernel size, as in PyTorch.
-    public init(kernelSize: Extent2d, stride: Extent2d? = nil, padding: Extent2d = 0, dilation: Extent2d = 1,
+    public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, dilation: Size2D = 1,
                 ceilMode: Bool = false) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
@@ -65,12 +46,12 @@ public struct PoolingWindow2d: Sendable, Hashable {
 
     /// The output size for an input of `size` (PyTorch's formula), or nil when no window fits
     /// (an output size below 1) or the settings have a ``problem``.
-    public func outputSize(for size: Extent2d) -> Extent2d? {
+    public func outputSize(for size: Size2D) -> Size2D? {
         guard problem == nil else { return nil }
         let height = Self.length(size.height, kernelSize.height, stride.height, padding.height, dilation.height, ceilMode)
         let width = Self.length(size.width, kernelSize.width, stride.width, padding.width, dilation.width, ceilMode)
         guard height >= 1 && width >= 1 else { return nil }
-        return Extent2d(height, width)
+        return Size2D(height, width)
     }
 
     /// ⌊ or ⌈(n + 2p − d(k − 1) − 1) / s⌉ + 1, less the last window in ceil mode when it would
@@ -88,8 +69,8 @@ public struct PoolingWindow2d: Sendable, Hashable {
 /// average pooling's divisor rule. Operations build it once, after validating.
 struct Pooling2d: Sendable, Hashable {
     var window: PoolingWindow2d
-    var input: Extent2d
-    var output: Extent2d
+    var input: Size2D
+    var output: Size2D
     /// Average pooling: whether padded positions count in the divisor (PyTorch's
     /// `count_include_pad`).
     var countIncludePad = true
@@ -125,7 +106,7 @@ extension Tensor {
         precondition(dtype.isFloatingPoint, "\(op): needs a floating-point input, got \(dtype)")
         if let problem = window.problem { preconditionFailure("\(op): \(problem)") }
         let batched = rank == 4 ? self : reshaped(to: [1] + shape)
-        let size = Extent2d(batched.shape[2], batched.shape[3])
+        let size = Size2D(batched.shape[2], batched.shape[3])
         guard let output = window.outputSize(for: size) else {
             preconditionFailure("\(op): an input of \(size.height)×\(size.width) is too small for kernel \(window.kernelSize), "
                                 + "stride \(window.stride), padding \(window.padding), dilation \(window.dilation): "
@@ -151,8 +132,8 @@ extension Tensor {
 ///
 /// - Precondition: kernel size, stride and dilation at least 1, padding at most half the
 ///   kernel size, and an input large enough for one window.
-public func maxPool2d(_ input: Tensor, kernelSize: Extent2d, stride: Extent2d? = nil, padding: Extent2d = 0,
-                      dilation: Extent2d = 1, ceilMode: Bool = false) -> Tensor {
+public func maxPool2d(_ input: Tensor, kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0,
+                      dilation: Size2D = 1, ceilMode: Bool = false) -> Tensor {
     let window = PoolingWindow2d(kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
                                  ceilMode: ceilMode)
     let (x, pooling) = input.pooling("maxPool2d", window)
@@ -172,7 +153,7 @@ public func maxPool2d(_ input: Tensor, kernelSize: Extent2d, stride: Extent2d? =
 ///
 /// - Precondition: kernel size and stride at least 1, padding at most half the kernel size,
 ///   and an input large enough for one window.
-public func avgPool2d(_ input: Tensor, kernelSize: Extent2d, stride: Extent2d? = nil, padding: Extent2d = 0,
+public func avgPool2d(_ input: Tensor, kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0,
                       ceilMode: Bool = false, countIncludePad: Bool = true) -> Tensor {
     let window = PoolingWindow2d(kernelSize: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode)
     let (x, pooling) = input.pooling("avgPool2d", window, countIncludePad: countIncludePad)
@@ -191,7 +172,7 @@ public func avgPool2d(_ input: Tensor, kernelSize: Extent2d, stride: Extent2d? =
 /// supported.
 ///
 /// - Precondition: `outputSize` at least 1 and dividing the input's height and width.
-public func adaptiveAvgPool2d(_ input: Tensor, outputSize: Extent2d) -> Tensor {
+public func adaptiveAvgPool2d(_ input: Tensor, outputSize: Size2D) -> Tensor {
     precondition(input.rank == 3 || input.rank == 4,
                  "adaptiveAvgPool2d: needs an input [C, H, W] or [N, C, H, W], got \(input.shape)")
     precondition(input.dtype.isFloatingPoint, "adaptiveAvgPool2d: needs a floating-point input, got \(input.dtype)")
@@ -203,6 +184,6 @@ public func adaptiveAvgPool2d(_ input: Tensor, outputSize: Extent2d) -> Tensor {
                  + "(windows of uneven sizes are not supported)")
     // The global form is a mean: one reduction, no window bookkeeping.
     if outputSize == 1 { return input.mean(alongAxes: [input.rank - 2, input.rank - 1]) }
-    let kernel = Extent2d(height / outputSize.height, width / outputSize.width)
+    let kernel = Size2D(height / outputSize.height, width / outputSize.width)
     return avgPool2d(input, kernelSize: kernel)
 }

@@ -6,12 +6,12 @@
 /// refused by ``outputShape(for:)``. See ``adaptiveAvgPool2d(_:outputSize:)``.
 public struct AdaptiveAvgPool2d: Layer, Sendable {
     /// The output's height and width.
-    public let outputSize: Extent2d
+    public let outputSize: Size2D
 
     /// A layer that pools every image to `outputSize`.
     ///
     /// - Precondition: `outputSize` at least 1.
-    public init(outputSize: Extent2d) {
+    public init(outputSize: Size2D) {
         precondition(outputSize.height >= 1 && outputSize.width >= 1,
                      "AdaptiveAvgPool2d: output size must be at least 1, got \(outputSize)")
         self.outputSize = outputSize

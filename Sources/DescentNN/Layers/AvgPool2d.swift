@@ -15,7 +15,7 @@ public struct AvgPool2d: Layer, Sendable {
     ///
     /// - Precondition: kernel size and stride at least 1; padding at least 0 and at most half
     ///   the kernel size.
-    public init(kernelSize: Extent2d, stride: Extent2d? = nil, padding: Extent2d = 0, ceilMode: Bool = false,
+    public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, ceilMode: Bool = false,
                 countIncludePad: Bool = true) {
         window = PoolingWindow2d(kernelSize: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode)
         self.countIncludePad = countIncludePad

@@ -17,7 +17,7 @@ public struct MaxPool2d: Layer, Sendable {
     ///
     /// - Precondition: kernel size, stride and dilation at least 1; padding at least 0 and at
     ///   most half the kernel size.
-    public init(kernelSize: Extent2d, stride: Extent2d? = nil, padding: Extent2d = 0, dilation: Extent2d = 1,
+    public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, dilation: Size2D = 1,
                 ceilMode: Bool = false) {
         window = PoolingWindow2d(kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
                                  ceilMode: ceilMode)

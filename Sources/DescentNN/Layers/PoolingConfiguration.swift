@@ -8,7 +8,7 @@ extension LayerConfiguration {
 
     /// The integer or pair [height, width] of integers at `key` (`defaultValue` when absent),
     /// each in `range`.
-    func extent(_ key: String, default defaultValue: Extent2d? = nil, in range: ClosedRange<Int>) throws -> Extent2d {
+    func extent(_ key: String, default defaultValue: Size2D? = nil, in range: ClosedRange<Int>) throws -> Size2D {
         let expected = "an integer in \(range.lowerBound)…\(range.upperBound), or a pair [height, width] of them"
         guard let value = self[key] else {
             if let defaultValue { return defaultValue }
@@ -26,10 +26,10 @@ extension LayerConfiguration {
             guard items.count == 2, let height = integer(items[0]), let width = integer(items[1]) else {
                 throw invalid(key, expected: expected, found: value.summary)
             }
-            return Extent2d(height, width)
+            return Size2D(height, width)
         }
         guard let size = integer(value) else { throw invalid(key, expected: expected, found: value.summary) }
-        return Extent2d(size, size)
+        return Size2D(size, size)
     }
 
     /// Stops on a window PyTorch refuses (padding more than half the kernel), naming the field.
@@ -41,7 +41,7 @@ extension LayerConfiguration {
     }
 }
 
-extension Extent2d {
+extension Size2D {
     /// One integer when square, as PyTorch prints it; [height, width] otherwise.
     var jsonValue: JSONValue {
         height == width ? .integer(Int64(height)) : .array([.integer(Int64(height)), .integer(Int64(width))])
@@ -54,7 +54,7 @@ extension PoolingWindow2d {
         guard inputShape.count == 3 else {
             throw LayerShapeError(expected: "inputs [channels, height, width]", found: inputShape, layer: layer)
         }
-        guard let output = outputSize(for: Extent2d(inputShape[1], inputShape[2])) else {
+        guard let output = outputSize(for: Size2D(inputShape[1], inputShape[2])) else {
             throw LayerShapeError(expected: "images large enough for one window (kernel \(kernelSize), stride \(stride), "
                                   + "padding \(padding), dilation \(dilation))", found: inputShape, layer: layer)
         }
