@@ -118,11 +118,11 @@ public enum LayerList {
         }
         if let settings = setting(item, "maxpool=", position) {
             let (kernel, stride) = try pooling(settings, item: item, position: position)
-            return MaxPool2d(kernelSize: Extent2d(kernel, kernel), stride: Extent2d(stride, stride)).configuration
+            return MaxPool2d(kernelSize: Size2D(kernel), stride: Size2D(stride)).configuration
         }
         if let settings = setting(item, "avgpool=", position) {
             let (kernel, stride) = try pooling(settings, item: item, position: position)
-            return AvgPool2d(kernelSize: Extent2d(kernel, kernel), stride: Extent2d(stride, stride)).configuration
+            return AvgPool2d(kernelSize: Size2D(kernel), stride: Size2D(stride)).configuration
         }
         switch item {
         case "globalavgpool":

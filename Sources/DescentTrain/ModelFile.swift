@@ -36,7 +36,6 @@ public enum ModelFile {
     /// - Throws: ``TrainingError/incompatibleData(_:)`` naming `path`, the layer, and the sizes
     ///   expected and found.
     public static func check(_ layers: [LayerConfiguration], inputShape: [Int], outputCount: Int, path: String) throws {
-        let inputCount = inputShape.reduce(1, *)
         let model: Sequential
         do {
             model = try Sequential(layers: layers)
