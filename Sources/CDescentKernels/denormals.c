@@ -7,9 +7,9 @@
 // denormal inputs as 0.
 #define DESCENT_FLUSH_BITS 0x8040u
 
-unsigned long descent_flush_denormals_begin(void) {
+unsigned long descent_flush_denormals_set(int flush) {
     unsigned int previous = _mm_getcsr();
-    _mm_setcsr(previous | DESCENT_FLUSH_BITS);
+    _mm_setcsr(flush ? (previous | DESCENT_FLUSH_BITS) : (previous & ~DESCENT_FLUSH_BITS));
     return previous;
 }
 
@@ -24,10 +24,11 @@ int descent_denormals_are_flushed(void) {
 #elif defined(__aarch64__)
 
 // FPCR bit 24 (FZ) flushes denormal inputs and results to zero.
-unsigned long descent_flush_denormals_begin(void) {
+unsigned long descent_flush_denormals_set(int flush) {
     unsigned long previous;
     __asm__ volatile("mrs %0, fpcr" : "=r"(previous));
-    __asm__ volatile("msr fpcr, %0" : : "r"(previous | (1ul << 24)));
+    unsigned long next = flush ? (previous | (1ul << 24)) : (previous & ~(1ul << 24));
+    __asm__ volatile("msr fpcr, %0" : : "r"(next));
     return previous;
 }
 
@@ -43,8 +44,10 @@ int descent_denormals_are_flushed(void) {
 
 #else
 
-unsigned long descent_flush_denormals_begin(void) { return 0; }
+unsigned long descent_flush_denormals_set(int flush) { (void)flush; return 0; }
 void descent_flush_denormals_end(unsigned long previous) { (void)previous; }
 int descent_denormals_are_flushed(void) { return 0; }
 
 #endif
+
+unsigned long descent_flush_denormals_begin(void) { return descent_flush_denormals_set(1); }

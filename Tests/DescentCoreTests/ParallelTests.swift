@@ -100,6 +100,20 @@ private func smallestExp() -> Float {
         #expect(smallestExp() > 0)
     }
 
+    /// A worker thread inherits the control state of the thread that started it, which may be
+    /// training; a job from a thread that keeps denormals must still keep them on that worker.
+    @Test func aWorkerKeepsDenormalsForAJobThatDoes() {
+        Denormals.flushingToZero {
+            #expect(Denormals.areFlushedOnThisThread)
+            Denormals.onWorkerThread(flushing: false) {
+                #expect(!Denormals.areFlushedOnThisThread)
+            }
+            #expect(Denormals.areFlushedOnThisThread)
+        }
+        Denormals.onWorkerThread(flushing: true) { #expect(Denormals.areFlushedOnThisThread) }
+        #expect(!Denormals.areFlushedOnThisThread)
+    }
+
     /// Flushing belongs to the thread that asked for it (training, say): while one thread
     /// flushes, kernels that another thread splits across the workers still keep denormals.
     @Test func flushingOnOneThreadLeavesOtherThreadsAlone() {

@@ -14,7 +14,14 @@ int descent_cpu_has_avx2_fma(void);
 /// other than x86-64 and arm64.
 unsigned long descent_flush_denormals_begin(void);
 
-/// Restores the floating-point control state that `descent_flush_denormals_begin` returned.
+/// Makes the calling thread flush denormals to zero (`flush` nonzero) or keep them (zero), and
+/// returns the previous control state for `descent_flush_denormals_end`. Threads inherit this
+/// state from the thread that created them, so a worker started during training flushes until
+/// told otherwise.
+unsigned long descent_flush_denormals_set(int flush);
+
+/// Restores the floating-point control state that `descent_flush_denormals_begin` or
+/// `descent_flush_denormals_set` returned.
 void descent_flush_denormals_end(unsigned long previous);
 
 /// Nonzero when the calling thread treats denormal numbers as zero (between

@@ -23,13 +23,13 @@ public enum Denormals {
     /// that its worker threads can do the same.
     static var areFlushedOnThisThread: Bool { descent_denormals_are_flushed() != 0 }
 
-    /// Runs part of a job on a worker thread, flushing denormals to zero if the thread that
-    /// handed out the job does (`flush`), so that a result does not depend on which thread
-    /// computed which part.
+    /// Runs part of a job on a worker thread, flushing denormals to zero exactly when the thread
+    /// that handed out the job does (`flush`), so that a result does not depend on which thread
+    /// computed which part. The state is set both ways: a new thread inherits its creator's
+    /// state, so a worker started while some thread was training flushes until told otherwise.
     @inline(__always)
     static func onWorkerThread(flushing flush: Bool, _ body: () -> Void) {
-        guard flush else { return body() }
-        let previous = descent_flush_denormals_begin()
+        let previous = descent_flush_denormals_set(flush ? 1 : 0)
         body()
         descent_flush_denormals_end(previous)
     }
