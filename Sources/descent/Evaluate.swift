@@ -22,7 +22,7 @@ struct Evaluate: ParsableCommand {
             if json {
                 var values = evaluation.values
                 values["count"] = Double(evaluation.count)
-                print(try jsonLine(values))
+                print(JSONValue(metrics: values).text)
             } else {
                 print("\(dataset): \(evaluation.count) examples  " + formatted(evaluation.values, order: evaluation.names))
             }

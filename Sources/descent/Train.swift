@@ -206,7 +206,7 @@ struct Train: ParsableCommand {
                 throw ValidationErrorMessage(text: "\(error)\nThe option --data-dir FOLDER names a folder that holds it.")
             }
             if json {
-                print(try jsonLine(outcome.finalValues))
+                print(JSONValue(metrics: outcome.finalValues).text)
             } else {
                 let part = outcome.plan.validation == nil ? "training" : outcome.plan.validationName
                 print("Final \(part): \(formatted(outcome.finalMetrics, order: outcome.metricNames))")

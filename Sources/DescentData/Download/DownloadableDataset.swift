@@ -130,7 +130,7 @@ public struct DownloadableDataset: Sendable {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw DataError(.writeFailed, file: directory.path, "cannot create the folder: \(error.localizedDescription)")
+            throw DataError(.writeFailed, file: directory.path, "cannot create the folder: \(FileError.reason(for: error))")
         }
         var locations: [URL] = []
         for file in files {
@@ -281,7 +281,7 @@ extension DownloadableDataset {
             do {
                 try Data(bytes).write(to: temporary)
             } catch {
-                throw DataError(.writeFailed, file: destination.path, "cannot write the file: \(error.localizedDescription)")
+                throw DataError(.writeFailed, file: destination.path, "cannot write the file: \(FileError.reason(for: error))")
             }
         }
         // A temporary file renamed into place is no longer there for the cleanup above to remove.
