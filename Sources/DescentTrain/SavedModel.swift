@@ -89,7 +89,10 @@ public struct SavedModel {
     public func prepare(_ features: Tensor, source: String) throws -> Tensor {
         let count = features.shape.dropFirst().reduce(1, *)
         if let inputCount, inputCount != count {
-            throw TrainingError.incompatibleData("the model expects \(inputCount) input features, but '\(source)' has \(count)")
+            let modelShape = inputShape.map { "\($0)" } ?? "[\(inputCount)]"
+            throw TrainingError.incompatibleData(
+                "the model expects \(inputCount) input features (examples of shape \(modelShape)), "
+                    + "but '\(source)' has \(count) (examples of shape \(Array(features.shape.dropFirst())))")
         }
         let rows = features.shape.first ?? 0
         if features.dtype == .uint8 {

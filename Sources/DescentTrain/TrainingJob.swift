@@ -196,6 +196,14 @@ public struct TrainingJob: Sendable {
                 (training, validationData) = (parts.train, parts.validation)
             }
         }
+        // A network built for the training examples would fail on validation examples of another
+        // shape only after a whole epoch of training.
+        if let validation = validationData,
+           validation.features.shape.dropFirst() != training.features.shape.dropFirst() {
+            throw TrainingError.incompatibleData(
+                "the \(validationName) examples of '\(dataset)' have shape \(Array(validation.features.shape.dropFirst())), "
+                    + "but the training examples have shape \(Array(training.features.shape.dropFirst()))")
+        }
         var imageInputs: ImageInputs?
         if training.features.dtype == .uint8, training.features.rank == 4 {
             let dimensions = training.features.shape

@@ -75,6 +75,16 @@ import Testing
         #expect(text == "\(csv.path):2: the CSV file has a header but no data rows; expected at least one example to predict")
     }
 
+    @Test func inputsOfAnotherShapeNameBothShapesAndTheFile() throws {
+        let folder = try savedFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let npy = folder.appendingPathComponent("inputs.npy")
+        try Data(NPY.encode(Tensor(shape: [1, 2, 3], scalars: [1, 2, 3, 4, 5, 6] as [Float]))).write(to: npy)
+        let text = message { _ = try SavedModel(folder: folder.path).predict(inputsAt: npy.path) }
+        #expect(text.hasSuffix("the model expects 4 input features (examples of shape [4]), but '\(npy.path)' has 6 "
+                               + "(examples of shape [6])"), "\(text)")
+    }
+
     @Test func nanInputsInAnNPYAreRefused() throws {
         let folder = try savedFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
