@@ -182,6 +182,13 @@ public struct TrainingJob: Sendable {
         }
         var (training, test) = try DatasetSource.load(dataset, dataDirectory: dataDirectory, target: target, task: task,
                                                       imageSize: imageSize)
+        // One class leaves nothing to learn: the cost is 0 from the start and accuracy reads 0 %.
+        if training.task.isClassification, let count = training.classCount, count < 2 {
+            let classes = (training.classNames ?? []).map { "'\($0)'" }.joined(separator: ", ")
+            throw TrainingError.incompatibleData(
+                "'\(dataset)': the target\(target.map { " column '\($0)'" } ?? "") has \(count) class\(count == 1 ? "" : "es")"
+                    + (classes.isEmpty ? "" : " (\(classes))") + "; a classifier needs at least two")
+        }
         var validationData: Dataset?
         var validationName = "validation"
         switch validation {

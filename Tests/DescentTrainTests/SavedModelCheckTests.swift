@@ -116,3 +116,17 @@ import Testing
         #expect(table.rows.count == 1 && table.rows[0].count == 4)
     }
 }
+
+/// Training data that leave nothing to learn are refused before training (issue 12).
+@Suite struct TrainingDataCheckTests {
+    @Test func aOneClassTargetIsRefused() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("descent-one-class-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data("x,species\n1,setosa\n2,setosa\n3,setosa\n".utf8).write(to: file)
+        var job = TrainingJob(dataset: file.path)
+        job.epochs = 1
+        #expect(throws: TrainingError.incompatibleData("'\(file.path)': the target has 1 class ('setosa'); a classifier needs at least two")) {
+            try job.run()
+        }
+    }
+}
