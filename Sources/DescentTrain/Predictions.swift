@@ -71,10 +71,10 @@ public struct PredictionOutputs: Sendable {
             let positive = lossName == "bce" ? outputs : sigmoid(outputs)
             return Tensor(concatenating: [1 - positive, positive], alongAxis: 1)
         }
-        // Cross-entropy models output logits; NLL models log-probabilities (softmax recovers
-        // the probabilities from either); models trained with a regression cost on one-hot
-        // targets output scores, shown as they are.
-        return lossName == "cross-entropy" || lossName == "nll" ? softmax(outputs, alongAxis: -1) : outputs
+        // Cross-entropy models output logits; NLL and KL-divergence models log-probabilities
+        // (softmax recovers the probabilities from either); models trained with a regression
+        // cost on one-hot targets output scores, shown as they are.
+        return ["cross-entropy", "nll", "kl-div"].contains(lossName) ? softmax(outputs, alongAxis: -1) : outputs
     }
 
     /// The predicted class index of each row (classifiers), else the outputs: what `.npy`

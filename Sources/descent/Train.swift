@@ -197,7 +197,9 @@ struct Train: ParsableCommand {
             do {
                 outcome = try job.run { event in
                     switch event {
-                    case .started(let plan): progress.announce(announcement(of: plan, job: job))
+                    case .started(let plan):
+                        for warning in plan.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+                        progress.announce(announcement(of: plan, job: job))
                     case .training(let event): progress.show(event)
                     }
                 }
