@@ -24,7 +24,7 @@ struct Evaluate: ParsableCommand {
                 values["count"] = Double(evaluation.count)
                 print(JSONValue(metrics: values).text)
             } else {
-                print("\(dataset): \(evaluation.count) examples  " + formatted(evaluation.values, order: evaluation.names))
+                print("\(dataset): \(counted(evaluation.count, "example"))  " + formatted(evaluation.values, order: evaluation.names))
             }
         }
     }

@@ -220,9 +220,11 @@ struct Train: ParsableCommand {
     /// The line printed before training: the data, the task, the cost, the optimizer and the batches.
     private func announcement(of plan: TrainingJob.Plan, job: TrainingJob) -> String {
         let training = plan.training
-        let task = training.task == .classification ? "\(training.task) (\(training.classCount ?? 0) classes)" : "\(training.task)"
-        return "\(dataset): \(training.count) training, \(plan.validation?.count ?? 0) \(plan.validationName) examples, "
-            + "\(training.featureCount) features, \(task); \(plan.recipe.loss.name), \(optimizer.rawValue), \(job.batching)"
+        let task = training.task == .classification
+            ? "\(training.task) (\(counted(training.classCount ?? 0, "class", plural: "classes")))" : "\(training.task)"
+        let validation = plan.validation?.count ?? 0
+        return "\(dataset): \(training.count) training, \(counted(validation, "\(plan.validationName) example")), "
+            + "\(counted(training.featureCount, "feature")), \(task); \(plan.recipe.loss.name), \(optimizer.rawValue), \(job.batching)"
             + (job.schedule.name.map { ", \($0.rawValue) schedule" } ?? "")
     }
 }
