@@ -34,6 +34,24 @@ import Testing
         #expect(result.standardError.contains("header.csv:2: the CSV file has a header but no data rows"), "\(result.standardError)")
     }
 
+    /// A cost that overflows to infinity is `null` in `--json`'s line, which stays valid JSON
+    /// (it was a raw `NSCocoaErrorDomain Code=3840` message).
+    @Test func evaluateJSONWritesANonFiniteCostAsNull() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Finite weights whose outputs (1e30 · 1e30) overflow float32: the squared error is inf.
+        var model = Sequential { Dense(inputCount: 1, outputCount: 1) }
+        model.visitParameters { name, parameter in
+            parameter = Tensor(doubles: [name.hasSuffix("weight") ? 1e30 : 0], shape: parameter.shape, dtype: parameter.dtype)
+        }
+        try model.save(to: folder.appendingPathComponent("m"), metadata: ModelMetadata(lossName: "mse", task: .regression))
+        try Data("x,y\n1e30,1\n2e30,2\n".utf8).write(to: folder.appendingPathComponent("big.csv"))
+        let result = try descent(["evaluate", "m", "big.csv", "--json"], in: folder)
+        #expect(result.status == 0, "\(result.standardError)")
+        let metrics = try jsonObject(result.standardOutput)
+        #expect(metrics["loss"] is NSNull && metrics["count"] as? Double == 2, "\(result.standardOutput)")
+    }
+
     /// Counts read "1 layer", not "1 layers".
     @Test func inspectCountsInTheRightNumber() throws {
         let folder = try irisFolder()
