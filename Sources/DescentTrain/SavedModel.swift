@@ -91,7 +91,7 @@ public struct SavedModel {
         if let inputCount, inputCount != count {
             let modelShape = inputShape.map { "\($0)" } ?? "[\(inputCount)]"
             throw TrainingError.incompatibleData(
-                "the model expects \(inputCount) input features (examples of shape \(modelShape)), "
+                "the model expects \(counted(inputCount, "input feature")) (examples of shape \(modelShape)), "
                     + "but '\(source)' has \(count) (examples of shape \(Array(features.shape.dropFirst())))")
         }
         let rows = features.shape.first ?? 0
@@ -186,7 +186,7 @@ public struct SavedModel {
         let outputs = model.predict(first.dtype == .uint8 ? try prepare(first, source: source) : first)
         if data.count > 0, outputs.shape.last != recipe.outputCount {
             throw TrainingError.incompatibleData(
-                "the model has \(outputs.shape.last ?? 0) outputs, but '\(source)' needs \(recipe.outputCount) (\(data.task))")
+                "the model has \(counted(outputs.shape.last ?? 0, "output")), but '\(source)' needs \(recipe.outputCount) (\(data.task))")
         }
         let values = model.evaluate(on: data, loss: recipe.loss, metrics: recipe.metrics)
         return Evaluation(count: data.count, values: values, names: ["loss"] + recipe.metrics.map(\.name))

@@ -100,4 +100,11 @@ import Testing
         #expect(counted(1, "class", plural: "classes") == "1 class")
         #expect(counted(3, "class", plural: "classes") == "3 classes")
     }
+
+    @Test func messagesCountInTheRightNumber() throws {
+        let one = Sequential { Sequential { Dense(inputCount: 1, outputCount: 2) } }
+        #expect(one.summary(inputShape: [1]).contains("Sequential(1 layer)"))
+        let error = try #require(throws: LayerShapeError.self) { try Dense(inputCount: 1, outputCount: 2).outputShape(for: [3]) }
+        #expect(error.expected == "inputs whose last axis has 1 value")
+    }
 }

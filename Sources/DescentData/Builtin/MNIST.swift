@@ -69,7 +69,7 @@ extension Dataset {
         }
         guard labels.shape[0] == images.shape[0] else {
             throw DataError(.corrupt, file: labelsURL.path,
-                            "\(labels.shape[0]) labels for \(images.shape[0]) images in \(imagesURL.lastPathComponent)")
+                            "\(counted(labels.shape[0], "label")) for \(counted(images.shape[0], "image")) in \(imagesURL.lastPathComponent)")
         }
         let labelTensor = labels.tensor(dtype: .int32)
         if let bad = labelTensor.scalars(as: Int32.self).firstIndex(where: { $0 > 9 }) {
