@@ -6,15 +6,9 @@ extension History {
     public func svg(width: Int = 640, panelHeight: Int = 220) -> String {
         let quantities = names.filter { !$0.hasPrefix("val_") && $0 != "learning_rate" }
         let margin = (left: 60.0, right: 20.0, top: 30.0, bottom: 30.0)
-        let height = panelHeight * max(quantities.count, 1)
-        var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" \
-            viewBox="0 0 \(width) \(height)" font-family="sans-serif" font-size="12">
-            <rect width="100%" height="100%" fill="white"/>
-
-            """
+        var svg = SVGDocument(width: Double(width), height: Double(panelHeight * max(quantities.count, 1)))
         for (panel, name) in quantities.enumerated() {
-            let series = [(self[name] ?? [], "#1f77b4", ""), (self["val_" + name] ?? [], "#ff7f0e", " stroke-dasharray=\"6 4\"")]
+            let series = [(self[name] ?? [], "#1f77b4", nil), (self["val_" + name] ?? [], "#ff7f0e", "6 4")]
             let values = series.flatMap(\.0).filter(\.isFinite)
             guard let low = values.min(), let high = values.max() else { continue }
             let span = high > low ? high - low : 1
@@ -22,22 +16,18 @@ extension History {
             let plotHeight = Double(panelHeight) - margin.top - margin.bottom
             let plotWidth = Double(width) - margin.left - margin.right
             let epochs = max(epochCount - 1, 1)
-            func point(_ index: Int, _ value: Double) -> String {
-                let x = margin.left + plotWidth * Double(index) / Double(epochs)
-                let y = top + plotHeight * (1 - (value - low) / span)
-                return String(format: "%.1f,%.1f", x, y)
+            func point(_ index: Int, _ value: Double) -> (x: Double, y: Double) {
+                (margin.left + plotWidth * Double(index) / Double(epochs), top + plotHeight * (1 - (value - low) / span))
             }
-            svg += "<text x=\"\(margin.left)\" y=\(quote(top - 10))>\(name) per epoch (training solid, validation dashed)</text>\n"
-            svg += "<rect x=\"\(margin.left)\" y=\(quote(top)) width=\(quote(plotWidth)) height=\(quote(plotHeight)) fill=\"none\" stroke=\"#ccc\"/>\n"
-            svg += "<text x=\"4\" y=\(quote(top + 10))>\(String(format: "%.4g", high))</text>\n"
-            svg += "<text x=\"4\" y=\(quote(top + plotHeight))>\(String(format: "%.4g", low))</text>\n"
+            svg.text("\(name) per epoch (training solid, validation dashed)", x: margin.left, y: top - 10)
+            svg.rectangle(x: margin.left, y: top, width: plotWidth, height: plotHeight, fill: "none", stroke: "#ccc")
+            svg.text(SVGDocument.label(high), x: 4, y: top + 10)
+            svg.text(SVGDocument.label(low), x: 4, y: top + plotHeight)
             for (values, color, dash) in series where !values.isEmpty {
                 let points = values.enumerated().filter { $0.element.isFinite }.map { point($0.offset, $0.element) }
-                svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(dash) points=\"\(points.joined(separator: " "))\"/>\n"
+                svg.polyline(points, color: color, width: 2, dash: dash)
             }
         }
-        return svg + "</svg>\n"
+        return svg.text
     }
-
-    private func quote(_ value: Double) -> String { String(format: "\"%.1f\"", value) }
 }

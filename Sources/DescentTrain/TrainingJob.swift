@@ -272,15 +272,29 @@ public struct TrainingJob: Sendable {
         let metadata = ModelMetadata(classNames: training.classNames ?? recipe.defaultClassNames,
                                      standardizer: standardizer, lossName: recipe.loss.name, target: target,
                                      task: training.task, image: imageInputs)
-        var savedFolder: URL?
+        var outcome = TrainingOutcome(model: model, history: history, plan: plan, metadata: metadata, savedFolder: nil)
         if let output {
             let folder = URL(fileURLWithPath: output)
             try model.save(to: folder, inputShape: inputShape, metadata: metadata)
             try AtomicFile.write(Data(history.csv().utf8), to: folder.appendingPathComponent("history.csv"))
             try AtomicFile.write(Data(history.svg().utf8), to: folder.appendingPathComponent("history.svg"))
-            savedFolder = folder
+            if let regions = outcome.decisionRegions() {
+                try AtomicFile.write(Data(regions.svg(title: "Decision regions of the trained network on \(Self.shortName(dataset))",
+                                                      subtitle: outcome.decisionRegionsSubtitle).utf8),
+                                     to: folder.appendingPathComponent(Self.decisionRegionsFileName))
+            }
+            outcome.savedFolder = folder
         }
-        return TrainingOutcome(model: model, history: history, plan: plan, metadata: metadata, savedFolder: savedFolder)
+        return outcome
+    }
+
+    /// The picture of the decision regions saved beside `history.svg` when the examples have
+    /// two features and the task is classification (see ``TrainingOutcome/decisionRegions(resolution:)``).
+    public static let decisionRegionsFileName = "decision-boundary.svg"
+
+    /// A dataset's name as a title gives it: a built-in name, or a file's or folder's last part.
+    private static func shortName(_ dataset: String) -> String {
+        URL(fileURLWithPath: dataset).lastPathComponent
     }
 
     /// A warning when the cost takes log-probabilities (NLL, KL divergence) but the network's

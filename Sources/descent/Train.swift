@@ -212,7 +212,10 @@ struct Train: ParsableCommand {
             } else {
                 let part = outcome.plan.validation == nil ? "training" : outcome.plan.validationName
                 print("Final \(part): \(formatted(outcome.finalMetrics, order: outcome.metricNames))")
-                if let output { print("Saved the model, history.csv and history.svg in \(output)") }
+                if let output {
+                    let pictures = outcome.decisionRegions(resolution: 1) == nil ? "history.svg" : "history.svg and \(TrainingJob.decisionRegionsFileName)"
+                    print("Saved the model, history.csv, \(pictures) in \(output)")
+                }
             }
         }
     }

@@ -93,8 +93,11 @@ public struct CSVTable: Sendable {
         return single
     }
 
-    /// The cell at (`row`, `column`) as a finite number.
-    func number(row: Int, column: Int) throws -> Double {
+    /// The cell at (`row`, `column`) (0-based, among the data rows) as a finite number.
+    ///
+    /// - Throws: ``DataError`` (`.nonNumericCell`) when it is not one, with its line, column
+    ///   name and text.
+    public func number(row: Int, column: Int) throws -> Double {
         let text = rows[row][column]
         if let value = Self.number(text) { return value }
         let found = text.trimmingCharacters(in: .whitespaces).isEmpty ? "an empty cell (missing values are not supported)" : "'\(text)'"
@@ -103,7 +106,7 @@ public struct CSVTable: Sendable {
     }
 
     /// The finite number a cell holds, ignoring surrounding spaces, or nil.
-    static func number(_ text: String) -> Double? {
+    public static func number(_ text: String) -> Double? {
         guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else { return nil }
         return value
     }

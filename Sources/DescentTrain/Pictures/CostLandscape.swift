@@ -1,0 +1,60 @@
+import Foundation
+
+/// What the picture of gradient descent on a cost surface shows, computed and not yet drawn:
+/// the contour lines of a line fit's cost C(w, b), and the paths of full-batch, stochastic,
+/// mini-batch, momentum and Adam descent from one start.
+///
+/// ```swift
+/// let fit = try LineFit(table: CSVTable(contentsOf: URL(fileURLWithPath: "line.csv")))
+/// let landscape = try CostLandscape(fit: fit)
+/// try AtomicFile.write(Data(landscape.svg().utf8), to: URL(fileURLWithPath: "landscape.svg"))
+/// ```
+///
+/// Computing is kept apart from drawing (``svg(width:)``) so that each can be checked alone.
+public struct CostLandscape: Sendable {
+    /// The points, and so the cost.
+    public let fit: LineFit
+    /// How the runs were made.
+    public let settings: LandscapeSettings
+    /// The part of the (w, b) plane shown: a square around the start and the minimum.
+    public let region: PlaneRegion
+    /// The contour lines, from the highest level to the lowest.
+    public let contours: [ContourLine]
+    /// One run per method, in ``DescentMethod/allCases``' order, all from ``start``.
+    public let paths: [DescentPath]
+
+    /// Computes the contour lines and runs every method.
+    ///
+    /// - Throws: what ``LandscapeSettings/check()`` throws.
+    public init(fit: LineFit, settings: LandscapeSettings = LandscapeSettings()) throws {
+        try settings.check()
+        self.fit = fit
+        self.settings = settings
+        let cost = fit.moments
+        region = PlaneRegion.square(around: [settings.start, cost.minimum], margin: 0.3)
+        contours = ContourLine.trace(cost.callAsFunction, over: region, gridSize: settings.gridSize,
+                                     levels: Self.levels(cost, start: settings.start, region: region, count: settings.levelCount))
+        paths = DescentMethod.allCases.map { DescentPath($0, on: fit, settings: settings) }
+    }
+
+    /// Where every run starts.
+    public var start: PlanePoint { settings.start }
+
+    /// The bottom of the bowl: the least-squares line.
+    public var minimum: PlanePoint { fit.minimum }
+
+    /// C at a point (w, b) of the plane.
+    public func cost(at point: PlanePoint) -> Double { fit.moments(point) }
+
+    /// Levels spaced by factors of 2 above the minimum, the third through the start: on a bowl
+    /// C − C* grows as the square of the distance from the bottom, so the lines are evenly spaced
+    /// in scale (each about 1.4 times the size of the one inside it) from well outside the start
+    /// down to close to the minimum.
+    static func levels(_ cost: QuadraticCost, start: PlanePoint, region: PlaneRegion, count: Int) -> [Double] {
+        var height = cost(start) - cost.minimumCost
+        // Starting at the bottom: space the lines by the height of the region's corners instead.
+        if !(height > 0) { height = (cost(region.point(across: 0, up: 0)) - cost.minimumCost) / 4 }
+        if !(height > 0) { height = 1 }
+        return (0..<count).map { k in cost.minimumCost + height * pow(2, Double(2 - k)) }
+    }
+}
