@@ -46,15 +46,20 @@ public struct CostLandscape: Sendable {
     /// C at a point (w, b) of the plane.
     public func cost(at point: PlanePoint) -> Double { fit.moments(point) }
 
-    /// Levels spaced by factors of 2 above the minimum, the third through the start: on a bowl
-    /// C − C* grows as the square of the distance from the bottom, so the lines are evenly spaced
-    /// in scale (each about 1.4 times the size of the one inside it) from well outside the start
-    /// down to close to the minimum.
+    /// Levels spaced by factors of 2 above the minimum, one of them through the start, from the
+    /// highest whose line enters the region downwards: on a bowl C − C* grows as the square of
+    /// the distance from the bottom, so the lines are evenly spaced in scale (each about 1.4
+    /// times the size of the one inside it), from the region's edge towards the minimum.
     static func levels(_ cost: QuadraticCost, start: PlanePoint, region: PlaneRegion, count: Int) -> [Double] {
+        // A bowl is highest at a corner of any rectangle, so every level below the highest corner
+        // crosses the region (which holds the minimum, below every level).
+        let corners = [(0.0, 0.0), (0, 1), (1, 0), (1, 1)].map { cost(region.point(across: $0.0, up: $0.1)) }
+        let top = (corners.max() ?? 1) - cost.minimumCost
         var height = cost(start) - cost.minimumCost
-        // Starting at the bottom: space the lines by the height of the region's corners instead.
-        if !(height > 0) { height = (cost(region.point(across: 0, up: 0)) - cost.minimumCost) / 4 }
+        // Starting at the bottom: space the lines from the corners down instead.
+        if !(height > 0) { height = top }
         if !(height > 0) { height = 1 }
-        return (0..<count).map { k in cost.minimumCost + height * pow(2, Double(2 - k)) }
+        let highest = top > 0 ? floor(log2(top / height)) : 0
+        return (0..<count).map { k in cost.minimumCost + height * pow(2, highest - Double(k)) }
     }
 }

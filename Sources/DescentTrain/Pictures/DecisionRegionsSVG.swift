@@ -9,7 +9,7 @@ extension DecisionRegions {
         let (width, height) = (region.x.upperBound - region.x.lowerBound, region.y.upperBound - region.y.lowerBound)
         let scale = 460 / max(width, height)
         let frame = PlotFrame(region: region, left: 76, top: 64, width: width * scale, height: height * scale)
-        let legendWidth = 190.0
+        let legendWidth = 215.0
         var svg = SVGDocument(width: frame.left + frame.width + 30 + legendWidth, height: frame.top + frame.height + 56)
         svg.text(title, x: 20, y: 24, size: 16, weight: "bold")
         if let subtitle { svg.text(subtitle, x: 20, y: 44, size: 12, color: "#444") }
@@ -20,11 +20,12 @@ extension DecisionRegions {
                 let predicted = classes[row * columns + column]
                 var end = column + 1
                 while end < columns && classes[row * columns + end] == predicted { end += 1 }
-                // Rows go up the plane and down the picture; a hair of overlap hides seams.
+                // Rows go up the plane and down the picture; a hair of overlap hides seams (the tints are
+                // opaque, so where rectangles overlap nothing darkens).
                 svg.raw("<rect x=\(SVGDocument.quoted(frame.left + Double(column) * cellWidth)) "
                         + "y=\(SVGDocument.quoted(frame.top + frame.height - Double(row + 1) * cellHeight)) "
                         + "width=\(SVGDocument.quoted(Double(end - column) * cellWidth + 0.3)) height=\(SVGDocument.quoted(cellHeight + 0.3)) "
-                        + "fill=\"\(Self.color(of: predicted))\" fill-opacity=\"0.28\" data-class=\"\(predicted)\"/>")
+                        + "fill=\"\(Self.tint(of: predicted))\" data-class=\"\(predicted)\"/>")
                 column = end
             }
         }
@@ -43,7 +44,7 @@ extension DecisionRegions {
         var y = top
         let used = Set(classes).union(examples.map(\.label))
         for (index, name) in classNames.enumerated() where used.contains(index) {
-            svg.rectangle(x: left, y: y - 11, width: 22, height: 14, fill: Self.color(of: index), opacity: 0.28)
+            svg.rectangle(x: left, y: y - 11, width: 22, height: 14, fill: Self.tint(of: index))
             svg.circle(x: left + 11, y: y - 4, radius: 3.5, fill: Self.color(of: index), stroke: "white", strokeWidth: 0.8)
             svg.text("class \(name)", x: left + 30, y: y, size: 13)
             y += 22
@@ -58,7 +59,18 @@ extension DecisionRegions {
 
     /// The colour of class `index` (matplotlib's ten, then round again).
     static func color(of index: Int) -> String {
-        let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
-        return palette[((index % palette.count) + palette.count) % palette.count]
+        let (red, green, blue) = palette(index)
+        return SVGDocument.color(from: (red, green, blue), to: (red, green, blue), at: 0)
+    }
+
+    /// The light tint of class `index`'s colour that its region is painted in.
+    static func tint(of index: Int) -> String {
+        SVGDocument.color(from: (255, 255, 255), to: palette(index), at: 0.3)
+    }
+
+    private static func palette(_ index: Int) -> (Int, Int, Int) {
+        let colors = [(0x1f, 0x77, 0xb4), (0xff, 0x7f, 0x0e), (0x2c, 0xa0, 0x2c), (0xd6, 0x27, 0x28), (0x94, 0x67, 0xbd),
+                      (0x8c, 0x56, 0x4b), (0xe3, 0x77, 0xc2), (0x7f, 0x7f, 0x7f), (0xbc, 0xbd, 0x22), (0x17, 0xbe, 0xcf)]
+        return colors[((index % colors.count) + colors.count) % colors.count]
     }
 }
