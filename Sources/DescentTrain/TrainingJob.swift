@@ -119,7 +119,8 @@ public struct TrainingJob: Sendable {
     // The result.
 
     /// The folder to save the trained model in, with `history.csv` and `history.svg` (the cost
-    /// and metrics per epoch); nil to keep the model in memory only.
+    /// and metrics per epoch) and, for a classifier of two features, `decision-boundary.svg`
+    /// (its decision regions with the examples); nil to keep the model in memory only.
     public var output: String?
 
     /// A job that trains on `dataset` (a built-in name or a CSV path) with every other setting

@@ -25,7 +25,7 @@ extension DecisionRegions {
                 svg.raw("<rect x=\(SVGDocument.quoted(frame.left + Double(column) * cellWidth)) "
                         + "y=\(SVGDocument.quoted(frame.top + frame.height - Double(row + 1) * cellHeight)) "
                         + "width=\(SVGDocument.quoted(Double(end - column) * cellWidth + 0.3)) height=\(SVGDocument.quoted(cellHeight + 0.3)) "
-                        + "fill=\"\(Self.tint(of: predicted))\" data-class=\"\(predicted)\"/>")
+                        + "fill=\"\(Self.tint(of: predicted))\" shape-rendering=\"crispEdges\" data-class=\"\(predicted)\"/>")
                 column = end
             }
         }
