@@ -33,7 +33,7 @@ if [[ "${1:-}" != "--render" ]]; then
     cp "$scratch/moons/decision-boundary.svg" "$docs/decision-boundary.svg"
     # A start up the valley's side shows every method's character: the noise of stochastic steps,
     # momentum's overshoot, Adam's first steps along the diagonal.
-    "$DESCENT" landscape "$root/Examples/line.csv" --start=-1,4 --output "$docs/landscape.svg"
+    "$DESCENT" landscape "$root/Examples/line.csv" --start -1,4 --output "$docs/landscape.svg"
 fi
 
 browser="${CHROMIUM:-}"

@@ -12,13 +12,13 @@ struct Landscape: ParsableCommand {
     @Argument(help: "A CSV file with a header row.")
     var file: String
 
-    @Option(name: .customLong("x"), help: "The column of inputs x (default: the first numeric column).")
+    @Option(name: .customLong("x"), help: ArgumentHelp("The column of inputs x (default: the first numeric column).", valueName: "column"))
     var xColumn: String?
 
-    @Option(name: .customLong("y"), help: "The column of targets y (default: the next numeric column).")
+    @Option(name: .customLong("y"), help: ArgumentHelp("The column of targets y (default: the next numeric column).", valueName: "column"))
     var yColumn: String?
 
-    @Option(help: "Where to write the picture.")
+    @Option(help: ArgumentHelp("Where to write the picture.", valueName: "file.svg"))
     var output = "landscape.svg"
 
     @Option(help: "η for every run; too large a rate makes the runs diverge.")
@@ -38,6 +38,10 @@ struct Landscape: ParsableCommand {
 
     @Option(help: "Seeds the order of the stochastic and mini-batch runs.")
     var seed: UInt64 = 0
+
+    func validate() throws {
+        _ = try Self.point(start)
+    }
 
     func run() throws {
         try reported {

@@ -6,10 +6,14 @@
 public struct DecisionRegions: Sendable {
     /// One example: where it lies, its true class, and whether it was held out for validation.
     public struct Example: Sendable, Equatable {
+        /// Its two features.
         public var point: PlanePoint
+        /// Its true class, an index into ``DecisionRegions/classNames``.
         public var label: Int
+        /// Whether it was held out of training.
         public var isValidation: Bool
 
+        /// An example at `point` of class `label`.
         public init(point: PlanePoint, label: Int, isValidation: Bool = false) {
             self.point = point
             self.label = label

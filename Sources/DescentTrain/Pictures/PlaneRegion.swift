@@ -6,6 +6,7 @@ public struct PlanePoint: Equatable, Sendable, CustomStringConvertible {
     /// The vertical coordinate.
     public var y: Double
 
+    /// The point (x, y).
     public init(x: Double, y: Double) {
         self.x = x
         self.y = y
@@ -15,6 +16,7 @@ public struct PlanePoint: Equatable, Sendable, CustomStringConvertible {
     /// reaches infinity, then NaN).
     public var isFinite: Bool { x.isFinite && y.isFinite }
 
+    /// "(x, y)", each with four significant digits.
     public var description: String { "(\(SVGDocument.label(x)), \(SVGDocument.label(y)))" }
 }
 
@@ -25,6 +27,7 @@ public struct PlaneRegion: Equatable, Sendable {
     /// The vertical extent.
     public var y: ClosedRange<Double>
 
+    /// The rectangle of the points whose coordinates lie in `x` and `y`.
     public init(x: ClosedRange<Double>, y: ClosedRange<Double>) {
         self.x = x
         self.y = y
