@@ -23,6 +23,10 @@ extension History {
             svg.rectangle(x: margin.left, y: top, width: plotWidth, height: plotHeight, fill: "none", stroke: "#ccc")
             svg.text(SVGDocument.label(high), x: 4, y: top + 10)
             svg.text(SVGDocument.label(low), x: 4, y: top + plotHeight)
+            // The epochs along the bottom: the first, the last, and what the axis counts.
+            svg.text("1", x: margin.left, y: top + plotHeight + 14, anchor: "middle", size: 10, color: "#666")
+            svg.text("epoch", x: margin.left + plotWidth / 2, y: top + plotHeight + 14, anchor: "middle", size: 10, color: "#666")
+            svg.text("\(epochCount)", x: margin.left + plotWidth, y: top + plotHeight + 14, anchor: "middle", size: 10, color: "#666")
             for (values, color, dash) in series where !values.isEmpty {
                 let points = values.enumerated().filter { $0.element.isFinite }.map { point($0.offset, $0.element) }
                 svg.polyline(points, color: color, width: 2, dash: dash)

@@ -34,7 +34,7 @@ public struct CostLandscape: Sendable {
         region = PlaneRegion.square(around: [settings.start, cost.minimum], margin: 0.3)
         contours = ContourLine.trace(cost.callAsFunction, over: region, gridSize: settings.gridSize,
                                      levels: Self.levels(cost, start: settings.start, region: region, count: settings.levelCount))
-        paths = DescentMethod.allCases.map { DescentPath($0, on: fit, settings: settings) }
+        paths = try DescentMethod.allCases.map { try DescentPath($0, on: fit, settings: settings) }
     }
 
     /// Where every run starts.

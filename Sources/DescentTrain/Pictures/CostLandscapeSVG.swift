@@ -49,21 +49,48 @@ extension CostLandscape {
             svg.path(line.segments.map { [frame.pixel($0.start), frame.pixel($0.end)] }, color: color, width: 1.2,
                      data: [("level", "\(line.level)")])
         }
-        // Values written where the lines cross the vertical through the minimum, above it:
-        // there the rings are as far apart as anywhere, and the paths seldom pass.
-        let bottom = frame.pixel(minimum)
-        var lastLabel = Double.infinity
-        for line in contours.reversed() {
-            let crossings = line.segments.compactMap { segment -> Double? in
-                let (a, b) = (frame.pixel(segment.start), frame.pixel(segment.end))
-                guard (a.x - bottom.x) * (b.x - bottom.x) <= 0, a.x != b.x else { return nil }
-                let y = a.y + (bottom.x - a.x) / (b.x - a.x) * (b.y - a.y)
-                return y < bottom.y ? y : nil
-            }
-            guard let y = crossings.max(), y > frame.top + 10, lastLabel - y > 11 else { continue }
-            svg.text(SVGDocument.label(line.level), x: bottom.x, y: y + 3, anchor: "middle", size: 9, color: "#345", halo: true)
-            lastLabel = y
+        // Values written along one ray from the minimum, where it crosses the lines: of eight
+        // directions, the one whose labels the paths cover least.
+        let pathPixels = paths.flatMap { path in path.points.filter(region.contains).map(frame.pixel) }
+        let candidates = (0..<8).map { contourLabels(frame: frame, angle: Double.pi / 2 + Double($0) * Double.pi / 4) }
+        let covered = candidates.map { labels in
+            labels.filter { label in pathPixels.contains { abs($0.x - label.x) < 16 && abs($0.y - label.y) < 8 } }.count
         }
+        // Fewest covered, then most labels; the first (straight up) among equals.
+        let best = candidates.indices.min { (covered[$0], -candidates[$0].count) < (covered[$1], -candidates[$1].count) } ?? 0
+        for label in candidates[best] {
+            svg.text(SVGDocument.label(label.level), x: label.x, y: label.y + 3, anchor: "middle", size: 9, color: "#345", halo: true)
+        }
+    }
+
+    /// Where each contour line crosses the ray from the minimum at `angle` (radians,
+    /// anticlockwise from the right, as on the plane), in pixels: the nearest crossing of each
+    /// line, inside the frame, leaving out any within 12 pixels of the label before it.
+    private func contourLabels(frame: PlotFrame, angle: Double) -> [(level: Double, x: Double, y: Double)] {
+        let origin = frame.pixel(minimum)
+        // SVG's y runs downwards.
+        let (dx, dy) = (cos(angle), -sin(angle))
+        var labels: [(level: Double, x: Double, y: Double)] = []
+        var lastDistance = 6.0  // so that no label sits on the minimum's mark
+        for line in contours.reversed() {
+            let distances = line.segments.compactMap { segment -> Double? in
+                let (a, b) = (frame.pixel(segment.start), frame.pixel(segment.end))
+                // origin + t·d = a + s·(b − a), solved for t ≥ 0 and s in [0, 1].
+                let (ex, ey) = (b.x - a.x, b.y - a.y)
+                let determinant = ex * dy - ey * dx
+                guard abs(determinant) > 1e-12 else { return nil }
+                let (ax, ay) = (a.x - origin.x, a.y - origin.y)
+                let t = (ex * ay - ey * ax) / determinant
+                let s = (dx * ay - dy * ax) / determinant
+                return t > 0 && (0...1).contains(s) ? t : nil
+            }
+            guard let distance = distances.min(), distance - lastDistance > 12 else { continue }
+            let (x, y) = (origin.x + distance * dx, origin.y + distance * dy)
+            guard x > frame.left + 14, x < frame.left + frame.width - 14, y > frame.top + 10, y < frame.top + frame.height - 4 else { break }
+            labels.append((line.level, x, y))
+            lastDistance = distance
+        }
+        return labels
     }
 
     /// What each colour and mark stands for, with each method's cost at its end.

@@ -15,8 +15,9 @@ public struct DescentPath: Sendable {
     /// The run of `method` on `fit`, made by the library's optimizers (``SGD`` without and with
     /// momentum, ``Adam``) from gradients computed by autodiff, as training computes them.
     ///
-    /// - Precondition: the settings passed ``LandscapeSettings/check()``.
-    public init(_ method: DescentMethod, on fit: LineFit, settings: LandscapeSettings) {
+    /// - Throws: what ``LandscapeSettings/check()`` throws.
+    public init(_ method: DescentMethod, on fit: LineFit, settings: LandscapeSettings) throws {
+        try settings.check()
         switch method {
         case .fullBatch:
             self.init(method, on: fit, settings: settings, optimizer: SGD(learningRate: settings.learningRate), batching: .fullBatch)
