@@ -32,9 +32,12 @@ public struct OptimizerStateTensors {
     /// The step count.
     public func step() throws -> Int {
         let tensor = try present("step")
-        guard tensor.shape == [], tensor.dtype == .int64, let value = tensor.scalars(as: Int64.self).first, value >= 0 else {
-            throw OptimizerStateError(tensor: "\(parameterName).step", expected: "an int64 scalar of at least 0",
-                                      found: "\(tensor.dtype) \(tensor.shape)")
+        // Written as int64 (read back as int32, as safetensors integers are); PyTorch writes a
+        // float32 scalar.
+        let value = tensor.shape == [] ? tensor.doubleValue : -1
+        guard value >= 0, value == value.rounded(), value < 0x1p53 else {
+            throw OptimizerStateError(tensor: "\(parameterName).step", expected: "a scalar whole number of at least 0",
+                                      found: tensor.shape == [] ? "\(tensor.dtype) \(value)" : "\(tensor.dtype) \(tensor.shape)")
         }
         return Int(value)
     }
