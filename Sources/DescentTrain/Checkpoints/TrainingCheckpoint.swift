@@ -23,7 +23,7 @@ public enum TrainingCheckpoint {
     /// - Throws: ``FileError`` when the optimizer's tensors cannot be serialized.
     public static func files(for state: TrainingState) throws -> [(path: String, contents: Data)] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Reduce-on-plateau's best value starts at infinity, which JSON has no number for.
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity",
                                                                       nan: "NaN")
