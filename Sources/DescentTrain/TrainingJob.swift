@@ -260,7 +260,9 @@ public struct TrainingJob: Sendable {
         }
         model = model.to(device)
         let optimizer = try self.optimizer.makeOptimizer()
-        let (learningRateSchedule, plateau) = try schedule.makeSchedule(epochs: epochs)
+        // A schedule whose length defaults to the number of epochs keeps the saved run's length.
+        let scheduleLength = resumed?.settings["schedule_epochs"].flatMap(Int.init) ?? epochs
+        let (learningRateSchedule, plateau) = try schedule.makeSchedule(epochs: scheduleLength)
 
         let plan = Plan(training: training, validation: validationData, validationName: validationName,
                         standardizer: standardizer, recipe: recipe)
@@ -270,7 +272,9 @@ public struct TrainingJob: Sendable {
         // The model folder is saved after every epoch (and on an interruption), with the history
         // and the checkpoint in the same save; the last epoch's save is the final model.
         let savedFolder = output.map { URL(fileURLWithPath: $0) }
-        let (settings, commandLine) = (settingsRecord, self.commandLine)
+        var settings = settingsRecord
+        settings["schedule_epochs"] = "\(scheduleLength)"
+        let commandLine = self.commandLine
         let saver = savedFolder.map { folder in
             CheckpointSaver { state, model in
                 var state = state

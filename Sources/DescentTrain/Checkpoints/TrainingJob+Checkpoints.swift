@@ -30,9 +30,10 @@ extension TrainingJob {
     }
 
     /// The settings that may differ when a run is resumed: where the data and files are (they
-    /// may have moved) and the number of epochs (which may grow).
+    /// may have moved) and the number of epochs (which may grow; a schedule whose length
+    /// defaults to it keeps the saved "schedule_epochs").
     public static let movableSettings: Set<String> = [
-        "dataset", "data_directory", "validation_file", "architecture_file", "initial_weights", "epochs",
+        "dataset", "data_directory", "validation_file", "architecture_file", "initial_weights", "epochs", "schedule_epochs",
     ]
 
     /// Checks that this job continues the run a checkpoint was saved from.
