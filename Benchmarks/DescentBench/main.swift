@@ -304,12 +304,13 @@ func w3TrainingStep(_ model: inout Sequential, _ optimizer: Adadelta, _ inputs: 
 /// W3's step on a reduced batch of 8 synthetic images (callgrind runs about 50× slower than
 /// the CPU): the same layers and shapes per example as W3.
 @MainActor func w3Step(json: Bool) {
+    let w3StepBatch = Int(ProcessInfo.processInfo.environment["W3_STEP_BATCH"] ?? "") ?? 8
     var model = mnistCNN(seed: 0)
     let optimizer = Adadelta(learningRate: 1.0)
-    let inputs = Tensor.randomNormal([8, 1, 28, 28], seed: 1)
-    let labels = Tensor(shape: [8], scalars: (0..<8).map { Int32($0 % 10) })
+    let inputs = Tensor.randomNormal([w3StepBatch, 1, 28, 28], seed: 1)
+    let labels = Tensor(shape: [w3StepBatch], scalars: (0..<w3StepBatch).map { Int32($0 % 10) })
     for _ in 0..<3 { w3TrainingStep(&model, optimizer, inputs, labels) }
-    let calls = 3
+    let calls = Int(ProcessInfo.processInfo.environment["W3_STEP_CALLS"] ?? "") ?? 3
     let elapsed = seconds {
         for _ in 0..<calls { callgrindW3Step(&model, optimizer, inputs, labels) }
     }

@@ -28,6 +28,14 @@ void descent_flush_denormals_end(unsigned long previous);
 /// `descent_flush_denormals_begin` and `descent_flush_denormals_end`, or set by other code).
 int descent_denormals_are_flushed(void);
 
+/// Max pooling of `planes` float32 planes of `height`×`width` with a 2×2 window, stride 2 and no
+/// padding, into planes of `outHeight`×`outWidth` (at most half the input's each way), writing
+/// each window's maximum and its flat position in its input plane; the first maximum wins a tie,
+/// NaN wins over numbers.
+void descent_max_pool_2x2(const float *input, float *output, int32_t *indices, ptrdiff_t planes,
+                          ptrdiff_t height, ptrdiff_t width, ptrdiff_t outHeight,
+                          ptrdiff_t outWidth);
+
 /// Single-precision matrix multiply on row-major matrices, on the calling thread:
 /// C ← op(A)·op(B) + beta·C, where op(A) is m×k, op(B) is k×n and C is m×n; op(X) is Xᵀ when
 /// the matching `transpose` flag is nonzero. `lda`, `ldb`, `ldc` are the distances between rows
@@ -58,6 +66,15 @@ void descent_dgemm_portable(int transposeA, int transposeB, ptrdiff_t m, ptrdiff
 /// SGD without momentum or weight decay: θ ← θ − η·g.
 void descent_sgd_step_f32(const float *g, float *theta, ptrdiff_t n, float eta);
 void descent_sgd_step_f64(const double *g, double *theta, ptrdiff_t n, double eta);
+
+/// Adadelta: g ← g + λθ (when `decays`), v ← ρv + (1 − ρ)g², Δ ← √(u + ε) / √(v + ε) · g,
+/// u ← ρu + (1 − ρ)Δ², θ ← θ − ηΔ, element by element in that order of rounding.
+void descent_adadelta_step_f32(const float *g, float *theta, float *v, float *u, ptrdiff_t n,
+                               int decays, float decay, float rho, float oneMinusRho, float eta,
+                               float epsilon);
+void descent_adadelta_step_f64(const double *g, double *theta, double *v, double *u, ptrdiff_t n,
+                               int decays, double decay, double rho, double oneMinusRho, double eta,
+                               double epsilon);
 
 /// RMSProp without weight decay, momentum or centering: v ← α·v + (1 − α)·g²,
 /// θ ← θ − η·g / (√v + ε).
