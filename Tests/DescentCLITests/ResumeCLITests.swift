@@ -44,7 +44,7 @@ private func weights(_ folder: URL, _ name: String) throws -> Data {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         try writeTable(in: folder)
-        let arguments = ["train"] + settings + ["--batch-size", "1", "--epochs", "12"]
+        let arguments = ["train"] + settings + ["--batch-size", "1", "--epochs", "16"]
         #expect(try descent(arguments + ["--output", "whole"], in: folder).status == 0)
 
         let process = try startDescent(arguments + ["--output", "stopped"], in: folder)
@@ -56,7 +56,7 @@ private func weights(_ folder: URL, _ name: String) throws -> Data {
         #expect(result.standardError.contains("Stopping after this step and saving a checkpoint"))
         #expect(result.standardError.contains("To continue: descent train --resume stopped\n"))
         let saved = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: state)) as? [String: Any])
-        #expect((saved["epoch"] as? Int).map { $0 < 12 } == true)
+        #expect((saved["epoch"] as? Int).map { $0 < 16 } == true)
 
         let resumed = try descent(["train", "--resume", "stopped"], in: folder)
         #expect(resumed.status == 0, "\(resumed.standardError)")

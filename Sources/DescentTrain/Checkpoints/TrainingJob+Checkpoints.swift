@@ -5,8 +5,8 @@ extension TrainingJob {
     /// values, except for the ones in ``movableSettings``.
     public var settingsRecord: [String: String] {
         var record: [String: String] = [
-            "dataset": dataset, "standardize": "\(standardize)", "device": "\(device)", "optimizer": "\(optimizer)",
-            "schedule": "\(schedule)", "batching": "\(batching)", "epochs": "\(epochs)", "seed": "\(seed)",
+            "dataset": dataset, "standardize": "\(standardize)", "device": "\(device)", "optimizer": settingsText(optimizer),
+            "schedule": settingsText(schedule), "batching": "\(batching)", "epochs": "\(epochs)", "seed": "\(seed)",
             "shuffled": "\(shuffled)",
         ]
         record["data_directory"] = dataDirectory
@@ -54,6 +54,19 @@ extension TrainingJob {
         [("history.csv", Data(history.csv().utf8)), ("history.svg", Data(history.svg().utf8))]
             + (try TrainingCheckpoint.files(for: state))
     }
+}
+
+/// A settings value as text a reader can check by eye: "name: sgd, learningRate: 0.1,
+/// momentum: 0.9, nesterov: false" — the fields that are set, unwrapped, enums by their case.
+private func settingsText(_ value: Any) -> String {
+    let mirror = Mirror(reflecting: value)
+    if mirror.displayStyle == .optional { return mirror.children.first.map { settingsText($0.value) } ?? "nil" }
+    guard mirror.displayStyle == .struct else { return "\(value)" }
+    return mirror.children.compactMap { child in
+        guard let label = child.label else { return nil }
+        if Mirror(reflecting: child.value).displayStyle == .optional, Mirror(reflecting: child.value).children.isEmpty { return nil }
+        return "\(label): \(settingsText(child.value))"
+    }.joined(separator: ", ")
 }
 
 /// Saves the model folder — model, history and checkpoint, in one step — whenever `fit` reaches
