@@ -285,12 +285,20 @@ public struct TrainingJob: Sendable {
         }
 
         progress(.started(plan))
-        let history = try model.fit(
-            training, validation: validationData, epochs: epochs, maximumSteps: maximumSteps, loss: recipe.loss,
-            optimizer: optimizer, batching: batching, shuffled: shuffled, seed: seed, metrics: recipe.metrics,
-            schedule: learningRateSchedule, plateau: plateau,
-            callbacks: [ProgressReporter { progress(.training($0)) }] + callbacks + (saver.map { [$0] } ?? []),
-            resumingFrom: resumed)
+        let history: History
+        do {
+            history = try model.fit(
+                training, validation: validationData, epochs: epochs, maximumSteps: maximumSteps, loss: recipe.loss,
+                optimizer: optimizer, batching: batching, shuffled: shuffled, seed: seed, metrics: recipe.metrics,
+                schedule: learningRateSchedule, plateau: plateau,
+                callbacks: [ProgressReporter { progress(.training($0)) }] + callbacks + (saver.map { [$0] } ?? []),
+                resumingFrom: resumed)
+        } catch let error as OptimizerStateError {
+            // Only a resumed state's tensors are checked; name the file they came from.
+            let file = checkpoint?.appendingPathComponent(TrainingCheckpoint.folderName)
+                .appendingPathComponent(TrainingCheckpoint.optimizerFileName).path ?? "the optimizer's state"
+            throw CheckpointError(path: file, expected: "for '\(error.tensor)' \(error.expected)", found: error.found)
+        }
         return TrainingOutcome(model: model, history: history, plan: plan, metadata: metadata, savedFolder: savedFolder)
     }
 

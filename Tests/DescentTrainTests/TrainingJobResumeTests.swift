@@ -61,6 +61,16 @@ private func job(in folder: URL, epochs: Int, output: String) -> TrainingJob {
                 try job(in: folder, epochs: 1, output: "saved").run(resumingFrom: checkpoint)
             }
             #expect(fewer.found == "2 already trained")
+
+            // An optimizer file whose tensors do not fit the model is named, with the tensor.
+            let optimizerFile = checkpoint.appendingPathComponent("checkpoint/optimizer.safetensors")
+            var file = try SafeTensorsFile(contentsOf: optimizerFile)
+            file.tensors["0.weight.momentum_buffer"] = Tensor.zeros([2, 2])
+            try file.write(to: optimizerFile)
+            let damaged = try #require(throws: CheckpointError.self) {
+                try job(in: folder, epochs: 3, output: "saved").run(resumingFrom: checkpoint)
+            }
+            #expect(damaged.description == "'\(optimizerFile.path)': expected for '0.weight.momentum_buffer' float32 [12, 3], as the parameter, found float32 [2, 2]")
         }
     }
 }
