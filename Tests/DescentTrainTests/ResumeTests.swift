@@ -64,8 +64,9 @@ private final class FolderCheckpoints: TrainingCallback {
 /// Trains `network()` as `recipe` says for `epochs` in all, from the checkpoint in `folder`
 /// when `resuming`, saving checkpoints there; returns the weights file's bytes.
 private func train(_ recipe: Recipe, epochs: Int, folder: URL, resuming: Bool = false, stopAfterSteps: Int? = nil,
-                   earlyStopping: EarlyStopping? = nil) throws -> (weights: Data, history: History) {
-    var model = network()
+                   earlyStopping: EarlyStopping? = nil, makeNetwork: () -> Sequential = network) throws
+    -> (weights: Data, history: History) {
+    var model = makeNetwork()
     var state: TrainingState?
     if resuming {
         try model.loadParameters(contentsOf: folder.appendingPathComponent(Sequential.weightsFileName))
@@ -117,6 +118,30 @@ private func temporaryFolder() -> URL {
         #expect(state.unfinishedEpoch?.exampleCount == 24)
         #expect(state.optimizerState.keys.contains("0.weight.step"))
         let resumed = try train(recipe, epochs: 6, folder: split, resuming: true)
+        #expect(resumed.weights == uninterrupted.weights)
+        #expect(resumed.history == uninterrupted.history)
+    }
+
+    /// Batch normalization's running statistics (and, with a cumulative average, its batch
+    /// count) are buffers saved with the model, so they continue too.
+    @Test func aNetworkWithBatchNormResumesMidEpoch() throws {
+        func normalized() -> Sequential {
+            var generator = RandomGenerator(seed: 5)
+            return Sequential {
+                Dense(inputCount: 2, outputCount: 16, using: &generator)
+                BatchNorm1d(featureCount: 16, momentum: nil)
+                ReLU()
+                Dropout(rate: 0.2, using: &generator)
+                Dense(inputCount: 16, outputCount: 3, using: &generator)
+            }
+        }
+        let (whole, split) = (temporaryFolder(), temporaryFolder())
+        defer { for folder in [whole, split] { try? FileManager.default.removeItem(at: folder) } }
+        let uninterrupted = try train(recipes[1], epochs: 4, folder: whole, makeNetwork: normalized)
+        _ = try #require(throws: TrainingInterrupted.self) {
+            try train(recipes[1], epochs: 4, folder: split, stopAfterSteps: 13, makeNetwork: normalized)
+        }
+        let resumed = try train(recipes[1], epochs: 4, folder: split, resuming: true, makeNetwork: normalized)
         #expect(resumed.weights == uninterrupted.weights)
         #expect(resumed.history == uninterrupted.history)
     }
