@@ -78,6 +78,11 @@ extension Train {
             job.validation = .file(file)
         }
         job.epochs = given.givesEpochs ? epochs : state.settings["epochs"].flatMap(Int.init) ?? job.epochs
+        // A network from a model file is the saved model's own model.json: the file may have
+        // moved, and its layers are the same.
+        if case .file = job.architecture {
+            job.architecture = .file(path: url.appendingPathComponent(Sequential.architectureFileName).path)
+        }
         job.output = folder
         job.commandLine = arguments
         return job
