@@ -63,13 +63,6 @@ public struct TrainingState: Sendable {
             case metricSums = "metric_sums"
         }
     }
-
-    /// "epoch 3 of 6" or "epoch 4 of 6, after step 5 of 12".
-    public func positionDescription(stepCount: Int? = nil) -> String {
-        if completedSteps == 0 { return "after epoch \(completedEpochs) of \(epochCount)" }
-        return "in epoch \(completedEpochs + 1) of \(epochCount), after step \(completedSteps)"
-            + (stepCount.map { " of \($0)" } ?? "")
-    }
 }
 
 /// A callback that remembers something between epochs (``EarlyStopping``'s best value), saved
