@@ -73,8 +73,6 @@ private func settingsText(_ value: Any) -> String {
 /// a state to save: after every epoch, and when training is interrupted.
 final class CheckpointSaver: TrainingCallback {
     private let save: (TrainingState, Sequential) throws -> Void
-    /// The last state saved.
-    private(set) var lastSaved: TrainingState?
 
     init(save: @escaping (TrainingState, Sequential) throws -> Void) {
         self.save = save
@@ -83,6 +81,5 @@ final class CheckpointSaver: TrainingCallback {
     func trainingStateReached(_ state: TrainingState, model: any Layer) throws {
         guard let model = model as? Sequential else { return }
         try save(state, model)
-        lastSaved = state
     }
 }
