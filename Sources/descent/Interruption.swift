@@ -14,8 +14,9 @@ private let interruptionCount = Atomic<Int>(0)
 /// Ctrl-C during training: the first one lets the current step finish, has the checkpoint
 /// saved and ends training (``TrainingInterrupted``); a second one exits at once, status 130.
 final class CtrlC: TrainingCallback {
-    /// Installs the SIGINT handler; until then Ctrl-C ends the process at once, as usual.
-    init() {
+    /// Installs the SIGINT handler, once training starts; until then (while the data load)
+    /// Ctrl-C ends the process at once, as usual.
+    func install() {
         signal(SIGINT) { _ in
             if interruptionCount.add(1, ordering: .relaxed).newValue >= 2 { _exit(130) }
             // A static string: nothing here may allocate.

@@ -195,13 +195,16 @@ struct Train: ParsableCommand {
             let job = try resume.map(resumedJob(from:)) ?? job()
             let progress = ProgressDisplay(live: !quiet && !json && isatty(1) != 0, plain: !quiet && !json)
             let outcome: TrainingOutcome
+            let ctrlC = CtrlC()
             do {
                 outcome = try job.run(progress: { event in
                     switch event {
-                    case .started(let plan): progress.announce(announcement(of: plan, job: job))
+                    case .started(let plan):
+                        progress.announce(announcement(of: plan, job: job))
+                        ctrlC.install()
                     case .training(let event): progress.show(event)
                     }
-                }, callbacks: [CtrlC()], resumingFrom: resume.map { URL(fileURLWithPath: $0) })
+                }, callbacks: [ctrlC], resumingFrom: resume.map { URL(fileURLWithPath: $0) })
             } catch let interruption as TrainingInterrupted {
                 throw reportInterruption(interruption, output: job.output)
             } catch let error as DataError where error.kind == .fileNotFound && ["mnist", "cifar10"].contains(dataset) {
