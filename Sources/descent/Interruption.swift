@@ -20,7 +20,7 @@ final class CtrlC: TrainingCallback {
         signal(SIGINT) { _ in
             if interruptionCount.add(1, ordering: .relaxed).newValue >= 2 { _exit(130) }
             // A static string: nothing here may allocate.
-            let message: StaticString = "\nStopping after this step and saving a checkpoint (Ctrl-C again to quit at once)\n"
+            let message: StaticString = "\nStopping after this step (Ctrl-C again to quit at once)\n"
             message.withUTF8Buffer { _ = write(2, $0.baseAddress, $0.count) }
         }
     }

@@ -53,8 +53,8 @@ private func weights(_ folder: URL, _ name: String) throws -> Data {
         process.interrupt()  // SIGINT, as Ctrl-C sends
         let result = finish(process)
         #expect(result.status == 130, "\(result.standardError)")
-        #expect(result.standardError.contains("Stopping after this step and saving a checkpoint"))
-        #expect(result.standardError.contains("To continue: descent train --resume stopped\n"))
+        #expect(result.standardError.contains("Stopping after this step (Ctrl-C again to quit at once)"))
+        #expect(result.standardError.contains("Saved the model and a checkpoint in stopped.\nTo continue: descent train --resume stopped\n"))
         let saved = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: state)) as? [String: Any])
         #expect((saved["epoch"] as? Int).map { $0 < 16 } == true)
 
