@@ -96,11 +96,20 @@ static int descent_use_avx2(void) {
 #define GEMM_KERNELS descent_dgemm_kernels
 #include "gemm_driver.h"
 
+// The default kernel set: plain C, except on ARM64, where NEON is always there and its
+// micro-kernels are chosen at compile time.
+#if defined(__aarch64__)
+#define SGEMM_DEFAULT_KERNEL descent_sgemm_kernel_neon
+#define DGEMM_DEFAULT_KERNEL descent_dgemm_kernel_neon
+#else
+#define SGEMM_DEFAULT_KERNEL descent_sgemm_kernel_portable
+#define DGEMM_DEFAULT_KERNEL descent_dgemm_kernel_portable
+#endif
 static const descent_sgemm_kernels sgemm_portable = {
-    descent_sgemm_kernel_portable, descent_sgemm_pack_a_panel, descent_sgemm_pack_b_panel,
+    SGEMM_DEFAULT_KERNEL, descent_sgemm_pack_a_panel, descent_sgemm_pack_b_panel,
     descent_sgemv_portable};
 static const descent_dgemm_kernels dgemm_portable = {
-    descent_dgemm_kernel_portable, descent_dgemm_pack_a_panel, descent_dgemm_pack_b_panel,
+    DGEMM_DEFAULT_KERNEL, descent_dgemm_pack_a_panel, descent_dgemm_pack_b_panel,
     descent_dgemv_portable};
 #if defined(__x86_64__)
 static const descent_sgemm_kernels sgemm_avx2 = {

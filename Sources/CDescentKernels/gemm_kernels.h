@@ -65,4 +65,11 @@ void descent_sgemm_pack_b_avx2(int transpose, ptrdiff_t kc, const float *b, ptrd
                                float *dest);
 #endif
 
+#if defined(__aarch64__)
+void descent_sgemm_kernel_neon(ptrdiff_t kc, const float *a, const float *b, float *c,
+                               ptrdiff_t ldc, float beta, int mr, int nr);
+void descent_dgemm_kernel_neon(ptrdiff_t kc, const double *a, const double *b, double *c,
+                               ptrdiff_t ldc, double beta, int mr, int nr);
+#endif
+
 #endif

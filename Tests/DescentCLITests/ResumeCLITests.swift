@@ -100,15 +100,3 @@ private func finish(_ process: Process) -> CommandResult {
     return CommandResult(status: process.terminationStatus, standardOutput: String(decoding: output, as: UTF8.self),
                          standardError: String(decoding: error, as: UTF8.self))
 }
-
-/// The built `descent` binary, found where ``descent(_:in:environment:)`` looks for it.
-private func descentBinary() throws -> URL {
-    let candidates = [
-        Bundle(for: Marker.self).bundleURL.deletingLastPathComponent().appendingPathComponent("descent"),
-        Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("descent"),
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/descent"),
-    ]
-    return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                        "the descent binary was not built (run `swift build --product descent`)")
-}

@@ -115,7 +115,13 @@ public enum AtomicFile {
                     folder.appendPathComponent(component)
                     if folders.insert(folder.path).inserted { try operations.createFolder(at: folder.path) }
                 }
-                try operations.writeFile(file.contents, to: temporary.appendingPathComponent(file.path).path)
+                do {
+                    try operations.writeFile(file.contents, to: temporary.appendingPathComponent(file.path).path)
+                } catch let error as FileError {
+                    // The temporary folder's name means nothing to the reader; the file's place does.
+                    throw FileError(error.operation, path: url.appendingPathComponent(file.path).path, reason: error.reason,
+                                    errorNumber: error.errorNumber)
+                }
             }
             for folder in folders.sorted(by: >) { operations.syncFolder(at: folder) }
             operations.syncFolder(at: temporary.path)
