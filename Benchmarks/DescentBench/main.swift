@@ -336,7 +336,10 @@ func w3TrainingStep(_ model: inout Sequential, _ optimizer: Adadelta, _ inputs: 
 do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
     ThreadCount.current = options.threads
-    if !options.json { print("descent-bench, \(options.threads) threads") }
+    if !options.json {
+        let perCore = CPUKernels.threadsPerCore.map { ", \($0) thread\($0 == 1 ? "" : "s") per core" } ?? ""
+        print("descent-bench, \(options.threads) threads; \(CPUKernels.processorName)\(perCore); kernels: \(CPUKernels.variant)")
+    }
     let needsData = !options.workloads.isDisjoint(with: ["w1", "w2", "w3", "w4"])
     let (train, test): (Dataset?, Dataset?) = needsData
         ? try Dataset.mnist(directory: URL(fileURLWithPath: options.dataDirectory)) : (nil, nil)
@@ -355,7 +358,8 @@ do {
     if options.workloads.contains("w3-step") { w3Step(json: options.json) }
     record("peak_rss_mb", peakResidentMegabytes(), json: options.json)
     if options.json {
-        var object: [String: Any] = ["framework": "descent", "threads": options.threads]
+        var object: [String: Any] = ["framework": "descent", "threads": options.threads,
+                                     "cpu": CPUKernels.processorName, "kernels": CPUKernels.variant]
         for (name, value) in results { object[name] = value }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int failures = 0, checks = 0;
 
@@ -198,18 +199,22 @@ static void print_random_digest(void) {
 }
 
 int main(void) {
-    check_all_gemm("fastest", descent_sgemm, descent_dgemm);
+    check_all_gemm(descent_kernel_variant(), descent_sgemm, descent_dgemm);
+#if defined(__x86_64__)
+    if (descent_cpu_has_avx2_fma()) check_all_gemm("avx2", descent_sgemm_avx2, descent_dgemm);
+#endif
     check_all_gemm("portable", descent_sgemm_portable, descent_dgemm_portable);
     check_optimizers();
     check_max_pool();
     print_random_digest();
-#if defined(__aarch64__)
-    const char *variant = "NEON (arm64)";
-#elif defined(__x86_64__)
-    const char *variant = descent_cpu_has_avx2_fma() ? "AVX2 + FMA, and portable" : "portable only";
+#if defined(__x86_64__)
+    printf("kernels checked: %s%s, portable; skipped: %s\n", descent_kernel_variant(),
+           strcmp(descent_kernel_variant(), "avx512") == 0 ? ", avx2" : "",
+           descent_cpu_has_avx512() ? "none" : descent_cpu_has_avx2_fma() ? "avx512 (not on this CPU)"
+                                                                          : "avx512, avx2 (not on this CPU)");
 #else
-    const char *variant = "portable";
+    printf("kernels checked: %s, portable\n", descent_kernel_variant());
 #endif
-    printf("kernels: %s; %d checks, %d failed\n", variant, checks, failures);
+    printf("%d checks, %d failed\n", checks, failures);
     return failures == 0 ? 0 : 1;
 }

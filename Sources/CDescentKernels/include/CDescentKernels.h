@@ -7,6 +7,14 @@
 /// Returns 1 when this CPU can run the AVX2 + FMA kernels, else 0.
 int descent_cpu_has_avx2_fma(void);
 
+/// Returns 1 when this CPU and its OS can run the AVX-512F kernels, else 0.
+int descent_cpu_has_avx512(void);
+
+/// The micro-kernels `descent_sgemm` runs: "avx512", "avx2", "neon" or "portable" — the best
+/// the CPU supports, or a lesser one named by the environment variable DESCENT_KERNELS
+/// ("avx2" or "portable"), read once.
+const char *descent_kernel_variant(void);
+
 /// Makes the calling thread treat denormal numbers (below 1.2e-38 in float32) as zero, inputs
 /// and results, and returns the previous floating-point control state for
 /// `descent_flush_denormals_end`. Arithmetic on denormals takes a slow path in the CPU, up to
@@ -40,7 +48,8 @@ void descent_max_pool_2x2(const float *input, float *output, int32_t *indices, p
 /// C ← op(A)·op(B) + beta·C, where op(A) is m×k, op(B) is k×n and C is m×n; op(X) is Xᵀ when
 /// the matching `transpose` flag is nonzero. `lda`, `ldb`, `ldc` are the distances between rows
 /// of the matrices as stored. With beta == 0, C is only written (it may hold NaN or garbage).
-/// Packed and cache-blocked, with an AVX2 + FMA micro-kernel where the CPU has one.
+/// Packed and cache-blocked, with an AVX-512 or AVX2 + FMA micro-kernel where the CPU has one
+/// (NEON on ARM64); `descent_kernel_variant` names it.
 void descent_sgemm(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                    const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
                    float *c, ptrdiff_t ldc, float beta);
@@ -49,6 +58,12 @@ void descent_sgemm(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptr
 void descent_dgemm(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                    const double *a, ptrdiff_t lda, const double *b, ptrdiff_t ldb,
                    double *c, ptrdiff_t ldc, double beta);
+
+/// `descent_sgemm` with the AVX2 + FMA micro-kernel where the CPU has it (else the portable one),
+/// whatever better one it has: so that tests can check each variant on one machine.
+void descent_sgemm_avx2(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                        const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                        float *c, ptrdiff_t ldc, float beta);
 
 /// `descent_sgemm` and `descent_dgemm` with the portable micro-kernel whatever the CPU: what
 /// CPUs without AVX2 + FMA run, callable everywhere so that tests can check it.
