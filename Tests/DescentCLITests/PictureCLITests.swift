@@ -51,7 +51,7 @@ import Testing
         let folder = try temporaryFolder()
         let result = try descent(["train", "moons", "--epochs", "2", "--output", "moons-model"], in: folder)
         #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardOutput.contains("history.svg and decision-boundary.svg in moons-model"))
+        #expect(result.standardOutput.contains("history.svg, decision-boundary.svg and a checkpoint in moons-model"))
         let svg = try String(contentsOf: folder.appendingPathComponent("moons-model/decision-boundary.svg"), encoding: .utf8)
         #expect(svg.components(separatedBy: "data-label=").count - 1 == 200)
     }

@@ -6,16 +6,21 @@ extension TrainingOutcome {
     /// The plane is in the data's own units: when the job standardized the features, the
     /// examples are drawn where they were before, and every point of the grid is standardized
     /// before the network sees it, as new data would be.
-    public func decisionRegions(resolution: Int = 120) -> DecisionRegions? {
+    ///
+    /// At most `maximumExamples` examples are drawn (every k-th, training and validation alike), so
+    /// that a large table still makes a picture a browser opens quickly.
+    public func decisionRegions(resolution: Int = 120, maximumExamples: Int = 2000) -> DecisionRegions? {
+        guard hasDecisionRegions else { return nil }
         let training = plan.training
-        guard training.task.isClassification, training.features.rank == 2, training.featureCount == 2 else { return nil }
         let sets = [(training, false)] + (plan.validation.map { [($0, true)] } ?? [])
-        let examples = sets.flatMap { dataset, isValidation in
+        let all = sets.flatMap { dataset, isValidation in
             zip(originalPoints(dataset.features), Self.classIndices(of: dataset.labels)).map { point, label in
                 DecisionRegions.Example(point: point, label: label, isValidation: isValidation)
             }
         }
-        guard !examples.isEmpty else { return nil }
+        guard !all.isEmpty else { return nil }
+        let stride = (all.count + max(maximumExamples, 1) - 1) / max(maximumExamples, 1)
+        let examples = Swift.stride(from: 0, to: all.count, by: stride).map { all[$0] }
         let classNames = metadata.classNames ?? (0..<(training.classCount ?? 2)).map(String.init)
         let features = Array((training.featureNames ?? ["x₁", "x₂"]).prefix(2))
         return DecisionRegions(examples: examples, classNames: classNames, featureNames: features, resolution: resolution) { points in
@@ -24,6 +29,13 @@ extension TrainingOutcome {
             let outputs = PredictionOutputs(outputs: model.predict(inputs), classNames: classNames, lossName: plan.recipe.loss.name)
             return outputs.tensor.scalars(as: Int32.self).map(Int.init)
         }
+    }
+
+    /// Whether ``decisionRegions(resolution:maximumExamples:)`` has a picture to draw: whether
+    /// the network classifies examples of two features.
+    public var hasDecisionRegions: Bool {
+        plan.training.task.isClassification && plan.training.features.rank == 2 && plan.training.featureCount == 2
+            && plan.training.count > 0
     }
 
     /// The examples' features as points, undoing the job's standardization.
