@@ -10,7 +10,7 @@ import Foundation
 /// try AtomicFile.write(Data(landscape.svg().utf8), to: URL(fileURLWithPath: "landscape.svg"))
 /// ```
 ///
-/// Computing is kept apart from drawing (``svg(width:)``) so that each can be checked alone.
+/// Computing is kept apart from drawing (``svg()``) so that each can be checked alone.
 public struct CostLandscape: Sendable {
     /// The points, and so the cost.
     public let fit: LineFit

@@ -2,7 +2,7 @@
 /// class a model predicts at every cell of a grid over a plane of two features, and the
 /// examples with their true classes.
 ///
-/// Computing is kept apart from drawing (``svg(title:)``) so that each can be checked alone.
+/// Computing is kept apart from drawing (``svg(title:subtitle:)``) so that each can be checked alone.
 public struct DecisionRegions: Sendable {
     /// One example: where it lies, its true class, and whether it was held out for validation.
     public struct Example: Sendable, Equatable {

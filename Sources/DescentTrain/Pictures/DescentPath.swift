@@ -12,8 +12,8 @@ public struct DescentPath: Sendable {
     /// compute or ended above where it started (a learning rate too large for the surface).
     public var diverged: Bool
 
-    /// The run of `method` on `fit`, made by the library's optimizers (``SGD`` without and with
-    /// momentum, ``Adam``) from gradients computed by autodiff, as training computes them.
+    /// The run of `method` on `fit`, made by the library's optimizers (`SGD` without and with
+    /// momentum, `Adam`) from gradients computed by autodiff, as training computes them.
     ///
     /// - Throws: what ``LandscapeSettings/check()`` throws.
     public init(_ method: DescentMethod, on fit: LineFit, settings: LandscapeSettings) throws {

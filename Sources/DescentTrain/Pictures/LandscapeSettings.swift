@@ -9,7 +9,7 @@ public struct LandscapeSettings: Sendable, Equatable {
     public var steps = 60
     /// The points per update of the mini-batch run.
     public var miniBatchSize = 8
-    /// μ, the momentum of the momentum run (heavy ball, as ``SGD`` has it).
+    /// μ, the momentum of the momentum run (heavy ball, as `SGD` has it).
     public var momentum = 0.9
     /// The parameters (w, b) every run starts from.
     public var start = PlanePoint(x: 0, y: 0)

@@ -94,7 +94,7 @@ public struct LineFit: Sendable {
     public var minimumCost: Double { moments.minimumCost }
 
     /// The means and (co)variances of the points, from which the cost anywhere follows in a
-    /// few operations (see ``QuadraticCost``).
+    /// few operations (see `QuadraticCost`).
     var moments: QuadraticCost { QuadraticCost(x: x, y: y) }
 }
 

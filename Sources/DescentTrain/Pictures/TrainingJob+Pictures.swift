@@ -2,7 +2,7 @@ import Foundation
 
 extension TrainingJob {
     /// The picture of the decision regions saved beside `history.svg` when the examples have
-    /// two features and the task is classification (see ``TrainingOutcome/decisionRegions(resolution:)``).
+    /// two features and the task is classification (see ``TrainingOutcome/decisionRegions(resolution:maximumExamples:)``).
     public static let decisionRegionsFileName = "decision-boundary.svg"
 
     /// The pictures a model folder holds besides `history.svg`: the decision regions, for a
