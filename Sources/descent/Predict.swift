@@ -11,6 +11,10 @@ struct Predict: ParsableCommand {
     var model: String
     @Argument(help: "The inputs: a CSV file (feature columns only, or with the target column, which is ignored), a .npy array, or an image (.png, .jpg) or a folder of images for a model trained on images.")
     var input: String
+    @Option(help: ArgumentHelp("For a model trained on a CSV file: what to do with a category training never saw: stop with an "
+                                   + "error naming row, column and value (the default), or ignore it (all of the column's features 0).",
+                               valueName: "error|ignore"))
+    var unknownCategory: UnknownCategoryPolicy = .error
     @Option(help: "Write the predictions to this .csv or .npy file instead of standard output.")
     var output: String?
 
@@ -27,7 +31,7 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         try reported {
-            let predictions = try SavedModel(folder: model).predict(inputsAt: input)
+            let predictions = try SavedModel(folder: model).predict(inputsAt: input, unknownCategory: unknownCategory)
             if let output {
                 try predictions.write(to: output)
             } else {
