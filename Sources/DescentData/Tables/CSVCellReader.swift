@@ -30,6 +30,8 @@ struct CSVCellReader {
     var target: TargetColumn = .none
     /// Columns whose cells are kept as text even when they look like numbers, by name.
     var textColumns: Set<String> = []
+    /// About how many bytes each chunk parsed on its own holds.
+    var chunkBytes = CSVLayout.targetChunkBytes
     /// Called with the fraction of the rows parsed, from any thread, after each chunk.
     var progress: (@Sendable (Double) -> Void)?
 
@@ -40,7 +42,7 @@ struct CSVCellReader {
     ///   `.unknownColumn` for a target that is not a column, `.nonNumericCell` for a number too
     ///   large for a float32 — each with its line.
     func read() throws -> TableCells {
-        let layout = try CSVLayout(file: source)
+        let layout = try CSVLayout(file: source, targetChunkBytes: chunkBytes)
         let headerTable = try CSVTable(bytes: layout.header, file: source.path)
         let names = headerTable.columnNames
         var destinations = names.map { _ in Destination.ignored }

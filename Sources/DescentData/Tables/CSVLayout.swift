@@ -101,6 +101,8 @@ struct CSVLayout: Sendable {
                             try endRecord(at: position, next: position + 1)
                         } else {
                             recordStart = position + 1
+                            // A chunk starts after the whole CRLF, not between its two bytes.
+                            if chunkStart == position { chunkStart = position + 1 }
                         }
                         if header != nil, position + 1 - chunkStart >= targetChunkBytes {
                             chunks.append(Chunk(start: chunkStart, end: position + 1, firstRow: chunkFirstRow,
