@@ -107,10 +107,11 @@ public struct ModelMetadata: Sendable, Equatable {
                 throw ModelFileError.invalidValue(path: path, location: "preprocessing", expected: "an image step", found: error.message)
             }
         }.first
-        let table = try preprocessing.enumerated().compactMap { index, step -> TableEncoding? in
+        var table = try preprocessing.enumerated().compactMap { index, step -> TableEncoding? in
             guard case let .table(json) = step else { return nil }
             return try TableEncoding(json: json, path: path, location: "preprocessing[\(index)]")
         }.first
+        table?.target = try string("target")
         let targetScaling = try json["target_scaling"].map { try TargetStandardizer(json: $0, path: path) }
         self.init(classNames: classNames, standardizer: standardizer, lossName: try string("loss"),
                   target: try string("target"), task: task, image: image, table: table, targetScaling: targetScaling)

@@ -232,7 +232,7 @@ public struct TrainingJob: Sendable {
             }
         }
         if case .file(let path) = validation {
-            validationData = try DatasetSource.loadValidation(path, matching: training, target: target)
+            validationData = try DatasetSource.loadValidation(path, matching: training, target: target ?? training.tableEncoding?.target)
         }
         var imageInputs: ImageInputs?
         if training.features.dtype == .uint8, training.features.rank == 4 {
@@ -297,7 +297,8 @@ public struct TrainingJob: Sendable {
             callbacks: [ProgressReporter { progress(.training($0)) }] + callbacks)
 
         let metadata = ModelMetadata(classNames: training.classNames ?? recipe.defaultClassNames,
-                                     standardizer: standardizer, lossName: recipe.loss.name, target: target,
+                                     standardizer: standardizer, lossName: recipe.loss.name,
+                                     target: target ?? training.tableEncoding?.target,
                                      task: training.task, image: imageInputs, table: training.tableEncoding,
                                      targetScaling: targetScaling)
         var savedFolder: URL?

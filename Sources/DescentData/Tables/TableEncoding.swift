@@ -51,6 +51,9 @@ public struct TableEncoding: Sendable, Equatable {
     public var columns: [Column]
     /// What was done with missing cells in training.
     public var missing: MissingValuePolicy
+    /// The training file's target column, when the encoding was inferred from one (kept in
+    /// the model's metadata, not in this step).
+    public var target: String?
 
     public init(columns: [Column], missing: MissingValuePolicy = .error) {
         self.columns = columns

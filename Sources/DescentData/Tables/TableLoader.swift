@@ -58,7 +58,8 @@ struct TableLoader {
             }
             columns.append(.init(name: name, categories: TableEncoding.sorted(distinct)))
         }
-        let encoding = TableEncoding(columns: columns, missing: reading.missing)
+        var encoding = TableEncoding(columns: columns, missing: reading.missing)
+        encoding.target = cells.targetColumn.map { cells.columnNames[$0] }
         let features = try encoding.features(of: cells, unknownCategory: .error, line: line(cells))
         return try dataset(encoding: encoding, features: features, cells: cells, task: task, classNames: classNames,
                            maximumClassCount: maximumClassCount, policy: reading.missing)
