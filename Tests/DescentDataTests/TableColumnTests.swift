@@ -129,4 +129,16 @@ import Testing
         let missing = try #require(throws: DataError.self) { try encoding.features(parsing: "weight,colour,cylinders,zip\n,red,4,1\n") }
         #expect(missing.message.contains("row 1, column 'weight'") && missing.message.contains("no values to fill in"))
     }
+
+    @Test func summaryShowsKindsMissingCountsAndClasses() throws {
+        var reading = TableReading()
+        reading.ignored = ["kind"]
+        let summary = try TableSummary(parsing: gaps, reading: reading)
+        #expect(summary.columns.map(\.kind) == [.numeric, .ignored, .target])
+        #expect(summary.columns.map(\.missingCount) == [2, 2, 0])
+        #expect(summary.rowCount == 6 && summary.task == .binary && summary.classNames == ["0", "1"])
+        let cars = try TableSummary(parsing: cars)
+        #expect(cars.columns.map(\.kind) == [.numeric, .categorical, .categorical, .numeric, .target])
+        #expect(cars.featureCount == 6 && cars.text.contains("cylinders  categorical  0        3         '4', '6', 'rotary'"))
+    }
 }
