@@ -39,7 +39,8 @@ enum CellValue: Equatable {
         }
     }
 
-    private static let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
+    private static var space: UInt8 { 0x20 }
+    private static var tab: UInt8 { 0x09 }
 
     /// Whether the bytes spell one of the tokens that mean "no value".
     private static func isMissingToken(_ start: UnsafePointer<UInt8>, count: Int) -> Bool {
@@ -54,11 +55,35 @@ enum CellValue: Equatable {
         }
     }
 
-    /// Exact powers of ten in Double: 10^0 … 10^22 are all representable.
-    private static let powersOfTen: [Double] = (0...22).map { exponent in
-        var value = 1.0
-        for _ in 0..<exponent { value *= 10 }
-        return value
+    /// 10^`exponent` for 0 … 22, the powers of ten a Double holds exactly (literals, not a
+    /// stored table, which would be initialized lazily and checked on every call).
+    @inline(__always)
+    private static func powerOfTen(_ exponent: Int) -> Double {
+        switch exponent {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
     }
 
     /// The number in `start[first..<end]`, or nil when the bytes are not a decimal number.
@@ -129,7 +154,7 @@ enum CellValue: Equatable {
         // between two floats (the one case where rounding twice differs from rounding once);
         // that case, and every other, is left to strtof.
         if !dropped, mantissa <= 1 << 53, (-22...22).contains(exponent) {
-            let scaled = exponent < 0 ? Double(mantissa) / powersOfTen[-exponent] : Double(mantissa) * powersOfTen[exponent]
+            let scaled = exponent < 0 ? Double(mantissa) / powerOfTen(-exponent) : Double(mantissa) * powerOfTen(exponent)
             // The 29 bits a float drops from a double's 52-bit fraction; 1 followed by zeros is a tie.
             let droppedBits = scaled.bitPattern & ((1 << 29) - 1)
             if droppedBits != 1 << 28 {

@@ -63,6 +63,14 @@ struct TableTarget {
             return Dataset(features: features, labels: Tensor(shape: [values.count, 1], scalars: values),
                            task: .regression, featureNames: featureNames)
         }
+        if allNumeric && classNames == nil {
+            // Classes by value, without a string per row (a million rows of digits).
+            let classValues = Set(values).sorted()
+            let indexOfValue = Dictionary(uniqueKeysWithValues: classValues.enumerated().map { ($1, Int32($0)) })
+            return Dataset(features: features, labels: Tensor(values.map { indexOfValue[$0]! }),
+                           task: .classifying(classCount: classValues.count), featureNames: featureNames,
+                           classNames: classValues.map(Self.className))
+        }
         // Numeric classes are named as they are written when whole ("3", not "3.0").
         let names = values.indices.map { textOfRow[$0] ?? Self.className(values[$0]) }
         let classes = classNames ?? (allNumeric
