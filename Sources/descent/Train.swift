@@ -214,7 +214,10 @@ struct Train: ParsableCommand {
     func run() throws {
         if let threads { ThreadCount.current = threads }
         try reported {
-            let job = try job()
+            var job = try job()
+            if !quiet && !json && dataset.lowercased().hasSuffix(".csv") {
+                job.loadingProgress = LoadingProgress(file: dataset).report
+            }
             let progress = ProgressDisplay(live: !quiet && !json && isatty(1) != 0, plain: !quiet && !json)
             let outcome: TrainingOutcome
             do {
