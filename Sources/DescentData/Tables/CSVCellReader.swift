@@ -305,7 +305,8 @@ private struct ChunkParser {
             result.missingCounts[column] += 1
         case .outOfRange where !isText[column]:
             throw DataError(.nonNumericCell, file: file, line: line,
-                            "column '\(names[column])': \(String(decoding: UnsafeBufferPointer(start: cell, count: count), as: UTF8.self)) is too large for a float32 (at most ±3.4e38)")
+                            "column '\(names[column])': '\(Self.trimmedText(cell, count: count))' is beyond float32's range "
+                                + "(±\(Float.greatestFiniteMagnitude)); expected a number that float32 holds")
         default:
             slot.pointee = .nan
             result.texts[column].rows.append(row)
