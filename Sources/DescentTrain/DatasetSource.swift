@@ -64,9 +64,12 @@ public enum DatasetSource {
             } else {
                 validation = try Dataset.csv(contentsOf: url, target: target, task: training.task, classNames: classNames)
             }
-        } catch let error as DataError where error.kind == .invalidArgument {
+        } catch let error as DataError where error.kind == .invalidArgument && error.message.contains("model's classes") {
             // A class the training data do not have.
             throw TrainingError.incompatibleData("the validation file has a class the training data do not have: \(error)")
+        } catch let error as DataError where error.kind == .unknownColumn || error.kind == .invalidArgument {
+            // A column or a category the training file does not have.
+            throw TrainingError.incompatibleData("the validation file does not fit the training data: \(error)")
         }
         guard validation.featureCount == training.featureCount else {
             throw TrainingError.incompatibleData(
