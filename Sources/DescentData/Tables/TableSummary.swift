@@ -87,8 +87,9 @@ public struct TableSummary: Sendable {
                      padded("column", width) + "  " + padded("kind", 11) + "  missing  features  categories"]
         for column in columns {
             let categories = column.categories.map { TableEncoding.list($0) } ?? ""
-            lines.append(padded(column.name, width) + "  " + padded(column.kind.rawValue, 11) + "  "
-                         + padded(String(column.missingCount), 7) + "  " + padded(String(column.featureCount), 8) + "  " + categories)
+            let line = padded(column.name, width) + "  " + padded(column.kind.rawValue, 11) + "  "
+                + padded(String(column.missingCount), 7) + "  " + padded(String(column.featureCount), 8) + "  " + categories
+            lines.append(String(line.reversed().drop { $0 == " " }.reversed()))
         }
         let classes = classNames.map { ": \($0.count) classes, " + TableEncoding.list($0) } ?? ""
         lines.append("target '\(columns.first { $0.kind == .target }?.name ?? "")': \(task)\(classes)")
