@@ -10,6 +10,7 @@ public struct TargetStandardizer: Sendable, Equatable {
     /// The standard deviation of each target column (1 where it is 0).
     public var scale: [Double]
 
+    /// Statistics given directly, one mean and one scale per target column.
     public init(mean: [Double], scale: [Double]) {
         precondition(mean.count == scale.count, "TargetStandardizer: \(mean.count) means but \(scale.count) scales")
         self.mean = mean

@@ -19,6 +19,7 @@ public struct TableEncoding: Sendable, Equatable {
         /// missing cells are not filled.
         public var fill: Fill?
 
+        /// A column called `name`: numeric without `categories`, categorical with them.
         public init(name: String, categories: [String]? = nil, fill: Fill? = nil) {
             self.name = name
             self.categories = categories
@@ -55,6 +56,7 @@ public struct TableEncoding: Sendable, Equatable {
     /// the model's metadata, not in this step).
     public var target: String?
 
+    /// An encoding of `columns`, in feature order, trained with `missing`.
     public init(columns: [Column], missing: MissingValuePolicy = .error) {
         self.columns = columns
         self.missing = missing

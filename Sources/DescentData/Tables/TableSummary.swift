@@ -17,7 +17,9 @@ public struct TableSummary: Sendable {
 
     /// One column.
     public struct Column: Sendable {
+        /// The column's name in the header.
         public var name: String
+        /// What it becomes.
         public var kind: Kind
         /// Empty, `NA`, `NaN` and `?` cells.
         public var missingCount: Int
