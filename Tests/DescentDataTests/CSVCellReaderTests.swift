@@ -62,6 +62,43 @@ import Testing
         }
     }
 
+    @Test func quotesInsideCellsAreText() throws {
+        // As CSVTable reads them: a quote that does not open a cell is part of its text.
+        let text = "name,quote,y\nno\"quote,\"a \"\"b\"\"\",1\nx\"\"y,\"\",2\n\"multi\nline\",z,3\n"
+        let reference = try CSVTable(parsing: text)
+        for chunkBytes in [1, 1 << 20] {
+            var reader = CSVCellReader(source: MemoryBytes(bytes: Array(text.utf8), path: nil))
+            reader.chunkBytes = chunkBytes
+            reader.target = .last
+            reader.textColumns = ["name", "quote"]
+            let cells = try reader.read()
+            #expect(cells.rowCount == 3)
+            #expect(cells.texts[0]?.texts == reference.rows.map { $0[0] } && cells.texts[1]?.texts == ["a \"b\"", "z"])
+            #expect(cells.target == [1, 2, 3])
+        }
+    }
+
+    @Test func randomTextReadsAsCSVTableReadsIt() {
+        // Quotes, commas and line breaks in random places, read in one chunk and in many: the
+        // same rows and cells as CSVTable, or an error where CSVTable has one — never a trap.
+        var random = SeededDigits(state: 42)
+        let alphabet: [Character] = ["a", "1", ",", "\"", "\n", "\r", " ", "2"]
+        for _ in 0..<3_000 {
+            let text = "x,y\n" + String((0..<random.next(40)).map { _ in alphabet[random.next(alphabet.count)] })
+            let reference = try? CSVTable(parsing: text)
+            for chunkBytes in [1, 1 << 20] {
+                var reader = CSVCellReader(source: MemoryBytes(bytes: Array(text.utf8), path: nil))
+                reader.chunkBytes = chunkBytes
+                reader.textColumns = ["x", "y"]
+                let cells = try? reader.read()
+                #expect((cells == nil) == (reference == nil), "\(text.debugDescription), chunks of \(chunkBytes)")
+                if let cells, let reference {
+                    #expect(cells.rowCount == reference.rows.count, "\(text.debugDescription)")
+                }
+            }
+        }
+    }
+
     @Test func malformedFilesNameTheirLine() throws {
         func failure(_ text: String) throws -> DataError {
             try #require(throws: DataError.self) { try Dataset.csv(parsing: text, file: "t.csv") }

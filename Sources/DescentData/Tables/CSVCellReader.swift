@@ -202,6 +202,11 @@ private struct ChunkParser {
                 continue
             }
             let recordLine = line
+            // The layout pass counted this chunk's records; never write past its rows.
+            guard row < chunk.firstRow + chunk.rowCount else {
+                throw DataError(.corrupt, file: file, line: recordLine,
+                                "the file's records could not be told apart (a quote in an unexpected place?)")
+            }
             var column = 0
             while true {
                 var cellStart = position, cellEnd = position

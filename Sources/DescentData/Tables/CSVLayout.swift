@@ -49,6 +49,10 @@ struct CSVLayout: Sendable {
         var quoteOpenedOnLine = 1
         var previousWasCarriageReturn = false
         var recordHasBytes = false
+        // A quote opens a quoted cell only at the start of a cell (elsewhere it is text, as the
+        // cell parser reads it), or right after a closing quote (a doubled quote inside one).
+        var previousByte = CSVBytes.newline
+        var justClosedQuote = false
         var recordStart = 0
         var recordLine = 1
         var header: [UInt8]?
@@ -95,12 +99,19 @@ struct CSVLayout: Sendable {
                     if skipped {
                         if !inQuotes { recordHasBytes = true }
                         previousWasCarriageReturn = false
+                        previousByte = bytes[index - 1]
+                        justClosedQuote = false
                         if index >= count { break }
                     }
                     let byte = bytes[index]
                     if inQuotes {
                         if byte == CSVBytes.quote {
                             inQuotes = false  // a doubled quote opens again at once
+                            justClosedQuote = true
+                            previousByte = byte
+                            previousWasCarriageReturn = false
+                            index += 1
+                            continue
                         } else if byte == CSVBytes.newline {
                             if !previousWasCarriageReturn { line += 1 }
                         } else if byte == CSVBytes.carriageReturn {
@@ -129,13 +140,16 @@ struct CSVLayout: Sendable {
                         let position = offset + index
                         try endRecord(at: position, next: position + 1)
                     } else {
-                        if byte == CSVBytes.quote {
+                        if byte == CSVBytes.quote && (justClosedQuote || previousByte == CSVBytes.comma
+                                                      || previousByte == CSVBytes.newline || previousByte == CSVBytes.carriageReturn) {
                             inQuotes = true
                             quoteOpenedOnLine = line
                         }
                         recordHasBytes = true
                     }
                     previousWasCarriageReturn = byte == CSVBytes.carriageReturn
+                    previousByte = byte
+                    justClosedQuote = false
                     index += 1
                 }
             }

@@ -55,9 +55,16 @@ enum CSVRecordScan {
     static func line(ofRecord record: Int, in bytes: [UInt8], firstLine: Int) -> Int? {
         var line = firstLine, seen = 0, inQuotes = false, recordHasBytes = false, recordLine = firstLine
         var previousWasCarriageReturn = false
+        var previousByte = CSVBytes.newline, justClosedQuote = false
         for byte in bytes {
+            defer { previousByte = byte }
             if inQuotes {
-                if byte == CSVBytes.quote { inQuotes = false }
+                if byte == CSVBytes.quote {
+                    inQuotes = false
+                    justClosedQuote = true
+                    previousWasCarriageReturn = false
+                    continue
+                }
                 if byte == CSVBytes.carriageReturn || (byte == CSVBytes.newline && !previousWasCarriageReturn) { line += 1 }
             } else if byte == CSVBytes.newline || byte == CSVBytes.carriageReturn {
                 if byte == CSVBytes.carriageReturn || !previousWasCarriageReturn { line += 1 }
@@ -68,11 +75,15 @@ enum CSVRecordScan {
                 recordHasBytes = false
                 recordLine = line
             } else {
-                if byte == CSVBytes.quote { inQuotes = true }
+                if byte == CSVBytes.quote && (justClosedQuote || previousByte == CSVBytes.comma
+                                              || previousByte == CSVBytes.newline || previousByte == CSVBytes.carriageReturn) {
+                    inQuotes = true
+                }
                 if !recordHasBytes { recordLine = line }
                 recordHasBytes = true
             }
             previousWasCarriageReturn = byte == CSVBytes.carriageReturn
+            justClosedQuote = false
         }
         return recordHasBytes && seen == record ? recordLine : nil
     }
