@@ -13,6 +13,13 @@ final class GradientNode: @unchecked Sendable {
     let pullback: (Tensor) -> [Tensor?]
     /// The output's shape, which backpropagation checks each gradient passed back against.
     let shape: [Int]
+    /// The output's value, kept only while a ``ComputationalGraph`` is recorded (training never
+    /// pays for it): the graph shows every node's value.
+    var keptValue: Tensor?
+    /// The inputs that are not part of the graph (data, constants), kept only while a
+    /// ``ComputationalGraph`` is recorded, so that the drawing can show them too; one entry per
+    /// input, `nil` where the input has a node.
+    var keptConstants: [Tensor?] = []
 
     init(operation: String, inputs: [GradientNode?], shape: [Int], pullback: @escaping (Tensor) -> [Tensor?]) {
         self.operation = operation
@@ -30,6 +37,9 @@ final class GradientNode: @unchecked Sendable {
 /// Whether operations record themselves for differentiation; off inside ``withoutGradients(_:)``.
 enum GradientRecording {
     @TaskLocal static var isEnabled = true
+    /// Whether each node also keeps its value and its constant inputs: on only inside
+    /// ``recordComputationalGraph(at:of:)``.
+    @TaskLocal static var keepsValues = false
 }
 
 /// Runs `body` without recording any operation for differentiation: for inference, metrics and
@@ -68,9 +78,14 @@ extension Tensor {
         let nodes = inputs.map(\.gradientNode)
         let needs = nodes.map { $0 != nil }
         var result = self
-        result.gradientNode = GradientNode(operation: operation, inputs: nodes, shape: shape) {
+        let node = GradientNode(operation: operation, inputs: nodes, shape: shape) {
             upstream in pullback(upstream, needs)
         }
+        if GradientRecording.keepsValues {
+            node.keptValue = detached()
+            node.keptConstants = inputs.map { $0.gradientNode == nil ? $0.detached() : nil }
+        }
+        result.gradientNode = node
         return result
     }
 
