@@ -5,7 +5,7 @@ extension GraphDrawing {
     /// Where each node goes: its column is the length of the longest path from a parameter or
     /// constant to it (inputs always to the left of the operations that use them), its row its
     /// place among the nodes of that column.
-    func layout() -> [(column: Int, row: Int)] {
+    public func layout() -> [(column: Int, row: Int)] {
         var columns: [Int] = []
         for node in graph.nodes {
             columns.append((node.inputs.map { columns[$0] + 1 }).max() ?? 0)
