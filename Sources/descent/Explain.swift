@@ -54,13 +54,15 @@ struct Explain: ParsableCommand {
                                               cost: cost ?? .mse, learningRate: learningRate)
             }
             if let initialWeights { try explainer.loadWeights(from: initialWeights) }
-            print(try explainer.explain().formatted(json ? .json : format), terminator: "")
+            let explanation = try explainer.explain().formatted(json ? .json : format)
+            // The graph first: a graph that cannot be written stops the command before it prints.
             if let graph {
                 let drawing = GraphDrawing(try explainer.computationalGraph(unfused: unfused))
                 let byGraphviz = try drawing.write(to: graph)
                 FileHandle.standardError.write(Data(("Wrote the computational graph (\(drawing.graph.nodes.count) nodes, "
                     + "\(drawing.graph.edges.count) edges, drawn by \(byGraphviz ? "Graphviz" : "Descent")) to \(graph)\n").utf8))
             }
+            print(explanation, terminator: "")
         }
     }
 }

@@ -45,7 +45,11 @@ extension GraphDrawing {
         for edge in graph.edges {
             let (from, to) = (origin(edge.from), origin(edge.to))
             let (x1, y1) = (from.x + boxWidth, from.y + boxHeight / 2)
-            let (x2, y2) = (to.x, to.y + boxHeight / 2)
+            // Each input arrives at its own height, in argument order, so that `subtract`'s
+            // first and second operands can be told apart.
+            let inputs = graph.nodes[edge.to].inputs
+            let slot = Double((inputs.firstIndex(of: edge.from) ?? 0) + 1) / Double(inputs.count + 1)
+            let (x2, y2) = (to.x, to.y + boxHeight * slot)
             let bend = Swift.max((x2 - x1) / 2, 20)
             parts.append("<path class=\"edge\" data-from=\"n\(edge.from)\" data-to=\"n\(edge.to)\" "
                          + "d=\"M\(Self.f(x1)),\(Self.f(y1)) C\(Self.f(x1 + bend)),\(Self.f(y1)) \(Self.f(x2 - bend)),\(Self.f(y2)) "

@@ -1,0 +1,103 @@
+import Descent
+import Foundation
+import Testing
+
+/// `descent explain` end to end: the three formats say the same numbers, options reach the
+/// step, a saved model folder is explained, and bad input is refused with a message.
+@Suite struct ExplainCLITests {
+    /// Every number of the JSON appears in the text, formatted as the text formats numbers, in
+    /// the row or line that names it.
+    @Test func theJSONAgreesWithTheText() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = try descent(["explain"], in: folder)
+        let json = try descent(["explain", "--json"], in: folder)
+        #expect(text.status == 0 && json.status == 0, "\(text.standardError)\(json.standardError)")
+        #expect(try descent(["explain", "--format", "json"], in: folder).standardOutput == json.standardOutput)
+        let explanation = try JSONDecoder().decode(Explanation.self, from: Data(json.standardOutput.utf8))
+        let lines = text.standardOutput.split(separator: "\n").map(String.init)
+        func number(_ value: Double) -> String { Explanation.number(value) }
+
+        #expect(lines.contains("Cost C = \(number(explanation.cost.value))"))
+        #expect(lines.contains { $0.hasPrefix("Cost after the step: \(number(explanation.cost.valueAfterStep))") })
+        for pass in explanation.forward {
+            for (unit, (z, a)) in zip(pass.z, pass.a).enumerated() {
+                let row = "z⁽\(pass.layer == 1 ? "¹" : "²")⁾\(unit == 0 ? "₁" : "₂")"
+                #expect(lines.contains { $0.contains(row) && $0.contains(number(z)) && $0.contains(number(a)) }, "\(row)")
+            }
+        }
+        for step in explanation.parameters {
+            let row = try #require(lines.first { $0.hasPrefix("  \(step.parameter) ") }, "\(step.parameter)")
+            let cells = row.split(separator: " ").map(String.init)
+            #expect(Array(cells.suffix(5)) == [step.value, step.chainRule, step.autodiff, step.finiteDifference, step.updated].map(number),
+                    "\(row)")
+            #expect(row.contains(step.symbol))
+        }
+        for pass in explanation.backward {
+            for unit in pass.delta.indices {
+                #expect(lines.contains { $0.hasPrefix("    ") && $0.contains(number(pass.delta[unit])) && $0.contains(number(pass.outputGradient[unit])) })
+            }
+        }
+        #expect(text.standardOutput.contains("Chain rule and autodiff agree"))
+        #expect(explanation.agreement.agrees)
+
+        let markdown = try descent(["explain", "--format", "markdown"], in: folder).standardOutput
+        #expect(markdown.contains("$C = \\frac{1}{n}\\sum_k (y_k - a_k)^2$"))
+        for step in explanation.parameters { #expect(markdown.contains("| `\(step.parameter)` | $")) }
+        #expect(markdown.contains("| 1 | 1 | sigmoid | \(number(explanation.forward[0].z[0])) | \(number(explanation.forward[0].a[0])) |"))
+    }
+
+    @Test func optionsReachTheStep() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try descent(["explain", "--input", "0,1", "--target", "1", "--learning-rate", "2", "--cost", "half-squared",
+                                  "--json", "--graph", "graph.svg", "--unfused"], in: folder)
+        #expect(result.status == 0, "\(result.standardError)")
+        let explanation = try JSONDecoder().decode(Explanation.self, from: Data(result.standardOutput.utf8))
+        #expect(explanation.input == [0, 1] && explanation.learningRate == 2 && explanation.cost.name == "half-squared")
+        // z⁽¹⁾ = W⁽¹⁾(0, 1) + b⁽¹⁾ = (0.20 + 0.35, 0.30 + 0.35)
+        #expect(explanation.forward[0].z.map { ($0 * 1e12).rounded() / 1e12 } == [0.55, 0.65])
+        #expect(explanation.parameters.allSatisfy { abs($0.updated - ($0.value - 2 * $0.autodiff)) < 1e-15 })
+        let svg = try String(contentsOf: folder.appendingPathComponent("graph.svg"), encoding: .utf8)
+        #expect(svg.contains("<svg") && svg.contains("matmul") && !svg.contains(">linear"))
+        #expect(result.standardError.contains("Wrote the computational graph"))
+
+        let dot = try descent(["explain", "--graph", "graph.dot"], in: folder)
+        #expect(dot.status == 0)
+        let dotText = try String(contentsOf: folder.appendingPathComponent("graph.dot"), encoding: .utf8)
+        #expect(dotText.hasPrefix("digraph") && dotText.contains("linear"))
+    }
+
+    @Test func aSavedModelFolderIsExplainedWithItsClassifierCost() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = Sequential {
+            Dense(inputCount: 3, outputCount: 3, activation: .relu, seed: 5)
+            Dense(inputCount: 3, outputCount: 2, seed: 6)
+        }
+        try model.save(to: folder.appendingPathComponent("small").path)
+        let result = try descent(["explain", "small", "--input", "0.5,-1,2", "--target", "1", "--cost", "cross-entropy", "--json"], in: folder)
+        #expect(result.status == 0, "\(result.standardError)")
+        let explanation = try JSONDecoder().decode(Explanation.self, from: Data(result.standardOutput.utf8))
+        #expect(explanation.network.map(\.weight) == ["0.weight", "1.weight"])
+        #expect(explanation.parameters.count == 20)
+        #expect(explanation.agreement.agrees)
+
+        let missing = try descent(["explain", "small"], in: folder)
+        #expect(missing.status != 0 && missing.standardError.contains("--input"))
+    }
+
+    @Test func badInputIsRefusedWithAMessage() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let wide = try descent(["explain", "--input", "1,0,1"], in: folder)
+        #expect(wide.status != 0)
+        #expect(wide.standardError.contains("the input (--input): expected 2 values, one per input of the network, found 3"))
+        let word = try descent(["explain", "--input", "1,a"], in: folder)
+        #expect(word.status != 0 && word.standardError.contains("'a'"))
+        let graph = try descent(["explain", "--graph", "graph.png"], in: folder)
+        #expect(graph.status != 0 && graph.standardError.contains(".svg or .dot"))
+        let weights = try descent(["explain", "--init", "missing.safetensors"], in: folder)
+        #expect(weights.status != 0 && weights.standardError.contains("missing.safetensors"))
+    }
+}
