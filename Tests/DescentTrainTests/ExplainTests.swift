@@ -168,4 +168,25 @@ import Testing
         #expect(explanation.parameters.map(\.value) == [0.3, 0.4, 0.5, 0.6, 0.7, 0.7, 0.8, 0.9, 1.2])
         #expect(explanation.forward[0].z == [1.0, 1.2])
     }
+
+    /// Documentation/Explain.md names every field of the JSON.
+    @Test func everyJSONFieldIsDocumented() throws {
+        let document = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Documentation/Explain.md"), encoding: .utf8)
+        let model = Sequential { Dense(inputCount: 2, outputCount: 2, activation: .relu, seed: 1); Dense(inputCount: 2, outputCount: 2, seed: 2) }
+        var keys: Set<String> = []
+        func collect(_ value: Any) {
+            if let object = value as? [String: Any] {
+                keys.formUnion(object.keys)
+                object.values.forEach(collect)
+            } else if let array = value as? [Any] {
+                array.forEach(collect)
+            }
+        }
+        for explainer in [try StepExplainer(), try StepExplainer(model: model, input: [1, 2], target: [0], cost: .crossEntropy, learningRate: 0.1)] {
+            collect(try JSONSerialization.jsonObject(with: Data(try explainer.explain().json().utf8)))
+        }
+        #expect(keys.count > 30)
+        for key in keys.sorted() { #expect(document.contains("`\(key)`"), "\(key)") }
+    }
 }
