@@ -76,6 +76,27 @@ import Testing
         #expect(abs(product.product - -0.009166306694902109) < 1e-12)
     }
 
+    /// Through a one-unit hidden layer every parameter still has one path: each chain-rule
+    /// product, through both layers above it, equals the δ recursion's gradient.
+    @Test func eachChainRuleProductEqualsItsGradientThroughSeveralLayers() throws {
+        let model = Sequential {
+            Dense(inputCount: 2, outputCount: 2, activation: .tanh, dtype: .float64, seed: 7)
+            Dense(inputCount: 2, outputCount: 1, activation: .sigmoid, dtype: .float64, seed: 8)
+            Dense(inputCount: 1, outputCount: 1, activation: .sigmoid, dtype: .float64, seed: 9)
+        }
+        let explanation = try StepExplainer(model: model, input: [0.7, -0.4], target: [1], cost: .halfSquared,
+                                            learningRate: 1).explain()
+        #expect(explanation.chainRule.count == explanation.parameters.count)
+        for (product, step) in zip(explanation.chainRule, explanation.parameters) {
+            #expect(product.parameter == step.parameter)
+            #expect(abs(product.product - step.chainRule) < 1e-15, "\(step.parameter)")
+        }
+        let first = try #require(explanation.chainRule.first)
+        #expect(first.factors.map(\.symbol) == ["∂C/∂a⁽³⁾₁", "∂a⁽³⁾₁/∂z⁽³⁾₁", "∂z⁽³⁾₁/∂a⁽²⁾₁", "∂a⁽²⁾₁/∂z⁽²⁾₁",
+                                                "∂z⁽²⁾₁/∂a⁽¹⁾₁", "∂a⁽¹⁾₁/∂z⁽¹⁾₁", "∂z⁽¹⁾₁/∂w⁽¹⁾₁₁"])
+        #expect(explanation.agreement.agrees)
+    }
+
     /// ½(y − a)² halves the cost and the gradients of (y − a)².
     @Test func theHalfSquaredCostHalvesTheGradients() throws {
         let half = try StepExplainer(cost: .halfSquared).explain()

@@ -79,7 +79,7 @@ enum Backpropagation {
 public func valueWithGradient(at x: Tensor, in body: (Tensor) throws -> Tensor) rethrows
     -> (value: Tensor, gradient: Tensor) {
     let leaf = x.asGradientLeaf()
-    let value = try GradientRecording.$isEnabled.withValue(true) { try body(leaf) }
+    let value = try GradientRecording.$mode.withValue(.on) { try body(leaf) }
     return (value.detached(), Backpropagation.gradients(of: value, withRespectTo: [leaf])[0])
 }
 
@@ -94,7 +94,7 @@ public func valueWithGradient(at x: Tensor, _ y: Tensor, in body: (Tensor, Tenso
 public func valueWithGradient(at xs: [Tensor], in body: ([Tensor]) throws -> Tensor) rethrows
     -> (value: Tensor, gradients: [Tensor]) {
     let leaves = xs.map { $0.asGradientLeaf() }
-    let value = try GradientRecording.$isEnabled.withValue(true) { try body(leaves) }
+    let value = try GradientRecording.$mode.withValue(.on) { try body(leaves) }
     return (value.detached(), Backpropagation.gradients(of: value, withRespectTo: leaves))
 }
 

@@ -52,6 +52,7 @@ public struct ComputationalGraph: Sendable {
         /// The operation's node id.
         public var to: Int
 
+        /// The edge from the input `from` to the operation `to`.
         public init(from: Int, to: Int) {
             self.from = from
             self.to = to
@@ -85,9 +86,7 @@ public func recordComputationalGraph(at leaves: [(name: String, value: Tensor)],
     }
     let names = Dictionary(zip(tracked.map { ObjectIdentifier($0.gradientNode!) }, leaves.map(\.name)),
                            uniquingKeysWith: { first, _ in first })
-    let output = try GradientRecording.$isEnabled.withValue(true) {
-        try GradientRecording.$keepsValues.withValue(true) { try body(tracked) }
-    }
+    let output = try GradientRecording.$mode.withValue(.keepingValues) { try body(tracked) }
     guard let root = output.gradientNode else {
         // Nothing was differentiated: the graph is the result alone.
         return ComputationalGraph(nodes: [.init(id: 0, role: .constant, operation: "constant", name: nil, inputs: [],

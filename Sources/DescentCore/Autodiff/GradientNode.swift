@@ -34,18 +34,28 @@ final class GradientNode: @unchecked Sendable {
     }
 }
 
-/// Whether operations record themselves for differentiation; off inside ``withoutGradients(_:)``.
+/// Whether operations record themselves for differentiation: off inside
+/// ``withoutGradients(_:)``; keeping every value inside ``recordComputationalGraph(at:of:)``.
+/// One task-local value, so that an operation asks once.
 enum GradientRecording {
-    @TaskLocal static var isEnabled = true
-    /// Whether each node also keeps its value and its constant inputs: on only inside
-    /// ``recordComputationalGraph(at:of:)``.
-    @TaskLocal static var keepsValues = false
+    enum Mode {
+        /// Nothing is recorded.
+        case off
+        /// Operations on tensors that need gradients leave nodes (the default).
+        case on
+        /// As `on`, and each node also keeps its value and its constant inputs, for drawing.
+        case keepingValues
+    }
+
+    @TaskLocal static var mode = Mode.on
+
+    static var isEnabled: Bool { mode != .off }
 }
 
 /// Runs `body` without recording any operation for differentiation: for inference, metrics and
 /// optimizer updates, where gradients are not wanted and recording would cost time and memory.
 public func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {
-    try GradientRecording.$isEnabled.withValue(false, operation: body)
+    try GradientRecording.$mode.withValue(.off, operation: body)
 }
 
 extension Tensor {
@@ -74,14 +84,16 @@ extension Tensor {
     @usableFromInline
     func recorded(_ operation: String, _ inputs: [Tensor],
                   pullback: @escaping (_ upstream: Tensor, _ needs: [Bool]) -> [Tensor?]) -> Tensor {
-        guard inputs.contains(where: { $0.gradientNode != nil }), GradientRecording.isEnabled else { return self }
+        guard inputs.contains(where: { $0.gradientNode != nil }) else { return self }
+        let mode = GradientRecording.mode
+        guard mode != .off else { return self }
         let nodes = inputs.map(\.gradientNode)
         let needs = nodes.map { $0 != nil }
         var result = self
         let node = GradientNode(operation: operation, inputs: nodes, shape: shape) {
             upstream in pullback(upstream, needs)
         }
-        if GradientRecording.keepsValues {
+        if mode == .keepingValues {
             node.keptValue = detached()
             node.keptConstants = inputs.map { $0.gradientNode == nil ? $0.detached() : nil }
         }

@@ -7,11 +7,13 @@ public struct ExplainError: Error, Equatable, CustomStringConvertible {
     /// What it was given.
     public var found: String
 
+    /// An error at `location`: what the explainer `expected` there and what it `found`.
     public init(location: String, expected: String, found: String) {
         self.location = location
         self.expected = expected
         self.found = found
     }
 
+    /// "location: expected …, found …".
     public var description: String { "\(location): expected \(expected), found \(found)" }
 }

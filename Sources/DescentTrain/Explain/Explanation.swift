@@ -13,26 +13,32 @@ public struct Explanation: Codable, Sendable, Equatable {
     public struct Layer: Codable, Sendable, Equatable {
         /// l, from 1.
         public var layer: Int
+        /// The number of values the layer takes, and gives.
         public var inputs: Int
         public var outputs: Int
         /// The activation's name (`sigmoid`, `identity`, `softmax` …).
         public var activation: String
         /// a = f(z), in words.
         public var formula: String
-        /// The parameters' names in the model's weights file.
+        /// The weight's name in the model's weights file (`0.weight`).
         public var weight: String
+        /// The bias's name (`0.bias`); nil for a layer without bias.
         public var bias: String?
     }
 
     /// z⁽ˡ⁾ = W⁽ˡ⁾a⁽ˡ⁻¹⁾ + b⁽ˡ⁾ and a⁽ˡ⁾ = f(z⁽ˡ⁾) of one layer.
     public struct ForwardLayer: Codable, Sendable, Equatable {
+        /// l, from 1.
         public var layer: Int
+        /// z⁽ˡ⁾ = W⁽ˡ⁾a⁽ˡ⁻¹⁾ + b⁽ˡ⁾, per unit.
         public var z: [Double]
+        /// a⁽ˡ⁾ = f(z⁽ˡ⁾), per unit.
         public var a: [Double]
     }
 
     /// The backward pass through one layer.
     public struct BackwardLayer: Codable, Sendable, Equatable {
+        /// l, from 1.
         public var layer: Int
         /// ∂C/∂a⁽ˡ⁾: from the cost for the last layer, W⁽ˡ⁺¹⁾ᵀδ⁽ˡ⁺¹⁾ for the others.
         public var outputGradient: [Double]
@@ -49,7 +55,9 @@ public struct Explanation: Codable, Sendable, Equatable {
 
     /// One factor of a chain-rule product: ∂a⁽²⁾₁/∂z⁽²⁾₁ = 0.2350.
     public struct Factor: Codable, Sendable, Equatable {
+        /// The derivative in the textbook's notation: `∂a⁽²⁾₁/∂z⁽²⁾₁`.
         public var symbol: String
+        /// Its value at this step.
         public var value: Double
     }
 
@@ -58,8 +66,11 @@ public struct Explanation: Codable, Sendable, Equatable {
     public struct ChainRule: Codable, Sendable, Equatable {
         /// The parameter, as in ``ParameterStep/parameter``.
         public var parameter: String
+        /// The parameter's textbook symbol, as in ``ParameterStep/symbol``.
         public var symbol: String
+        /// ∂C/∂a⁽ᴸ⁾, then each layer's ∂a/∂z and ∂z/∂(below), down to ∂z/∂θ.
         public var factors: [Factor]
+        /// The factors multiplied: ∂C/∂θ.
         public var product: Double
     }
 
@@ -87,6 +98,7 @@ public struct Explanation: Codable, Sendable, Equatable {
         public var chainRuleVersusAutodiff: Double
         /// max |finite difference − autodiff| over every parameter.
         public var finiteDifferenceVersusAutodiff: Double
+        /// h of the central differences.
         public var finiteDifferenceStep: Double
         /// Whether chain rule and autodiff agree within 1e-9 (plus 1e-9 relative), and finite
         /// differences within 1e-6.
@@ -95,21 +107,27 @@ public struct Explanation: Codable, Sendable, Equatable {
 
     /// The cost: its name (`--cost`), formula and value before and after the step.
     public struct Cost: Codable, Sendable, Equatable {
+        /// The cost as `--cost` names it (``ExplainedCost``'s raw value).
         public var name: String
+        /// C in words and symbols.
         public var formula: String
+        /// C at the example before the step.
         public var value: Double
         /// C at the same example after the step: lower when the step went downhill.
         public var valueAfterStep: Double
     }
 
+    /// The network's layers, first to last.
     public var network: [Layer]
     /// x = a⁽⁰⁾, as the network takes it (standardized, for a saved model trained so).
     public var input: [Double]
     /// y: one number per output, or one class index for the cross-entropies.
     public var target: [Double]
+    /// The cost, before and after the step.
     public var cost: Cost
     /// η.
     public var learningRate: Double
+    /// The forward pass, layer by layer.
     public var forward: [ForwardLayer]
     /// The backward pass, from the last layer to the first.
     public var backward: [BackwardLayer]
@@ -119,6 +137,7 @@ public struct Explanation: Codable, Sendable, Equatable {
     public var chainRule: [ChainRule]
     /// Every weight and bias, in the model's order.
     public var parameters: [ParameterStep]
+    /// How far the chain rule, autodiff and finite differences are apart.
     public var agreement: Agreement
     /// Whether the input was standardized with the training statistics of a saved model.
     public var standardizedInput: Bool

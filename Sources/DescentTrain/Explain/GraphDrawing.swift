@@ -7,8 +7,10 @@ import Foundation
 /// step from the parameters to the cost), or by Graphviz when its `dot` program is installed
 /// (``write(to:useGraphviz:)``).
 public struct GraphDrawing {
+    /// The graph drawn.
     public var graph: ComputationalGraph
 
+    /// A drawing of `graph`.
     public init(_ graph: ComputationalGraph) {
         self.graph = graph
     }

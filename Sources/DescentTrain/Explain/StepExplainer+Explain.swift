@@ -23,7 +23,8 @@ extension StepExplainer {
                 layer: index + 1, outputGradient: upstream,
                 activationDerivative: layer.activation.isElementwise ? z.map(layer.activation.explainedDerivative) : nil,
                 delta: delta,
-                weightGradient: delta.map { d in activations[index].map { d * $0 } },
+                // + 0 turns the −0 of a negative δ times an input 0 into 0, which reads better.
+                weightGradient: delta.map { d in activations[index].map { d * $0 + 0 } },
                 biasGradient: layer.biasName == nil ? nil : delta))
             // ∂C/∂a⁽ˡ⁻¹⁾ = W⁽ˡ⁾ᵀ δ⁽ˡ⁾
             upstream = (0..<layer.inputCount).map { k in zip(layer.weight, delta).reduce(0) { $0 + $1.0[k] * $1.1 } }

@@ -22,6 +22,7 @@ public struct StepExplainer {
     public var input: [Double]
     /// y: one number per output, or one class index for the cross-entropy costs.
     public var target: [Double]
+    /// The cost of the example.
     public var cost: ExplainedCost
     /// η.
     public var learningRate: Double
