@@ -18,13 +18,13 @@ struct Explain: ParsableCommand {
 
     @Argument(help: "A model folder written by `descent train --output` (default: the 2-2-1 perceptron).")
     var model: String?
-    @Option(help: "The example's input values, comma-separated (default for the perceptron: 1,0).")
+    @Option(help: ArgumentHelp("The example's input values, comma-separated (default for the perceptron: 1,0).", valueName: "x1,x2,…"))
     var input: String?
-    @Option(help: "The target: a number per output, or a class index or name for the cross-entropy costs (default for the perceptron: 1).")
+    @Option(help: ArgumentHelp("The target: a number per output, or a class index or name for the cross-entropy costs (default for the perceptron: 1).", valueName: "y"))
     var target: String?
-    @Option(name: .customLong("init"), help: "The weights as a .safetensors file, named as the model's (0.weight, 0.bias, 2.weight, 2.bias).")
+    @Option(name: .customLong("init"), help: ArgumentHelp("The weights as a .safetensors file, named as the model's (0.weight, 0.bias, 2.weight, 2.bias).", valueName: "file"))
     var initialWeights: String?
-    @Option(help: "The learning rate η of the step θ ← θ − η∇C.")
+    @Option(help: ArgumentHelp("The learning rate η of the step θ ← θ − η∇C.", valueName: "η"))
     var learningRate: Double = 0.5
     @Option(help: "The cost (default: mse, or the one a saved model was trained with).")
     var cost: ExplainedCost?
@@ -32,7 +32,7 @@ struct Explain: ParsableCommand {
     var format: ExplanationFormat = .text
     @Flag(help: "The same as --format json.")
     var json = false
-    @Option(help: "Also write the cost's computational graph to this .svg or .dot file.")
+    @Option(help: ArgumentHelp("Also write the cost's computational graph to this .svg or .dot file.", valueName: "file"))
     var graph: String?
     @Flag(help: "In the graph, show the steps inside the fused operations (linear as matmul + add, softmax cross-entropy as log-softmax + pick).")
     var unfused = false

@@ -54,9 +54,10 @@ extension Explanation {
             : "y = (" + target.map(Self.short).joined(separator: ", ") + ")"
     }
 
-    /// A value of the example as typed: 1 rather than 1.00000000.
+    /// A value of the example as typed: 1 rather than 1.00000000, a standardized input to 8
+    /// significant digits (the JSON has every digit).
     static func short(_ value: Double) -> String {
-        value == value.rounded() && Swift.abs(value) < 1e15 ? String(Int(value)) : "\(value)"
+        value == value.rounded() && Swift.abs(value) < 1e15 ? String(Int(value)) : String(format: "%.8g", value)
     }
 
     /// The sentence that says whether the three gradients agree.
