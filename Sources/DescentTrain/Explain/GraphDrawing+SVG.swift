@@ -27,7 +27,11 @@ extension GraphDrawing {
     /// arrowheads from inputs to operations.
     public func svg() -> String {
         let places = layout()
-        let (boxWidth, boxHeight, columnGap, rowGap, margin) = (210.0, 54.0, 50.0, 18.0, 16.0)
+        // Boxes as wide as the longest line needs, at about 5.8 points a character of 11-point
+        // Helvetica, within reason.
+        let longestLine = graph.nodes.flatMap(label(of:)).map(\.count).max() ?? 20
+        let boxWidth = Swift.min(Swift.max(Double(longestLine) * 5.8 + 12, 160), 420)
+        let (boxHeight, columnGap, rowGap, margin) = (54.0, 50.0, 18.0, 16.0)
         func origin(_ id: Int) -> (x: Double, y: Double) {
             (margin + Double(places[id].column) * (boxWidth + columnGap),
              margin + Double(places[id].row) * (boxHeight + rowGap))
