@@ -78,6 +78,11 @@ public struct Explanation: Codable, Sendable, Equatable {
     public struct ParameterStep: Codable, Sendable, Equatable {
         /// The tensor's name and the element: `0.weight[1, 0]`, `2.bias[0]`.
         public var parameter: String
+        /// The tensor's name alone: `0.weight`.
+        public var tensor: String
+        /// The element's index in the tensor, from 0: `[1, 0]` (row j − 1 = output unit,
+        /// column k − 1 = input unit), `[0]` for a bias.
+        public var index: [Int]
         /// The textbook symbol: w⁽¹⁾₂₁, b⁽²⁾₁.
         public var symbol: String
         /// θ before the step.

@@ -1,5 +1,3 @@
-import Foundation
-
 extension StepExplainer {
     /// The chain rule written out for every parameter that reaches the cost along one path:
     /// ∂C/∂θ = ∂C/∂a⁽ᴸ⁾ · ∂a⁽ᴸ⁾/∂z⁽ᴸ⁾ · ∂z⁽ᴸ⁾/∂a⁽ᴸ⁻¹⁾ · … · ∂z⁽ˡ⁾/∂θ.
@@ -13,14 +11,11 @@ extension StepExplainer {
         let last = layers.count - 1
         var products: [Explanation.ChainRule] = []
         for step in steps {
-            let name = String(step.parameter.prefix { $0 != "[" })
-            guard let (index, isBias) = Self.locate(name, in: layers) else { continue }
+            guard let (index, isBias) = Self.locate(step.tensor, in: layers) else { continue }
             let onePath = layers[index...].allSatisfy(\.activation.isElementwise)
                 && layers[(index + 1)...].allSatisfy { $0.outputCount == 1 }
             guard onePath else { continue }
-            let position = step.parameter.drop { $0 != "[" }.dropFirst().dropLast()
-                .split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            let unit = position[0]
+            let unit = step.index[0]
             // The unit the path passes through in each layer: `unit` in layer `index`, the only
             // one above it.
             func pathUnit(_ layer: Int) -> Int { layer == index ? unit : 0 }
@@ -41,7 +36,7 @@ extension StepExplainer {
                 } else {
                     factors.append(isBias
                         ? .init(symbol: "∂\(z)/∂\(step.symbol)", value: 1)
-                        : .init(symbol: "∂\(z)/∂\(step.symbol)", value: activations[index][position[1]]))
+                        : .init(symbol: "∂\(z)/∂\(step.symbol)", value: activations[index][step.index[1]]))
                 }
             }
             products.append(.init(parameter: step.parameter, symbol: step.symbol, factors: factors,

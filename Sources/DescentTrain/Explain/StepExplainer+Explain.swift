@@ -46,6 +46,7 @@ extension StepExplainer {
                 if isBias { updatedLayers[index].bias[unit] = updated } else { updatedLayers[index].weight[unit][input] = updated }
                 steps.append(.init(
                     parameter: isBias ? "\(name)[\(unit)]" : "\(name)[\(unit), \(input)]",
+                    tensor: name, index: isBias ? [unit] : [unit, input],
                     symbol: isBias ? Symbols.symbol("b", layer: index + 1, units: [unit + 1])
                                    : Symbols.symbol("w", layer: index + 1, units: [unit + 1, input + 1]),
                     value: value, chainRule: chainRule, autodiff: exact,
