@@ -68,6 +68,30 @@ import Testing
         #expect(dotText.hasPrefix("digraph") && dotText.contains("linear"))
     }
 
+    /// An .svg is drawn by Graphviz's `dot` when one is on the PATH (here a stand-in script
+    /// that records its arguments and answers with a small SVG), by Descent otherwise.
+    @Test func graphvizDrawsTheSVGWhenItIsInstalled() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bin = folder.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let script = bin.appendingPathComponent("dot")
+        try "#!/bin/sh\necho \"$@\" > \"$(dirname \"$0\")/arguments\"\ncat > \"$(dirname \"$0\")/input.dot\"\necho '<svg>graphviz</svg>'\n"
+            .write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+
+        let path = bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let drawn = try descent(["explain", "--graph", "graph.svg"], in: folder, environment: ["PATH": path])
+        #expect(drawn.status == 0, "\(drawn.standardError)")
+        #expect(drawn.standardError.contains("drawn by Graphviz"))
+        #expect(try String(contentsOf: folder.appendingPathComponent("graph.svg"), encoding: .utf8) == "<svg>graphviz</svg>\n")
+        #expect(try String(contentsOf: bin.appendingPathComponent("arguments"), encoding: .utf8) == "-Tsvg\n")
+        #expect(try String(contentsOf: bin.appendingPathComponent("input.dot"), encoding: .utf8).hasPrefix("digraph ComputationalGraph {"))
+
+        let own = try descent(["explain", "--graph", "own.svg"], in: folder, environment: ["PATH": "/nonexistent"])
+        #expect(own.status == 0 && own.standardError.contains("drawn by Descent"))
+    }
+
     @Test func aSavedModelFolderIsExplainedWithItsClassifierCost() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

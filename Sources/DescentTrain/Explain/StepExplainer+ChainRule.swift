@@ -40,7 +40,7 @@ extension StepExplainer {
                 }
             }
             products.append(.init(parameter: step.parameter, symbol: step.symbol, factors: factors,
-                                  product: factors.reduce(1) { $0 * $1.value }))
+                                  product: factors.reduce(1) { $0 * $1.value } + 0))   // + 0: no −0 from a zero input
         }
         return products
     }
