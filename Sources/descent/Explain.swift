@@ -13,7 +13,7 @@ struct Explain: ParsableCommand {
             Without a model folder: the tutorials' 2-2-1 sigmoid perceptron (weights W1 = [[0.15, 0.2], [0.25, 0.3]], \
             b1 = (0.35, 0.35), W2 = [[0.4, 0.45]], b2 = (0.6), named 0.weight, 0.bias, 2.weight, 2.bias) \
             on XOR's example x = (1, 0), y = 1, with η = 0.5. A model folder (dense layers and activations, \
-            at most 100 parameters) needs --input and --target.
+            at most 100 parameters) needs --input and --target, or --data FILE.csv --row N.
             """)
 
     @Argument(help: "A model folder written by `descent train --output` (default: the 2-2-1 perceptron).")
@@ -22,6 +22,10 @@ struct Explain: ParsableCommand {
     var input: String?
     @Option(help: ArgumentHelp("The target: a number per output, or a class index or name for the cross-entropy costs (default for the perceptron: 1).", valueName: "y"))
     var target: String?
+    @Option(help: ArgumentHelp("With a model folder: take the example from this CSV file (or built-in dataset), read as the training data were.", valueName: "file"))
+    var data: String?
+    @Option(help: ArgumentHelp("The row of --data to explain, from 0 (after the header).", valueName: "n"))
+    var row: Int?
     @Option(name: .customLong("init"), help: ArgumentHelp("The weights as a .safetensors file, named as the model's (0.weight, 0.bias, 2.weight, 2.bias).", valueName: "file"))
     var initialWeights: String?
     @Option(help: ArgumentHelp("The learning rate η of the step θ ← θ − η∇C.", valueName: "η"))
@@ -41,9 +45,14 @@ struct Explain: ParsableCommand {
         try reported {
             let inputValues = try input.map { try StepExplainer.numbers($0, option: "--input") }
             var explainer: StepExplainer
-            if let model {
+            if (data == nil) != (row == nil) || (data != nil && (model == nil || input != nil || target != nil)) {
+                throw ValidationErrorMessage(text: "--data FILE and --row N go together, with a model folder and without --input and --target")
+            }
+            if let model, let data, let row {
+                explainer = try StepExplainer(modelFolder: model, data: data, row: row, cost: cost, learningRate: learningRate)
+            } else if let model {
                 guard let inputValues, let target else {
-                    throw ValidationErrorMessage(text: "explaining the model '\(model)' needs the example: --input X1,X2,… and --target Y")
+                    throw ValidationErrorMessage(text: "explaining the model '\(model)' needs the example: --input X1,X2,… and --target Y, or --data FILE --row N")
                 }
                 explainer = try StepExplainer(modelFolder: model, input: inputValues,
                                               target: target.split(separator: ",").map(String.init),

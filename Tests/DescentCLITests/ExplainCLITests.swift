@@ -111,6 +111,32 @@ import Testing
         #expect(missing.status != 0 && missing.standardError.contains("--input"))
     }
 
+    /// `--data FILE --row N`: the example is a row of a CSV file, read as the model's training
+    /// data were (here without standardization, so the input is the row as written; the class
+    /// is its index in sorted order).
+    @Test func aRowOfACSVFileIsTheExample() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rows = ["a,b,kind", "0.5,1.5,cat", "1.0,-2.0,dog", "2.5,0.25,cat", "-1.0,1.0,dog", "0.0,0.5,cat", "3.0,-1.5,dog"]
+        try rows.joined(separator: "\n").write(to: folder.appendingPathComponent("tiny.csv"), atomically: true, encoding: .utf8)
+        let train = try descent(["train", "tiny.csv", "--model", "linear", "--epochs", "1", "--validation-split", "0",
+                                 "--output", "tiny-model", "--quiet"], in: folder)
+        #expect(train.status == 0, "\(train.standardError)")
+
+        let result = try descent(["explain", "tiny-model", "--data", "tiny.csv", "--row", "1", "--json"], in: folder)
+        #expect(result.status == 0, "\(result.standardError)")
+        let explanation = try JSONDecoder().decode(Explanation.self, from: Data(result.standardOutput.utf8))
+        #expect(explanation.input == [1.0, -2.0])
+        #expect(explanation.target == [1])            // dog: the second class in sorted order
+        #expect(explanation.cost.name == "bce-logits")  // two classes: a binary classifier
+        #expect(explanation.agreement.agrees)
+
+        let outside = try descent(["explain", "tiny-model", "--data", "tiny.csv", "--row", "6"], in: folder)
+        #expect(outside.status != 0 && outside.standardError.contains("--row: expected a row of 'tiny.csv' in 0..<6, found 6"))
+        let alone = try descent(["explain", "--data", "tiny.csv", "--row", "1"], in: folder)
+        #expect(alone.status != 0 && alone.standardError.contains("with a model folder"))
+    }
+
     @Test func badInputIsRefusedWithAMessage() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

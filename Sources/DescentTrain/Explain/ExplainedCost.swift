@@ -15,6 +15,13 @@ public enum ExplainedCost: String, Sendable, Codable, CaseIterable {
     /// The negative log-likelihood of log-probabilities against a class index y: C = −a_y
     /// (`negativeLogLikelihood(logProbabilities:labels:)`).
     case nll
+    /// Binary cross-entropy of probabilities a against targets y in [0, 1], the mean over the
+    /// n outputs: C = −(1/n) Σₖ [yₖ ln aₖ + (1 − yₖ) ln(1 − aₖ)]
+    /// (`binaryCrossEntropy(probabilities:labels:)`).
+    case binaryCrossEntropy = "bce"
+    /// Binary cross-entropy of scores (logits) a, σ(a) being the probability, the mean over the
+    /// n outputs: C = (1/n) Σₖ [ln(1 + e^aₖ) − yₖ aₖ] (`binaryCrossEntropy(logits:labels:)`).
+    case binaryCrossEntropyWithLogits = "bce-logits"
 
     /// Whether the target is one class index rather than one number per output.
     public var takesClassIndex: Bool { self == .crossEntropy || self == .nll }
@@ -26,6 +33,8 @@ public enum ExplainedCost: String, Sendable, Codable, CaseIterable {
         case .halfSquared: "C = ½ Σₖ (yₖ − aₖ)²  (the tutorials' half squared error)"
         case .crossEntropy: "C = ln Σⱼ e^aⱼ − a_y  (softmax cross-entropy of the output scores, class y)"
         case .nll: "C = −a_y  (negative log-likelihood of the log-probabilities, class y)"
+        case .binaryCrossEntropy: "C = −(1/n) Σₖ [yₖ ln aₖ + (1 − yₖ) ln(1 − aₖ)]  (binary cross-entropy of probabilities)"
+        case .binaryCrossEntropyWithLogits: "C = (1/n) Σₖ [ln(1 + e^aₖ) − yₖ aₖ]  (binary cross-entropy of scores, σ(a) the probability)"
         }
     }
 
@@ -36,6 +45,8 @@ public enum ExplainedCost: String, Sendable, Codable, CaseIterable {
         case .halfSquared: #"C = \tfrac{1}{2}\sum_k (y_k - a_k)^2"#
         case .crossEntropy: #"C = \ln \sum_j e^{a_j} - a_y"#
         case .nll: #"C = -a_y"#
+        case .binaryCrossEntropy: #"C = -\frac{1}{n}\sum_k \big[y_k \ln a_k + (1 - y_k)\ln(1 - a_k)\big]"#
+        case .binaryCrossEntropyWithLogits: #"C = \frac{1}{n}\sum_k \big[\ln(1 + e^{a_k}) - y_k a_k\big]"#
         }
     }
 
@@ -57,6 +68,13 @@ public enum ExplainedCost: String, Sendable, Codable, CaseIterable {
         case .nll:
             let label = Int(y[0])
             return (-a[label], a.indices.map { $0 == label ? -1 : 0 })
+        case .binaryCrossEntropy:
+            let losses = zip(a, y).map { a, y in -(y * Foundation.log(a) + (1 - y) * Foundation.log(1 - a)) }
+            return (losses.reduce(0, +) / n, zip(a, y).map { a, y in (a - y) / (a * (1 - a)) / n })
+        case .binaryCrossEntropyWithLogits:
+            // ln(1 + eᵃ) written so that a large |a| does not overflow: max(a, 0) + ln(1 + e^−|a|).
+            let losses = zip(a, y).map { a, y in Swift.max(a, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(a))) - y * a }
+            return (losses.reduce(0, +) / n, zip(a, y).map { a, y in (1 / (1 + Foundation.exp(-a)) - y) / n })
         }
     }
 
@@ -68,6 +86,8 @@ public enum ExplainedCost: String, Sendable, Codable, CaseIterable {
         case .halfSquared: 0.5 * (output - target).squared().sum()
         case .crossEntropy: DescentNN.crossEntropy(logits: output, labels: target)
         case .nll: negativeLogLikelihood(logProbabilities: output, labels: target)
+        case .binaryCrossEntropy: DescentNN.binaryCrossEntropy(probabilities: output, labels: target)
+        case .binaryCrossEntropyWithLogits: DescentNN.binaryCrossEntropy(logits: output, labels: target)
         }
     }
 
@@ -78,6 +98,8 @@ public enum ExplainedCost: String, Sendable, Codable, CaseIterable {
         case "mse": self = .mse
         case "cross-entropy": self = .crossEntropy
         case "nll": self = .nll
+        case "bce": self = .binaryCrossEntropy
+        case "bce-logits": self = .binaryCrossEntropyWithLogits
         default: return nil
         }
     }

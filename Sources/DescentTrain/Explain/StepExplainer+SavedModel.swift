@@ -15,25 +15,64 @@ extension StepExplainer {
     public init(modelFolder folder: String, input: [Double], target: [String], cost: ExplainedCost? = nil,
                 learningRate: Double) throws {
         let saved = try SavedModel(folder: folder)
-        var chosen = cost
-        if chosen == nil, let lossName = saved.metadata.lossName {
-            guard let trained = ExplainedCost(trainedWith: lossName) else {
-                throw ExplainError(location: "the model folder '\(folder)'",
-                                   expected: "a model trained with \(["mse", "cross-entropy", "nll"].joined(separator: ", ")), "
-                                       + "or a cost given with --cost (\(ExplainedCost.allCases.map(\.rawValue).joined(separator: ", ")))",
-                                   found: "a model trained with \(lossName)")
-            }
-            chosen = trained
+        let explainedCost = try Self.cost(cost, for: saved)
+        let y = try Self.target(target, cost: explainedCost, classNames: saved.metadata.classNames)
+        try self.init(saved, input: input, target: y, cost: explainedCost, learningRate: learningRate)
+    }
+
+    /// A step of the model saved in `folder` on row `row` (from 0, after the header) of the
+    /// data named `source` (a CSV file or a built-in dataset), read as the model's training data
+    /// were: the same target column, classes and standardization.
+    ///
+    /// - Throws: what ``init(modelFolder:input:target:cost:learningRate:)`` throws; what
+    ///   ``DatasetSource/load(_:dataDirectory:target:classNames:task:imageSize:imageChannels:)``
+    ///   throws; ``ExplainError`` for a row that is not in the data.
+    public init(modelFolder folder: String, data source: String, row: Int, cost: ExplainedCost? = nil,
+                learningRate: Double) throws {
+        let saved = try SavedModel(folder: folder)
+        let explainedCost = try Self.cost(cost, for: saved)
+        // A binary model's labels are read as class indices, as `SavedModel.evaluate` reads them.
+        let task = saved.metadata.task.map { $0 == .binary ? PredictionTask.classification : $0 }
+        let (train, test) = try DatasetSource.load(source, target: saved.metadata.target,
+                                                  classNames: saved.metadata.classNames, task: task)
+        let data = test ?? train
+        guard (0..<data.count).contains(row) else {
+            throw ExplainError(location: "--row", expected: "a row of '\(source)' in 0..<\(data.count)", found: "\(row)")
         }
-        let explainedCost = chosen ?? .mse
+        guard data.features.dtype != .uint8 else {
+            throw ExplainError(location: "--data", expected: "rows of numbers (a CSV file)", found: "images in '\(source)'")
+        }
+        try self.init(saved, input: data.features[row..<(row + 1)].doubles(), target: data.labels[row..<(row + 1)].doubles(),
+                      cost: explainedCost, learningRate: learningRate)
+    }
+
+    /// A step of `saved` on an example as typed (standardized here when training standardized).
+    private init(_ saved: SavedModel, input: [Double], target: [Double], cost: ExplainedCost,
+                 learningRate: Double) throws {
         var x = input
         if saved.metadata.standardizer != nil {
             // Standardized as training did; the library's preprocessing works in float32.
             x = try saved.prepare(Tensor(doubles: input, shape: [1, input.count], dtype: .float64), source: "--input").doubles()
         }
-        let y = try Self.target(target, cost: explainedCost, classNames: saved.metadata.classNames)
-        try self.init(model: saved.model, input: x, target: y, cost: explainedCost, learningRate: learningRate)
+        try self.init(model: saved.model, input: x, target: target, cost: cost, learningRate: learningRate)
         standardizedInput = saved.metadata.standardizer != nil
+    }
+
+    /// `chosen`, else the cost `saved` was trained with, else `mse` when the folder does not
+    /// say.
+    ///
+    /// - Throws: ``ExplainError`` when the model was trained with a cost the explainer does
+    ///   not have and none was chosen.
+    private static func cost(_ chosen: ExplainedCost?, for saved: SavedModel) throws -> ExplainedCost {
+        if let chosen { return chosen }
+        guard let lossName = saved.metadata.lossName else { return .mse }
+        guard let trained = ExplainedCost(trainedWith: lossName) else {
+            throw ExplainError(location: "the model folder '\(saved.folder)'",
+                               expected: "a model trained with mse, cross-entropy, nll, bce or bce-logits, "
+                                   + "or a cost given with --cost (\(ExplainedCost.allCases.map(\.rawValue).joined(separator: ", ")))",
+                               found: "a model trained with \(lossName)")
+        }
+        return trained
     }
 
     /// The target as numbers: each value a number, or for a class-index cost one class name of
