@@ -17,10 +17,4 @@ enum Symbols {
         let separator = units.contains { $0 > 9 } ? "," : ""
         return name + "⁽" + superscript(layer) + "⁾" + units.map(`subscript`).joined(separator: separator)
     }
-
-    /// The same symbol in LaTeX: `w^{(1)}_{21}`.
-    static func latex(_ name: String, layer: Int, units: [Int]) -> String {
-        let separator = units.contains { $0 > 9 } ? "," : ""
-        return "\(name)^{(\(layer))}" + (units.isEmpty ? "" : "_{\(units.map(String.init).joined(separator: separator))}")
-    }
 }
