@@ -9,8 +9,9 @@
 #   docs/history.svg            cost and accuracy per epoch        (descent train moons --output …)
 #   docs/decision-boundary.svg  a classifier's decision regions    (the same run)
 #   docs/landscape.svg          descent on a cost surface           (descent landscape Examples/line.csv)
-#   docs/graph.svg              a computational graph, when someone has put one there: it is
-#                               rendered like the others, and its absence is no error.
+#   docs/computational-graph.svg  a cost's computational graph (descent explain --graph FILE.svg),
+#                               kept as committed (Graphviz, when installed, would lay it out
+#                               anew): rendered like the others, and its absence is no error.
 #
 # Needs Chromium (Debian/Ubuntu: apt-get install -y chromium). DESCENT=path/to/descent uses that
 # binary instead of building one; CHROMIUM=path/to/chrome picks the browser.
@@ -52,8 +53,13 @@ for svg in "$docs"/*.svg; do
     png="${svg%.svg}.png"
     # The window is the picture's own size, read from the root element's width and height.
     header="$(head -c 400 "$svg")"
-    width="$(sed -n 's/.*<svg[^>]* width="\([0-9]*\)".*/\1/p' <<<"$header" | head -1)"
-    height="$(sed -n 's/.*<svg[^>]* height="\([0-9]*\)".*/\1/p' <<<"$header" | head -1)"
+    # Graphviz writes sizes in points (1 pt = 4/3 px); Descent in pixels.
+    size() {
+        sed -n "s/.*<svg[^>]* $1=\"\([0-9.]*\)\(pt\|px\)\{0,1\}\".*/\1 \2/p" <<<"$header" | head -1 |
+            awk '{ v = ($2 == "pt") ? $1 * 4 / 3 : $1; if (v > 0) printf "%d", v + 0.999 }'
+    }
+    width="$(size width)"
+    height="$(size height)"
     if [[ -z "$width" || -z "$height" ]]; then
         echo "render-pictures: $svg has no width and height in pixels; skipped" >&2
         continue
