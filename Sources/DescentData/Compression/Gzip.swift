@@ -44,7 +44,7 @@ package enum Gzip {
             var output: [UInt8] = []
             var start = 0
             while output.count < count {
-                let member = try decompressMember(input, from: start, limit: count - output.count)
+                let member = try decompressMember(input, from: start, limit: count - output.count, keepsPartialOutput: true)
                 output += member.output
                 guard member.isComplete, let next = nextMember(input, after: member.end) else { break }
                 start = next
@@ -103,9 +103,10 @@ package enum Gzip {
 
     /// One member: header, DEFLATE stream, trailer. Returns its output and where the next
     /// begins; or, when the output passes `limit` bytes, its first `limit` bytes and
-    /// `isComplete` false (the trailer is then not read).
-    private static func decompressMember(_ input: UnsafeRawBufferPointer, from start: Int,
-                                         limit: Int) throws -> (output: [UInt8], end: Int, isComplete: Bool) {
+    /// `isComplete` false (the trailer is then not read) and, unless `keepsPartialOutput`, no
+    /// output.
+    private static func decompressMember(_ input: UnsafeRawBufferPointer, from start: Int, limit: Int,
+                                         keepsPartialOutput: Bool = false) throws -> (output: [UInt8], end: Int, isComplete: Bool) {
         var offset = start
         func need(_ count: Int, _ what: String) throws {
             guard offset + count <= input.count else {
@@ -161,7 +162,8 @@ package enum Gzip {
         let sizeHint = input.count >= 4
             ? min(Int(littleEndian(at: input.count - 4, byteCount: 4)), (input.count - offset) * 1032, 1 << 30)
             : 0
-        let (output, end, isComplete) = try Inflate.decompress(input, from: offset, sizeHint: sizeHint, limit: limit)
+        let (output, end, isComplete) = try Inflate.decompress(input, from: offset, sizeHint: sizeHint, limit: limit,
+                                                               keepsPartialOutput: keepsPartialOutput)
         guard isComplete else { return (output, end, false) }
         offset = end
 

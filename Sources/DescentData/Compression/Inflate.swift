@@ -29,20 +29,22 @@ package enum Inflate {
     /// - Parameters:
     ///   - sizeHint: the expected size of the output, used to size the first buffer.
     ///   - limit: where decoding stops: the output never holds more than `limit` bytes.
+    ///   - keepsPartialOutput: whether a caller wants the first `limit` bytes of a stream that
+    ///     goes on past them (copying them out would double the memory of a refusal).
     /// - Returns: the output; the index of the first byte after the stream (streams end on a
     ///   byte boundary; the bits left in the last byte are padding); and whether the stream
     ///   ended, which is false when it goes on past `limit` bytes of output (the output is then
-    ///   its first `limit` bytes, and `end` means nothing).
-    static func decompress(_ input: UnsafeRawBufferPointer, from start: Int, sizeHint: Int,
-                           limit: Int) throws -> (output: [UInt8], end: Int, isComplete: Bool) {
+    ///   its first `limit` bytes if `keepsPartialOutput`, else empty, and `end` means nothing).
+    static func decompress(_ input: UnsafeRawBufferPointer, from start: Int, sizeHint: Int, limit: Int,
+                           keepsPartialOutput: Bool = false) throws -> (output: [UInt8], end: Int, isComplete: Bool) {
         guard start < input.count, let base = input.baseAddress else {
             throw DataError(.truncated, offset: start, "truncated DEFLATE data: no compressed data at all")
         }
         var inflater = Inflater(input: base.assumingMemoryBound(to: UInt8.self), count: input.count, start: start,
-                                capacity: max(min(sizeHint, limit), 1024), limit: limit)
+                                sizeHint: sizeHint, limit: limit)
         defer { inflater.deallocate() }
         let isComplete = try inflater.run()
-        return (inflater.outputArray(), inflater.byteOffset, isComplete)
+        return (isComplete || keepsPartialOutput ? inflater.outputArray() : [], inflater.byteOffset, isComplete)
     }
 }
 
@@ -89,12 +91,16 @@ private struct Inflater {
     let distances = HuffmanTable.allocate()
     let codeLengths = HuffmanTable.allocate()
 
-    init(input: UnsafePointer<UInt8>, count: Int, start: Int, capacity: Int, limit: Int) {
+    /// - Parameter sizeHint: the output's expected size. The first buffer holds it and one
+    /// copy's 258 bytes more, since a block makes room for a copy before each symbol: an output
+    /// of exactly the expected size then never grows (which would hold two buffers at once).
+    init(input: UnsafePointer<UInt8>, count: Int, start: Int, sizeHint: Int, limit: Int) {
         self.limit = limit
         capacityLimit = limit > Int.max - 258 ? Int.max : limit + 258
         self.input = input
         inputEnd = count
         position = start
+        let capacity = max(min(sizeHint > Int.max - 258 ? Int.max : sizeHint + 258, capacityLimit), 1024)
         output = .allocate(capacity: capacity)
         outputCapacity = capacity
 
