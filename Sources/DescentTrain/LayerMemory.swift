@@ -9,42 +9,11 @@ enum LayerMemory {
     /// (Optimizers with state, Adam's two moments, need more; this is the floor.)
     static let bytesPerParameter = 8.0
 
-    /// The number of parameters `layer` holds, from its settings alone (as a `Double`: a sum
-    /// of products of sizes that may pass `Int`'s range).
-    static func parameterCount(of layer: LayerConfiguration) -> Double {
-        func value(_ key: String) -> Double {
-            switch layer.fields.first(where: { $0.key == key })?.value {
-            case let .integer(number)?: Double(number)
-            case let .array(values)?:
-                values.reduce(1) { product, value in
-                    if case let .integer(number) = value { product * Double(number) } else { product }
-                }
-            default: 0
-            }
-        }
-        func has(_ key: String) -> Bool { layer.fields.contains { $0.key == key } }
-        let bias = layer.fields.contains { $0.key == "bias" && $0.value == .bool(false) } ? 0.0 : 1.0
-        switch layer.type {
-        case Dense.typeName:
-            return value("in_features") * value("out_features") + bias * value("out_features")
-        case Conv2d.typeName:
-            let kernel = layer.fields.first(where: { $0.key == "kernel_size" }).map { field -> Double in
-                if case .integer = field.value { return value("kernel_size") * value("kernel_size") }
-                return value("kernel_size")
-            } ?? 1
-            let groups = has("groups") ? max(value("groups"), 1) : 1
-            return value("out_channels") * (value("in_channels") / groups) * kernel + bias * value("out_channels")
-        default:
-            // Batch normalization: weight, bias and two running statistics per feature.
-            return has("num_features") ? 4 * value("num_features") : 0
-        }
-    }
-
     /// Throws unless training `layers` fits in this machine's memory.
     ///
     /// - Parameter item: names where the list passed the limit, for the error.
     static func check(_ layers: [LayerConfiguration], item: String) throws {
-        let parameters = layers.reduce(0) { $0 + parameterCount(of: $1) }
+        let parameters = layers.reduce(0) { $0 + $1.declaredParameterCount }
         let needed = parameters * bytesPerParameter
         let available = Double(ProcessInfo.processInfo.physicalMemory)
         guard needed > available else { return }
