@@ -87,14 +87,17 @@ run() {
 }
 
 status=0
-pids=()
+running=0
 for target in "${targets[@]}"; do
     run "$target" &
-    pids+=($!)
-    if [ ${#pids[@]} -ge "$jobs" ]; then
-        wait "${pids[0]}" || status=1
-        pids=("${pids[@]:1}")
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then
+        wait -n || status=1   # whichever finishes first frees its place
+        running=$((running - 1))
     fi
 done
-for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+while [ "$running" -gt 0 ]; do
+    wait -n || status=1
+    running=$((running - 1))
+done
 exit $status
