@@ -44,7 +44,7 @@ for target in "${targets[@]}"; do
     binary=$build/bin/$target
     if [ ! -x "$binary" ] || [ -n "$(find "$source" "$products"/*.build -newer "$binary" -name '*.[os]*' -print -quit)" ]; then
         echo "== compiling $target"
-        swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name "Fuzz$target" -use-ld=lld \
+        swiftc -swift-version 6 -sanitize=fuzzer,address -parse-as-library -O -g -module-name "Fuzz$target" -use-ld=lld \
             -package-name "$package" -I "$products/Modules" \
             -Xcc -fmodule-map-file="$products/CDescentKernels.build/module.modulemap" \
             -Xcc -fmodule-map-file="$products/CDescentImages.build/module.modulemap" \
