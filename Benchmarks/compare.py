@@ -43,6 +43,7 @@ def main():
         print(f"round {round + 1}/{args.rounds}", file=sys.stderr)
         descent.append(run([os.path.join(ROOT, ".build", "release", "descent-bench")] + common))
         pytorch.append(run([sys.executable, os.path.join(HERE, other_script)] + common))
+    print(f"cpu: {descent[0].get('cpu', 'unknown')}; Descent's kernels: {descent[0].get('kernels', 'unknown')}")
     keys = [k for k in descent[0] if isinstance(descent[0][k], float) and k in pytorch[0]]
     print(f"{'figure':40s} {'descent':>12s} {args.against:>12s} {'ratio':>8s}")
     for key in keys:

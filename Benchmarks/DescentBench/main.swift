@@ -304,12 +304,13 @@ func w3TrainingStep(_ model: inout Sequential, _ optimizer: Adadelta, _ inputs: 
 /// W3's step on a reduced batch of 8 synthetic images (callgrind runs about 50× slower than
 /// the CPU): the same layers and shapes per example as W3.
 @MainActor func w3Step(json: Bool) {
+    let w3StepBatch = Int(ProcessInfo.processInfo.environment["W3_STEP_BATCH"] ?? "") ?? 8
     var model = mnistCNN(seed: 0)
     let optimizer = Adadelta(learningRate: 1.0)
-    let inputs = Tensor.randomNormal([8, 1, 28, 28], seed: 1)
-    let labels = Tensor(shape: [8], scalars: (0..<8).map { Int32($0 % 10) })
+    let inputs = Tensor.randomNormal([w3StepBatch, 1, 28, 28], seed: 1)
+    let labels = Tensor(shape: [w3StepBatch], scalars: (0..<w3StepBatch).map { Int32($0 % 10) })
     for _ in 0..<3 { w3TrainingStep(&model, optimizer, inputs, labels) }
-    let calls = 3
+    let calls = Int(ProcessInfo.processInfo.environment["W3_STEP_CALLS"] ?? "") ?? 3
     let elapsed = seconds {
         for _ in 0..<calls { callgrindW3Step(&model, optimizer, inputs, labels) }
     }
@@ -335,7 +336,10 @@ func w3TrainingStep(_ model: inout Sequential, _ optimizer: Adadelta, _ inputs: 
 do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
     ThreadCount.current = options.threads
-    if !options.json { print("descent-bench, \(options.threads) threads") }
+    if !options.json {
+        let perCore = CPUKernels.threadsPerCore.map { ", \($0) thread\($0 == 1 ? "" : "s") per core" } ?? ""
+        print("descent-bench, \(options.threads) threads; \(CPUKernels.processorName)\(perCore); kernels: \(CPUKernels.variant)")
+    }
     let needsData = !options.workloads.isDisjoint(with: ["w1", "w2", "w3", "w4"])
     let (train, test): (Dataset?, Dataset?) = needsData
         ? try Dataset.mnist(directory: URL(fileURLWithPath: options.dataDirectory)) : (nil, nil)
@@ -354,7 +358,8 @@ do {
     if options.workloads.contains("w3-step") { w3Step(json: options.json) }
     record("peak_rss_mb", peakResidentMegabytes(), json: options.json)
     if options.json {
-        var object: [String: Any] = ["framework": "descent", "threads": options.threads]
+        var object: [String: Any] = ["framework": "descent", "threads": options.threads,
+                                     "cpu": CPUKernels.processorName, "kernels": CPUKernels.variant]
         for (name, value) in results { object[name] = value }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))

@@ -8,3 +8,13 @@ int descent_cpu_has_avx2_fma(void) {
     return 0;
 #endif
 }
+
+int descent_cpu_has_avx512(void) {
+#if defined(__x86_64__)
+    // The compiler runtime's check includes the OS's: that it saves the zmm registers (XCR0).
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f");
+#else
+    return 0;
+#endif
+}

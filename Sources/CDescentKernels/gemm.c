@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 // Each thread keeps one growing scratch buffer for the packed panels, freed when the thread
 // exits: a multiply in a training loop then costs no allocation and no page faults.
@@ -51,18 +52,33 @@ static void *descent_workspace(size_t bytes) {
     return scratch->memory;
 }
 
+// The kernel variants, best last. The best one the CPU (and its OS) supports is chosen once, at
+// the first multiply; the environment variable DESCENT_KERNELS (portable, avx2) can ask for a
+// lesser one, to compare or to test them on one machine.
+enum { VARIANT_PORTABLE = 0, VARIANT_AVX2 = 1, VARIANT_AVX512 = 2 };
+
+static int descent_best_variant(void) {
+    int best = VARIANT_PORTABLE;
 #if defined(__x86_64__)
-// The CPU check, done once: 1 = AVX2 + FMA, 0 = portable. Racing first calls store the same value.
-static int descent_use_avx2(void) {
+    if (descent_cpu_has_avx2_fma()) best = VARIANT_AVX2;
+    if (best == VARIANT_AVX2 && descent_cpu_has_avx512()) best = VARIANT_AVX512;
+#endif
+    const char *asked = getenv("DESCENT_KERNELS");
+    if (asked && strcmp(asked, "portable") == 0) return VARIANT_PORTABLE;
+    if (asked && strcmp(asked, "avx2") == 0 && best > VARIANT_AVX2) return VARIANT_AVX2;
+    return best;
+}
+
+// The variant in use, decided once. Racing first calls store the same value.
+static int descent_variant(void) {
     static _Atomic int cached = -1;
     int value = atomic_load_explicit(&cached, memory_order_relaxed);
     if (value < 0) {
-        value = descent_cpu_has_avx2_fma();
+        value = descent_best_variant();
         atomic_store_explicit(&cached, value, memory_order_relaxed);
     }
     return value;
 }
-#endif
 
 // Block sizes for Zen 2 (32 KB L1d, 512 KB L2 per core), also sound for other recent cores:
 // a kc×NR micro-panel of B (24 KB for floats) stays in L1, an mc×kc block of A (about 150 KB)
@@ -95,12 +111,40 @@ static int descent_use_avx2(void) {
 #define GEMM_NC 2040
 #define GEMM_KERNELS descent_dgemm_kernels
 #include "gemm_driver.h"
+#undef GEMM_T
+#undef GEMM_PREFIX
+#undef GEMM_MR
+#undef GEMM_NR
+#undef GEMM_MC
+#undef GEMM_KC
+#undef GEMM_NC
+#undef GEMM_KERNELS
 
+// The AVX-512 tile's own instance: MC a multiple of its 12 rows, NC of its 32 columns.
+#define GEMM_T float
+#define GEMM_PREFIX(name) descent_sgemm512_##name
+#define GEMM_MR DESCENT_SGEMM512_MR
+#define GEMM_NR DESCENT_SGEMM512_NR
+#define GEMM_MC 96
+#define GEMM_KC 384
+#define GEMM_NC 4096
+#define GEMM_KERNELS descent_sgemm_kernels
+#include "gemm_driver.h"
+
+// The default kernel set: plain C, except on ARM64, where NEON is always there and its
+// micro-kernels are chosen at compile time.
+#if defined(__aarch64__)
+#define SGEMM_DEFAULT_KERNEL descent_sgemm_kernel_neon
+#define DGEMM_DEFAULT_KERNEL descent_dgemm_kernel_neon
+#else
+#define SGEMM_DEFAULT_KERNEL descent_sgemm_kernel_portable
+#define DGEMM_DEFAULT_KERNEL descent_dgemm_kernel_portable
+#endif
 static const descent_sgemm_kernels sgemm_portable = {
-    descent_sgemm_kernel_portable, descent_sgemm_pack_a_panel, descent_sgemm_pack_b_panel,
+    SGEMM_DEFAULT_KERNEL, descent_sgemm_pack_a_panel, descent_sgemm_pack_b_panel,
     descent_sgemv_portable};
 static const descent_dgemm_kernels dgemm_portable = {
-    descent_dgemm_kernel_portable, descent_dgemm_pack_a_panel, descent_dgemm_pack_b_panel,
+    DGEMM_DEFAULT_KERNEL, descent_dgemm_pack_a_panel, descent_dgemm_pack_b_panel,
     descent_dgemv_portable};
 #if defined(__x86_64__)
 static const descent_sgemm_kernels sgemm_avx2 = {
@@ -109,16 +153,25 @@ static const descent_sgemm_kernels sgemm_avx2 = {
 static const descent_dgemm_kernels dgemm_avx2 = {
     descent_dgemm_kernel_avx2, descent_dgemm_pack_a_panel, descent_dgemm_pack_b_panel,
     descent_dgemv_avx2};
+static const descent_sgemm_kernels sgemm_avx512 = {
+    descent_sgemm_kernel_avx512, descent_sgemm_pack_a_avx512, descent_sgemm_pack_b_avx512,
+    descent_sgemv_avx2};
 #endif
 
 void descent_sgemm(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                    const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
                    float *c, ptrdiff_t ldc, float beta) {
-    const descent_sgemm_kernels *kernels = &sgemm_portable;
 #if defined(__x86_64__)
-    if (descent_use_avx2()) kernels = &sgemm_avx2;
+    switch (descent_variant()) {
+    case VARIANT_AVX512:
+        descent_sgemm512_run(&sgemm_avx512, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
+        return;
+    case VARIANT_AVX2:
+        descent_sgemm_run(&sgemm_avx2, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
+        return;
+    }
 #endif
-    descent_sgemm_run(kernels, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
+    descent_sgemm_run(&sgemm_portable, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
 }
 
 void descent_dgemm(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
@@ -126,7 +179,8 @@ void descent_dgemm(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptr
                    double *c, ptrdiff_t ldc, double beta) {
     const descent_dgemm_kernels *kernels = &dgemm_portable;
 #if defined(__x86_64__)
-    if (descent_use_avx2()) kernels = &dgemm_avx2;
+    // No AVX-512 double kernel yet: the AVX2 one serves both.
+    if (descent_variant() >= VARIANT_AVX2) kernels = &dgemm_avx2;
 #endif
     descent_dgemm_run(kernels, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
 }
@@ -141,4 +195,28 @@ void descent_dgemm_portable(int transposeA, int transposeB, ptrdiff_t m, ptrdiff
                             const double *a, ptrdiff_t lda, const double *b, ptrdiff_t ldb,
                             double *c, ptrdiff_t ldc, double beta) {
     descent_dgemm_run(&dgemm_portable, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
+}
+
+void descent_sgemm_avx2(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                        const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                        float *c, ptrdiff_t ldc, float beta) {
+#if defined(__x86_64__)
+    if (descent_cpu_has_avx2_fma()) {
+        descent_sgemm_run(&sgemm_avx2, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
+        return;
+    }
+#endif
+    descent_sgemm_run(&sgemm_portable, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
+}
+
+const char *descent_kernel_variant(void) {
+#if defined(__aarch64__)
+    return "neon";
+#else
+    switch (descent_variant()) {
+    case VARIANT_AVX512: return "avx512";
+    case VARIANT_AVX2: return "avx2";
+    default: return "portable";
+    }
+#endif
 }

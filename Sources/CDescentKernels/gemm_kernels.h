@@ -19,6 +19,9 @@
 #define DESCENT_SGEMM_NR 16
 #define DESCENT_DGEMM_MR 6
 #define DESCENT_DGEMM_NR 8
+// The AVX-512 float tile (gemm_kernels_avx512.c), with its own instance of the driver.
+#define DESCENT_SGEMM512_MR 12
+#define DESCENT_SGEMM512_NR 32
 
 /// What the driver runs for one element type: a micro-kernel, the full-panel packers, and the
 /// vector–matrix product (gemv.c) for products with a single row or column.
@@ -63,6 +66,19 @@ void descent_sgemm_pack_a_avx2(int transpose, ptrdiff_t kc, const float *a, ptrd
                                float *dest);
 void descent_sgemm_pack_b_avx2(int transpose, ptrdiff_t kc, const float *b, ptrdiff_t ldb,
                                float *dest);
+void descent_sgemm_kernel_avx512(ptrdiff_t kc, const float *a, const float *b, float *c,
+                                 ptrdiff_t ldc, float beta, int mr, int nr);
+void descent_sgemm_pack_a_avx512(int transpose, ptrdiff_t kc, const float *a, ptrdiff_t lda,
+                                 float *dest);
+void descent_sgemm_pack_b_avx512(int transpose, ptrdiff_t kc, const float *b, ptrdiff_t ldb,
+                                 float *dest);
+#endif
+
+#if defined(__aarch64__)
+void descent_sgemm_kernel_neon(ptrdiff_t kc, const float *a, const float *b, float *c,
+                               ptrdiff_t ldc, float beta, int mr, int nr);
+void descent_dgemm_kernel_neon(ptrdiff_t kc, const double *a, const double *b, double *c,
+                               ptrdiff_t ldc, double beta, int mr, int nr);
 #endif
 
 #endif

@@ -53,6 +53,18 @@
             v[i] = vi;                                                                              \
             theta[i] = ti - stepSize * (mi / (SQUARE_ROOT(vi) / correction + epsilon)); \
         }                                                                                           \
+    }                                                                                               \
+    ATTRIBUTES static void adadelta_##SUFFIX(const T *g, T *theta, T *v, T *u, ptrdiff_t n,        \
+                                              int decays, T decay, T rho, T oneMinusRho, T eta,     \
+                                              T epsilon) {                                          \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                         \
+            T gi = decays ? g[i] + decay * theta[i] : g[i];                                         \
+            T vi = v[i] * rho + oneMinusRho * gi * gi;                                              \
+            T delta = SQUARE_ROOT(u[i] + epsilon) / SQUARE_ROOT(vi + epsilon) * gi;                 \
+            v[i] = vi;                                                                              \
+            u[i] = u[i] * rho + oneMinusRho * delta * delta;                                        \
+            theta[i] -= eta * delta;                                                                \
+        }                                                                                           \
     }
 
 DEFINE_STEPS(f32_portable, float, )
@@ -68,6 +80,8 @@ DEFINE_STEPS(f64_avx2, double, __attribute__((target("avx2,fma"))))
 #define rmsprop_f64_avx2 rmsprop_f64_portable
 #define adam_f32_avx2 adam_f32_portable
 #define adam_f64_avx2 adam_f64_portable
+#define adadelta_f32_avx2 adadelta_f32_portable
+#define adadelta_f64_avx2 adadelta_f64_portable
 #define HAS_AVX2 0
 #endif
 
@@ -104,4 +118,18 @@ void descent_adam_step_f32(const float *g, float *theta, float *m, float *v, ptr
 void descent_adam_step_f64(const double *g, double *theta, double *m, double *v, ptrdiff_t n,
                            const descent_adam_settings *settings) {
     (use_avx2() ? adam_f64_avx2 : adam_f64_portable)(g, theta, m, v, n, settings);
+}
+
+void descent_adadelta_step_f32(const float *g, float *theta, float *v, float *u, ptrdiff_t n,
+                               int decays, float decay, float rho, float oneMinusRho, float eta,
+                               float epsilon) {
+    (use_avx2() ? adadelta_f32_avx2 : adadelta_f32_portable)(g, theta, v, u, n, decays, decay, rho,
+                                                             oneMinusRho, eta, epsilon);
+}
+
+void descent_adadelta_step_f64(const double *g, double *theta, double *v, double *u, ptrdiff_t n,
+                               int decays, double decay, double rho, double oneMinusRho, double eta,
+                               double epsilon) {
+    (use_avx2() ? adadelta_f64_avx2 : adadelta_f64_portable)(g, theta, v, u, n, decays, decay, rho,
+                                                             oneMinusRho, eta, epsilon);
 }

@@ -88,7 +88,7 @@ public struct Dataset: Sendable {
         let validationCount = Int((validationFraction * Double(count)).rounded())
         guard validationCount < count || count == 0 else {
             throw DataError(.invalidArgument,
-                            "a validation fraction of \(validationFraction) of \(count) examples leaves none for training")
+                            "a validation fraction of \(validationFraction) of \(counted(count, "example")) leaves none for training")
         }
         var generator = RandomGenerator(seed: seed)
         let order = generator.permutation(count: count)

@@ -59,7 +59,7 @@ public struct FeatureStandardizer: Codable, Equatable, Sendable {
         let width = features.shape.dropFirst().reduce(1, *)
         guard features.rank >= 1, width == featureCount else {
             throw DataError(.invalidArgument,
-                            "the standardization was measured on \(featureCount) features, but the data has \(width) (shape \(features.shape))")
+                            "the standardization was measured on \(counted(featureCount, "feature")), but the data has \(width) (shape \(features.shape))")
         }
         let shape = [1] + Array(features.shape.dropFirst())
         let mean = Tensor(doubles: mean, shape: shape, dtype: features.dtype)

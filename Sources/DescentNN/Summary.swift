@@ -52,7 +52,7 @@ enum SummaryTable {
     /// How a layer appears in the table: its description where it has a short one.
     static func name(of layer: any Layer) -> String {
         switch layer {
-        case let sequential as Sequential: "Sequential(\(sequential.layers.count) layers)"
+        case let sequential as Sequential: "Sequential(\(counted(sequential.layers.count, "layer")))"
         case let activation as Activation: "Activation(\(activation))"
         case let described as CustomStringConvertible: described.description
         default: String(describing: type(of: layer))

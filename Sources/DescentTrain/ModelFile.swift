@@ -53,8 +53,8 @@ public enum ModelFile {
             let inputCount = inputShape.reduce(1, *)
             let isFirstDense = !model.layers[..<index].contains { $0 is Dense } && error.found == [inputCount]
             throw TrainingError.incompatibleData(isFirstDense
-                ? "'\(path)': the model expects \(dense.inputCount) input features (layer \(index)), but the data have \(inputCount)"
-                : "'\(path)': layer \(index) (dense) expects \(dense.inputCount) inputs, but the layer before it gives \(error.found.last ?? 0)")
+                ? "'\(path)': the model expects \(counted(dense.inputCount, "input feature")) (layer \(index)), but the data have \(inputCount)"
+                : "'\(path)': layer \(index) (dense) expects \(counted(dense.inputCount, "input")), but the layer before it gives \(error.found.last ?? 0)")
         }
         let outputs = shapes.last ?? inputShape
         guard outputs == [outputCount] else {

@@ -12,9 +12,17 @@ public enum PredictionInputs {
         if url.pathExtension.lowercased() == "npy" {
             let tensor = try NPY.read(contentsOf: url)
             let rows = tensor.rank == 0 ? 1 : tensor.shape[0]
-            return tensor.reshaped(to: [rows, tensor.scalarCount / max(rows, 1)]).cast(to: .float32)
+            guard rows > 0 else {
+                throw DataError(.emptyFile, file: url.path, "the array has no rows (shape \(tensor.shape)); expected at least one example to predict")
+            }
+            let inputs = tensor.reshaped(to: [rows, tensor.scalarCount / rows]).cast(to: .float32)
+            try checkFinite(inputs, file: url.path)
+            return inputs
         }
         let table = try CSVTable(contentsOf: url)
+        guard !table.rows.isEmpty else {
+            throw DataError(.emptyFile, file: url.path, line: 2, "the CSV file has a header but no data rows; expected at least one example to predict")
+        }
         var columns = Array(table.columnNames.indices)
         if let target, let index = table.columnNames.firstIndex(of: target) {
             columns.remove(at: index)
@@ -22,6 +30,18 @@ public enum PredictionInputs {
             columns.removeLast()
         }
         return try table.numbers(inColumns: columns).cast(to: .float32)
+    }
+
+    /// Refuses NaN and infinite inputs (a CSV cell is checked as it is read; an array is not):
+    /// the model would turn them into NaN outputs, and those into a confident-looking class.
+    ///
+    /// - Throws: ``DataError`` (`.invalidArgument`) naming the first such value and its place.
+    static func checkFinite(_ inputs: Tensor, file: String) throws {
+        let columns = inputs.shape.dropFirst().reduce(1, *)
+        for (index, value) in inputs.scalars(as: Float.self).enumerated() where !value.isFinite {
+            throw DataError(.invalidArgument, file: file,
+                            "row \(index / columns), column \(index % columns) (from 0): expected a finite number, found \(value)")
+        }
     }
 }
 
@@ -38,7 +58,7 @@ public struct PredictionOutputs: Sendable {
     public var files: [String]?
 
     public init(outputs: Tensor, classNames: [String]?, lossName: String?, files: [String]? = nil) {
-        self.outputs = outputs.reshaped(to: [outputs.shape.first ?? 0, -1])
+        self.outputs = outputs.reshaped(to: [outputs.shape.first ?? 0, outputs.shape.dropFirst().reduce(1, *)])
         self.files = files
         self.classNames = classNames
         self.lossName = lossName
@@ -51,10 +71,10 @@ public struct PredictionOutputs: Sendable {
             let positive = lossName == "bce" ? outputs : sigmoid(outputs)
             return Tensor(concatenating: [1 - positive, positive], alongAxis: 1)
         }
-        // Cross-entropy models output logits; NLL models log-probabilities (softmax recovers
-        // the probabilities from either); models trained with a regression cost on one-hot
-        // targets output scores, shown as they are.
-        return lossName == "cross-entropy" || lossName == "nll" ? softmax(outputs, alongAxis: -1) : outputs
+        // Cross-entropy models output logits; NLL and KL-divergence models log-probabilities
+        // (softmax recovers the probabilities from either); models trained with a regression
+        // cost on one-hot targets output scores, shown as they are.
+        return ["cross-entropy", "nll", "kl-div"].contains(lossName) ? softmax(outputs, alongAxis: -1) : outputs
     }
 
     /// The predicted class index of each row (classifiers), else the outputs: what `.npy`
@@ -83,7 +103,7 @@ public struct PredictionOutputs: Sendable {
         let predicted = tensor.scalars(as: Int32.self)
         let fileColumns = files == nil ? [] : ["file"]
         let probabilityColumn = files == nil ? [] : ["probability"]
-        var text = (fileColumns + ["prediction"] + probabilityColumn + classNames.prefix(classes).map { "p_\(escaped($0))" })
+        var text = (fileColumns + ["prediction"] + probabilityColumn + classNames.prefix(classes).map { escaped("p_" + $0) })
             .joined(separator: ",") + "\n"
         for row in 0..<rows {
             let name = Int(predicted[row]) < classNames.count ? classNames[Int(predicted[row])] : String(predicted[row])
@@ -109,8 +129,10 @@ public struct PredictionOutputs: Sendable {
         }.joined(separator: "\n") + "\n"
     }
 
+    /// `cell` as one RFC 4180 field: in double quotes, with its quotes doubled, when it holds a
+    /// comma, a quote or a line break (the quotes must enclose the whole field, prefix and all).
     private func escaped(_ cell: String) -> String {
-        cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+        cell.unicodeScalars.contains(where: { ",\"\n\r".unicodeScalars.contains($0) })
             ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
     }
 }

@@ -31,8 +31,48 @@ public struct SavedModel {
         let contents = try Sequential.loadFolder(from: url)
         model = contents.model
         inputShape = contents.inputShape
-        metadata = try ModelMetadata(contents, path: url.appendingPathComponent(Sequential.architectureFileName).path)
+        let architecturePath = url.appendingPathComponent(Sequential.architectureFileName).path
+        metadata = try ModelMetadata(contents, path: architecturePath)
         self.folder = folder
+        try Self.checkFinite(model, path: url.appendingPathComponent(Sequential.weightsFileName).path)
+        try checkClassNames(path: architecturePath)
+    }
+
+    /// Refuses weights that are NaN or infinite: such a model computes NaN for everything, and a
+    /// NaN output would be scored as a confident prediction (accuracy 100 %).
+    ///
+    /// - Throws: ``ModelFileError/invalidValue(path:location:expected:found:)`` naming the tensor,
+    ///   the position of its first such value, and the value.
+    private static func checkFinite(_ model: Sequential, path: String) throws {
+        for (name, tensor) in model.parameters + model.buffers where tensor.dtype.isFloatingPoint {
+            let values = tensor.doubles()
+            guard let index = values.firstIndex(where: { !$0.isFinite }) else { continue }
+            throw ModelFileError.invalidValue(path: path, location: "tensor '\(name)' at \(position(of: index, in: tensor.shape))",
+                                              expected: "finite numbers", found: "\(values[index])")
+        }
+    }
+
+    /// The index along each axis of the element at `flatIndex` of a row-major `shape`.
+    private static func position(of flatIndex: Int, in shape: [Int]) -> [Int] {
+        var rest = flatIndex
+        return shape.reversed().map { size -> Int in
+            defer { rest /= Swift.max(size, 1) }
+            return rest % Swift.max(size, 1)
+        }.reversed()
+    }
+
+    /// Refuses class names that do not name every output: one per output, or two for a binary
+    /// classifier's single output. With fewer, a predicted index would have no name and the
+    /// predictions table would have fewer header cells than values.
+    ///
+    /// - Throws: ``ModelFileError/invalidValue(path:location:expected:found:)`` naming
+    ///   `metadata.class_names`.
+    private func checkClassNames(path: String) throws {
+        guard let classNames = metadata.classNames, let inputShape, let outputs = (try? model.outputShape(for: inputShape))?.last else { return }
+        guard classNames.count != outputs, !(outputs == 1 && classNames.count == 2) else { return }
+        let expected = outputs == 1 ? "2 class names (the model has 1 output: a binary classifier)" : "\(outputs) class names, one per output"
+        throw ModelFileError.invalidValue(path: path, location: "metadata.class_names", expected: expected,
+                                          found: "\(classNames.count) (\(classNames.map { "\"\($0)\"" }.joined(separator: ", ")))")
     }
 
     /// The number of values in one input example, when the folder gives it.
@@ -49,7 +89,10 @@ public struct SavedModel {
     public func prepare(_ features: Tensor, source: String) throws -> Tensor {
         let count = features.shape.dropFirst().reduce(1, *)
         if let inputCount, inputCount != count {
-            throw TrainingError.incompatibleData("the model expects \(inputCount) input features, but '\(source)' has \(count)")
+            let modelShape = inputShape.map { "\($0)" } ?? "[\(inputCount)]"
+            throw TrainingError.incompatibleData(
+                "the model expects \(counted(inputCount, "input feature")) (examples of shape \(modelShape)), "
+                    + "but '\(source)' has \(count) (examples of shape \(Array(features.shape.dropFirst())))")
         }
         let rows = features.shape.first ?? 0
         if features.dtype == .uint8 {
@@ -143,7 +186,7 @@ public struct SavedModel {
         let outputs = model.predict(first.dtype == .uint8 ? try prepare(first, source: source) : first)
         if data.count > 0, outputs.shape.last != recipe.outputCount {
             throw TrainingError.incompatibleData(
-                "the model has \(outputs.shape.last ?? 0) outputs, but '\(source)' needs \(recipe.outputCount) (\(data.task))")
+                "the model has \(counted(outputs.shape.last ?? 0, "output")), but '\(source)' needs \(recipe.outputCount) (\(data.task))")
         }
         let values = model.evaluate(on: data, loss: recipe.loss, metrics: recipe.metrics)
         return Evaluation(count: data.count, values: values, names: ["loss"] + recipe.metrics.map(\.name))

@@ -53,6 +53,9 @@ public struct TrainingJob: Sendable {
         public var standardizer: FeatureStandardizer?
         /// The cost, the number of outputs and the metrics, chosen for the task.
         public var recipe: TrainingRecipe
+        /// Things that will run but probably not as meant (a cost on log-probabilities after a
+        /// network that does not output them), one sentence each; empty when all is well.
+        public var warnings: [String] = []
     }
 
     // The data.
@@ -182,6 +185,13 @@ public struct TrainingJob: Sendable {
         }
         var (training, test) = try DatasetSource.load(dataset, dataDirectory: dataDirectory, target: target, task: task,
                                                       imageSize: imageSize)
+        // One class leaves nothing to learn: the cost is 0 from the start and accuracy reads 0 %.
+        if training.task.isClassification, let count = training.classCount, count < 2 {
+            let classes = (training.classNames ?? []).map { "'\($0)'" }.joined(separator: ", ")
+            throw TrainingError.incompatibleData(
+                "'\(dataset)': the target\(target.map { " column '\($0)'" } ?? "") has \(count) class\(count == 1 ? "" : "es")"
+                    + (classes.isEmpty ? "" : " (\(classes))") + "; a classifier needs at least two")
+        }
         var validationData: Dataset?
         var validationName = "validation"
         switch validation {
@@ -195,6 +205,14 @@ public struct TrainingJob: Sendable {
                 let parts = try training.split(validationFraction: fraction, seed: seed)
                 (training, validationData) = (parts.train, parts.validation)
             }
+        }
+        // A network built for the training examples would fail on validation examples of another
+        // shape only after a whole epoch of training.
+        if let validation = validationData,
+           validation.features.shape.dropFirst() != training.features.shape.dropFirst() {
+            throw TrainingError.incompatibleData(
+                "the \(validationName) examples of '\(dataset)' have shape \(Array(validation.features.shape.dropFirst())), "
+                    + "but the training examples have shape \(Array(training.features.shape.dropFirst()))")
         }
         var imageInputs: ImageInputs?
         if training.features.dtype == .uint8, training.features.rank == 4 {
@@ -241,8 +259,9 @@ public struct TrainingJob: Sendable {
         let optimizer = try self.optimizer.makeOptimizer()
         let (learningRateSchedule, plateau) = try schedule.makeSchedule(epochs: epochs)
 
-        let plan = Plan(training: training, validation: validationData, validationName: validationName,
+        var plan = Plan(training: training, validation: validationData, validationName: validationName,
                         standardizer: standardizer, recipe: recipe)
+        if let warning = Self.logProbabilityWarning(loss: recipe.loss, layers: configurations) { plan.warnings.append(warning) }
         progress(.started(plan))
         let history = try model.fit(
             training, validation: validationData, epochs: epochs, maximumSteps: maximumSteps, loss: recipe.loss,
@@ -262,6 +281,24 @@ public struct TrainingJob: Sendable {
             savedFolder = folder
         }
         return TrainingOutcome(model: model, history: history, plan: plan, metadata: metadata, savedFolder: savedFolder)
+    }
+
+    /// A warning when the cost takes log-probabilities (NLL, KL divergence) but the network's
+    /// last layer is not a log-softmax: on raw scores those costs have no floor (the network
+    /// lowers them by making its outputs large, and the cost runs away below 0). Networks built
+    /// from a layer list get the log-softmax appended (``TrainingRecipe/outputActivation``); a
+    /// model file is taken as written, so it gets this warning rather than an error: the user
+    /// chose both, and a custom layer may compute log-probabilities its own way.
+    static func logProbabilityWarning(loss: Loss, layers: [LayerConfiguration]) -> String? {
+        guard loss == .negativeLogLikelihood || loss == .klDivergence else { return nil }
+        let last = layers.last { !["dropout", "identity"].contains($0.type) }
+        let logSoftmax = JSONValue.string("logsoftmax")
+        if let last, last.type == "logsoftmax" || last["activation"] == logSoftmax || last["activation"]?["type"] == logSoftmax {
+            return nil
+        }
+        return "the cost \(loss.name) takes log-probabilities, but the model's outputs are not log-probabilities "
+            + "(its last layer is \(last.map { "'\($0.type)'" } ?? "none"), not 'logsoftmax'); the cost can fall below 0 without end. "
+            + "End the model file with a logsoftmax layer, or use cross-entropy, which takes raw scores"
     }
 
     /// The network's layers and the shape of one example as they take it: the data's own shape

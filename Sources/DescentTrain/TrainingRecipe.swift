@@ -6,8 +6,16 @@ public struct TrainingRecipe: Sendable {
     /// The network's number of outputs.
     public var outputCount: Int
     /// The activation the cost needs after the output layer: a sigmoid for binary
-    /// cross-entropy, which takes probabilities; nil for costs that take the raw outputs.
-    public var outputActivation: Activation? { loss == .binaryCrossEntropy ? .sigmoid : nil }
+    /// cross-entropy, which takes probabilities; a log-softmax for NLL and KL divergence, which
+    /// take log-probabilities (on raw scores they have no floor and run away below 0); nil for
+    /// costs that take the raw outputs.
+    public var outputActivation: Activation? {
+        switch loss {
+        case .binaryCrossEntropy: .sigmoid
+        case .negativeLogLikelihood, .klDivergence: .logSoftmax
+        default: nil
+        }
+    }
     /// The metrics reported per epoch.
     public var metrics: [Metric]
     /// Names "0", "1", … for classes that had no names in the data.

@@ -32,15 +32,29 @@ func reported<T>(_ body: () async throws -> T) async throws -> T {
     }
 }
 
-/// ArgumentParser's own errors as they are; a setting's error naming its option; any other as
-/// its description.
+/// ArgumentParser's own errors as they are; a setting's error naming its option; a Foundation
+/// error (which the library should have wrapped) in words, never its `Error Domain=…` dump; any
+/// other as its description.
 private func presentable(_ error: Error) -> Error {
     switch error {
     case is ValidationError, is ExitCode: return error
     case let error as SettingError: return ValidationErrorMessage(text: error.commandLineMessage)
+    case _ where isFoundationError(error): return ValidationErrorMessage(text: foundationMessage(error))
     case let error as CustomStringConvertible: return ValidationErrorMessage(text: error.description)
     default: return ValidationErrorMessage(text: error.localizedDescription)
     }
+}
+
+/// Whether `error` is one of Foundation's own (files, URLs, JSON) rather than a Swift error type.
+private func isFoundationError(_ error: Error) -> Bool {
+    [NSCocoaErrorDomain, NSPOSIXErrorDomain, NSURLErrorDomain].contains((error as NSError).domain)
+}
+
+/// A Foundation error as one line: the file it concerns, if it names one, and why.
+private func foundationMessage(_ error: Error) -> String {
+    let info = (error as NSError).userInfo
+    let path = info[NSFilePathErrorKey] as? String ?? (info[NSURLErrorKey] as? URL)?.path
+    return (path.map { "'\($0)': " } ?? "") + FileError.reason(for: error)
 }
 
 /// An error whose text is printed as is (ArgumentParser prints `Error: <description>`).
@@ -56,10 +70,4 @@ func formatted(_ values: [String: Double], order: [String]) -> String {
             name.hasSuffix("accuracy") ? "\(name) \(String(format: "%.2f%%", value * 100))" : "\(name) \(String(format: "%.4f", value))"
         }
     }.joined(separator: "  ")
-}
-
-/// One JSON object on one line, keys sorted.
-func jsonLine(_ values: [String: Any]) throws -> String {
-    let data = try JSONSerialization.data(withJSONObject: values, options: [.sortedKeys])
-    return String(decoding: data, as: UTF8.self)
 }

@@ -22,9 +22,9 @@ struct Evaluate: ParsableCommand {
             if json {
                 var values = evaluation.values
                 values["count"] = Double(evaluation.count)
-                print(try jsonLine(values))
+                print(JSONValue(metrics: values).text)
             } else {
-                print("\(dataset): \(evaluation.count) examples  " + formatted(evaluation.values, order: evaluation.names))
+                print("\(dataset): \(counted(evaluation.count, "example"))  " + formatted(evaluation.values, order: evaluation.names))
             }
         }
     }

@@ -19,7 +19,7 @@ struct Inspect: ParsableCommand {
             var url = URL(fileURLWithPath: path)
             if isFolder.boolValue {
                 let loaded = try SavedModel(folder: path)
-                print("Model folder \(path): \(loaded.model.layers.count) layers")
+                print("Model folder \(path): \(counted(loaded.model.layers.count, "layer"))")
                 for (index, configuration) in (loaded.model.layerConfigurations ?? []).enumerated() {
                     print("  \(index): \(configuration)")
                 }

@@ -23,7 +23,9 @@ final class ProgressDisplay: Sendable {
     }
 
     func announce(_ line: String) {
-        if plain { print(line) }
+        guard plain else { return }
+        print(line)
+        fflush(nil)  // nil: every output stream, standard output among them
     }
 
     func show(_ event: TrainingEvent) {
@@ -33,13 +35,11 @@ final class ProgressDisplay: Sendable {
                 if step == 1 { clock.epochStart = Date() }
                 guard live, step == stepCount || Date().timeIntervalSince(clock.lastDraw) > 0.1 else { return }
                 clock.lastDraw = Date()
-                let width = 24
-                let filled = width * step / max(stepCount, 1)
-                let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
                 let remaining = Date().timeIntervalSince(clock.epochStart) / Double(step) * Double(stepCount - step)
-                let line = String(format: "epoch %d/%d [%@] %d/%d  cost %.4f  %.0f samples/s  ETA %.1fs",
-                                  epoch, epochCount, bar, step, stepCount, cost, samplesPerSecond, remaining)
-                FileHandle.standardOutput.write(Data(("\r" + line + "\u{1B}[K").utf8))
+                let line = ProgressLine(epoch: epoch, epochCount: epochCount, step: step, stepCount: stepCount, cost: cost,
+                                        samplesPerSecond: samplesPerSecond, secondsLeft: remaining)
+                // Measured at every redraw, so that a resized window is followed.
+                FileHandle.standardOutput.write(Data(("\r" + line.text(width: terminalWidth()) + "\u{1B}[K").utf8))
             }
         case let .epochEnded(epoch, epochCount, values, seconds):
             guard plain else { return }
@@ -48,6 +48,16 @@ final class ProgressDisplay: Sendable {
             keys += keys.map { "val_" + $0 }
             print(String(format: "epoch %d/%d  ", epoch, epochCount) + formatted(values, order: keys)
                   + String(format: "  (%.2fs)", seconds))
+            // A pipe is block-buffered: without this, nothing would appear until training ends.
+            fflush(nil)  // nil: every output stream, standard output among them
         }
     }
+}
+
+/// The number of columns of the terminal on standard output; 80 when it is not a terminal or
+/// does not say.
+private func terminalWidth() -> Int {
+    var size = winsize()
+    guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+    return Int(size.ws_col)
 }

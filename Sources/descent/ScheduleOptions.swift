@@ -5,25 +5,25 @@ import Descent
 struct ScheduleOptions: ParsableArguments {
     @Option(help: "A learning-rate schedule, named after PyTorch's (default: none, a constant rate).")
     var schedule: ScheduleSettings.Name?
-    @Option(help: "step: epochs between decays (required).")
+    @Option(parsing: .unconditional, help: "step: epochs between decays (required).")
     var stepSize: Int?
-    @Option(help: "step, multistep: the decay factor γ (default 0.1); exponential: γ per epoch (required).")
+    @Option(parsing: .unconditional, help: "step, multistep: the decay factor γ (default 0.1); exponential: γ per epoch (required).")
     var gamma: Double?
     @Option(help: "multistep: the epochs at which the rate decays, e.g. 10,20 (required).")
     var milestones: String?
-    @Option(help: "cosine: epochs from the initial rate down to --eta-min (default: --epochs).")
+    @Option(parsing: .unconditional, help: "cosine: epochs from the initial rate down to --eta-min (default: --epochs).")
     var tMax: Int?
-    @Option(help: "cosine: the lowest rate (default 0).")
+    @Option(parsing: .unconditional, help: "cosine: the lowest rate (default 0).")
     var etaMin: Double?
-    @Option(help: "linear: the first epoch's fraction of the rate (default 1/3).")
+    @Option(parsing: .unconditional, help: "linear: the first epoch's fraction of the rate (default 1/3).")
     var startFactor: Double?
-    @Option(help: "linear: the fraction reached after --total-iters epochs (default 1).")
+    @Option(parsing: .unconditional, help: "linear: the fraction reached after --total-iters epochs (default 1).")
     var endFactor: Double?
-    @Option(help: "linear: epochs the change takes (default 5).")
+    @Option(parsing: .unconditional, help: "linear: epochs the change takes (default 5).")
     var totalIters: Int?
-    @Option(help: "plateau: the factor the rate is multiplied by (default 0.1).")
+    @Option(parsing: .unconditional, help: "plateau: the factor the rate is multiplied by (default 0.1).")
     var factor: Double?
-    @Option(help: "plateau: epochs without improvement of the validation cost before the rate drops (default 10).")
+    @Option(parsing: .unconditional, help: "plateau: epochs without improvement of the validation cost before the rate drops (default 10).")
     var patience: Int?
 
     /// The options as library settings, checked by `descent train`'s job.

@@ -7,7 +7,7 @@ struct ImageOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Resize every image to this size (bilinear, not antialiased); without it all images must share one size.",
                                valueName: "HxW"))
     var imageSize: String?
-    @Option(help: ArgumentHelp("Normalize each channel after scaling to [0, 1]: x ← (x − mean)/std; MEAN,STD for all channels, "
+    @Option(parsing: .unconditional, help: ArgumentHelp("Normalize each channel after scaling to [0, 1]: x ← (x − mean)/std; MEAN,STD for all channels, "
                                    + "or all the means then all the stds (one per channel).", valueName: "MEAN,STD"))
     var normalize: String?
     @Option(help: ArgumentHelp("Augment the training images, drawn from --seed per batch: crop=P (pad by P, crop back at random), "
@@ -67,19 +67,22 @@ struct Train: ParsableCommand {
     @Option(help: "The optimizer.")
     var optimizer: OptimizerSettings.Name = .adam
 
-    @Option(help: "The learning rate η (default: the optimizer's).")
+    // Numeric options parse their value unconditionally: otherwise ArgumentParser reads "-1" as
+    // an option's name and says "Missing value"; a negative value is then refused (or taken) by
+    // the job's check, in words.
+    @Option(parsing: .unconditional, help: "The learning rate η (default: the optimizer's).")
     var learningRate: Double?
-    @Option(help: "Momentum (sgd, rmsprop).")
+    @Option(parsing: .unconditional, help: "Momentum (sgd, rmsprop).")
     var momentum: Double?
     @Flag(help: "Nesterov momentum (sgd).")
     var nesterov = false
-    @Option(help: "Weight decay (L2 penalty; decoupled for adamw).")
+    @Option(parsing: .unconditional, help: "Weight decay (L2 penalty; decoupled for adamw).")
     var weightDecay: Double?
-    @Option(help: "Smoothing constant (rmsprop).")
+    @Option(parsing: .unconditional, help: "Smoothing constant (rmsprop).")
     var alpha: Double?
-    @Option(help: "β1,β2 (adam, adamw, adamax, nadam).")
+    @Option(parsing: .unconditional, help: "β1,β2 (adam, adamw, adamax, nadam).")
     var betas: String?
-    @Option(help: "ε, added for numerical stability.")
+    @Option(parsing: .unconditional, help: "ε, added for numerical stability.")
     var eps: Double?
 
     @OptionGroup(title: "Learning-rate schedule")
@@ -87,15 +90,15 @@ struct Train: ParsableCommand {
 
     @Option(help: "Examples per step: a number (1 = stochastic) or 'full' (batch gradient descent).")
     var batchSize = "32"
-    @Option(help: "Passes over the training data.")
+    @Option(parsing: .unconditional, help: "Passes over the training data.")
     var epochs = 60
-    @Option(help: "Stop after this many optimizer steps in all.")
+    @Option(parsing: .unconditional, help: "Stop after this many optimizer steps in all.")
     var steps: Int?
-    @Option(help: "Seed for weights, shuffling and the validation split.")
+    @Option(parsing: .unconditional, help: "Seed for weights, shuffling and the validation split.")
     var seed: UInt64 = 0
     @Flag(help: "Keep the examples in order instead of reshuffling every epoch.")
     var noShuffle = false
-    @Option(help: "Fraction of the data held out for validation when the dataset has no test part (default 0.2; 0 for none).")
+    @Option(parsing: .unconditional, help: "Fraction of the data held out for validation when the dataset has no test part (default 0.2; 0 for none).")
     var validationSplit: Double?
     @Option(help: "Validate on this CSV file (the training CSV's columns) instead of a split of the training data.")
     var validationFile: String?
@@ -111,7 +114,7 @@ struct Train: ParsableCommand {
     var quiet = false
     @Flag(help: "Print the final metrics as one JSON object.")
     var json = false
-    @Option(help: "Number of CPU threads.")
+    @Option(parsing: .unconditional, help: "Number of CPU threads.")
     var threads: Int?
     @Option(help: ArgumentHelp(
         "Where to compute: cpu (the fast kernels, the default) or reference (every primitive as its plain textbook loop: "
@@ -194,7 +197,9 @@ struct Train: ParsableCommand {
             do {
                 outcome = try job.run { event in
                     switch event {
-                    case .started(let plan): progress.announce(announcement(of: plan, job: job))
+                    case .started(let plan):
+                        for warning in plan.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+                        progress.announce(announcement(of: plan, job: job))
                     case .training(let event): progress.show(event)
                     }
                 }
@@ -203,7 +208,7 @@ struct Train: ParsableCommand {
                 throw ValidationErrorMessage(text: "\(error)\nThe option --data-dir FOLDER names a folder that holds it.")
             }
             if json {
-                print(try jsonLine(outcome.finalValues))
+                print(JSONValue(metrics: outcome.finalValues).text)
             } else {
                 let part = outcome.plan.validation == nil ? "training" : outcome.plan.validationName
                 print("Final \(part): \(formatted(outcome.finalMetrics, order: outcome.metricNames))")
@@ -215,9 +220,11 @@ struct Train: ParsableCommand {
     /// The line printed before training: the data, the task, the cost, the optimizer and the batches.
     private func announcement(of plan: TrainingJob.Plan, job: TrainingJob) -> String {
         let training = plan.training
-        let task = training.task == .classification ? "\(training.task) (\(training.classCount ?? 0) classes)" : "\(training.task)"
-        return "\(dataset): \(training.count) training, \(plan.validation?.count ?? 0) \(plan.validationName) examples, "
-            + "\(training.featureCount) features, \(task); \(plan.recipe.loss.name), \(optimizer.rawValue), \(job.batching)"
+        let task = training.task == .classification
+            ? "\(training.task) (\(counted(training.classCount ?? 0, "class", plural: "classes")))" : "\(training.task)"
+        let validation = plan.validation?.count ?? 0
+        return "\(dataset): \(training.count) training, \(counted(validation, "\(plan.validationName) example")), "
+            + "\(counted(training.featureCount, "feature")), \(task); \(plan.recipe.loss.name), \(optimizer.rawValue), \(job.batching)"
             + (job.schedule.name.map { ", \($0.rawValue) schedule" } ?? "")
     }
 }

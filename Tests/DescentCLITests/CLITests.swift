@@ -11,17 +11,8 @@ struct CommandResult {
 /// Runs `.build/debug/descent` (beside the test bundle) with `arguments` in `directory`, with this
 /// process's environment changed by `environment`.
 func descent(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> CommandResult {
-    let bundleFolder = Bundle.main.bundleURL.deletingLastPathComponent()
-    let candidates = [
-        Bundle(for: Marker.self).bundleURL.deletingLastPathComponent().appendingPathComponent("descent"),
-        bundleFolder.appendingPathComponent("descent"),
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/descent"),
-    ]
-    let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                              "the descent binary was not built (run `swift build --product descent`)")
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = try descentBinary()
     process.arguments = arguments
     process.currentDirectoryURL = directory
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -34,6 +25,19 @@ func descent(_ arguments: [String], in directory: URL, environment: [String: Str
     process.waitUntilExit()
     return CommandResult(status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
                          standardError: String(decoding: errorData, as: UTF8.self))
+}
+
+/// The built `descent` binary.
+func descentBinary() throws -> URL {
+    let bundleFolder = Bundle.main.bundleURL.deletingLastPathComponent()
+    let candidates = [
+        Bundle(for: Marker.self).bundleURL.deletingLastPathComponent().appendingPathComponent("descent"),
+        bundleFolder.appendingPathComponent("descent"),
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/descent"),
+    ]
+    return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
+                        "the descent binary was not built (run `swift build --product descent`)")
 }
 
 final class Marker {}

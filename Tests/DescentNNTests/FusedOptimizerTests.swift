@@ -11,7 +11,17 @@ struct FusedOptimizerSetting: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { name }
 
-    static let all: [FusedOptimizerSetting] = sgd() + rmsProp() + adam() + adamW()
+    static let all: [FusedOptimizerSetting] = sgd() + rmsProp() + adam() + adamW() + adadelta()
+
+    static func adadelta() -> [FusedOptimizerSetting] {
+        [0, 0.01].map { weightDecay in
+            FusedOptimizerSetting(name: "Adadelta weight decay \(weightDecay)") { fused -> any Optimizer in
+                let optimizer = Adadelta(learningRate: 1.0, weightDecay: weightDecay)
+                optimizer.usesFusedStep = fused
+                return optimizer
+            }
+        }
+    }
 
     static func sgd() -> [FusedOptimizerSetting] {
         var settings: [FusedOptimizerSetting] = []

@@ -2,13 +2,35 @@ import Descent
 import Foundation
 import Testing
 
-/// The README's training example, kept compiling and working here (with fewer epochs).
+/// Every Swift snippet of the README, kept compiling and working here: each test holds one
+/// snippet line for line (``everySwiftSnippetOfTheReadmeIsHere`` checks that), but for the few
+/// lines that ``ReadmeSnippets/substitutions`` lists.
 @Suite struct ReadmeExampleTests {
+    /// The README's "A first look": gradient descent on XOR by hand, then the gradient check.
+    @Test func theFirstLookRunsAndItsGradientsAgree() {
+        let x = Tensor([[0, 0], [0, 1], [1, 0], [1, 1]] as [[Float]])
+        let y = Tensor([[0], [1], [1], [0]] as [[Float]])
+        var w = Tensor.randomNormal([2, 1], seed: 7)
+
+        let (cost, slope) = valueWithGradient(at: w) { w in
+            (sigmoid(matmul(x, w)) - y).squared().mean()
+        }
+        w = w - 0.5 * slope        // one step of gradient descent
+
+        let (x64, y64) = (x.cast(to: .float64), y.cast(to: .float64))
+        print(checkGradients(at: [w]) { p in (sigmoid(matmul(x64, p[0])) - y64).squared().mean() })
+
+        #expect(cost.doubleValue > 0)
+        let report = checkGradients(at: [w]) { p in (sigmoid(matmul(x64, p[0])) - y64).squared().mean() }
+        #expect(report.inputs[0].largestAbsoluteError < 1e-8)
+    }
+
+    /// The README's training example (with fewer epochs).
     @Test func theDigitsExampleLearns() throws {
         var model = Sequential {
-            Dense(inputCount: 64, outputCount: 64, activation: .relu, seed: 1)
-            Dropout(rate: 0.2, seed: 2)
-            Dense(inputCount: 64, outputCount: 10, seed: 3)
+            Dense(inputCount: 64, outputCount: 64, activation: .relu)
+            Dropout(rate: 0.2)
+            Dense(inputCount: 64, outputCount: 10)
         }
         let (train, test) = try Dataset.digits().split(validationFraction: 0.2, seed: 1)
 
@@ -28,6 +50,7 @@ import Testing
                                     metrics: [.accuracy])
         #expect(history["val_accuracy"]!.last! > 0.9)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("digits-mlp-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
         try model.save(to: folder.path)
         let loaded = try Sequential.load(from: folder.path)
         #expect(loaded.evaluate(on: test, loss: .crossEntropy(), metrics: [.accuracy])["accuracy"]!
@@ -66,7 +89,86 @@ import Testing
         let x = Tensor.randomNormal([5, 64], seed: 3)
         let fast = model(x)
         let textbook = model.to(.reference)(x.to(.reference))
+        print(textbook.device, (fast - textbook.to(.cpu)).abs().max())
         #expect(textbook.device == .reference)
         #expect((fast - textbook.to(.cpu)).abs().max().doubleValue < 1e-5)
+    }
+
+    /// The README's weights from PyTorch: a state dict's safetensors file loaded into the
+    /// matching model (here one that Descent saved, in a temporary folder).
+    @Test func theWeightsExampleLoads() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("weights-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let saved = Sequential { Dense(inputCount: 3, outputCount: 4, activation: .relu, seed: 1); Dense(inputCount: 4, outputCount: 2, seed: 2) }
+        try saved.save(to: folder)
+        let weights = folder.appendingPathComponent("model.safetensors").path
+
+        var model = Sequential { Dense(inputCount: 3, outputCount: 4, activation: .relu); Dense(inputCount: 4, outputCount: 2) }
+        try model.loadParameters(contentsOf: URL(fileURLWithPath: weights))
+
+        let x = Tensor.randomNormal([2, 3], seed: 3)
+        #expect(model(x).doubles() == saved(x).doubles())
+    }
+
+    /// Every Swift snippet's code lines appear in this file (comments, blank lines and imports
+    /// aside), so a snippet added to or changed in the README without a test here fails.
+    @Test func everySwiftSnippetOfTheReadmeIsHere() throws {
+        let here = URL(fileURLWithPath: #filePath)
+        let readme = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("README.md")
+        let snippets = ReadmeSnippets.swiftBlocks(in: try String(contentsOf: readme, encoding: .utf8))
+        #expect(snippets.count == 5)
+        let tested = Set(ReadmeSnippets.codeLines(of: try String(contentsOf: here, encoding: .utf8)))
+        for (index, snippet) in snippets.enumerated() {
+            let missing = ReadmeSnippets.codeLines(of: snippet).filter { line in
+                !tested.contains(ReadmeSnippets.substitutions[line] ?? line)
+            }
+            #expect(missing.isEmpty, "README Swift snippet \(index + 1) has lines no test here runs: \(missing)")
+        }
+    }
+}
+
+/// Reading the README's Swift snippets.
+enum ReadmeSnippets {
+    /// README lines that a test runs in another form, and why: the test's form.
+    static let substitutions: [String: String] = [
+        // 5 epochs keep the test quick; the README's 20 are what a reader runs.
+        "let history = try model.fit(train, validation: test, epochs: 20, loss: .crossEntropy(),":
+            "let history = try model.fit(train, validation: test, epochs: 5, loss: .crossEntropy(),",
+        // Folders and files in a temporary directory, not the working directory.
+        "try model.save(to: \"digits-mlp\")": "try model.save(to: folder.path)",
+        "job.output = \"digits-model\"": "job.output = folder",
+        "let saved = try SavedModel(folder: \"digits-model\")": "let saved = try SavedModel(folder: folder)",
+        "try model.loadParameters(contentsOf: URL(fileURLWithPath: \"weights.safetensors\"))":
+            "try model.loadParameters(contentsOf: URL(fileURLWithPath: weights))",
+    ]
+
+    /// The text of each ```swift block.
+    static func swiftBlocks(in markdown: String) -> [String] {
+        var blocks: [String] = []
+        var current: [Substring]?
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+            if current == nil, line.trimmingCharacters(in: .whitespaces) == "```swift" {
+                current = []
+            } else if let lines = current, line.trimmingCharacters(in: .whitespaces) == "```" {
+                blocks.append(lines.joined(separator: "\n"))
+                current = nil
+            } else {
+                current?.append(line)
+            }
+        }
+        return blocks
+    }
+
+    /// The lines of Swift source that do something: trimmed, trailing comments removed; blank
+    /// lines, comment lines and imports left out.
+    static func codeLines(of source: String) -> [String] {
+        source.split(separator: "\n").compactMap { line -> String? in
+            var code = String(line)
+            if let comment = code.range(of: " //") { code = String(code[..<comment.lowerBound]) }
+            code = code.trimmingCharacters(in: .whitespaces)
+            guard !code.isEmpty, !code.hasPrefix("//"), !code.hasPrefix("import ") else { return nil }
+            return code
+        }
     }
 }

@@ -7,6 +7,14 @@
 /// Returns 1 when this CPU can run the AVX2 + FMA kernels, else 0.
 int descent_cpu_has_avx2_fma(void);
 
+/// Returns 1 when this CPU and its OS can run the AVX-512F kernels, else 0.
+int descent_cpu_has_avx512(void);
+
+/// The micro-kernels `descent_sgemm` runs: "avx512", "avx2", "neon" or "portable" — the best
+/// the CPU supports, or a lesser one named by the environment variable DESCENT_KERNELS
+/// ("avx2" or "portable"), read once.
+const char *descent_kernel_variant(void);
+
 /// Makes the calling thread treat denormal numbers (below 1.2e-38 in float32) as zero, inputs
 /// and results, and returns the previous floating-point control state for
 /// `descent_flush_denormals_end`. Arithmetic on denormals takes a slow path in the CPU, up to
@@ -28,11 +36,20 @@ void descent_flush_denormals_end(unsigned long previous);
 /// `descent_flush_denormals_begin` and `descent_flush_denormals_end`, or set by other code).
 int descent_denormals_are_flushed(void);
 
+/// Max pooling of `planes` float32 planes of `height`×`width` with a 2×2 window, stride 2 and no
+/// padding, into planes of `outHeight`×`outWidth` (at most half the input's each way), writing
+/// each window's maximum and its flat position in its input plane; the first maximum wins a tie,
+/// NaN wins over numbers.
+void descent_max_pool_2x2(const float *input, float *output, int32_t *indices, ptrdiff_t planes,
+                          ptrdiff_t height, ptrdiff_t width, ptrdiff_t outHeight,
+                          ptrdiff_t outWidth);
+
 /// Single-precision matrix multiply on row-major matrices, on the calling thread:
 /// C ← op(A)·op(B) + beta·C, where op(A) is m×k, op(B) is k×n and C is m×n; op(X) is Xᵀ when
 /// the matching `transpose` flag is nonzero. `lda`, `ldb`, `ldc` are the distances between rows
 /// of the matrices as stored. With beta == 0, C is only written (it may hold NaN or garbage).
-/// Packed and cache-blocked, with an AVX2 + FMA micro-kernel where the CPU has one.
+/// Packed and cache-blocked, with an AVX-512 or AVX2 + FMA micro-kernel where the CPU has one
+/// (NEON on ARM64); `descent_kernel_variant` names it.
 void descent_sgemm(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                    const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
                    float *c, ptrdiff_t ldc, float beta);
@@ -41,6 +58,12 @@ void descent_sgemm(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptr
 void descent_dgemm(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                    const double *a, ptrdiff_t lda, const double *b, ptrdiff_t ldb,
                    double *c, ptrdiff_t ldc, double beta);
+
+/// `descent_sgemm` with the AVX2 + FMA micro-kernel where the CPU has it (else the portable one),
+/// whatever better one it has: so that tests can check each variant on one machine.
+void descent_sgemm_avx2(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                        const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                        float *c, ptrdiff_t ldc, float beta);
 
 /// `descent_sgemm` and `descent_dgemm` with the portable micro-kernel whatever the CPU: what
 /// CPUs without AVX2 + FMA run, callable everywhere so that tests can check it.
@@ -58,6 +81,15 @@ void descent_dgemm_portable(int transposeA, int transposeB, ptrdiff_t m, ptrdiff
 /// SGD without momentum or weight decay: θ ← θ − η·g.
 void descent_sgd_step_f32(const float *g, float *theta, ptrdiff_t n, float eta);
 void descent_sgd_step_f64(const double *g, double *theta, ptrdiff_t n, double eta);
+
+/// Adadelta: g ← g + λθ (when `decays`), v ← ρv + (1 − ρ)g², Δ ← √(u + ε) / √(v + ε) · g,
+/// u ← ρu + (1 − ρ)Δ², θ ← θ − ηΔ, element by element in that order of rounding.
+void descent_adadelta_step_f32(const float *g, float *theta, float *v, float *u, ptrdiff_t n,
+                               int decays, float decay, float rho, float oneMinusRho, float eta,
+                               float epsilon);
+void descent_adadelta_step_f64(const double *g, double *theta, double *v, double *u, ptrdiff_t n,
+                               int decays, double decay, double rho, double oneMinusRho, double eta,
+                               double epsilon);
 
 /// RMSProp without weight decay, momentum or centering: v ← α·v + (1 − α)·g²,
 /// θ ← θ − η·g / (√v + ε).

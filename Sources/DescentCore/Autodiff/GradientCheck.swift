@@ -38,8 +38,10 @@ public struct GradientCheckReport: Sendable, CustomStringConvertible {
 /// finite differences, (f(x + h) − f(x − h)) / 2h, one element at a time, in `Double`.
 ///
 /// This is how to convince yourself that a derivative is right: if the chain rule was applied
-/// correctly, the two agree to about 1e-8. The inputs are converted to float64 first. If `body`
-/// returns more than one element, their sum is differentiated.
+/// correctly, the two agree to about 1e-8. The inputs are converted to float64 first, so any
+/// other tensor that `body` captures and combines with them must be float64 as well
+/// (`x.cast(to: .float64)`): operations refuse operands of two dtypes. If `body` returns more
+/// than one element, their sum is differentiated.
 ///
 /// ```swift
 /// let report = checkGradients(at: [x]) { xs in (xs[0] * xs[0]).sum() }

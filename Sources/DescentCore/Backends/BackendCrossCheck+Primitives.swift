@@ -630,6 +630,14 @@ struct CrossCheckRun {
                     }
                 }
             }
+            for weightDecay in [0, 0.01] {
+                for laterStep in [false, true] {
+                    let step = AdadeltaStep(learningRate: 1.0, rho: 0.9, epsilon: 1e-6, weightDecay: weightDecay)
+                    optimizerStep(.adadelta(step), dtype, laterStep: laterStep,
+                                  "adadelta weight decay \(weightDecay)" + (laterStep ? "" : " first step"),
+                                  uses: [true, true])
+                }
+            }
         }
         // One parameter long enough to be split across threads, for each rule's plain setting.
         let large: [(String, OptimizerStep, [Bool])] = [
@@ -642,6 +650,7 @@ struct CrossCheckRun {
                                              centered: false)), [true, false, false]),
             ("adam step 3", .adam(AdamStep(learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0,
                                            amsgrad: false, decoupledWeightDecay: false, step: 3)), [true, true, false]),
+            ("adadelta", .adadelta(AdadeltaStep(learningRate: 1.0, rho: 0.9, epsilon: 1e-6, weightDecay: 0)), [true, true]),
         ]
         let count = Self.longShape[0]
         for dtype in [DType.float32, .float64] {
@@ -668,6 +677,7 @@ struct CrossCheckRun {
             case (.rmsProp, 0): return Self.uniform([count], dtype, 0.3...1, seed: seed + 2)
             case (.rmsProp, 1): return Self.uniform([count], dtype, -0.5...0.5, seed: seed + 3)
             case (.adam, 1), (.adam, 2): return Self.uniform([count], dtype, 0.01...0.2, seed: seed + 2 + UInt64(index))
+            case (.adadelta, _): return Self.uniform([count], dtype, 0.01...0.2, seed: seed + 2 + UInt64(index))
             default: return Self.normal([count], dtype, scale: 0.1, seed: seed + 2 + UInt64(index))
             }
         }

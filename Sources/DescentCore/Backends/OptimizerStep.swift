@@ -1,5 +1,6 @@
 /// The update rules that backends run as one fused pass over a parameter and its state: the
-/// optimizers of the training hot path (SGD, RMSProp, Adam and AdamW), with all their options.
+/// optimizers of the training hot path (SGD, RMSProp, Adam and AdamW, Adadelta), with all their
+/// options.
 ///
 /// Each optimizer is also written in plain tensor operations (in DescentNN), which every backend
 /// runs without help; a fused step is the same formulas in one loop, with no temporary tensors.
@@ -12,13 +13,28 @@ public enum OptimizerStep: Sendable, Hashable {
     case rmsProp(RMSPropStep)
     /// Adam and AdamW (see `Adam`). Buffers: [m, v, v̂].
     case adam(AdamStep)
+    /// Adadelta (see `Adadelta`). Buffers: [square average v, accumulated delta u].
+    case adadelta(AdadeltaStep)
 
     /// The number of state buffers the rule takes.
     public var bufferCount: Int {
         switch self {
         case .sgd: 1
+        case .adadelta: 2
         case .rmsProp, .adam: 3
         }
+    }
+}
+
+/// The settings of one Adadelta step, as PyTorch's `torch.optim.Adadelta`.
+public struct AdadeltaStep: Sendable, Hashable {
+    public var learningRate: Double
+    public var rho: Double
+    public var epsilon: Double
+    public var weightDecay: Double
+
+    public init(learningRate: Double, rho: Double, epsilon: Double, weightDecay: Double) {
+        (self.learningRate, self.rho, self.epsilon, self.weightDecay) = (learningRate, rho, epsilon, weightDecay)
     }
 }
 

@@ -38,8 +38,9 @@ public struct FileError: Error, CustomStringConvertible, Sendable, Equatable {
 
 extension FileError {
     /// The most specific words in a Foundation error (why a file could not be read, why JSON
-    /// could not be parsed).
-    static func reason(for error: any Error) -> String {
+    /// could not be parsed), for a message in Descent's words rather than Foundation's dump
+    /// (`Error Domain=NSCocoaErrorDomain Code=… UserInfo={…}`).
+    public static func reason(for error: any Error) -> String {
         let nsError = error as NSError
         if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(underlying.code)))

@@ -40,7 +40,7 @@ public struct SafeTensorsSummary: Sendable, Equatable, CustomStringConvertible {
             lines.append("\(padded(entry.name, nameWidth))  \(padded(entry.dtype, dtypeWidth))  "
                          + "\(padded(shape, shapeWidth))  \(entry.parameterCount)")
         }
-        lines.append("\(entries.count) tensors, \(parameterCount) parameters, \(fileByteCount) bytes")
+        lines.append("\(counted(entries.count, "tensor")), \(counted(parameterCount, "parameter")), \(counted(fileByteCount, "byte"))")
         for key in metadata.keys.sorted() { lines.append("metadata \(key): \(metadata[key]!)") }
         return lines.joined(separator: "\n")
     }

@@ -38,6 +38,12 @@ extension Dataset {
     /// - Throws: ``DataError`` if a file is missing, not IDX bytes of the expected shape, or the
     ///   images and labels disagree in number.
     public static func mnist(_ part: MNISTPart, directory: URL) throws -> Dataset {
+        try mnistPart(part, directory: directory).dataset
+    }
+
+    /// One part of MNIST, with the size of its images and the file they came from.
+    private static func mnistPart(_ part: MNISTPart, directory: URL)
+        throws -> (dataset: Dataset, rows: Int, columns: Int, file: URL) {
         guard let imagesURL = part.url(images: true, in: directory) else {
             throw DataError(.fileNotFound, file: directory.appendingPathComponent(part.fileNames.images).path,
                             "no MNIST \(part) images: expected \(part.fileNames.images) or \(part.fileNames.images).gz")
@@ -51,6 +57,11 @@ extension Dataset {
             throw DataError(.corrupt, file: imagesURL.path,
                             "expected MNIST images: unsigned bytes of shape [count, rows, columns], found \(images.elementType) of shape \(images.shape)")
         }
+        // An image of no pixels would reach the network as a row of no features.
+        guard images.shape[1] > 0, images.shape[2] > 0 else {
+            throw DataError(.corrupt, file: imagesURL.path,
+                            "expected images of at least 1×1 pixels, found shape \(images.shape) (\(images.shape[1])×\(images.shape[2]) pixels)")
+        }
         let labels = try IDXArray(contentsOf: labelsURL)
         guard labels.elementType == .uint8, labels.shape.count == 1 else {
             throw DataError(.corrupt, file: labelsURL.path,
@@ -58,7 +69,7 @@ extension Dataset {
         }
         guard labels.shape[0] == images.shape[0] else {
             throw DataError(.corrupt, file: labelsURL.path,
-                            "\(labels.shape[0]) labels for \(images.shape[0]) images in \(imagesURL.lastPathComponent)")
+                            "\(counted(labels.shape[0], "label")) for \(counted(images.shape[0], "image")) in \(imagesURL.lastPathComponent)")
         }
         let labelTensor = labels.tensor(dtype: .int32)
         if let bad = labelTensor.scalars(as: Int32.self).firstIndex(where: { $0 > 9 }) {
@@ -70,12 +81,24 @@ extension Dataset {
         pixels.withUnsafeMutableBufferPointer(as: Float.self) { values in
             for i in values.indices { values[i] /= 255 }
         }
-        return Dataset(features: pixels, labels: labelTensor, task: .classification, classCount: 10,
-                       classNames: (0..<10).map(String.init))
+        let dataset = Dataset(features: pixels, labels: labelTensor, task: .classification, classCount: 10,
+                              classNames: (0..<10).map(String.init))
+        return (dataset, images.shape[1], images.shape[2], imagesURL)
     }
 
     /// Both parts of MNIST from the four IDX files in `directory`.
+    ///
+    /// - Throws: what ``mnist(_:directory:)`` throws; ``DataError`` (`.corrupt`) when the test
+    ///   images are not the training images' size (a network for one would fail on the other
+    ///   after an epoch of training), naming both files and sizes.
     public static func mnist(directory: URL) throws -> (train: Dataset, test: Dataset) {
-        (try mnist(.train, directory: directory), try mnist(.test, directory: directory))
+        let train = try mnistPart(.train, directory: directory)
+        let test = try mnistPart(.test, directory: directory)
+        guard (test.rows, test.columns) == (train.rows, train.columns) else {
+            throw DataError(.corrupt, file: test.file.path,
+                            "the test images are \(test.rows)×\(test.columns) pixels, but the training images in "
+                                + "\(train.file.lastPathComponent) are \(train.rows)×\(train.columns); both parts must have one size")
+        }
+        return (train.dataset, test.dataset)
     }
 }

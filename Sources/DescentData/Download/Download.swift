@@ -28,7 +28,7 @@ enum Download {
             do {
                 (data, response) = try await URLSession.shared.data(from: url)
             } catch {
-                throw Failure(description: error.localizedDescription)
+                throw Failure(description: FileError.reason(for: error))
             }
             // A server answers a missing file with a page of HTML: only a 2xx status is the file.
             if let status = (response as? HTTPURLResponse)?.statusCode, !(200..<300).contains(status) {

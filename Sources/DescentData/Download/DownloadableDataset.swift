@@ -136,20 +136,42 @@ public struct DownloadableDataset: Sendable {
         guard !mirrors.isEmpty else {
             throw DataError(.invalidArgument, "no mirror to download \(name) from")
         }
+        let createdFolders = Self.missingFolders(upTo: directory)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw DataError(.writeFailed, file: directory.path, "cannot create the folder: \(error.localizedDescription)")
+            throw DataError(.writeFailed, file: directory.path, "cannot create the folder: \(FileError.reason(for: error))")
         }
-        var locations: [URL] = []
-        for file in files {
-            if file.members.isEmpty {
-                locations.append(try await fetch(file, into: directory, mirrors: mirrors, report: report))
-            } else {
-                locations += try await fetchArchive(file, into: directory, mirrors: mirrors, report: report)
+        do {
+            var locations: [URL] = []
+            for file in files {
+                if file.members.isEmpty {
+                    locations.append(try await fetch(file, into: directory, mirrors: mirrors, report: report))
+                } else {
+                    locations += try await fetchArchive(file, into: directory, mirrors: mirrors, report: report)
+                }
             }
+            return locations
+        } catch {
+            // The folders this fetch made and its failure left empty go again: an empty cache
+            // folder would only hide that nothing was downloaded.
+            for folder in createdFolders
+            where (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.isEmpty == true {
+                try? FileManager.default.removeItem(at: folder)
+            }
+            throw error
         }
-        return locations
+    }
+
+    /// `directory` and those of its parents that do not exist yet, innermost first.
+    private static func missingFolders(upTo directory: URL) -> [URL] {
+        var missing: [URL] = []
+        var folder = directory.standardizedFileURL
+        while !FileManager.default.fileExists(atPath: folder.path), folder.path != "/" {
+            missing.append(folder)
+            folder = folder.deletingLastPathComponent()
+        }
+        return missing
     }
 
     /// One file: the copy already there, or a fresh one from the first mirror that has it right.
@@ -291,7 +313,7 @@ extension DownloadableDataset {
             do {
                 try Data(bytes).write(to: temporary)
             } catch {
-                throw DataError(.writeFailed, file: destination.path, "cannot write the file: \(error.localizedDescription)")
+                throw DataError(.writeFailed, file: destination.path, "cannot write the file: \(FileError.reason(for: error))")
             }
         }
         // A temporary file renamed into place is no longer there for the cleanup above to remove.

@@ -69,15 +69,28 @@ public struct CSVTable: Sendable {
     /// The cells of the given columns as a float32 tensor `[rows.count, columns.count]`.
     ///
     /// - Throws: ``DataError`` (`.nonNumericCell`) for the first cell that is not a finite
-    ///   number, with its line, column name and text.
+    ///   number or is beyond float32's range, with its line, column name and text.
     public func numbers(inColumns columns: [Int]) throws -> Tensor {
         var values = [Float](repeating: 0, count: rows.count * columns.count)
         for r in rows.indices {
             for (c, column) in columns.enumerated() {
-                values[r * columns.count + c] = Float(try number(row: r, column: column))
+                values[r * columns.count + c] = try float32(row: r, column: column)
             }
         }
         return Tensor(shape: [rows.count, columns.count], scalars: values)
+    }
+
+    /// The cell at (`row`, `column`) as a finite float32: a number such as 1e39 would become
+    /// infinity, which is refused as `inf` written out is.
+    func float32(row: Int, column: Int) throws -> Float {
+        let value = try number(row: row, column: column)
+        let single = Float(value)
+        guard single.isFinite else {
+            throw DataError(.nonNumericCell, file: file, line: rowLines[row],
+                            "column '\(columnNames[column])': '\(rows[row][column])' is beyond float32's range "
+                                + "(±\(Float.greatestFiniteMagnitude)); expected a number that float32 holds")
+        }
+        return single
     }
 
     /// The cell at (`row`, `column`) as a finite number.

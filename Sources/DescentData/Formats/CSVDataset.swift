@@ -48,6 +48,9 @@ extension Dataset {
         let cells = table.rows.map { $0[targetColumn] }
         let numbers = cells.map(CSVTable.number)
         let allNumeric = numbers.allSatisfy { $0 != nil }
+        if task == nil, classNames == nil, !allNumeric {
+            try Self.checkNoStrayNonFiniteNumber(cells, numbers: numbers, table: table, column: targetColumn)
+        }
         let readsClasses: Bool
         if let task {
             readsClasses = task.isClassification
@@ -60,8 +63,8 @@ extension Dataset {
         }
 
         if !readsClasses {
-            let values = try table.rows.indices.map { try table.number(row: $0, column: targetColumn) }
-            self.init(features: features, labels: Tensor(shape: [values.count, 1], scalars: values.map { Float($0) }),
+            let values = try table.rows.indices.map { try table.float32(row: $0, column: targetColumn) }
+            self.init(features: features, labels: Tensor(shape: [values.count, 1], scalars: values),
                       task: .regression, featureNames: featureNames)
         } else {
             // Numeric classes are named as they are written when whole ("3", not "3.0").
@@ -82,6 +85,23 @@ extension Dataset {
             self.init(features: features, labels: Tensor(labels), task: .classifying(classCount: classes.count),
                       featureNames: featureNames, classNames: classes)
         }
+    }
+
+    /// Refuses a target column of numbers with a NaN or an infinity among them: read as class
+    /// names, it would silently turn a regression into a classification with a class per value.
+    /// A column whose other cells are text (class names) is left alone.
+    ///
+    /// - Throws: ``DataError`` (`.nonNumericCell`) naming the line, the column and the cell.
+    private static func checkNoStrayNonFiniteNumber(_ cells: [String], numbers: [Double?], table: CSVTable, column: Int) throws {
+        // Cells that are not finite numbers: every one must parse as a Double (nan, inf) for the
+        // column to be numbers with a bad value rather than class names.
+        let others = cells.indices.filter { numbers[$0] == nil }
+        guard others.count < cells.count,
+              others.allSatisfy({ Double(cells[$0].trimmingCharacters(in: .whitespaces)) != nil }),
+              let row = others.first else { return }
+        throw DataError(.nonNumericCell, file: table.file, line: table.rowLines[row],
+                        "column '\(table.columnNames[column])' (the target) holds numbers, but this cell is '\(cells[row])'; "
+                            + "expected a finite number")
     }
 
     /// "3" for 3.0, "2.5" for 2.5.

@@ -14,7 +14,7 @@ enum Files {
         do {
             return [UInt8](try Data(contentsOf: url))
         } catch {
-            throw DataError(.fileNotFound, file: url.path, "cannot read the file: \(error.localizedDescription)")
+            throw DataError(.fileNotFound, file: url.path, "cannot read the file: \(FileError.reason(for: error))")
         }
     }
 
@@ -28,7 +28,7 @@ enum Files {
             try Data(bytes).write(to: temporary)
         } catch {
             try? FileManager.default.removeItem(at: temporary)  // a partly written file, if any
-            throw DataError(.writeFailed, file: url.path, "cannot write the file: \(error.localizedDescription)")
+            throw DataError(.writeFailed, file: url.path, "cannot write the file: \(FileError.reason(for: error))")
         }
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))

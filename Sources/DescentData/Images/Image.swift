@@ -45,7 +45,7 @@ public struct Image: Sendable, Equatable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw DataError(.fileNotFound, file: url.path, "cannot read the file: \(error.localizedDescription)")
+            throw DataError(.fileNotFound, file: url.path, "cannot read the file: \(FileError.reason(for: error))")
         }
         return try decode(data, file: url.path)
     }

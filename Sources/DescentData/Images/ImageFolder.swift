@@ -67,7 +67,7 @@ extension Dataset {
                     .filter { !$0.lastPathComponent.hasPrefix(".") }
                     .sorted { $0.lastPathComponent < $1.lastPathComponent }
             } catch {
-                throw DataError(.fileNotFound, file: folder.path, "cannot list the folder: \(error.localizedDescription)")
+                throw DataError(.fileNotFound, file: folder.path, "cannot list the folder: \(FileError.reason(for: error))")
             }
         }
         func isFolder(_ url: URL) -> Bool { (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }

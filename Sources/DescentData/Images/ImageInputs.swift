@@ -25,7 +25,7 @@ public struct ImageInputs: Sendable, Equatable {
             if values.count == 1 { return Array(repeating: values[0], count: shape.channels) }
             guard values.count == shape.channels else {
                 throw DataError(.invalidArgument,
-                                "the images have \(shape.channels) channel(s), but the normalization's \(name) has \(values.count) values")
+                                "the images have \(counted(shape.channels, "channel")), but the normalization's \(name) has \(counted(values.count, "value"))")
             }
             return values
         }

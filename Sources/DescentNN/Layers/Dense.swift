@@ -118,7 +118,7 @@ extension Dense: SavableLayer {
     /// `outputCount`.
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         guard inputShape.last == inputCount else {
-            throw LayerShapeError(expected: "inputs whose last axis has \(inputCount) values", found: inputShape,
+            throw LayerShapeError(expected: "inputs whose last axis has \(counted(inputCount, "value"))", found: inputShape,
                                   layer: description)
         }
         return inputShape.dropLast() + [outputCount]

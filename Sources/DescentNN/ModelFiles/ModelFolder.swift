@@ -54,8 +54,14 @@ extension Sequential {
         let json = Data(ModelFormat.text(sections).utf8)
         let weights = try parametersFile().serialized()
         try AtomicFile.writeFolder(at: url) { folder in
-            try json.write(to: folder.appendingPathComponent(Self.architectureFileName))
-            try weights.write(to: folder.appendingPathComponent(Self.weightsFileName))
+            for (name, bytes) in [(Self.architectureFileName, json), (Self.weightsFileName, weights)] {
+                do {
+                    try bytes.write(to: folder.appendingPathComponent(name))
+                } catch {
+                    // Foundation's error names the temporary folder and reads as a dump.
+                    throw FileError(.write, path: url.appendingPathComponent(name).path, reason: FileError.reason(for: error))
+                }
+            }
         }
     }
 

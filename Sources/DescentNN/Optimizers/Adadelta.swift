@@ -30,6 +30,10 @@ public final class Adadelta: Optimizer {
 
     public var states: [String: State] = [:]
 
+    /// Whether each update runs as one fused backend step (``OptimizerStep/adadelta(_:)``)
+    /// rather than the tensor operations below; the two agree to the last bits.
+    public var usesFusedStep = true
+
     public init(learningRate: Double = 1.0, rho: Double = 0.9, epsilon: Double = 1e-6, weightDecay: Double = 0) {
         precondition(learningRate >= 0, "Adadelta: learning rate \(learningRate) is negative")
         precondition((0...1).contains(rho), "Adadelta: rho \(rho) is not in [0, 1]")
@@ -47,6 +51,16 @@ public final class Adadelta: Optimizer {
 
     public func update(_ parameter: inout Tensor, along gradient: Tensor, state: inout State) {
         state.step += 1
+        if usesFusedStep {
+            let step = AdadeltaStep(learningRate: learningRate, rho: rho, epsilon: epsilon, weightDecay: weightDecay)
+            var buffers = [state.squareAverage, state.accumulatedDelta]
+            // The state's references go, so that the step updates the buffers in place.
+            state.squareAverage = Tensor.zeros([0], dtype: parameter.dtype)
+            state.accumulatedDelta = state.squareAverage
+            parameter.applyOptimizerStep(.adadelta(step), gradient: gradient, buffers: &buffers)
+            (state.squareAverage, state.accumulatedDelta) = (buffers[0], buffers[1])
+            return
+        }
         var g = gradient
         if weightDecay != 0 { g = g + weightDecay * parameter }
         state.squareAverage = state.squareAverage * rho + (1 - rho) * g * g

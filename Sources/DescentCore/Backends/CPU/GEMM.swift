@@ -112,10 +112,11 @@ enum GEMM {
         }
     }
 
-    /// The micro-tile's width and height in the C kernels (DESCENT_SGEMM_NR/MR and the dgemm
-    /// pair): thread cuts fall on multiples of these.
-    private static func tileColumns<T>(_: T.Type) -> Int { T.self == Double.self ? 8 : 16 }
-    private static func tileRows<T>(_: T.Type) -> Int { 6 }
+    /// The micro-tile's width and height in the C kernels (DESCENT_SGEMM_NR/MR, or the AVX-512
+    /// tile's, and the dgemm pair): thread cuts fall on multiples of these.
+    private static let usesWideTile = String(cString: descent_kernel_variant()) == "avx512"
+    private static func tileColumns<T>(_: T.Type) -> Int { T.self == Double.self ? 8 : usesWideTile ? 32 : 16 }
+    private static func tileRows<T>(_: T.Type) -> Int { T.self == Double.self || !usesWideTile ? 6 : 12 }
 
     /// The textbook definition, Cᵢⱼ = Σₚ op(A)ᵢₚ·op(B)ₚⱼ: the yardstick the fast kernels are
     /// tested against.

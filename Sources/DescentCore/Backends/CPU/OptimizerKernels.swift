@@ -32,6 +32,7 @@ extension CPUBackend {
                 case .sgd(let settings): chunk.sgd(settings)
                 case .rmsProp(let settings): chunk.rmsProp(settings)
                 case .adam(let settings): chunk.adam(settings)
+                case .adadelta(let settings): chunk.adadelta(settings)
                 }
             }
         }
@@ -113,6 +114,19 @@ private struct Chunk<S: FloatingPointScalar> {
             } else {
                 θ[i] -= η * (gradient / a)
             }
+        }
+    }
+
+    func adadelta(_ settings: AdadeltaStep) {
+        let (v, u, _) = buffers
+        let decays: Int32 = settings.weightDecay != 0 ? 1 : 0
+        let (λ, ρ, oneMinusρ) = (settings.weightDecay, settings.rho, 1 - settings.rho)
+        let (η, ε) = (settings.learningRate, settings.epsilon)
+        if S.self == Float.self {
+            descent_adadelta_step_f32(c(g), c(θ), c(v), c(u), count, decays, Float(λ), Float(ρ), Float(oneMinusρ),
+                                      Float(η), Float(ε))
+        } else {
+            descent_adadelta_step_f64(c(g), c(θ), c(v), c(u), count, decays, λ, ρ, oneMinusρ, η, ε)
         }
     }
 

@@ -2,6 +2,8 @@
 // one example) is independent, so large tensors are split across threads by planes: every
 // thread writes only its own planes, and the result does not depend on the thread count.
 
+import CDescentKernels
+
 extension CPUBackend {
     /// How many planes make a chunk worth a thread: about 32k window reads.
     private static func planesPerChunk(_ pooling: Pooling2d) -> Int {
@@ -41,7 +43,18 @@ extension CPUBackend {
                                padding: window.padding.width, dilation: window.dilation.width, length: width)
             }
             let (rowStep, columnStep) = (window.dilation.height, window.dilation.width)
+            let isPlainTwoByTwo = window.kernelSize == Size2D(2, 2) && window.stride == Size2D(2, 2)
+                && window.dilation == Size2D(1, 1) && window.padding == Size2D(0, 0)
+                && 2 * outHeight <= height && 2 * outWidth <= width
             Parallel.forEachChunk(count: planes, minimumChunk: Self.planesPerChunk(pooling)) { range in
+                // The most common window has a branch-free C kernel (float32 only).
+                if isPlainTwoByTwo, T.self == Float.self {
+                    let offset = range.lowerBound
+                    return descent_max_pool_2x2(
+                        UnsafeRawPointer(input).assumingMemoryBound(to: Float.self) + offset * height * width,
+                        UnsafeMutableRawPointer(output).assumingMemoryBound(to: Float.self) + offset * outHeight * outWidth,
+                        index + offset * outHeight * outWidth, range.count, height, width, outHeight, outWidth)
+                }
                 for plane in range {
                     let source = input + plane * height * width
                     var target = plane * outHeight * outWidth

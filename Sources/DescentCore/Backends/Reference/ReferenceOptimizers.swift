@@ -15,6 +15,8 @@ extension ReferenceBackend {
                                  momentum: state[2] + i)
                 case .adam(let settings):
                     Self.adam(settings, &θ[i], g[i], m: state[0] + i, v: state[1] + i, vMax: state[2] + i)
+                case .adadelta(let settings):
+                    Self.adadelta(settings, &θ[i], g[i], squareAverage: state[0] + i, accumulatedDelta: state[1] + i)
                 }
             }
         }
@@ -56,6 +58,19 @@ extension ReferenceBackend {
         } else {
             θ -= S(settings.learningRate) * (g / a)
         }
+    }
+
+    private static func adadelta<S: FloatingPointScalar>(
+        _ settings: AdadeltaStep, _ θ: inout S, _ gradient: S, squareAverage v: UnsafeMutablePointer<S>,
+        accumulatedDelta u: UnsafeMutablePointer<S>
+    ) {
+        var g = gradient
+        if settings.weightDecay != 0 { g += S(settings.weightDecay) * θ }                         // g ← g + λθ
+        v.pointee = v.pointee * S(settings.rho) + S(1 - settings.rho) * g * g                     // v ← ρv + (1 − ρ)g²
+        let ε = S(settings.epsilon)
+        let Δ = (u.pointee + ε).squareRoot() / (v.pointee + ε).squareRoot() * g                   // Δ ← √(u + ε)/√(v + ε)·g
+        u.pointee = u.pointee * S(settings.rho) + S(1 - settings.rho) * Δ * Δ                     // u ← ρu + (1 − ρ)Δ²
+        θ -= S(settings.learningRate) * Δ                                                         // θ ← θ − ηΔ
     }
 
     private static func adam<S: FloatingPointScalar>(

@@ -1,0 +1,220 @@
+// Checks the C kernels of CDescentKernels against plain reference loops, on whatever CPU this is
+// compiled for: natively (the AVX2 kernels where the CPU has them, and the portable ones), and
+// cross-compiled for ARM64 under qemu-user (the NEON kernels), by Tests/CKernels/run.sh.
+//
+// It also prints a digest of the counter-based random streams: they must be the same numbers on
+// every CPU, so run.sh compares the native and the emulated digests.
+#include "CDescentKernels.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures = 0, checks = 0;
+
+static void expect(int ok, const char *what) {
+    checks++;
+    if (!ok) {
+        failures++;
+        if (failures <= 20) printf("FAIL: %s\n", what);
+    }
+}
+
+// A small deterministic generator for inputs (not the kernels' own).
+static uint64_t state = 0x9E3779B97F4A7C15ull;
+static double next_uniform(void) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return (double)(state >> 11) / 9007199254740992.0 * 2 - 1;  // [-1, 1)
+}
+
+typedef void (*sgemm_fn)(int, int, ptrdiff_t, ptrdiff_t, ptrdiff_t, const float *, ptrdiff_t,
+                         const float *, ptrdiff_t, float *, ptrdiff_t, float);
+typedef void (*dgemm_fn)(int, int, ptrdiff_t, ptrdiff_t, ptrdiff_t, const double *, ptrdiff_t,
+                         const double *, ptrdiff_t, double *, ptrdiff_t, double);
+
+// C ← op(A)·op(B) + beta·C in both precisions, against a double-precision reference, for one
+// shape: every micro-tile edge (m, n not multiples of the tile), k across a cache block, both
+// transposes, beta 0 (C holds NaN, which must not leak), 1 and 0.5, and padded leading dimensions.
+static void check_gemm(const char *name, sgemm_fn sgemm, dgemm_fn dgemm, ptrdiff_t m, ptrdiff_t n,
+                       ptrdiff_t k, int ta, int tb, double beta) {
+    ptrdiff_t lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 2, ldc = n + 5;
+    ptrdiff_t rowsA = ta ? k : m, rowsB = tb ? n : k;
+    double *a = malloc(sizeof(double) * rowsA * lda), *b = malloc(sizeof(double) * rowsB * ldb);
+    double *c0 = malloc(sizeof(double) * m * ldc), *expected = malloc(sizeof(double) * m * ldc);
+    float *af = malloc(sizeof(float) * rowsA * lda), *bf = malloc(sizeof(float) * rowsB * ldb);
+    float *cf = malloc(sizeof(float) * m * ldc);
+    double *cd = malloc(sizeof(double) * m * ldc);
+    for (ptrdiff_t i = 0; i < rowsA * lda; i++) af[i] = (float)(a[i] = next_uniform());
+    for (ptrdiff_t i = 0; i < rowsB * ldb; i++) bf[i] = (float)(b[i] = next_uniform());
+    for (ptrdiff_t i = 0; i < m * ldc; i++) c0[i] = next_uniform();
+    for (ptrdiff_t i = 0; i < m; i++) {
+        for (ptrdiff_t j = 0; j < n; j++) {
+            double sum = 0;
+            for (ptrdiff_t p = 0; p < k; p++) {
+                sum += (ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+            }
+            expected[i * ldc + j] = sum + (beta == 0 ? 0 : beta * c0[i * ldc + j]);
+        }
+    }
+    for (ptrdiff_t i = 0; i < m * ldc; i++) {
+        cf[i] = beta == 0 ? NAN : (float)c0[i];
+        cd[i] = beta == 0 ? NAN : c0[i];
+    }
+    sgemm(ta, tb, m, n, k, af, lda, bf, ldb, cf, ldc, (float)beta);
+    dgemm(ta, tb, m, n, k, a, lda, b, ldb, cd, ldc, beta);
+    double worstF = 0, worstD = 0;
+    for (ptrdiff_t i = 0; i < m; i++) {
+        for (ptrdiff_t j = 0; j < n; j++) {
+            double e = expected[i * ldc + j];
+            double df = fabs(cf[i * ldc + j] - e), dd = fabs(cd[i * ldc + j] - e);
+            if (!(df <= worstF)) worstF = isnan(df) ? INFINITY : df;
+            if (!(dd <= worstD)) worstD = isnan(dd) ? INFINITY : dd;
+        }
+    }
+    // Sums of k products of numbers below 1: float rounding grows with √k at worst about k·ε.
+    char what[160];
+    snprintf(what, sizeof what, "%s sgemm %tdx%tdx%td ta=%d tb=%d beta=%g: error %g", name, m, n, k, ta, tb,
+             beta, worstF);
+    expect(worstF <= 1e-6 * (k + 4), what);
+    snprintf(what, sizeof what, "%s dgemm %tdx%tdx%td ta=%d tb=%d beta=%g: error %g", name, m, n, k, ta, tb,
+             beta, worstD);
+    expect(worstD <= 1e-14 * (k + 4), what);
+    // Padding columns of C are never written.
+    int untouched = 1;
+    for (ptrdiff_t i = 0; i < m; i++) {
+        for (ptrdiff_t j = n; j < ldc; j++) {
+            int nanF = isnan(cf[i * ldc + j]) && beta == 0;
+            if (!nanF && cf[i * ldc + j] != (float)c0[i * ldc + j]) untouched = 0;
+        }
+    }
+    snprintf(what, sizeof what, "%s gemm %tdx%tdx%td writes only its columns", name, m, n, k);
+    expect(untouched, what);
+    free(a); free(b); free(c0); free(expected); free(af); free(bf); free(cf); free(cd);
+}
+
+static void check_all_gemm(const char *name, sgemm_fn sgemm, dgemm_fn dgemm) {
+    const ptrdiff_t sizes[][3] = {{1, 1, 1}, {1, 37, 19}, {29, 1, 23}, {6, 16, 8}, {7, 17, 5},
+                                  {13, 33, 300}, {64, 48, 400}, {100, 70, 35}, {5, 3, 1000}, {97, 129, 64}};
+    const double betas[] = {0, 1, 0.5};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        for (int ta = 0; ta < 2; ta++) {
+            for (int tb = 0; tb < 2; tb++) {
+                for (int bi = 0; bi < 3; bi++) {
+                    check_gemm(name, sgemm, dgemm, sizes[s][0], sizes[s][1], sizes[s][2], ta, tb, betas[bi]);
+                }
+            }
+        }
+    }
+}
+
+// The optimizer steps against their formulas, element by element (contraction is off in both).
+static void check_optimizers(void) {
+    enum { n = 1003 };
+    static float g[n], theta[n], v[n], u[n], m[n], thetaR[n], vR[n], uR[n], mR[n];
+    for (int i = 0; i < n; i++) {
+        g[i] = (float)next_uniform();
+        thetaR[i] = theta[i] = (float)next_uniform();
+        vR[i] = v[i] = (float)(0.1 + 0.5 * fabs(next_uniform()));
+        uR[i] = u[i] = (float)(0.1 + 0.5 * fabs(next_uniform()));
+        mR[i] = m[i] = (float)(0.1 * next_uniform());
+    }
+    descent_adadelta_step_f32(g, theta, v, u, n, 1, 0.01f, 0.9f, 0.1f, 1.0f, 1e-6f);
+    double worst = 0;
+    for (int i = 0; i < n; i++) {
+        float gi = g[i] + 0.01f * thetaR[i];
+        float vi = vR[i] * 0.9f + 0.1f * gi * gi;
+        float delta = sqrtf(uR[i] + 1e-6f) / sqrtf(vi + 1e-6f) * gi;
+        float ui = uR[i] * 0.9f + 0.1f * delta * delta;
+        float ti = thetaR[i] - 1.0f * delta;
+        worst = fmax(worst, fmax(fabs(ti - theta[i]), fmax(fabs(vi - v[i]), fabs(ui - u[i]))));
+    }
+    expect(worst <= 1e-6, "adadelta f32 matches its formula");
+    for (int i = 0; i < n; i++) { theta[i] = thetaR[i]; v[i] = vR[i]; }
+    descent_rmsprop_step_f32(g, theta, v, n, 0.99f, 0.01f, 0.01f, 1e-8f);
+    worst = 0;
+    for (int i = 0; i < n; i++) {
+        float vi = vR[i] * 0.99f + 0.01f * g[i] * g[i];
+        float ti = thetaR[i] - 0.01f * (g[i] / (sqrtf(vi) + 1e-8f));
+        worst = fmax(worst, fmax(fabs(ti - theta[i]), fabs(vi - v[i])));
+    }
+    expect(worst <= 1e-6, "rmsprop f32 matches its formula");
+    for (int i = 0; i < n; i++) theta[i] = thetaR[i];
+    descent_sgd_step_f32(g, theta, n, 0.1f);
+    worst = 0;
+    for (int i = 0; i < n; i++) worst = fmax(worst, fabs(thetaR[i] - 0.1f * g[i] - theta[i]));
+    expect(worst <= 1e-7, "sgd f32 matches its formula");
+}
+
+// Max pooling 2×2 with stride 2 against a plain loop, ties and NaN included.
+static void check_max_pool(void) {
+    enum { planes = 3, h = 9, w = 7, oh = 4, ow = 3 };
+    float x[planes * h * w], out[planes * oh * ow];
+    int32_t idx[planes * oh * ow];
+    for (int i = 0; i < planes * h * w; i++) {
+        double r = next_uniform();
+        x[i] = r < -0.3 ? 0.0f : (float)r;  // many ties at 0, as after ReLU
+    }
+    x[5] = NAN;
+    descent_max_pool_2x2(x, out, idx, planes, h, w, oh, ow);
+    int ok = 1;
+    for (int p = 0; p < planes; p++) {
+        for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++) {
+                float best = -INFINITY;
+                int bestIndex = 2 * i * w + 2 * j;
+                for (int di = 0; di < 2; di++) {
+                    for (int dj = 0; dj < 2; dj++) {
+                        int position = (2 * i + di) * w + 2 * j + dj;
+                        float value = x[p * h * w + position];
+                        if (value > best || isnan(value)) { best = value; bestIndex = position; }
+                    }
+                }
+                int o = (p * oh + i) * ow + j;
+                if (idx[o] != bestIndex || !(out[o] == best || (isnan(out[o]) && isnan(best)))) ok = 0;
+            }
+        }
+    }
+    expect(ok, "max pooling 2x2 picks the first maximum, NaN over numbers");
+}
+
+// FNV-1a over the bytes of the random streams at a few offsets: the same on every CPU.
+static void print_random_digest(void) {
+    enum { count = 1000 };
+    static float uniform[count], mask[count];
+    uint64_t digest = 1469598103934665603ull;
+    const uint64_t offsets[] = {0, 1, 7, 63, 64, 1000};
+    for (size_t o = 0; o < sizeof offsets / sizeof offsets[0]; o++) {
+        descent_random_uniform_f32(42, offsets[o], count, uniform);
+        descent_bernoulli_f32(42, offsets[o], count, 0x80000000u, 2.0f, mask);
+        const unsigned char *bytes = (const unsigned char *)uniform;
+        for (size_t i = 0; i < sizeof uniform; i++) digest = (digest ^ bytes[i]) * 1099511628211ull;
+        bytes = (const unsigned char *)mask;
+        for (size_t i = 0; i < sizeof mask; i++) digest = (digest ^ bytes[i]) * 1099511628211ull;
+    }
+    printf("random streams digest: %016llx\n", (unsigned long long)digest);
+}
+
+int main(void) {
+    check_all_gemm(descent_kernel_variant(), descent_sgemm, descent_dgemm);
+#if defined(__x86_64__)
+    if (descent_cpu_has_avx2_fma()) check_all_gemm("avx2", descent_sgemm_avx2, descent_dgemm);
+#endif
+    check_all_gemm("portable", descent_sgemm_portable, descent_dgemm_portable);
+    check_optimizers();
+    check_max_pool();
+    print_random_digest();
+#if defined(__x86_64__)
+    printf("kernels checked: %s%s, portable; skipped: %s\n", descent_kernel_variant(),
+           strcmp(descent_kernel_variant(), "avx512") == 0 ? ", avx2" : "",
+           descent_cpu_has_avx512() ? "none" : descent_cpu_has_avx2_fma() ? "avx512 (not on this CPU)"
+                                                                          : "avx512, avx2 (not on this CPU)");
+#else
+    printf("kernels checked: %s, portable\n", descent_kernel_variant());
+#endif
+    printf("%d checks, %d failed\n", checks, failures);
+    return failures == 0 ? 0 : 1;
+}

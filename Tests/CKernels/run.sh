@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds Tests/CKernels/kernel_check.c with the package's C kernels and runs it:
+#   1. natively (AVX2 + FMA kernels where the CPU has them, and the portable ones);
+#   2. cross-compiled for ARM64 and run under qemu-user (the NEON kernels), when
+#      aarch64-linux-gnu-gcc and qemu-aarch64 are installed:
+#        apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+# and checks that the random streams give the same numbers on both.
+# Not part of `swift test` (it needs a cross compiler and an emulator); run it by hand.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+kernels=Sources/CDescentKernels
+sources=$(ls $kernels/*.c)
+out=${TMPDIR:-/tmp}/descent-kernel-check
+mkdir -p "$out"
+
+echo "== native ($(uname -m))"
+cc -O2 -std=c11 -D_GNU_SOURCE -I$kernels/include -I$kernels Tests/CKernels/kernel_check.c $sources \
+    -o "$out/native" -lm -lpthread
+"$out/native" | tee "$out/native.txt"
+
+if command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/null; then
+    echo "== arm64 under qemu-user"
+    aarch64-linux-gnu-gcc -O2 -std=c11 -D_GNU_SOURCE -I$kernels/include -I$kernels \
+        Tests/CKernels/kernel_check.c $sources -o "$out/arm64" -lm -lpthread
+    qemu-aarch64 -L /usr/aarch64-linux-gnu "$out/arm64" | tee "$out/arm64.txt"
+    if [ "$(grep digest "$out/native.txt")" != "$(grep digest "$out/arm64.txt")" ]; then
+        echo "FAIL: the random streams differ between $(uname -m) and arm64" >&2
+        exit 1
+    fi
+    echo "random streams: the same on $(uname -m) and arm64"
+else
+    echo "== arm64 skipped: install gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and qemu-user"
+fi
