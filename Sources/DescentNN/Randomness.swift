@@ -27,26 +27,36 @@ public final class SharedRandomGenerator: Sendable {
 /// are computed by the backend from (seed, position) — see ``RandomKey`` — so they are the same
 /// on every device.
 public final class RandomStream: Sendable {
-    /// Selects the stream.
-    public let seed: UInt64
-    private let next = Mutex<UInt64>(0)
+    /// The seed and the position of the next number, together so that a checkpoint reads and
+    /// restores them as one.
+    private let state: Mutex<RandomKey>
 
     /// A stream whose numbers are fixed by `seed`, starting at position 0.
     public init(seed: UInt64) {
-        self.seed = seed
+        state = Mutex(RandomKey(seed: seed, offset: 0))
     }
+
+    /// Selects the stream.
+    public var seed: UInt64 { state.withLock { $0.seed } }
 
     /// The position of the next number to be drawn.
     public var offset: UInt64 {
-        get { next.withLock { $0 } }
-        set { next.withLock { $0 = newValue } }
+        get { state.withLock { $0.offset } }
+        set { state.withLock { $0.offset = newValue } }
+    }
+
+    /// The seed and the position of the next number: what a training checkpoint saves, and
+    /// restores to continue the same sequence of draws.
+    public var key: RandomKey {
+        get { state.withLock { $0 } }
+        set { state.withLock { $0 = newValue } }
     }
 
     /// Reserves the next `count` numbers of the stream and returns the key that draws them.
     public func reserve(_ count: Int) -> RandomKey {
-        next.withLock { position in
-            defer { position &+= UInt64(count) }
-            return RandomKey(seed: seed, offset: position)
+        state.withLock { key in
+            defer { key.offset &+= UInt64(count) }
+            return key
         }
     }
 }

@@ -20,11 +20,21 @@ public protocol TrainingCallback: AnyObject {
     func handle(_ event: TrainingEvent)
     /// Called after each epoch with the model as it is; `.stop` ends training.
     func epochEnded(epoch: Int, history: History, model: any Layer) throws -> TrainingDecision
+    /// Called with everything needed to continue training later (see ``TrainingState``) and the
+    /// model as it is: at the end of every epoch, after ``epochEnded(epoch:history:model:)``, and
+    /// mid-epoch when a callback ``interruptsTraining``. Where checkpoints are written.
+    func trainingStateReached(_ state: TrainingState, model: any Layer) throws
+    /// Asked after every step: true ends training after this step — mid-epoch, once
+    /// ``trainingStateReached(_:model:)`` has had the state — and `fit` throws
+    /// ``TrainingInterrupted``. Where Ctrl-C is heard.
+    var interruptsTraining: Bool { get }
 }
 
 extension TrainingCallback {
     public func handle(_ event: TrainingEvent) {}
     public func epochEnded(epoch: Int, history: History, model: any Layer) throws -> TrainingDecision { .proceed }
+    public func trainingStateReached(_ state: TrainingState, model: any Layer) throws {}
+    public var interruptsTraining: Bool { false }
 }
 
 /// Passes every ``TrainingEvent`` to a closure: the hook a progress bar or a log hangs on.
@@ -45,7 +55,7 @@ public final class EarlyStopping: TrainingCallback {
     public let minimumDelta: Double
     public let lowerIsBetter: Bool
     /// The best value seen so far and its epoch.
-    public private(set) var best: (value: Double, epoch: Int)?
+    public internal(set) var best: (value: Double, epoch: Int)?
 
     /// - Parameters:
     ///   - monitor: The ``History`` series to watch, e.g. "val_loss" or "val_accuracy".

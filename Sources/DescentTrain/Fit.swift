@@ -17,9 +17,17 @@ extension Layer {
     ///   - plateau: Lowers the learning rate when the validation cost (or, without validation
     ///     data, the training cost) stops improving; consulted after every epoch.
     ///   - gradientClipping: Limits the gradients before each step.
-    /// - Returns: Per-epoch cost, metrics and learning rate.
+    ///   - callbacks: Code that runs after every step and epoch: progress, early stopping,
+    ///     checkpoints (``TrainingCallback/trainingStateReached(_:model:)``), Ctrl-C
+    ///     (``TrainingCallback/interruptsTraining``).
+    ///   - resumed: Continues the run that a callback was given this state of (the model must
+    ///     hold that moment's weights and buffers, and every other argument be the run's own,
+    ///     `epochs` aside, which may grow): the result is bit for bit the uninterrupted run's.
+    /// - Returns: Per-epoch cost, metrics and learning rate (a resumed run's from its first epoch).
     /// - Throws: ``TrainingError/nonFiniteCost(epoch:step:value:)`` when the cost becomes NaN or
-    ///   infinite; errors thrown by callbacks.
+    ///   infinite; ``TrainingInterrupted`` when a callback interrupted training;
+    ///   ``TrainingError/incompatibleData(_:)`` and ``OptimizerStateError`` for a resumed state
+    ///   that does not fit the model, the optimizer or the data; errors thrown by callbacks.
     @discardableResult
     public mutating func fit(
         _ training: Dataset, validation: Dataset? = nil, epochs: Int, maximumSteps: Int? = nil,
@@ -27,7 +35,7 @@ extension Layer {
         shuffled: Bool = true, seed: UInt64 = 0, metrics: [Metric] = [],
         schedule: (any LearningRateSchedule)? = nil, plateau: ReduceLROnPlateau? = nil,
         gradientClipping: GradientClipping? = nil,
-        callbacks: [any TrainingCallback] = []
+        callbacks: [any TrainingCallback] = [], resumingFrom resumed: TrainingState? = nil
     ) throws -> History {
         guard !(schedule != nil && plateau != nil) else {
             throw TrainingError.invalidSetting("use either a learning-rate schedule or reduce-on-plateau, not both")
@@ -46,7 +54,7 @@ extension Layer {
             try fitFlushingDenormals(training, validation: validation, epochs: epochs, maximumSteps: maximumSteps,
                                      loss: loss, optimizer: optimizer, batching: batching, shuffled: shuffled, seed: seed,
                                      metrics: metrics, schedule: schedule, plateau: plateau,
-                                     gradientClipping: gradientClipping, callbacks: callbacks)
+                                     gradientClipping: gradientClipping, callbacks: callbacks, resumed: resumed)
         }
     }
 
@@ -54,30 +62,63 @@ extension Layer {
         _ training: Dataset, validation: Dataset?, epochs: Int, maximumSteps: Int?,
         loss: Loss, optimizer: some Optimizer, batching: Batching, shuffled: Bool, seed: UInt64, metrics: [Metric],
         schedule: (any LearningRateSchedule)?, plateau: ReduceLROnPlateau?, gradientClipping: GradientClipping?,
-        callbacks: [any TrainingCallback]
+        callbacks: [any TrainingCallback], resumed: TrainingState?
     ) throws -> History {
-        let initialLearningRate = optimizer.learningRate
+        var initialLearningRate = optimizer.learningRate
         // Training runs where the parameters are: each batch moves there (no copy when it is
         // there already), and the step reads back only its cost.
         let device = self.device
         let hasBuffers = !buffers.isEmpty
         var history = History()
         var stepsTaken = 0
+        var firstEpoch = 1
+        var unfinished: TrainingState.UnfinishedEpoch?
+        if let resumed {
+            try restore(resumed, optimizer: optimizer, plateau: plateau, callbacks: callbacks, metricCount: metrics.count)
+            initialLearningRate = resumed.initialLearningRate
+            (history, stepsTaken, unfinished) = (resumed.history, resumed.stepsTaken, resumed.unfinishedEpoch)
+            firstEpoch = resumed.completedEpochs + 1
+            if resumed.stoppedByCallback { return history }
+            if let maximumSteps, stepsTaken >= maximumSteps { return history }
+        }
+        // What a checkpoint holds besides the model, at the end of epoch `epoch` or part way
+        // through epoch `epoch` + 1.
+        func state(after epoch: Int, steps: Int, unfinished: TrainingState.UnfinishedEpoch?, stopped: Bool) -> TrainingState {
+            TrainingState(
+                completedEpochs: epoch, completedSteps: steps, stepsTaken: stepsTaken, epochCount: epochs,
+                stoppedByCallback: stopped, history: history, unfinishedEpoch: unfinished, learningRate: optimizer.learningRate,
+                initialLearningRate: initialLearningRate, plateau: plateau?.state,
+                callbackStates: Dictionary(callbacks.compactMap { ($0 as? any StatefulTrainingCallback).map { ($0.stateName, $0.savedState) } },
+                                           uniquingKeysWith: { first, _ in first }),
+                randomStreams: Dictionary(randomStreams.map { ($0.name, $0.stream.key) }, uniquingKeysWith: { first, _ in first }),
+                optimizerType: (optimizer as? any SavableOptimizer).map { type(of: $0).typeName } ?? "\(type(of: optimizer))",
+                optimizerState: (optimizer as? any SavableOptimizer)?.stateDictionary() ?? [:])
+        }
         setTraining(true)
         defer { setTraining(false) }
 
-        epochLoop: for epoch in 1...max(epochs, 1) where epochs > 0 {
-            if let schedule {
+        epochLoop: for epoch in firstEpoch..<max(epochs + 1, firstEpoch) {
+            // A resumed epoch keeps the rate it had (reduce-on-plateau may have changed it).
+            if let schedule, unfinished == nil {
                 optimizer.learningRate = schedule.learningRate(atEpoch: epoch - 1, initial: initialLearningRate)
             }
             let started = Date()
             // A collection that gathers each batch when it is reached, so at most one batch is
             // copied out of the training set at a time.
             let batches = training.batches(batching, shuffled: shuffled, seed: seed, epoch: epoch - 1)
-            var costSum = 0.0, seen = 0
+            var costSum = unfinished?.costSum ?? 0, seen = unfinished?.exampleCount ?? 0
             // Σ metric × batch size, added up on the device and read once, after the epoch.
-            var metricTotals = [Tensor](repeating: Tensor.zeros([], dtype: .float64, on: device), count: metrics.count)
-            for (index, batch) in batches.enumerated() {
+            var metricTotals = (unfinished?.metricSums ?? [Double](repeating: 0, count: metrics.count)).map {
+                Tensor($0).to(device)
+            }
+            let firstStep = epoch == firstEpoch ? resumed?.completedSteps ?? 0 : 0
+            guard firstStep <= batches.count else {
+                throw TrainingError.incompatibleData(
+                    "the resumed run stopped after step \(firstStep) of epoch \(epoch), but an epoch has \(batches.count) steps here: not the same data or batch size")
+            }
+            unfinished = nil
+            for index in firstStep..<batches.count {
+                let batch = batches[index]
                 let (inputs, labels) = (batch.inputs.to(device), batch.labels.to(device))
                 var outputs = Tensor.zeros([0])
                 var updatedBuffers: [(name: String, value: Tensor)] = []
@@ -121,6 +162,14 @@ extension Layer {
                                                samplesPerSecond: Double(seen) / max(elapsed, 1e-9)))
                 }
                 if let maximumSteps, stepsTaken >= maximumSteps { break }
+                if callbacks.contains(where: \.interruptsTraining) {
+                    let sums = TrainingState.UnfinishedEpoch(costSum: costSum, exampleCount: seen,
+                                                             metricSums: metricTotals.map(\.doubleValue))
+                    let stopped = state(after: epoch - 1, steps: index + 1, unfinished: sums, stopped: false)
+                    for callback in callbacks { try callback.trainingStateReached(stopped, model: self) }
+                    throw TrainingInterrupted(completedEpochs: epoch - 1, completedSteps: index + 1, stepCount: batches.count,
+                                              epochCount: epochs)
+                }
             }
 
             var values: [(String, Double)] = [("loss", costSum / Double(seen))]
@@ -144,6 +193,8 @@ extension Layer {
             for callback in callbacks where try callback.epochEnded(epoch: epoch, history: history, model: self) == .stop {
                 stop = true
             }
+            let ended = state(after: epoch, steps: 0, unfinished: nil, stopped: stop)
+            for callback in callbacks { try callback.trainingStateReached(ended, model: self) }
             if stop { break epochLoop }
             if let maximumSteps, stepsTaken >= maximumSteps { break epochLoop }
         }

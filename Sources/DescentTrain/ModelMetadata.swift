@@ -108,8 +108,12 @@ public struct ModelMetadata: Sendable, Equatable {
 
 extension Sequential {
     /// Saves the model folder with what a training run keeps beside it (see
-    /// ``save(to:inputShape:preprocessing:metadata:)``).
-    public func save(to url: URL, inputShape: [Int]? = nil, metadata: ModelMetadata) throws {
-        try save(to: url, inputShape: inputShape, preprocessing: metadata.preprocessing, metadata: metadata.json)
+    /// ``save(to:inputShape:preprocessing:metadata:additionalFiles:using:)``), and `additionalFiles`
+    /// (a history, a checkpoint) in the same save.
+    public func save(to url: URL, inputShape: [Int]? = nil, metadata: ModelMetadata,
+                     additionalFiles: [(path: String, contents: Data)] = [],
+                     using operations: any FileOperations = SystemFileOperations()) throws {
+        try save(to: url, inputShape: inputShape, preprocessing: metadata.preprocessing, metadata: metadata.json,
+                 additionalFiles: additionalFiles, using: operations)
     }
 }

@@ -119,8 +119,12 @@ public struct TrainingJob: Sendable {
     // The result.
 
     /// The folder to save the trained model in, with `history.csv` and `history.svg` (the cost
-    /// and metrics per epoch); nil to keep the model in memory only.
+    /// and metrics per epoch) and a training checkpoint (`checkpoint/`), saved together after
+    /// every epoch and when training is interrupted; nil to keep the model in memory only.
     public var output: String?
+    /// The command line that started the job, saved in its checkpoints so that
+    /// `descent train --resume` can rebuild the job; nil for a job built in code.
+    public var commandLine: [String]?
 
     /// A job that trains on `dataset` (a built-in name or a CSV path) with every other setting
     /// at its default.
@@ -166,16 +170,30 @@ public struct TrainingJob: Sendable {
     /// - Parameters:
     ///   - progress: called with ``Event/started(_:)`` once the data are ready, then with every
     ///     step and epoch of training.
-    ///   - callbacks: more code to run during training (early stopping, checkpoints), after the
-    ///     one that reports `progress`.
+    ///   - callbacks: more code to run during training (early stopping, checkpoints, Ctrl-C),
+    ///     after the one that reports `progress`.
+    ///   - checkpoint: A model folder with a checkpoint (saved by a job with ``output``) to
+    ///     continue from: its weights replace the initial ones and training goes on from the
+    ///     saved epoch and step to ``epochs`` in all; the result is bit for bit the uninterrupted
+    ///     run's. The job's settings must be the saved run's, but for ``movableSettings``.
     /// - Returns: the trained model, its history and final metrics, and what it was trained on.
     /// - Throws: ``SettingError`` as ``check()`` does; ``TrainingError`` when the data cannot be
     ///   found or do not fit the task, the cost or the network, or when the cost stops being
     ///   finite; ``DataError`` for malformed data files; ``ModelFileError`` and ``FileError``
-    ///   when a file cannot be read or the model cannot be saved.
+    ///   when a file cannot be read or the model cannot be saved; ``CheckpointError`` for a
+    ///   checkpoint that is missing, damaged or from other settings; ``TrainingInterrupted``
+    ///   when a callback interrupted training (the checkpoint is saved first, with ``output``).
     public func run(progress: @escaping (Event) -> Void = { _ in },
-                    callbacks: [any TrainingCallback] = []) throws -> TrainingOutcome {
+                    callbacks: [any TrainingCallback] = [], resumingFrom checkpoint: URL? = nil) throws -> TrainingOutcome {
         try check()
+        let resumed = try checkpoint.map { try TrainingCheckpoint.read(from: $0) }
+        if let resumed, let checkpoint {
+            try checkSettings(against: resumed, checkpoint: checkpoint)
+            if resumed.completedEpochs > epochs {
+                throw CheckpointError(path: checkpoint.path, expected: "at most \(epochs) epochs trained, the number to train in all",
+                                      found: "\(resumed.completedEpochs) already trained")
+            }
+        }
         let isImageFolder = DatasetSource.isImageFolder(dataset)
         if !isImageFolder && (imageSize != nil || normalization != nil || augmentation != nil) {
             throw TrainingError.invalidSetting("an image size, normalization or augmentation needs an image folder as the data, not '\(dataset)'")
@@ -249,7 +267,10 @@ public struct TrainingJob: Sendable {
             }
         }
         var model = try Sequential(layers: configurations, seed: seed)
-        if let initialWeights {
+        if let checkpoint {
+            // The weights and buffers of the moment the checkpoint was saved.
+            try model.loadParameters(contentsOf: checkpoint.appendingPathComponent(Sequential.weightsFileName))
+        } else if let initialWeights {
             guard FileManager.default.fileExists(atPath: initialWeights) else {
                 throw TrainingError.invalidSetting("the weights file '\(initialWeights)' does not exist")
             }
@@ -257,28 +278,45 @@ public struct TrainingJob: Sendable {
         }
         model = model.to(device)
         let optimizer = try self.optimizer.makeOptimizer()
-        let (learningRateSchedule, plateau) = try schedule.makeSchedule(epochs: epochs)
+        // A schedule whose length defaults to the number of epochs keeps the saved run's length.
+        let scheduleLength = resumed?.settings["schedule_epochs"].flatMap(Int.init) ?? epochs
+        let (learningRateSchedule, plateau) = try schedule.makeSchedule(epochs: scheduleLength)
 
         var plan = Plan(training: training, validation: validationData, validationName: validationName,
                         standardizer: standardizer, recipe: recipe)
         if let warning = Self.logProbabilityWarning(loss: recipe.loss, layers: configurations) { plan.warnings.append(warning) }
-        progress(.started(plan))
-        let history = try model.fit(
-            training, validation: validationData, epochs: epochs, maximumSteps: maximumSteps, loss: recipe.loss,
-            optimizer: optimizer, batching: batching, shuffled: shuffled, seed: seed, metrics: recipe.metrics,
-            schedule: learningRateSchedule, plateau: plateau,
-            callbacks: [ProgressReporter { progress(.training($0)) }] + callbacks)
-
         let metadata = ModelMetadata(classNames: training.classNames ?? recipe.defaultClassNames,
                                      standardizer: standardizer, lossName: recipe.loss.name, target: target,
                                      task: training.task, image: imageInputs)
-        var savedFolder: URL?
-        if let output {
-            let folder = URL(fileURLWithPath: output)
-            try model.save(to: folder, inputShape: inputShape, metadata: metadata)
-            try AtomicFile.write(Data(history.csv().utf8), to: folder.appendingPathComponent("history.csv"))
-            try AtomicFile.write(Data(history.svg().utf8), to: folder.appendingPathComponent("history.svg"))
-            savedFolder = folder
+        // The model folder is saved after every epoch (and on an interruption), with the history
+        // and the checkpoint in the same save; the last epoch's save is the final model.
+        let savedFolder = output.map { URL(fileURLWithPath: $0) }
+        var settings = settingsRecord
+        settings["schedule_epochs"] = "\(scheduleLength)"
+        let commandLine = self.commandLine
+        let saver = savedFolder.map { folder in
+            CheckpointSaver { state, model in
+                var state = state
+                (state.settings, state.commandLine) = (settings, commandLine)
+                try model.save(to: folder, inputShape: inputShape, metadata: metadata,
+                               additionalFiles: Self.additionalFiles(history: state.history, state: state))
+            }
+        }
+
+        progress(.started(plan))
+        let history: History
+        do {
+            history = try model.fit(
+                training, validation: validationData, epochs: epochs, maximumSteps: maximumSteps, loss: recipe.loss,
+                optimizer: optimizer, batching: batching, shuffled: shuffled, seed: seed, metrics: recipe.metrics,
+                schedule: learningRateSchedule, plateau: plateau,
+                callbacks: [ProgressReporter { progress(.training($0)) }] + callbacks + (saver.map { [$0] } ?? []),
+                resumingFrom: resumed)
+        } catch let error as OptimizerStateError {
+            // Only a resumed state's tensors are checked; name the file they came from.
+            let file = checkpoint?.appendingPathComponent(TrainingCheckpoint.folderName)
+                .appendingPathComponent(TrainingCheckpoint.optimizerFileName).path ?? "the optimizer's state"
+            throw CheckpointError(path: file, expected: "for '\(error.tensor)' \(error.expected)", found: error.found)
         }
         return TrainingOutcome(model: model, history: history, plan: plan, metadata: metadata, savedFolder: savedFolder)
     }

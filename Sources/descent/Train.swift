@@ -108,8 +108,11 @@ struct Train: ParsableCommand {
     var images: ImageOptions
     @Option(help: "Start from these weights (a .safetensors file, e.g. exported from PyTorch).")
     var `init`: String?
-    @Option(help: "Save the trained model, history.csv and history.svg in this folder.")
+    @Option(help: "Save the trained model, history.csv, history.svg and a checkpoint in this folder (after every epoch, and on Ctrl-C).")
     var output: String?
+    @Option(help: ArgumentHelp("Continue the run whose checkpoint is in this folder (saved by --output), to --epochs in all; "
+                                   + "the data may be given again where the files moved.", valueName: "folder"))
+    var resume: String?
     @Flag(help: "Print only the final result.")
     var quiet = false
     @Flag(help: "Print the final metrics as one JSON object.")
@@ -164,7 +167,7 @@ struct Train: ParsableCommand {
     ///
     /// - Throws: `ValidationError` for a value that does not parse; `TrainingError` for
     ///   `--model` and `--layers` together or an unknown model name.
-    private func job() throws -> TrainingJob {
+    func job() throws -> TrainingJob {
         var job = TrainingJob(dataset: dataset)
         job.dataDirectory = dataDir
         job.target = target
@@ -184,6 +187,7 @@ struct Train: ParsableCommand {
         job.seed = seed
         job.shuffled = !noShuffle
         job.output = output
+        job.commandLine = ResumeArguments.current
         try images.apply(to: &job)
         return job
     }
@@ -191,18 +195,22 @@ struct Train: ParsableCommand {
     func run() throws {
         if let threads { ThreadCount.current = threads }
         try reported {
-            let job = try job()
+            let job = try resume.map(resumedJob(from:)) ?? job()
             let progress = ProgressDisplay(live: !quiet && !json && isatty(1) != 0, plain: !quiet && !json)
             let outcome: TrainingOutcome
+            let ctrlC = CtrlC()
             do {
-                outcome = try job.run { event in
+                outcome = try job.run(progress: { event in
                     switch event {
                     case .started(let plan):
                         for warning in plan.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
                         progress.announce(announcement(of: plan, job: job))
+                        ctrlC.install()
                     case .training(let event): progress.show(event)
                     }
-                }
+                }, callbacks: [ctrlC], resumingFrom: resume.map { URL(fileURLWithPath: $0) })
+            } catch let interruption as TrainingInterrupted {
+                throw reportInterruption(interruption, output: job.output)
             } catch let error as DataError where error.kind == .fileNotFound && ["mnist", "cifar10"].contains(dataset) {
                 // The library asks for the folder that holds MNIST; here it is named with an option.
                 throw ValidationErrorMessage(text: "\(error)\nThe option --data-dir FOLDER names a folder that holds it.")
@@ -212,9 +220,22 @@ struct Train: ParsableCommand {
             } else {
                 let part = outcome.plan.validation == nil ? "training" : outcome.plan.validationName
                 print("Final \(part): \(formatted(outcome.finalMetrics, order: outcome.metricNames))")
-                if let output { print("Saved the model, history.csv and history.svg in \(output)") }
+                if let output = job.output { print("Saved the model, history.csv, history.svg and a checkpoint in \(output)") }
             }
         }
+    }
+
+    /// Says where training stopped and how to continue, and gives the exit status for Ctrl-C.
+    private func reportInterruption(_ interruption: TrainingInterrupted, output: String?) -> ExitCode {
+        var message = "\nInterrupted in epoch \(interruption.completedEpochs + 1) of \(interruption.epochCount), "
+            + "after step \(interruption.completedSteps) of \(interruption.stepCount)."
+        if let output {
+            message += " Saved the model and a checkpoint in \(output).\nTo continue: descent train --resume \(shellQuoted(output))\n"
+        } else {
+            message += " Nothing was saved (no --output).\n"
+        }
+        FileHandle.standardError.write(Data(message.utf8))
+        return ExitCode(130)
     }
 
     /// The line printed before training: the data, the task, the cost, the optimizer and the batches.
@@ -223,8 +244,8 @@ struct Train: ParsableCommand {
         let task = training.task == .classification
             ? "\(training.task) (\(counted(training.classCount ?? 0, "class", plural: "classes")))" : "\(training.task)"
         let validation = plan.validation?.count ?? 0
-        return "\(dataset): \(training.count) training, \(counted(validation, "\(plan.validationName) example")), "
-            + "\(counted(training.featureCount, "feature")), \(task); \(plan.recipe.loss.name), \(optimizer.rawValue), \(job.batching)"
+        return "\(job.dataset): \(training.count) training, \(counted(validation, "\(plan.validationName) example")), "
+            + "\(counted(training.featureCount, "feature")), \(task); \(plan.recipe.loss.name), \(job.optimizer.name.rawValue), \(job.batching)"
             + (job.schedule.name.map { ", \($0.rawValue) schedule" } ?? "")
     }
 }

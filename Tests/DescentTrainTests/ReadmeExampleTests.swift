@@ -110,6 +110,44 @@ import Testing
         #expect(model(x).doubles() == saved(x).doubles())
     }
 
+    /// The README's resume example: a checkpoint saved after 10 epochs, continued to 20, gives
+    /// the weights of 20 epochs at once.
+    @Test func theResumeExampleContinuesBitForBit() throws {
+        func makeModel() -> Sequential {
+            var generator = RandomGenerator(seed: 4)
+            return Sequential {
+                Dense(inputCount: 2, outputCount: 8, activation: .relu, using: &generator)
+                Dropout(rate: 0.2, using: &generator)
+                Dense(inputCount: 8, outputCount: 3, using: &generator)
+            }
+        }
+        let train = Dataset.spirals(count: 60, classes: 3, seed: 1)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        /// Saves the model and the checkpoint together, after every epoch.
+        final class SaveEveryEpoch: TrainingCallback {
+            let folder: URL
+            init(folder: URL) { self.folder = folder }
+            func trainingStateReached(_ state: TrainingState, model: any Layer) throws {
+                guard let model = model as? Sequential else { return }
+                try model.save(to: folder, additionalFiles: try TrainingCheckpoint.files(for: state))
+            }
+        }
+        var uninterrupted = makeModel()
+        try uninterrupted.fit(train, epochs: 20, loss: .crossEntropy(), optimizer: SGD(learningRate: 0.1, momentum: 0.9), seed: 7)
+        var firstHalf = makeModel()
+        try firstHalf.fit(train, epochs: 10, loss: .crossEntropy(), optimizer: SGD(learningRate: 0.1, momentum: 0.9),
+                          seed: 7, callbacks: [SaveEveryEpoch(folder: folder)])
+
+        var model = makeModel()
+        try model.loadParameters(contentsOf: folder.appendingPathComponent("model.safetensors"))
+        let state = try TrainingCheckpoint.read(from: folder)
+        try model.fit(train, epochs: 20, loss: .crossEntropy(), optimizer: SGD(learningRate: 0.1, momentum: 0.9),
+                      seed: 7, callbacks: [SaveEveryEpoch(folder: folder)], resumingFrom: state)
+        #expect(try model.parametersFile().serialized() == uninterrupted.parametersFile().serialized())
+    }
+
     /// Every Swift snippet's code lines appear in this file (comments, blank lines and imports
     /// aside), so a snippet added to or changed in the README without a test here fails.
     @Test func everySwiftSnippetOfTheReadmeIsHere() throws {
@@ -117,7 +155,7 @@ import Testing
         let readme = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("README.md")
         let snippets = ReadmeSnippets.swiftBlocks(in: try String(contentsOf: readme, encoding: .utf8))
-        #expect(snippets.count == 5)
+        #expect(snippets.count == 6)
         let tested = Set(ReadmeSnippets.codeLines(of: try String(contentsOf: here, encoding: .utf8)))
         for (index, snippet) in snippets.enumerated() {
             let missing = ReadmeSnippets.codeLines(of: snippet).filter { line in
@@ -139,6 +177,8 @@ enum ReadmeSnippets {
         "try model.save(to: \"digits-mlp\")": "try model.save(to: folder.path)",
         "job.output = \"digits-model\"": "job.output = folder",
         "let saved = try SavedModel(folder: \"digits-model\")": "let saved = try SavedModel(folder: folder)",
+        "let folder = URL(fileURLWithPath: \"run\")":
+            "let folder = FileManager.default.temporaryDirectory.appendingPathComponent(\"run-\\(UUID().uuidString)\")",
         "try model.loadParameters(contentsOf: URL(fileURLWithPath: \"weights.safetensors\"))":
             "try model.loadParameters(contentsOf: URL(fileURLWithPath: weights))",
     ]

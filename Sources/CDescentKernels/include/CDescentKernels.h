@@ -131,4 +131,9 @@ void descent_bernoulli_f32(uint64_t seed, uint64_t offset, ptrdiff_t count, uint
 void descent_bernoulli_f64(uint64_t seed, uint64_t offset, ptrdiff_t count, uint32_t threshold, double value,
                            double *out);
 
+/// Swaps the files or folders at `first` and `second` in one atomic step (Linux's renameat2 with
+/// RENAME_EXCHANGE, macOS's renamex_np with RENAME_SWAP). Returns 0, or -1 with errno set; errno
+/// is EINVAL or ENOSYS (or ENOTSUP) where the file system or the system cannot do it.
+int descent_exchange_paths(const char *first, const char *second);
+
 #endif

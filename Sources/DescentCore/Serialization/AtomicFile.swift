@@ -22,7 +22,8 @@ public enum AtomicFile {
     ///
     /// The data goes to a uniquely named temporary file beside `url`, is flushed with `fsync`, and
     /// is then renamed over `url`. On any failure the temporary file is removed and `url` is left
-    /// exactly as it was. A new file gets the usual permissions (0666 less the umask).
+    /// exactly as it was; temporary files that a killed write to `url` left are removed by the
+    /// next write that succeeds. A new file gets the usual permissions (0666 less the umask).
     ///
     /// - Throws: ``FileError`` naming `url` and the reason (e.g. its folder does not exist or is
     ///   not writable, the disk is full, `url` is a folder).
@@ -48,6 +49,8 @@ public enum AtomicFile {
         guard rename(temporary, destination) == 0 else { throw FileError.fromErrno(.write, path: destination) }
         renamed = true
         syncFolder(url.deletingLastPathComponent())
+        // What an earlier write to this name, killed before its rename, left behind.
+        Leftovers.recover(besides: url, using: SystemFileOperations())
     }
 
     /// Builds the folder at `url` all at once: `fill` writes the contents into a fresh temporary
@@ -63,11 +66,8 @@ public enum AtomicFile {
     /// }
     /// ```
     ///
-    /// If a folder already exists at `url`, it is renamed aside, the new folder is renamed in, and
-    /// only then is the old one deleted; if the second rename fails the old folder is put back.
-    /// If `fill` throws, the temporary folder is removed and `url` is untouched. A crash can leave
-    /// a hidden `.<name>.<id>.tmp` or `.<name>.<id>.old` folder beside `url`, but never a
-    /// half-written folder at `url` itself.
+    /// The new folder replaces an existing one as ``writeFolder(at:files:using:)`` says. If
+    /// `fill` throws, the temporary folder is removed and `url` is untouched.
     ///
     /// - Parameters:
     ///   - url: The folder to create or replace. Its parent folder must exist. If something other
@@ -75,39 +75,101 @@ public enum AtomicFile {
     ///   - fill: Writes the folder's contents into the temporary folder it is given.
     /// - Throws: ``FileError`` for file-system failures, or whatever `fill` throws.
     public static func writeFolder(at url: URL, _ fill: (URL) throws -> Void) throws {
+        try replaceFolder(at: url, using: SystemFileOperations()) { temporary in
+            try fill(temporary)
+            syncContents(of: temporary)
+        }
+    }
+
+    /// Builds the folder at `url` from `files` (paths relative to the folder, such as
+    /// `"model.json"` or `"checkpoint/state.json"`, and their contents) all at once.
+    ///
+    /// The files are written into a hidden `.<name>.<UUID>.tmp` folder beside `url` and flushed
+    /// to the disk; then that folder takes `url`'s place in one step where the system can swap
+    /// two names (`renameat2` with `RENAME_EXCHANGE` on Linux, `renamex_np` with `RENAME_SWAP`
+    /// on macOS), so that there is no moment without a complete folder at `url`. Elsewhere the
+    /// old folder is renamed aside to `.<name>.<UUID>.old` first. The old folder is deleted last.
+    ///
+    /// A save killed part way can leave such hidden folders or files beside `url`, but never a
+    /// half-written folder at `url`; the next save into the same place removes them (and, if a
+    /// save was killed between its two renames, first puts the old folder back at `url`).
+    ///
+    /// - Parameters:
+    ///   - url: The folder to create or replace. Its parent folder must exist. If something other
+    ///     than a folder is at `url`, nothing is replaced and the call throws.
+    ///   - files: What the folder holds; subfolders are created as the paths need them.
+    ///   - operations: The file-system calls to make; tests pass ones that fail on purpose.
+    /// - Throws: ``FileError`` for file-system failures.
+    public static func writeFolder(at url: URL, files: [(path: String, contents: Data)],
+                                   using operations: any FileOperations = SystemFileOperations()) throws {
+        try replaceFolder(at: url, using: operations) { temporary in
+            var folders: Set<String> = []
+            for file in files {
+                let components = file.path.split(separator: "/").map(String.init)
+                guard !components.isEmpty, !components.contains(".."), !components.contains(".") else {
+                    throw FileError(.write, path: url.appendingPathComponent(file.path).path,
+                                    reason: "a file in a folder needs a relative path without '.' or '..'")
+                }
+                var folder = temporary
+                for component in components.dropLast() {
+                    folder.appendPathComponent(component)
+                    if folders.insert(folder.path).inserted { try operations.createFolder(at: folder.path) }
+                }
+                do {
+                    try operations.writeFile(file.contents, to: temporary.appendingPathComponent(file.path).path)
+                } catch let error as FileError {
+                    // The temporary folder's name means nothing to the reader; the file's place does.
+                    throw FileError(error.operation, path: url.appendingPathComponent(file.path).path, reason: error.reason,
+                                    errorNumber: error.errorNumber)
+                }
+            }
+            for folder in folders.sorted(by: >) { operations.syncFolder(at: folder) }
+            operations.syncFolder(at: temporary.path)
+        }
+    }
+
+    /// Fills a temporary folder beside `url` and puts it in `url`'s place.
+    private static func replaceFolder(at url: URL, using operations: any FileOperations,
+                                      _ fill: (URL) throws -> Void) throws {
         let destination = url.path
         var isFolder: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: destination, isDirectory: &isFolder)
-        if exists && !isFolder.boolValue {
+        if FileManager.default.fileExists(atPath: destination, isDirectory: &isFolder) && !isFolder.boolValue {
             throw FileError(.replace, path: destination, reason: "it exists and is not a folder")
         }
+        Leftovers.recover(besides: url, using: operations)
+        let exists = FileManager.default.fileExists(atPath: destination)
 
         let temporary = temporarySibling(of: url, purpose: "tmp")
-        guard mkdir(temporary.path, 0o777) == 0 else { throw FileError.fromErrno(.createFolder, path: destination) }
+        try operations.createFolder(at: temporary.path)
         var installed = false
-        defer { if !installed { try? FileManager.default.removeItem(at: temporary) } }
+        defer { if !installed { try? operations.remove(temporary.path) } }
 
         try fill(temporary)
-        syncContents(of: temporary)
 
         if !exists {
-            guard rename(temporary.path, destination) == 0 else {
-                throw FileError.fromErrno(.replace, path: destination)
-            }
+            try operations.rename(temporary.path, to: destination)
             installed = true
+        } else if try operations.exchange(temporary.path, destination) {
+            // The temporary name now holds the old folder.
+            installed = true
+            operations.syncFolder(at: url.deletingLastPathComponent().path)
+            // The new folder is in place; a leftover old folder wastes space but loses nothing,
+            // and the next save removes it.
+            try? operations.remove(temporary.path)
         } else {
             let old = temporarySibling(of: url, purpose: "old")
-            guard rename(destination, old.path) == 0 else { throw FileError.fromErrno(.replace, path: destination) }
-            guard rename(temporary.path, destination) == 0 else {
-                let error = FileError.fromErrno(.replace, path: destination)
-                rename(old.path, destination)  // put the old folder back
+            try operations.rename(destination, to: old.path)
+            do {
+                try operations.rename(temporary.path, to: destination)
+            } catch {
+                try? operations.rename(old.path, to: destination)  // put the old folder back
                 throw error
             }
             installed = true
-            // The new folder is in place; a leftover old folder wastes space but loses nothing.
-            try? FileManager.default.removeItem(at: old)
+            operations.syncFolder(at: url.deletingLastPathComponent().path)
+            try? operations.remove(old.path)
         }
-        syncFolder(url.deletingLastPathComponent())
+        operations.syncFolder(at: url.deletingLastPathComponent().path)
     }
 
     // MARK: Helpers
@@ -118,7 +180,7 @@ public enum AtomicFile {
             .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).\(purpose)")
     }
 
-    private static func writeAll(_ data: Data, to descriptor: Int32, path: String) throws {
+    static func writeAll(_ data: Data, to descriptor: Int32, path: String) throws {
         try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
             var offset = 0
             while offset < bytes.count {

@@ -29,11 +29,15 @@ extension Sequential {
     ///     input, when only shape-preserving layers come before it.
     ///   - preprocessing: What is done to inputs before the first layer.
     ///   - metadata: Anything else to keep, as JSON values.
+    ///   - additionalFiles: More files that belong to the same save (a history, a training
+    ///     checkpoint), by path inside the folder; they are written with the model, in one step.
+    ///   - operations: The file-system calls to make (see ``AtomicFile/writeFolder(at:files:using:)``).
     /// - Throws: ``ModelFileError/unsupportedLayer(index:type:)`` for a layer that is not a
     ///   ``SavableLayer``, ``ModelFileError/invalidValue(path:location:expected:found:)`` for a
     ///   value JSON cannot hold (NaN or infinity), and file-system errors.
     public func save(to url: URL, inputShape: [Int]? = nil, preprocessing: [Preprocessing] = [],
-                     metadata: [String: JSONValue] = [:]) throws {
+                     metadata: [String: JSONValue] = [:], additionalFiles: [(path: String, contents: Data)] = [],
+                     using operations: any FileOperations = SystemFileOperations()) throws {
         let path = url.appendingPathComponent(Self.architectureFileName).path
         let configurations = try layers.enumerated().map { index, layer in try LayerTypes.configuration(of: layer, index: index) }
         var sections: [(key: String, value: JSONValue)] = [
@@ -53,25 +57,17 @@ extension Sequential {
         }
         let json = Data(ModelFormat.text(sections).utf8)
         let weights = try parametersFile().serialized()
-        try AtomicFile.writeFolder(at: url) { folder in
-            for (name, bytes) in [(Self.architectureFileName, json), (Self.weightsFileName, weights)] {
-                do {
-                    try bytes.write(to: folder.appendingPathComponent(name))
-                } catch {
-                    // Foundation's error names the temporary folder and reads as a dump.
-                    throw FileError(.write, path: url.appendingPathComponent(name).path, reason: FileError.reason(for: error))
-                }
-            }
-        }
+        try AtomicFile.writeFolder(at: url, files: [(Self.architectureFileName, json), (Self.weightsFileName, weights)] + additionalFiles,
+                                   using: operations)
     }
 
-    /// Saves the model to the folder at `path` (see ``save(to:inputShape:preprocessing:metadata:)``).
+    /// Saves the model to the folder at `path` (see ``save(to:inputShape:preprocessing:metadata:additionalFiles:using:)``).
     public func save(to path: String, inputShape: [Int]? = nil, preprocessing: [Preprocessing] = [],
                      metadata: [String: JSONValue] = [:]) throws {
         try save(to: URL(fileURLWithPath: path), inputShape: inputShape, preprocessing: preprocessing, metadata: metadata)
     }
 
-    /// Rebuilds a model saved with ``save(to:inputShape:preprocessing:metadata:)`` (or by the
+    /// Rebuilds a model saved with ``save(to:inputShape:preprocessing:metadata:additionalFiles:using:)`` (or by the
     /// previous release, format 1), checking every value of `model.json`, the chain of shapes,
     /// and every weight's name, shape and dtype.
     public static func load(from url: URL, layerTypes: [any SavableLayer.Type] = []) throws -> Sequential {

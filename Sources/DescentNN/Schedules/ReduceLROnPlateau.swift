@@ -47,11 +47,11 @@ public final class ReduceLROnPlateau {
     public let epsilon: Double
 
     /// The best metric so far.
-    public private(set) var best: Double
+    public internal(set) var best: Double
     /// The number of epochs since the last improvement (outside cool-down).
-    public private(set) var badEpochCount = 0
+    public internal(set) var badEpochCount = 0
     /// The number of cool-down epochs left.
-    public private(set) var cooldownCounter = 0
+    public internal(set) var cooldownCounter = 0
 
     public init(mode: Mode = .minimize, factor: Double = 0.1, patience: Int = 10, threshold: Double = 1e-4,
                 thresholdMode: ThresholdMode = .relative, cooldown: Int = 0, minimumLearningRate: Double = 0,
