@@ -12,6 +12,7 @@
 //     (not in the default set: an epoch takes about a minute)
 // W4  inference with the W1 model: batch-1 latency (median), batch-1000 throughput
 // sgemm  matrix-multiply GFLOP/s on the MLP's shapes and on squares
+// csv  loading a CSV file (--csv FILE): seconds, MB/s, rows; run alone for its peak memory
 import Descent
 import Foundation
 
@@ -22,6 +23,7 @@ struct Options {
     var dataDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../../shared/data/mnist").standardized.path
     var json = false
+    var csv: String?
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.makeIterator()
@@ -36,6 +38,7 @@ struct Options {
             case "--threads": threads = Int(try value()) ?? threads
             case "--data-dir": dataDirectory = try value()
             case "--json": json = true
+            case "--csv": csv = try value()
             case "--help", "-h":
                 print("usage: descent-bench [--workloads w1,w2,w3,w4,sgemm] [--epochs N] [--threads N] [--data-dir DIR] [--json]")
                 exit(0)
@@ -356,6 +359,10 @@ do {
     if options.workloads.contains("w2-step") { w2Step(json: options.json) }
     if options.workloads.contains("w4-call") { w4Call(json: options.json) }
     if options.workloads.contains("w3-step") { w3Step(json: options.json) }
+    if options.workloads.contains("csv") {
+        guard let path = options.csv else { throw BenchError("the csv workload needs --csv FILE") }
+        try csvLoading(path: path, json: options.json)
+    }
     record("peak_rss_mb", peakResidentMegabytes(), json: options.json)
     if options.json {
         var object: [String: Any] = ["framework": "descent", "threads": options.threads,

@@ -30,6 +30,9 @@ public struct Dataset: Sendable {
     /// How uint8 features (images) become float32 inputs, batch by batch: scaling to [0, 1],
     /// normalization and augmentation. Nil with uint8 features means scaling to [0, 1] only.
     public var imageInputs: ImageInputs?
+    /// For a table read from a CSV file: how its columns became the features (categories,
+    /// missing values), to be saved with a model so that new files are read the same way.
+    public var tableEncoding: TableEncoding?
 
     /// A dataset from tensors whose first axes agree.
     ///

@@ -19,16 +19,24 @@ public enum DatasetSource {
     ///   - task: reads the target as this kind of task instead of the inferred one.
     ///   - imageSize: for an image folder, the size every image is resized to (else all must
     ///     share one size); `imageChannels` forces 1 or 3 channels.
+    ///   - reading: how a CSV file's columns are read (its target is replaced by `target` when
+    ///     that is given).
+    ///   - encoding: a saved model's table encoding: a CSV file's columns are matched to it by
+    ///     name and encoded as in training.
     /// - Throws: ``TrainingError/invalidSetting(_:)`` for a name that is neither built in nor a
     ///   `.csv` path nor a folder; ``DataError`` or file errors from reading (for MNIST not found, the folders
     ///   looked in); ``TrainingError/incompatibleData(_:)`` when the data cannot be read as `task`.
     public static func load(_ source: String, dataDirectory: String? = nil, target: String? = nil,
                             classNames: [String]? = nil, task: PredictionTask? = nil,
-                            imageSize: (height: Int, width: Int)? = nil, imageChannels: Int? = nil) throws -> (train: Dataset, test: Dataset?) {
+                            imageSize: (height: Int, width: Int)? = nil, imageChannels: Int? = nil,
+                            reading: TableReading = TableReading(), encoding: TableEncoding? = nil) throws -> (train: Dataset, test: Dataset?) {
+        var reading = reading
+        reading.target = target ?? reading.target
         let (train, test) = isImageFolder(source)
             ? (try Dataset.imageFolder(at: URL(fileURLWithPath: source), size: imageSize, channels: imageChannels,
                                        classNames: classNames), nil)
-            : try loadAsInferred(source, dataDirectory: dataDirectory, target: target, classNames: classNames, task: task)
+            : try loadAsInferred(source, dataDirectory: dataDirectory, reading: reading, encoding: encoding,
+                                 classNames: classNames, task: task)
         guard let task else { return (train, test) }
         return (try task.apply(to: train, source: source), try test.map { try task.apply(to: $0, source: source) })
     }
@@ -49,11 +57,19 @@ public enum DatasetSource {
         let classNames = training.classNames ?? training.classCount.map { (0..<$0).map(String.init) }
         let validation: Dataset
         do {
-            validation = try Dataset.csv(contentsOf: URL(fileURLWithPath: path), target: target,
-                                         task: training.task, classNames: classNames)
-        } catch let error as DataError where error.kind == .invalidArgument {
+            let url = URL(fileURLWithPath: path)
+            if let encoding = training.tableEncoding {
+                validation = try Dataset.csv(contentsOf: url, encoding: encoding, reading: TableReading(target: target),
+                                             task: training.task, classNames: classNames)
+            } else {
+                validation = try Dataset.csv(contentsOf: url, target: target, task: training.task, classNames: classNames)
+            }
+        } catch let error as DataError where error.kind == .invalidArgument && error.message.contains("model's classes") {
             // A class the training data do not have.
             throw TrainingError.incompatibleData("the validation file has a class the training data do not have: \(error)")
+        } catch let error as DataError where error.kind == .unknownColumn || error.kind == .invalidArgument {
+            // A column or a category the training file does not have.
+            throw TrainingError.incompatibleData("the validation file does not fit the training data: \(error)")
         }
         guard validation.featureCount == training.featureCount else {
             throw TrainingError.incompatibleData(
@@ -75,7 +91,7 @@ public enum DatasetSource {
         return FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
-    private static func loadAsInferred(_ source: String, dataDirectory: String?, target: String?,
+    private static func loadAsInferred(_ source: String, dataDirectory: String?, reading: TableReading, encoding: TableEncoding?,
                                        classNames: [String]?, task: PredictionTask?) throws -> (train: Dataset, test: Dataset?) {
         switch source {
         case "digits": return (try Dataset.digits(), nil)
@@ -99,9 +115,11 @@ public enum DatasetSource {
             guard FileManager.default.fileExists(atPath: source) else {
                 throw TrainingError.invalidSetting("the data file '\(source)' does not exist")
             }
-            let dataset = try Dataset.csv(contentsOf: URL(fileURLWithPath: source), target: target,
-                                          task: task, classNames: classNames)
-            return (dataset, nil)
+            let url = URL(fileURLWithPath: source)
+            if let encoding {
+                return (try Dataset.csv(contentsOf: url, encoding: encoding, reading: reading, task: task, classNames: classNames), nil)
+            }
+            return (try Dataset.csv(contentsOf: url, reading: reading, task: task, classNames: classNames), nil)
         }
     }
 }

@@ -11,6 +11,10 @@ public enum Metric: Sendable, Hashable, CustomStringConvertible {
     case meanAbsoluteError
     /// The square root of the mean squared difference between outputs and targets.
     case rootMeanSquaredError
+    /// A metric of targets standardized for training, reported in the targets' own units: the
+    /// inner metric (mean absolute error, root mean squared error, both linear in the scale)
+    /// times the targets' standard deviation. Named as the inner metric.
+    indirect case inTargetUnits(Metric, scale: Double)
 
     /// The key under which the metric appears in a ``History`` ("accuracy", "top3_accuracy" …).
     public var name: String {
@@ -19,6 +23,7 @@ public enum Metric: Sendable, Hashable, CustomStringConvertible {
         case let .topKAccuracy(k): "top\(k)_accuracy"
         case .meanAbsoluteError: "mae"
         case .rootMeanSquaredError: "rmse"
+        case let .inTargetUnits(metric, _): metric.name
         }
     }
 
@@ -51,6 +56,8 @@ public enum Metric: Sendable, Hashable, CustomStringConvertible {
                 return (outputs - labels.reshaped(to: outputs.shape)).abs().mean()
             case .rootMeanSquaredError:
                 return (outputs - labels.reshaped(to: outputs.shape)).squared().mean().squareRoot()
+            case let .inTargetUnits(metric, scale):
+                return metric.valueTensor(outputs: outputs, labels: labels, outputsAreProbabilities: outputsAreProbabilities) * scale
             }
         }
     }

@@ -18,9 +18,18 @@ public struct ModelMetadata: Sendable, Equatable {
     /// For a model trained on images: their shape and normalization (no augmentation), so that
     /// new images are converted, resized and normalized as training's were.
     public var image: ImageInputs?
+    /// For a model trained on a CSV file: how its columns became features (categories, missing
+    /// values), so that new files are encoded the same way, matching columns by name.
+    public var table: TableEncoding?
+    /// For regression with standardized targets: the targets' mean and standard deviation, so
+    /// that outputs are turned back into the targets' units.
+    public var targetScaling: TargetStandardizer?
 
     public init(classNames: [String]? = nil, standardizer: FeatureStandardizer? = nil,
-                lossName: String? = nil, target: String? = nil, task: PredictionTask? = nil, image: ImageInputs? = nil) {
+                lossName: String? = nil, target: String? = nil, task: PredictionTask? = nil, image: ImageInputs? = nil,
+                table: TableEncoding? = nil, targetScaling: TargetStandardizer? = nil) {
+        self.table = table
+        self.targetScaling = targetScaling
         self.image = image.map { var inputs = $0; inputs.augmentation = nil; return inputs }
         self.classNames = classNames
         self.standardizer = standardizer
@@ -36,17 +45,19 @@ public struct ModelMetadata: Sendable, Equatable {
         if let lossName { result["loss"] = .string(lossName) }
         if let target { result["target"] = .string(target) }
         if let task { result["task"] = .string(task.rawValue) }
+        if let targetScaling { result["target_scaling"] = targetScaling.json }
         return result
     }
 
-    /// The `preprocessing` section of `model.json`: the image conversion and the
-    /// standardization, if any.
+    /// The `preprocessing` section of `model.json`: the table's encoding or the image
+    /// conversion, then the standardization, if any.
     public var preprocessing: [Preprocessing] {
         let image = image.map { inputs -> Preprocessing in
             .image(height: inputs.shape.height, width: inputs.shape.width, channels: inputs.shape.channels,
                    mean: inputs.mean, standardDeviation: inputs.standardDeviation)
         }
-        return (image.map { [$0] } ?? []) + (standardizer.map { [.standardize(mean: $0.mean, standardDeviation: $0.scale)] } ?? [])
+        let table = self.table.map { Preprocessing.table($0.json) }
+        return (table.map { [$0] } ?? []) + (image.map { [$0] } ?? []) + (standardizer.map { [.standardize(mean: $0.mean, standardDeviation: $0.scale)] } ?? [])
     }
 
     /// The metadata read back from a saved model's sections.
@@ -96,8 +107,14 @@ public struct ModelMetadata: Sendable, Equatable {
                 throw ModelFileError.invalidValue(path: path, location: "preprocessing", expected: "an image step", found: error.message)
             }
         }.first
+        var table = try preprocessing.enumerated().compactMap { index, step -> TableEncoding? in
+            guard case let .table(json) = step else { return nil }
+            return try TableEncoding(json: json, path: path, location: "preprocessing[\(index)]")
+        }.first
+        table?.target = try string("target")
+        let targetScaling = try json["target_scaling"].map { try TargetStandardizer(json: $0, path: path) }
         self.init(classNames: classNames, standardizer: standardizer, lossName: try string("loss"),
-                  target: try string("target"), task: task, image: image)
+                  target: try string("target"), task: task, image: image, table: table, targetScaling: targetScaling)
     }
 
     /// The metadata of a loaded model folder.

@@ -2,15 +2,17 @@ import Foundation
 
 /// Reading the inputs of `descent predict`.
 public enum PredictionInputs {
-    /// The feature rows of a CSV file with a header row, or of a .npy array (float32 result).
+    /// The feature rows of a CSV file with a header row, of a .npy array, or of a .npz archive's
+    /// one array (or its array `x`) (float32 result).
     ///
     /// - Parameters:
     ///   - target: a column to leave out when present (the target the model was trained on).
     ///   - expectedCount: the model's input count; when the CSV has exactly one column more, the
     ///     last column is taken for a target and left out.
     public static func read(_ url: URL, excluding target: String? = nil, expectedCount: Int? = nil) throws -> Tensor {
-        if url.pathExtension.lowercased() == "npy" {
-            let tensor = try NPY.read(contentsOf: url)
+        let fileExtension = url.pathExtension.lowercased()
+        if fileExtension == "npy" || fileExtension == "npz" {
+            let tensor = fileExtension == "npy" ? try NPY.read(contentsOf: url) : try npzInputs(url)
             let rows = tensor.rank == 0 ? 1 : tensor.shape[0]
             guard rows > 0 else {
                 throw DataError(.emptyFile, file: url.path, "the array has no rows (shape \(tensor.shape)); expected at least one example to predict")
@@ -43,6 +45,17 @@ public enum PredictionInputs {
                             "row \(index / columns), column \(index % columns) (from 0): expected a finite number, found \(value)")
         }
     }
+}
+
+/// The array of a `.npz` file to predict on: the one it holds, or the one named `x`.
+private func npzInputs(_ url: URL) throws -> Tensor {
+    let arrays = try NPZ.read(contentsOf: url)
+    if arrays.count == 1, let only = arrays.values.first { return only }
+    guard let inputs = arrays["x"] else {
+        throw DataError(.invalidArgument, file: url.path,
+                        "expected one array, or one named 'x', found \(arrays.keys.sorted().map { "'\($0)'" }.joined(separator: ", "))")
+    }
+    return inputs
 }
 
 /// The outputs of `descent predict`, as a table: the predicted class (by name) and the

@@ -162,7 +162,10 @@ public struct SavedModel {
     /// - Throws: what ``DatasetSource/load(_:dataDirectory:target:classNames:task:)`` throws;
     ///   ``TrainingError/incompatibleData(_:)`` when the data's features or classes do not fit
     ///   the model.
-    public func evaluate(on source: String, dataDirectory: String? = nil, target: String? = nil) throws -> Evaluation {
+    ///   - unknownCategory: for a model trained on a CSV file with categorical columns, what to
+    ///     do with a category training did not see.
+    public func evaluate(on source: String, dataDirectory: String? = nil, target: String? = nil,
+                         unknownCategory: UnknownCategoryPolicy = .error) throws -> Evaluation {
         // The target is read as training read it (classes or numbers). A binary model's data are
         // read as classes of any number, so that the class check below names the mismatch.
         let task = metadata.task.map { $0 == .binary ? PredictionTask.classification : $0 }
@@ -170,7 +173,8 @@ public struct SavedModel {
         let (train, test) = try DatasetSource.load(source, dataDirectory: dataDirectory, target: target ?? metadata.target,
                                                   classNames: metadata.classNames, task: task,
                                                   imageSize: image.map { ($0.shape.height, $0.shape.width) },
-                                                  imageChannels: image?.shape.channels)
+                                                  imageChannels: image?.shape.channels,
+                                                  reading: reading(unknownCategory), encoding: metadata.table)
         var data = test ?? train
         if data.features.dtype == .uint8, let image {
             // Images stay uint8 and are converted batch by batch, as in training.
@@ -180,7 +184,12 @@ public struct SavedModel {
         } else {
             data.features = try prepare(data.features, source: source)
         }
-        let recipe = try TrainingRecipe(for: data, loss: try trainedLoss())
+        var recipe = try TrainingRecipe(for: data, loss: try trainedLoss())
+        if let scaling = metadata.targetScaling, data.task == .regression {
+            // The cost as in training (standardized units), the metrics in the target's units.
+            data = scaling.standardize(data)
+            recipe.reportInTargetUnits(scale: scaling.scale[0])
+        }
         data = recipe.prepare(data)
         let first = data.features[0..<min(1, data.count)]
         let outputs = model.predict(first.dtype == .uint8 ? try prepare(first, source: source) : first)
@@ -200,7 +209,13 @@ public struct SavedModel {
     ///
     /// - Throws: ``TrainingError`` when the file does not exist or its number of features is
     ///   not the model's; ``DataError`` for a malformed file or image (naming it).
-    public func predict(inputsAt path: String) throws -> PredictionOutputs {
+    ///
+    /// A CSV file for a model trained on one is read with the saved ``ModelMetadata/table``:
+    /// columns matched by name, in any order; a missing cell filled with the saved value (or an
+    /// error, when training did not fill), never a dropped row; a category training did not see
+    /// an error, or no category with `unknownCategory` `.ignore`. A regression model's outputs
+    /// are in the target's own units.
+    public func predict(inputsAt path: String, unknownCategory: UnknownCategoryPolicy = .error) throws -> PredictionOutputs {
         guard FileManager.default.fileExists(atPath: path) else {
             throw TrainingError.invalidSetting("the input file '\(path)' does not exist")
         }
@@ -214,10 +229,24 @@ public struct SavedModel {
             let outputs = model.predict(try prepare(pixels, source: path))
             return PredictionOutputs(outputs: outputs, classNames: metadata.classNames, lossName: metadata.lossName, files: files)
         }
-        let features = try PredictionInputs.read(URL(fileURLWithPath: path), excluding: metadata.target,
-                                                 expectedCount: inputCount)
-        let outputs = model.predict(try prepare(features, source: path))
+        let url = URL(fileURLWithPath: path)
+        let features = if let table = metadata.table, url.pathExtension.lowercased() == "csv" {
+            try table.features(contentsOf: url, unknownCategory: unknownCategory)
+        } else {
+            try PredictionInputs.read(url, excluding: metadata.target, expectedCount: inputCount)
+        }
+        var outputs = model.predict(try prepare(features, source: path))
+        if let scaling = metadata.targetScaling { outputs = scaling.restore(outputs) }
         return PredictionOutputs(outputs: outputs, classNames: metadata.classNames, lossName: metadata.lossName)
+    }
+}
+
+extension SavedModel {
+    /// How a CSV file is read for this model: as training read it, with `unknownCategory`.
+    fileprivate func reading(_ unknownCategory: UnknownCategoryPolicy) -> TableReading {
+        var reading = TableReading(target: metadata.target)
+        reading.unknownCategory = unknownCategory
+        return reading
     }
 }
 

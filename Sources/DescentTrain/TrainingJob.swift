@@ -53,6 +53,8 @@ public struct TrainingJob: Sendable {
         public var standardizer: FeatureStandardizer?
         /// The cost, the number of outputs and the metrics, chosen for the task.
         public var recipe: TrainingRecipe
+        /// The regression targets' scaling, when ``TrainingJob/scalesTarget`` standardized them.
+        public var targetScaling: TargetStandardizer?
         /// Things that will run but probably not as meant (a cost on log-probabilities after a
         /// network that does not output them), one sentence each; empty when all is well.
         public var warnings: [String] = []
@@ -76,6 +78,21 @@ public struct TrainingJob: Sendable {
     /// Scales every feature to mean 0 and standard deviation 1, with statistics from the
     /// training examples (saved with the model, so that new data are scaled the same way).
     public var standardize = false
+
+    // Tables (when ``dataset`` is a CSV file; see ``TableReading``).
+
+    /// Columns read as categories even when they hold numbers (a zip code).
+    public var categorical: [String] = []
+    /// Columns left out.
+    public var ignored: [String] = []
+    /// What to do with missing cells; the filling policies use the training split's statistics.
+    public var missing: MissingValuePolicy = .error
+    /// Standardizes a regression target (mean 0, standard deviation 1, with the training split's
+    /// statistics) for training; outputs and metrics are reported in the target's own units and
+    /// the scaling is saved with the model. The cost (and Huber's δ) is then in standardized units.
+    public var scalesTarget = true
+    /// Called with the fraction of a CSV file read so far, from any thread, while it loads.
+    public var loadingProgress: (@Sendable (Double) -> Void)?
 
     // Images (when ``dataset`` is an image folder).
 
@@ -201,8 +218,17 @@ public struct TrainingJob: Sendable {
         if isImageFolder && standardize {
             throw TrainingError.invalidSetting("standardizing is for tables; for an image folder give a normalization (--normalize MEAN,STD)")
         }
+        let isTable = dataset.lowercased().hasSuffix(".csv")
+        if !isTable && (!categorical.isEmpty || !ignored.isEmpty || missing != .error) {
+            throw TrainingError.invalidSetting("categorical, ignored columns and a missing-value policy need a CSV file as the data, not '\(dataset)'")
+        }
+        var reading = TableReading(target: target)
+        reading.categorical = categorical
+        reading.ignored = ignored
+        reading.missing = missing
+        reading.progress = loadingProgress
         var (training, test) = try DatasetSource.load(dataset, dataDirectory: dataDirectory, target: target, task: task,
-                                                      imageSize: imageSize)
+                                                      imageSize: imageSize, reading: reading)
         // One class leaves nothing to learn: the cost is 0 from the start and accuracy reads 0 %.
         if training.task.isClassification, let count = training.classCount, count < 2 {
             let classes = (training.classNames ?? []).map { "'\($0)'" }.joined(separator: ", ")
@@ -213,8 +239,8 @@ public struct TrainingJob: Sendable {
         var validationData: Dataset?
         var validationName = "validation"
         switch validation {
-        case .file(let path):
-            validationData = try DatasetSource.loadValidation(path, matching: training, target: target)
+        case .file:
+            break  // read once the training data's missing values are filled, with their statistics
         case .split(let fraction):
             if let test {
                 validationData = test
@@ -223,6 +249,18 @@ public struct TrainingJob: Sendable {
                 let parts = try training.split(validationFraction: fraction, seed: seed)
                 (training, validationData) = (parts.train, parts.validation)
             }
+        }
+        if var encoding = training.tableEncoding, encoding.missing.fills {
+            encoding = encoding.fittingFills(to: training.features)
+            training.features = try encoding.fillingMissingValues(in: training.features, file: dataset)
+            training.tableEncoding = encoding
+            if var validation = validationData {
+                validation.features = try encoding.fillingMissingValues(in: validation.features, file: dataset)
+                validationData = validation
+            }
+        }
+        if case .file(let path) = validation {
+            validationData = try DatasetSource.loadValidation(path, matching: training, target: target ?? training.tableEncoding?.target)
         }
         // A network built for the training examples would fail on validation examples of another
         // shape only after a whole epoch of training.
@@ -250,7 +288,15 @@ public struct TrainingJob: Sendable {
             training = try standardizer.apply(to: training)
             validationData = try validationData.map { try standardizer.apply(to: $0) }
         }
-        let recipe = try TrainingRecipe(for: training, loss: loss)
+        var targetScaling: TargetStandardizer?
+        if scalesTarget, training.task == .regression, training.labels.rank == 2, training.labels.shape[1] == 1 {
+            let scaling = TargetStandardizer(fitting: training.labels)
+            training = scaling.standardize(training)
+            validationData = validationData.map(scaling.standardize)
+            targetScaling = scaling
+        }
+        var recipe = try TrainingRecipe(for: training, loss: loss)
+        if let targetScaling { recipe.reportInTargetUnits(scale: targetScaling.scale[0]) }
         training = recipe.prepare(training)
         validationData = validationData.map(recipe.prepare)
 
@@ -283,11 +329,13 @@ public struct TrainingJob: Sendable {
         let (learningRateSchedule, plateau) = try schedule.makeSchedule(epochs: scheduleLength)
 
         var plan = Plan(training: training, validation: validationData, validationName: validationName,
-                        standardizer: standardizer, recipe: recipe)
+                        standardizer: standardizer, recipe: recipe, targetScaling: targetScaling)
         if let warning = Self.logProbabilityWarning(loss: recipe.loss, layers: configurations) { plan.warnings.append(warning) }
         let metadata = ModelMetadata(classNames: training.classNames ?? recipe.defaultClassNames,
-                                     standardizer: standardizer, lossName: recipe.loss.name, target: target,
-                                     task: training.task, image: imageInputs)
+                                     standardizer: standardizer, lossName: recipe.loss.name,
+                                     target: target ?? training.tableEncoding?.target,
+                                     task: training.task, image: imageInputs, table: training.tableEncoding,
+                                     targetScaling: targetScaling)
         // The model folder is saved after every epoch (and on an interruption), with the history
         // and the checkpoint in the same save; the last epoch's save is the final model.
         let savedFolder = output.map { URL(fileURLWithPath: $0) }

@@ -68,6 +68,17 @@ public struct TrainingRecipe: Sendable {
         defaultClassNames = task.isClassification ? (0..<classCount).map(String.init) : nil
     }
 
+    /// Reports the error metrics of targets standardized for training in the targets' own
+    /// units (see ``Metric/inTargetUnits(_:scale:)``); `scale` is their standard deviation.
+    public mutating func reportInTargetUnits(scale: Double) {
+        metrics = metrics.map { metric in
+            switch metric {
+            case .meanAbsoluteError, .rootMeanSquaredError: .inTargetUnits(metric, scale: scale)
+            default: metric
+            }
+        }
+    }
+
     /// The dataset with labels in the form the cost function takes: float [n, 1] for binary
     /// cross-entropy, one-hot floats for regression costs and KL divergence on classes,
     /// unchanged otherwise.

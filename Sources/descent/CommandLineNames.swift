@@ -1,5 +1,6 @@
 import ArgumentParser
 import Descent
+import Foundation
 
 // The library's choices as option values. ArgumentParser reads a CaseIterable enum by its raw
 // values, and a value that is not one of them is refused with the list of those that are.
@@ -7,6 +8,14 @@ extension OptimizerSettings.Name: ExpressibleByArgument {}
 extension ScheduleSettings.Name: ExpressibleByArgument {}
 extension PredictionTask: ExpressibleByArgument {}
 extension Device: ExpressibleByArgument {}
+extension MissingValuePolicy: ExpressibleByArgument {}
+extension UnknownCategoryPolicy: ExpressibleByArgument {}
+
+/// `--categorical a,b` and `--ignore a,b`: column names, comma-separated (spaces around a name
+/// are part of the name only inside it).
+func columnNames(_ list: String?) -> [String] {
+    list.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
+}
 
 /// A cost by its name (`cross-entropy`, `bce-logits` …). `Loss` carries parameters (Huber's δ,
 /// label smoothing), so it is not CaseIterable; its names are `Loss.names`, which ArgumentParser

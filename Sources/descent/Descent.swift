@@ -9,7 +9,7 @@ struct DescentCommand: AsyncParsableCommand {
         commandName: "descent",
         abstract: "Train, evaluate, apply and inspect neural networks.",
         version: DescentVersion.string,
-        subcommands: [Train.self, Evaluate.self, Predict.self, Inspect.self, Datasets.self],
+        subcommands: [Train.self, Evaluate.self, Predict.self, Inspect.self, Explain.self, Datasets.self],
         defaultSubcommand: nil)
 }
 

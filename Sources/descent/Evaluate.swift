@@ -13,12 +13,16 @@ struct Evaluate: ParsableCommand {
     var target: String?
     @Option(help: "Where MNIST's IDX files are (default: $DESCENT_DATA, then the per-user cache).")
     var dataDir: String?
+    @Option(help: ArgumentHelp("For a model trained on a CSV file: what to do with a category training never saw: stop with an "
+                                   + "error naming row, column and value (the default), or ignore it (all of the column's features 0).",
+                               valueName: "error|ignore"))
+    var unknownCategory: UnknownCategoryPolicy = .error
     @Flag(help: "Print the metrics as one JSON object.")
     var json = false
 
     func run() throws {
         try reported {
-            let evaluation = try SavedModel(folder: model).evaluate(on: dataset, dataDirectory: dataDir, target: target)
+            let evaluation = try SavedModel(folder: model).evaluate(on: dataset, dataDirectory: dataDir, target: target, unknownCategory: unknownCategory)
             if json {
                 var values = evaluation.values
                 values["count"] = Double(evaluation.count)

@@ -30,6 +30,29 @@ struct ImageOptions: ParsableArguments {
     }
 }
 
+/// `--categorical`, `--ignore`, `--missing` and `--no-target-scaling`: how a CSV file's columns
+/// are read.
+struct TableOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Columns read as categories (one-hot features) even when they hold numbers, comma-separated "
+                                   + "(a text column is categorical without it).", valueName: "COLS"))
+    var categorical: String?
+    @Option(help: ArgumentHelp("Columns to leave out, comma-separated.", valueName: "COLS"))
+    var ignore: String?
+    @Option(help: ArgumentHelp("What to do with missing cells (empty, NA, NaN, ?): stop with an error (the default), fill with "
+                                   + "the training split's mean, median or most frequent value (saved with the model), or drop the rows.",
+                               valueName: "error|mean|median|most-frequent|drop-rows"))
+    var missing: MissingValuePolicy = .error
+    @Flag(help: "Train on a regression target as it is, not standardized (then reported in its own units either way).")
+    var noTargetScaling = false
+
+    func apply(to job: inout TrainingJob) {
+        job.categorical = columnNames(categorical)
+        job.ignored = columnNames(ignore)
+        job.missing = missing
+        job.scalesTarget = !noTargetScaling
+    }
+}
+
 /// `descent train`: fits a network to a dataset and optionally saves it.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -104,6 +127,8 @@ struct Train: ParsableCommand {
     var validationFile: String?
     @Flag(help: "Scale every feature to mean 0 and standard deviation 1 (statistics from the training split, saved with the model).")
     var standardize = false
+    @OptionGroup(title: "Tables (CSV files)")
+    var tables: TableOptions
     @OptionGroup(title: "Image folders")
     var images: ImageOptions
     @Option(help: "Start from these weights (a .safetensors file, e.g. exported from PyTorch).")
@@ -187,6 +212,7 @@ struct Train: ParsableCommand {
         job.seed = seed
         job.shuffled = !noShuffle
         job.output = output
+        tables.apply(to: &job)
         job.commandLine = ResumeArguments.current
         try images.apply(to: &job)
         return job
@@ -195,7 +221,10 @@ struct Train: ParsableCommand {
     func run() throws {
         if let threads { ThreadCount.current = threads }
         try reported {
-            let job = try resume.map(resumedJob(from:)) ?? job()
+            var job = try resume.map(resumedJob(from:)) ?? job()
+            if !quiet && !json && job.dataset.lowercased().hasSuffix(".csv") {
+                job.loadingProgress = LoadingProgress(file: job.dataset).report
+            }
             let progress = ProgressDisplay(live: !quiet && !json && isatty(1) != 0, plain: !quiet && !json)
             let outcome: TrainingOutcome
             let ctrlC = CtrlC()

@@ -110,6 +110,23 @@ import Testing
         #expect(model(x).doubles() == saved(x).doubles())
     }
 
+    /// The README's `descent explain` from Swift: the step and its graph (in a temporary
+    /// folder).
+    @Test func theExplainExampleShowsTheStep() throws {
+        let svg = FileManager.default.temporaryDirectory.appendingPathComponent("step-\(UUID().uuidString).svg").path
+        defer { try? FileManager.default.removeItem(atPath: svg) }
+
+        let explainer = try StepExplainer(input: [1, 0], target: [1], cost: .halfSquared, learningRate: 0.5)
+        let step = try explainer.explain()                  // every number, as `descent explain --json` has them
+        print(step.text())
+        print(step.parameters[0].chainRule, step.agreement.agrees)   // -0.0041846629…, true
+        try GraphDrawing(explainer.computationalGraph(unfused: true)).write(to: svg)
+
+        #expect(abs(step.parameters[0].chainRule - -0.008369325890942959 / 2) < 1e-12)
+        #expect(step.agreement.agrees)
+        #expect(try String(contentsOfFile: svg, encoding: .utf8).contains("matmul"))
+    }
+
     /// The README's resume example: a checkpoint saved after 10 epochs, continued to 20, gives
     /// the weights of 20 epochs at once.
     @Test func theResumeExampleContinuesBitForBit() throws {
@@ -155,7 +172,7 @@ import Testing
         let readme = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("README.md")
         let snippets = ReadmeSnippets.swiftBlocks(in: try String(contentsOf: readme, encoding: .utf8))
-        #expect(snippets.count == 6)
+        #expect(snippets.count == 7)
         let tested = Set(ReadmeSnippets.codeLines(of: try String(contentsOf: here, encoding: .utf8)))
         for (index, snippet) in snippets.enumerated() {
             let missing = ReadmeSnippets.codeLines(of: snippet).filter { line in
@@ -177,6 +194,8 @@ enum ReadmeSnippets {
         "try model.save(to: \"digits-mlp\")": "try model.save(to: folder.path)",
         "job.output = \"digits-model\"": "job.output = folder",
         "let saved = try SavedModel(folder: \"digits-model\")": "let saved = try SavedModel(folder: folder)",
+        "try GraphDrawing(explainer.computationalGraph(unfused: true)).write(to: \"step.svg\")":
+            "try GraphDrawing(explainer.computationalGraph(unfused: true)).write(to: svg)",
         "let folder = URL(fileURLWithPath: \"run\")":
             "let folder = FileManager.default.temporaryDirectory.appendingPathComponent(\"run-\\(UUID().uuidString)\")",
         "try model.loadParameters(contentsOf: URL(fileURLWithPath: \"weights.safetensors\"))":

@@ -6,13 +6,27 @@ enum Backpropagation {
         guard let root = output.gradientNode else {
             return leaves.map { Tensor.zeros(like: $0) }
         }
+        let gradients = backpropagate(from: root, seed: Tensor.ones(like: output), keepingEvery: false).gradients
+        return leaves.map { leaf in
+            guard let node = leaf.gradientNode, let gradient = gradients[ObjectIdentifier(node)] else {
+                return Tensor.zeros(like: leaf)
+            }
+            return gradient
+        }
+    }
+
+    /// Passes `seed` (∂C/∂root) back through every node below `root`. Returns the nodes with
+    /// every node after its inputs, and the gradients: of the leaves only, or, with
+    /// `keepingEvery` (to draw the graph), of every node.
+    static func backpropagate(from root: GradientNode, seed: Tensor, keepingEvery: Bool)
+        -> (order: [GradientNode], gradients: [ObjectIdentifier: Tensor]) {
         let order = topologicalOrder(from: root)
-        var gradients: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): Tensor.ones(like: output)]
+        var gradients: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
         withoutGradients {
             // Each node, visited after every node that uses it, passes its gradient back.
             for node in order.reversed() {
                 guard let upstream = gradients[ObjectIdentifier(node)], !node.inputs.isEmpty else { continue }
-                gradients[ObjectIdentifier(node)] = nil  // no longer needed: free it early
+                if !keepingEvery { gradients[ObjectIdentifier(node)] = nil }  // no longer needed: free it early
                 let inputGradients = node.pullback(upstream)
                 for (input, gradient) in zip(node.inputs, inputGradients) {
                     guard let input, let gradient else { continue }
@@ -28,12 +42,7 @@ enum Backpropagation {
                 }
             }
         }
-        return leaves.map { leaf in
-            guard let node = leaf.gradientNode, let gradient = gradients[ObjectIdentifier(node)] else {
-                return Tensor.zeros(like: leaf)
-            }
-            return gradient
-        }
+        return (order, gradients)
     }
 
     /// Nodes ordered so that every node comes after its inputs (iterative depth-first search, so
@@ -70,7 +79,7 @@ enum Backpropagation {
 public func valueWithGradient(at x: Tensor, in body: (Tensor) throws -> Tensor) rethrows
     -> (value: Tensor, gradient: Tensor) {
     let leaf = x.asGradientLeaf()
-    let value = try GradientRecording.$isEnabled.withValue(true) { try body(leaf) }
+    let value = try GradientRecording.$mode.withValue(.on) { try body(leaf) }
     return (value.detached(), Backpropagation.gradients(of: value, withRespectTo: [leaf])[0])
 }
 
@@ -85,7 +94,7 @@ public func valueWithGradient(at x: Tensor, _ y: Tensor, in body: (Tensor, Tenso
 public func valueWithGradient(at xs: [Tensor], in body: ([Tensor]) throws -> Tensor) rethrows
     -> (value: Tensor, gradients: [Tensor]) {
     let leaves = xs.map { $0.asGradientLeaf() }
-    let value = try GradientRecording.$isEnabled.withValue(true) { try body(leaves) }
+    let value = try GradientRecording.$mode.withValue(.on) { try body(leaves) }
     return (value.detached(), Backpropagation.gradients(of: value, withRespectTo: leaves))
 }
 

@@ -13,6 +13,13 @@ final class GradientNode: @unchecked Sendable {
     let pullback: (Tensor) -> [Tensor?]
     /// The output's shape, which backpropagation checks each gradient passed back against.
     let shape: [Int]
+    /// The output's value, kept only while a ``ComputationalGraph`` is recorded (training never
+    /// pays for it): the graph shows every node's value.
+    var keptValue: Tensor?
+    /// The inputs that are not part of the graph (data, constants), kept only while a
+    /// ``ComputationalGraph`` is recorded, so that the drawing can show them too; one entry per
+    /// input, `nil` where the input has a node.
+    var keptConstants: [Tensor?] = []
 
     init(operation: String, inputs: [GradientNode?], shape: [Int], pullback: @escaping (Tensor) -> [Tensor?]) {
         self.operation = operation
@@ -27,15 +34,28 @@ final class GradientNode: @unchecked Sendable {
     }
 }
 
-/// Whether operations record themselves for differentiation; off inside ``withoutGradients(_:)``.
+/// Whether operations record themselves for differentiation: off inside
+/// ``withoutGradients(_:)``; keeping every value inside ``recordComputationalGraph(at:of:)``.
+/// One task-local value, so that an operation asks once.
 enum GradientRecording {
-    @TaskLocal static var isEnabled = true
+    enum Mode {
+        /// Nothing is recorded.
+        case off
+        /// Operations on tensors that need gradients leave nodes (the default).
+        case on
+        /// As `on`, and each node also keeps its value and its constant inputs, for drawing.
+        case keepingValues
+    }
+
+    @TaskLocal static var mode = Mode.on
+
+    static var isEnabled: Bool { mode != .off }
 }
 
 /// Runs `body` without recording any operation for differentiation: for inference, metrics and
 /// optimizer updates, where gradients are not wanted and recording would cost time and memory.
 public func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {
-    try GradientRecording.$isEnabled.withValue(false, operation: body)
+    try GradientRecording.$mode.withValue(.off, operation: body)
 }
 
 extension Tensor {
@@ -64,13 +84,20 @@ extension Tensor {
     @usableFromInline
     func recorded(_ operation: String, _ inputs: [Tensor],
                   pullback: @escaping (_ upstream: Tensor, _ needs: [Bool]) -> [Tensor?]) -> Tensor {
-        guard inputs.contains(where: { $0.gradientNode != nil }), GradientRecording.isEnabled else { return self }
+        guard inputs.contains(where: { $0.gradientNode != nil }) else { return self }
+        let mode = GradientRecording.mode
+        guard mode != .off else { return self }
         let nodes = inputs.map(\.gradientNode)
         let needs = nodes.map { $0 != nil }
         var result = self
-        result.gradientNode = GradientNode(operation: operation, inputs: nodes, shape: shape) {
+        let node = GradientNode(operation: operation, inputs: nodes, shape: shape) {
             upstream in pullback(upstream, needs)
         }
+        if mode == .keepingValues {
+            node.keptValue = detached()
+            node.keptConstants = inputs.map { $0.gradientNode == nil ? $0.detached() : nil }
+        }
+        result.gradientNode = node
         return result
     }
 

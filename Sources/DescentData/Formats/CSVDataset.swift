@@ -1,11 +1,13 @@
 import Foundation
 
 extension Dataset {
-    /// A dataset from a CSV file with a header row (see ``init(table:target:task:classNames:maximumClassCount:)``).
+    /// A dataset from a CSV file with a header row, its target column `target` (by default the
+    /// last) and every other column a feature: ``csv(contentsOf:reading:task:classNames:maximumClassCount:)``
+    /// with the default reading.
     public static func csv(contentsOf url: URL, target: String? = nil, task: PredictionTask? = nil,
                            classNames: [String]? = nil, maximumClassCount: Int = 20) throws -> Dataset {
-        try Dataset(table: CSVTable(contentsOf: url), target: target, task: task,
-                    classNames: classNames, maximumClassCount: maximumClassCount)
+        try csv(contentsOf: url, reading: TableReading(target: target), task: task, classNames: classNames,
+                maximumClassCount: maximumClassCount)
     }
 
     /// A dataset from a table: one column is the target, all the others are features.

@@ -12,6 +12,10 @@ public enum Preprocessing: Sendable, Equatable {
     /// resized to `height × width` (bilinear, not antialiased) when its size differs, scaled from
     /// 0…255 to [0, 1], then x ← (x − mean) / std per channel.
     case image(height: Int, width: Int, channels: Int, mean: [Double], standardDeviation: [Double])
+    /// A CSV file's columns made into features, matched by name: numbers as they are,
+    /// categories one-hot, missing cells filled. The JSON object as it is in the file (its
+    /// `columns` checked here; DescentTrain's `TableEncoding` reads the rest).
+    case table(JSONValue)
 
     /// The step as `model.json` writes it.
     public var json: JSONValue {
@@ -22,6 +26,8 @@ public enum Preprocessing: Sendable, Equatable {
         case let .image(height, width, channels, mean, standardDeviation):
             ["type": "image", "size": [.integer(Int64(height)), .integer(Int64(width))], "channels": .integer(Int64(channels)),
              "mean": .array(mean.map(JSONValue.number)), "std": .array(standardDeviation.map(JSONValue.number))]
+        case let .table(json):
+            json
         }
     }
 
@@ -54,9 +60,38 @@ public enum Preprocessing: Sendable, Equatable {
             let mean = try Self.numbers(entry, "mean", featureCount: channels, positive: false, per: "channel")
             let deviation = try Self.numbers(entry, "std", featureCount: channels, positive: true, per: "channel")
             self = .image(height: height, width: width, channels: channels, mean: mean, standardDeviation: deviation)
+        case "table":
+            try entry.requireOnly(["columns", "missing"])
+            let count = try Self.tableFeatureCount(entry)
+            if let featureCount, featureCount != count {
+                throw entry.invalid("columns", expected: "columns that make the model's \(featureCount) inputs",
+                                    found: "columns that make \(count)")
+            }
+            self = .table(json)
         default:
-            throw entry.invalid("type", expected: "a preprocessing step: standardize or image", found: "\"\(entry.type)\"")
+            throw entry.invalid("type", expected: "a preprocessing step: standardize, image or table", found: "\"\(entry.type)\"")
         }
+    }
+
+    /// The number of features a table step's columns make: one per numeric column, one per
+    /// category, one for a column of two categories.
+    private static func tableFeatureCount(_ entry: LayerConfiguration) throws -> Int {
+        guard case let .array(columns)? = entry["columns"] else {
+            throw entry.invalid("columns", expected: "an array of columns", found: entry["columns"]?.summary ?? "nothing")
+        }
+        var count = 0
+        for (index, column) in columns.enumerated() {
+            guard case .object = column, case .string? = column["name"] else {
+                throw entry.invalid("columns[\(index)]", expected: "an object with a \"name\"", found: column.summary)
+            }
+            switch column["categories"] {
+            case nil: count += 1
+            case let .array(categories)?: count += categories.count == 2 ? 1 : categories.count
+            case let other?:
+                throw entry.invalid("columns[\(index)].categories", expected: "an array of strings", found: other.summary)
+            }
+        }
+        return count
     }
 
     /// The array of finite numbers at `key`, one per feature (positive ones for divisors).

@@ -26,6 +26,11 @@ extension TrainingJob {
         record["initial_weights"] = initialWeights
         record["loss"] = loss.map { $0.name }
         record["maximum_steps"] = maximumSteps.map { "\($0)" }
+        // The table settings, only where they differ from the defaults (as older runs had them).
+        if !categorical.isEmpty { record["categorical"] = categorical.joined(separator: ",") }
+        if !ignored.isEmpty { record["ignored"] = ignored.joined(separator: ",") }
+        if missing != .error { record["missing"] = missing.rawValue }
+        if !scalesTarget { record["target_scaling"] = "false" }
         return record
     }
 

@@ -78,3 +78,9 @@ np.save("npy/big-endian.npy", np.array([1, 2], dtype=">f4"))
 np.save("npy/structured.npy", np.zeros(2, dtype=[("a", "<f4"), ("b", "<i4")]))
 with open("npy/float32-v2.npy", "wb") as file:
     np.lib.format.write_array(file, np.array([[1, 2], [3, 4]], dtype=np.float32), version=(2, 0))
+
+# ---------------------------------------------------------------- NPZ
+npz_x = np.arange(6, dtype=np.float32).reshape(2, 3) / 4
+npz_y = np.array([1, 0], dtype=np.int32)
+np.savez("npz/plain.npz", x=npz_x, y=npz_y)
+np.savez_compressed("npz/compressed.npz", x=npz_x, y=npz_y)
