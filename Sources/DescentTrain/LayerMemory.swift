@@ -24,6 +24,30 @@ enum LayerMemory {
             """)
     }
 
+    /// Bytes per element of a layer's output that a training step keeps: the float32 value,
+    /// kept for the backward pass, and its gradient, which flows back at the same size.
+    static let bytesPerActivation = 8.0
+
+    /// Throws unless a training step of `model` on batches of `batchSize` examples of
+    /// `inputShape` fits in `available` bytes: a convolution with many channels has few weights
+    /// but outputs of gigabytes per batch (`--layers conv=65536x3`: 177 MB per 28×28 example),
+    /// which would fail to allocate in the middle of the first step.
+    static func checkActivations(of model: Sequential, inputShape: [Int], batchSize: Int,
+                                 available: Double = Double(ProcessInfo.processInfo.physicalMemory)) throws {
+        let shapes = try model.outputShapes(for: inputShape)
+        let sizes = shapes.map { Double($0.reduce(1, *)) }
+        let perExample = sizes.reduce(Double(inputShape.reduce(1, *)), +)
+        let needed = perExample * Double(batchSize) * bytesPerActivation
+        guard needed > available, let largest = sizes.indices.max(by: { sizes[$0] < sizes[$1] }) else { return }
+        let layer = type(of: model.layers[largest])
+        throw TrainingError.invalidSetting("""
+            a training step on batches of \(count(Double(batchSize))) needs at least \(count(needed)) bytes \
+            (\(text(needed))) for the layers' outputs and their gradients, more than this machine's \
+            \(text(available)) of memory; the largest is layer \(largest) (\(layer)), \(shapes[largest]) per example: \
+            use a smaller --batch-size or smaller layers
+            """)
+    }
+
     /// A whole number with thousands separators, or in scientific notation past 10^18.
     static func count(_ value: Double) -> String {
         guard value < 1e18 else { return String(format: "%.3g", value) }
