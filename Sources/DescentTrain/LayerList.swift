@@ -70,7 +70,13 @@ public enum LayerList {
         }
         for (position, item) in items.enumerated() {
             let layer = try configuration(of: item, position: position, shape: shape)
-            shape = try outputShape(of: layer, for: shape, item: item, position: position)
+            // Checked before `outputShape` builds the layer, which allocates its weights.
+            try LayerMemory.check(layers + [layer], item: "item \(position + 1) \"\(item)\"")
+            // A dense layer's output is its units (its input was checked above): no need to
+            // build it, and its weights, for that.
+            shape = layer.type == Dense.typeName
+                ? [try layer.integer("out_features", in: 1...Int.max)]
+                : try outputShape(of: layer, for: shape, item: item, position: position)
             layers.append(layer)
             units.append(layer.type == Dense.typeName ? shape.last : nil)
         }
@@ -83,6 +89,7 @@ public enum LayerList {
                 shape = [shape.reduce(1, *)]
             }
             layers.append(.dense(inputCount: shape[0], outputCount: outputCount))
+            try LayerMemory.check(layers, item: "the output layer (\(shape[0]) inputs, \(outputCount) outputs)")
         }
         if let outputActivation { layers.append(.activation(outputActivation)) }
         return layers
@@ -99,6 +106,10 @@ public enum LayerList {
     private static func configuration(of item: String, position: Int, shape: [Int]) throws -> LayerConfiguration {
         if let count = Int(item) {
             guard (1...largestSize).contains(count) else {
+                // Too large for memory is the reason worth giving when it is one.
+                if count > largestSize, shape.count == 1 {
+                    try LayerMemory.check([.dense(inputCount: shape[0], outputCount: count)], item: "item \(position + 1) \"\(item)\"")
+                }
                 throw invalid(item, position, "a dense layer needs 1 to \(largestSize) units")
             }
             guard shape.count == 1 else {

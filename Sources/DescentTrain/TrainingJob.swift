@@ -315,6 +315,8 @@ public struct TrainingJob: Sendable {
             }
         }
         var model = try Sequential(layers: configurations, seed: seed)
+        try LayerMemory.checkActivations(of: model, inputShape: inputShape,
+                                         batchSize: min(batching.batchSize(forCount: training.count), max(training.count, 1)))
         if let checkpoint {
             // The weights and buffers of the moment the checkpoint was saved.
             try model.loadParameters(contentsOf: checkpoint.appendingPathComponent(Sequential.weightsFileName))

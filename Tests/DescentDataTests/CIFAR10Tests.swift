@@ -223,6 +223,25 @@ struct CIFAR10Tests {
         #expect(try names(in: destination) == [])
     }
 
+    /// An archive with the wrong MD5 is refused on it before the inflater sees it: corrupt gzip
+    /// data is reported as a wrong MD5, never as "not valid gzip data".
+    @Test func aWrongChecksumIsRefusedBeforeAnyDecompression() async throws {
+        let mirror = try temporaryFolder("cifar-mirror"), destination = try temporaryFolder("cifar")
+        defer {
+            try? FileManager.default.removeItem(at: mirror)
+            try? FileManager.default.removeItem(at: destination)
+        }
+        var archive = tinyArchive()
+        archive[10] = 0xFF  // the first DEFLATE block's header: block type 3, which no inflater accepts
+        try Data(archive).write(to: mirror.appendingPathComponent("cifar-10-binary.tar.gz"))
+        let error = try await #require(throws: DataError.self) {
+            try await DownloadableDataset.cifar10.fetch(into: destination, mirrors: [mirror])
+        }
+        #expect(error.message.contains("expected MD5 c32a1d4ab5d03f1284b67883e8d87530 (of the file as served), found \(MD5.hexDigest(of: archive))"))
+        #expect(!error.message.contains("gzip") && !error.message.contains("DEFLATE"))
+        #expect(try names(in: destination) == [])
+    }
+
     @Test func membersOfTheWrongSizeOrMissingOrEscapingLeaveNothingBehind() async throws {
         let mirror = try temporaryFolder("cifar-mirror"), destination = try temporaryFolder("cifar")
         defer {

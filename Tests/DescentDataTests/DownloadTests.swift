@@ -41,7 +41,10 @@ struct DownloadTests {
         let contents = ["first": Array("one, two, three\n".utf8), "second": (0..<70_000).map { UInt8($0 % 253) }]
         let dataset = DownloadableDataset(
             name: "small",
-            files: contents.keys.sorted().map { .init(name: "\($0).gz", sha256: SHA256.hexDigest(of: contents[$0]!)) },
+            files: contents.keys.sorted().map {
+                .init(name: "\($0).gz", sha256: SHA256.hexDigest(of: contents[$0]!),
+                      servedSHA256: [SHA256.hexDigest(of: storedGzip(contents[$0]!))])
+            },
             mirrors: [])
         let mirror = try temporaryFolder("mirror")
         for (name, raw) in contents {
@@ -95,13 +98,15 @@ struct DownloadTests {
         let message = error.description
         #expect(message.contains(destination.appendingPathComponent("first.gz").path))
         #expect(message.contains(mirror.appendingPathComponent("first.gz").absoluteString))
-        #expect(message.contains("expected SHA-256 \(dataset.files[0].sha256)"))
-        #expect(message.contains("found \(SHA256.hexDigest(of: tampered))"))
+        #expect(message.contains("expected SHA-256 \(dataset.files[0].servedSHA256[0]) (of the file as served) or \(dataset.files[0].sha256) (of its uncompressed contents)"))
+        #expect(message.contains("found \(SHA256.hexDigest(of: storedGzip(tampered))) (of the bytes as downloaded, checked before any decompression)"))
         #expect(!message.contains("\n"))
         #expect(try names(in: destination) == [])
     }
 
-    @Test func corruptGzipFromAMirrorIsAnError() async throws {
+    /// A mirror serving corrupt gzip data with the wrong sum: refused on its checksum, before
+    /// the inflater sees it (which would have said "not valid gzip data"), and nothing is written.
+    @Test func aWrongChecksumIsRefusedBeforeAnyDecompression() async throws {
         let (dataset, mirror) = try smallDatasetAndMirror()
         let destination = try temporaryFolder("destination")
         defer {
@@ -109,12 +114,14 @@ struct DownloadTests {
             try? FileManager.default.removeItem(at: destination)
         }
         var bytes = [UInt8](try Data(contentsOf: mirror.appendingPathComponent("first.gz")))
-        bytes[bytes.count - 9] ^= 0xFF  // the last byte of the contents: the CRC-32 no longer matches
+        bytes[10] = 0xFF  // the first block's header: block type 3, which no inflater accepts
         try Data(bytes).write(to: mirror.appendingPathComponent("first.gz"))
         let error = try await #require(throws: DataError.self) {
             try await dataset.fetch(into: destination, mirrors: [mirror])
         }
-        #expect(error.description.contains("not valid gzip data"))
+        #expect(error.description.contains("found \(SHA256.hexDigest(of: bytes)) (of the bytes as downloaded, checked before any decompression)"))
+        #expect(!error.description.contains("gzip"))
+        #expect(!error.description.contains("DEFLATE"))
         #expect(try names(in: destination) == [])
     }
 
@@ -190,7 +197,7 @@ struct DownloadTests {
         let destination = try temporaryFolder("mnist")
         defer { try? FileManager.default.removeItem(at: destination) }
         // The shared files were recompressed (gzip -9 -n), so their .gz sums differ from the
-        // mirrors'; the checksums of the contents are the same.
+        // mirrors'; the dataset lists both sums.
         let locations = try await DownloadableDataset.mnist.fetch(into: destination, mirrors: [SharedData.mnist!])
         #expect(locations.map(\.lastPathComponent) == DownloadableDataset.mnist.files.map(\.name))
         #expect(MNISTLocator.containsMNIST(destination))

@@ -11,39 +11,102 @@ package enum Gzip {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
     }
 
+    /// The most bytes a gzip file is decompressed to (1 GiB) unless the caller knows a smaller
+    /// size from the format inside. The trailer's size cannot bound anything (it is the size
+    /// modulo 2^32, and it comes last), so without a cap a few megabytes of compressed zeros
+    /// would fill the memory.
+    package static let maximumByteCount = 1 << 30
+
     /// The decompressed contents of a gzip file.
     ///
+    /// - Parameter limit: the most bytes accepted; decompression stops, having held at most
+    ///   this much, once the output passes it.
     /// - Throws: ``DataError`` with the byte offset (in the compressed bytes) of a bad header, a
-    ///   checksum or length that does not match, or truncated or corrupt compressed data.
-    package static func decompress(_ bytes: [UInt8]) throws -> [UInt8] {
-        try bytes.withUnsafeBytes { try decompress($0) }
+    ///   checksum or length that does not match, or truncated or corrupt compressed data;
+    ///   `.unsupported` for output past `limit`.
+    package static func decompress(_ bytes: [UInt8], limit: Int = maximumByteCount) throws -> [UInt8] {
+        do {
+            return try bytes.withUnsafeBytes { try decompress($0, limit: limit) }
+        } catch let error as SizeLimitExceeded {
+            throw DataError(.unsupported, offset: 0, """
+                gzip: the data decompresses to more than \(error.limit) bytes, the most Descent \
+                decompresses (\(bytes.count) compressed bytes; a gzip bomb?)
+                """)
+        }
     }
 
-    static func decompress(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
-        var members: [[UInt8]] = []
-        var start = 0
-        repeat {
-            let (output, end) = try decompressMember(input, from: start)
-            members.append(output)
-            start = end
-            // Another member follows only if it starts with the magic number; zero padding ends the file.
-            let rest = UnsafeRawBufferPointer(rebasing: input[start...])
-            if rest.allSatisfy({ $0 == 0 }) { break }
-            guard rest.count >= 2, rest[0] == 0x1F, rest[1] == 0x8B else {
-                throw DataError(.corrupt, offset: start,
-                                "gzip: \(rest.count) bytes of unexpected data after the end of the compressed stream")
+    /// The first `count` bytes of the decompressed contents (fewer if there are fewer),
+    /// decompressing no further: for reading the header of the format inside before deciding how
+    /// much to decompress. Nothing after them is checked (neither the rest of the stream nor the
+    /// CRC-32).
+    package static func prefix(_ count: Int, of bytes: [UInt8]) throws -> [UInt8] {
+        try bytes.withUnsafeBytes { input in
+            var output: [UInt8] = []
+            var start = 0
+            while output.count < count {
+                let member = try decompressMember(input, from: start, limit: count - output.count, keepsPartialOutput: true)
+                output += member.output
+                guard member.isComplete, let next = nextMember(input, after: member.end) else { break }
+                start = next
             }
-        } while true
+            return Array(output.prefix(count))
+        }
+    }
+
+    /// Thrown (internally) when the output passes the caller's limit, so that a caller that
+    /// knows why there is a limit can say so.
+    struct SizeLimitExceeded: Error {
+        /// The limit passed.
+        var limit: Int
+    }
+
+    /// The contents of every member, at most `limit` bytes in all.
+    ///
+    /// - Throws: ``SizeLimitExceeded`` once the output passes `limit`; ``DataError`` for bad data.
+    static func decompress(_ input: UnsafeRawBufferPointer, limit: Int) throws -> [UInt8] {
+        var members: [[UInt8]] = []
+        var total = 0
+        var start = 0
+        while true {
+            let member = try decompressMember(input, from: start, limit: limit - total)
+            guard member.isComplete else { throw SizeLimitExceeded(limit: limit) }
+            members.append(member.output)
+            total += member.output.count
+            guard let next = try nextMemberOrEnd(input, after: member.end) else { break }
+            start = next
+        }
         return members.count == 1 ? members[0] : Array(members.joined())
+    }
+
+    /// Where the member after the one ending at `end` starts; nil when zero padding (or nothing)
+    /// ends the file, as `gunzip` allows.
+    ///
+    /// - Throws: ``DataError`` for other bytes after the end.
+    private static func nextMemberOrEnd(_ input: UnsafeRawBufferPointer, after end: Int) throws -> Int? {
+        let rest = UnsafeRawBufferPointer(rebasing: input[end...])
+        if rest.allSatisfy({ $0 == 0 }) { return nil }
+        guard let next = nextMember(input, after: end) else {
+            throw DataError(.corrupt, offset: end,
+                            "gzip: \(rest.count) bytes of unexpected data after the end of the compressed stream")
+        }
+        return next
+    }
+
+    /// `end` when another member starts there (with the magic number), else nil.
+    private static func nextMember(_ input: UnsafeRawBufferPointer, after end: Int) -> Int? {
+        input.count - end >= 2 && input[end] == 0x1F && input[end + 1] == 0x8B ? end : nil
     }
 
     /// Header flag bits (RFC 1952 §2.3.1).
     private static let headerChecksumFlag: UInt8 = 0x02, extraFlag: UInt8 = 0x04
     private static let nameFlag: UInt8 = 0x08, commentFlag: UInt8 = 0x10
 
-    /// One member: header, DEFLATE stream, trailer. Returns its output and where the next begins.
-    private static func decompressMember(_ input: UnsafeRawBufferPointer,
-                                         from start: Int) throws -> (output: [UInt8], end: Int) {
+    /// One member: header, DEFLATE stream, trailer. Returns its output and where the next
+    /// begins; or, when the output passes `limit` bytes, its first `limit` bytes and
+    /// `isComplete` false (the trailer is then not read) and, unless `keepsPartialOutput`, no
+    /// output.
+    private static func decompressMember(_ input: UnsafeRawBufferPointer, from start: Int, limit: Int,
+                                         keepsPartialOutput: Bool = false) throws -> (output: [UInt8], end: Int, isComplete: Bool) {
         var offset = start
         func need(_ count: Int, _ what: String) throws {
             guard offset + count <= input.count else {
@@ -99,7 +162,9 @@ package enum Gzip {
         let sizeHint = input.count >= 4
             ? min(Int(littleEndian(at: input.count - 4, byteCount: 4)), (input.count - offset) * 1032, 1 << 30)
             : 0
-        let (output, end) = try Inflate.decompress(input, from: offset, sizeHint: sizeHint)
+        let (output, end, isComplete) = try Inflate.decompress(input, from: offset, sizeHint: sizeHint, limit: limit,
+                                                               keepsPartialOutput: keepsPartialOutput)
+        guard isComplete else { return (output, end, false) }
         offset = end
 
         try need(8, "trailer (CRC-32 and length)")
@@ -114,7 +179,7 @@ package enum Gzip {
             throw DataError(.corrupt, offset: offset + 4,
                             "gzip: the decompressed data is \(output.count) bytes, but the file records \(expectedSize) (modulo 2^32)")
         }
-        return (output, offset + 8)
+        return (output, offset + 8, true)
     }
 
     private static func hex(_ value: UInt32) -> String { "0x" + String(value, radix: 16) }

@@ -9,26 +9,42 @@ package enum Inflate {
     ///
     /// - Throws: ``DataError`` (`.truncated` or `.corrupt`) with the byte offset in `bytes` where
     ///   decoding failed.
-    package static func decompress(_ bytes: [UInt8]) throws -> [UInt8] {
+    ///
+    /// - Parameter limit: the most output accepted; more is an error (`.unsupported`), found
+    ///   having held at most `limit` bytes, so that a small stream cannot fill the memory.
+    package static func decompress(_ bytes: [UInt8], limit: Int = Gzip.maximumByteCount) throws -> [UInt8] {
         try bytes.withUnsafeBytes { input in
-            try decompress(input, from: 0, sizeHint: input.count * 4).output
+            let result = try decompress(input, from: 0, sizeHint: input.count * 4, limit: limit)
+            guard result.isComplete else {
+                throw DataError(.unsupported, offset: 0,
+                                "DEFLATE data decompresses to more than \(limit) bytes, the most accepted here")
+            }
+            return result.output
         }
     }
 
-    /// Decompresses the DEFLATE stream that starts at byte `start` of `input`.
+    /// Decompresses the DEFLATE stream that starts at byte `start` of `input`, or its first
+    /// `limit` bytes.
     ///
-    /// - Parameter sizeHint: the expected size of the output, used to size the first buffer.
-    /// - Returns: the output, and the index of the first byte after the stream (streams end on a
-    ///   byte boundary; the bits left in the last byte are padding).
-    static func decompress(_ input: UnsafeRawBufferPointer, from start: Int,
-                           sizeHint: Int) throws -> (output: [UInt8], end: Int) {
+    /// - Parameters:
+    ///   - sizeHint: the expected size of the output, used to size the first buffer.
+    ///   - limit: where decoding stops: the output never holds more than `limit` bytes.
+    ///   - keepsPartialOutput: whether a caller wants the first `limit` bytes of a stream that
+    ///     goes on past them (copying them out would double the memory of a refusal).
+    /// - Returns: the output; the index of the first byte after the stream (streams end on a
+    ///   byte boundary; the bits left in the last byte are padding); and whether the stream
+    ///   ended, which is false when it goes on past `limit` bytes of output (the output is then
+    ///   its first `limit` bytes if `keepsPartialOutput`, else empty, and `end` means nothing).
+    static func decompress(_ input: UnsafeRawBufferPointer, from start: Int, sizeHint: Int, limit: Int,
+                           keepsPartialOutput: Bool = false) throws -> (output: [UInt8], end: Int, isComplete: Bool) {
         guard start < input.count, let base = input.baseAddress else {
             throw DataError(.truncated, offset: start, "truncated DEFLATE data: no compressed data at all")
         }
-        var inflater = Inflater(input: base.assumingMemoryBound(to: UInt8.self), count: input.count, start: start, capacity: max(sizeHint, 1024))
+        var inflater = Inflater(input: base.assumingMemoryBound(to: UInt8.self), count: input.count, start: start,
+                                sizeHint: sizeHint, limit: limit)
         defer { inflater.deallocate() }
-        try inflater.run()
-        return (inflater.outputArray(), inflater.byteOffset)
+        let isComplete = try inflater.run()
+        return (isComplete || keepsPartialOutput ? inflater.outputArray() : [], inflater.byteOffset, isComplete)
     }
 }
 
@@ -59,10 +75,15 @@ private struct Inflater {
     var bitBuffer: UInt64 = 0
     var bitCount = 0
 
-    // Output, grown by doubling.
+    // Output, grown by doubling, never past `limit` bytes.
     var output: UnsafeMutablePointer<UInt8>
     var outputCount = 0
     var outputCapacity: Int
+    /// Decoding stops once the output passes this many bytes.
+    let limit: Int
+    /// The largest buffer needed: `limit`, and the 258 bytes of one back-reference beyond,
+    /// which is as far as a block writes before it checks the limit.
+    let capacityLimit: Int
 
     let fixedLiterals = HuffmanTable.allocate()
     let fixedDistances = HuffmanTable.allocate()
@@ -70,10 +91,16 @@ private struct Inflater {
     let distances = HuffmanTable.allocate()
     let codeLengths = HuffmanTable.allocate()
 
-    init(input: UnsafePointer<UInt8>, count: Int, start: Int, capacity: Int) {
+    /// - Parameter sizeHint: the output's expected size. The first buffer holds it and one
+    /// copy's 258 bytes more, since a block makes room for a copy before each symbol: an output
+    /// of exactly the expected size then never grows (which would hold two buffers at once).
+    init(input: UnsafePointer<UInt8>, count: Int, start: Int, sizeHint: Int, limit: Int) {
+        self.limit = limit
+        capacityLimit = limit > Int.max - 258 ? Int.max : limit + 258
         self.input = input
         inputEnd = count
         position = start
+        let capacity = max(min(sizeHint > Int.max - 258 ? Int.max : sizeHint + 258, capacityLimit), 1024)
         output = .allocate(capacity: capacity)
         outputCapacity = capacity
 
@@ -92,7 +119,7 @@ private struct Inflater {
     }
 
     func outputArray() -> [UInt8] {
-        Array(UnsafeBufferPointer(start: output, count: outputCount))
+        Array(UnsafeBufferPointer(start: output, count: min(outputCount, limit)))
     }
 
     /// The index of the next input byte not yet consumed.
@@ -178,8 +205,9 @@ private struct Inflater {
         if outputCapacity - outputCount < extra { grow(toFit: extra) }
     }
 
+    /// Doubles the buffer, but to no more than `capacityLimit` bytes.
     mutating func grow(toFit extra: Int) {
-        let capacity = max(outputCapacity * 2, outputCount + extra)
+        let capacity = max(min(outputCapacity * 2, capacityLimit), outputCount + extra)
         let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         larger.initialize(from: output, count: outputCount)
         output.deallocate()
@@ -189,7 +217,10 @@ private struct Inflater {
 
     // MARK: Blocks
 
-    mutating func run() throws {
+    /// Decodes blocks up to the last one, or until the output passes `limit` bytes.
+    ///
+    /// - Returns: whether the stream ended (false: it went on past `limit`).
+    mutating func run() throws -> Bool {
         var isLastBlock = false
         repeat {
             refill()
@@ -202,10 +233,12 @@ private struct Inflater {
                 try decodeCompressedBlock(literals: literals, distances: distances)
             default: throw corrupt("block type 3, which RFC 1951 reserves")
             }
+            if outputCount > limit { return false }
         } while !isLastBlock
         // The stream ends at a byte boundary: drop the padding bits of the last byte.
         bitBuffer >>= UInt64(bitCount & 7)
         bitCount &= ~7
+        return true
     }
 
     /// A stored block: LEN, its one's complement NLEN, then LEN bytes, starting at a byte boundary.
@@ -223,9 +256,11 @@ private struct Inflater {
         bitBuffer = 0
         bitCount = 0
         guard position + length <= inputEnd else { throw truncated() }
-        reserve(length)
-        (output + outputCount).initialize(from: input + position, count: length)
-        outputCount += length
+        // Past the limit, one byte more than it is enough to tell the caller so.
+        let kept = min(length, limit + 1 - outputCount)
+        reserve(kept)
+        (output + outputCount).initialize(from: input + position, count: kept)
+        outputCount += kept
         position += length
     }
 
@@ -290,7 +325,8 @@ private struct Inflater {
 
     /// Literals and (length, distance) back-references up to the end-of-block symbol.
     mutating func decodeCompressedBlock(literals: HuffmanTable, distances: HuffmanTable) throws {
-        while true {
+        // The limit is checked once per symbol, which writes at most 258 bytes: `grow` leaves room.
+        while outputCount <= limit {
             // One refill gives at least 56 bits: enough for a literal/length code (15 bits), its
             // extra bits (5), a distance code (15) and its extra bits (13).
             refill()

@@ -3,8 +3,10 @@ import Foundation
 /// A dataset that can be downloaded: its files, the SHA-256 of each, and the mirrors that serve
 /// them. ``fetch(into:mirrors:report:)`` puts checked copies in a folder.
 ///
-/// Checksums are of a file's *uncompressed* contents: mirrors compress the same bytes
-/// differently, so the sum of a `.gz` file as served would tie a dataset to one mirror.
+/// Checksums are checked on the bytes as downloaded, before anything decompresses them, so that
+/// a bad mirror never reaches the inflater: a file lists the sum of each known copy as served
+/// (mirrors that compress the same contents differently serve different bytes), and the sum of
+/// its uncompressed contents, for a server that decompresses what it sends.
 public struct DownloadableDataset: Sendable {
     /// One file of a dataset.
     public struct File: Sendable, Equatable {
@@ -12,8 +14,13 @@ public struct DownloadableDataset: Sendable {
         /// (`train-images-idx3-ubyte.gz`).
         public var name: String
         /// The SHA-256 of the file's contents after gzip decompression (of the file as is when
-        /// it is not compressed), as 64 lowercase hexadecimal digits.
+        /// it is not compressed), as 64 lowercase hexadecimal digits: a copy that is not gzip
+        /// data (one a server decompressed on the way) must have this sum.
         public var sha256: String
+        /// The SHA-256 of each known copy of the file as served (its gzip-compressed bytes, which
+        /// differ from mirror to mirror when they compress differently): a copy that is gzip
+        /// data must have one of these sums, checked before anything decompresses it.
+        public var servedSHA256: [String] = []
 
         /// The MD5 of the file as served (32 lowercase hexadecimal digits), for a file whose
         /// publisher gives that rather than a SHA-256: when set, it is checked instead of
@@ -41,10 +48,12 @@ public struct DownloadableDataset: Sendable {
             }
         }
 
-        /// A file called `name` whose uncompressed contents have the SHA-256 `sha256`.
-        public init(name: String, sha256: String) {
+        /// A file called `name` whose uncompressed contents have the SHA-256 `sha256`, and whose
+        /// known compressed copies have the sums `servedSHA256`.
+        public init(name: String, sha256: String, servedSHA256: [String] = []) {
             self.name = name
             self.sha256 = sha256
+            self.servedSHA256 = servedSHA256
         }
 
         /// A gzip-compressed tar archive called `name` whose bytes as served have the MD5
@@ -171,7 +180,7 @@ public struct DownloadableDataset: Sendable {
         var badCopies: [URL] = []
         for copy in file.localNames.map(directory.appendingPathComponent)
         where FileManager.default.fileExists(atPath: copy.path) {
-            if let bytes = try? Files.read(copy), (try? Self.contentsDigest(of: bytes)) == file.sha256 {
+            if let bytes = try? Files.read(copy), (try? Self.check(bytes, against: file)) != nil {
                 report(.alreadyThere(copy))
                 return copy
             }
@@ -186,10 +195,7 @@ public struct DownloadableDataset: Sendable {
             let bytes: [UInt8]
             do {
                 bytes = try await Download.bytes(at: source)
-                let found = try Self.contentsDigest(of: bytes)
-                guard found == file.sha256 else {
-                    throw Download.Failure(description: "expected SHA-256 \(file.sha256) (of the uncompressed contents), found \(found)")
-                }
+                try Self.check(bytes, against: file)
             } catch let failure as Download.Failure {
                 failures.append("\(source.absoluteString): \(failure)")
                 report(.mirrorFailed(source: source, reason: failure.description))
@@ -210,14 +216,18 @@ public struct DownloadableDataset: Sendable {
             """)
     }
 
-    /// The SHA-256 (hexadecimal) of `bytes`, after decompressing them if they are gzip data.
-    private static func contentsDigest(of bytes: [UInt8]) throws -> String {
-        guard Gzip.isCompressed(bytes) else { return SHA256.hexDigest(of: bytes) }
-        do {
-            return SHA256.hexDigest(of: try Gzip.decompress(bytes))
-        } catch let error as DataError {
-            throw Download.Failure(description: "not valid gzip data: \(error)")
-        }
+    /// Checks that `bytes` (a download, or a copy already in the folder) are a right copy of
+    /// `file`, by their SHA-256 as they are: one of a served copy's, or the uncompressed
+    /// contents' when they are not gzip data. Nothing is decompressed.
+    ///
+    /// - Throws: ``Download/Failure`` giving the expected sums and the one found.
+    private static func check(_ bytes: [UInt8], against file: File) throws {
+        let found = SHA256.hexDigest(of: bytes)
+        if file.servedSHA256.contains(found) || (!Gzip.isCompressed(bytes) && found == file.sha256) { return }
+        let expected = file.servedSHA256.isEmpty
+            ? "\(file.sha256) (of the uncompressed file)"
+            : "\(file.servedSHA256.joined(separator: " or ")) (of the file as served) or \(file.sha256) (of its uncompressed contents)"
+        throw Download.Failure(description: "expected SHA-256 \(expected), found \(found) (of the bytes as downloaded, checked before any decompression)")
     }
 }
 

@@ -18,18 +18,6 @@ enum Files {
         }
     }
 
-    /// The bytes of the file at `url`, decompressed if they are gzip data (recognised by the
-    /// magic number 1f 8b, whatever the file is called).
-    static func readDecompressing(_ url: URL) throws -> (bytes: [UInt8], wasCompressed: Bool) {
-        let bytes = try read(url)
-        guard Gzip.isCompressed(bytes) else { return (bytes, false) }
-        do {
-            return (try Gzip.decompress(bytes), true)
-        } catch let error as DataError {
-            throw error.inFile(url.path)
-        }
-    }
-
     /// Writes `bytes` to `url` atomically: into a temporary file in the same folder, then renamed
     /// over the destination, so that a reader never sees a half-written file and a failure
     /// leaves any previous file untouched.

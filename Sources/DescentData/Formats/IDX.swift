@@ -43,65 +43,144 @@ public struct IDXArray: Sendable {
     private let payloadOffset: Int
 
     /// The number of elements.
-    public var count: Int { shape.reduce(1, *) }
+    public let count: Int
 
     /// Reads an IDX file, plain or gzip-compressed.
+    ///
+    /// A compressed file is decompressed only as far as its header declares: the header is
+    /// decompressed and checked first, then exactly the bytes it declares, so that a small file
+    /// cannot fill the memory (a gzip bomb is refused having decompressed little).
     ///
     /// - Throws: ``DataError`` naming the file and the byte offset (in the decompressed data) of
     ///   a bad header or missing data.
     public init(contentsOf url: URL) throws {
-        let (bytes, wasCompressed) = try Files.readDecompressing(url)
+        let bytes = try Files.read(url)
         do {
-            try self.init(bytes: bytes)
+            try self.init(fileBytes: bytes)
         } catch let error as DataError {
-            var error = error.inFile(url.path)
-            if wasCompressed { error.message += " (offsets count bytes after decompression)" }
+            throw error.inFile(url.path)
+        }
+    }
+
+    /// Decodes the bytes of an IDX file, plain or gzip-compressed (see ``init(contentsOf:)``).
+    package init(fileBytes: [UInt8]) throws {
+        guard Gzip.isCompressed(fileBytes) else {
+            try self.init(bytes: fileBytes)
+            return
+        }
+        let decompressed = try Self.decompress(fileBytes)
+        self = try Self.inDecompressedBytes { try IDXArray(bytes: decompressed) }
+    }
+
+    /// Runs `body`, saying in its errors that their offsets are in the decompressed bytes.
+    private static func inDecompressedBytes<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch var error as DataError {
+            error.message += " (offsets count bytes after decompression)"
             throw error
+        }
+    }
+
+    /// The decompressed bytes of a gzip-compressed IDX file: first its header, checked, then the
+    /// bytes that header declares and not one more (one more is an error).
+    private static func decompress(_ compressed: [UInt8]) throws -> [UInt8] {
+        let start = try Gzip.prefix(4, of: compressed)
+        let whole = start.count < 4 ? start : try Gzip.prefix(Header.byteCount(rank: start[3]), of: compressed)
+        let header = try inDecompressedBytes { try Header(whole) }
+        // DEFLATE writes at most 258 bytes for each 2 bits it reads (1032 per byte): a header
+        // declaring more than that cannot be true.
+        let (possible, overflow) = compressed.count.multipliedReportingOverflow(by: 1032)
+        let most = overflow ? Gzip.maximumByteCount : min(possible, Gzip.maximumByteCount)
+        guard header.fileByteCount <= most else {
+            throw DataError(.unsupported, offset: 4, """
+                IDX: the header declares shape \(header.shape) of \(header.elementType), \
+                \(header.fileByteCount) bytes, but \(compressed.count) bytes of gzip data \
+                decompress to at most \(most) \
+                \(most == Gzip.maximumByteCount ? "(the most Descent decompresses)" : "(DEFLATE's best ratio is 1032:1)")
+                """)
+        }
+        do {
+            return try compressed.withUnsafeBytes { try Gzip.decompress($0, limit: header.fileByteCount) }
+        } catch is Gzip.SizeLimitExceeded {
+            throw DataError(.corrupt, offset: header.fileByteCount, """
+                IDX: the header declares shape \(header.shape) of \(header.elementType), \
+                \(header.fileByteCount) bytes in all, but the gzip data decompresses to more
+                """)
         }
     }
 
     /// Decodes the bytes of an (uncompressed) IDX file.
     public init(bytes: [UInt8]) throws {
-        guard bytes.count >= 4 else {
-            throw DataError(.truncated, offset: bytes.count, "IDX: the file ends inside the 4-byte magic number (\(bytes.count) bytes)")
-        }
-        guard bytes[0] == 0, bytes[1] == 0 else {
-            throw DataError(.corrupt, offset: 0,
-                            "not an IDX file: expected a magic number starting with two zero bytes, found \(bytes[0]) \(bytes[1])")
-        }
-        guard let elementType = ElementType(rawValue: bytes[2]) else {
-            let known = ElementType.allCases.map { "0x" + String($0.rawValue, radix: 16, uppercase: true) }
-            throw DataError(.unsupported, offset: 2,
-                            "IDX: unknown element type code 0x\(String(bytes[2], radix: 16, uppercase: true)); expected one of \(known.joined(separator: ", "))")
-        }
-        let rank = Int(bytes[3])
-        let headerSize = 4 + 4 * rank
-        guard bytes.count >= headerSize else {
+        let header = try Header(bytes)
+        guard bytes.count >= header.fileByteCount else {
             throw DataError(.truncated, offset: bytes.count,
-                            "IDX: the header declares \(rank) dimensions (\(headerSize) bytes), but the file has only \(bytes.count) bytes")
+                            "IDX: shape \(header.shape) of \(header.elementType) needs \(header.fileByteCount) bytes, but the file has only \(bytes.count)")
         }
-        var shape: [Int] = []
-        var count = 1
-        for axis in 0..<rank {
-            let size = (0..<4).reduce(0) { $0 << 8 | Int(bytes[4 + 4 * axis + $1]) }
-            shape.append(size)
-            let (product, overflow) = count.multipliedReportingOverflow(by: size)
-            guard !overflow else { throw DataError(.corrupt, offset: 4, "IDX: dimensions \(shape)… are too large") }
-            count = product
+        guard bytes.count == header.fileByteCount else {
+            throw DataError(.corrupt, offset: header.fileByteCount,
+                            "IDX: \(bytes.count - header.fileByteCount) unexpected bytes after the \(header.count) elements of shape \(header.shape)")
         }
-        let expected = headerSize + count * elementType.byteCount
-        guard bytes.count >= expected else {
-            throw DataError(.truncated, offset: bytes.count,
-                            "IDX: shape \(shape) of \(elementType) needs \(expected) bytes, but the file has only \(bytes.count)")
-        }
-        guard bytes.count == expected else {
-            throw DataError(.corrupt, offset: expected,
-                            "IDX: \(bytes.count - expected) unexpected bytes after the \(count) elements of shape \(shape)")
-        }
-        self.elementType = elementType
-        self.shape = shape
+        self.elementType = header.elementType
+        self.shape = header.shape
+        self.count = header.count
         self.bytes = bytes
-        self.payloadOffset = headerSize
+        self.payloadOffset = header.byteCount
+    }
+
+    /// An IDX header: magic number, element type and dimensions.
+    private struct Header {
+        var elementType: ElementType
+        var shape: [Int]
+        /// The number of elements.
+        var count: Int
+        /// The header's own size: 4 bytes, and 4 for each dimension.
+        var byteCount: Int
+        /// The size of the whole file the header declares.
+        var fileByteCount: Int
+
+        static func byteCount(rank: UInt8) -> Int { 4 + 4 * Int(rank) }
+
+        /// Reads the header at the start of `bytes` (which may hold only the header).
+        init(_ bytes: [UInt8]) throws {
+            guard bytes.count >= 4 else {
+                throw DataError(.truncated, offset: bytes.count, "IDX: the file ends inside the 4-byte magic number (\(bytes.count) bytes)")
+            }
+            guard bytes[0] == 0, bytes[1] == 0 else {
+                throw DataError(.corrupt, offset: 0,
+                                "not an IDX file: expected a magic number starting with two zero bytes, found \(bytes[0]) \(bytes[1])")
+            }
+            guard let elementType = ElementType(rawValue: bytes[2]) else {
+                let known = ElementType.allCases.map { "0x" + String($0.rawValue, radix: 16, uppercase: true) }
+                throw DataError(.unsupported, offset: 2,
+                                "IDX: unknown element type code 0x\(String(bytes[2], radix: 16, uppercase: true)); expected one of \(known.joined(separator: ", "))")
+            }
+            let rank = Int(bytes[3])
+            let headerSize = Self.byteCount(rank: bytes[3])
+            guard bytes.count >= headerSize else {
+                throw DataError(.truncated, offset: bytes.count,
+                                "IDX: the header declares \(rank) dimensions (\(headerSize) bytes), but the file has only \(bytes.count) bytes")
+            }
+            let shape = (0..<rank).map { axis in (0..<4).reduce(0) { $0 << 8 | Int(bytes[4 + 4 * axis + $1]) } }
+            // Up to 255 sizes below 2^32 each: the product can overflow even 64 bits. So can the
+            // product of the other sizes when one is 0 (an empty array, which a tensor's shape
+            // arithmetic would still multiply out): that is refused too.
+            var nonzeroCount = 1, overflow = false
+            for size in shape {
+                let product = nonzeroCount.multipliedReportingOverflow(by: max(size, 1))
+                (nonzeroCount, overflow) = (product.partialValue, overflow || product.overflow)
+            }
+            let count = shape.contains(0) ? 0 : nonzeroCount
+            let (total, totalOverflow) = count.multipliedReportingOverflow(by: elementType.byteCount)
+            guard !overflow, !totalOverflow, total <= Int.max - headerSize else {
+                throw DataError(.corrupt, offset: 4, "IDX: dimensions \(shape) are too large: their product overflows 64 bits")
+            }
+            self.elementType = elementType
+            self.shape = shape
+            self.count = count
+            self.byteCount = headerSize
+            fileByteCount = headerSize + total
+        }
     }
 
     /// The elements as a tensor of `shape`, values unchanged.

@@ -133,7 +133,10 @@ public enum NPY {
             guard size >= 0, !overflow else { throw DataError(.corrupt, offset: headerStart, ".npy: invalid shape \(shape)") }
             count = product
         }
-        let needed = count * element.byteCount
+        let (needed, overflow) = count.multipliedReportingOverflow(by: element.byteCount)
+        guard !overflow else {
+            throw DataError(.corrupt, offset: headerStart, ".npy: shape \(shape) of '\(descr)' is too large: its size in bytes overflows 64 bits")
+        }
         guard bytes.count - dataStart >= needed else {
             throw DataError(.truncated, offset: bytes.count,
                             ".npy: shape \(shape) of '\(descr)' needs \(needed) bytes of data, but the file has \(bytes.count - dataStart)")

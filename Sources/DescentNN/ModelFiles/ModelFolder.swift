@@ -85,9 +85,13 @@ extension Sequential {
     /// - Throws: ``ModelFileError`` naming the file, the place in it, what was expected and
     ///   what was found.
     public static func loadFolder(from url: URL, layerTypes: [any SavableLayer.Type] = []) throws -> ModelFolder {
-        let architecture = try ModelFormat.read(url.appendingPathComponent(architectureFileName), layerTypes: layerTypes)
+        // The weights file bounds the layers model.json may declare (see ModelFormat.read).
+        let weights = url.appendingPathComponent(weightsFileName)
+        let weightsByteCount = (try? FileManager.default.attributesOfItem(atPath: weights.path))?[.size] as? Int
+        let architecture = try ModelFormat.read(url.appendingPathComponent(architectureFileName), layerTypes: layerTypes,
+                                                weightsByteCount: weightsByteCount)
         var model = architecture.model
-        try model.loadParameters(contentsOf: url.appendingPathComponent(weightsFileName))
+        try model.loadParameters(contentsOf: weights)
         model.setTraining(false)
         return ModelFolder(model: model, inputShape: architecture.inputShape, preprocessing: architecture.preprocessing,
                           metadata: architecture.metadata)

@@ -26,7 +26,12 @@ enum ModelFormat {
     }
 
     /// The architecture in the file at `url`, every value checked.
-    static func read(_ url: URL, layerTypes: [any SavableLayer.Type] = []) throws -> Architecture {
+    ///
+    /// - Parameter weightsByteCount: the size of the weights file that goes with it, when there
+    ///   is one: layers declaring more parameters than it can hold (2 bytes each at the least,
+    ///   float16) are refused before any is built, so that a few bytes of JSON cannot make
+    ///   Descent allocate gigabytes.
+    static func read(_ url: URL, layerTypes: [any SavableLayer.Type] = [], weightsByteCount: Int? = nil) throws -> Architecture {
         let path = url.path
         let json = try parse(url)
         guard case .object = json else {
@@ -45,7 +50,7 @@ enum ModelFormat {
                                               found: value.summary)
         }
         let contents = version == 1 ? try FormatOne.upgrade(json, path: path) : json
-        return try architecture(contents, path: path, layerTypes: layerTypes)
+        return try architecture(contents, path: path, layerTypes: layerTypes, weightsByteCount: weightsByteCount)
     }
 
     /// Whether the layers of a file without a version are format 2's: objects with a `type`
@@ -74,7 +79,8 @@ enum ModelFormat {
     }
 
     /// The layers of a format-2 object, built and checked against each other.
-    private static func architecture(_ json: JSONValue, path: String, layerTypes: [any SavableLayer.Type]) throws -> Architecture {
+    private static func architecture(_ json: JSONValue, path: String, layerTypes: [any SavableLayer.Type],
+                                     weightsByteCount: Int?) throws -> Architecture {
         var inputShape: [Int]?
         if let value = json["input_shape"] {
             guard case let .array(sizes) = value, !sizes.isEmpty, sizes.count <= 8 else {
@@ -93,10 +99,27 @@ enum ModelFormat {
             throw ModelFileError.invalidValue(path: path, location: "layers", expected: "an array of at least one layer",
                                               found: json["layers"]?.summary ?? "nothing")
         }
+        let configurations = try entries.enumerated().map { index, entry in
+            try LayerConfiguration(json: entry, file: path, location: "layers[\(index)]")
+        }
+        if let weightsByteCount {
+            // Named at the layer where the running count passes what the file can hold.
+            let most = Double(weightsByteCount / 2)
+            var declared = 0.0
+            for (index, configuration) in configurations.enumerated() {
+                declared += configuration.declaredParameterCount
+                guard declared <= most else {
+                    throw ModelFileError.invalidValue(
+                        path: path, location: "layers[\(index)]",
+                        expected: "at most \(Int(most)) parameters in all, as many as \(Sequential.weightsFileName) "
+                            + "(\(weightsByteCount) bytes) can hold at 2 bytes each",
+                        found: "\(declared < 1e18 ? String(Int64(declared)) : String(format: "%.3g", declared)) up to this layer")
+                }
+            }
+        }
         var generator = RandomGenerator(seed: 0)
-        let layers = try entries.enumerated().map { index, entry in
-            let configuration = try LayerConfiguration(json: entry, file: path, location: "layers[\(index)]")
-            return try LayerTypes.makeLayer(configuration, extraTypes: layerTypes, using: &generator)
+        let layers = try configurations.map { configuration in
+            try LayerTypes.makeLayer(configuration, extraTypes: layerTypes, using: &generator)
         }
         let model = Sequential(layers)
         inputShape = inputShape ?? model.inferredInputShape
