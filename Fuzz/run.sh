@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
 shift || true
-all=(CSV IDX Gzip NPY SafeTensors ModelJSON Image Tar)
+all=(CSV Table IDX Gzip NPY NPZ SafeTensors ModelJSON Image Tar)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 jobs=${FUZZ_JOBS:-1}
