@@ -18,17 +18,17 @@ struct Explain: ParsableCommand {
 
     @Argument(help: "A model folder written by `descent train --output` (default: the 2-2-1 perceptron).")
     var model: String?
-    @Option(help: ArgumentHelp("The example's input values, comma-separated (default for the perceptron: 1,0).", valueName: "x1,x2,…"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("The example's input values, comma-separated (default for the perceptron: 1,0).", valueName: "x1,x2,…"))
     var input: String?
-    @Option(help: ArgumentHelp("The target: a number per output, or a class index or name for the cross-entropy costs (default for the perceptron: 1).", valueName: "y"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("The target: a number per output, or a class index or name for the cross-entropy costs (default for the perceptron: 1).", valueName: "y"))
     var target: String?
     @Option(help: ArgumentHelp("With a model folder: take the example from this CSV file (or built-in dataset), read as the training data were.", valueName: "file"))
     var data: String?
-    @Option(help: ArgumentHelp("The row of --data to explain, from 0 (after the header).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("The row of --data to explain, from 0 (after the header).", valueName: "n"))
     var row: Int?
     @Option(name: .customLong("init"), help: ArgumentHelp("The weights as a .safetensors file, named as the model's (0.weight, 0.bias, 2.weight, 2.bias).", valueName: "file"))
     var initialWeights: String?
-    @Option(help: ArgumentHelp("The learning rate η of the step θ ← θ − η∇C.", valueName: "η"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("The learning rate η of the step θ ← θ − η∇C.", valueName: "η"))
     var learningRate: Double = 0.5
     @Option(help: "The cost (default: mse, or the one a saved model was trained with).")
     var cost: ExplainedCost?

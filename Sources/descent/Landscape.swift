@@ -21,22 +21,22 @@ struct Landscape: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the picture.", valueName: "file.svg"))
     var output = "landscape.svg"
 
-    @Option(help: "η for every run; too large a rate makes the runs diverge.")
+    @Option(parsing: .unconditional, help: "η for every run; too large a rate makes the runs diverge.")
     var learningRate = LandscapeSettings().learningRate
 
-    @Option(help: "The number of updates each run makes.")
+    @Option(parsing: .unconditional, help: "The number of updates each run makes.")
     var steps = LandscapeSettings().steps
 
-    @Option(help: "The points per update of the mini-batch run.")
+    @Option(parsing: .unconditional, help: "The points per update of the mini-batch run.")
     var batchSize = LandscapeSettings().miniBatchSize
 
-    @Option(help: "μ for the momentum run.")
+    @Option(parsing: .unconditional, help: "μ for the momentum run.")
     var momentum = LandscapeSettings().momentum
 
     @Option(parsing: .unconditional, help: ArgumentHelp("The (w, b) every run starts from.", valueName: "W,B"))
     var start = "0,0"
 
-    @Option(help: "Seeds the order of the stochastic and mini-batch runs.")
+    @Option(parsing: .unconditional, help: "Seeds the order of the stochastic and mini-batch runs.")
     var seed: UInt64 = 0
 
     func validate() throws {

@@ -23,6 +23,24 @@ import Testing
         #expect(!result.standardError.contains("Missing value"))
     }
 
+    /// The same in the subcommands that came later: a negative number reaches the check that
+    /// words it, or is taken where it is valid (an input of −1).
+    @Test func negativeNumbersParseInExplainAndLandscape() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rate = try descent(["explain", "--learning-rate", "-0.5"], in: folder)
+        #expect(rate.status != 0)
+        #expect(rate.standardError.contains("expected a finite number ≥ 0, found -0.5"), "\(rate.standardError)")
+        let input = try descent(["explain", "--input", "-1,0"], in: folder)
+        #expect(input.status == 0, "\(input.standardError)")
+        #expect(input.standardOutput.contains("(-1, 0)"))
+        try Data("x,y\n0,1\n1,3\n2,5\n3,7\n".utf8).write(to: folder.appendingPathComponent("line.csv"))
+        let steps = try descent(["landscape", "line.csv", "--steps", "-3"], in: folder)
+        #expect(steps.status != 0)
+        #expect(steps.standardError.contains("--steps must be at least 1, found -3"), "\(steps.standardError)")
+        #expect(!steps.standardError.contains("Missing value"))
+    }
+
     @Test func predictOnAHeaderOnlyCSVIsAnError() throws {
         let folder = try irisFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
