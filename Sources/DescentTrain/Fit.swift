@@ -26,9 +26,19 @@ extension Layer {
     /// - Returns: Per-epoch cost, metrics and learning rate (a resumed run's from its first epoch).
     /// - Throws: ``TrainingError/nonFiniteCost(epoch:step:value:)`` when the cost becomes NaN or
     ///   infinite; ``TrainingInterrupted`` when a callback interrupted training;
-    ///   ``TrainingError/incompatibleData(_:)`` and ``OptimizerStateError`` for a resumed state
+    ///   ``TrainingError/incompatibleData(_:)`` and `OptimizerStateError` for a resumed state
     ///   that does not fit the model, the optimizer or the data; errors thrown by callbacks.
     @discardableResult
+    /// - Parameters:
+    ///   - training: the examples to learn from.
+    ///   - validation: examples to measure on after every epoch (`val_` metrics), never learned from.
+    ///   - epochs: how many passes over the training data.
+    ///   - loss: the cost C to minimize.
+    ///   - optimizer: the update rule that turns gradients into steps.
+    ///   - batching: how many examples each step's gradient comes from: full batch, stochastic or mini-batch.
+    ///   - shuffled: whether the examples are taken in a new random order every epoch.
+    ///   - seed: the seed of the shuffling (and of dropout and augmentation): the same seed gives the same run.
+    ///   - metrics: what to measure besides the cost after every epoch.
     public mutating func fit(
         _ training: Dataset, validation: Dataset? = nil, epochs: Int, maximumSteps: Int? = nil,
         loss: Loss, optimizer: some Optimizer, batching: Batching = .miniBatch(size: 32),
