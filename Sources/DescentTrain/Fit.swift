@@ -11,6 +11,15 @@ extension Layer {
     /// same seed gives the same run.
     ///
     /// - Parameters:
+    ///   - training: The examples to learn from.
+    ///   - validation: Examples to measure on after every epoch (`val_` metrics), never learned from.
+    ///   - epochs: How many passes over the training data.
+    ///   - loss: The cost C to minimize.
+    ///   - optimizer: The update rule that turns gradients into steps.
+    ///   - batching: How many examples each step's gradient comes from: full batch, stochastic or mini-batch.
+    ///   - shuffled: Whether the examples are taken in a new random order every epoch.
+    ///   - seed: The seed of the shuffling (and of dropout and augmentation): the same seed gives the same run.
+    ///   - metrics: What to measure besides the cost after every epoch.
     ///   - maximumSteps: Stops after this many optimizer steps in all (epochs are then an upper
     ///     bound).
     ///   - schedule: Sets the learning rate at the start of every epoch.
@@ -29,16 +38,6 @@ extension Layer {
     ///   ``TrainingError/incompatibleData(_:)`` and `OptimizerStateError` for a resumed state
     ///   that does not fit the model, the optimizer or the data; errors thrown by callbacks.
     @discardableResult
-    /// - Parameters:
-    ///   - training: the examples to learn from.
-    ///   - validation: examples to measure on after every epoch (`val_` metrics), never learned from.
-    ///   - epochs: how many passes over the training data.
-    ///   - loss: the cost C to minimize.
-    ///   - optimizer: the update rule that turns gradients into steps.
-    ///   - batching: how many examples each step's gradient comes from: full batch, stochastic or mini-batch.
-    ///   - shuffled: whether the examples are taken in a new random order every epoch.
-    ///   - seed: the seed of the shuffling (and of dropout and augmentation): the same seed gives the same run.
-    ///   - metrics: what to measure besides the cost after every epoch.
     public mutating func fit(
         _ training: Dataset, validation: Dataset? = nil, epochs: Int, maximumSteps: Int? = nil,
         loss: Loss, optimizer: some Optimizer, batching: Batching = .miniBatch(size: 32),
