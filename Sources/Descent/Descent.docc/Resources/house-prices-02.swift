@@ -12,8 +12,8 @@ print(houses.count, "houses,", houses.featureNames ?? [])
 
 // 20 % of the houses held out, to measure the model on prices it never saw.
 let (train, validation) = try houses.split(validationFraction: 0.2, seed: 0)
-// Each feature to mean 0 and standard deviation 1, with the training split's statistics:
-// lot sizes in square feet would otherwise swamp the 0/1 columns.
+// Each numeric column to mean 0 and standard deviation 1, with the training split's statistics
+// (lot sizes in square feet would otherwise swamp the rest); yes/no and one-hot features stay 0 and 1.
 let features = FeatureStandardizer(fitting: train)
 // The price too: the network learns it in standard deviations, and we turn it back into dollars.
 let prices = TargetStandardizer(fitting: train.labels)
