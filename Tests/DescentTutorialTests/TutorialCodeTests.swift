@@ -63,6 +63,7 @@ import Testing
         #expect(TutorialCode.contains(["a", "b", "c", "d"], run: ["b", "c"]))
         #expect(!TutorialCode.contains(["a", "b", "x", "c"], run: ["b", "c"]))
         #expect(TutorialCode.codeLines(of: "import Descent\n\n    let x = 1   \n// why\n") == ["let x = 1", "// why"])
+        #expect(TutorialCode.codeFileNames(in: "a CSV file: no\n@Code(name: \"main.swift\", file: a-01.swift)\n") == ["a-01.swift"])
     }
 }
 
@@ -106,8 +107,10 @@ enum TutorialCode {
 
     /// The files that a tutorial's `@Code(name: …, file: NAME)` directives show.
     static func codeFileNames(in tutorial: String) -> [String] {
-        tutorial.components(separatedBy: "file: ").dropFirst().compactMap { rest in
-            rest.split(whereSeparator: { $0 == ")" || $0 == "," || $0.isWhitespace }).first.map(String.init)
+        tutorial.components(separatedBy: "@Code(").dropFirst().compactMap { directive in
+            guard let arguments = directive.split(separator: ")", maxSplits: 1).first,
+                  let file = arguments.range(of: "file:") else { return nil }
+            return arguments[file.upperBound...].trimmingCharacters(in: .whitespaces)
         }
     }
 
