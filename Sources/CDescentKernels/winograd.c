@@ -2,31 +2,47 @@
 
 #include <stdlib.h>
 
-// Winograd's minimal filtering F(2×2, 3×3) (Lavin and Gray, "Fast Algorithms for Convolutional
-// Neural Networks", 2015): a 2×2 block of a 3×3 convolution's output is
+// Winograd's minimal filtering F(4×4, 3×3) (Lavin and Gray, "Fast Algorithms for Convolutional
+// Neural Networks", 2015; interpolation points 0, ±1, ±2 and ∞): a 4×4 block of a 3×3
+// convolution's output is
 //
 //     Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A
 //
-// with g the 3×3 filter, d the 4×4 input patch under the block, and
+// with g the 3×3 filter, d the 6×6 input patch under the block, and
 //
-//     Bᵀ = | 1  0 -1  0 |     G = | 1    0    0   |     Aᵀ = | 1  1  1  0 |
-//          | 0  1  1  0 |         | 1/2  1/2  1/2 |          | 0  1 -1 -1 |
-//          | 0 -1  1  0 |         | 1/2 -1/2  1/2 |
-//          | 0  1  0 -1 |         | 0    0    1   |
+//     Bᵀ = | 4  0 -5  0  1  0 |    G = |  1/4     0     0   |    Aᵀ = | 1  1  1  1  1  0 |
+//          | 0 -4 -4  1  1  0 |        | -1/6  -1/6  -1/6  |         | 0  1 -1  2 -2  0 |
+//          | 0  4 -4 -1  1  0 |        | -1/6   1/6  -1/6  |         | 0  1  1  4  4  0 |
+//          | 0 -2 -1  2  1  0 |        |  1/24  1/12  1/6  |         | 0  1 -1  8 -8  1 |
+//          | 0  2 -1 -2  1  0 |        |  1/24 -1/12  1/6  |
+//          | 0  4  0 -5  0  1 |        |  0     0     1    |
 //
-// 16 multiplications per block instead of 36. Summed over input channels, each of the 16
-// positions ξ of the 4×4 products is a matrix product M[ξ] = U[ξ]·V[ξ] (U[ξ]: out × in channels,
-// V[ξ]: in channels × blocks), which the caller does with GEMM; these functions are the
-// transforms around it. Arrays of transformed values are laid out position-major:
-// element (ξ, row, column) of a [16][rows][ld] array is at (ξ·rows + row)·ld + column.
+// 36 multiplications per block of 16 outputs instead of 144: 2.25 per output instead of 9.
+// Summed over input channels, each of the 36 positions ξ of the 6×6 products is a matrix
+// product M[ξ] = U[ξ]·V[ξ] (U[ξ]: out × in channels, V[ξ]: in channels × blocks), which the
+// caller does with GEMM; these functions are the transforms around it. Arrays of transformed
+// values are position-major: element (ξ, row, column) of a [36][rows][ld] array is at
+// (ξ·rows + row)·ld + column.
 //
 // The gradients follow from the same formula, which is linear in U and in V: the output's
 // gradient becomes ∂M = A ∂Y Aᵀ per block, the filter's gradient is Gᵀ ∂U G with
-// ∂U[ξ] = ∂M[ξ]·V[ξ]ᵀ, and the input's gradient is a forward F(2×2, 3×3) of the output's gradient
-// with the filters flipped and their channels swapped.
+// ∂U[ξ] = ∂M[ξ]·V[ξ]ᵀ, and the input's gradient is a forward F(4×4, 3×3) of the output's
+// gradient with the filters flipped and their channels swapped.
+//
+// The transforms work on whole planes split by row and column modulo 4 (16 phase planes), so
+// that block (i, j) reads element (i, j) or (i + 1, j) of each: one branch-free loop over all of
+// a plane's blocks, which the compiler vectorizes, computes every block's 36 values. (Block by
+// block, with scattered stores and a bounds test per pixel, F(2×2, 3×3)'s transforms first took
+// longer than the products they saved.)
+//
+// Rounding: the transforms multiply by up to 5 (Bᵀ) and 8 (Aᵀ), so float32 results differ from
+// the direct sum by more than with smaller tiles — within 1e-5 of the output's largest value for
+// the channel counts of image networks (WinogradTests).
 
-void descent_winograd_f23_filters(const float *weights, ptrdiff_t outChannels, ptrdiff_t inChannels,
-                                  int flipped, float *transformed) {
+#define F43_INLINE static inline __attribute__((always_inline))
+
+void descent_winograd_f43_filters(const float *weights, ptrdiff_t outChannels, ptrdiff_t inChannels, int flipped,
+                                  float *transformed) {
     for (ptrdiff_t o = 0; o < outChannels; o++) {
         for (ptrdiff_t i = 0; i < inChannels; i++) {
             const float *w = weights + (o * inChannels + i) * 9;
@@ -34,254 +50,273 @@ void descent_winograd_f23_filters(const float *weights, ptrdiff_t outChannels, p
             for (int p = 0; p < 3; p++) {
                 for (int q = 0; q < 3; q++) g[p][q] = flipped ? w[(2 - p) * 3 + (2 - q)] : w[p * 3 + q];
             }
-            float gg[4][3];  // G·g
+            float gg[6][3];  // G·g
             for (int q = 0; q < 3; q++) {
-                gg[0][q] = g[0][q];
-                gg[1][q] = 0.5f * (g[0][q] + g[1][q] + g[2][q]);
-                gg[2][q] = 0.5f * (g[0][q] - g[1][q] + g[2][q]);
-                gg[3][q] = g[2][q];
+                float a = g[0][q], b = g[1][q], c = g[2][q];
+                gg[0][q] = a / 4;
+                gg[1][q] = -(a + b + c) / 6;
+                gg[2][q] = -(a - b + c) / 6;
+                gg[3][q] = a / 24 + b / 12 + c / 6;
+                gg[4][q] = a / 24 - b / 12 + c / 6;
+                gg[5][q] = c;
             }
-            // The flipped filters convolve the output's gradient back onto the input: their
-            // rows are the input channels.
             ptrdiff_t rows = flipped ? inChannels : outChannels, columns = flipped ? outChannels : inChannels;
             ptrdiff_t row = flipped ? i : o, column = flipped ? o : i;
-            for (int r = 0; r < 4; r++) {
-                float u[4] = {gg[r][0], 0.5f * (gg[r][0] + gg[r][1] + gg[r][2]),
-                              0.5f * (gg[r][0] - gg[r][1] + gg[r][2]), gg[r][2]};
-                for (int c = 0; c < 4; c++) transformed[((r * 4 + c) * rows + row) * columns + column] = u[c];
+            for (int r = 0; r < 6; r++) {  // ·Gᵀ
+                float a = gg[r][0], b = gg[r][1], c = gg[r][2];
+                float u[6] = {a / 4, -(a + b + c) / 6, -(a - b + c) / 6, a / 24 + b / 12 + c / 6, a / 24 - b / 12 + c / 6, c};
+                for (int s = 0; s < 6; s++) transformed[((r * 6 + s) * rows + row) * columns + column] = u[s];
             }
         }
     }
 }
 
-// The three per-block transforms work on whole planes, with the pixels first split into four
-// planes by the parity of their row and column: block (i, j) then reads element (i, j) and its
-// neighbours (i, j + 1), (i + 1, j), (i + 1, j + 1) of each parity plane, so that one loop over
-// all the blocks of a plane, with unit strides and no tests, computes every block's 16 values —
-// a loop the compiler vectorizes. (Block by block, with 16 scattered stores per block and a
-// bounds test per pixel, the transforms took twice as long as the 16 products.)
-
-#define WINOGRAD_INLINE static inline __attribute__((always_inline))
+void descent_winograd_f43_filter_gradients(const float *transformed, ptrdiff_t outChannels, ptrdiff_t inChannels,
+                                           float *gradient) {
+    for (ptrdiff_t o = 0; o < outChannels; o++) {
+        for (ptrdiff_t i = 0; i < inChannels; i++) {
+            float u[6][6];
+            for (int r = 0; r < 6; r++) {
+                for (int s = 0; s < 6; s++) u[r][s] = transformed[((r * 6 + s) * outChannels + o) * inChannels + i];
+            }
+            float gu[3][6];  // Gᵀ·u
+            for (int s = 0; s < 6; s++) {
+                gu[0][s] = u[0][s] / 4 - (u[1][s] + u[2][s]) / 6 + (u[3][s] + u[4][s]) / 24;
+                gu[1][s] = (u[2][s] - u[1][s]) / 6 + (u[3][s] - u[4][s]) / 12;
+                gu[2][s] = -(u[1][s] + u[2][s]) / 6 + (u[3][s] + u[4][s]) / 6 + u[5][s];
+            }
+            float *g = gradient + (o * inChannels + i) * 9;
+            for (int p = 0; p < 3; p++) {  // ·G
+                const float *v = gu[p];
+                g[p * 3 + 0] = v[0] / 4 - (v[1] + v[2]) / 6 + (v[3] + v[4]) / 24;
+                g[p * 3 + 1] = (v[2] - v[1]) / 6 + (v[3] - v[4]) / 12;
+                g[p * 3 + 2] = -(v[1] + v[2]) / 6 + (v[3] + v[4]) / 6 + v[5];
+            }
+        }
+    }
+}
 
 /// Splits the `rows`×`columns` plane, read from row `-top` and column `-left` of `plane`
-/// (`height`×`width`, zero outside it), into its four parity planes, each `rows/2`×`columns/2`
-/// followed by one more zero (which the loop over blocks may read past its last, dropped block):
-/// `parity[(r·2 + c)·(rows/2·columns/2 + 1) + i·(columns/2) + j]` = pixel (2i + r, 2j + c).
-WINOGRAD_INLINE void split_parities(const float *restrict plane, ptrdiff_t height, ptrdiff_t width, ptrdiff_t top,
-                                    ptrdiff_t left, ptrdiff_t rows, ptrdiff_t columns, float *restrict parity) {
-    ptrdiff_t halfColumns = columns / 2, size = (rows / 2) * halfColumns + 1;
-    for (ptrdiff_t i = 0; i < 4 * size; i++) parity[i] = 0.0f;
-    ptrdiff_t firstRow = top, endRow = top + height < rows ? top + height : rows;
-    ptrdiff_t firstColumn = left, endColumn = left + width < columns ? left + width : columns;
-    for (ptrdiff_t y = firstRow; y < endRow; y++) {
+/// (`height`×`width`, zero outside it), into its 16 phase planes by row and column modulo 4 —
+/// `phase[(r·4 + c)·size + i·stride + j]` = pixel (4i + r, 4j + c) — and, when `shifted` is
+/// nonzero, 8 more for columns 0 and 1 modulo 4 one block to the right:
+/// `phase[(16 + r·2 + c)·size + i·stride + j]` = pixel (4i + r, 4(j + 1) + c). Each plane holds
+/// `size` values: rows/4 rows of `stride`.
+F43_INLINE void split_phases(const float *restrict plane, ptrdiff_t height, ptrdiff_t width, ptrdiff_t top,
+                             ptrdiff_t left, ptrdiff_t rows, ptrdiff_t columns, int shifted, ptrdiff_t stride,
+                             ptrdiff_t size, float *restrict phase) {
+    for (ptrdiff_t i = 0; i < (shifted ? 24 : 16) * size; i++) phase[i] = 0.0f;
+    ptrdiff_t endRow = top + height < rows ? top + height : rows;
+    ptrdiff_t endColumn = left + width < columns ? left + width : columns;
+    for (ptrdiff_t y = top; y < endRow; y++) {
         const float *restrict source = plane + (y - top) * width;  // source[x − left]: padded column x
-        float *restrict even = parity + ((y & 1) * 2) * size + (y >> 1) * halfColumns, *restrict odd = even + size;
-        // Two loops with unit-stride stores and stride-2 loads, which vectorize.
-        for (ptrdiff_t j = (firstColumn + 1) >> 1; 2 * j < endColumn; j++) even[j] = source[2 * j - left];
-        for (ptrdiff_t j = firstColumn >> 1; 2 * j + 1 < endColumn; j++) odd[j] = source[2 * j + 1 - left];
+        for (ptrdiff_t c = 0; c < 4; c++) {
+            float *restrict target = phase + ((y & 3) * 4 + c) * size + (y >> 2) * stride;
+            // Padded columns 4j + c from `left` up to `endColumn`, j below `stride`.
+            for (ptrdiff_t j = (left - c + 3) >> 2; j < stride && 4 * j + c < endColumn; j++) target[j] = source[4 * j + c - left];
+        }
+        if (!shifted) continue;
+        for (ptrdiff_t c = 0; c < 2; c++) {
+            float *restrict target = phase + (16 + (y & 3) * 2 + c) * size + (y >> 2) * stride;
+            // Padded columns 4(j + 1) + c from `left`: j from ⌈(left − c − 4)/4⌉, at least 0.
+            ptrdiff_t first = left - c - 4 > 0 ? (left - c - 4 + 3) >> 2 : 0;
+            for (ptrdiff_t j = first; j < stride && 4 * (j + 1) + c < endColumn; j++) target[j] = source[4 * (j + 1) + c - left];
+        }
     }
 }
 
-/// Copies `count` floats from `source` to `target` (which do not overlap): eight at a time, the
-/// last eight overlapping the ones before (a row of blocks is a dozen or two; memcpy's call costs
-/// more than the copy).
-WINOGRAD_INLINE void copy_run(float *restrict target, const float *restrict source, ptrdiff_t count) {
-    if (count < 8) {
-        for (ptrdiff_t x = 0; x < count; x++) target[x] = source[x];
-        return;
-    }
-    for (ptrdiff_t x = 0; x + 8 <= count; x += 8) __builtin_memcpy(target + x, source + x, 8 * sizeof(float));
-    __builtin_memcpy(target + count - 8, source + count - 8, 8 * sizeof(float));
-}
-
-WINOGRAD_INLINE void winograd_inputs(const float *input, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
-                                     ptrdiff_t padTop, ptrdiff_t padLeft, ptrdiff_t blocksHigh, ptrdiff_t blocksWide,
-                                     float *restrict transformed, ptrdiff_t ld, float *restrict scratch) {
-    // Blocks read 2·blocks + 2 rows and columns from (−padTop, −padLeft): parity planes of
-    // (blocksHigh + 1)×(blocksWide + 1). The loop runs over their (blocksHigh)×(blocksWide + 1)
-    // first elements, one column too many per row of blocks, dropped when the values are copied out.
-    ptrdiff_t half = blocksWide + 1, size = (blocksHigh + 1) * half + 1, count = blocksHigh * half;
-    float *restrict parity = scratch, *restrict values = scratch + 4 * size;  // values: [16][count]
+F43_INLINE void f43_inputs(const float *input, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t padTop,
+                           ptrdiff_t padLeft, ptrdiff_t blocksHigh, ptrdiff_t blocksWide, float *restrict transformed,
+                           ptrdiff_t ld, float *restrict scratch) {
+    // Block (i, j) reads rows 4i … 4i + 5 and columns 4j … 4j + 5 of the padded input: phase
+    // planes of blocksHigh + 1 rows of blocksWide, and the shifted ones for columns 4j + 4 and
+    // 4j + 5, so that every read for block f = i·blocksWide + j is at f or f + blocksWide, and
+    // its 36 values go straight to their places in `transformed`.
+    ptrdiff_t stride = blocksWide, size = (blocksHigh + 1) * blocksWide, count = blocksHigh * blocksWide;
+    ptrdiff_t position = channels * ld;
+    float *restrict phase = scratch;
     for (ptrdiff_t c = 0; c < channels; c++) {
-        split_parities(input + c * height * width, height, width, padTop, padLeft, 2 * (blocksHigh + 1), 2 * half, parity);
-        const float *restrict ee = parity, *restrict eo = parity + size;
-        const float *restrict oe = parity + 2 * size, *restrict oo = parity + 3 * size;
+        split_phases(input + c * height * width, height, width, padTop, padLeft, 4 * (blocksHigh + 1), 4 * (blocksWide + 1),
+                     1, stride, size, phase);
+        float *restrict v = transformed + c * ld;
 #pragma clang loop vectorize(enable)
         for (ptrdiff_t f = 0; f < count; f++) {
-            // d[r][s]: row 2i + r, column 2j + s of the block at f = i·half + j.
-            float d[4][4] = {
-                {ee[f], eo[f], ee[f + 1], eo[f + 1]},
-                {oe[f], oo[f], oe[f + 1], oo[f + 1]},
-                {ee[f + half], eo[f + half], ee[f + half + 1], eo[f + half + 1]},
-                {oe[f + half], oo[f + half], oe[f + half + 1], oo[f + half + 1]},
-            };
-            float bd[4][4];  // Bᵀ·d
-            for (int s = 0; s < 4; s++) {
-                bd[0][s] = d[0][s] - d[2][s];
-                bd[1][s] = d[1][s] + d[2][s];
-                bd[2][s] = d[2][s] - d[1][s];
-                bd[3][s] = d[1][s] - d[3][s];
+            float d[6][6];  // row 4i + r, column 4j + s of the block at f
+#pragma clang loop unroll(full)
+            for (int r = 0; r < 6; r++) {
+                ptrdiff_t at = f + (r >> 2) * stride;
+#pragma clang loop unroll(full)
+                for (int s = 0; s < 4; s++) d[r][s] = phase[((r & 3) * 4 + s) * size + at];
+                d[r][4] = phase[(16 + (r & 3) * 2) * size + at];
+                d[r][5] = phase[(17 + (r & 3) * 2) * size + at];
             }
-            for (int r = 0; r < 4; r++) {  // ·B
-                values[(r * 4 + 0) * count + f] = bd[r][0] - bd[r][2];
-                values[(r * 4 + 1) * count + f] = bd[r][1] + bd[r][2];
-                values[(r * 4 + 2) * count + f] = bd[r][2] - bd[r][1];
-                values[(r * 4 + 3) * count + f] = bd[r][1] - bd[r][3];
+            float t[6][6];  // Bᵀ·d
+#pragma clang loop unroll(full)
+            for (int s = 0; s < 6; s++) {
+                float d0 = d[0][s], d1 = d[1][s], d2 = d[2][s], d3 = d[3][s], d4 = d[4][s], d5 = d[5][s];
+                t[0][s] = 4 * d0 - 5 * d2 + d4;
+                t[1][s] = -4 * (d1 + d2) + d3 + d4;
+                t[2][s] = 4 * (d1 - d2) - d3 + d4;
+                t[3][s] = 2 * (d3 - d1) - d2 + d4;
+                t[4][s] = 2 * (d1 - d3) - d2 + d4;
+                t[5][s] = 4 * d1 - 5 * d3 + d5;
             }
-        }
-        for (int position = 0; position < 16; position++) {
-            float *target = transformed + (position * channels + c) * ld;
-            const float *source = values + position * count;
-            for (ptrdiff_t i = 0; i < blocksHigh; i++) copy_run(target + i * blocksWide, source + i * half, blocksWide);
+#pragma clang loop unroll(full)
+            for (int r = 0; r < 6; r++) {  // ·B
+                float t0 = t[r][0], t1 = t[r][1], t2 = t[r][2], t3 = t[r][3], t4 = t[r][4], t5 = t[r][5];
+                float *out = v + r * 6 * position + f;
+                out[0 * position] = 4 * t0 - 5 * t2 + t4;
+                out[1 * position] = -4 * (t1 + t2) + t3 + t4;
+                out[2 * position] = 4 * (t1 - t2) - t3 + t4;
+                out[3 * position] = 2 * (t3 - t1) - t2 + t4;
+                out[4 * position] = 2 * (t1 - t3) - t2 + t4;
+                out[5 * position] = 4 * t1 - 5 * t3 + t5;
+            }
         }
     }
 }
 
-WINOGRAD_INLINE void winograd_outputs(const float *products, ptrdiff_t channels, ptrdiff_t ld, ptrdiff_t blocksHigh,
-                                      ptrdiff_t blocksWide, const float *bias, float *restrict output,
-                                      ptrdiff_t outHeight, ptrdiff_t outWidth, float *restrict scratch) {
+F43_INLINE void f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t ld, ptrdiff_t blocksHigh,
+                            ptrdiff_t blocksWide, const float *bias, float *restrict output, ptrdiff_t outHeight,
+                            ptrdiff_t outWidth, float *restrict scratch) {
     ptrdiff_t count = blocksHigh * blocksWide;
-    float *restrict parity = scratch;  // the output's four parity planes, blocksHigh×blocksWide each
-    ptrdiff_t position = channels * ld;  // from one position ξ to the next
+    float *restrict phase = scratch;  // the output's 16 phase planes, blocksHigh×blocksWide each
+    ptrdiff_t position = channels * ld;
     for (ptrdiff_t c = 0; c < channels; c++) {
         float b = bias ? bias[c] : 0.0f;
         const float *restrict m = products + c * ld;
 #pragma clang loop vectorize(enable)
         for (ptrdiff_t f = 0; f < count; f++) {
-            float am[2][4];  // Aᵀ·M
-            for (int s = 0; s < 4; s++) {
-                float m0 = m[s * position + f], m1 = m[(4 + s) * position + f];
-                float m2 = m[(8 + s) * position + f], m3 = m[(12 + s) * position + f];
-                am[0][s] = m0 + m1 + m2;
-                am[1][s] = m1 - m2 - m3;
+            float am[4][6];  // Aᵀ·M
+            #pragma clang loop unroll(full)
+            for (int s = 0; s < 6; s++) {
+                float m0 = m[(0 + s) * position + f], m1 = m[(6 + s) * position + f], m2 = m[(12 + s) * position + f];
+                float m3 = m[(18 + s) * position + f], m4 = m[(24 + s) * position + f], m5 = m[(30 + s) * position + f];
+                am[0][s] = m0 + m1 + m2 + m3 + m4;
+                am[1][s] = m1 - m2 + 2 * (m3 - m4);
+                am[2][s] = m1 + m2 + 4 * (m3 + m4);
+                am[3][s] = m1 - m2 + 8 * (m3 - m4) + m5;
             }
-            for (int r = 0; r < 2; r++) {  // ·A
-                parity[(r * 2 + 0) * count + f] = am[r][0] + am[r][1] + am[r][2] + b;
-                parity[(r * 2 + 1) * count + f] = am[r][1] - am[r][2] - am[r][3] + b;
+            #pragma clang loop unroll(full)
+            for (int r = 0; r < 4; r++) {  // ·A
+                float a0 = am[r][0], a1 = am[r][1], a2 = am[r][2], a3 = am[r][3], a4 = am[r][4], a5 = am[r][5];
+                float *y = phase + r * 4 * count + f;
+                y[0 * count] = a0 + a1 + a2 + a3 + a4 + b;
+                y[1 * count] = a1 - a2 + 2 * (a3 - a4) + b;
+                y[2 * count] = a1 + a2 + 4 * (a3 + a4) + b;
+                y[3 * count] = a1 - a2 + 8 * (a3 - a4) + a5 + b;
             }
         }
         float *plane = output + c * outHeight * outWidth;
         for (ptrdiff_t y = 0; y < outHeight; y++) {
-            const float *even = parity + ((y & 1) * 2) * count + (y >> 1) * blocksWide, *odd = even + count;
+            const float *row = phase + (y & 3) * 4 * count + (y >> 2) * blocksWide;
             float *target = plane + y * outWidth;
-            for (ptrdiff_t x = 0; x < outWidth; x++) target[x] = (x & 1) ? odd[x >> 1] : even[x >> 1];
+            for (ptrdiff_t x = 0; x < outWidth; x++) target[x] = row[(x & 3) * count + (x >> 2)];
         }
     }
 }
 
-WINOGRAD_INLINE void winograd_output_gradients(const float *gradient, ptrdiff_t channels, ptrdiff_t outHeight,
-                                               ptrdiff_t outWidth, ptrdiff_t blocksHigh, ptrdiff_t blocksWide,
-                                               float *restrict transformed, ptrdiff_t ld, float *restrict scratch) {
-    ptrdiff_t count = blocksHigh * blocksWide;
-    float *restrict parity = scratch;  // positions past the output's edge had no output: 0
+F43_INLINE void f43_output_gradients(const float *gradient, ptrdiff_t channels, ptrdiff_t outHeight, ptrdiff_t outWidth,
+                                     ptrdiff_t blocksHigh, ptrdiff_t blocksWide, float *restrict transformed,
+                                     ptrdiff_t ld, float *restrict scratch) {
+    ptrdiff_t count = blocksHigh * blocksWide, size = count;
+    float *restrict phase = scratch;  // positions past the output's edge had no output: 0
+    ptrdiff_t position = channels * ld;
     for (ptrdiff_t c = 0; c < channels; c++) {
-        split_parities(gradient + c * outHeight * outWidth, outHeight, outWidth, 0, 0, 2 * blocksHigh, 2 * blocksWide, parity);
-        const float *restrict ee = parity, *restrict eo = ee + count + 1;
-        const float *restrict oe = eo + count + 1, *restrict oo = oe + count + 1;
+        split_phases(gradient + c * outHeight * outWidth, outHeight, outWidth, 0, 0, 4 * blocksHigh, 4 * blocksWide, 0,
+                     blocksWide, size, phase);
         float *restrict m = transformed + c * ld;
-        ptrdiff_t position = channels * ld;
 #pragma clang loop vectorize(enable)
         for (ptrdiff_t f = 0; f < count; f++) {
-            float y[2][2] = {{ee[f], eo[f]}, {oe[f], oo[f]}};
-            float ay[4][2];  // A·y
-            for (int s = 0; s < 2; s++) {
-                ay[0][s] = y[0][s];
-                ay[1][s] = y[0][s] + y[1][s];
-                ay[2][s] = y[0][s] - y[1][s];
-                ay[3][s] = -y[1][s];
+            float y[4][4];
+            #pragma clang loop unroll(full)
+            for (int r = 0; r < 4; r++) {
+                #pragma clang loop unroll(full)
+                for (int s = 0; s < 4; s++) y[r][s] = phase[(r * 4 + s) * size + f];
             }
-            for (int r = 0; r < 4; r++) {  // ·Aᵀ
-                m[(r * 4 + 0) * position + f] = ay[r][0];
-                m[(r * 4 + 1) * position + f] = ay[r][0] + ay[r][1];
-                m[(r * 4 + 2) * position + f] = ay[r][0] - ay[r][1];
-                m[(r * 4 + 3) * position + f] = -ay[r][1];
+            float ay[6][4];  // A·y
+            #pragma clang loop unroll(full)
+            for (int s = 0; s < 4; s++) {
+                float y0 = y[0][s], y1 = y[1][s], y2 = y[2][s], y3 = y[3][s];
+                ay[0][s] = y0;
+                ay[1][s] = y0 + y1 + y2 + y3;
+                ay[2][s] = y0 - y1 + y2 - y3;
+                ay[3][s] = y0 + 2 * y1 + 4 * y2 + 8 * y3;
+                ay[4][s] = y0 - 2 * y1 + 4 * y2 - 8 * y3;
+                ay[5][s] = y3;
+            }
+            #pragma clang loop unroll(full)
+            for (int r = 0; r < 6; r++) {  // ·Aᵀ
+                float a0 = ay[r][0], a1 = ay[r][1], a2 = ay[r][2], a3 = ay[r][3];
+                float *v = m + r * 6 * position + f;
+                v[0 * position] = a0;
+                v[1 * position] = a0 + a1 + a2 + a3;
+                v[2 * position] = a0 - a1 + a2 - a3;
+                v[3 * position] = a0 + 2 * a1 + 4 * a2 + 8 * a3;
+                v[4 * position] = a0 - 2 * a1 + 4 * a2 - 8 * a3;
+                v[5 * position] = a3;
             }
         }
     }
 }
 
-#define WINOGRAD_VARIANTS(suffix, attributes)                                                              \
-    attributes static void inputs_##suffix(const float *input, ptrdiff_t channels, ptrdiff_t height,       \
-                                           ptrdiff_t width, ptrdiff_t padTop, ptrdiff_t padLeft,          \
-                                           ptrdiff_t blocksHigh, ptrdiff_t blocksWide, float *transformed, \
-                                           ptrdiff_t ld, float *scratch) {                                 \
-        winograd_inputs(input, channels, height, width, padTop, padLeft, blocksHigh, blocksWide,           \
-                        transformed, ld, scratch);                                                         \
-    }                                                                                                      \
-    attributes static void outputs_##suffix(const float *products, ptrdiff_t channels, ptrdiff_t ld,       \
-                                            ptrdiff_t blocksHigh, ptrdiff_t blocksWide, const float *bias, \
-                                            float *output, ptrdiff_t outHeight, ptrdiff_t outWidth,        \
-                                            float *scratch) {                                              \
-        winograd_outputs(products, channels, ld, blocksHigh, blocksWide, bias, output, outHeight,          \
-                         outWidth, scratch);                                                               \
-    }                                                                                                      \
-    attributes static void output_gradients_##suffix(const float *gradient, ptrdiff_t channels,            \
-                                                     ptrdiff_t outHeight, ptrdiff_t outWidth,              \
-                                                     ptrdiff_t blocksHigh, ptrdiff_t blocksWide,           \
-                                                     float *transformed, ptrdiff_t ld, float *scratch) {   \
-        winograd_output_gradients(gradient, channels, outHeight, outWidth, blocksHigh, blocksWide,         \
-                                  transformed, ld, scratch);                                               \
+#define F43_VARIANTS(suffix, attributes)                                                                        \
+    attributes static void f43_inputs_##suffix(const float *input, ptrdiff_t channels, ptrdiff_t height,         \
+                                               ptrdiff_t width, ptrdiff_t padTop, ptrdiff_t padLeft,            \
+                                               ptrdiff_t blocksHigh, ptrdiff_t blocksWide, float *transformed,   \
+                                               ptrdiff_t ld, float *scratch) {                                   \
+        f43_inputs(input, channels, height, width, padTop, padLeft, blocksHigh, blocksWide, transformed, ld,     \
+                   scratch);                                                                                     \
+    }                                                                                                            \
+    attributes static void f43_outputs_##suffix(const float *products, ptrdiff_t channels, ptrdiff_t ld,         \
+                                                ptrdiff_t blocksHigh, ptrdiff_t blocksWide, const float *bias,   \
+                                                float *output, ptrdiff_t outHeight, ptrdiff_t outWidth,          \
+                                                float *scratch) {                                                \
+        f43_outputs(products, channels, ld, blocksHigh, blocksWide, bias, output, outHeight, outWidth, scratch); \
+    }                                                                                                            \
+    attributes static void f43_output_gradients_##suffix(const float *gradient, ptrdiff_t channels,              \
+                                                         ptrdiff_t outHeight, ptrdiff_t outWidth,                \
+                                                         ptrdiff_t blocksHigh, ptrdiff_t blocksWide,             \
+                                                         float *transformed, ptrdiff_t ld, float *scratch) {     \
+        f43_output_gradients(gradient, channels, outHeight, outWidth, blocksHigh, blocksWide, transformed, ld,   \
+                             scratch);                                                                           \
     }
 
-WINOGRAD_VARIANTS(portable, )
+F43_VARIANTS(portable, )
 #if defined(__x86_64__)
-WINOGRAD_VARIANTS(avx2, __attribute__((target("avx2,fma"))))
-#define WINOGRAD_DISPATCH(function, ...)                                                                   \
-    do {                                                                                                   \
-        if (descent_cpu_has_avx2_fma()) function##_avx2(__VA_ARGS__);                                      \
-        else function##_portable(__VA_ARGS__);                                                             \
+F43_VARIANTS(avx2, __attribute__((target("avx2,fma"))))
+#define F43_DISPATCH(function, ...)                                                                              \
+    do {                                                                                                         \
+        if (descent_cpu_has_avx2_fma()) function##_avx2(__VA_ARGS__);                                            \
+        else function##_portable(__VA_ARGS__);                                                                   \
     } while (0)
 #else
-#define WINOGRAD_DISPATCH(function, ...) function##_portable(__VA_ARGS__)
+#define F43_DISPATCH(function, ...) function##_portable(__VA_ARGS__)
 #endif
 
-void descent_winograd_f23_inputs(const float *input, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+void descent_winograd_f43_inputs(const float *input, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                                  ptrdiff_t padTop, ptrdiff_t padLeft, ptrdiff_t blocksHigh, ptrdiff_t blocksWide,
                                  float *transformed, ptrdiff_t ld) {
-    float *scratch = malloc(sizeof(float) * (20 * (size_t)(blocksHigh + 1) * (size_t)(blocksWide + 1) + 4));
-    WINOGRAD_DISPATCH(inputs, input, channels, height, width, padTop, padLeft, blocksHigh, blocksWide, transformed,
-                      ld, scratch);
+    float *scratch = malloc(sizeof(float) * 24 * (size_t)(blocksHigh + 1) * (size_t)blocksWide);
+    F43_DISPATCH(f43_inputs, input, channels, height, width, padTop, padLeft, blocksHigh, blocksWide, transformed, ld,
+                 scratch);
     free(scratch);
 }
 
-void descent_winograd_f23_outputs(const float *products, ptrdiff_t channels, ptrdiff_t ld,
-                                  ptrdiff_t blocksHigh, ptrdiff_t blocksWide, const float *bias,
-                                  float *output, ptrdiff_t outHeight, ptrdiff_t outWidth) {
-    float *scratch = malloc(sizeof(float) * 4 * (size_t)blocksHigh * (size_t)blocksWide);
-    WINOGRAD_DISPATCH(outputs, products, channels, ld, blocksHigh, blocksWide, bias, output, outHeight, outWidth,
-                      scratch);
+void descent_winograd_f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t ld, ptrdiff_t blocksHigh,
+                                  ptrdiff_t blocksWide, const float *bias, float *output, ptrdiff_t outHeight,
+                                  ptrdiff_t outWidth) {
+    float *scratch = malloc(sizeof(float) * 16 * (size_t)blocksHigh * (size_t)blocksWide);
+    F43_DISPATCH(f43_outputs, products, channels, ld, blocksHigh, blocksWide, bias, output, outHeight, outWidth,
+                 scratch);
     free(scratch);
 }
 
-void descent_winograd_f23_output_gradients(const float *gradient, ptrdiff_t channels, ptrdiff_t outHeight,
+void descent_winograd_f43_output_gradients(const float *gradient, ptrdiff_t channels, ptrdiff_t outHeight,
                                            ptrdiff_t outWidth, ptrdiff_t blocksHigh, ptrdiff_t blocksWide,
                                            float *transformed, ptrdiff_t ld) {
-    float *scratch = malloc(sizeof(float) * (4 * (size_t)blocksHigh * (size_t)blocksWide + 4));
-    WINOGRAD_DISPATCH(output_gradients, gradient, channels, outHeight, outWidth, blocksHigh, blocksWide,
-                      transformed, ld, scratch);
+    float *scratch = malloc(sizeof(float) * 16 * (size_t)blocksHigh * (size_t)blocksWide);
+    F43_DISPATCH(f43_output_gradients, gradient, channels, outHeight, outWidth, blocksHigh, blocksWide, transformed,
+                 ld, scratch);
     free(scratch);
-}
-
-void descent_winograd_f23_filter_gradients(const float *transformed, ptrdiff_t outChannels, ptrdiff_t inChannels,
-                                           float *gradient) {
-    for (ptrdiff_t o = 0; o < outChannels; o++) {
-        for (ptrdiff_t i = 0; i < inChannels; i++) {
-            float u[4][4];
-            for (int r = 0; r < 4; r++) {
-                for (int s = 0; s < 4; s++) u[r][s] = transformed[((r * 4 + s) * outChannels + o) * inChannels + i];
-            }
-            float gu[3][4];  // Gᵀ·u
-            for (int s = 0; s < 4; s++) {
-                gu[0][s] = u[0][s] + 0.5f * (u[1][s] + u[2][s]);
-                gu[1][s] = 0.5f * (u[1][s] - u[2][s]);
-                gu[2][s] = 0.5f * (u[1][s] + u[2][s]) + u[3][s];
-            }
-            float *g = gradient + (o * inChannels + i) * 9;
-            for (int p = 0; p < 3; p++) {
-                g[p * 3 + 0] = gu[p][0] + 0.5f * (gu[p][1] + gu[p][2]);
-                g[p * 3 + 1] = 0.5f * (gu[p][1] - gu[p][2]);
-                g[p * 3 + 2] = 0.5f * (gu[p][1] + gu[p][2]) + gu[p][3];
-            }
-        }
-    }
 }

@@ -1,4 +1,4 @@
-// The CPU's Winograd F(2×2, 3×3) convolutions: which geometries take them, and that they agree
+// The CPU's Winograd F(4×4, 3×3) convolutions: which geometries take them, and that they agree
 // with the im2col way and with the reference in float32 beyond what the cross-check asks.
 @testable import DescentCore
 import Descent

@@ -1,13 +1,17 @@
 import CDescentKernels
 import Foundation
 
-// 3×3 convolutions with stride 1 by Winograd's minimal filtering F(2×2, 3×3) (winograd.c has the
-// formulas): each 2×2 block of the output costs 16 multiplications per pair of channels instead
-// of 36, so the three products of a training step — forward, the input's gradient and the
-// filters' gradient — do 2.25 times fewer multiply-adds than im2col's. The multiplications are
-// 16 GEMMs, one per position ξ of the 4×4 transformed blocks, over a chunk of examples' blocks at
-// once; the transforms on either side are additions. Rounding differs from the direct sum by a
-// few units in the last place (the cross-check's convolution tolerances hold it).
+// 3×3 convolutions with stride 1 by Winograd's minimal filtering F(4×4, 3×3) (winograd.c has the
+// formulas): each 4×4 block of the output costs 36 multiplications per pair of channels instead
+// of 144, so the three products of a training step — forward, the input's gradient and the
+// filters' gradient — do up to 4 times fewer multiply-adds than im2col's. The multiplications
+// are 36 GEMMs, one per position ξ of the 6×6 transformed blocks, over a chunk of examples'
+// blocks at once; the transforms on either side are additions and small multiples. Rounding
+// differs from the direct sum by a little more than im2col's (the cross-check's convolution
+// tolerances hold it; WinogradTests holds it to 1e-5 of the largest output).
+//
+// F(2×2, 3×3) (16 multiplications per 2×2 block, 4 per output) was tried first: in W3's step it
+// saved about half as much (the step 9–16 % shorter than im2col's, against about 25 %).
 //
 // The batch is split over the threads as im2col's path splits it (see ConvolutionKernels.swift):
 // each thread takes a run of examples and its own scratch for their transformed inputs and
@@ -18,9 +22,9 @@ import Foundation
 
 extension Conv2dGeometry {
     /// Whether the CPU backend computes this float32 convolution (forward and filter gradient)
-    /// by Winograd's F(2×2, 3×3): 3×3 filters, stride 1, no dilation, one group, padding at most 2
+    /// by Winograd's F(4×4, 3×3): 3×3 filters, stride 1, no dilation, one group, padding at most 2
     /// on every side (so that the input's gradient is such a convolution too), and at least 8
-    /// channels in and out (with fewer, the 16 products are too thin for GEMM to pay for the
+    /// channels in and out (with fewer, the 36 products are too thin for GEMM to pay for the
     /// transforms: the first layer of an image network, one or three channels in, keeps im2col).
     var usesWinograd: Bool {
         winogradIsEnabled && kernelHeight == 3 && kernelWidth == 3 && strideY == 1 && strideX == 1
@@ -29,7 +33,7 @@ extension Conv2dGeometry {
             && inChannels >= 8 && outChannels >= 8 && outHeight >= 2 && outWidth >= 2
     }
 
-    /// Whether the input's gradient is computed by Winograd's F(2×2, 3×3), as the convolution
+    /// Whether the input's gradient is computed by Winograd's F(4×4, 3×3), as the convolution
     /// ``inputGradientGeometry``.
     var usesWinogradForInputGradient: Bool { usesWinograd && height >= 2 && width >= 2 }
 
@@ -44,19 +48,22 @@ extension Conv2dGeometry {
                        dilationY: 1, dilationX: 1, groups: 1)
     }
 
-    /// The output's 2×2 blocks down and across (the last row or column of blocks is cut by the
-    /// edge when the output's size is odd).
-    fileprivate var winogradBlocks: (high: Int, wide: Int) { ((outHeight + 1) / 2, (outWidth + 1) / 2) }
+    /// The output's 4×4 blocks down and across (the last row or column of blocks is cut by the
+    /// edge when the output's size is not a multiple of 4).
+    fileprivate var winogradBlocks: (high: Int, wide: Int) { ((outHeight + 3) / 4, (outWidth + 3) / 4) }
 
-    /// Examples whose blocks go through the 16 products together: about 256 columns, wide
+    /// Examples whose blocks go through the 36 products together: about 256 columns, wide
     /// enough for GEMM's panels, while one chunk's transformed inputs and products stay near the
-    /// L2 cache. (For W3's second convolution, 144 blocks an example, chunks of 144 to 1,152
-    /// columns timed the same within the noise.)
+    /// L2 cache. (W3's second convolution has 36 blocks an example: chunks of 7. With
+    /// F(2×2, 3×3), chunks of 144 to 1,152 columns timed the same within the noise.)
     fileprivate var winogradChunk: Int {
         let blocks = winogradBlocks.high * winogradBlocks.wide
         return max(1, min(batch, 256 / blocks))
     }
 }
+
+/// The positions ξ of F(4×4, 3×3)'s transformed 6×6 blocks: one GEMM each.
+private let winogradPositions = 36
 
 /// Whether `DESCENT_CONVOLUTION` leaves Winograd's way on (anything but `im2col`).
 private let winogradIsEnabled = ProcessInfo.processInfo.environment["DESCENT_CONVOLUTION"] != "im2col"
@@ -89,24 +96,24 @@ extension CPUBackend {
         // Each run of examples sums the transformed filters' gradient ∂U into its own part,
         // added up in part order at the end (as im2col's path does), so that the result does not
         // depend on which thread finishes first; then one transform gives the filters' gradient.
-        let transformedCount = 16 * channelsOut * channelsIn
+        let transformedCount = winogradPositions * channelsOut * channelsIn
         let parts = exampleRunCount(s)
         let sums = UnsafeMutablePointer<Float>.allocate(capacity: parts * transformedCount)
         sums.initialize(repeating: 0, count: parts * transformedCount)
         defer { sums.deallocate() }
-        forEachExampleRun(s, scratchCount: 16 * (channelsIn + channelsOut) * ld, Float.self) { examples, part, scratch, gemmThreads in
-            let inputs = scratch, products = scratch + 16 * channelsIn * ld
+        forEachExampleRun(s, scratchCount: winogradPositions * (channelsIn + channelsOut) * ld, Float.self) { examples, part, scratch, gemmThreads in
+            let inputs = scratch, products = scratch + winogradPositions * channelsIn * ld
             let sum = sums + part * transformedCount
             for start in stride(from: examples.lowerBound, to: examples.upperBound, by: chunk) {
                 let count = min(chunk, examples.upperBound - start)
                 for e in 0..<count {
-                    descent_winograd_f23_inputs(x + (start + e) * channelsIn * s.height * s.width, channelsIn, s.height, s.width,
+                    descent_winograd_f43_inputs(x + (start + e) * channelsIn * s.height * s.width, channelsIn, s.height, s.width,
                                                 s.padTop, s.padLeft, blocksHigh, blocksWide, inputs + e * blocks, ld)
-                    descent_winograd_f23_output_gradients(g + (start + e) * channelsOut * s.outHeight * s.outWidth, channelsOut,
+                    descent_winograd_f43_output_gradients(g + (start + e) * channelsOut * s.outHeight * s.outWidth, channelsOut,
                                                           s.outHeight, s.outWidth, blocksHigh, blocksWide, products + e * blocks, ld)
                 }
                 // ∂U[ξ] += ∂M[ξ]·V[ξ]ᵀ: [out, blocks]·[blocks, in].
-                for position in 0..<16 {
+                for position in 0..<winogradPositions {
                     GEMM.multiply(transposeA: false, transposeB: true, m: channelsOut, n: channelsIn, k: count * blocks,
                                   a: products + position * channelsOut * ld, lda: ld,
                                   b: inputs + position * channelsIn * ld, ldb: ld,
@@ -119,25 +126,25 @@ extension CPUBackend {
             for i in 0..<transformedCount { sums[i] += partial[i] }
         }
         let output = TensorStorage(uninitializedCount: s.weightShape.reduce(1, *), dtype: .float32, device: .cpu)
-        descent_winograd_f23_filter_gradients(sums, channelsOut, channelsIn, output.typed(Float.self))
+        descent_winograd_f43_filter_gradients(sums, channelsOut, channelsIn, output.typed(Float.self))
         return Tensor(shape: s.weightShape, storage: output)
     }
 
     /// Calls `body` with the filters transformed for ``winogradConvolve(_:filters:bias:into:_:)``
-    /// of `s` ([16][out][in]), or with `flipped`, for its input's gradient ([16][in][out]).
+    /// of `s` ([36][out][in]), or with `flipped`, for its input's gradient ([36][in][out]).
     private func withTransformedFilters(_ weight: Tensor, _ s: Conv2dGeometry, flipped: Bool,
                                         _ body: (UnsafePointer<Float>) -> Void) {
-        let count = 16 * s.outChannels * s.inChannels
+        let count = winogradPositions * s.outChannels * s.inChannels
         let byteCount = count * MemoryLayout<Float>.stride
         let filters = BufferPool.allocate(byteCount: byteCount).bindMemory(to: Float.self, capacity: count)
         defer { BufferPool.deallocate(filters, byteCount: byteCount) }
-        descent_winograd_f23_filters(UnsafePointer(weight.storage.typed(Float.self)), s.outChannels, s.inChannels,
+        descent_winograd_f43_filters(UnsafePointer(weight.storage.typed(Float.self)), s.outChannels, s.inChannels,
                                      flipped ? 1 : 0, filters)
         body(filters)
     }
 
-    /// The convolution `s` (3×3, stride 1) of `x` with transformed `filters` [16][out][in], plus
-    /// `bias`, written into `y`: per chunk of examples, the inputs' transform, 16 GEMMs and the
+    /// The convolution `s` (3×3, stride 1) of `x` with transformed `filters` [36][out][in], plus
+    /// `bias`, written into `y`: per chunk of examples, the inputs' transform, 36 GEMMs and the
     /// output transform.
     private func winogradConvolve(_ x: UnsafePointer<Float>, filters: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                   into y: UnsafeMutablePointer<Float>, _ s: Conv2dGeometry) {
@@ -145,23 +152,23 @@ extension CPUBackend {
         let (blocksHigh, blocksWide) = s.winogradBlocks
         let blocks = blocksHigh * blocksWide
         let chunk = s.winogradChunk, ld = chunk * blocks
-        forEachExampleRun(s, scratchCount: 16 * (channelsIn + channelsOut) * ld, Float.self) { examples, _, scratch, gemmThreads in
-            let inputs = scratch, products = scratch + 16 * channelsIn * ld
+        forEachExampleRun(s, scratchCount: winogradPositions * (channelsIn + channelsOut) * ld, Float.self) { examples, _, scratch, gemmThreads in
+            let inputs = scratch, products = scratch + winogradPositions * channelsIn * ld
             for start in stride(from: examples.lowerBound, to: examples.upperBound, by: chunk) {
                 let count = min(chunk, examples.upperBound - start)
                 for e in 0..<count {
-                    descent_winograd_f23_inputs(x + (start + e) * channelsIn * s.height * s.width, channelsIn, s.height, s.width,
+                    descent_winograd_f43_inputs(x + (start + e) * channelsIn * s.height * s.width, channelsIn, s.height, s.width,
                                                 s.padTop, s.padLeft, blocksHigh, blocksWide, inputs + e * blocks, ld)
                 }
                 // M[ξ] = U[ξ]·V[ξ]: [out, in]·[in, blocks].
-                for position in 0..<16 {
+                for position in 0..<winogradPositions {
                     GEMM.multiply(transposeA: false, transposeB: false, m: channelsOut, n: count * blocks, k: channelsIn,
                                   a: filters + position * channelsOut * channelsIn, lda: channelsIn,
                                   b: inputs + position * channelsIn * ld, ldb: ld,
                                   c: products + position * channelsOut * ld, ldc: ld, beta: 0, threads: gemmThreads)
                 }
                 for e in 0..<count {
-                    descent_winograd_f23_outputs(products + e * blocks, channelsOut, ld, blocksHigh, blocksWide, bias,
+                    descent_winograd_f43_outputs(products + e * blocks, channelsOut, ld, blocksHigh, blocksWide, bias,
                                                  y + (start + e) * channelsOut * s.outHeight * s.outWidth, s.outHeight, s.outWidth)
                 }
             }
