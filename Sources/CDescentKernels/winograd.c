@@ -112,15 +112,21 @@ F43_INLINE void split_phases(const float *restrict plane, ptrdiff_t height, ptrd
         const float *restrict source = plane + (y - top) * width;  // source[x − left]: padded column x
         for (ptrdiff_t c = 0; c < 4; c++) {
             float *restrict target = phase + ((y & 3) * 4 + c) * size + (y >> 2) * stride;
-            // Padded columns 4j + c from `left` up to `endColumn`, j below `stride`.
-            for (ptrdiff_t j = (left - c + 3) >> 2; j < stride && 4 * j + c < endColumn; j++) target[j] = source[4 * j + c - left];
+            // Padded columns 4j + c in [left, endColumn), j below `stride`.
+            ptrdiff_t first = (left - c + 3) >> 2, end = (endColumn - c + 3) >> 2;
+            if (end > stride) end = stride;
+            const float *restrict from = source + c - left;
+            for (ptrdiff_t j = first; j < end; j++) target[j] = from[4 * j];
         }
         if (!shifted) continue;
+        // One block to the right: the unshifted plane's next element, and for the last block
+        // the column past it, 4·stride + c.
         for (ptrdiff_t c = 0; c < 2; c++) {
+            const float *restrict unshifted = phase + ((y & 3) * 4 + c) * size + (y >> 2) * stride;
             float *restrict target = phase + (16 + (y & 3) * 2 + c) * size + (y >> 2) * stride;
-            // Padded columns 4(j + 1) + c from `left`: j from ⌈(left − c − 4)/4⌉, at least 0.
-            ptrdiff_t first = left - c - 4 > 0 ? (left - c - 4 + 3) >> 2 : 0;
-            for (ptrdiff_t j = first; j < stride && 4 * (j + 1) + c < endColumn; j++) target[j] = source[4 * (j + 1) + c - left];
+            for (ptrdiff_t j = 0; j + 1 < stride; j++) target[j] = unshifted[j + 1];
+            ptrdiff_t last = 4 * stride + c;
+            if (last >= left && last < endColumn) target[stride - 1] = source[last - left];
         }
     }
 }
