@@ -20,13 +20,16 @@ let package = Package(
         .target(name: "CDescentKernels"),
         // PNG and JPEG decoding: catches libpng's and libjpeg's longjmp errors, and loads the
         // libraries with dlopen, so nothing links them (see README's "Image folders").
+        // The CUDA driver, cuBLAS and NVRTC, declared by hand and opened with dlopen at run time, so
+        // that nothing needs CUDA to build and a machine without a GPU runs everything else.
+        .target(name: "CDescentCUDA", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "CDescentImages", cSettings: [
             .unsafeFlags(["-I/opt/homebrew/include", "-I/opt/homebrew/opt/jpeg-turbo/include", "-I/usr/local/include"],
                          .when(platforms: [.macOS])),
         ]),
         // Tensor, devices and backends (the CPU's kernels, the textbook reference loops, the
         // cross-check between them), autodiff (the chain rule), safetensors files.
-        .target(name: "DescentCore", dependencies: ["CDescentKernels"]),
+        .target(name: "DescentCore", dependencies: ["CDescentKernels", "CDescentCUDA"]),
         // Layers, cost functions, initializers, optimizers, schedules, model files.
         .target(name: "DescentNN", dependencies: ["DescentCore"]),
         // Datasets, batching, loaders (IDX, CSV, NPY, image folders), built-in and synthetic sets.
