@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "descent-bench", targets: ["DescentBench"]),
         .executable(name: "descent", targets: ["descent"]),
         .executable(name: "descent-crosscheck", targets: ["DescentCrossCheck"]),
+        .executable(name: "descent-cuda-bench", targets: ["DescentCUDABench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,6 +41,9 @@ let package = Package(
         .target(name: "Descent", dependencies: ["DescentCore", "DescentNN", "DescentData", "DescentTrain"]),
         // The speed workloads of BENCHMARKS.md.
         .executableTarget(name: "DescentBench", dependencies: ["Descent"], path: "Benchmarks/DescentBench"),
+        // W1, W2 and W4 on a GPU: DescentNN and DescentCore only, so that it links statically
+        // (see DescentCrossCheck) and runs on a GPU machine without Swift.
+        .executableTarget(name: "DescentCUDABench", dependencies: ["DescentNN"], path: "Benchmarks/DescentCUDABench"),
         .executableTarget(name: "XORExample", dependencies: ["Descent"]),
         // The `descent` command: parses options and presents results; the work is in the library.
         .executableTarget(name: "descent", dependencies: [

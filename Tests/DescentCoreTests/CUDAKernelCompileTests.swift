@@ -23,7 +23,18 @@ private let loadedNVRTC: Result<NVRTC, CUDAError> = Result { () throws(CUDAError
             #expect(!log.contains("warning"), "\(module) for \(architecture):\n\(log)")
             // An ELF image: what cuModuleLoadData takes.
             #expect(cubin.starts(with: [0x7f, 0x45, 0x4c, 0x46]), "\(module) for \(architecture) is not a CUBIN")
+            // Every kernel the backend launches is in it (its name, NUL-terminated, in the
+            // symbol table).
+            for name in module.kernelNames {
+                #expect(contains(cubin, Array(name.utf8) + [0]), "\(module) for \(architecture) has no kernel \(name)")
+            }
             print("compiled \(module.rawValue) for \(architecture) with NVRTC \(nvrtc.version.major).\(nvrtc.version.minor) from \(nvrtc.library.path): \(cubin.count) bytes")
         }
     }
+}
+
+/// Whether `bytes` holds `pattern` somewhere.
+private func contains(_ bytes: [UInt8], _ pattern: [UInt8]) -> Bool {
+    guard pattern.count <= bytes.count else { return false }
+    return (0...(bytes.count - pattern.count)).contains { start in bytes[start..<(start + pattern.count)].elementsEqual(pattern) }
 }

@@ -7,6 +7,26 @@
 enum CUDAKernelModule: String, Sendable, CaseIterable {
     case elementwise, reduction, movement, matrix, random, optimizer, convolution, pooling
 
+    /// The kernels the backend launches from this group, by name: what the compile test looks
+    /// for in each CUBIN, so that a misspelt name is found without a GPU.
+    var kernelNames: [String] {
+        let floating = ["f32", "f64"]
+        func each(_ stems: [String], _ suffixes: [String] = floating) -> [String] {
+            stems.flatMap { stem in suffixes.map { "\(stem)_\($0)" } }
+        }
+        let dtypes = ["f32", "f64", "i32", "i64", "u8"]
+        switch self {
+        case .elementwise: return each(["unary", "binary", "select"]) + each(dtypes.map { "cast_\($0)" }, dtypes)
+        case .reduction: return each(["reduce", "arg_reduce"])
+        case .movement: return each(["copy_strided", "gather"], ["b1", "b4", "b8"]) + each(["scatter_add"])
+        case .matrix: return each(["add_bias", "softmax_cross_entropy", "softmax_cross_entropy_gradient"])
+        case .random: return each(["random_uniform", "bernoulli"])
+        case .optimizer: return each(["sgd", "rmsprop", "adam", "adadelta"])
+        case .convolution: return each(["conv2d", "conv2d_input_gradient", "conv2d_weight_gradient"])
+        case .pooling: return each(["max_pool2d", "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward"])
+        }
+    }
+
     /// The whole program: the shared prelude, then this group's kernels.
     var source: String {
         let body = switch self {
