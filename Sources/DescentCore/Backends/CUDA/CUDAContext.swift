@@ -29,6 +29,9 @@ final class CUDAContext: @unchecked Sendable {
     private let functions = Mutex<[String: UInt]>([:])
     /// cuBLAS handles are not safe to use from two threads at once.
     let blasLock = Mutex(())
+    /// `DESCENT_CUDA_SYNC=1`: wait after every launch and check it, so that a failing kernel is
+    /// named in the message (slow; for finding a bug, as `CUDA_LAUNCH_BLOCKING` is for PyTorch).
+    let synchronizesEveryLaunch = ProcessInfo.processInfo.environment["DESCENT_CUDA_SYNC"] == "1"
 
     init(ordinal: Int, search: CUDALibrarySearch = CUDALibrarySearch()) throws(CUDAError) {
         self.ordinal = ordinal
@@ -195,6 +198,9 @@ final class CUDAContext: @unchecked Sendable {
         CUDAKernelArgument.withParameters(arguments) { parameters in
             require(driver.launchKernel(function, UInt32(blockCount), 1, 1, UInt32(threads), 1, 1, 0, stream, parameters, nil),
                     "cuLaunchKernel(\(name), \(blockCount)×\(threads))")
+        }
+        if synchronizesEveryLaunch {
+            require(driver.streamSynchronize(stream), "kernel \(name) (\(count) elements, \(blockCount)×\(threads))")
         }
     }
 }

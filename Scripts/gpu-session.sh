@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The one script a GPU session runs on the lent machine (CUDA, no Swift): it takes the statically
+# linked binaries built on this side, runs the cross-check of cuda against reference and the
+# W1/W2/W4 benchmarks (Benchmarks/cuda.sh), and writes everything under $OUT.
+#
+# On the Swift side, first:
+#     swift build -c release --static-swift-stdlib --product descent-crosscheck
+#     swift build -c release --static-swift-stdlib --product descent-cuda-bench
+#     mkdir -p .build/gpu-bin && cp .build/release/descent-crosscheck .build/release/descent-cuda-bench .build/gpu-bin/
+# then run, with the device tool, `Scripts/gpu-session.sh` carrying `.build/gpu-bin`
+# (timeout about 400 s; the script keeps each step within its own time limit).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out="${OUT:-gpu-results}"
+mkdir -p "$out"
+export DESCENT_BIN="${DESCENT_BIN:-.build/gpu-bin}"
+# Compiled kernels are cached beside the results (the first run compiles them: a few seconds).
+export DESCENT_CUDA_CACHE="${DESCENT_CUDA_CACHE:-/tmp/descent-cuda-cache}"
+
+{
+    date -u
+    uname -a
+    nvidia-smi 2>&1 | head -20
+    echo "--- CUDA libraries the loader can see"
+    ldconfig -p 2>/dev/null | grep -E "libcuda\.so|libcublas\.so|libnvrtc\.so" || echo "(none in ldconfig)"
+    ls -d /usr/local/cuda*/lib64 2>/dev/null
+    python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)" 2>&1 | tail -1
+    ls -la "$DESCENT_BIN" 2>&1
+} > "$out/machine.txt" 2>&1
+cat "$out/machine.txt"
+
+Benchmarks/cuda.sh "$out" 2>&1 | tee "$out/summary.txt"
+status=${PIPESTATUS[0]}
+echo "cuda.sh exit $status" | tee -a "$out/summary.txt"
+exit "$status"
