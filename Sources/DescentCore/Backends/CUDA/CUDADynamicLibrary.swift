@@ -17,7 +17,8 @@ struct CUDADynamicLibrary: @unchecked Sendable {
             }
             let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             // A path that is not there says only that; keep the list short to read.
-            tried.append(.init(path: path, message: text.contains("No such file") ? "not found" : text))
+            let place = path.contains("/") ? path : "\(path) (by name: LD_LIBRARY_PATH and the system's library cache)"
+            tried.append(.init(path: place, message: text.contains("No such file") ? "not found" : text))
         }
         throw CUDAError(.libraryNotFound(library, tried: tried))
     }
