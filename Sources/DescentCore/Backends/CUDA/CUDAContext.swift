@@ -27,6 +27,8 @@ final class CUDAContext: @unchecked Sendable {
 
     /// The compiled kernels by name, filled one group at a time at first use.
     private let functions = Mutex<[String: UInt]>([:])
+    /// The loaded kernel groups (as addresses: pointers are not `Sendable`).
+    private let modules = Mutex<[CUDAKernelModule: UInt]>([:])
     /// cuBLAS handles are not safe to use from two threads at once.
     let blasLock = Mutex(())
     /// `DESCENT_CUDA_SYNC=1`: wait after every launch and check it, so that a failing kernel is
@@ -172,11 +174,8 @@ final class CUDAContext: @unchecked Sendable {
     func function(_ name: String, in module: CUDAKernelModule) -> DCUfunction {
         if let known = functions.withLock({ $0[name] }) { return DCUfunction(bitPattern: known)! }
         do throws(CUDAError) {
-            let cubin = try compiler.cubin(module, architecture: architecture)
+            let loaded = try self.module(module)
             makeCurrent()
-            var loaded: DCUmodule?
-            let result = cubin.withUnsafeBytes { driver.moduleLoadData(&loaded, $0.baseAddress) }
-            try driver.check(result, "cuModuleLoadData(\(module.rawValue))")
             var function: DCUfunction?
             try driver.check(driver.moduleGetFunction(&function, loaded, name), "cuModuleGetFunction(\(name))")
             let address = UInt(bitPattern: function)
@@ -184,6 +183,20 @@ final class CUDAContext: @unchecked Sendable {
             return function!
         } catch {
             fatalError("CUDA kernel \(name) (\(module.rawValue)): \(error)")
+        }
+    }
+
+    /// `module` loaded on this GPU, compiled (or read from the cache) once.
+    private func module(_ module: CUDAKernelModule) throws(CUDAError) -> DCUmodule {
+        try modules.withLock { modules throws(CUDAError) -> DCUmodule in
+            if let known = modules[module] { return DCUmodule(bitPattern: known)! }
+            let cubin = try compiler.cubin(module, architecture: architecture)
+            makeCurrent()
+            var loaded: DCUmodule?
+            let result = cubin.withUnsafeBytes { driver.moduleLoadData(&loaded, $0.baseAddress) }
+            try driver.check(result, "cuModuleLoadData(\(module.rawValue))")
+            modules[module] = UInt(bitPattern: loaded)
+            return loaded!
         }
     }
 
