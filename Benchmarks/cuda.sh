@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Descent on an NVIDIA GPU, in one command (under five minutes): the backends' cross-check of
-# cuda against reference, then W1, W2 and W4 for Descent on the GPU and — where PyTorch with CUDA
+# cuda against reference, 100 training steps on the GPU against the same on the CPU, then W1, W2 and W4 for Descent on the GPU and — where PyTorch with CUDA
 # is installed — for PyTorch on the same GPU, side by side.
 #
 #   Benchmarks/cuda.sh [RESULTS_FOLDER]
@@ -47,6 +47,11 @@ fi
 grep -v " — ok$" "$results/crosscheck.txt" | head -80
 echo "(exit $crosscheck; every case in $results/crosscheck.txt)"
 
+echo "== 100 training steps (dropout, Adam, a step schedule) on $device and on the CPU"
+timeout 90 "$bin/descent-cuda-bench" --device "$device" --workloads agree > "$results/agree.txt" 2>&1
+agree=$?
+cat "$results/agree.txt"; echo "(exit $agree)"
+
 echo "== Descent on $device"
 timeout 150 "$bin/descent-cuda-bench" --device "$device" --json > "$results/descent.json" 2> "$results/descent.err"
 echo "(exit $?)"; cat "$results/descent.json"; tail -20 "$results/descent.err"
@@ -75,4 +80,4 @@ for name in ["w1_epoch_seconds", "w2_steps_per_second", "w4_batch1_latency_us", 
     d, t = descent.get(name), torch.get(name)
     print(f"{name:34} {d if d is None else f'{d:12.4g}':>12} {t if t is None else f'{t:12.4g}':>12}")
 PY
-exit $crosscheck
+[ $crosscheck -eq 0 ] && [ $agree -eq 0 ]

@@ -15,6 +15,10 @@
 //     until the end
 // W4  the W1 network in inference: batch-1 latency from a host array to a host array (median of
 //     2,000), and batch-1000 throughput
+// agree  (not in the default set) 100 steps of a 784-64-10 network with dropout 0.2, Adam and a
+//     step learning-rate schedule, on the device and on the CPU from the same start: the largest
+//     parameter difference and the costs of both; exit status 1 when they part (the whole stack —
+//     layers, cost, backpropagation, dropout masks, optimizer — on the device, against the CPU)
 import DescentCore
 import DescentNN
 import Foundation
@@ -61,6 +65,7 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 }
 
 nonisolated(unsafe) var figures: [(String, Double)] = []
+nonisolated(unsafe) var agreementFailed = false
 func record(_ name: String, _ value: Double, json: Bool) {
     figures.append((name, value))
     if !json { print(name.padding(toLength: 40, withPad: " ", startingAt: 0), String(format: "%.4g", value)) }
@@ -185,8 +190,45 @@ if options.workloads.contains("w4") {
     }
 }
 
+if options.workloads.contains("agree") {
+    /// 100 steps on `device`; the costs and the final parameters, on the host.
+    func train(on device: Device) -> (costs: [Double], parameters: [[Float]]) {
+        var model = mlp([784, 64, 10], dropout: 0.2, seed: 3).to(device)
+        let optimizer = Adam(learningRate: 1e-3)
+        let schedule = StepLR(stepSize: 25, gamma: 0.5)
+        let features = data.features[0..<3200].to(device), labels = data.labels[0..<3200].to(device)
+        var costs: [Double] = []
+        for step in 0..<100 {
+            // The schedule's "epoch" is the step here: the rate halves every 25 steps.
+            optimizer.learningRate = schedule.learningRate(atEpoch: step, initial: 1e-3)
+            let rows = (step % 100) * 32..<((step % 100) * 32 + 32)
+            let (cost, gradients) = valueWithGradient(at: model) { model in
+                crossEntropy(logits: model(features[rows]), labels: labels[rows])
+            }
+            optimizer.update(&model, along: gradients)
+            costs.append(cost.doubleValue)
+        }
+        return (costs, model.parameters.map { $0.value.scalars(as: Float.self) })
+    }
+    let onDevice = train(on: device), onCPU = train(on: .cpu)
+    var largest = 0.0
+    for (a, b) in zip(onDevice.parameters, onCPU.parameters) {
+        for (x, y) in zip(a, b) { largest = max(largest, Double(abs(x - y))) }
+    }
+    let costGap = zip(onDevice.costs, onCPU.costs).map { abs($0 - $1) }.max() ?? 0
+    record("agree_largest_parameter_difference", largest, json: options.json)
+    record("agree_largest_cost_difference", costGap, json: options.json)
+    record("agree_first_cost", onDevice.costs.first ?? .nan, json: options.json)
+    record("agree_last_cost", onDevice.costs.last ?? .nan, json: options.json)
+    if !(largest < 1e-3 && costGap < 1e-3) {
+        FileHandle.standardError.write(Data("the device and the CPU parted: parameters differ by \(largest), costs by \(costGap)\n".utf8))
+        agreementFailed = true
+    }
+}
+
 if options.json {
     let object = Dictionary(uniqueKeysWithValues: figures) as [String: Double]
     let text = String(data: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), encoding: .utf8)!
     print(text)
 }
+exit(agreementFailed ? 1 : 0)
