@@ -20,6 +20,7 @@ results="${1:-cuda-results}"
 mkdir -p "$results"
 bin="${DESCENT_BIN:-.build/release}"
 python="${PYTHON:-python3}"
+# DESCENT_DEVICE=cpu and DESCENT_BENCH_OPTIONS="--workloads w2" try the script without a GPU.
 device="${DESCENT_DEVICE:-cuda}"
 
 if [ ! -x "$bin/descent-crosscheck" ] || [ ! -x "$bin/descent-cuda-bench" ]; then
@@ -32,7 +33,7 @@ if [ ! -x "$bin/descent-crosscheck" ] || [ ! -x "$bin/descent-cuda-bench" ]; the
     fi
 fi
 
-{ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1 || echo "nvidia-smi not found"; } | tee "$results/gpu.txt"
+{ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2> /dev/null || echo "nvidia-smi not found"; } | tee "$results/gpu.txt"
 
 echo "== cross-check: $device against reference"
 timeout 180 "$bin/descent-crosscheck" --device "$device" --all > "$results/crosscheck.txt" 2>&1
@@ -53,7 +54,7 @@ agree=$?
 cat "$results/agree.txt"; echo "(exit $agree)"
 
 echo "== Descent on $device"
-timeout 150 "$bin/descent-cuda-bench" --device "$device" --json > "$results/descent.json" 2> "$results/descent.err"
+timeout 150 "$bin/descent-cuda-bench" --device "$device" --json ${DESCENT_BENCH_OPTIONS:-} > "$results/descent.json" 2> "$results/descent.err"
 echo "(exit $?)"; cat "$results/descent.json"; tail -20 "$results/descent.err"
 
 if "$python" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2> /dev/null; then
@@ -78,6 +79,7 @@ descent, torch = load("descent.json"), load("pytorch.json")
 print(f"\n{'figure':34} {'Descent':>12} {'PyTorch':>12}")
 for name in ["w1_epoch_seconds", "w2_steps_per_second", "w4_batch1_latency_us", "w4_batch1000_samples_per_second"]:
     d, t = descent.get(name), torch.get(name)
-    print(f"{name:34} {d if d is None else f'{d:12.4g}':>12} {t if t is None else f'{t:12.4g}':>12}")
+    show = lambda v: "—" if v is None else f"{v:.4g}"
+    print(f"{name:34} {show(d):>12} {show(t):>12}")
 PY
 [ $crosscheck -eq 0 ] && [ $agree -eq 0 ]
