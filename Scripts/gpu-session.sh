@@ -3,17 +3,21 @@
 # linked binaries built on this side, runs the cross-check of cuda against reference and the
 # W1/W2/W4 benchmarks (Benchmarks/cuda.sh), and writes everything under $OUT.
 #
-# On the Swift side, first:
-#     swift build -c release --static-swift-stdlib --product descent-crosscheck
-#     swift build -c release --static-swift-stdlib --product descent-cuda-bench
-#     mkdir -p .build/gpu-bin && cp .build/release/descent-crosscheck .build/release/descent-cuda-bench .build/gpu-bin/
-# then run, with the device tool, `Scripts/gpu-session.sh` carrying `.build/gpu-bin`
-# (timeout about 400 s; the script keeps each step within its own time limit).
+# On the Swift side, first `Scripts/gpu-build.sh` (the two binaries, static, stripped and gzipped
+# into .build/gpu-bin), then run, with the device tool, `Scripts/gpu-session.sh` carrying
+# `.build/gpu-bin` (timeout about 450 s; each step has its own time limit inside).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out="${OUT:-gpu-results}"
 mkdir -p "$out"
-export DESCENT_BIN="${DESCENT_BIN:-.build/gpu-bin}"
+packed="${DESCENT_PACKED_BIN:-.build/gpu-bin}"
+export DESCENT_BIN="${DESCENT_BIN:-/tmp/descent-bin}"
+mkdir -p "$DESCENT_BIN"
+for file in "$packed"/*.gz; do
+    [ -e "$file" ] || continue
+    gzip -dc "$file" > "$DESCENT_BIN/$(basename "$file" .gz)" && chmod +x "$DESCENT_BIN/$(basename "$file" .gz)"
+done
+cp "$packed/commit.txt" "$out/" 2>/dev/null || true
 # Compiled kernels are cached beside the results (the first run compiles them: a few seconds).
 export DESCENT_CUDA_CACHE="${DESCENT_CUDA_CACHE:-/tmp/descent-cuda-cache}"
 
