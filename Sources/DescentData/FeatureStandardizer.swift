@@ -43,9 +43,22 @@ public struct FeatureStandardizer: Codable, Equatable, Sendable {
         self.init(mean: mean, scale: scale)
     }
 
-    /// The statistics of a dataset's features.
+    /// The statistics of a dataset's features; for a table (a dataset with a
+    /// ``Dataset/tableEncoding``), of its numeric columns only.
+    ///
+    /// A category's one-hot features stay 0 and 1 (mean 0, scale 1), as scikit-learn's pipelines
+    /// usually leave them: scaled, a rare category's 1 would become a large number, and the
+    /// feature would no longer read as "has it" or "has it not".
     public init(fitting dataset: Dataset) {
         self.init(fitting: dataset.features)
+        guard let encoding = dataset.tableEncoding, encoding.featureCount == featureCount else { return }
+        var feature = 0
+        for column in encoding.columns {
+            if column.categories != nil {
+                for index in feature..<(feature + column.featureCount) { (mean[index], scale[index]) = (0, 1) }
+            }
+            feature += column.featureCount
+        }
     }
 
     /// The number of features it standardizes.

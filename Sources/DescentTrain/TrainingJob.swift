@@ -75,9 +75,21 @@ public struct TrainingJob: Sendable {
     public var task: PredictionTask?
     /// Where the validation data come from: by default 20 % of the examples.
     public var validation: Validation = .split(fraction: 0.2)
-    /// Scales every feature to mean 0 and standard deviation 1, with statistics from the
-    /// training examples (saved with the model, so that new data are scaled the same way).
-    public var standardize = false
+    /// Scales features to mean 0 and standard deviation 1, with statistics from the training
+    /// examples (saved with the model, so that new data are scaled the same way); nil (the
+    /// default) does it for a CSV table and not for other data (see ``standardizesFeatures``).
+    ///
+    /// In a table only the numeric columns are scaled: a category's one-hot 0/1 features stay
+    /// 0/1, so that they still read as "has it" or "has it not".
+    public var standardize: Bool?
+
+    /// Whether the features are standardized: ``standardize`` when set, otherwise whether the
+    /// data are a CSV table — whose columns come in any units (a lot size in square feet beside
+    /// a 0/1 column), which left as they are make the large ones swamp the rest.
+    public var standardizesFeatures: Bool { standardize ?? isTable }
+
+    /// Whether ``dataset`` names a CSV file.
+    var isTable: Bool { dataset.lowercased().hasSuffix(".csv") }
 
     // Tables (when ``dataset`` is a CSV file; see ``TableReading``).
 
@@ -221,10 +233,9 @@ public struct TrainingJob: Sendable {
         if !isImageFolder && (imageSize != nil || normalization != nil || augmentation != nil) {
             throw TrainingError.invalidSetting("an image size, normalization or augmentation needs an image folder as the data, not '\(dataset)'")
         }
-        if isImageFolder && standardize {
+        if isImageFolder && standardize == true {
             throw TrainingError.invalidSetting("standardizing is for tables; for an image folder give a normalization (--normalize MEAN,STD)")
         }
-        let isTable = dataset.lowercased().hasSuffix(".csv")
         if !isTable && (!categorical.isEmpty || !ignored.isEmpty || missing != .error) {
             throw TrainingError.invalidSetting("categorical, ignored columns and a missing-value policy need a CSV file as the data, not '\(dataset)'")
         }
@@ -289,7 +300,7 @@ public struct TrainingJob: Sendable {
             training.imageInputs?.augmentation = augmentation
             validationData?.imageInputs = imageInputs
         }
-        let standardizer = standardize ? FeatureStandardizer(fitting: training) : nil
+        let standardizer = standardizesFeatures ? FeatureStandardizer(fitting: training) : nil
         if let standardizer {
             training = try standardizer.apply(to: training)
             validationData = try validationData.map { try standardizer.apply(to: $0) }

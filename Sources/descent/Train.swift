@@ -125,8 +125,10 @@ struct Train: ParsableCommand {
     var validationSplit: Double?
     @Option(help: "Validate on this CSV file (the training CSV's columns) instead of a split of the training data.")
     var validationFile: String?
-    @Flag(help: "Scale every feature to mean 0 and standard deviation 1 (statistics from the training split, saved with the model).")
-    var standardize = false
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Scale features to mean 0 and standard deviation 1 (statistics from the training split, saved with the model). "
+            + "The default for a CSV file, where only numeric columns are scaled; off for other data."))
+    var standardize: Bool?
     @OptionGroup(title: "Tables (CSV files)")
     var tables: TableOptions
     @OptionGroup(title: "Image folders")

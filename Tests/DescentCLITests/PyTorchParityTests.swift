@@ -54,8 +54,8 @@ struct ParityCase: Decodable, Sendable, CustomTestStringConvertible {
                          "--layers", parity.layers, "--loss", parity.loss] + parity.options + [
             "--init", fixtures.appendingPathComponent(parity.initial).path,
             "--no-shuffle", "--batch-size", "full", "--steps", "\(parity.steps)", "--validation-split", "0",
-            // PyTorch's scripts fit the targets as they are.
-            "--no-target-scaling", "--output", "model", "--quiet",
+            // PyTorch's scripts fit the features and targets as they are.
+            "--no-standardize", "--no-target-scaling", "--output", "model", "--quiet",
         ]
         let run = try descent(arguments, in: folder)
         try #require(run.status == 0, "descent \(arguments.joined(separator: " ")) failed: \(run.standardError)")

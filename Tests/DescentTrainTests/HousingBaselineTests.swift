@@ -44,6 +44,24 @@ private let sharedHousing: URL? = {
         #expect(abs(leastSquaresError - 13_842.42) < 0.01)
     }
 
+    /// The README's three trainings on the same split: the default (numeric columns
+    /// standardized) beats least squares, a linear model comes near it, and the features left as
+    /// they are do about as well as the mean. Within 3 % of the README's figures, which came from
+    /// the release build on one CPU (another kernel variant rounds differently).
+    @Test(arguments: zip(["default", "--model linear", "--no-standardize"], [13_405.0, 14_052, 21_204]))
+    func readmeTrainings(variant: String, readmeError: Double) throws {
+        guard let url = sharedHousing else {
+            print("skipped: the shared housing.csv is not here (set DESCENT_SHARED_DATA)")
+            return
+        }
+        var job = TrainingJob(dataset: url.path)
+        job.target = "price"
+        if variant == "--model linear" { job.architecture = .layerList(ModelPreset.linear.layerList) }
+        if variant == "--no-standardize" { job.standardize = false }
+        let error = try #require(try job.run().finalMetrics["mae"])
+        #expect(abs(error - readmeError) < 0.03 * readmeError, "validation MAE \(error), README \(readmeError)")
+    }
+
     /// Each example's features with a 1 appended for the intercept.
     private func rows(_ data: Dataset) -> [[Double]] {
         let width = data.featureCount

@@ -31,8 +31,7 @@ import Testing
         try houses(rows: 120).write(toFile: folder + "/houses.csv", atomically: true, encoding: .utf8)
         var job = TrainingJob(dataset: folder + "/houses.csv")
         job.missing = .median
-        job.standardize = true
-        job.epochs = 3
+        job.epochs = 3  // standardized by default: a table
         job.output = folder + "/model"
         let outcome = try job.run()
         let table = try #require(outcome.metadata.table)
@@ -42,6 +41,10 @@ import Testing
             Issue.record("fills: \(table.columns.map(\.fill))")
             return
         }
+        // Only the numeric column is standardized; the one-hot and yes/no features stay 0/1.
+        let standardizer = try #require(outcome.metadata.standardizer)
+        #expect(standardizer.mean[0] > 50 && standardizer.scale[0] > 1)
+        #expect(standardizer.mean.dropFirst() == [0, 0, 0, 0] && standardizer.scale.dropFirst() == [1, 1, 1, 1])
         let scaling = try #require(outcome.metadata.targetScaling)
         #expect(scaling.mean[0] > 100_000 && scaling.scale[0] > 10_000)
         // The error metrics are in dollars, the cost in standardized units.
@@ -85,6 +88,18 @@ import Testing
         #expect(outcome.metadata.table?.missing == .dropRows)
     }
 
+    /// Tables are standardized unless told not to; other data only when told to.
+    @Test func standardizingIsTheDefaultForTablesOnly() {
+        var table = TrainingJob(dataset: "houses.CSV")
+        #expect(table.standardizesFeatures)
+        table.standardize = false
+        #expect(!table.standardizesFeatures)
+        var digits = TrainingJob(dataset: "digits")
+        #expect(!digits.standardizesFeatures)
+        digits.standardize = true
+        #expect(digits.standardizesFeatures)
+    }
+
     @Test func validationFilesAreFilledWithTheTrainingStatistics() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -94,6 +109,7 @@ import Testing
         var job = TrainingJob(dataset: folder + "/train.csv")
         job.missing = .mean
         job.validation = .file(folder + "/validation.csv")
+        job.standardize = false  // to see the filled value itself
         job.epochs = 1
         let outcome = try job.run()
         let validation = try #require(outcome.plan.validation)

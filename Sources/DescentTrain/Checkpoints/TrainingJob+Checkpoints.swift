@@ -5,7 +5,7 @@ extension TrainingJob {
     /// values, except for the ones in ``movableSettings``.
     public var settingsRecord: [String: String] {
         var record: [String: String] = [
-            "dataset": dataset, "standardize": "\(standardize)", "device": "\(device)", "optimizer": settingsText(optimizer),
+            "dataset": dataset, "standardize": "\(standardizesFeatures)", "device": "\(device)", "optimizer": settingsText(optimizer),
             "schedule": settingsText(schedule), "batching": "\(batching)", "epochs": "\(epochs)", "seed": "\(seed)",
             "shuffled": "\(shuffled)",
         ]

@@ -8,7 +8,8 @@ full-batch steps of the same cost function and optimizer in a fixed order, and s
 weights. `PyTorchParityTests.swift` runs
 
     descent train DATA.csv --layers SPEC <options> --init CASE.initial.safetensors \
-        --no-shuffle --batch-size full --steps N --validation-split 0 --output DIR --quiet
+        --no-shuffle --batch-size full --steps N --validation-split 0 \
+        --no-standardize --no-target-scaling --output DIR --quiet
 
 and compares DIR/model.safetensors with CASE.final.safetensors.
 
