@@ -36,30 +36,30 @@ fi
 { nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2> /dev/null || echo "nvidia-smi not found"; } | tee "$results/gpu.txt"
 
 echo "== cross-check: $device against reference"
-timeout 180 "$bin/descent-crosscheck" --device "$device" --all > "$results/crosscheck.txt" 2>&1
+timeout 150 "$bin/descent-crosscheck" --device "$device" --all > "$results/crosscheck.txt" 2>&1
 crosscheck=$?
 if [ $crosscheck -ge 128 ] || [ $crosscheck -eq 124 ]; then
     # A trap (a kernel that failed) or a timeout: again with a wait after every launch, so the
     # message names the kernel.
     echo "the cross-check stopped (exit $crosscheck); again with DESCENT_CUDA_SYNC=1 to name the kernel"
-    DESCENT_CUDA_SYNC=1 timeout 120 "$bin/descent-crosscheck" --device "$device" --all > "$results/crosscheck-sync.txt" 2>&1
+    DESCENT_CUDA_SYNC=1 timeout 90 "$bin/descent-crosscheck" --device "$device" --all > "$results/crosscheck-sync.txt" 2>&1
     grep -v " — ok$" "$results/crosscheck-sync.txt" | head -60
 fi
 grep -v " — ok$" "$results/crosscheck.txt" | head -80
 echo "(exit $crosscheck; every case in $results/crosscheck.txt)"
 
 echo "== 100 training steps (dropout, Adam, a step schedule) on $device and on the CPU"
-timeout 90 "$bin/descent-cuda-bench" --device "$device" --workloads agree > "$results/agree.txt" 2>&1
+timeout 60 "$bin/descent-cuda-bench" --device "$device" --workloads agree > "$results/agree.txt" 2>&1
 agree=$?
 cat "$results/agree.txt"; echo "(exit $agree)"
 
 echo "== Descent on $device"
-timeout 150 "$bin/descent-cuda-bench" --device "$device" --json ${DESCENT_BENCH_OPTIONS:-} > "$results/descent.json" 2> "$results/descent.err"
+timeout 120 "$bin/descent-cuda-bench" --device "$device" --json ${DESCENT_BENCH_OPTIONS:-} > "$results/descent.json" 2> "$results/descent.err"
 echo "(exit $?)"; cat "$results/descent.json"; tail -20 "$results/descent.err"
 
 if "$python" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2> /dev/null; then
     echo "== PyTorch on the same GPU (TF32 off)"
-    timeout 120 "$python" Benchmarks/pytorch_cuda_bench.py --json > "$results/pytorch.json" 2> "$results/pytorch.err"
+    timeout 100 "$python" Benchmarks/pytorch_cuda_bench.py --json > "$results/pytorch.json" 2> "$results/pytorch.err"
     echo "(exit $?)"; cat "$results/pytorch.json"; tail -5 "$results/pytorch.err"
 else
     echo "== PyTorch with CUDA is not installed here ($python): Descent's figures only"

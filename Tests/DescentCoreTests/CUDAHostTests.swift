@@ -43,6 +43,10 @@ import Testing
         #expect(driver.firstIndex(of: "libcuda.so.1")! < driver.firstIndex(of: "/usr/local/cuda/lib64/libcuda.so.1")!)
         #expect(!driver.contains { $0.contains("site-packages") })
         #expect(search.candidates(for: .cublas).contains("/venv/lib/python3.12/site-packages/nvidia/cublas/lib/libcublas.so.13"))
+        // A CUDA 12 driver runs no library of CUDA 13.
+        let forDriver12 = search.candidates(for: .nvrtc, driverMajor: 12)
+        #expect(!forDriver12.isEmpty && forDriver12.allSatisfy { $0.hasSuffix(".so.12") })
+        #expect(search.candidates(for: .nvrtc, driverMajor: 13) == nvrtc)
     }
 
     @Test func cacheKeysChangeWithEverythingTheCubinDependsOn() {

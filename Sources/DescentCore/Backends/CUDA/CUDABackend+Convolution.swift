@@ -44,9 +44,9 @@ extension CUDABackend {
     }
 
     func maxPool2dBackward(_ upstream: Tensor, indices: Tensor, inputShape: [Int]) -> Tensor {
-        let y = zeros(inputShape, upstream.dtype)
-        context.launch("max_pool2d_backward_\(Self.suffix(upstream.dtype))", in: .pooling, count: upstream.scalarCount,
-                       [upstream.cudaArgument, indices.cudaArgument, y.cudaArgument, .int64(Int64(upstream.scalarCount)),
+        let y = empty(inputShape, upstream.dtype)
+        context.launch("max_pool2d_backward_\(Self.suffix(upstream.dtype))", in: .pooling, count: y.scalarCount,
+                       [upstream.cudaArgument, indices.cudaArgument, y.cudaArgument, .int64(Int64(y.scalarCount)),
                         .int64(Int64(upstream.shape[2] * upstream.shape[3])), .int64(Int64(inputShape[2] * inputShape[3]))])
         return y
     }

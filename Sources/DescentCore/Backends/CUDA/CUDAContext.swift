@@ -84,7 +84,9 @@ final class CUDAContext: @unchecked Sendable {
         try driver.check(driver.memPoolSetAttribute(pool, Int32(DCU_MEMPOOL_ATTR_RELEASE_THRESHOLD), &threshold),
                          "cuMemPoolSetAttribute(release threshold)")
 
-        let blas = try CUBLAS(CUDADynamicLibrary.open(.cublas, search: search))
+        // cuBLAS and NVRTC of a newer CUDA than the driver's would fail later, less clearly.
+        let driverMajor = Int(driverVersion) / 1000
+        let blas = try CUBLAS(CUDADynamicLibrary.open(.cublas, search: search, driverMajor: driverMajor))
         self.blas = blas
         var handle: DcublasHandle?
         try blas.check(blas.create(&handle), "cublasCreate_v2")
@@ -96,7 +98,7 @@ final class CUDAContext: @unchecked Sendable {
         try blas.check(blas.setMathMode(handle, Int32(tf32 ? DCUBLAS_TF32_TENSOR_OP_MATH : DCUBLAS_DEFAULT_MATH)),
                        "cublasSetMathMode")
 
-        let nvrtc = try NVRTC.load(search: search)
+        let nvrtc = try NVRTC.load(search: search, driverMajor: driverMajor)
         compiler = CUDAKernelCompiler(nvrtc: nvrtc, cache: CUDAKernelCache(folder: CUDAKernelCache.defaultFolder()))
         info = CUDADeviceInfo(ordinal: ordinal, name: name, computeCapability: (major, minor), memoryBytes: memory,
                               driverVersion: Int(driverVersion), nvrtcVersion: nvrtc.version,
@@ -220,18 +222,24 @@ final class CUDAContext: @unchecked Sendable {
 
 /// What Descent found about a GPU, for `descent` and `descent-crosscheck` to print.
 public struct CUDADeviceInfo: Sendable, CustomStringConvertible {
+    /// Which GPU: `cuda(ordinal)`.
     public var ordinal: Int
+    /// The GPU's name, as `nvidia-smi` shows it.
     public var name: String
+    /// The architecture's version: 9.0 for an H100.
     public var computeCapability: (major: Int, minor: Int)
+    /// The GPU's memory in bytes.
     public var memoryBytes: Int
     /// The CUDA version the driver supports, as `cuDriverGetVersion` gives it (13000 for 13.0).
     public var driverVersion: Int
+    /// The version of NVRTC, which compiles the kernels.
     public var nvrtcVersion: (major: Int, minor: Int)
     /// The paths of the driver, cuBLAS and NVRTC that were opened.
     public var libraries: [String]
     /// Whether cuBLAS may use TF32 tensor cores for float32 products (`DESCENT_CUDA_TF32=1`).
     public var tf32: Bool
 
+    /// One line: the GPU, its capability and memory, the versions, and the libraries' paths.
     public var description: String {
         "cuda:\(ordinal) \(name), compute capability \(computeCapability.major).\(computeCapability.minor), "
             + "\(memoryBytes >> 20) MiB, driver CUDA \(driverVersion / 1000).\(driverVersion % 1000 / 10), "

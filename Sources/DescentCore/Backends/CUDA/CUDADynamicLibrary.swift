@@ -8,9 +8,10 @@ struct CUDADynamicLibrary: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
 
     /// The first of `search`'s candidates that opens; the error lists every one tried.
-    static func open(_ library: CUDALibrary, search: CUDALibrarySearch = CUDALibrarySearch()) throws(CUDAError) -> Self {
+    static func open(_ library: CUDALibrary, search: CUDALibrarySearch = CUDALibrarySearch(),
+                     driverMajor: Int? = nil) throws(CUDAError) -> Self {
         var tried: [CUDAError.LoadAttempt] = []
-        for path in search.candidates(for: library) {
+        for path in search.candidates(for: library, driverMajor: driverMajor) {
             var message = [CChar](repeating: 0, count: 512)
             if let handle = descent_cuda_open(path, &message, message.count) {
                 return Self(library: library, path: path, handle: handle)

@@ -4,7 +4,9 @@
 public struct CUDAError: Error, Sendable, Equatable, CustomStringConvertible {
     /// One `dlopen` that failed: the path (or bare name) and the loader's message.
     public struct LoadAttempt: Sendable, Equatable {
+        /// The path tried, or the bare file name with where `dlopen` looked for it.
         public var path: String
+        /// `dlopen`'s message, or "not found".
         public var message: String
     }
 
@@ -27,10 +29,13 @@ public struct CUDAError: Error, Sendable, Equatable, CustomStringConvertible {
         case nvrtc(call: String, message: String, log: String)
     }
 
+    /// What went wrong, with its details.
     public var kind: Kind
 
+    /// An error of `kind`.
     public init(_ kind: Kind) { self.kind = kind }
 
+    /// What went wrong in words, with where CUDA was looked for or the driver's error by name.
     public var description: String {
         switch kind {
         case .libraryNotFound(let library, let tried):

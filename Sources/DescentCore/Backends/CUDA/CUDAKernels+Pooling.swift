@@ -1,7 +1,9 @@
 extension CUDAKernelSource {
     /// Max and average pooling over the last two axes of [N, C, H, W], and their derivative
-    /// rules, as the reference backend defines them (one thread per output element; the backward
-    /// scatter of max pooling adds atomically, since windows may overlap).
+    /// rules, as the reference backend defines them: one thread per element of the result. Max
+    /// pooling's backward pass gathers, for each input element, the gradients of the outputs that
+    /// chose it, in the reference's order (so overlapping windows add up bit for bit as there;
+    /// a scan of the whole output plane, simple before fast).
     ///
     /// `Dims` here: kH, kW, strideY, strideX, padY, padX, dilationY, dilationX, H, W, outH, outW,
     /// countIncludePad (v[0…12]).
@@ -64,8 +66,12 @@ extension CUDAKernelSource {
     extern "C" __global__ void max_pool2d_backward_##NAME(const T *upstream, const int *indices, T *y, i64 n, \\
                                                           i64 outputPlane, i64 planeSize) { \\
         GRID_LOOP(i, n) { \\
-            i64 position = indices[i]; \\
-            if (position >= 0 && position < planeSize) atomicAdd(&y[(i / outputPlane) * planeSize + position], upstream[i]); \\
+            i64 plane = i / planeSize, position = i % planeSize; \\
+            const int *chosen = indices + plane * outputPlane; \\
+            const T *gradient = upstream + plane * outputPlane; \\
+            T sum = T(0); \\
+            for (i64 o = 0; o < outputPlane; ++o) if (chosen[o] == position) sum += gradient[o]; \\
+            y[i] = sum; \\
         } \\
     } \\
     extern "C" __global__ void avg_pool2d_##NAME(const T *x, T *y, i64 n, Dims d) { \\

@@ -60,8 +60,18 @@ public struct CUDALibrarySearch: Sendable {
     }
 
     /// Every path (or bare file name, for `dlopen`'s own search) to try for `library`, in order,
-    /// without repeats.
-    public func candidates(for library: CUDALibrary) -> [String] {
+    /// without repeats; with `driverMajor` (13 for a driver of CUDA 13.x), only the versions that
+    /// driver runs (cuBLAS 13 and NVRTC 13's CUBIN need a CUDA 13 driver).
+    public func candidates(for library: CUDALibrary, driverMajor: Int? = nil) -> [String] {
+        let all = allCandidates(for: library)
+        guard let driverMajor else { return all }
+        return all.filter { path in
+            guard let major = path.split(separator: ".").last.flatMap({ Int($0) }) else { return true }
+            return library == .driver || major <= driverMajor
+        }
+    }
+
+    private func allCandidates(for library: CUDALibrary) -> [String] {
         var folders: [String] = []
         for folder in (environment["DESCENT_CUDA_PATH"] ?? "").split(separator: ":").map(String.init) where !folder.isEmpty {
             folders.append(folder)

@@ -32,8 +32,8 @@ struct NVRTC: @unchecked Sendable {
     }
 
     /// NVRTC from the first library that opens, or the error that lists where it looked.
-    static func load(search: CUDALibrarySearch = CUDALibrarySearch()) throws(CUDAError) -> NVRTC {
-        try NVRTC(CUDADynamicLibrary.open(.nvrtc, search: search))
+    static func load(search: CUDALibrarySearch = CUDALibrarySearch(), driverMajor: Int? = nil) throws(CUDAError) -> NVRTC {
+        try NVRTC(CUDADynamicLibrary.open(.nvrtc, search: search, driverMajor: driverMajor))
     }
 
     /// The CUBIN that `source` compiles to with `options`, or the error with the compiler's log.
