@@ -14,6 +14,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // `swift package generate-documentation` and `preview-documentation`: the DocC catalogs
+        // and tutorials (Scripts/build-docs.sh). A command plugin: ordinary builds never build it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // The innermost CPU kernels (matrix products, optimizer steps, random streams), in C so
@@ -61,6 +64,8 @@ let package = Package(
         .testTarget(name: "DescentTrainTests", dependencies: ["Descent", "_DescentTestSupport"]),
         .testTarget(name: "DescentDataTests", dependencies: ["Descent", "_DescentTestSupport"],
                     resources: [.copy("Fixtures")]),
+        // The DocC tutorials' code (Sources/Descent/Descent.docc/Resources), run and checked.
+        .testTarget(name: "DescentTutorialTests", dependencies: ["Descent"]),
         // End-to-end tests that run the built `descent` binary.
         .testTarget(name: "DescentCLITests", dependencies: ["Descent", "_DescentTestSupport"],
                     resources: [.copy("Fixtures")]),

@@ -73,3 +73,11 @@ for svg in "$docs"/*.svg; do
     fi
     echo "$png (${width}×${height})"
 done
+
+# The DocC tutorials show three of the pictures; their copies in the catalog follow docs/
+# (TutorialCodeTests checks that they are the same).
+for picture in landscape decision-boundary computational-graph; do
+    if [[ -f "$docs/$picture.png" ]]; then
+        cp "$docs/$picture.png" "$root/Sources/Descent/Descent.docc/Resources/$picture.png"
+    fi
+done

@@ -2,6 +2,7 @@
 /// "3 classes" — so that what Descent prints never reads "1 layers".
 ///
 /// - Parameters:
+///   - count: how many.
 ///   - noun: the singular.
 ///   - plural: the plural when it is not the singular with an "s" ("classes").
 public func counted(_ count: Int, _ noun: String, plural: String? = nil) -> String {

@@ -37,10 +37,14 @@ public struct Dataset: Sendable {
     /// A dataset from tensors whose first axes agree.
     ///
     /// - Parameters:
+    ///   - features: the inputs, one example per entry along the first axis.
+    ///   - labels: the targets: int32 class indices, or floats to predict, one per example.
     ///   - task: by default inferred: int32 labels are classes (``PredictionTask/binary`` for
     ///     two), float labels are regression.
     ///   - classCount: for classification, by default `classNames.count`, or the largest label
     ///     + 1 when there are no names (2 for a binary task); ignored for regression.
+    ///   - featureNames: the name of each feature (a table's columns), if known.
+    ///   - classNames: the name of each class, by label.
     public init(features: Tensor, labels: Tensor, task: PredictionTask? = nil, classCount: Int? = nil,
                 featureNames: [String]? = nil, classNames: [String]? = nil) {
         precondition(features.rank >= 1 && labels.rank >= 1 && features.shape[0] == labels.shape[0],

@@ -1,6 +1,6 @@
 /// The full gradient graph of `body` for `model` — every operation with its value and gradient,
 /// the parameters under their names (`0.weight` …) — for drawing and teaching (see
-/// ``ComputationalGraph``). The same computation as `valueWithGradient(at:in:)` runs, with every
+/// `ComputationalGraph`). The same computation as `valueWithGradient(at:in:)` runs, with every
 /// value kept.
 ///
 /// ```swift

@@ -24,7 +24,7 @@ public final class SharedRandomGenerator: Sendable {
 ///
 /// A ``Dropout`` layer is a value but must draw a *new* mask on every forward pass; its copies
 /// share this object, which hands out consecutive ranges of positions. The numbers themselves
-/// are computed by the backend from (seed, position) — see ``RandomKey`` — so they are the same
+/// are computed by the backend from (seed, position) — see `RandomKey` — so they are the same
 /// on every device.
 public final class RandomStream: Sendable {
     /// The seed and the position of the next number, together so that a checkpoint reads and

@@ -2,29 +2,31 @@ import Foundation
 
 /// Data named the way a person names them: a built-in set (`digits`, `xor`, `moons`, `circles`,
 /// `spirals`, `mnist`, `cifar10`), a CSV file path, or a folder of images with one subfolder per
-/// class (see ``Dataset/imageFolder(at:size:channels:classNames:)``).
+/// class (see `Dataset/imageFolder(at:size:channels:classNames:)`).
 public enum DatasetSource {
-    /// The built-in names ``load(_:dataDirectory:target:classNames:task:)`` accepts besides file paths.
+    /// The built-in names ``load(_:dataDirectory:target:classNames:task:imageSize:imageChannels:reading:encoding:)`` accepts besides file paths.
     public static let builtinNames = ["digits", "xor", "moons", "circles", "spirals", "mnist", "cifar10"]
 
     /// The data named `source`, with the test part when the source has one (MNIST's test set);
     /// otherwise `test` is nil and the caller splits off validation data.
     ///
     /// - Parameters:
+    ///   - source: a built-in dataset's name (`digits`, `mnist` …), a CSV file's path or an image folder's.
     ///   - dataDirectory: the folder holding MNIST's IDX files (or its `mnist` subfolder), or
-    ///     CIFAR-10's batch files (see ``CIFAR10Locator``); when nil, `$DESCENT_DATA` and the
-    ///     per-user cache are searched (see ``MNISTLocator``).
+    ///     CIFAR-10's batch files (see `CIFAR10Locator`); when nil, `$DESCENT_DATA` and the
+    ///     per-user cache are searched (see `MNISTLocator`).
     ///   - target: the CSV column to predict (by default the last).
     ///   - classNames: a trained model's classes, so that labels of new data match them.
     ///   - task: reads the target as this kind of task instead of the inferred one.
     ///   - imageSize: for an image folder, the size every image is resized to (else all must
     ///     share one size); `imageChannels` forces 1 or 3 channels.
+    ///   - imageChannels: for an image folder, 1 or 3 to force that many channels.
     ///   - reading: how a CSV file's columns are read (its target is replaced by `target` when
     ///     that is given).
     ///   - encoding: a saved model's table encoding: a CSV file's columns are matched to it by
     ///     name and encoded as in training.
     /// - Throws: ``TrainingError/invalidSetting(_:)`` for a name that is neither built in nor a
-    ///   `.csv` path nor a folder; ``DataError`` or file errors from reading (for MNIST not found, the folders
+    ///   `.csv` path nor a folder; `DataError` or file errors from reading (for MNIST not found, the folders
     ///   looked in); ``TrainingError/incompatibleData(_:)`` when the data cannot be read as `task`.
     public static func load(_ source: String, dataDirectory: String? = nil, target: String? = nil,
                             classNames: [String]? = nil, task: PredictionTask? = nil,
@@ -46,7 +48,7 @@ public enum DatasetSource {
     ///
     /// - Throws: ``SettingError`` when the file is not a `.csv` file; ``TrainingError`` when it
     ///   does not exist, or its features or classes do not match the training data's (naming
-    ///   file and line); ``DataError`` for a malformed file.
+    ///   file and line); `DataError` for a malformed file.
     public static func loadValidation(_ path: String, matching training: Dataset, target: String? = nil) throws -> Dataset {
         guard path.lowercased().hasSuffix(".csv") else {
             throw SettingError(.validationFile, .invalid(expected: "a .csv file", found: "'\(path)'"))

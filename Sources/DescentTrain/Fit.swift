@@ -11,6 +11,15 @@ extension Layer {
     /// same seed gives the same run.
     ///
     /// - Parameters:
+    ///   - training: The examples to learn from.
+    ///   - validation: Examples to measure on after every epoch (`val_` metrics), never learned from.
+    ///   - epochs: How many passes over the training data.
+    ///   - loss: The cost C to minimize.
+    ///   - optimizer: The update rule that turns gradients into steps.
+    ///   - batching: How many examples each step's gradient comes from: full batch, stochastic or mini-batch.
+    ///   - shuffled: Whether the examples are taken in a new random order every epoch.
+    ///   - seed: The seed of the shuffling (and of dropout and augmentation): the same seed gives the same run.
+    ///   - metrics: What to measure besides the cost after every epoch.
     ///   - maximumSteps: Stops after this many optimizer steps in all (epochs are then an upper
     ///     bound).
     ///   - schedule: Sets the learning rate at the start of every epoch.
@@ -26,7 +35,7 @@ extension Layer {
     /// - Returns: Per-epoch cost, metrics and learning rate (a resumed run's from its first epoch).
     /// - Throws: ``TrainingError/nonFiniteCost(epoch:step:value:)`` when the cost becomes NaN or
     ///   infinite; ``TrainingInterrupted`` when a callback interrupted training;
-    ///   ``TrainingError/incompatibleData(_:)`` and ``OptimizerStateError`` for a resumed state
+    ///   ``TrainingError/incompatibleData(_:)`` and `OptimizerStateError` for a resumed state
     ///   that does not fit the model, the optimizer or the data; errors thrown by callbacks.
     @discardableResult
     public mutating func fit(

@@ -1,7 +1,7 @@
 /// The layer-list spelling of a network (the command line's `layers` option): a comma-separated
 /// list such as `512,relu,dropout=0.2,10` or
 /// `conv=32x3,relu,maxpool=2,flatten,128,relu`, where each item is one layer of the
-/// ``Sequential`` — so item *k* (counting from 0) is the layer whose parameters are named
+/// `Sequential` — so item *k* (counting from 0) is the layer whose parameters are named
 /// `k.weight` and `k.bias`, as in PyTorch's `nn.Sequential`:
 ///
 /// | item | layer |
@@ -49,8 +49,12 @@ public enum LayerList {
     /// batch axis: `[4]` for four features, `[1, 28, 28]` for MNIST's images) and `outputCount`
     /// outputs.
     ///
-    /// - Parameter outputActivation: the activation the cost needs after the output layer;
-    ///   appended unless the list already ends with it (`…,1,sigmoid`).
+    /// - Parameters:
+    ///   - specification: the comma-separated list (`64,relu,dropout=0.2,10`).
+    ///   - inputShape: the shape of one example, without the batch axis.
+    ///   - outputCount: the number of outputs of the last layer.
+    ///   - outputActivation: the activation the cost needs after the output layer;
+    ///     appended unless the list already ends with it (`…,1,sigmoid`).
     /// - Throws: ``TrainingError/invalidSetting(_:)`` naming the item (its position, from 1, and
     ///   its text) that is not understood or that cannot take the shape the items before it give.
     public static func parse(_ specification: String, inputShape: [Int], outputCount: Int,

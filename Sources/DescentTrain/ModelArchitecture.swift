@@ -84,7 +84,7 @@ public enum ModelArchitecture: Sendable, Equatable {
     /// sigmoid for binary cross-entropy), while a file is taken as the whole network.
     ///
     /// - Throws: ``TrainingError/invalidSetting(_:)`` for a layer list that is not understood;
-    ///   for a file, ``ModelFileError`` when it cannot be read or parsed and
+    ///   for a file, `ModelFileError` when it cannot be read or parsed and
     ///   ``TrainingError/incompatibleData(_:)`` when its layers do not fit each other or the data.
     public func layers(inputShape: [Int], outputCount: Int, outputActivation: Activation? = nil) throws -> [LayerConfiguration] {
         switch self {
@@ -101,7 +101,7 @@ public enum ModelArchitecture: Sendable, Equatable {
     /// Whether the network's first layer works on images [C, H, W] (a convolution, a pooling,
     /// channel dropout or 2-D batch normalization), so that the data must come as images.
     ///
-    /// - Throws: for a file, ``ModelFileError`` when it cannot be read or parsed.
+    /// - Throws: for a file, `ModelFileError` when it cannot be read or parsed.
     public func startsWithImageLayer() throws -> Bool {
         switch self {
         case let .layerList(specification):
@@ -121,8 +121,10 @@ public enum ModelArchitecture: Sendable, Equatable {
     /// ``startsWithImageLayer()``) gets them as images instead: [1, 28, 28] for `mnist`,
     /// [1, 8, 8] for `digits`.
     ///
-    /// - Parameter source: the data's name (``DatasetSource``).
-    /// - Throws: for a file, ``ModelFileError`` when it cannot be read or parsed.
+    /// - Parameters:
+    ///   - data: the dataset whose examples the network takes.
+    ///   - source: the data's name (``DatasetSource``).
+    /// - Throws: for a file, `ModelFileError` when it cannot be read or parsed.
     public func exampleShape(of data: Dataset, source: String) throws -> [Int] {
         let shape = Array(data.features.shape.dropFirst())
         let images: [String: [Int]] = ["mnist": [1, 28, 28], "digits": [1, 8, 8]]

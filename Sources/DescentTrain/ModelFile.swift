@@ -17,7 +17,7 @@ import Foundation
 public enum ModelFile {
     /// The layers listed in the JSON file at `url`.
     ///
-    /// - Throws: ``ModelFileError`` when the file is missing, unreadable, not JSON, or has a
+    /// - Throws: `ModelFileError` when the file is missing, unreadable, not JSON, or has a
     ///   value that does not fit (naming the place in the file).
     public static func layers(contentsOf url: URL) throws -> [LayerConfiguration] {
         try Sequential.architecture(contentsOf: url).layers

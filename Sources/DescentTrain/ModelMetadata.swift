@@ -62,7 +62,7 @@ public struct ModelMetadata: Sendable, Equatable {
 
     /// The metadata read back from a saved model's sections.
     ///
-    /// - Throws: ``ModelFileError/invalidValue(path:location:expected:found:)`` naming `path`
+    /// - Throws: `ModelFileError/invalidValue(path:location:expected:found:)` naming `path`
     ///   and the value that is not what it should be.
     public init(json: [String: JSONValue], preprocessing: [Preprocessing], path: String) throws {
         func string(_ key: String) throws -> String? {
@@ -125,7 +125,7 @@ public struct ModelMetadata: Sendable, Equatable {
 
 extension Sequential {
     /// Saves the model folder with what a training run keeps beside it (see
-    /// ``save(to:inputShape:preprocessing:metadata:additionalFiles:using:)``), and `additionalFiles`
+    /// `save(to:inputShape:preprocessing:metadata:additionalFiles:using:)`), and `additionalFiles`
     /// (a history, a checkpoint) in the same save.
     public func save(to url: URL, inputShape: [Int]? = nil, metadata: ModelMetadata,
                      additionalFiles: [(path: String, contents: Data)] = [],

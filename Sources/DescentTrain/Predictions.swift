@@ -6,6 +6,7 @@ public enum PredictionInputs {
     /// one array (or its array `x`) (float32 result).
     ///
     /// - Parameters:
+    ///   - url: the file: `.csv`, `.npy` or `.npz`.
     ///   - target: a column to leave out when present (the target the model was trained on).
     ///   - expectedCount: the model's input count; when the CSV has exactly one column more, the
     ///     last column is taken for a target and left out.

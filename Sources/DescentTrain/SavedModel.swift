@@ -22,7 +22,7 @@ public struct SavedModel {
     /// Loads the model folder at `folder`.
     ///
     /// - Throws: ``TrainingError/invalidSetting(_:)`` when the folder does not exist;
-    ///   ``ModelFileError`` when its files cannot be read or are not valid.
+    ///   `ModelFileError` when its files cannot be read or are not valid.
     public init(folder: String) throws {
         guard FileManager.default.fileExists(atPath: folder) else {
             throw TrainingError.invalidSetting("the model folder '\(folder)' does not exist")
@@ -83,7 +83,9 @@ public struct SavedModel {
     /// the training statistics when training standardized; uint8 images are scaled and
     /// normalized as the model's ``ModelMetadata/image`` says.
     ///
-    /// - Parameter source: the data's name, for messages.
+    /// - Parameters:
+    ///   - features: the data's features, as read.
+    ///   - source: the data's name, for messages.
     /// - Throws: ``TrainingError/incompatibleData(_:)`` when the number of features is not the
     ///   model's.
     public func prepare(_ features: Tensor, source: String) throws -> Tensor {
@@ -156,14 +158,15 @@ public struct SavedModel {
     /// its test part) or a CSV file — with the cost and metrics it was trained with.
     ///
     /// - Parameters:
+    ///   - source: a built-in dataset's name (for MNIST, its test part is used) or a file's or folder's path.
     ///   - dataDirectory: where MNIST's files are (see ``DatasetSource``).
     ///   - target: the CSV column to predict; by default the one the model was trained on, else
     ///     the last.
-    /// - Throws: what ``DatasetSource/load(_:dataDirectory:target:classNames:task:)`` throws;
-    ///   ``TrainingError/incompatibleData(_:)`` when the data's features or classes do not fit
-    ///   the model.
     ///   - unknownCategory: for a model trained on a CSV file with categorical columns, what to
     ///     do with a category training did not see.
+    /// - Throws: what ``DatasetSource/load(_:dataDirectory:target:classNames:task:imageSize:imageChannels:reading:encoding:)`` throws;
+    ///   ``TrainingError/incompatibleData(_:)`` when the data's features or classes do not fit
+    ///   the model.
     public func evaluate(on source: String, dataDirectory: String? = nil, target: String? = nil,
                          unknownCategory: UnknownCategoryPolicy = .error) throws -> Evaluation {
         // The target is read as training read it (classes or numbers). A binary model's data are
@@ -208,7 +211,7 @@ public struct SavedModel {
     /// as the training images were, with the files named in the outputs.
     ///
     /// - Throws: ``TrainingError`` when the file does not exist or its number of features is
-    ///   not the model's; ``DataError`` for a malformed file or image (naming it).
+    ///   not the model's; `DataError` for a malformed file or image (naming it).
     ///
     /// A CSV file for a model trained on one is read with the saved ``ModelMetadata/table``:
     /// columns matched by name, in any order; a missing cell filled with the saved value (or an
@@ -250,7 +253,7 @@ extension SavedModel {
     }
 }
 
-/// A saved model's cost and metrics on a dataset (``SavedModel/evaluate(on:dataDirectory:target:)``).
+/// A saved model's cost and metrics on a dataset (``SavedModel/evaluate(on:dataDirectory:target:unknownCategory:)``).
 public struct Evaluation: Sendable, Equatable {
     /// The number of examples measured.
     public var count: Int
@@ -265,7 +268,7 @@ extension PredictionOutputs {
     /// as a `.npy` array when the path ends in `.npy`, else the table of ``csv()``. The file is
     /// replaced whole or not at all.
     ///
-    /// - Throws: ``FileError`` when the file cannot be written.
+    /// - Throws: `FileError` when the file cannot be written.
     public func write(to path: String) throws {
         let url = URL(fileURLWithPath: path)
         if path.lowercased().hasSuffix(".npy") {

@@ -1,15 +1,17 @@
 extension PredictionTask {
     /// `dataset` read as this task instead of the one inferred from its labels: e.g. digits 0–9
-    /// as numbers to predict (``regression``), or a numeric column with few values as classes.
+    /// as numbers to predict (`regression`), or a numeric column with few values as classes.
     ///
-    /// Class labels become numbers for ``regression`` (the class names' values when they are
-    /// numbers, else the indices); ``binary`` checks that there are two classes and
-    /// ``classification`` keeps the classes as they are (binary when there are two).
+    /// Class labels become numbers for `regression` (the class names' values when they are
+    /// numbers, else the indices); `binary` checks that there are two classes and
+    /// `classification` keeps the classes as they are (binary when there are two).
     ///
-    /// - Parameter source: the data's name, for messages.
+    /// - Parameters:
+    ///   - dataset: the data, with labels as read.
+    ///   - source: the data's name, for messages.
     /// - Throws: ``TrainingError/incompatibleData(_:)`` when the labels cannot be read this way
     ///   (numbers as classes, which only a CSV file's text allows, or a number of classes other
-    ///   than two for ``binary``).
+    ///   than two for `binary`).
     public func apply(to dataset: Dataset, source: String) throws -> Dataset {
         switch (self, dataset.task) {
         case (.regression, .regression):

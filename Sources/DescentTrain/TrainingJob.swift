@@ -3,7 +3,7 @@ import Foundation
 /// A whole training run, from named data to a saved model folder: what `descent train` does,
 /// as a value a Swift program can configure and run.
 ///
-/// ``run(progress:callbacks:)`` loads the data, holds out validation data, standardizes the
+/// ``run(progress:callbacks:resumingFrom:)`` loads the data, holds out validation data, standardizes the
 /// features if asked, chooses the cost and the metrics for the task (``TrainingRecipe``),
 /// builds the network, trains it with `fit`, and saves the model with its history when
 /// ``output`` is set.
@@ -66,12 +66,12 @@ public struct TrainingJob: Sendable {
     /// an image folder (one subfolder per class).
     public var dataset: String
     /// The folder that holds MNIST's files; nil to look in `$DESCENT_DATA` and the per-user
-    /// cache (see ``MNISTLocator``).
+    /// cache (see `MNISTLocator`).
     public var dataDirectory: String?
     /// The CSV column to predict; nil for the last.
     public var target: String?
     /// Reads the target as this task instead of the one inferred from the data (see
-    /// ``PredictionTask/apply(to:source:)``).
+    /// `PredictionTask/apply(to:source:)`).
     public var task: PredictionTask?
     /// Where the validation data come from: by default 20 % of the examples.
     public var validation: Validation = .split(fraction: 0.2)
@@ -214,7 +214,7 @@ public struct TrainingJob: Sendable {
     /// - Returns: the trained model, its history and final metrics, and what it was trained on.
     /// - Throws: ``SettingError`` as ``check()`` does; ``TrainingError`` when the data cannot be
     ///   found or do not fit the task, the cost or the network, or when the cost stops being
-    ///   finite; ``DataError`` for malformed data files; ``ModelFileError`` and ``FileError``
+    ///   finite; `DataError` for malformed data files; `ModelFileError` and `FileError`
     ///   when a file cannot be read or the model cannot be saved; ``CheckpointError`` for a
     ///   checkpoint that is missing, damaged or from other settings; ``TrainingInterrupted``
     ///   when a callback interrupted training (the checkpoint is saved first, with ``output``).

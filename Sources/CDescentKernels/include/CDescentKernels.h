@@ -44,6 +44,39 @@ void descent_max_pool_2x2(const float *input, float *output, int32_t *indices, p
                           ptrdiff_t height, ptrdiff_t width, ptrdiff_t outHeight,
                           ptrdiff_t outWidth);
 
+/// Winograd F(2×2, 3×3) (see winograd.c): the 3×3 filters [out][in][3][3] transformed to
+/// U = G g Gᵀ, as [16][out][in] — or, when `flipped` is nonzero, each filter turned half a turn
+/// and its channels swapped, as [16][in][out], the filters that carry an output's gradient back
+/// to the input.
+void descent_winograd_f23_filters(const float *weights, ptrdiff_t outChannels, ptrdiff_t inChannels,
+                                  int flipped, float *transformed);
+
+/// Winograd F(2×2, 3×3): each 4×4 input patch d under a 2×2 output block, Bᵀ d B, for
+/// `blocksHigh`×`blocksWide` blocks of one example's `channels` planes (zero outside the input;
+/// the block (i, j) reads rows from 2i − padTop, columns from 2j − padLeft), into `transformed`
+/// [16][channels][ld], block i·blocksWide + j in column i·blocksWide + j.
+void descent_winograd_f23_inputs(const float *input, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+                                 ptrdiff_t padTop, ptrdiff_t padLeft, ptrdiff_t blocksHigh, ptrdiff_t blocksWide,
+                                 float *transformed, ptrdiff_t ld);
+
+/// Winograd F(2×2, 3×3): the products M [16][channels][ld] back to output blocks, Aᵀ M A plus
+/// the channel's bias (none when `bias` is NULL), written into one example's output
+/// [channels][outHeight][outWidth] (the part of a block past the edge is dropped).
+void descent_winograd_f23_outputs(const float *products, ptrdiff_t channels, ptrdiff_t ld,
+                                  ptrdiff_t blocksHigh, ptrdiff_t blocksWide, const float *bias,
+                                  float *output, ptrdiff_t outHeight, ptrdiff_t outWidth);
+
+/// Winograd F(2×2, 3×3), backward: one example's output gradient [channels][outHeight][outWidth]
+/// as the products' gradient A ∂Y Aᵀ per block, into `transformed` [16][channels][ld].
+void descent_winograd_f23_output_gradients(const float *gradient, ptrdiff_t channels, ptrdiff_t outHeight,
+                                           ptrdiff_t outWidth, ptrdiff_t blocksHigh, ptrdiff_t blocksWide,
+                                           float *transformed, ptrdiff_t ld);
+
+/// Winograd F(2×2, 3×3), backward: the transformed filters' gradient ∂U [16][out][in] as the
+/// filters' gradient Gᵀ ∂U G, written into `gradient` [out][in][3][3].
+void descent_winograd_f23_filter_gradients(const float *transformed, ptrdiff_t outChannels, ptrdiff_t inChannels,
+                                           float *gradient);
+
 /// Single-precision matrix multiply on row-major matrices, on the calling thread:
 /// C ← op(A)·op(B) + beta·C, where op(A) is m×k, op(B) is k×n and C is m×n; op(X) is Xᵀ when
 /// the matching `transpose` flag is nonzero. `lda`, `ldb`, `ldc` are the distances between rows

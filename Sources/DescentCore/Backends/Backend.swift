@@ -120,7 +120,7 @@ protocol Backend: Sendable {
     func optimizerStep(_ step: OptimizerStep, parameter: Tensor, gradient: Tensor, buffers: [Tensor])
 }
 
-/// The primitives a ``Backend`` implements, one case per requirement: what the cross-check
+/// The primitives a `Backend` implements, one case per requirement: what the cross-check
 /// iterates over.
 public enum Primitive: String, Sendable, CaseIterable {
     case upload, download

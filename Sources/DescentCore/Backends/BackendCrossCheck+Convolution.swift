@@ -8,7 +8,9 @@ extension CrossCheckRun {
     /// two groups with a stride that differs by axis, depthwise with two filters per channel, a
     /// (3, 1) kernel, an empty batch, and three large enough that the batch splits across threads
     /// (one even batch; an odd one with stride 2 and padding; a 1×1 one, which reads its input
-    /// as the GEMM's matrix).
+    /// as the GEMM's matrix). The 3×3 ones with stride 1 and at least 8 channels take the CPU's
+    /// Winograd path (WinogradConvolution.swift): the last three give it odd output sizes with
+    /// padding that differs by side, padding 2 with batch 1, and a batch of several chunks.
     static var convolutionGeometries: [Conv2dGeometry] {
         typealias Case = (n: Int, c: Int, h: Int, w: Int, o: Int, kernel: (Int, Int), stride: (Int, Int),
                           padding: (Int, Int, Int, Int), dilation: (Int, Int), groups: Int)
@@ -25,6 +27,9 @@ extension CrossCheckRun {
             (2, 8, 12, 12, 16, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
             (3, 16, 15, 14, 16, (3, 3), (2, 2), (1, 1, 1, 1), (1, 1), 1),
             (5, 16, 12, 12, 32, (1, 1), (1, 1), (0, 0, 0, 0), (1, 1), 1),
+            (3, 8, 11, 9, 10, (3, 3), (1, 1), (0, 2, 1, 0), (1, 1), 1),
+            (1, 9, 5, 4, 8, (3, 3), (1, 1), (2, 2, 2, 2), (1, 1), 1),
+            (21, 8, 8, 8, 12, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
         ]
         return cases.map { s in
             Conv2dGeometry(batch: s.n, inChannels: s.c, height: s.h, width: s.w, outChannels: s.o,

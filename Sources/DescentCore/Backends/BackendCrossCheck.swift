@@ -36,7 +36,7 @@
 /// - a few ulps of the largest element: the fused optimizer steps.
 public enum BackendCrossCheck {
     /// Checks every primitive of `device`'s backend, and every derivative rule on `device`,
-    /// against `reference` (the ``ReferenceBackend``, unless another is named).
+    /// against `reference` (the `ReferenceBackend`, unless another is named).
     ///
     /// Inputs are the same on both devices (made on the CPU from fixed seeds and moved with
     /// ``Tensor/to(_:)``), so the report is the same from run to run.

@@ -1,4 +1,4 @@
-/// Where a tensor's elements live, and so which ``Backend`` computes with them.
+/// Where a tensor's elements live, and so which `Backend` computes with them.
 ///
 /// Every tensor's storage knows its device, and an operation runs on the device of its
 /// operands: the code above the backends (operations, derivative rules, layers, optimizers, the

@@ -2,7 +2,7 @@
 ///
 /// Element `i` of a draw with this key is a pure function of (`seed`, `offset + i`), so any
 /// backend, on any number of threads, in any order, computes the same numbers. A layer that
-/// draws again and again (``Dropout``) keeps one seed and moves its offset past each draw.
+/// draws again and again (`Dropout`) keeps one seed and moves its offset past each draw.
 public struct RandomKey: Sendable, Hashable, Codable {
     /// Selects the stream.
     public var seed: UInt64

@@ -4,7 +4,7 @@
 /// elements. It has value semantics: assigning a tensor copies it, cheaply, because the elements
 /// are shared until one copy is mutated (copy-on-write).
 ///
-/// Inside ``valueWithGradient(at:in:)`` a tensor also remembers the operation that produced it,
+/// Inside ``valueWithGradient(at:in:)-(Tensor,_)`` a tensor also remembers the operation that produced it,
 /// which is how backpropagation finds its way back from the cost to every input.
 public struct Tensor: @unchecked Sendable {
     /// The size of each axis; `[]` for a scalar.

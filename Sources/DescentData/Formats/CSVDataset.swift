@@ -23,6 +23,7 @@ extension Dataset {
     /// Unicode code points — and each label is the index of its name in ``classNames``.
     ///
     /// - Parameters:
+    ///   - table: the parsed CSV file, header row first.
     ///   - target: the target column's name; by default the last column.
     ///   - task: reads the target as this task instead of the inferred one: numbers for
     ///     ``PredictionTask/regression``, classes otherwise (``PredictionTask/binary`` when there

@@ -51,6 +51,7 @@ extension Dataset {
     /// ``ImageInputs``), so memory stays one byte per pixel.
     ///
     /// - Parameters:
+    ///   - url: the folder, with one subfolder per class.
     ///   - size: resizes every image whose size differs to `height × width` (bilinear, see
     ///     ``Image/resized(height:width:)``); nil requires all images to share one size.
     ///   - channels: forces 1 or 3 channels (a model's); nil chooses as described above.

@@ -2,7 +2,7 @@ import DescentCore
 
 extension TableEncoding {
     /// The encoding with each column's ``Column/fill`` learned from `features` — the training
-    /// rows' features as ``features(of:unknownCategory:line:)`` gives them, NaN where a cell is
+    /// rows' features as `features(of:unknownCategory:line:)` gives them, NaN where a cell is
     /// missing — by ``missing``: the mean or the median of a numeric column (pandas' `median`:
     /// the mean of the two middle values for an even count), or the most frequent value
     /// (the smallest of equally frequent numbers, the first of equally frequent categories).

@@ -46,6 +46,10 @@ extension Dataset {
     /// rows dropped (`drop-rows`) or an error. For evaluation and validation files.
     ///
     /// - Parameters:
+    ///   - url: the CSV file.
+    ///   - encoding: the training file's encoding, saved with the model.
+    ///   - task: reads the target as this task instead of the inferred one.
+    ///   - maximumClassCount: the most distinct whole numbers that are still read as classes.
     ///   - reading: its ``TableReading/target`` and ``TableReading/unknownCategory`` are used.
     ///   - classNames: the model's classes.
     /// - Throws: what ``csv(contentsOf:reading:task:classNames:maximumClassCount:)`` throws, and
@@ -70,7 +74,9 @@ extension TableEncoding {
     /// other columns (the target) the file has, in any order. A missing cell is filled with the
     /// saved value, or is an error when the model has none — never a dropped row.
     ///
-    /// - Parameter unknownCategory: what to do with a category the encoding does not have.
+    /// - Parameters:
+    ///   - url: the CSV file.
+    ///   - unknownCategory: what to do with a category the encoding does not have.
     /// - Throws: ``DataError`` naming the file, row, line, column and value of what does not fit.
     public func features(contentsOf url: URL, unknownCategory: UnknownCategoryPolicy = .error) throws -> Tensor {
         var reading = TableReading()

@@ -3,7 +3,7 @@
 ///
 /// Other output sizes must divide the input's height and width (equal windows that do not
 /// overlap); PyTorch's uneven windows for other sizes are not supported, and such an input is
-/// refused by ``outputShape(for:)``. See ``adaptiveAvgPool2d(_:outputSize:)``.
+/// refused by ``outputShape(for:)``. See `adaptiveAvgPool2d(_:outputSize:)`.
 public struct AdaptiveAvgPool2d: Layer, Sendable {
     /// The output's height and width.
     public let outputSize: Size2D

@@ -3,7 +3,7 @@
 ///
 /// With `countIncludePad` (the default) a window's sum is divided by its size, padding
 /// included; without, by the number of input elements it covers. `ceilMode` rounds the output
-/// size up, as PyTorch does. See ``avgPool2d(_:kernelSize:stride:padding:ceilMode:countIncludePad:)``.
+/// size up, as PyTorch does. See `avgPool2d(_:kernelSize:stride:padding:ceilMode:countIncludePad:)`.
 public struct AvgPool2d: Layer, Sendable {
     /// The window: kernel size, stride (the kernel size unless given), padding and ceil mode
     /// (dilation is always 1).

@@ -3,7 +3,7 @@
 ///
 /// The gradient of each output goes to its window's maximum, the first one in row-major order
 /// when several are equal — as in PyTorch, which matters after a ReLU, where windows of zeros
-/// are common. See ``maxPool2d(_:kernelSize:stride:padding:dilation:ceilMode:)``.
+/// are common. See `maxPool2d(_:kernelSize:stride:padding:dilation:ceilMode:)`.
 ///
 /// ```swift
 /// let pool = MaxPool2d(kernelSize: 2)          // [N, C, 28, 28] → [N, C, 14, 14]

@@ -15,6 +15,7 @@
 /// - Parameters:
 ///   - probabilities: predicted probabilities p in [0, 1], e.g. the output of a sigmoid.
 ///   - labels: the true labels y in [0, 1] (usually exactly 0 or 1), same shape.
+///   - reduction: how the per-element costs are combined; by default their mean.
 public func binaryCrossEntropy(probabilities: Tensor, labels: Tensor, reduction: Reduction = .mean) -> Tensor {
     requireSameShape(probabilities, "probabilities", labels, "labels", in: "binaryCrossEntropy")
     let p = probabilities.detached()
@@ -40,6 +41,7 @@ public func binaryCrossEntropy(probabilities: Tensor, labels: Tensor, reduction:
 ///   - positiveWeight: PyTorch's `pos_weight`: a weight w for the positive term,
 ///     −[w·y·log σ(x) + (1 − y)·log(1 − σ(x))], broadcast against the logits (typically one
 ///     weight per class, along the last axis). Weights above 1 favour recall.
+///   - reduction: how the per-element costs are combined; by default their mean.
 public func binaryCrossEntropy(logits: Tensor, labels: Tensor, positiveWeight: Tensor? = nil,
                                reduction: Reduction = .mean) -> Tensor {
     requireSameShape(logits, "logits", labels, "labels", in: "binaryCrossEntropy(logits:)")

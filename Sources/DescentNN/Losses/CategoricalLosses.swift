@@ -7,13 +7,14 @@
 /// (1 − ε)·(−log pₗₐᵦₑₗ) + (ε/C)·Σ꜀(−log p꜀).
 ///
 /// Computed stably for any logits, in O(n·C): without smoothing by the fused
-/// ``softmaxCrossEntropy(logits:labels:)``, with smoothing from log-softmax. The slope with
+/// `softmaxCrossEntropy(logits:labels:)`, with smoothing from log-softmax. The slope with
 /// respect to the logits is softmax(x) − target.
 ///
 /// - Parameters:
 ///   - logits: scores [n, C] (before softmax).
 ///   - labels: the true classes, an int32 tensor [n] with values in 0..<C.
 ///   - labelSmoothing: ε in [0, 1].
+///   - reduction: how the per-example costs are combined; by default their mean.
 /// - Precondition: labels are in 0..<C. Labels come from data, which the data layer validates
 ///   where it is loaded; here a label out of range is a programmer's error and stops with a
 ///   message naming the row.

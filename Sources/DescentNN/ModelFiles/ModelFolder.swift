@@ -25,13 +25,14 @@ extension Sequential {
     /// The folder is written atomically: a crash leaves either the old folder or the new one,
     /// never a mixture. Its parent folder must exist.
     /// - Parameters:
+    ///   - url: the folder to write.
     ///   - inputShape: The shape of one input example; by default the first linear layer's
     ///     input, when only shape-preserving layers come before it.
     ///   - preprocessing: What is done to inputs before the first layer.
     ///   - metadata: Anything else to keep, as JSON values.
     ///   - additionalFiles: More files that belong to the same save (a history, a training
     ///     checkpoint), by path inside the folder; they are written with the model, in one step.
-    ///   - operations: The file-system calls to make (see ``AtomicFile/writeFolder(at:files:using:)``).
+    ///   - operations: The file-system calls to make (see `AtomicFile/writeFolder(at:files:using:)`).
     /// - Throws: ``ModelFileError/unsupportedLayer(index:type:)`` for a layer that is not a
     ///   ``SavableLayer``, ``ModelFileError/invalidValue(path:location:expected:found:)`` for a
     ///   value JSON cannot hold (NaN or infinity), and file-system errors.
@@ -81,7 +82,9 @@ extension Sequential {
 
     /// Rebuilds a saved model with everything saved beside it.
     ///
-    /// - Parameter layerTypes: The program's own ``SavableLayer`` types, besides Descent's.
+    /// - Parameters:
+    ///   - url: the folder to read.
+    ///   - layerTypes: The program's own ``SavableLayer`` types, besides Descent's.
     /// - Throws: ``ModelFileError`` naming the file, the place in it, what was expected and
     ///   what was found.
     public static func loadFolder(from url: URL, layerTypes: [any SavableLayer.Type] = []) throws -> ModelFolder {

@@ -30,7 +30,7 @@ public final class Adadelta: Optimizer {
 
     public var states: [String: State] = [:]
 
-    /// Whether each update runs as one fused backend step (``OptimizerStep/adadelta(_:)``)
+    /// Whether each update runs as one fused backend step (`OptimizerStep/adadelta(_:)`)
     /// rather than the tensor operations below; the two agree to the last bits.
     public var usesFusedStep = true
 

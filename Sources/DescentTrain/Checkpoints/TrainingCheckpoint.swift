@@ -18,9 +18,9 @@ public enum TrainingCheckpoint {
     public static let version = 1
 
     /// The checkpoint's files, by path inside the model folder, for
-    /// ``AtomicFile/writeFolder(at:files:using:)`` or `Sequential.save(…, additionalFiles:)`.
+    /// `AtomicFile/writeFolder(at:files:using:)` or `Sequential.save(…, additionalFiles:)`.
     ///
-    /// - Throws: ``FileError`` when the optimizer's tensors cannot be serialized.
+    /// - Throws: `FileError` when the optimizer's tensors cannot be serialized.
     public static func files(for state: TrainingState) throws -> [(path: String, contents: Data)] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -41,7 +41,7 @@ public enum TrainingCheckpoint {
     ///
     /// - Throws: ``CheckpointError`` naming the file, what was expected and what was found: no
     ///   checkpoint, a state that does not parse, another format or version, an optimizer file
-    ///   for another optimizer; the errors of ``SafeTensorsFile`` for a damaged optimizer file.
+    ///   for another optimizer; the errors of `SafeTensorsFile` for a damaged optimizer file.
     public static func read(from modelFolder: URL) throws -> TrainingState {
         let stateURL = stateURL(in: modelFolder)
         guard FileManager.default.fileExists(atPath: stateURL.path) else {

@@ -12,7 +12,7 @@ public struct TrainingState: Sendable {
     public var completedEpochs: Int
     /// The steps finished in the epoch after those: 0 at the end of an epoch.
     public var completedSteps: Int
-    /// The steps taken in all (what ``Layer/fit(_:validation:epochs:maximumSteps:loss:optimizer:batching:shuffled:seed:metrics:schedule:plateau:gradientClipping:callbacks:resumingFrom:)``'s
+    /// The steps taken in all (what `Layer/fit(_:validation:epochs:maximumSteps:loss:optimizer:batching:shuffled:seed:metrics:schedule:plateau:gradientClipping:callbacks:resumingFrom:)`'s
     /// `maximumSteps` counts).
     public var stepsTaken: Int
     /// The number of epochs the run was asked for.
@@ -32,11 +32,11 @@ public struct TrainingState: Sendable {
     /// The state of the callbacks that have one (``StatefulTrainingCallback``), by their
     /// ``StatefulTrainingCallback/stateName``.
     public var callbackStates: [String: [String: Double]]
-    /// The random streams of the layers (see ``Layer/randomStreams``), by layer name.
+    /// The random streams of the layers (see `Layer/randomStreams`), by layer name.
     public var randomStreams: [String: RandomKey]
-    /// PyTorch's name of the optimizer's class ("Adam"; see ``SavableOptimizer``).
+    /// PyTorch's name of the optimizer's class ("Adam"; see `SavableOptimizer`).
     public var optimizerType: String
-    /// The optimizer's state, as ``SavableOptimizer/stateDictionary()`` names it.
+    /// The optimizer's state, as `SavableOptimizer/stateDictionary()` names it.
     public var optimizerState: [String: Tensor]
     /// The settings the run was started with, as the program that started it describes them
     /// (``TrainingJob`` saves its own); checked when a run is resumed.

@@ -1,7 +1,7 @@
 import DescentCore
 import Foundation
 
-/// A ``ComputationalGraph`` drawn as micrograd's `draw_dot` draws one: a box per value with its
+/// A `ComputationalGraph` drawn as micrograd's `draw_dot` draws one: a box per value with its
 /// operation, shape, value and gradient, an arrow from each input to the operation that uses it.
 /// As Graphviz DOT (``dot()``), or as SVG laid out by Descent itself (``svg()``: a column per
 /// step from the parameters to the cost), or by Graphviz when its `dot` program is installed

@@ -7,8 +7,13 @@ extension StepExplainer {
     /// with the training statistics when training standardized), the target a number per output
     /// or, for a classifier, a class index or name.
     ///
-    /// - Parameter cost: the cost to explain; by default the one the model was trained with
-    ///   (`mse`, `cross-entropy` or `nll`), or `mse` when the folder does not say.
+    /// - Parameters:
+    ///   - folder: the saved model's folder (`descent train --output`).
+    ///   - input: the example's features, as typed.
+    ///   - target: the example's target: a number per output, or a class index or name.
+    ///   - learningRate: η, the step's learning rate.
+    ///   - cost: the cost to explain; by default the one the model was trained with
+    ///     (`mse`, `cross-entropy` or `nll`), or `mse` when the folder does not say.
     /// - Throws: what ``SavedModel/init(folder:)`` throws; ``ExplainError`` when the model
     ///   cannot be explained, the example does not fit it, or it was trained with a cost the
     ///   explainer does not have and `cost` is nil.
@@ -25,7 +30,7 @@ extension StepExplainer {
     /// were: the same target column, classes and standardization.
     ///
     /// - Throws: what ``init(modelFolder:input:target:cost:learningRate:)`` throws; what
-    ///   ``DatasetSource/load(_:dataDirectory:target:classNames:task:imageSize:imageChannels:)``
+    ///   ``DatasetSource/load(_:dataDirectory:target:classNames:task:imageSize:imageChannels:reading:encoding:)``
     ///   throws; ``ExplainError`` for a row that is not in the data.
     public init(modelFolder folder: String, data source: String, row: Int, cost: ExplainedCost? = nil,
                 learningRate: Double) throws {

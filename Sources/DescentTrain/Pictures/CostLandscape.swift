@@ -20,7 +20,7 @@ public struct CostLandscape: Sendable {
     public let region: PlaneRegion
     /// The contour lines, from the highest level to the lowest.
     public let contours: [ContourLine]
-    /// One run per method, in ``DescentMethod/allCases``' order, all from ``start``.
+    /// One run per method, in `DescentMethod/allCases`' order, all from ``start``.
     public let paths: [DescentPath]
 
     /// Computes the contour lines and runs every method.

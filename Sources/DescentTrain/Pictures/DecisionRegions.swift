@@ -39,6 +39,10 @@ public struct DecisionRegions: Sendable {
     /// side), on a grid of `resolution` cells along its longer side.
     ///
     /// - Parameters:
+    ///   - examples: the points to draw, with their classes.
+    ///   - classNames: the name of each class, by index.
+    ///   - featureNames: the names of the two features (horizontal axis, then vertical).
+    ///   - resolution: the number of grid cells along the longer side of the box.
     ///   - classify: the predicted class index of each point, in order (one call for the whole
     ///     grid, so that a network runs once on a batch).
     /// - Precondition: there is at least one example, `resolution` is at least 1, and

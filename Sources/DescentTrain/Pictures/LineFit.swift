@@ -18,7 +18,7 @@ public struct LineFit: Sendable {
 
     /// The points (xᵢ, yᵢ).
     ///
-    /// - Throws: ``DataError`` (`.invalidArgument`) when the lists differ in length, hold fewer
+    /// - Throws: `DataError` (`.invalidArgument`) when the lists differ in length, hold fewer
     ///   than two points, a number that is not finite, or inputs that are all the same (then
     ///   every line through their mean fits equally well, and the bowl has no single bottom).
     public init(x: [Double], y: [Double], xName: String = "x", yName: String = "y", source: String? = nil) throws {
@@ -41,7 +41,7 @@ public struct LineFit: Sendable {
     /// The points in two columns of a CSV table: the columns called `xColumn` and `yColumn`, or
     /// by default the table's first two numeric columns (those whose every cell is a number).
     ///
-    /// - Throws: ``DataError``: `.unknownColumn` for a name the table lacks (listing those it
+    /// - Throws: `DataError`: `.unknownColumn` for a name the table lacks (listing those it
     ///   has), `.nonNumericCell` for a cell of a named column that is not a number (with its
     ///   line), `.invalidArgument` when fewer than two columns are numeric or ``init(x:y:xName:yName:source:)``
     ///   refuses the points.
@@ -70,7 +70,7 @@ public struct LineFit: Sendable {
 
     /// The points in two columns of the CSV file at `url` (see ``init(table:xColumn:yColumn:)``).
     ///
-    /// - Throws: ``DataError`` when the file cannot be read or parsed, or as
+    /// - Throws: `DataError` when the file cannot be read or parsed, or as
     ///   ``init(table:xColumn:yColumn:)`` does.
     public init(contentsOf url: URL, xColumn: String? = nil, yColumn: String? = nil) throws {
         try self.init(table: CSVTable(contentsOf: url), xColumn: xColumn, yColumn: yColumn)

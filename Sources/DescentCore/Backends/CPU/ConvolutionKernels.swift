@@ -10,13 +10,16 @@
 // thread and paid a fork and join per example and group; per-example products of a convolution
 // layer (64×576×288 in the MNIST example) are large enough for the GEMM to run near its peak on
 // one thread. A batch smaller than the thread count (batch-1 inference) keeps the threaded GEMM.
+//
+// 3×3 convolutions with stride 1 in float32 take Winograd's shorter way instead (see
+// WinogradConvolution.swift).
 
 extension CPUBackend {
     /// Runs `body(examples, scratch)` over the batch, split into contiguous runs of examples,
     /// one per thread, each with its own `scratchCount`-element scratch buffer (from the buffer
     /// pool, so that steady-state training allocates nothing). `body` gets `gemmThreads`: 1 when
     /// the batch is split (the threads are busy), all threads otherwise.
-    private func forEachExampleRun<T: FloatingPointScalar>(
+    func forEachExampleRun<T: FloatingPointScalar>(
         _ geometry: Conv2dGeometry, scratchCount: Int, _: T.Type,
         _ body: (_ examples: Range<Int>, _ part: Int, _ scratch: UnsafeMutablePointer<T>, _ gemmThreads: Int) -> Void
     ) {
@@ -41,7 +44,7 @@ extension CPUBackend {
     }
 
     /// The number of parts ``forEachExampleRun(_:scratchCount:_:_:)`` will cut the batch into.
-    private func exampleRunCount(_ s: Conv2dGeometry) -> Int {
+    func exampleRunCount(_ s: Conv2dGeometry) -> Int {
         let threads = ThreadCount.current
         // A convolution too small to be worth a second thread is not split (GEMM's rule).
         let multiplyAdds = Double(s.batch) * Double(s.outChannels) * Double(s.im2colRows) * Double(s.outHeight * s.outWidth)
@@ -49,6 +52,7 @@ extension CPUBackend {
     }
 
     func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ geometry: Conv2dGeometry) -> Tensor {
+        if input.dtype == .float32, geometry.usesWinograd { return winogradConv2d(input, weight: weight, bias: bias, geometry) }
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let s = geometry
             let (rows, columns) = (s.im2colRows, s.outHeight * s.outWidth)
@@ -86,6 +90,9 @@ extension CPUBackend {
     }
 
     func conv2dInputGradient(_ upstream: Tensor, weight: Tensor, _ geometry: Conv2dGeometry) -> Tensor {
+        if upstream.dtype == .float32, geometry.usesWinogradForInputGradient {
+            return winogradConv2dInputGradient(upstream, weight: weight, geometry)
+        }
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let s = geometry
             let (rows, columns) = (s.im2colRows, s.outHeight * s.outWidth)
@@ -116,6 +123,7 @@ extension CPUBackend {
     }
 
     func conv2dWeightGradient(_ upstream: Tensor, input: Tensor, _ geometry: Conv2dGeometry) -> Tensor {
+        if upstream.dtype == .float32, geometry.usesWinograd { return winogradConv2dWeightGradient(upstream, input: input, geometry) }
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let s = geometry
             let (rows, columns) = (s.im2colRows, s.outHeight * s.outWidth)

@@ -5,7 +5,7 @@ import CDescentKernels
 /// Floats below 1.2·10⁻³⁸ (denormals) take a slow path in the CPU. As a network converges, some
 /// gradients, squared gradients and activations become that small, and each epoch gets slower
 /// (PyTorch's MNIST epochs drift from 3.65 to 4.4 s). Treating them as zero changes nothing
-/// that matters for training and keeps every step at full speed. ``Layer/fit`` turns it on for
+/// that matters for training and keeps every step at full speed. `fit` (DescentTrain) turns it on for
 /// its duration; it applies to the calling thread and to the worker threads of Descent's kernels
 /// while they work for that thread. Code on other threads, and the kernels it calls, still see
 /// denormals: the setting belongs to a thread, not to the process, so one training run does

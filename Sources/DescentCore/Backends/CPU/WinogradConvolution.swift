@@ -1,0 +1,170 @@
+import CDescentKernels
+import Foundation
+
+// 3×3 convolutions with stride 1 by Winograd's minimal filtering F(2×2, 3×3) (winograd.c has the
+// formulas): each 2×2 block of the output costs 16 multiplications per pair of channels instead
+// of 36, so the three products of a training step — forward, the input's gradient and the
+// filters' gradient — do 2.25 times fewer multiply-adds than im2col's. The multiplications are
+// 16 GEMMs, one per position ξ of the 4×4 transformed blocks, over a chunk of examples' blocks at
+// once; the transforms on either side are additions. Rounding differs from the direct sum by a
+// few units in the last place (the cross-check's convolution tolerances hold it).
+//
+// The batch is split over the threads as im2col's path splits it (see ConvolutionKernels.swift):
+// each thread takes a run of examples and its own scratch for their transformed inputs and
+// products.
+//
+// `DESCENT_CONVOLUTION=im2col` in the environment turns it off (read once per process), to
+// compare the two ways in one build.
+
+extension Conv2dGeometry {
+    /// Whether the CPU backend computes this float32 convolution (forward and filter gradient)
+    /// by Winograd's F(2×2, 3×3): 3×3 filters, stride 1, no dilation, one group, padding at most 2
+    /// on every side (so that the input's gradient is such a convolution too), and at least 8
+    /// channels in and out (with fewer, the 16 products are too thin for GEMM to pay for the
+    /// transforms: the first layer of an image network, one or three channels in, keeps im2col).
+    var usesWinograd: Bool {
+        winogradIsEnabled && kernelHeight == 3 && kernelWidth == 3 && strideY == 1 && strideX == 1
+            && dilationY == 1 && dilationX == 1 && groups == 1
+            && [padTop, padLeft, padBottom, padRight].allSatisfy { (0...2).contains($0) }
+            && inChannels >= 8 && outChannels >= 8 && outHeight >= 2 && outWidth >= 2
+    }
+
+    /// Whether the input's gradient is computed by Winograd's F(2×2, 3×3), as the convolution
+    /// ``inputGradientGeometry``.
+    var usesWinogradForInputGradient: Bool { usesWinograd && height >= 2 && width >= 2 }
+
+    /// The input's gradient of a 3×3 convolution with stride 1 as a convolution itself: the
+    /// output's gradient (the output's channels in) convolved with the filters turned half a turn
+    /// (the input's channels out), padded by 2 − p where the forward padded by p, which makes it
+    /// the input's size.
+    var inputGradientGeometry: Conv2dGeometry {
+        Conv2dGeometry(batch: batch, inChannels: outChannels, height: outHeight, width: outWidth,
+                       outChannels: inChannels, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1,
+                       padTop: 2 - padTop, padLeft: 2 - padLeft, padBottom: 2 - padBottom, padRight: 2 - padRight,
+                       dilationY: 1, dilationX: 1, groups: 1)
+    }
+
+    /// The output's 2×2 blocks down and across (the last row or column of blocks is cut by the
+    /// edge when the output's size is odd).
+    fileprivate var winogradBlocks: (high: Int, wide: Int) { ((outHeight + 1) / 2, (outWidth + 1) / 2) }
+
+    /// Examples whose blocks go through the 16 products together: about 256 columns, wide
+    /// enough for GEMM's panels, while one chunk's transformed inputs and products stay near the
+    /// L2 cache. (For W3's second convolution, 144 blocks an example, chunks of 144 to 1,152
+    /// columns timed the same within the noise.)
+    fileprivate var winogradChunk: Int {
+        let blocks = winogradBlocks.high * winogradBlocks.wide
+        return max(1, min(batch, 256 / blocks))
+    }
+}
+
+/// Whether `DESCENT_CONVOLUTION` leaves Winograd's way on (anything but `im2col`).
+private let winogradIsEnabled = ProcessInfo.processInfo.environment["DESCENT_CONVOLUTION"] != "im2col"
+
+extension CPUBackend {
+    func winogradConv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ s: Conv2dGeometry) -> Tensor {
+        let output = TensorStorage(uninitializedCount: s.outputShape.reduce(1, *), dtype: .float32, device: .cpu)
+        withTransformedFilters(weight, s, flipped: false) { filters in
+            winogradConvolve(UnsafePointer(input.storage.typed(Float.self)), filters: filters,
+                             bias: bias.map { UnsafePointer($0.storage.typed(Float.self)) }, into: output.typed(Float.self), s)
+        }
+        return Tensor(shape: s.outputShape, storage: output)
+    }
+
+    func winogradConv2dInputGradient(_ upstream: Tensor, weight: Tensor, _ s: Conv2dGeometry) -> Tensor {
+        let output = TensorStorage(uninitializedCount: s.inputShape.reduce(1, *), dtype: .float32, device: .cpu)
+        withTransformedFilters(weight, s, flipped: true) { filters in
+            winogradConvolve(UnsafePointer(upstream.storage.typed(Float.self)), filters: filters, bias: nil,
+                             into: output.typed(Float.self), s.inputGradientGeometry)
+        }
+        return Tensor(shape: s.inputShape, storage: output)
+    }
+
+    func winogradConv2dWeightGradient(_ upstream: Tensor, input: Tensor, _ s: Conv2dGeometry) -> Tensor {
+        let (channelsIn, channelsOut) = (s.inChannels, s.outChannels)
+        let (blocksHigh, blocksWide) = s.winogradBlocks
+        let blocks = blocksHigh * blocksWide
+        let chunk = s.winogradChunk, ld = chunk * blocks
+        let x = UnsafePointer(input.storage.typed(Float.self)), g = UnsafePointer(upstream.storage.typed(Float.self))
+        // Each run of examples sums the transformed filters' gradient ∂U into its own part,
+        // added up in part order at the end (as im2col's path does), so that the result does not
+        // depend on which thread finishes first; then one transform gives the filters' gradient.
+        let transformedCount = 16 * channelsOut * channelsIn
+        let parts = exampleRunCount(s)
+        let sums = UnsafeMutablePointer<Float>.allocate(capacity: parts * transformedCount)
+        sums.initialize(repeating: 0, count: parts * transformedCount)
+        defer { sums.deallocate() }
+        forEachExampleRun(s, scratchCount: 16 * (channelsIn + channelsOut) * ld, Float.self) { examples, part, scratch, gemmThreads in
+            let inputs = scratch, products = scratch + 16 * channelsIn * ld
+            let sum = sums + part * transformedCount
+            for start in stride(from: examples.lowerBound, to: examples.upperBound, by: chunk) {
+                let count = min(chunk, examples.upperBound - start)
+                for e in 0..<count {
+                    descent_winograd_f23_inputs(x + (start + e) * channelsIn * s.height * s.width, channelsIn, s.height, s.width,
+                                                s.padTop, s.padLeft, blocksHigh, blocksWide, inputs + e * blocks, ld)
+                    descent_winograd_f23_output_gradients(g + (start + e) * channelsOut * s.outHeight * s.outWidth, channelsOut,
+                                                          s.outHeight, s.outWidth, blocksHigh, blocksWide, products + e * blocks, ld)
+                }
+                // ∂U[ξ] += ∂M[ξ]·V[ξ]ᵀ: [out, blocks]·[blocks, in].
+                for position in 0..<16 {
+                    GEMM.multiply(transposeA: false, transposeB: true, m: channelsOut, n: channelsIn, k: count * blocks,
+                                  a: products + position * channelsOut * ld, lda: ld,
+                                  b: inputs + position * channelsIn * ld, ldb: ld,
+                                  c: sum + position * channelsOut * channelsIn, ldc: channelsIn, beta: 1, threads: gemmThreads)
+                }
+            }
+        }
+        for part in 1..<max(parts, 1) {
+            let partial = sums + part * transformedCount
+            for i in 0..<transformedCount { sums[i] += partial[i] }
+        }
+        let output = TensorStorage(uninitializedCount: s.weightShape.reduce(1, *), dtype: .float32, device: .cpu)
+        descent_winograd_f23_filter_gradients(sums, channelsOut, channelsIn, output.typed(Float.self))
+        return Tensor(shape: s.weightShape, storage: output)
+    }
+
+    /// Calls `body` with the filters transformed for ``winogradConvolve(_:filters:bias:into:_:)``
+    /// of `s` ([16][out][in]), or with `flipped`, for its input's gradient ([16][in][out]).
+    private func withTransformedFilters(_ weight: Tensor, _ s: Conv2dGeometry, flipped: Bool,
+                                        _ body: (UnsafePointer<Float>) -> Void) {
+        let count = 16 * s.outChannels * s.inChannels
+        let byteCount = count * MemoryLayout<Float>.stride
+        let filters = BufferPool.allocate(byteCount: byteCount).bindMemory(to: Float.self, capacity: count)
+        defer { BufferPool.deallocate(filters, byteCount: byteCount) }
+        descent_winograd_f23_filters(UnsafePointer(weight.storage.typed(Float.self)), s.outChannels, s.inChannels,
+                                     flipped ? 1 : 0, filters)
+        body(filters)
+    }
+
+    /// The convolution `s` (3×3, stride 1) of `x` with transformed `filters` [16][out][in], plus
+    /// `bias`, written into `y`: per chunk of examples, the inputs' transform, 16 GEMMs and the
+    /// output transform.
+    private func winogradConvolve(_ x: UnsafePointer<Float>, filters: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                  into y: UnsafeMutablePointer<Float>, _ s: Conv2dGeometry) {
+        let (channelsIn, channelsOut) = (s.inChannels, s.outChannels)
+        let (blocksHigh, blocksWide) = s.winogradBlocks
+        let blocks = blocksHigh * blocksWide
+        let chunk = s.winogradChunk, ld = chunk * blocks
+        forEachExampleRun(s, scratchCount: 16 * (channelsIn + channelsOut) * ld, Float.self) { examples, _, scratch, gemmThreads in
+            let inputs = scratch, products = scratch + 16 * channelsIn * ld
+            for start in stride(from: examples.lowerBound, to: examples.upperBound, by: chunk) {
+                let count = min(chunk, examples.upperBound - start)
+                for e in 0..<count {
+                    descent_winograd_f23_inputs(x + (start + e) * channelsIn * s.height * s.width, channelsIn, s.height, s.width,
+                                                s.padTop, s.padLeft, blocksHigh, blocksWide, inputs + e * blocks, ld)
+                }
+                // M[ξ] = U[ξ]·V[ξ]: [out, in]·[in, blocks].
+                for position in 0..<16 {
+                    GEMM.multiply(transposeA: false, transposeB: false, m: channelsOut, n: count * blocks, k: channelsIn,
+                                  a: filters + position * channelsOut * channelsIn, lda: channelsIn,
+                                  b: inputs + position * channelsIn * ld, ldb: ld,
+                                  c: products + position * channelsOut * ld, ldc: ld, beta: 0, threads: gemmThreads)
+                }
+                for e in 0..<count {
+                    descent_winograd_f23_outputs(products + e * blocks, channelsOut, ld, blocksHigh, blocksWide, bias,
+                                                 y + (start + e) * channelsOut * s.outHeight * s.outWidth, s.outHeight, s.outWidth)
+                }
+            }
+        }
+    }
+}

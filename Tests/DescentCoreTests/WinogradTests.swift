@@ -1,0 +1,62 @@
+// The CPU's Winograd F(2×2, 3×3) convolutions: which geometries take them, and that they agree
+// with the im2col way and with the reference in float32 beyond what the cross-check asks.
+@testable import DescentCore
+import Descent
+import Testing
+import _DescentTestSupport
+
+@Suite struct WinogradTests {
+    /// The cross-check reaches the Winograd path with several geometries, forward and backward.
+    @Test func theCrossCheckCoversTheWinogradPath() {
+        let geometries = CrossCheckRun.convolutionGeometries
+        #expect(geometries.filter(\.usesWinograd).count >= 4)
+        #expect(geometries.filter(\.usesWinogradForInputGradient).count >= 4)
+    }
+
+    /// In PyTorch's MNIST network the second convolution (32 → 64 channels) takes it, the first
+    /// (one channel in) keeps im2col, and neither stride 2 nor dilation nor groups take it.
+    @Test func whichConvolutionsTakeIt() {
+        func geometry(channels: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1, groups: Int = 1) -> Conv2dGeometry {
+            Conv2dGeometry(batch: 64, inChannels: channels, height: 26, width: 26, outChannels: 64, kernelHeight: 3, kernelWidth: 3,
+                           strideY: stride, strideX: stride, padTop: padding, padLeft: padding, padBottom: padding,
+                           padRight: padding, dilationY: dilation, dilationX: dilation, groups: groups)
+        }
+        #expect(geometry(channels: 32).usesWinograd)
+        #expect(geometry(channels: 32, padding: 1).usesWinogradForInputGradient)
+        #expect(!geometry(channels: 1).usesWinograd)
+        #expect(!geometry(channels: 32, stride: 2).usesWinograd)
+        #expect(!geometry(channels: 32, padding: 3).usesWinograd)
+        #expect(!geometry(channels: 32, dilation: 2).usesWinograd)
+        #expect(!geometry(channels: 32, groups: 2).usesWinograd)
+    }
+
+    /// Forward, input gradient and filter gradient against the float64 reference of the same
+    /// float32 numbers, to a few float32 roundings of the terms' magnitude.
+    @Test(arguments: [(4, 16, 13, 10, 24, 1), (1, 8, 4, 4, 8, 2), (3, 32, 14, 15, 64, 0)])
+    func agreesWithTheFloat64Reference(batch: Int, channels: Int, height: Int, width: Int, outChannels: Int, padding: Int) {
+        let x = sample([batch, channels, height, width], seed: 90).cast(to: .float32)
+        let w = sample([outChannels, channels, 3, 3], seed: 91).cast(to: .float32)
+        let b = sample([outChannels], seed: 92).cast(to: .float32)
+        let y = conv2d(x, weight: w, bias: b, padding: .explicit(Size2D(padding, padding)))
+        let upstream = sample(y.shape, seed: 93).cast(to: .float32)
+        let s = Conv2dGeometry(batch: batch, inChannels: channels, height: height, width: width, outChannels: outChannels,
+                               kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, padTop: padding, padLeft: padding,
+                               padBottom: padding, padRight: padding, dilationY: 1, dilationX: 1, groups: 1)
+        #expect(s.usesWinograd && s.usesWinogradForInputGradient)
+        let cpu = CPUBackend.shared, reference = ReferenceBackend.shared
+        func wide(_ t: Tensor) -> Tensor { t.to(.reference).cast(to: .float64) }
+        let pairs: [(String, Tensor, Tensor)] = [
+            ("forward", y, reference.conv2d(wide(x), weight: wide(w), bias: wide(b), s)),
+            ("input gradient", cpu.conv2dInputGradient(upstream, weight: w, s),
+             reference.conv2dInputGradient(wide(upstream), weight: wide(w), s)),
+            ("filter gradient", cpu.conv2dWeightGradient(upstream, input: x, s),
+             reference.conv2dWeightGradient(wide(upstream), input: wide(x), s)),
+        ]
+        for (name, fast, exact) in pairs {
+            let got = fast.doubles(), want = exact.doubles()
+            let scale = want.map(abs).max() ?? 1
+            let error = zip(got, want).map { abs($0 - $1) }.max() ?? 0
+            #expect(error <= 1e-5 * scale, "\(name): largest error \(error), largest value \(scale)")
+        }
+    }
+}
