@@ -115,6 +115,16 @@ import Testing
         #expect(CUDAKernelArgument.pointer(0x0102).bytes == [2, 1, 0, 0, 0, 0, 0, 0])
         #expect(CUDAKernelArgument.dims([1]).bytes.count == 48 * 8)
         #expect(CUDAKernelArgument.scalars([1]).bytes.count == 16 * 8)
+        // Each parameter pointer leads to its argument's bytes, 8-byte aligned.
+        let arguments: [CUDAKernelArgument] = [.int32(7), .pointer(0xABCD), .dims([3, 4]), .uint32(9), .double(0.5), .scalars([2])]
+        for argument in arguments { #expect(argument.bytes.count == argument.byteCount) }
+        CUDAKernelArgument.withParameters(arguments) { parameters in
+            for (index, argument) in arguments.enumerated() {
+                let pointer = parameters[index]!
+                #expect(UInt(bitPattern: pointer) % 8 == 0)
+                #expect(Array(UnsafeRawBufferPointer(start: pointer, count: argument.byteCount)) == argument.bytes, "argument \(index)")
+            }
+        }
         // Rank, output shape, then each operand's strides: 0 where broadcast.
         #expect(CUDALayout.broadcastStrides([3, 1], to: [2, 3, 4]) == [0, 1, 0])
         #expect(CUDALayout.strides([2, 3, 4]) == [12, 4, 1])

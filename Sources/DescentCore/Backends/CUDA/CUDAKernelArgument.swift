@@ -31,17 +31,49 @@ enum CUDAKernelArgument {
         }
     }
 
-    /// Calls `body` with the `void **` array of pointers to each argument's bytes (8-byte
-    /// aligned, valid only inside `body`).
-    static func withParameters<R>(_ arguments: [CUDAKernelArgument], _ body: (UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> R) -> R {
-        let storages = arguments.map { argument -> UnsafeMutableRawPointer in
-            let bytes = argument.bytes
-            let storage = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(bytes.count, 8), alignment: 16)
-            bytes.withUnsafeBytes { storage.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
-            return storage
+    /// The argument's size in bytes.
+    var byteCount: Int {
+        switch self {
+        case .int32, .uint32: 4
+        case .pointer, .int64, .uint64, .double: 8
+        case .dims: 48 * 8
+        case .scalars: 16 * 8
         }
-        defer { storages.forEach { $0.deallocate() } }
-        var pointers: [UnsafeMutableRawPointer?] = storages
-        return pointers.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    }
+
+    /// Calls `body` with the `void **` array of pointers to each argument's bytes, valid only
+    /// inside `body`: one buffer for all of them, each at an 8-byte-aligned offset (a launch
+    /// allocates twice, not once per argument).
+    static func withParameters<R>(_ arguments: [CUDAKernelArgument], _ body: (UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> R) -> R {
+        var offsets: [Int] = []
+        offsets.reserveCapacity(arguments.count)
+        var total = 0
+        for argument in arguments {
+            offsets.append(total)
+            total += (argument.byteCount + 7) & ~7
+        }
+        return withUnsafeTemporaryAllocation(byteCount: Swift.max(total, 8), alignment: 16) { buffer in
+            let base = buffer.baseAddress!
+            for (argument, offset) in zip(arguments, offsets) { argument.write(to: base + offset) }
+            return withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: Swift.max(arguments.count, 1)) { pointers in
+                for (index, offset) in offsets.enumerated() { pointers[index] = base + offset }
+                return body(pointers.baseAddress!)
+            }
+        }
+    }
+
+    /// Writes the argument's bytes at `destination`.
+    private func write(to destination: UnsafeMutableRawPointer) {
+        switch self {
+        case .pointer(let value): destination.storeBytes(of: value, as: UInt64.self)
+        case .int32(let value): destination.storeBytes(of: value, as: Int32.self)
+        case .uint32(let value): destination.storeBytes(of: value, as: UInt32.self)
+        case .int64(let value): destination.storeBytes(of: value, as: Int64.self)
+        case .uint64(let value): destination.storeBytes(of: value, as: UInt64.self)
+        case .double(let value): destination.storeBytes(of: value, as: Double.self)
+        case .dims, .scalars:
+            let bytes = self.bytes
+            bytes.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        }
     }
 }
