@@ -4,7 +4,8 @@ import Testing
 
 /// The tutorial "Batch, stochastic and mini-batch descent": a line y ≈ w·x + b fitted from the
 /// same start in four ways, then the cost surface with the five paths of `descent landscape`.
-/// Its code, line for line (``TutorialCodeTests``), and what the text says of the runs.
+/// Last, full-batch descent with too large a learning rate, which diverges. Its code, line for
+/// line (``TutorialCodeTests``), and what the text says of the runs.
 @Suite struct GradientDescentVariantsTests {
     @Test func theFourWaysDownAndTheLandscape() throws {
         let picture = FileManager.default.temporaryDirectory.appendingPathComponent("landscape-\(UUID().uuidString).svg").path
@@ -54,6 +55,11 @@ import Testing
         }
         try landscape.svg().write(toFile: picture, atomically: true, encoding: .utf8)
 
+        // Full-batch descent again, with a learning rate ten times larger: each step jumps past
+        // the bottom of the bowl and lands higher up the other side, so the cost grows.
+        let tooLarge = descend(.fullBatch, optimizer: SGD(learningRate: 0.5), epochs: 10)
+        print("η = 0.5, cost after epochs 1 to 10:", tooLarge)
+
         // One epoch: the more steps, the further down. Stochastic descent stays noisy near the
         // bottom; momentum overshoots (its cost goes up again) before it settles.
         #expect(stochastic[0] < miniBatch[0] && miniBatch[0] < fullBatch[0] && momentum[0] == fullBatch[0])
@@ -68,5 +74,8 @@ import Testing
         let svg = try String(contentsOfFile: picture, encoding: .utf8)
         #expect(svg.hasPrefix("<svg") || svg.hasPrefix("<?xml"))
         #expect(DescentMethod.allCases.allSatisfy { svg.contains($0.rawValue) })
+        // Too large a rate diverges: the cost grows every epoch, far above where it started.
+        #expect(zip(tooLarge, tooLarge.dropFirst()).allSatisfy { $1 > $0 })
+        #expect(tooLarge[0] > fullBatch[0] && tooLarge[9] > 1000 * fullBatch[0])
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 
-/// The project's shared data that two tutorials read (`housing.csv`, the `faces` folder):
-/// under `$DESCENT_SHARED_DATA`, or in `shared/data` beside the repository (one level up from a
-/// worktree too). Nil where it is absent; the tests that need it then say so and stop.
+/// The project's shared data that three tutorials read (`housing.csv`, `breast_cancer.csv`, the
+/// `faces` folder): under `$DESCENT_SHARED_DATA`, or in `shared/data` beside the repository (one
+/// level up from a worktree too). Nil where it is absent; the tests that need it then say so and
+/// stop.
 enum SharedTutorialData {
     static func path(_ relative: String) -> String? {
         var candidates: [URL] = []

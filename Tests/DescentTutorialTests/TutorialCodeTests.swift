@@ -9,7 +9,7 @@ import Testing
 @Suite struct TutorialCodeTests {
     @Test func everyCodeFileOfTheTutorialsIsRunByATest() throws {
         let files = try TutorialCode.codeFiles()
-        #expect(files.count >= 4 * 4, "the tutorials' code files: \(files.map(\.lastPathComponent))")
+        #expect(files.count >= 5 * 4, "the tutorials' code files: \(files.map(\.lastPathComponent))")
         let tests = try TutorialCode.testSources().map(TutorialCode.codeLines(of:))
         for file in files {
             let lines = TutorialCode.codeLines(of: try String(contentsOf: file, encoding: .utf8))
@@ -40,7 +40,7 @@ import Testing
     /// (a file no tutorial shows would be checked, and kept, for nothing).
     @Test func theTutorialsShowEveryCodeFileAndOnlyThose() throws {
         let shown = try TutorialCode.tutorialFiles().flatMap { try TutorialCode.codeFileNames(in: String(contentsOf: $0, encoding: .utf8)) }
-        #expect(try TutorialCode.tutorialFiles().count == 5)   // the table of contents and four tutorials
+        #expect(try TutorialCode.tutorialFiles().count == 6)   // the table of contents and five tutorials
         #expect(Set(shown) == Set(try TutorialCode.codeFiles().map(\.lastPathComponent)))
     }
 
@@ -74,6 +74,8 @@ enum TutorialCode {
         // A reader passes the file's or the folder's path; the tests find the shared data.
         #"let path = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "housing.csv""#:
             "let path = housingPath",
+        #"let path = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "breast_cancer.csv""#:
+            "let path = breastCancerPath",
         #"let folder = URL(fileURLWithPath: CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "faces")"#:
             "let folder = URL(fileURLWithPath: facesPath)",
         // The picture goes to a temporary file, not the working directory.
