@@ -18,6 +18,12 @@ for file in "$packed"/*.gz; do
     gzip -dc "$file" > "$DESCENT_BIN/$(basename "$file" .gz)" && chmod +x "$DESCENT_BIN/$(basename "$file" .gz)"
 done
 cp "$packed/commit.txt" "$out/" 2>/dev/null || true
+# Python's site-packages, wherever this machine's Python keeps them (conda, /opt/…): PyTorch's
+# pip wheels bring cuBLAS and NVRTC in their nvidia/*/lib folders, which Descent can use too.
+if [ -z "${DESCENT_CUDA_PATH:-}" ] && command -v python3 > /dev/null; then
+    DESCENT_CUDA_PATH="$(python3 -c 'import site; print(":".join(site.getsitepackages() + [site.getusersitepackages()]))' 2> /dev/null || true)"
+    export DESCENT_CUDA_PATH
+fi
 # Compiled kernels are cached beside the results (the first run compiles them: a few seconds).
 export DESCENT_CUDA_CACHE="${DESCENT_CUDA_CACHE:-/tmp/descent-cuda-cache}"
 
@@ -29,6 +35,7 @@ export DESCENT_CUDA_CACHE="${DESCENT_CUDA_CACHE:-/tmp/descent-cuda-cache}"
     ldconfig -p 2>/dev/null | grep -E "libcuda\.so|libcublas\.so|libnvrtc\.so" || echo "(none in ldconfig)"
     ls -d /usr/local/cuda*/lib64 2>/dev/null
     python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)" 2>&1 | tail -1
+    echo "DESCENT_CUDA_PATH=${DESCENT_CUDA_PATH:-}"
     ls -la "$DESCENT_BIN" 2>&1
 } > "$out/machine.txt" 2>&1
 cat "$out/machine.txt"
