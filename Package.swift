@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "descent-bench", targets: ["DescentBench"]),
         .executable(name: "descent", targets: ["descent"]),
         .executable(name: "descent-crosscheck", targets: ["DescentCrossCheck"]),
+        .executable(name: "descent-cuda-bench", targets: ["DescentCUDABench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,13 +24,16 @@ let package = Package(
         .target(name: "CDescentKernels"),
         // PNG and JPEG decoding: catches libpng's and libjpeg's longjmp errors, and loads the
         // libraries with dlopen, so nothing links them (see README's "Image folders").
+        // The CUDA driver, cuBLAS and NVRTC, declared by hand and opened with dlopen at run time, so
+        // that nothing needs CUDA to build and a machine without a GPU runs everything else.
+        .target(name: "CDescentCUDA", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "CDescentImages", cSettings: [
             .unsafeFlags(["-I/opt/homebrew/include", "-I/opt/homebrew/opt/jpeg-turbo/include", "-I/usr/local/include"],
                          .when(platforms: [.macOS])),
         ]),
         // Tensor, devices and backends (the CPU's kernels, the textbook reference loops, the
         // cross-check between them), autodiff (the chain rule), safetensors files.
-        .target(name: "DescentCore", dependencies: ["CDescentKernels"]),
+        .target(name: "DescentCore", dependencies: ["CDescentKernels", "CDescentCUDA"]),
         // Layers, cost functions, initializers, optimizers, schedules, model files.
         .target(name: "DescentNN", dependencies: ["DescentCore"]),
         // Datasets, batching, loaders (IDX, CSV, NPY, image folders), built-in and synthetic sets.
@@ -40,6 +44,9 @@ let package = Package(
         .target(name: "Descent", dependencies: ["DescentCore", "DescentNN", "DescentData", "DescentTrain"]),
         // The speed workloads of BENCHMARKS.md.
         .executableTarget(name: "DescentBench", dependencies: ["Descent"], path: "Benchmarks/DescentBench"),
+        // W1, W2 and W4 on a GPU: DescentNN and DescentCore only, so that it links statically
+        // (see DescentCrossCheck) and runs on a GPU machine without Swift.
+        .executableTarget(name: "DescentCUDABench", dependencies: ["DescentNN"], path: "Benchmarks/DescentCUDABench"),
         .executableTarget(name: "XORExample", dependencies: ["Descent"]),
         // The `descent` command: parses options and presents results; the work is in the library.
         .executableTarget(name: "descent", dependencies: [

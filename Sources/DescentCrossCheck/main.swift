@@ -1,9 +1,10 @@
 // descent-crosscheck: holds a device's backend against the reference backend, every primitive
 // and every derivative rule, and prints what it found.
 //
-//     descent-crosscheck [--device cpu|reference] [--all]
+//     descent-crosscheck [--device cpu|reference|cuda[:N]] [--all]
 //
-// Exits with 0 when every case agrees, 1 when some do not, 2 on a usage error. It links
+// Exits with 0 when every case agrees, 1 when some do not, 2 on a usage error, 3 when the device
+// cannot be used (a GPU without its driver or libraries: the message says what was looked for). It links
 // DescentCore alone and reads no files or resources, so a release build with
 // `--static-swift-stdlib` is a single binary that runs on any machine of the same platform with
 // no Swift installed: the way to check a new machine's CPU kernels.
@@ -11,7 +12,7 @@ import DescentCore
 import Foundation
 
 let usage = """
-    usage: descent-crosscheck [--device \(Device.allCases.map(\.rawValue).joined(separator: "|"))] [--all]
+    usage: descent-crosscheck [--device \((Device.allCases.map(\.rawValue) + ["cuda[:N]"]).joined(separator: "|"))] [--all]
 
       --device NAME   the device whose backend is checked (default: cpu)
       --all           list every case, not only the ones that disagree
@@ -42,6 +43,12 @@ while let argument = arguments.popFirst() {
     }
 }
 
+do {
+    try device.checkAvailable()
+} catch {
+    fail("\(device) cannot be used: \(error)", code: 3)
+}
+if let info = device.cudaDeviceInfo { print(info) }
 let report = BackendCrossCheck.run(device)
 if listsEveryCase {
     for checked in report.cases where checked.passed { print(checked) }

@@ -168,7 +168,8 @@ public struct TrainingJob: Sendable {
     /// - Throws: ``SettingError`` naming the setting: a count below 1, a validation fraction
     ///   outside [0, 1), a validation file that is not a CSV file or that comes with training
     ///   data that are not one, and what ``OptimizerSettings/check()`` and
-    ///   ``ScheduleSettings/check()`` reject.
+    ///   ``ScheduleSettings/check()`` reject; `CUDAError` when ``device`` is a GPU that cannot
+    ///   be used.
     public func check() throws {
         if epochs < 1 { throw SettingError(.epochs, .invalid(expected: "at least 1", found: "\(epochs)")) }
         if let maximumSteps, maximumSteps < 1 {
@@ -194,6 +195,9 @@ public struct TrainingJob: Sendable {
         }
         try optimizer.check()
         try schedule.check()
+        // A GPU that is not there (no driver, no libraries, no such ordinal) is found here, before
+        // any data are loaded, with what was looked for and where.
+        try device.checkAvailable()
     }
 
     /// Trains the network as the settings say, and saves it when ``output`` is set.

@@ -7,7 +7,12 @@ import Foundation
 extension OptimizerSettings.Name: ExpressibleByArgument {}
 extension ScheduleSettings.Name: ExpressibleByArgument {}
 extension PredictionTask: ExpressibleByArgument {}
-extension Device: ExpressibleByArgument {}
+
+/// `cpu`, `reference`, `cuda` or `cuda:N` (see `Device(rawValue:)`): the GPUs are listed by the
+/// spellings users type, since which exist is only known by asking the driver.
+extension Device: ExpressibleByArgument {
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) + ["cuda", "cuda:N"] }
+}
 extension MissingValuePolicy: ExpressibleByArgument {}
 extension UnknownCategoryPolicy: ExpressibleByArgument {}
 

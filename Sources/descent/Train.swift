@@ -147,9 +147,10 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Number of CPU threads.")
     var threads: Int?
     @Option(help: ArgumentHelp(
-        "Where to compute: cpu (the fast kernels, the default) or reference (every primitive as its plain textbook loop: "
-            + "slow, for checking that a result does not depend on the CPU's kernels).",
-        valueName: "cpu|reference"))
+        "Where to compute: cpu (the fast kernels, the default), reference (every primitive as its plain textbook loop: "
+            + "slow, for checking that a result does not depend on the CPU's kernels), or cuda (the first NVIDIA GPU; "
+            + "cuda:N for another), which needs the CUDA driver, cuBLAS and NVRTC (see README, 'CUDA').",
+        valueName: "cpu|reference|cuda[:N]"))
     var device: Device = .cpu
 
     func validate() throws {

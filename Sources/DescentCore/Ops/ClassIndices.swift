@@ -11,6 +11,9 @@ extension Tensor {
     public func requireClassIndices(examples: Int, classCount: Int, in operation: String) {
         precondition(dtype == .int32 && shape == [examples],
                      "\(operation): labels must be an int32 tensor [\(examples)] of class indices, not \(dtype) \(shape)")
+        // A GPU's labels are checked by the kernel that reads them (a cost of NaN for a label
+        // out of range), not here: reading them would wait for the GPU.
+        guard device.isHost else { return }
         let labels = UnsafeBufferPointer(start: storage.typed(Int32.self), count: scalarCount)
         if let row = labels.firstIndex(where: { $0 < 0 || Int($0) >= classCount }) {
             preconditionFailure("\(operation): label \(labels[row]) of example \(row) is out of range 0..<\(classCount)")

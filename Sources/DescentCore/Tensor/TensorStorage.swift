@@ -4,7 +4,9 @@
 /// Tensors share a storage until one of them is mutated (copy-on-write), so a storage is only
 /// ever written while exactly one tensor refers to it. `pointer` is an address in the device's
 /// memory; only that device's backend reads or writes through it (the CPU and reference
-/// backends both keep their elements in this machine's memory, each in its own buffers).
+/// backends both keep their elements in this machine's memory, each in its own buffers; a GPU's
+/// storage holds a device address from the CUDA backend's stream-ordered pool, which only
+/// kernels and copies may use).
 @usableFromInline
 final class TensorStorage: @unchecked Sendable {
     @usableFromInline let pointer: UnsafeMutableRawPointer
@@ -19,23 +21,43 @@ final class TensorStorage: @unchecked Sendable {
         self.count = count
         self.dtype = dtype
         self.device = device
-        pointer = BufferPool.allocate(byteCount: max(count, 1) * dtype.byteCount)
+        if case .cuda(let ordinal) = device {
+            let address = CUDABackend.requireContext(ordinal).allocate(byteCount: max(count, 1) * dtype.byteCount)
+            pointer = UnsafeMutableRawPointer(bitPattern: UInt(address))!
+        } else {
+            pointer = BufferPool.allocate(byteCount: max(count, 1) * dtype.byteCount)
+        }
     }
 
     /// Allocates memory for `count` elements set to zero.
     @usableFromInline
     convenience init(zeroedCount count: Int, dtype: DType, device: Device) {
         self.init(uninitializedCount: count, dtype: dtype, device: device)
-        pointer.initializeMemory(as: UInt8.self, repeating: 0, count: count * dtype.byteCount)
+        if case .cuda(let ordinal) = device {
+            CUDABackend.requireContext(ordinal).zero(address, byteCount: count * dtype.byteCount)
+        } else {
+            pointer.initializeMemory(as: UInt8.self, repeating: 0, count: count * dtype.byteCount)
+        }
     }
 
-    deinit { BufferPool.deallocate(pointer, byteCount: max(count, 1) * dtype.byteCount) }
+    deinit {
+        if case .cuda(let ordinal) = device {
+            // Ordered after every kernel already queued that reads it: no wait.
+            CUDABackend.requireContext(ordinal).free(address)
+        } else {
+            BufferPool.deallocate(pointer, byteCount: max(count, 1) * dtype.byteCount)
+        }
+    }
 
     /// A copy of the elements in a new storage on the same device (for copy-on-write).
     @usableFromInline
     func copy() -> TensorStorage {
         let result = TensorStorage(uninitializedCount: count, dtype: dtype, device: device)
-        result.pointer.copyMemory(from: pointer, byteCount: count * dtype.byteCount)
+        if case .cuda(let ordinal) = device {
+            CUDABackend.requireContext(ordinal).copy(result.address, from: address, byteCount: count * dtype.byteCount)
+        } else {
+            result.pointer.copyMemory(from: pointer, byteCount: count * dtype.byteCount)
+        }
         return result
     }
 

@@ -45,11 +45,13 @@ struct ReferenceBackend: Backend {
 extension Device {
     /// How many tensors have been copied from this device to the host since the program
     /// started: each is a wait for the device, which a training step should need at most once
-    /// (for its cost). The CPU's tensors are on the host already: always 0.
+    /// (for its cost). The CPU's tensors are on the host already: always 0. For a GPU, the count
+    /// covers every GPU of the process.
     public var readBackCount: Int {
         switch self {
         case .cpu: 0
         case .reference: ReferenceBackend.readBacks.load(ordering: .relaxed)
+        case .cuda: CUDABackend.readBacks.load(ordering: .relaxed)
         }
     }
 }

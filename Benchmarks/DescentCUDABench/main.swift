@@ -1,0 +1,234 @@
+// descent-cuda-bench: BENCHMARKS.md's W1, W2 and W4 on any device, with the data on that device —
+// the GPU half of Benchmarks/cuda.sh. It links DescentNN and DescentCore only (no downloads, no
+// resource bundle), so a `--static-swift-stdlib` build is one file that runs on a GPU machine
+// without Swift.
+//
+//   descent-cuda-bench [--device cuda] [--workloads w1,w2,w4] [--epochs 3] [--json]
+//
+// The data are MNIST-shaped (60,000 × 784 in [0, 1), labels 0…9) but random: speed does not
+// depend on the values, and the GPU machine needs no data set.
+//
+// W1  784-512-512-10, ReLU, dropout 0.2, RMSprop(lr 1e-3, α 0.9, ε 1e-7), batch 128, shuffled:
+//     seconds per epoch (median over --epochs, after one warm-up epoch), the cost read back every
+//     step as `fit` does
+// W2  784-128-10, ReLU, SGD(lr 0.1), batch 32: steps per second over 3 s, nothing read back
+//     until the end
+// W4  the W1 network in inference: batch-1 latency from a host array to a host array (median of
+//     2,000), and batch-1000 throughput
+// agree  (not in the default set) 100 steps of a 784-64-10 network with dropout 0.2, Adam and a
+//     step learning-rate schedule, on the device and on the CPU from the same start: the largest
+//     parameter difference and the costs of both; exit status 1 when they part (the whole stack —
+//     layers, cost, backpropagation, dropout masks, optimizer — on the device, against the CPU)
+import DescentCore
+import DescentNN
+import Foundation
+
+struct Options {
+    var device = Device.cuda(0)
+    var workloads: Set<String> = ["w1", "w2", "w4"]
+    var epochs = 3
+    var json = false
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            func value() -> String {
+                guard let value = iterator.next() else { fail("\(argument) needs a value") }
+                return value
+            }
+            switch argument {
+            case "--device":
+                let name = value()
+                guard let device = Device(rawValue: name) else { fail("unknown device '\(name)': cpu, reference, cuda or cuda:N") }
+                self.device = device
+            case "--workloads": workloads = Set(value().split(separator: ",").map(String.init))
+            case "--epochs": epochs = max(1, Int(value()) ?? 3)
+            case "--json": json = true
+            case "-h", "--help":
+                print("usage: descent-cuda-bench [--device cuda|cuda:N|cpu] [--workloads w1,w2,w4] [--epochs N] [--json]")
+                exit(0)
+            default: fail("unknown option \(argument); try --help")
+            }
+        }
+    }
+}
+
+func fail(_ message: String, code: Int32 = 2) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    exit(code)
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+nonisolated(unsafe) var figures: [(String, Double)] = []
+nonisolated(unsafe) var agreementFailed = false
+func record(_ name: String, _ value: Double, json: Bool) {
+    figures.append((name, value))
+    if !json { print(name.padding(toLength: 40, withPad: " ", startingAt: 0), String(format: "%.4g", value)) }
+}
+
+func mlp(_ sizes: [Int], dropout: Double, seed: UInt64) -> Sequential {
+    var generator = RandomGenerator(seed: seed)
+    var layers: [any Layer] = []
+    for i in 0..<(sizes.count - 1) {
+        let hidden = i < sizes.count - 2
+        layers.append(Dense(inputCount: sizes[i], outputCount: sizes[i + 1], activation: hidden ? .relu : .identity,
+                            using: &generator))
+        if hidden && dropout > 0 { layers.append(Dropout(rate: dropout, using: &generator)) }
+    }
+    return Sequential(layers)
+}
+
+/// MNIST's shapes with random values, on `device`.
+func syntheticMNIST(count: Int, on device: Device) -> (features: Tensor, labels: Tensor) {
+    let features = Tensor.randomUniform([count, 784], key: RandomKey(seed: 7), on: device)
+    var generator = RandomGenerator(seed: 8)
+    let labels = (0..<count).map { _ in Int32(generator.nextUnitDouble() * 10) }
+    return (features, Tensor(shape: [count], scalars: labels, on: device))
+}
+
+/// One epoch of shuffled mini-batches: the cost of each step, read back as `fit` does.
+func epoch(_ model: inout Sequential, _ optimizer: some Optimizer, features: Tensor, labels: Tensor, batchSize: Int,
+           seed: UInt64) -> Double {
+    var generator = RandomGenerator(seed: seed)
+    var order = Array(0..<features.shape[0])
+    order.shuffle(using: &generator)
+    var cost = 0.0
+    for start in stride(from: 0, to: order.count, by: batchSize) {
+        let indices = Array(order[start..<min(start + batchSize, order.count)])
+        let inputs = features.gathering(atIndices: indices), targets = labels.gathering(atIndices: indices)
+        let (value, gradients) = valueWithGradient(at: model) { model in crossEntropy(logits: model(inputs), labels: targets) }
+        optimizer.update(&model, along: gradients)
+        cost = value.doubleValue
+    }
+    return cost
+}
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+let device = options.device
+do {
+    try device.checkAvailable()
+} catch {
+    fail("\(device) cannot be used: \(error)", code: 3)
+}
+if !options.json { print("device: \(device.cudaDeviceInfo.map(String.init(describing:)) ?? device.rawValue)") }
+let data = syntheticMNIST(count: 60_000, on: device)
+
+var w1Model = mlp([784, 512, 512, 10], dropout: 0.2, seed: 0).to(device)
+if options.workloads.contains("w1") || options.workloads.contains("w4") {
+    let optimizer = RMSProp(learningRate: 1e-3, alpha: 0.9, epsilon: 1e-7)
+    let firstCost = epoch(&w1Model, optimizer, features: data.features, labels: data.labels, batchSize: 128, seed: 0)
+    if options.workloads.contains("w1") {
+        var times: [Double] = []
+        var cost = firstCost
+        for index in 0..<options.epochs {
+            times.append(seconds {
+                cost = epoch(&w1Model, optimizer, features: data.features, labels: data.labels, batchSize: 128,
+                             seed: UInt64(index + 1))
+            })
+        }
+        record("w1_epoch_seconds", times.sorted()[times.count / 2], json: options.json)
+        record("w1_first_epoch_cost", firstCost, json: options.json)
+        record("w1_last_epoch_cost", cost, json: options.json)
+    }
+}
+
+if options.workloads.contains("w2") {
+    var model = mlp([784, 128, 10], dropout: 0, seed: 0).to(device)
+    let optimizer = SGD(learningRate: 0.1)
+    var steps = 0
+    let batches = (0..<(60_000 / 32)).map { Array(($0 * 32)..<($0 * 32 + 32)) }
+    func step(_ indices: [Int]) {
+        let inputs = data.features.gathering(atIndices: indices), targets = data.labels.gathering(atIndices: indices)
+        let (_, gradients) = valueWithGradient(at: model) { model in crossEntropy(logits: model(inputs), labels: targets) }
+        optimizer.update(&model, along: gradients)
+    }
+    for indices in batches.prefix(50) { step(indices) }
+    _ = model(data.features[0..<1]).scalars(as: Float.self)
+    let elapsed = seconds {
+        let start = Date()
+        while Date().timeIntervalSince(start) < 3 {
+            step(batches[steps % batches.count])
+            steps += 1
+        }
+        // Wait for the queued steps: read one number back.
+        _ = model(data.features[0..<1]).scalars(as: Float.self)
+    }
+    record("w2_steps_per_second", Double(steps) / elapsed, json: options.json)
+}
+
+if options.workloads.contains("w4") {
+    let model = w1Model.training(false)
+    withoutGradients {
+        let host = data.features[0..<1000].to(.cpu).scalars(as: Float.self)
+        var latencies: [Double] = []
+        for i in 0..<2200 {
+            let row = Array(host[(i % 1000) * 784..<((i % 1000) + 1) * 784])
+            let time = seconds {
+                let input = Tensor(shape: [1, 784], scalars: row, on: device)
+                _ = model(input).scalars(as: Float.self)
+            }
+            if i >= 200 { latencies.append(time) }
+        }
+        record("w4_batch1_latency_us", latencies.sorted()[latencies.count / 2] * 1e6, json: options.json)
+        let batch = data.features[0..<1000]
+        _ = model(batch).scalars(as: Float.self)
+        var count = 0
+        let elapsed = seconds {
+            let start = Date()
+            while Date().timeIntervalSince(start) < 2 {
+                _ = model(batch)
+                count += 1000
+            }
+            _ = model(batch[0..<1]).scalars(as: Float.self)
+        }
+        record("w4_batch1000_samples_per_second", Double(count) / elapsed, json: options.json)
+    }
+}
+
+if options.workloads.contains("agree") {
+    /// 100 steps on `device`; the costs and the final parameters, on the host.
+    func train(on device: Device) -> (costs: [Double], parameters: [[Float]]) {
+        var model = mlp([784, 64, 10], dropout: 0.2, seed: 3).to(device)
+        let optimizer = Adam(learningRate: 1e-3)
+        let schedule = StepLR(stepSize: 25, gamma: 0.5)
+        let features = data.features[0..<3200].to(device), labels = data.labels[0..<3200].to(device)
+        var costs: [Double] = []
+        for step in 0..<100 {
+            // The schedule's "epoch" is the step here: the rate halves every 25 steps.
+            optimizer.learningRate = schedule.learningRate(atEpoch: step, initial: 1e-3)
+            let rows = (step % 100) * 32..<((step % 100) * 32 + 32)
+            let (cost, gradients) = valueWithGradient(at: model) { model in
+                crossEntropy(logits: model(features[rows]), labels: labels[rows])
+            }
+            optimizer.update(&model, along: gradients)
+            costs.append(cost.doubleValue)
+        }
+        return (costs, model.parameters.map { $0.value.scalars(as: Float.self) })
+    }
+    let onDevice = train(on: device), onCPU = train(on: .cpu)
+    var largest = 0.0
+    for (a, b) in zip(onDevice.parameters, onCPU.parameters) {
+        for (x, y) in zip(a, b) { largest = max(largest, Double(abs(x - y))) }
+    }
+    let costGap = zip(onDevice.costs, onCPU.costs).map { abs($0 - $1) }.max() ?? 0
+    record("agree_largest_parameter_difference", largest, json: options.json)
+    record("agree_largest_cost_difference", costGap, json: options.json)
+    record("agree_first_cost", onDevice.costs.first ?? .nan, json: options.json)
+    record("agree_last_cost", onDevice.costs.last ?? .nan, json: options.json)
+    if !(largest < 1e-3 && costGap < 1e-3) {
+        FileHandle.standardError.write(Data("the device and the CPU parted: parameters differ by \(largest), costs by \(costGap)\n".utf8))
+        agreementFailed = true
+    }
+}
+
+if options.json {
+    let object = Dictionary(uniqueKeysWithValues: figures) as [String: Double]
+    let text = String(data: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), encoding: .utf8)!
+    print(text)
+}
+exit(agreementFailed ? 1 : 0)

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Descent on an NVIDIA GPU, in one command (under five minutes): the backends' cross-check of
+# cuda against reference, 100 training steps on the GPU against the same on the CPU, then W1, W2 and W4 for Descent on the GPU and — where PyTorch with CUDA
+# is installed — for PyTorch on the same GPU, side by side.
+#
+#   Benchmarks/cuda.sh [RESULTS_FOLDER]
+#
+# It uses the binaries in $DESCENT_BIN (default: .build/release), building them first when Swift
+# is here and they are missing:
+#     swift build -c release --static-swift-stdlib --product descent-crosscheck
+#     swift build -c release --static-swift-stdlib --product descent-cuda-bench
+# Statically linked, they run on a GPU machine without Swift: copy them there with this script.
+# CUDA is loaded at run time: the driver (libcuda.so.1), cuBLAS and NVRTC (12 or 13), found in
+# the system's library path, /usr/local/cuda, Python wheels (pip install nvidia-cublas-cu12
+# nvidia-cuda-nvrtc-cu12) or DESCENT_CUDA_PATH (see README, "CUDA"). Set PYTHON to the Python
+# that has torch (default: python3).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+results="${1:-cuda-results}"
+mkdir -p "$results"
+bin="${DESCENT_BIN:-.build/release}"
+python="${PYTHON:-python3}"
+# DESCENT_DEVICE=cpu and DESCENT_BENCH_OPTIONS="--workloads w2" try the script without a GPU.
+device="${DESCENT_DEVICE:-cuda}"
+
+if [ ! -x "$bin/descent-crosscheck" ] || [ ! -x "$bin/descent-cuda-bench" ]; then
+    if command -v swift > /dev/null; then
+        swift build -c release --static-swift-stdlib --product descent-crosscheck \
+            && swift build -c release --static-swift-stdlib --product descent-cuda-bench || exit 2
+    else
+        echo "no binaries in $bin and no Swift to build them: set DESCENT_BIN" >&2
+        exit 2
+    fi
+fi
+
+{ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2> /dev/null || echo "nvidia-smi not found"; } | tee "$results/gpu.txt"
+
+echo "== cross-check: $device against reference"
+timeout 150 "$bin/descent-crosscheck" --device "$device" --all > "$results/crosscheck.txt" 2>&1
+crosscheck=$?
+if [ $crosscheck -ge 128 ] || [ $crosscheck -eq 124 ]; then
+    # A trap (a kernel that failed) or a timeout: again with a wait after every launch, so the
+    # message names the kernel.
+    echo "the cross-check stopped (exit $crosscheck); again with DESCENT_CUDA_SYNC=1 to name the kernel"
+    DESCENT_CUDA_SYNC=1 timeout 90 "$bin/descent-crosscheck" --device "$device" --all > "$results/crosscheck-sync.txt" 2>&1
+    grep -v " — ok$" "$results/crosscheck-sync.txt" | head -60
+fi
+grep -v " — ok$" "$results/crosscheck.txt" | head -80
+echo "(exit $crosscheck; every case in $results/crosscheck.txt)"
+
+echo "== 100 training steps (dropout, Adam, a step schedule) on $device and on the CPU"
+timeout 60 "$bin/descent-cuda-bench" --device "$device" --workloads agree > "$results/agree.txt" 2>&1
+agree=$?
+cat "$results/agree.txt"; echo "(exit $agree)"
+
+echo "== Descent on $device"
+timeout 120 "$bin/descent-cuda-bench" --device "$device" --json ${DESCENT_BENCH_OPTIONS:-} > "$results/descent.json" 2> "$results/descent.err"
+echo "(exit $?)"; cat "$results/descent.json"; tail -20 "$results/descent.err"
+
+if "$python" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2> /dev/null; then
+    echo "== PyTorch on the same GPU (TF32 off)"
+    timeout 100 "$python" Benchmarks/pytorch_cuda_bench.py --json > "$results/pytorch.json" 2> "$results/pytorch.err"
+    echo "(exit $?)"; cat "$results/pytorch.json"; tail -5 "$results/pytorch.err"
+else
+    echo "== PyTorch with CUDA is not installed here ($python): Descent's figures only"
+    echo "{}" > "$results/pytorch.json"
+fi
+
+# Side by side.
+"$python" - "$results" <<'PY' 2> /dev/null || true
+import json, sys
+folder = sys.argv[1]
+def load(name):
+    try:
+        return json.load(open(f"{folder}/{name}"))
+    except Exception:
+        return {}
+descent, torch = load("descent.json"), load("pytorch.json")
+print(f"\n{'figure':34} {'Descent':>12} {'PyTorch':>12}")
+for name in ["w1_epoch_seconds", "w2_steps_per_second", "w4_batch1_latency_us", "w4_batch1000_samples_per_second"]:
+    d, t = descent.get(name), torch.get(name)
+    show = lambda v: "—" if v is None else f"{v:.4g}"
+    print(f"{name:34} {show(d):>12} {show(t):>12}")
+PY
+[ $crosscheck -eq 0 ] && [ $agree -eq 0 ]

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The one script a GPU session runs on the lent machine (CUDA, no Swift): it takes the statically
+# linked binaries built on this side, runs the cross-check of cuda against reference and the
+# W1/W2/W4 benchmarks (Benchmarks/cuda.sh), and writes everything under $OUT.
+#
+# On the Swift side, first `Scripts/gpu-build.sh` (the two binaries, static, stripped and gzipped
+# into .build/gpu-bin), then run, with the device tool, `Scripts/gpu-session.sh` carrying
+# `.build/gpu-bin` (timeout about 450 s; each step has its own time limit inside).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out="${OUT:-gpu-results}"
+mkdir -p "$out"
+packed="${DESCENT_PACKED_BIN:-.build/gpu-bin}"
+export DESCENT_BIN="${DESCENT_BIN:-/tmp/descent-bin}"
+mkdir -p "$DESCENT_BIN"
+for file in "$packed"/*.gz; do
+    [ -e "$file" ] || continue
+    gzip -dc "$file" > "$DESCENT_BIN/$(basename "$file" .gz)" && chmod +x "$DESCENT_BIN/$(basename "$file" .gz)"
+done
+cp "$packed/commit.txt" "$out/" 2>/dev/null || true
+# Python's site-packages, wherever this machine's Python keeps them (conda, /opt/…): PyTorch's
+# pip wheels bring cuBLAS and NVRTC in their nvidia/*/lib folders, which Descent can use too.
+if [ -z "${DESCENT_CUDA_PATH:-}" ] && command -v python3 > /dev/null; then
+    DESCENT_CUDA_PATH="$(python3 -c 'import site; print(":".join(site.getsitepackages() + [site.getusersitepackages()]))' 2> /dev/null || true)"
+    export DESCENT_CUDA_PATH
+fi
+# Compiled kernels are cached beside the results (the first run compiles them: a few seconds).
+export DESCENT_CUDA_CACHE="${DESCENT_CUDA_CACHE:-/tmp/descent-cuda-cache}"
+
+{
+    date -u
+    uname -a
+    nvidia-smi 2>&1 | head -20
+    echo "--- CUDA libraries the loader can see"
+    ldconfig -p 2>/dev/null | grep -E "libcuda\.so|libcublas\.so|libnvrtc\.so" || echo "(none in ldconfig)"
+    ls -d /usr/local/cuda*/lib64 2>/dev/null
+    python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)" 2>&1 | tail -1
+    echo "DESCENT_CUDA_PATH=${DESCENT_CUDA_PATH:-}"
+    ls -la "$DESCENT_BIN" 2>&1
+} > "$out/machine.txt" 2>&1
+cat "$out/machine.txt"
+
+Benchmarks/cuda.sh "$out" 2>&1 | tee "$out/summary.txt"
+status=${PIPESTATUS[0]}
+echo "cuda.sh exit $status" | tee -a "$out/summary.txt"
+exit "$status"

@@ -1,0 +1,49 @@
+// Moving tensors to and from the GPU, and the elementwise primitives.
+
+extension CUDABackend {
+    func upload(_ host: Tensor) -> Tensor {
+        let result = empty(host.shape, host.dtype)
+        context.copyToDevice(result.storage.address, from: host.storage.pointer, byteCount: host.scalarCount * host.dtype.byteCount)
+        return result
+    }
+
+    func download(_ x: Tensor) -> Tensor {
+        Self.readBacks.wrappingAdd(1, ordering: .relaxed)
+        ReadBackCounter.recordReadBack()
+        let storage = TensorStorage(uninitializedCount: x.scalarCount, dtype: x.dtype, device: .cpu)
+        context.copyToHost(storage.pointer, from: x.storage.address, byteCount: x.scalarCount * x.dtype.byteCount)
+        return Tensor(shape: x.shape, storage: storage)
+    }
+
+    func unary(_ operation: UnaryOperation, _ x: Tensor) -> Tensor {
+        let y = empty(x.shape, x.dtype)
+        let code = Int32(UnaryOperation.allCases.firstIndex(of: operation)!)
+        context.launch("unary_\(Self.suffix(x.dtype))", in: .elementwise, count: x.scalarCount,
+                       [.int32(code), x.cudaArgument, y.cudaArgument, .int64(Int64(x.scalarCount))])
+        return y
+    }
+
+    func binary(_ operation: BinaryOperation, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
+        let y = empty(shape, a.dtype)
+        let code = Int32(BinaryOperation.allCases.firstIndex(of: operation)!)
+        let dims = CUDALayout.dims(shape, [CUDALayout.broadcastStrides(a.shape, to: shape), CUDALayout.broadcastStrides(b.shape, to: shape)])
+        context.launch("binary_\(Self.suffix(a.dtype))", in: .elementwise, count: y.scalarCount,
+                       [.int32(code), a.cudaArgument, b.cudaArgument, y.cudaArgument, .int64(Int64(y.scalarCount)), dims])
+        return y
+    }
+
+    func select(_ condition: Tensor, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
+        let y = empty(shape, a.dtype)
+        let dims = CUDALayout.dims(shape, [condition, a, b].map { CUDALayout.broadcastStrides($0.shape, to: shape) })
+        context.launch("select_\(Self.suffix(a.dtype))", in: .elementwise, count: y.scalarCount,
+                       [condition.cudaArgument, a.cudaArgument, b.cudaArgument, y.cudaArgument, .int64(Int64(y.scalarCount)), dims])
+        return y
+    }
+
+    func cast(_ x: Tensor, to dtype: DType) -> Tensor {
+        let y = empty(x.shape, dtype)
+        context.launch("cast_\(Self.suffix(x.dtype))_\(Self.suffix(dtype))", in: .elementwise, count: x.scalarCount,
+                       [x.cudaArgument, y.cudaArgument, .int64(Int64(x.scalarCount))])
+        return y
+    }
+}

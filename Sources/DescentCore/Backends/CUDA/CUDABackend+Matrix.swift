@@ -1,0 +1,75 @@
+import CDescentCUDA
+
+// Matrix products with cuBLAS, and the fused softmax cross-entropy.
+
+extension CUDABackend {
+    /// cuBLAS is column-major and Descent row-major: a row-major C = op(A)·op(B) is the
+    /// column-major Cᵀ = op(B)ᵀ·op(A)ᵀ, so the operands go in swapped, each read as the
+    /// transpose of its row-major storage.
+    func matmul(_ a: Tensor, _ b: Tensor, _ product: MatrixProduct) -> Tensor {
+        let (m, n, k) = (product.m, product.n, product.k)
+        guard product.batch > 0, m > 0, n > 0 else { return empty(product.shape, a.dtype) }
+        guard k > 0 else { return zeros(product.shape, a.dtype) }
+        let y = empty(product.shape, a.dtype)
+        let operationA = Int32(product.transposeA ? DCUBLAS_OP_T : DCUBLAS_OP_N)
+        let operationB = Int32(product.transposeB ? DCUBLAS_OP_T : DCUBLAS_OP_N)
+        let leadingA = Int32(product.transposeA ? m : k), leadingB = Int32(product.transposeB ? k : n)
+        let pointerA = UnsafeRawPointer(bitPattern: UInt(a.storage.address))
+        let pointerB = UnsafeRawPointer(bitPattern: UInt(b.storage.address))
+        let pointerC = UnsafeMutableRawPointer(bitPattern: UInt(y.storage.address))
+        let status: DcublasStatus = context.blasLock.withLock { _ in
+            context.makeCurrent()
+            if a.dtype == .float32 {
+                var (alpha, beta): (Float, Float) = (1, 0)
+                return context.blas.sgemmStridedBatched(
+                    context.blasHandle, operationB, operationA, Int32(n), Int32(m), Int32(k), &alpha,
+                    pointerB?.assumingMemoryBound(to: Float.self), leadingB, Int64(product.strideB),
+                    pointerA?.assumingMemoryBound(to: Float.self), leadingA, Int64(product.strideA),
+                    &beta, pointerC?.assumingMemoryBound(to: Float.self), Int32(n), Int64(m * n), Int32(product.batch))
+            } else {
+                var (alpha, beta): (Double, Double) = (1, 0)
+                return context.blas.dgemmStridedBatched(
+                    context.blasHandle, operationB, operationA, Int32(n), Int32(m), Int32(k), &alpha,
+                    pointerB?.assumingMemoryBound(to: Double.self), leadingB, Int64(product.strideB),
+                    pointerA?.assumingMemoryBound(to: Double.self), leadingA, Int64(product.strideA),
+                    &beta, pointerC?.assumingMemoryBound(to: Double.self), Int32(n), Int64(m * n), Int32(product.batch))
+            }
+        }
+        do throws(CUDAError) {
+            try context.blas.check(status, "cublas\(a.dtype == .float32 ? "S" : "D")gemmStridedBatched(\(m)×\(n)×\(k), batch \(product.batch))")
+        } catch {
+            fatalError("\(error)")
+        }
+        return y
+    }
+
+    func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        let (rows, k, outputs) = (x.shape[0], x.shape[1], weight.shape[0])
+        let product = MatrixProduct(transposeA: false, transposeB: true, batch: 1, m: rows, n: outputs, k: k,
+                                    strideA: 0, strideB: 0, shape: [rows, outputs])
+        let y = matmul(x, weight, product)
+        if let bias {
+            context.launch("add_bias_\(Self.suffix(x.dtype))", in: .matrix, count: y.scalarCount,
+                           [y.cudaArgument, bias.cudaArgument, .int64(Int64(y.scalarCount)), .int64(Int64(outputs))])
+        }
+        return y
+    }
+
+    func softmaxCrossEntropy(logits: Tensor, labels: Tensor) -> (losses: Tensor, probabilities: Tensor) {
+        let (rows, classes) = (logits.shape[0], logits.shape[1])
+        let losses = empty([rows], logits.dtype), probabilities = empty(logits.shape, logits.dtype)
+        context.launch("softmax_cross_entropy_\(Self.suffix(logits.dtype))", in: .matrix, count: rows,
+                       [logits.cudaArgument, labels.cudaArgument, losses.cudaArgument, probabilities.cudaArgument,
+                        .int64(Int64(rows)), .int64(Int64(classes))])
+        return (losses, probabilities)
+    }
+
+    func softmaxCrossEntropyGradient(probabilities: Tensor, labels: Tensor, upstream: Tensor) -> Tensor {
+        let y = empty(probabilities.shape, probabilities.dtype)
+        context.launch("softmax_cross_entropy_gradient_\(Self.suffix(probabilities.dtype))", in: .matrix,
+                       count: y.scalarCount,
+                       [probabilities.cudaArgument, labels.cudaArgument, upstream.cudaArgument, y.cudaArgument,
+                        .int64(Int64(y.scalarCount)), .int64(Int64(probabilities.shape[1]))])
+        return y
+    }
+}

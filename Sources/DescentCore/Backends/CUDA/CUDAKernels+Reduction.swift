@@ -1,0 +1,82 @@
+extension CUDAKernelSource {
+    /// Sums, maxima and minima over axes (one block per output element), and arg-reductions.
+    ///
+    /// Each thread folds one contiguous run of the reduced elements, and the block combines the
+    /// runs neighbour with neighbour, so that a maximum or minimum picks the element the
+    /// reference's left-to-right fold picks (ties and signed zeros included; the first NaN wins).
+    ///
+    /// `Dims` here: `v[0]` rank, `v[1 + axis]` the output's shape (reduced axes 1), `v[9 + axis]`
+    /// the input's strides, `v[17 + axis]` the reduced shape (kept axes 1).
+    static let reduction = cEnum(ReductionOperation.self, prefix: "R") + cEnum(ArgReductionOperation.self, prefix: "A") + """
+
+    template <typename T> __device__ __forceinline__ T combine(int op, T a, T b) {
+        switch (op) {
+        case R_sum: return a + b;
+        case R_max: return is_nan(a) || a > b ? a : b;
+        default: return is_nan(a) || a < b ? a : b;
+        }
+    }
+
+    template <typename T> __device__ __forceinline__ T identity(int op) {
+        return op == R_sum ? T(0) : (op == R_max ? -infinity<T>() : infinity<T>());
+    }
+
+    #define REDUCE_THREADS 256
+    template <typename T> __device__ void reduce_block(int op, const T *x, T *y, i64 outputs, i64 reduced, const Dims &d) {
+        __shared__ T partial[REDUCE_THREADS];
+        for (i64 o = blockIdx.x; o < outputs; o += gridDim.x) {
+            // Where this output's reduced elements start.
+            i64 base = 0, rest = o;
+            for (int axis = (int)d.v[0] - 1; axis >= 0; --axis) {
+                base += (rest % d.v[1 + axis]) * d.v[9 + axis];
+                rest /= d.v[1 + axis];
+            }
+            i64 run = (reduced + REDUCE_THREADS - 1) / REDUCE_THREADS;
+            i64 begin = (i64)threadIdx.x * run, end = begin + run < reduced ? begin + run : reduced;
+            T value = identity<T>(op);
+            for (i64 j = begin; j < end; ++j) {
+                i64 offset = 0, r = j;
+                for (int axis = (int)d.v[0] - 1; axis >= 0; --axis) {
+                    offset += (r % d.v[17 + axis]) * d.v[9 + axis];
+                    r /= d.v[17 + axis];
+                }
+                value = combine<T>(op, value, x[base + offset]);
+            }
+            partial[threadIdx.x] = value;
+            __syncthreads();
+            for (int step = 1; step < REDUCE_THREADS; step *= 2) {
+                if (threadIdx.x % (2 * step) == 0) partial[threadIdx.x] = combine<T>(op, partial[threadIdx.x], partial[threadIdx.x + step]);
+                __syncthreads();
+            }
+            if (threadIdx.x == 0) y[o] = partial[0];
+            __syncthreads();
+        }
+    }
+
+    /// The index of the first extreme element along an axis of length `length`, elements
+    /// `inner` apart; NaN counts as the extreme.
+    template <typename T> __device__ void arg_reduce(int op, const T *x, int *y, i64 outputs, i64 length, i64 inner) {
+        GRID_LOOP(o, outputs) {
+            const T *row = x + (o / inner) * length * inner + (o % inner);
+            T best = row[0];
+            i64 bestIndex = 0;
+            for (i64 c = 1; c < length && !is_nan(best); ++c) {
+                T value = row[c * inner];
+                if (is_nan(value) || (op == A_argmax ? value > best : value < best)) { best = value; bestIndex = c; }
+            }
+            y[o] = (int)bestIndex;
+        }
+    }
+
+    #define REDUCTIONS(NAME, T) \\
+    extern "C" __global__ void reduce_##NAME(int op, const T *x, T *y, i64 outputs, i64 reduced, Dims d) { \\
+        reduce_block<T>(op, x, y, outputs, reduced, d); \\
+    } \\
+    extern "C" __global__ void arg_reduce_##NAME(int op, const T *x, int *y, i64 outputs, i64 length, i64 inner) { \\
+        arg_reduce<T>(op, x, y, outputs, length, inner); \\
+    }
+    REDUCTIONS(f32, float)
+    REDUCTIONS(f64, double)
+
+    """
+}
