@@ -22,11 +22,11 @@ let package = Package(
         // The innermost CPU kernels (matrix products, optimizer steps, random streams), in C so
         // that they can carry per-function target attributes (AVX2/FMA) chosen at run time.
         .target(name: "CDescentKernels"),
-        // PNG and JPEG decoding: catches libpng's and libjpeg's longjmp errors, and loads the
-        // libraries with dlopen, so nothing links them (see README's "Image folders").
         // The CUDA driver, cuBLAS and NVRTC, declared by hand and opened with dlopen at run time, so
         // that nothing needs CUDA to build and a machine without a GPU runs everything else.
         .target(name: "CDescentCUDA", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        // PNG and JPEG decoding: catches libpng's and libjpeg's longjmp errors, and loads the
+        // libraries with dlopen, so nothing links them (see README's "Image folders").
         .target(name: "CDescentImages", cSettings: [
             .unsafeFlags(["-I/opt/homebrew/include", "-I/opt/homebrew/opt/jpeg-turbo/include", "-I/usr/local/include"],
                          .when(platforms: [.macOS])),
