@@ -2,7 +2,9 @@
 // the old nor the new one is at its name. Here in C because Linux's renameat2 is reached through
 // syscall(2), a variadic function Swift cannot call.
 #if defined(__linux__)
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>

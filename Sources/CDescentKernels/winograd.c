@@ -2,6 +2,12 @@
 
 #include <stdlib.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#endif
+
 // Winograd's minimal filtering F(4×4, 3×3) (Lavin and Gray, "Fast Algorithms for Convolutional
 // Neural Networks", 2015; interpolation points 0, ±1, ±2 and ∞): a 4×4 block of a 3×3
 // convolution's output is
@@ -40,6 +46,16 @@
 // the channel counts of image networks (WinogradTests).
 
 #define F43_INLINE static inline __attribute__((always_inline))
+
+// The per-block loops vectorize only once the small loops inside them are unrolled, which
+// clang's heuristics stop short of for the 6×6 transforms: asked for explicitly.
+#if defined(__clang__)
+#define F43_VECTORIZE _Pragma("clang loop vectorize(enable)")
+#define F43_UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define F43_VECTORIZE
+#define F43_UNROLL _Pragma("GCC unroll 8")
+#endif
 
 void descent_winograd_f43_filters(const float *weights, ptrdiff_t outChannels, ptrdiff_t inChannels, int flipped,
                                   float *transformed) {
@@ -96,6 +112,25 @@ void descent_winograd_f43_filter_gradients(const float *transformed, ptrdiff_t o
     }
 }
 
+/// Writes 16 consecutive floats at `source` (columns 4j … 4j + 15) to the four phase planes
+/// `target + c·size` (c = column modulo 4), four values each: a 4×4 transpose in registers.
+F43_INLINE void transpose_4x4(const float *restrict source, float *restrict target, ptrdiff_t size) {
+#if defined(__x86_64__)
+    __m128 a = _mm_loadu_ps(source), b = _mm_loadu_ps(source + 4), c = _mm_loadu_ps(source + 8), d = _mm_loadu_ps(source + 12);
+    _MM_TRANSPOSE4_PS(a, b, c, d);
+    _mm_storeu_ps(target, a);
+    _mm_storeu_ps(target + size, b);
+    _mm_storeu_ps(target + 2 * size, c);
+    _mm_storeu_ps(target + 3 * size, d);
+#elif defined(__aarch64__)
+    float32x4x4_t columns = vld4q_f32(source);  // de-interleaves by 4: exactly the phases
+    vst1q_f32(target, columns.val[0]);
+    vst1q_f32(target + size, columns.val[1]);
+    vst1q_f32(target + 2 * size, columns.val[2]);
+    vst1q_f32(target + 3 * size, columns.val[3]);
+#endif
+}
+
 /// Splits the `rows`×`columns` plane, read from row `-top` and column `-left` of `plane`
 /// (`height`×`width`, zero outside it), into its 16 phase planes by row and column modulo 4 —
 /// `phase[(r·4 + c)·size + i·stride + j]` = pixel (4i + r, 4j + c) — and, when `shifted` is
@@ -110,13 +145,24 @@ F43_INLINE void split_phases(const float *restrict plane, ptrdiff_t height, ptrd
     ptrdiff_t endColumn = left + width < columns ? left + width : columns;
     for (ptrdiff_t y = top; y < endRow; y++) {
         const float *restrict source = plane + (y - top) * width;  // source[x − left]: padded column x
+        float *restrict targets = phase + ((y & 3) * 4) * size + (y >> 2) * stride;  // phase c at c·size
+        // Where all four columns 4j … 4j + 3 lie in [left, endColumn), four j at a time: four
+        // vectors of four columns, transposed, are the four phases' next four values.
+        ptrdiff_t whole = (left + 3) >> 2, wholeEnd = endColumn >> 2;
+        if (wholeEnd > stride) wholeEnd = stride;
+        if (wholeEnd < whole) wholeEnd = whole;
+        ptrdiff_t j = whole;
+#if defined(__x86_64__) || defined(__aarch64__)
+        for (; j + 4 <= wholeEnd; j += 4) transpose_4x4(source + 4 * j - left, targets + j, size);
+#endif
         for (ptrdiff_t c = 0; c < 4; c++) {
-            float *restrict target = phase + ((y & 3) * 4 + c) * size + (y >> 2) * stride;
-            // Padded columns 4j + c in [left, endColumn), j below `stride`.
+            float *restrict target = targets + c * size;
+            // Padded columns 4j + c in [left, endColumn), j below `stride`, outside those done.
             ptrdiff_t first = (left - c + 3) >> 2, end = (endColumn - c + 3) >> 2;
             if (end > stride) end = stride;
             const float *restrict from = source + c - left;
-            for (ptrdiff_t j = first; j < end; j++) target[j] = from[4 * j];
+            for (ptrdiff_t i = first; i < end && i < whole; i++) target[i] = from[4 * i];
+            for (ptrdiff_t i = j > first ? j : first; i < end; i++) target[i] = from[4 * i];
         }
         if (!shifted) continue;
         // One block to the right: the unshifted plane's next element, and for the last block
@@ -145,19 +191,19 @@ F43_INLINE void f43_inputs(const float *input, ptrdiff_t channels, ptrdiff_t hei
         split_phases(input + c * height * width, height, width, padTop, padLeft, 4 * (blocksHigh + 1), 4 * (blocksWide + 1),
                      1, stride, size, phase);
         float *restrict v = transformed + c * ld;
-#pragma clang loop vectorize(enable)
+        F43_VECTORIZE
         for (ptrdiff_t f = 0; f < count; f++) {
             float d[6][6];  // row 4i + r, column 4j + s of the block at f
-#pragma clang loop unroll(full)
+            F43_UNROLL
             for (int r = 0; r < 6; r++) {
                 ptrdiff_t at = f + (r >> 2) * stride;
-#pragma clang loop unroll(full)
+                F43_UNROLL
                 for (int s = 0; s < 4; s++) d[r][s] = phase[((r & 3) * 4 + s) * size + at];
                 d[r][4] = phase[(16 + (r & 3) * 2) * size + at];
                 d[r][5] = phase[(17 + (r & 3) * 2) * size + at];
             }
             float t[6][6];  // Bᵀ·d
-#pragma clang loop unroll(full)
+            F43_UNROLL
             for (int s = 0; s < 6; s++) {
                 float d0 = d[0][s], d1 = d[1][s], d2 = d[2][s], d3 = d[3][s], d4 = d[4][s], d5 = d[5][s];
                 t[0][s] = 4 * d0 - 5 * d2 + d4;
@@ -167,7 +213,7 @@ F43_INLINE void f43_inputs(const float *input, ptrdiff_t channels, ptrdiff_t hei
                 t[4][s] = 2 * (d1 - d3) - d2 + d4;
                 t[5][s] = 4 * d1 - 5 * d3 + d5;
             }
-#pragma clang loop unroll(full)
+            F43_UNROLL
             for (int r = 0; r < 6; r++) {  // ·B
                 float t0 = t[r][0], t1 = t[r][1], t2 = t[r][2], t3 = t[r][3], t4 = t[r][4], t5 = t[r][5];
                 float *out = v + r * 6 * position + f;
@@ -191,10 +237,10 @@ F43_INLINE void f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t
     for (ptrdiff_t c = 0; c < channels; c++) {
         float b = bias ? bias[c] : 0.0f;
         const float *restrict m = products + c * ld;
-#pragma clang loop vectorize(enable)
+        F43_VECTORIZE
         for (ptrdiff_t f = 0; f < count; f++) {
             float am[4][6];  // Aᵀ·M
-            #pragma clang loop unroll(full)
+            F43_UNROLL
             for (int s = 0; s < 6; s++) {
                 float m0 = m[(0 + s) * position + f], m1 = m[(6 + s) * position + f], m2 = m[(12 + s) * position + f];
                 float m3 = m[(18 + s) * position + f], m4 = m[(24 + s) * position + f], m5 = m[(30 + s) * position + f];
@@ -203,7 +249,7 @@ F43_INLINE void f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t
                 am[2][s] = m1 + m2 + 4 * (m3 + m4);
                 am[3][s] = m1 - m2 + 8 * (m3 - m4) + m5;
             }
-            #pragma clang loop unroll(full)
+            F43_UNROLL
             for (int r = 0; r < 4; r++) {  // ·A
                 float a0 = am[r][0], a1 = am[r][1], a2 = am[r][2], a3 = am[r][3], a4 = am[r][4], a5 = am[r][5];
                 float *y = phase + r * 4 * count + f;
@@ -232,16 +278,16 @@ F43_INLINE void f43_output_gradients(const float *gradient, ptrdiff_t channels, 
         split_phases(gradient + c * outHeight * outWidth, outHeight, outWidth, 0, 0, 4 * blocksHigh, 4 * blocksWide, 0,
                      blocksWide, size, phase);
         float *restrict m = transformed + c * ld;
-#pragma clang loop vectorize(enable)
+        F43_VECTORIZE
         for (ptrdiff_t f = 0; f < count; f++) {
             float y[4][4];
-            #pragma clang loop unroll(full)
+            F43_UNROLL
             for (int r = 0; r < 4; r++) {
-                #pragma clang loop unroll(full)
+                F43_UNROLL
                 for (int s = 0; s < 4; s++) y[r][s] = phase[(r * 4 + s) * size + f];
             }
             float ay[6][4];  // A·y
-            #pragma clang loop unroll(full)
+            F43_UNROLL
             for (int s = 0; s < 4; s++) {
                 float y0 = y[0][s], y1 = y[1][s], y2 = y[2][s], y3 = y[3][s];
                 ay[0][s] = y0;
@@ -251,7 +297,7 @@ F43_INLINE void f43_output_gradients(const float *gradient, ptrdiff_t channels, 
                 ay[4][s] = y0 - 2 * y1 + 4 * y2 - 8 * y3;
                 ay[5][s] = y3;
             }
-            #pragma clang loop unroll(full)
+            F43_UNROLL
             for (int r = 0; r < 6; r++) {  // ·Aᵀ
                 float a0 = ay[r][0], a1 = ay[r][1], a2 = ay[r][2], a3 = ay[r][3];
                 float *v = m + r * 6 * position + f;

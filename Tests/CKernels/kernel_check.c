@@ -181,6 +181,50 @@ static void check_max_pool(void) {
     expect(ok, "max pooling 2x2 picks the first maximum, NaN over numbers");
 }
 
+// Winograd F(4×4, 3×3): the transforms around a plain product per position against the direct
+// 3×3 convolution, with padding that differs by side and an output that is not a multiple of 4
+// (the splitting of rows into phase planes has a NEON path and an x86 one).
+static void check_winograd(void) {
+    enum { cin = 3, cout = 2, h = 19, w = 22, top = 1, left = 2, bottom = 0, right = 1 };
+    enum { oh = h + top + bottom - 2, ow = w + left + right - 2, bh = (oh + 3) / 4, bw = (ow + 3) / 4, blocks = bh * bw };
+    static float x[cin * h * w], weights[cout * cin * 9], u[36 * cout * cin], v[36 * cin * blocks];
+    static float m[36 * cout * blocks], y[cout * oh * ow];
+    float bias[cout] = {0.25f, -0.5f};
+    for (int i = 0; i < cin * h * w; i++) x[i] = (float)next_uniform();
+    for (int i = 0; i < cout * cin * 9; i++) weights[i] = (float)next_uniform();
+    descent_winograd_f43_filters(weights, cout, cin, 0, u);
+    descent_winograd_f43_inputs(x, cin, h, w, top, left, bh, bw, v, blocks);
+    for (int xi = 0; xi < 36; xi++) {
+        for (int o = 0; o < cout; o++) {
+            for (int b = 0; b < blocks; b++) {
+                float sum = 0;
+                for (int c = 0; c < cin; c++) sum += u[(xi * cout + o) * cin + c] * v[(xi * cin + c) * blocks + b];
+                m[(xi * cout + o) * blocks + b] = sum;
+            }
+        }
+    }
+    descent_winograd_f43_outputs(m, cout, blocks, bh, bw, bias, y, oh, ow);
+    double worst = 0;
+    for (int o = 0; o < cout; o++) {
+        for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++) {
+                double sum = bias[o];
+                for (int c = 0; c < cin; c++) {
+                    for (int p = 0; p < 3; p++) {
+                        for (int q = 0; q < 3; q++) {
+                            int r = i - top + p, s = j - left + q;
+                            if (r >= 0 && r < h && s >= 0 && s < w) sum += (double)x[(c * h + r) * w + s] * weights[((o * cin + c) * 3 + p) * 3 + q];
+                        }
+                    }
+                }
+                double error = fabs(sum - y[(o * oh + i) * ow + j]);
+                if (error > worst) worst = error;
+            }
+        }
+    }
+    expect(worst < 1e-4, "winograd F(4x4, 3x3) forward equals the direct convolution");
+}
+
 // FNV-1a over the bytes of the random streams at a few offsets: the same on every CPU.
 static void print_random_digest(void) {
     enum { count = 1000 };
@@ -206,6 +250,7 @@ int main(void) {
     check_all_gemm("portable", descent_sgemm_portable, descent_dgemm_portable);
     check_optimizers();
     check_max_pool();
+    check_winograd();
     print_random_digest();
 #if defined(__x86_64__)
     printf("kernels checked: %s%s, portable; skipped: %s\n", descent_kernel_variant(),
