@@ -52,13 +52,14 @@ extension Conv2dGeometry {
     /// edge when the output's size is not a multiple of 4).
     fileprivate var winogradBlocks: (high: Int, wide: Int) { ((outHeight + 3) / 4, (outWidth + 3) / 4) }
 
-    /// Examples whose blocks go through the 36 products together: about 256 columns, wide
-    /// enough for GEMM's panels, while one chunk's transformed inputs and products stay near the
-    /// L2 cache. (W3's second convolution has 36 blocks an example: chunks of 7. With
-    /// F(2×2, 3×3), chunks of 144 to 1,152 columns timed the same within the noise.)
+    /// Examples whose blocks go through the 36 products together: up to 96 columns, enough for
+    /// GEMM's panels, while a chunk's transformed inputs and products (36 × (in + out channels)
+    /// values per column) stay in the L2 cache. W3's second convolution has 36 blocks an
+    /// example: chunks of 2. (Chunks of 1, 2, 7, 14 and 32 examples took 35, 35, 40, 47 and 58 ms
+    /// per W3 step on 2 threads: past the L2 cache, the two threads wait on memory.)
     fileprivate var winogradChunk: Int {
         let blocks = winogradBlocks.high * winogradBlocks.wide
-        return max(1, min(batch, 256 / blocks))
+        return max(1, min(batch, 96 / blocks))
     }
 }
 
