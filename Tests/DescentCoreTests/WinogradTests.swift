@@ -28,6 +28,10 @@ import _DescentTestSupport
         #expect(!geometry(channels: 32, padding: 3).usesWinograd)
         #expect(!geometry(channels: 32, dilation: 2).usesWinograd)
         #expect(!geometry(channels: 32, groups: 2).usesWinograd)
+        // 4,096 × 4,096 channels would make 2.4 GB of transformed filters: im2col instead.
+        var wide = geometry(channels: 4096)
+        wide.outChannels = 4096
+        #expect(!wide.usesWinograd)
     }
 
     /// Forward, input gradient and filter gradient against the float64 reference of the same

@@ -25,13 +25,20 @@ extension Conv2dGeometry {
     /// by Winograd's F(4×4, 3×3): 3×3 filters, stride 1, no dilation, one group, padding at most 2
     /// on every side (so that the input's gradient is such a convolution too), and at least 8
     /// channels in and out (with fewer, the 36 products are too thin for GEMM to pay for the
-    /// transforms: the first layer of an image network, one or three channels in, keeps im2col).
+    /// transforms: the first layer of an image network, one or three channels in, keeps im2col),
+    /// and at most ``winogradFilterLimit`` transformed filter values.
     var usesWinograd: Bool {
         winogradIsEnabled && kernelHeight == 3 && kernelWidth == 3 && strideY == 1 && strideX == 1
             && dilationY == 1 && dilationX == 1 && groups == 1
             && [padTop, padLeft, padBottom, padRight].allSatisfy { (0...2).contains($0) }
             && inChannels >= 8 && outChannels >= 8 && outHeight >= 2 && outWidth >= 2
+            && 36 * inChannels * outChannels <= Self.winogradFilterLimit
     }
+
+    /// The most transformed filter values (36 per pair of channels, 4 times the filters
+    /// themselves) the Winograd path builds per call: 64 MB of float32. Wider layers keep
+    /// im2col rather than allocate that much beside their weights.
+    static let winogradFilterLimit = 1 << 24
 
     /// Whether the input's gradient is computed by Winograd's F(4×4, 3×3), as the convolution
     /// ``inputGradientGeometry``.
