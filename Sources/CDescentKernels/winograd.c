@@ -27,8 +27,8 @@
 // Summed over input channels, each of the 36 positions ξ of the 6×6 products is a matrix
 // product M[ξ] = U[ξ]·V[ξ] (U[ξ]: out × in channels, V[ξ]: in channels × blocks), which the
 // caller does with GEMM; these functions are the transforms around it. Arrays of transformed
-// values are position-major: element (ξ, row, column) of a [36][rows][ld] array is at
-// (ξ·rows + row)·ld + column.
+// values are position-major, each position a rows×columns matrix laid out in panels (see
+// CDescentKernels.h).
 //
 // The gradients follow from the same formula, which is linear in U and in V: the output's
 // gradient becomes ∂M = A ∂Y Aᵀ per block, the filter's gradient is Gᵀ ∂U G with
@@ -177,22 +177,35 @@ F43_INLINE void split_phases(const float *restrict plane, ptrdiff_t height, ptrd
     }
 }
 
+/// Where a run of one example's blocks lies in a transformed array laid out in panels (see
+/// `descent_winograd_f43_inputs`): block f of the example is column `first` + f, and the run
+/// from block `from` goes on to `*to`, the end of its panel or `count`. Returns the address of
+/// position 0, channel `channel`, block 0 as seen from the run: block f (from ≤ f < *to) of
+/// position ξ is at the result + ξ·positionStride + f.
+F43_INLINE float *f43_panel_run(float *transformed, ptrdiff_t channels, ptrdiff_t channel, ptrdiff_t first,
+                                ptrdiff_t panel, ptrdiff_t from, ptrdiff_t count, ptrdiff_t *to) {
+    ptrdiff_t column = first + from, inPanel = column % panel;
+    *to = from + (panel - inPanel) < count ? from + (panel - inPanel) : count;
+    return transformed + (column - inPanel) * channels + channel * panel + inPanel - from;
+}
+
 F43_INLINE void f43_inputs(const float *input, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t padTop,
                            ptrdiff_t padLeft, ptrdiff_t blocksHigh, ptrdiff_t blocksWide, float *restrict transformed,
-                           ptrdiff_t ld, float *restrict scratch) {
+                           ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel, float *restrict scratch) {
     // Block (i, j) reads rows 4i … 4i + 5 and columns 4j … 4j + 5 of the padded input: phase
     // planes of blocksHigh + 1 rows of blocksWide, and the shifted ones for columns 4j + 4 and
     // 4j + 5, so that every read for block f = i·blocksWide + j is at f or f + blocksWide, and
     // its 36 values go straight to their places in `transformed`.
     ptrdiff_t stride = blocksWide, size = (blocksHigh + 1) * blocksWide, count = blocksHigh * blocksWide;
-    ptrdiff_t position = channels * ld;
+    ptrdiff_t position = positionStride;
     float *restrict phase = scratch;
     for (ptrdiff_t c = 0; c < channels; c++) {
         split_phases(input + c * height * width, height, width, padTop, padLeft, 4 * (blocksHigh + 1), 4 * (blocksWide + 1),
                      1, stride, size, phase);
-        float *restrict v = transformed + c * ld;
+        for (ptrdiff_t from = 0, to; from < count; from = to) {
+        float *restrict v = f43_panel_run(transformed, channels, c, first, panel, from, count, &to);
         F43_VECTORIZE
-        for (ptrdiff_t f = 0; f < count; f++) {
+        for (ptrdiff_t f = from; f < to; f++) {
             float d[6][6];  // row 4i + r, column 4j + s of the block at f
             F43_UNROLL
             for (int r = 0; r < 6; r++) {
@@ -225,20 +238,22 @@ F43_INLINE void f43_inputs(const float *input, ptrdiff_t channels, ptrdiff_t hei
                 out[5 * position] = 4 * t1 - 5 * t3 + t5;
             }
         }
+        }
     }
 }
 
-F43_INLINE void f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t ld, ptrdiff_t blocksHigh,
-                            ptrdiff_t blocksWide, const float *bias, float *restrict output, ptrdiff_t outHeight,
-                            ptrdiff_t outWidth, float *restrict scratch) {
+F43_INLINE void f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel,
+                            ptrdiff_t blocksHigh, ptrdiff_t blocksWide, const float *bias, float *restrict output,
+                            ptrdiff_t outHeight, ptrdiff_t outWidth, float *restrict scratch) {
     ptrdiff_t count = blocksHigh * blocksWide;
     float *restrict phase = scratch;  // the output's 16 phase planes, blocksHigh×blocksWide each
-    ptrdiff_t position = channels * ld;
+    ptrdiff_t position = positionStride;
     for (ptrdiff_t c = 0; c < channels; c++) {
         float b = bias ? bias[c] : 0.0f;
-        const float *restrict m = products + c * ld;
+        for (ptrdiff_t from = 0, to; from < count; from = to) {
+        const float *restrict m = f43_panel_run((float *)products, channels, c, first, panel, from, count, &to);
         F43_VECTORIZE
-        for (ptrdiff_t f = 0; f < count; f++) {
+        for (ptrdiff_t f = from; f < to; f++) {
             float am[4][6];  // Aᵀ·M
             F43_UNROLL
             for (int s = 0; s < 6; s++) {
@@ -259,6 +274,7 @@ F43_INLINE void f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t
                 y[3 * count] = a1 - a2 + 8 * (a3 - a4) + a5 + b;
             }
         }
+        }
         float *plane = output + c * outHeight * outWidth;
         for (ptrdiff_t y = 0; y < outHeight; y++) {
             const float *row = phase + (y & 3) * 4 * count + (y >> 2) * blocksWide;
@@ -270,16 +286,17 @@ F43_INLINE void f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t
 
 F43_INLINE void f43_output_gradients(const float *gradient, ptrdiff_t channels, ptrdiff_t outHeight, ptrdiff_t outWidth,
                                      ptrdiff_t blocksHigh, ptrdiff_t blocksWide, float *restrict transformed,
-                                     ptrdiff_t ld, float *restrict scratch) {
+                                     ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel, float *restrict scratch) {
     ptrdiff_t count = blocksHigh * blocksWide, size = count;
     float *restrict phase = scratch;  // positions past the output's edge had no output: 0
-    ptrdiff_t position = channels * ld;
+    ptrdiff_t position = positionStride;
     for (ptrdiff_t c = 0; c < channels; c++) {
         split_phases(gradient + c * outHeight * outWidth, outHeight, outWidth, 0, 0, 4 * blocksHigh, 4 * blocksWide, 0,
                      blocksWide, size, phase);
-        float *restrict m = transformed + c * ld;
+        for (ptrdiff_t from = 0, to; from < count; from = to) {
+        float *restrict m = f43_panel_run(transformed, channels, c, first, panel, from, count, &to);
         F43_VECTORIZE
-        for (ptrdiff_t f = 0; f < count; f++) {
+        for (ptrdiff_t f = from; f < to; f++) {
             float y[4][4];
             F43_UNROLL
             for (int r = 0; r < 4; r++) {
@@ -309,6 +326,7 @@ F43_INLINE void f43_output_gradients(const float *gradient, ptrdiff_t channels, 
                 v[5 * position] = a3;
             }
         }
+        }
     }
 }
 
@@ -316,22 +334,24 @@ F43_INLINE void f43_output_gradients(const float *gradient, ptrdiff_t channels, 
     attributes static void f43_inputs_##suffix(const float *input, ptrdiff_t channels, ptrdiff_t height,         \
                                                ptrdiff_t width, ptrdiff_t padTop, ptrdiff_t padLeft,            \
                                                ptrdiff_t blocksHigh, ptrdiff_t blocksWide, float *transformed,   \
-                                               ptrdiff_t ld, float *scratch) {                                   \
-        f43_inputs(input, channels, height, width, padTop, padLeft, blocksHigh, blocksWide, transformed, ld,     \
-                   scratch);                                                                                     \
+                                               ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel, float *scratch) { \
+        f43_inputs(input, channels, height, width, padTop, padLeft, blocksHigh, blocksWide, transformed, positionStride,     \
+                   first, panel, scratch);                                                                       \
     }                                                                                                            \
-    attributes static void f43_outputs_##suffix(const float *products, ptrdiff_t channels, ptrdiff_t ld,         \
-                                                ptrdiff_t blocksHigh, ptrdiff_t blocksWide, const float *bias,   \
-                                                float *output, ptrdiff_t outHeight, ptrdiff_t outWidth,          \
-                                                float *scratch) {                                                \
-        f43_outputs(products, channels, ld, blocksHigh, blocksWide, bias, output, outHeight, outWidth, scratch); \
+    attributes static void f43_outputs_##suffix(const float *products, ptrdiff_t channels, ptrdiff_t positionStride, \
+                                                ptrdiff_t first, ptrdiff_t panel, ptrdiff_t blocksHigh,          \
+                                                ptrdiff_t blocksWide, const float *bias, float *output,          \
+                                                ptrdiff_t outHeight, ptrdiff_t outWidth, float *scratch) {       \
+        f43_outputs(products, channels, positionStride, first, panel, blocksHigh, blocksWide, bias, output, outHeight,       \
+                    outWidth, scratch);                                                                          \
     }                                                                                                            \
     attributes static void f43_output_gradients_##suffix(const float *gradient, ptrdiff_t channels,              \
                                                          ptrdiff_t outHeight, ptrdiff_t outWidth,                \
                                                          ptrdiff_t blocksHigh, ptrdiff_t blocksWide,             \
-                                                         float *transformed, ptrdiff_t ld, float *scratch) {     \
-        f43_output_gradients(gradient, channels, outHeight, outWidth, blocksHigh, blocksWide, transformed, ld,   \
-                             scratch);                                                                           \
+                                                         float *transformed, ptrdiff_t positionStride, ptrdiff_t first,      \
+                                                         ptrdiff_t panel, float *scratch) {                      \
+        f43_output_gradients(gradient, channels, outHeight, outWidth, blocksHigh, blocksWide, transformed, positionStride,   \
+                             first, panel, scratch);                                                             \
     }
 
 F43_VARIANTS(portable, )
@@ -348,27 +368,27 @@ F43_VARIANTS(avx2, __attribute__((target("avx2,fma"))))
 
 void descent_winograd_f43_inputs(const float *input, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                                  ptrdiff_t padTop, ptrdiff_t padLeft, ptrdiff_t blocksHigh, ptrdiff_t blocksWide,
-                                 float *transformed, ptrdiff_t ld) {
+                                 float *transformed, ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel) {
     float *scratch = malloc(sizeof(float) * 24 * (size_t)(blocksHigh + 1) * (size_t)blocksWide);
-    F43_DISPATCH(f43_inputs, input, channels, height, width, padTop, padLeft, blocksHigh, blocksWide, transformed, ld,
-                 scratch);
+    F43_DISPATCH(f43_inputs, input, channels, height, width, padTop, padLeft, blocksHigh, blocksWide, transformed, positionStride,
+                 first, panel, scratch);
     free(scratch);
 }
 
-void descent_winograd_f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t ld, ptrdiff_t blocksHigh,
-                                  ptrdiff_t blocksWide, const float *bias, float *output, ptrdiff_t outHeight,
-                                  ptrdiff_t outWidth) {
+void descent_winograd_f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t positionStride, ptrdiff_t first,
+                                  ptrdiff_t panel, ptrdiff_t blocksHigh, ptrdiff_t blocksWide, const float *bias,
+                                  float *output, ptrdiff_t outHeight, ptrdiff_t outWidth) {
     float *scratch = malloc(sizeof(float) * 16 * (size_t)blocksHigh * (size_t)blocksWide);
-    F43_DISPATCH(f43_outputs, products, channels, ld, blocksHigh, blocksWide, bias, output, outHeight, outWidth,
-                 scratch);
+    F43_DISPATCH(f43_outputs, products, channels, positionStride, first, panel, blocksHigh, blocksWide, bias, output, outHeight,
+                 outWidth, scratch);
     free(scratch);
 }
 
 void descent_winograd_f43_output_gradients(const float *gradient, ptrdiff_t channels, ptrdiff_t outHeight,
                                            ptrdiff_t outWidth, ptrdiff_t blocksHigh, ptrdiff_t blocksWide,
-                                           float *transformed, ptrdiff_t ld) {
+                                           float *transformed, ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel) {
     float *scratch = malloc(sizeof(float) * 16 * (size_t)blocksHigh * (size_t)blocksWide);
     F43_DISPATCH(f43_output_gradients, gradient, channels, outHeight, outWidth, blocksHigh, blocksWide, transformed,
-                 ld, scratch);
+                 positionStride, first, panel, scratch);
     free(scratch);
 }
