@@ -1,6 +1,9 @@
 #include "CDescentKernels.h"
 
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -131,6 +134,62 @@ F43_INLINE void transpose_4x4(const float *restrict source, float *restrict targ
 #endif
 }
 
+#if defined(__x86_64__)
+#define F43_AVX512 __attribute__((target("avx512f,avx512vl,avx2,fma")))
+
+/// `split_phases` with AVX-512, eight blocks of a row at a time and no scalar tails: each row is
+/// copied into `line` (4·`stride` + 40 floats) at its padded position, zeros either side, and
+/// then one two-source permute per phase picks columns 4j + c out of 32 of them (and, for the
+/// shifted planes, out of the 32 from four columns on). Every value of every plane is written
+/// once, zeros included, so nothing is cleared first. (Masked loads straight from the input,
+/// which would need no copy, stalled on this machine's Zen 4 — a third of the whole transform.)
+F43_AVX512 static void split_phases_avx512(const float *restrict plane, ptrdiff_t height, ptrdiff_t width, ptrdiff_t top,
+                                           ptrdiff_t left, ptrdiff_t rows, ptrdiff_t columns, int shifted,
+                                           ptrdiff_t stride, ptrdiff_t size, float *restrict phase,
+                                           float *restrict line) {
+    // Lane j of phase c is column 4j + c of the 32 loaded: from the first vector for j < 4,
+    // the second (indices 16 and up) after.
+    const __m512i pick[4] = {
+        _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0),
+        _mm512_setr_epi32(1, 5, 9, 13, 17, 21, 25, 29, 0, 0, 0, 0, 0, 0, 0, 0),
+        _mm512_setr_epi32(2, 6, 10, 14, 18, 22, 26, 30, 0, 0, 0, 0, 0, 0, 0, 0),
+        _mm512_setr_epi32(3, 7, 11, 15, 19, 23, 27, 31, 0, 0, 0, 0, 0, 0, 0, 0),
+    };
+    // The input's columns inside the planes: from `skip` (those left of padded column 0 are
+    // not read), `count` of them, at padded column left + skip.
+    ptrdiff_t lineLength = 4 * stride + 40;
+    ptrdiff_t skip = left < 0 ? -left : 0;
+    ptrdiff_t count = (left + width < columns ? left + width : columns) - (left + skip);
+    for (ptrdiff_t k = 0; k < lineLength; k++) line[k] = 0.0f;
+    int planes = shifted ? 6 : 4;
+    for (ptrdiff_t y = 0; y < rows; y++) {
+        float *restrict targets[6];
+        for (int c = 0; c < 4; c++) targets[c] = phase + ((y & 3) * 4 + c) * size + (y >> 2) * stride;
+        targets[4] = phase + (16 + (y & 3) * 2) * size + (y >> 2) * stride;
+        targets[5] = targets[4] + size;
+        ptrdiff_t row = y - top;
+        if (row < 0 || row >= height || count <= 0) {
+            for (int c = 0; c < planes; c++) {
+                for (ptrdiff_t j = 0; j < stride; j++) targets[c][j] = 0.0f;
+            }
+            continue;
+        }
+        memcpy(line + left + skip, plane + row * width + skip, (size_t)count * sizeof(float));
+        for (ptrdiff_t j = 0; j < stride; j += 8) {
+            __mmask8 lanes = (__mmask8)(stride - j >= 8 ? 0xFF : (1u << (stride - j)) - 1);
+            for (int shift = 0; shift < (shifted ? 2 : 1); shift++) {
+                const float *from = line + 4 * j + 4 * shift;  // padded column 4j (+ 4)
+                __m512 low = _mm512_loadu_ps(from), high = _mm512_loadu_ps(from + 16);
+                for (int c = 0; c < (shift ? 2 : 4); c++) {
+                    __m512 picked = _mm512_permutex2var_ps(low, pick[c], high);
+                    _mm256_mask_storeu_ps(targets[4 * shift + c] + j, lanes, _mm512_castps512_ps256(picked));
+                }
+            }
+        }
+    }
+}
+#endif
+
 /// Splits the `rows`×`columns` plane, read from row `-top` and column `-left` of `plane`
 /// (`height`×`width`, zero outside it), into its 16 phase planes by row and column modulo 4 —
 /// `phase[(r·4 + c)·size + i·stride + j]` = pixel (4i + r, 4j + c) — and, when `shifted` is
@@ -177,6 +236,19 @@ F43_INLINE void split_phases(const float *restrict plane, ptrdiff_t height, ptrd
     }
 }
 
+// `wide` (a constant in each variant) picks the AVX-512 splitter.
+#if defined(__x86_64__)
+#define F43_SPLIT(wide, ...) ((wide) ? split_phases_avx512(__VA_ARGS__, line) : split_phases(__VA_ARGS__))
+#else
+#define F43_SPLIT(wide, ...) split_phases(__VA_ARGS__)
+#endif
+
+/// Asks for the next plane's cache lines while this one is transformed: the planes come from
+/// memory (a layer's whole output is megabytes), and the split reads each once.
+F43_INLINE void f43_prefetch(const float *plane, ptrdiff_t count) {
+    for (ptrdiff_t i = 0; i < count; i += 16) __builtin_prefetch(plane + i);
+}
+
 /// Where a run of one example's blocks lies in a transformed array laid out in panels (see
 /// `descent_winograd_f43_inputs`): block f of the example is column `first` + f, and the run
 /// from block `from` goes on to `*to`, the end of its panel or `count`. Returns the address of
@@ -191,17 +263,20 @@ F43_INLINE float *f43_panel_run(float *transformed, ptrdiff_t channels, ptrdiff_
 
 F43_INLINE void f43_inputs(const float *input, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t padTop,
                            ptrdiff_t padLeft, ptrdiff_t blocksHigh, ptrdiff_t blocksWide, float *restrict transformed,
-                           ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel, float *restrict scratch) {
+                           ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel, int wide,
+                           float *restrict scratch) {
     // Block (i, j) reads rows 4i … 4i + 5 and columns 4j … 4j + 5 of the padded input: phase
     // planes of blocksHigh + 1 rows of blocksWide, and the shifted ones for columns 4j + 4 and
     // 4j + 5, so that every read for block f = i·blocksWide + j is at f or f + blocksWide, and
     // its 36 values go straight to their places in `transformed`.
     ptrdiff_t stride = blocksWide, size = (blocksHigh + 1) * blocksWide, count = blocksHigh * blocksWide;
     ptrdiff_t position = positionStride;
-    float *restrict phase = scratch;
+    float *restrict phase = scratch, *restrict line = scratch + 24 * size;
+    (void)line;
     for (ptrdiff_t c = 0; c < channels; c++) {
-        split_phases(input + c * height * width, height, width, padTop, padLeft, 4 * (blocksHigh + 1), 4 * (blocksWide + 1),
-                     1, stride, size, phase);
+        if (c + 1 < channels) f43_prefetch(input + (c + 1) * height * width, height * width);
+        F43_SPLIT(wide, input + c * height * width, height, width, padTop, padLeft, 4 * (blocksHigh + 1),
+                  4 * (blocksWide + 1), 1, stride, size, phase);
         for (ptrdiff_t from = 0, to; from < count; from = to) {
         float *restrict v = f43_panel_run(transformed, channels, c, first, panel, from, count, &to);
         F43_VECTORIZE
@@ -286,13 +361,16 @@ F43_INLINE void f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t
 
 F43_INLINE void f43_output_gradients(const float *gradient, ptrdiff_t channels, ptrdiff_t outHeight, ptrdiff_t outWidth,
                                      ptrdiff_t blocksHigh, ptrdiff_t blocksWide, float *restrict transformed,
-                                     ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel, float *restrict scratch) {
+                                     ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel, int wide,
+                                     float *restrict scratch) {
     ptrdiff_t count = blocksHigh * blocksWide, size = count;
-    float *restrict phase = scratch;  // positions past the output's edge had no output: 0
+    float *restrict phase = scratch, *restrict line = scratch + 16 * size;  // past the output's edge: 0
+    (void)line;
     ptrdiff_t position = positionStride;
     for (ptrdiff_t c = 0; c < channels; c++) {
-        split_phases(gradient + c * outHeight * outWidth, outHeight, outWidth, 0, 0, 4 * blocksHigh, 4 * blocksWide, 0,
-                     blocksWide, size, phase);
+        if (c + 1 < channels) f43_prefetch(gradient + (c + 1) * outHeight * outWidth, outHeight * outWidth);
+        F43_SPLIT(wide, gradient + c * outHeight * outWidth, outHeight, outWidth, 0, 0, 4 * blocksHigh, 4 * blocksWide, 0,
+                  blocksWide, size, phase);
         for (ptrdiff_t from = 0, to; from < count; from = to) {
         float *restrict m = f43_panel_run(transformed, channels, c, first, panel, from, count, &to);
         F43_VECTORIZE
@@ -330,13 +408,13 @@ F43_INLINE void f43_output_gradients(const float *gradient, ptrdiff_t channels, 
     }
 }
 
-#define F43_VARIANTS(suffix, attributes)                                                                        \
+#define F43_VARIANTS(suffix, attributes, wide)                                                                       \
     attributes static void f43_inputs_##suffix(const float *input, ptrdiff_t channels, ptrdiff_t height,         \
                                                ptrdiff_t width, ptrdiff_t padTop, ptrdiff_t padLeft,            \
                                                ptrdiff_t blocksHigh, ptrdiff_t blocksWide, float *transformed,   \
                                                ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel, float *scratch) { \
         f43_inputs(input, channels, height, width, padTop, padLeft, blocksHigh, blocksWide, transformed, positionStride,     \
-                   first, panel, scratch);                                                                       \
+                   first, panel, wide, scratch);                                                                       \
     }                                                                                                            \
     attributes static void f43_outputs_##suffix(const float *products, ptrdiff_t channels, ptrdiff_t positionStride, \
                                                 ptrdiff_t first, ptrdiff_t panel, ptrdiff_t blocksHigh,          \
@@ -351,16 +429,31 @@ F43_INLINE void f43_output_gradients(const float *gradient, ptrdiff_t channels, 
                                                          float *transformed, ptrdiff_t positionStride, ptrdiff_t first,      \
                                                          ptrdiff_t panel, float *scratch) {                      \
         f43_output_gradients(gradient, channels, outHeight, outWidth, blocksHigh, blocksWide, transformed, positionStride,   \
-                             first, panel, scratch);                                                             \
+                             first, panel, wide, scratch);                                                             \
     }
 
-F43_VARIANTS(portable, )
+F43_VARIANTS(portable, , 0)
 #if defined(__x86_64__)
-F43_VARIANTS(avx2, __attribute__((target("avx2,fma"))))
+F43_VARIANTS(avx2, __attribute__((target("avx2,fma"))), 0)
+F43_VARIANTS(avx512, F43_AVX512, 1)
+// The transforms follow the matrix multiply's variant (so DESCENT_KERNELS=avx2 tests both).
+static int f43_variant(void) {
+    static _Atomic int cached = -1;
+    int value = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (value < 0) {
+        const char *variant = descent_kernel_variant();
+        value = strcmp(variant, "avx512") == 0 ? 2 : strcmp(variant, "avx2") == 0 ? 1 : 0;
+        atomic_store_explicit(&cached, value, memory_order_relaxed);
+    }
+    return value;
+}
 #define F43_DISPATCH(function, ...)                                                                              \
     do {                                                                                                         \
-        if (descent_cpu_has_avx2_fma()) function##_avx2(__VA_ARGS__);                                            \
-        else function##_portable(__VA_ARGS__);                                                                   \
+        switch (f43_variant()) {                                                                                 \
+        case 2: function##_avx512(__VA_ARGS__); break;                                                           \
+        case 1: function##_avx2(__VA_ARGS__); break;                                                             \
+        default: function##_portable(__VA_ARGS__); break;                                                        \
+        }                                                                                                        \
     } while (0)
 #else
 #define F43_DISPATCH(function, ...) function##_portable(__VA_ARGS__)
@@ -369,7 +462,8 @@ F43_VARIANTS(avx2, __attribute__((target("avx2,fma"))))
 void descent_winograd_f43_inputs(const float *input, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                                  ptrdiff_t padTop, ptrdiff_t padLeft, ptrdiff_t blocksHigh, ptrdiff_t blocksWide,
                                  float *transformed, ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel) {
-    float *scratch = malloc(sizeof(float) * 24 * (size_t)(blocksHigh + 1) * (size_t)blocksWide);
+    // The phase planes, then a padded row for the AVX-512 splitter.
+    float *scratch = malloc(sizeof(float) * (24 * (size_t)(blocksHigh + 1) * (size_t)blocksWide + 4 * (size_t)blocksWide + 40));
     F43_DISPATCH(f43_inputs, input, channels, height, width, padTop, padLeft, blocksHigh, blocksWide, transformed, positionStride,
                  first, panel, scratch);
     free(scratch);
@@ -387,7 +481,7 @@ void descent_winograd_f43_outputs(const float *products, ptrdiff_t channels, ptr
 void descent_winograd_f43_output_gradients(const float *gradient, ptrdiff_t channels, ptrdiff_t outHeight,
                                            ptrdiff_t outWidth, ptrdiff_t blocksHigh, ptrdiff_t blocksWide,
                                            float *transformed, ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel) {
-    float *scratch = malloc(sizeof(float) * 16 * (size_t)blocksHigh * (size_t)blocksWide);
+    float *scratch = malloc(sizeof(float) * (16 * (size_t)blocksHigh * (size_t)blocksWide + 4 * (size_t)blocksWide + 40));
     F43_DISPATCH(f43_output_gradients, gradient, channels, outHeight, outWidth, blocksHigh, blocksWide, transformed,
                  positionStride, first, panel, scratch);
     free(scratch);
