@@ -137,30 +137,32 @@ F43_INLINE void transpose_4x4(const float *restrict source, float *restrict targ
 #if defined(__x86_64__)
 #define F43_AVX512 __attribute__((target("avx512f,avx512vl,avx2,fma")))
 
-/// `split_phases` with AVX-512, eight blocks of a row at a time and no scalar tails: each row is
-/// copied into `line` (4·`stride` + 40 floats) at its padded position, zeros either side, and
-/// then one two-source permute per phase picks columns 4j + c out of 32 of them (and, for the
-/// shifted planes, out of the 32 from four columns on). Every value of every plane is written
-/// once, zeros included, so nothing is cleared first. (Masked loads straight from the input,
-/// which would need no copy, stalled on this machine's Zen 4 — a third of the whole transform.)
+/// The lanes k of sixteen columns from input column x (which may be negative) that lie in
+/// [0, end): a load mask.
+F43_AVX512 static inline __mmask16 f43_column_mask(ptrdiff_t x, ptrdiff_t end) {
+    ptrdiff_t from = x < 0 ? -x : 0, to = end - x > 16 ? 16 : end - x;
+    if (to <= from) return 0;
+    return (__mmask16)((to >= 16 ? 0xFFFFu : (1u << to) - 1) & ~((1u << from) - 1));
+}
+
+/// `split_phases` with AVX-512, eight blocks of a row at a time and no scalar tails: three
+/// masked loads bring padded columns 4j … 4j + 47 of a row (zero outside the input:
+/// masked-off lanes are neither read nor faulted on), and one two-source permute per phase
+/// picks columns 4j + c out of the first 32 (for the shifted planes, out of the 32 from four
+/// columns on, shifted in registers). Every value of every plane is written once, zeros
+/// included, so nothing is cleared first.
 F43_AVX512 static void split_phases_avx512(const float *restrict plane, ptrdiff_t height, ptrdiff_t width, ptrdiff_t top,
                                            ptrdiff_t left, ptrdiff_t rows, ptrdiff_t columns, int shifted,
-                                           ptrdiff_t stride, ptrdiff_t size, float *restrict phase,
-                                           float *restrict line) {
-    // Lane j of phase c is column 4j + c of the 32 loaded: from the first vector for j < 4,
-    // the second (indices 16 and up) after.
+                                           ptrdiff_t stride, ptrdiff_t size, float *restrict phase) {
+    // Lane j of phase c is column 4j + c of the 32: from the first vector for j < 4, the
+    // second (indices 16 and up) after.
     const __m512i pick[4] = {
         _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0),
         _mm512_setr_epi32(1, 5, 9, 13, 17, 21, 25, 29, 0, 0, 0, 0, 0, 0, 0, 0),
         _mm512_setr_epi32(2, 6, 10, 14, 18, 22, 26, 30, 0, 0, 0, 0, 0, 0, 0, 0),
         _mm512_setr_epi32(3, 7, 11, 15, 19, 23, 27, 31, 0, 0, 0, 0, 0, 0, 0, 0),
     };
-    // The input's columns inside the planes: from `skip` (those left of padded column 0 are
-    // not read), `count` of them, at padded column left + skip.
-    ptrdiff_t lineLength = 4 * stride + 40;
-    ptrdiff_t skip = left < 0 ? -left : 0;
-    ptrdiff_t count = (left + width < columns ? left + width : columns) - (left + skip);
-    for (ptrdiff_t k = 0; k < lineLength; k++) line[k] = 0.0f;
+    ptrdiff_t end = left + width < columns ? width : columns - left;  // input columns inside the planes
     int planes = shifted ? 6 : 4;
     for (ptrdiff_t y = 0; y < rows; y++) {
         float *restrict targets[6];
@@ -168,22 +170,30 @@ F43_AVX512 static void split_phases_avx512(const float *restrict plane, ptrdiff_
         targets[4] = phase + (16 + (y & 3) * 2) * size + (y >> 2) * stride;
         targets[5] = targets[4] + size;
         ptrdiff_t row = y - top;
-        if (row < 0 || row >= height || count <= 0) {
+        if (row < 0 || row >= height) {
             for (int c = 0; c < planes; c++) {
                 for (ptrdiff_t j = 0; j < stride; j++) targets[c][j] = 0.0f;
             }
             continue;
         }
-        memcpy(line + left + skip, plane + row * width + skip, (size_t)count * sizeof(float));
+        const float *source = plane + row * width;
         for (ptrdiff_t j = 0; j < stride; j += 8) {
             __mmask8 lanes = (__mmask8)(stride - j >= 8 ? 0xFF : (1u << (stride - j)) - 1);
-            for (int shift = 0; shift < (shifted ? 2 : 1); shift++) {
-                const float *from = line + 4 * j + 4 * shift;  // padded column 4j (+ 4)
-                __m512 low = _mm512_loadu_ps(from), high = _mm512_loadu_ps(from + 16);
-                for (int c = 0; c < (shift ? 2 : 4); c++) {
-                    __m512 picked = _mm512_permutex2var_ps(low, pick[c], high);
-                    _mm256_mask_storeu_ps(targets[4 * shift + c] + j, lanes, _mm512_castps512_ps256(picked));
-                }
+            ptrdiff_t x = 4 * j - left;  // the input column of padded column 4j
+            __m512 a = _mm512_maskz_loadu_ps(f43_column_mask(x, end), source + x);
+            __m512 b = _mm512_maskz_loadu_ps(f43_column_mask(x + 16, end), source + x + 16);
+            for (int c = 0; c < 4; c++) {
+                __m512 picked = _mm512_permutex2var_ps(a, pick[c], b);
+                _mm256_mask_storeu_ps(targets[c] + j, lanes, _mm512_castps512_ps256(picked));
+            }
+            if (!shifted) continue;
+            __m512 c = _mm512_maskz_loadu_ps(f43_column_mask(x + 32, end), source + x + 32);
+            // Columns 4j + 4 … 4j + 35: the pair moved down four lanes.
+            __m512 a4 = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(b), _mm512_castps_si512(a), 4));
+            __m512 b4 = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(c), _mm512_castps_si512(b), 4));
+            for (int k = 0; k < 2; k++) {
+                __m512 picked = _mm512_permutex2var_ps(a4, pick[k], b4);
+                _mm256_mask_storeu_ps(targets[4 + k] + j, lanes, _mm512_castps512_ps256(picked));
             }
         }
     }
@@ -236,9 +246,54 @@ F43_INLINE void split_phases(const float *restrict plane, ptrdiff_t height, ptrd
     }
 }
 
+/// The inverse of `split_phases` for an output: the 16 phase planes (`count` values each,
+/// rows of `stride`) interleaved back into the `height`×`width` plane `target`, pixel (y, x)
+/// from plane (y mod 4)·4 + x mod 4.
+F43_INLINE void merge_phases(const float *restrict phase, ptrdiff_t count, ptrdiff_t stride, float *restrict target,
+                             ptrdiff_t height, ptrdiff_t width) {
+    for (ptrdiff_t y = 0; y < height; y++) {
+        const float *row = phase + (y & 3) * 4 * count + (y >> 2) * stride;
+        for (ptrdiff_t x = 0; x < width; x++) target[y * width + x] = row[(x & 3) * count + (x >> 2)];
+    }
+}
+
+#if defined(__x86_64__)
+/// One vector of two halves (AVX-512F only: no DQ needed).
+F43_AVX512 static inline __m512 f43_pair(__m256 low, __m256 high) {
+    return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(low)), _mm256_castps_pd(high), 1));
+}
+
+/// `merge_phases` with AVX-512, eight blocks (32 columns) of a row at a time: the four phase
+/// rows' next eight values, paired in two vectors, interleaved by two two-source permutes.
+/// Reads up to 7 values past each phase row (the caller leaves room after the last plane).
+F43_AVX512 static void merge_phases_avx512(const float *restrict phase, ptrdiff_t count, ptrdiff_t stride,
+                                           float *restrict target, ptrdiff_t height, ptrdiff_t width) {
+    // Column 4j + s of the 32 comes from phase s, value j: phases 0 and 1 are the first
+    // vector's halves, 2 and 3 the second's (indices 16 and up).
+    const __m512i low = _mm512_setr_epi32(0, 8, 16, 24, 1, 9, 17, 25, 2, 10, 18, 26, 3, 11, 19, 27);
+    const __m512i high = _mm512_setr_epi32(4, 12, 20, 28, 5, 13, 21, 29, 6, 14, 22, 30, 7, 15, 23, 31);
+    for (ptrdiff_t y = 0; y < height; y++) {
+        const float *row = phase + (y & 3) * 4 * count + (y >> 2) * stride;
+        float *out = target + y * width;
+        for (ptrdiff_t j = 0; 4 * j < width; j += 8) {
+            __m512 first = f43_pair(_mm256_loadu_ps(row + j), _mm256_loadu_ps(row + count + j));
+            __m512 second = f43_pair(_mm256_loadu_ps(row + 2 * count + j), _mm256_loadu_ps(row + 3 * count + j));
+            ptrdiff_t left = width - 4 * j;  // columns still to write in this row
+            __mmask16 lowMask = (__mmask16)(left >= 16 ? 0xFFFF : (1u << left) - 1);
+            __mmask16 highMask = (__mmask16)(left >= 32 ? 0xFFFF : left > 16 ? (1u << (left - 16)) - 1 : 0);
+            _mm512_mask_storeu_ps(out + 4 * j, lowMask, _mm512_permutex2var_ps(first, low, second));
+            _mm512_mask_storeu_ps(out + 4 * j + 16, highMask, _mm512_permutex2var_ps(first, high, second));
+        }
+    }
+}
+#define F43_MERGE(wide, ...) ((wide) ? merge_phases_avx512(__VA_ARGS__) : merge_phases(__VA_ARGS__))
+#else
+#define F43_MERGE(wide, ...) merge_phases(__VA_ARGS__)
+#endif
+
 // `wide` (a constant in each variant) picks the AVX-512 splitter.
 #if defined(__x86_64__)
-#define F43_SPLIT(wide, ...) ((wide) ? split_phases_avx512(__VA_ARGS__, line) : split_phases(__VA_ARGS__))
+#define F43_SPLIT(wide, ...) ((wide) ? split_phases_avx512(__VA_ARGS__) : split_phases(__VA_ARGS__))
 #else
 #define F43_SPLIT(wide, ...) split_phases(__VA_ARGS__)
 #endif
@@ -271,10 +326,9 @@ F43_INLINE void f43_inputs(const float *input, ptrdiff_t channels, ptrdiff_t hei
     // its 36 values go straight to their places in `transformed`.
     ptrdiff_t stride = blocksWide, size = (blocksHigh + 1) * blocksWide, count = blocksHigh * blocksWide;
     ptrdiff_t position = positionStride;
-    float *restrict phase = scratch, *restrict line = scratch + 24 * size;
-    (void)line;
+    float *restrict phase = scratch;
     for (ptrdiff_t c = 0; c < channels; c++) {
-        if (c + 1 < channels) f43_prefetch(input + (c + 1) * height * width, height * width);
+        if (c + 4 < channels) f43_prefetch(input + (c + 4) * height * width, height * width);
         F43_SPLIT(wide, input + c * height * width, height, width, padTop, padLeft, 4 * (blocksHigh + 1),
                   4 * (blocksWide + 1), 1, stride, size, phase);
         for (ptrdiff_t from = 0, to; from < count; from = to) {
@@ -319,7 +373,7 @@ F43_INLINE void f43_inputs(const float *input, ptrdiff_t channels, ptrdiff_t hei
 
 F43_INLINE void f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel,
                             ptrdiff_t blocksHigh, ptrdiff_t blocksWide, const float *bias, float *restrict output,
-                            ptrdiff_t outHeight, ptrdiff_t outWidth, float *restrict scratch) {
+                            ptrdiff_t outHeight, ptrdiff_t outWidth, int wide, float *restrict scratch) {
     ptrdiff_t count = blocksHigh * blocksWide;
     float *restrict phase = scratch;  // the output's 16 phase planes, blocksHigh×blocksWide each
     ptrdiff_t position = positionStride;
@@ -350,12 +404,7 @@ F43_INLINE void f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t
             }
         }
         }
-        float *plane = output + c * outHeight * outWidth;
-        for (ptrdiff_t y = 0; y < outHeight; y++) {
-            const float *row = phase + (y & 3) * 4 * count + (y >> 2) * blocksWide;
-            float *target = plane + y * outWidth;
-            for (ptrdiff_t x = 0; x < outWidth; x++) target[x] = row[(x & 3) * count + (x >> 2)];
-        }
+        F43_MERGE(wide, phase, count, blocksWide, output + c * outHeight * outWidth, outHeight, outWidth);
     }
 }
 
@@ -364,11 +413,10 @@ F43_INLINE void f43_output_gradients(const float *gradient, ptrdiff_t channels, 
                                      ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel, int wide,
                                      float *restrict scratch) {
     ptrdiff_t count = blocksHigh * blocksWide, size = count;
-    float *restrict phase = scratch, *restrict line = scratch + 16 * size;  // past the output's edge: 0
-    (void)line;
+    float *restrict phase = scratch;  // positions past the output's edge had no output: 0
     ptrdiff_t position = positionStride;
     for (ptrdiff_t c = 0; c < channels; c++) {
-        if (c + 1 < channels) f43_prefetch(gradient + (c + 1) * outHeight * outWidth, outHeight * outWidth);
+        if (c + 4 < channels) f43_prefetch(gradient + (c + 4) * outHeight * outWidth, outHeight * outWidth);
         F43_SPLIT(wide, gradient + c * outHeight * outWidth, outHeight, outWidth, 0, 0, 4 * blocksHigh, 4 * blocksWide, 0,
                   blocksWide, size, phase);
         for (ptrdiff_t from = 0, to; from < count; from = to) {
@@ -421,7 +469,7 @@ F43_INLINE void f43_output_gradients(const float *gradient, ptrdiff_t channels, 
                                                 ptrdiff_t blocksWide, const float *bias, float *output,          \
                                                 ptrdiff_t outHeight, ptrdiff_t outWidth, float *scratch) {       \
         f43_outputs(products, channels, positionStride, first, panel, blocksHigh, blocksWide, bias, output, outHeight,       \
-                    outWidth, scratch);                                                                          \
+                    outWidth, wide, scratch);                                                                          \
     }                                                                                                            \
     attributes static void f43_output_gradients_##suffix(const float *gradient, ptrdiff_t channels,              \
                                                          ptrdiff_t outHeight, ptrdiff_t outWidth,                \
@@ -462,8 +510,7 @@ static int f43_variant(void) {
 void descent_winograd_f43_inputs(const float *input, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                                  ptrdiff_t padTop, ptrdiff_t padLeft, ptrdiff_t blocksHigh, ptrdiff_t blocksWide,
                                  float *transformed, ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel) {
-    // The phase planes, then a padded row for the AVX-512 splitter.
-    float *scratch = malloc(sizeof(float) * (24 * (size_t)(blocksHigh + 1) * (size_t)blocksWide + 4 * (size_t)blocksWide + 40));
+    float *scratch = malloc(sizeof(float) * 24 * (size_t)(blocksHigh + 1) * (size_t)blocksWide);
     F43_DISPATCH(f43_inputs, input, channels, height, width, padTop, padLeft, blocksHigh, blocksWide, transformed, positionStride,
                  first, panel, scratch);
     free(scratch);
@@ -472,7 +519,8 @@ void descent_winograd_f43_inputs(const float *input, ptrdiff_t channels, ptrdiff
 void descent_winograd_f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t positionStride, ptrdiff_t first,
                                   ptrdiff_t panel, ptrdiff_t blocksHigh, ptrdiff_t blocksWide, const float *bias,
                                   float *output, ptrdiff_t outHeight, ptrdiff_t outWidth) {
-    float *scratch = malloc(sizeof(float) * 16 * (size_t)blocksHigh * (size_t)blocksWide);
+    // The phase planes, and room for the AVX-512 merge's reads past the last one.
+    float *scratch = malloc(sizeof(float) * (16 * (size_t)blocksHigh * (size_t)blocksWide + 16));
     F43_DISPATCH(f43_outputs, products, channels, positionStride, first, panel, blocksHigh, blocksWide, bias, output, outHeight,
                  outWidth, scratch);
     free(scratch);
@@ -481,7 +529,7 @@ void descent_winograd_f43_outputs(const float *products, ptrdiff_t channels, ptr
 void descent_winograd_f43_output_gradients(const float *gradient, ptrdiff_t channels, ptrdiff_t outHeight,
                                            ptrdiff_t outWidth, ptrdiff_t blocksHigh, ptrdiff_t blocksWide,
                                            float *transformed, ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel) {
-    float *scratch = malloc(sizeof(float) * (16 * (size_t)blocksHigh * (size_t)blocksWide + 4 * (size_t)blocksWide + 40));
+    float *scratch = malloc(sizeof(float) * 16 * (size_t)blocksHigh * (size_t)blocksWide);
     F43_DISPATCH(f43_output_gradients, gradient, channels, outHeight, outWidth, blocksHigh, blocksWide, transformed,
                  positionStride, first, panel, scratch);
     free(scratch);
