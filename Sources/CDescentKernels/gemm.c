@@ -55,7 +55,11 @@ static void *descent_workspace(size_t bytes) {
 // The kernel variants, best last. The best one the CPU (and its OS) supports is chosen once, at
 // the first multiply; the environment variable DESCENT_KERNELS (portable, avx2) can ask for a
 // lesser one, to compare or to test them on one machine.
-enum { VARIANT_PORTABLE = 0, VARIANT_AVX2 = 1, VARIANT_AVX512 = 2 };
+enum {
+    VARIANT_PORTABLE = DESCENT_KERNELS_PORTABLE,
+    VARIANT_AVX2 = DESCENT_KERNELS_AVX2,
+    VARIANT_AVX512 = DESCENT_KERNELS_AVX512
+};
 
 static int descent_best_variant(void) {
     int best = VARIANT_PORTABLE;
@@ -158,55 +162,86 @@ static const descent_sgemm_kernels sgemm_avx512 = {
     descent_sgemv_avx2};
 #endif
 
+// The variant that a request for `asked` (a DESCENT_KERNELS_ value) gets: the variant chosen
+// once for DESCENT_KERNELS_BEST; otherwise the one asked for, or the best one below it that the
+// CPU has, whatever DESCENT_KERNELS says (so that tests can check every variant). On ARM64
+// there is nothing to choose.
+#if defined(__x86_64__)
+static int descent_granted_variant(int asked) {
+    if (asked == DESCENT_KERNELS_BEST) return descent_variant();
+    if (asked >= VARIANT_AVX512 && descent_cpu_has_avx2_fma() && descent_cpu_has_avx512()) return VARIANT_AVX512;
+    if (asked >= VARIANT_AVX2 && descent_cpu_has_avx2_fma()) return VARIANT_AVX2;
+    return VARIANT_PORTABLE;
+}
+#endif
+
+void descent_sgemm_fused(int variant, int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n,
+                         ptrdiff_t k, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                         float *c, ptrdiff_t ldc, float beta, const float *bias, int activation) {
+#if defined(__x86_64__)
+    switch (descent_granted_variant(variant)) {
+    case VARIANT_AVX512:
+        descent_sgemm512_run(&sgemm_avx512, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta,
+                             bias, activation);
+        return;
+    case VARIANT_AVX2:
+        descent_sgemm_run(&sgemm_avx2, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta,
+                          bias, activation);
+        return;
+    }
+#else
+    (void)variant;
+#endif
+    descent_sgemm_run(&sgemm_portable, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta,
+                      bias, activation);
+}
+
+void descent_dgemm_fused(int variant, int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n,
+                         ptrdiff_t k, const double *a, ptrdiff_t lda, const double *b, ptrdiff_t ldb,
+                         double *c, ptrdiff_t ldc, double beta, const double *bias, int activation) {
+    const descent_dgemm_kernels *kernels = &dgemm_portable;
+#if defined(__x86_64__)
+    // No AVX-512 double kernel yet: the AVX2 one serves both.
+    if (descent_granted_variant(variant) >= VARIANT_AVX2) kernels = &dgemm_avx2;
+#else
+    (void)variant;
+#endif
+    descent_dgemm_run(kernels, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta, bias, activation);
+}
+
 void descent_sgemm(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                    const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
                    float *c, ptrdiff_t ldc, float beta) {
-#if defined(__x86_64__)
-    switch (descent_variant()) {
-    case VARIANT_AVX512:
-        descent_sgemm512_run(&sgemm_avx512, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
-        return;
-    case VARIANT_AVX2:
-        descent_sgemm_run(&sgemm_avx2, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
-        return;
-    }
-#endif
-    descent_sgemm_run(&sgemm_portable, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
+    descent_sgemm_fused(DESCENT_KERNELS_BEST, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta,
+                        NULL, DESCENT_ACTIVATION_IDENTITY);
 }
 
 void descent_dgemm(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                    const double *a, ptrdiff_t lda, const double *b, ptrdiff_t ldb,
                    double *c, ptrdiff_t ldc, double beta) {
-    const descent_dgemm_kernels *kernels = &dgemm_portable;
-#if defined(__x86_64__)
-    // No AVX-512 double kernel yet: the AVX2 one serves both.
-    if (descent_variant() >= VARIANT_AVX2) kernels = &dgemm_avx2;
-#endif
-    descent_dgemm_run(kernels, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
+    descent_dgemm_fused(DESCENT_KERNELS_BEST, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta,
+                        NULL, DESCENT_ACTIVATION_IDENTITY);
 }
 
 void descent_sgemm_portable(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                             const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
                             float *c, ptrdiff_t ldc, float beta) {
-    descent_sgemm_run(&sgemm_portable, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
+    descent_sgemm_fused(DESCENT_KERNELS_PORTABLE, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc,
+                        beta, NULL, DESCENT_ACTIVATION_IDENTITY);
 }
 
 void descent_dgemm_portable(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                             const double *a, ptrdiff_t lda, const double *b, ptrdiff_t ldb,
                             double *c, ptrdiff_t ldc, double beta) {
-    descent_dgemm_run(&dgemm_portable, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
+    descent_dgemm_fused(DESCENT_KERNELS_PORTABLE, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc,
+                        beta, NULL, DESCENT_ACTIVATION_IDENTITY);
 }
 
 void descent_sgemm_avx2(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                         const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
                         float *c, ptrdiff_t ldc, float beta) {
-#if defined(__x86_64__)
-    if (descent_cpu_has_avx2_fma()) {
-        descent_sgemm_run(&sgemm_avx2, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
-        return;
-    }
-#endif
-    descent_sgemm_run(&sgemm_portable, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
+    descent_sgemm_fused(DESCENT_KERNELS_AVX2, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta,
+                        NULL, DESCENT_ACTIVATION_IDENTITY);
 }
 
 const char *descent_kernel_variant(void) {
