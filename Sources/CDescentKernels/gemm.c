@@ -139,27 +139,31 @@ static int descent_variant(void) {
 // micro-kernels are chosen at compile time.
 #if defined(__aarch64__)
 #define SGEMM_DEFAULT_KERNEL descent_sgemm_kernel_neon
+#define SGEMM_DEFAULT_EPILOGUE descent_sgemm_kernel_neon_epilogue
 #define DGEMM_DEFAULT_KERNEL descent_dgemm_kernel_neon
+#define DGEMM_DEFAULT_EPILOGUE descent_dgemm_kernel_neon_epilogue
 #else
 #define SGEMM_DEFAULT_KERNEL descent_sgemm_kernel_portable
+#define SGEMM_DEFAULT_EPILOGUE descent_sgemm_kernel_portable_epilogue
 #define DGEMM_DEFAULT_KERNEL descent_dgemm_kernel_portable
+#define DGEMM_DEFAULT_EPILOGUE descent_dgemm_kernel_portable_epilogue
 #endif
 static const descent_sgemm_kernels sgemm_portable = {
-    SGEMM_DEFAULT_KERNEL, descent_sgemm_pack_a_panel, descent_sgemm_pack_b_panel,
+    SGEMM_DEFAULT_KERNEL, SGEMM_DEFAULT_EPILOGUE, descent_sgemm_pack_a_panel, descent_sgemm_pack_b_panel,
     descent_sgemv_portable};
 static const descent_dgemm_kernels dgemm_portable = {
-    DGEMM_DEFAULT_KERNEL, descent_dgemm_pack_a_panel, descent_dgemm_pack_b_panel,
+    DGEMM_DEFAULT_KERNEL, DGEMM_DEFAULT_EPILOGUE, descent_dgemm_pack_a_panel, descent_dgemm_pack_b_panel,
     descent_dgemv_portable};
 #if defined(__x86_64__)
 static const descent_sgemm_kernels sgemm_avx2 = {
-    descent_sgemm_kernel_avx2, descent_sgemm_pack_a_avx2, descent_sgemm_pack_b_avx2,
-    descent_sgemv_avx2};
+    descent_sgemm_kernel_avx2, descent_sgemm_kernel_avx2_epilogue, descent_sgemm_pack_a_avx2,
+    descent_sgemm_pack_b_avx2, descent_sgemv_avx2};
 static const descent_dgemm_kernels dgemm_avx2 = {
-    descent_dgemm_kernel_avx2, descent_dgemm_pack_a_panel, descent_dgemm_pack_b_panel,
-    descent_dgemv_avx2};
+    descent_dgemm_kernel_avx2, descent_dgemm_kernel_avx2_epilogue, descent_dgemm_pack_a_panel,
+    descent_dgemm_pack_b_panel, descent_dgemv_avx2};
 static const descent_sgemm_kernels sgemm_avx512 = {
-    descent_sgemm_kernel_avx512, descent_sgemm_pack_a_avx512, descent_sgemm_pack_b_avx512,
-    descent_sgemv_avx2};
+    descent_sgemm_kernel_avx512, descent_sgemm_kernel_avx512_epilogue, descent_sgemm_pack_a_avx512,
+    descent_sgemm_pack_b_avx512, descent_sgemv_avx2};
 #endif
 
 // The variant that a request for `asked` (a DESCENT_KERNELS_ value) gets: the variant chosen

@@ -113,7 +113,11 @@ static void GEMM_PREFIX(start)(ptrdiff_t m, ptrdiff_t n, GEMM_T *c, ptrdiff_t ld
     }
     for (ptrdiff_t i = 0; i < m; i++) {
         GEMM_T *row = c + i * ldc;
-        for (ptrdiff_t j = 0; j < n; j++) row[j] = beta == 0 ? bias[j] : beta * row[j] + bias[j];
+        if (beta == 0) {
+            memcpy(row, bias, (size_t)n * sizeof(GEMM_T));
+        } else {
+            for (ptrdiff_t j = 0; j < n; j++) row[j] = beta * row[j] + bias[j];
+        }
     }
 }
 
@@ -207,9 +211,15 @@ static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int tr
                     }
                     for (ptrdiff_t ir = 0; ir < mc; ir += GEMM_MR) {
                         int mr = (int)(mc - ir < GEMM_MR ? mc - ir : GEMM_MR);
-                        kernels->multiply(kc, packedA + ir * kc, packedB + jr * kc,
-                                          c + (ic + ir) * ldc + jc + jr, ldc, blockBeta, mr, nr,
-                                          blockBias ? blockBias + jc + jr : NULL, blockActivation);
+                        GEMM_T *tile = c + (ic + ir) * ldc + jc + jr;
+                        if (blockBias || blockActivation != DESCENT_ACTIVATION_IDENTITY) {
+                            kernels->multiply_epilogue(kc, packedA + ir * kc, packedB + jr * kc, tile, ldc,
+                                                       blockBeta, mr, nr, blockBias ? blockBias + jc + jr : NULL,
+                                                       blockActivation);
+                        } else {
+                            kernels->multiply(kc, packedA + ir * kc, packedB + jr * kc, tile, ldc, blockBeta,
+                                              mr, nr);
+                        }
                     }
                 }
             }

@@ -31,12 +31,15 @@
 #define DESCENT_SGEMM512_MR 12
 #define DESCENT_SGEMM512_NR 32
 
-/// What the driver runs for one element type: a micro-kernel, the full-panel packers, and the
-/// vector–matrix product (gemv.c) for products with a single row or column.
+/// What the driver runs for one element type: a micro-kernel, plain and with the epilogue (two
+/// entry points, so that the products without one, most of them, pay nothing for it), the
+/// full-panel packers, and the vector–matrix product (gemv.c) for products with a single row
+/// or column.
 typedef struct {
     void (*multiply)(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
-                     float beta, int mr, int nr,
-                     const float *bias, int activation);
+                     float beta, int mr, int nr);
+    void (*multiply_epilogue)(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                              float beta, int mr, int nr, const float *bias, int activation);
     void (*pack_a)(int transpose, ptrdiff_t kc, const float *a, ptrdiff_t lda, float *dest);
     void (*pack_b)(int transpose, ptrdiff_t kc, const float *b, ptrdiff_t ldb, float *dest);
     void (*gemv)(int transposeM, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t incx,
@@ -45,20 +48,23 @@ typedef struct {
 
 typedef struct {
     void (*multiply)(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
-                     double beta, int mr, int nr,
-                     const double *bias, int activation);
+                     double beta, int mr, int nr);
+    void (*multiply_epilogue)(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                              double beta, int mr, int nr, const double *bias, int activation);
     void (*pack_a)(int transpose, ptrdiff_t kc, const double *a, ptrdiff_t lda, double *dest);
     void (*pack_b)(int transpose, ptrdiff_t kc, const double *b, ptrdiff_t ldb, double *dest);
     void (*gemv)(int transposeM, ptrdiff_t n, ptrdiff_t k, const double *x, ptrdiff_t incx,
                  const double *m, ptrdiff_t ldm, double *c, ptrdiff_t incc, double beta);
 } descent_dgemm_kernels;
 
-void descent_sgemm_kernel_portable(ptrdiff_t kc, const float *a, const float *b,
-                                   float *c, ptrdiff_t ldc, float beta, int mr, int nr,
-                                   const float *bias, int activation);
-void descent_dgemm_kernel_portable(ptrdiff_t kc, const double *a, const double *b,
-                                   double *c, ptrdiff_t ldc, double beta, int mr, int nr,
-                                   const double *bias, int activation);
+void descent_sgemm_kernel_portable(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                                   float beta, int mr, int nr);
+void descent_sgemm_kernel_portable_epilogue(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                                            float beta, int mr, int nr, const float *bias, int activation);
+void descent_dgemm_kernel_portable(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                                   double beta, int mr, int nr);
+void descent_dgemm_kernel_portable_epilogue(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                                            double beta, int mr, int nr, const double *bias, int activation);
 
 void descent_sgemv_portable(int transposeM, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t incx,
                             const float *m, ptrdiff_t ldm, float *c, ptrdiff_t incc, float beta);
@@ -70,19 +76,22 @@ void descent_sgemv_avx2(int transposeM, ptrdiff_t n, ptrdiff_t k, const float *x
                         const float *m, ptrdiff_t ldm, float *c, ptrdiff_t incc, float beta);
 void descent_dgemv_avx2(int transposeM, ptrdiff_t n, ptrdiff_t k, const double *x, ptrdiff_t incx,
                         const double *m, ptrdiff_t ldm, double *c, ptrdiff_t incc, double beta);
-void descent_sgemm_kernel_avx2(ptrdiff_t kc, const float *a, const float *b,
-                               float *c, ptrdiff_t ldc, float beta, int mr, int nr,
-                               const float *bias, int activation);
-void descent_dgemm_kernel_avx2(ptrdiff_t kc, const double *a, const double *b,
-                               double *c, ptrdiff_t ldc, double beta, int mr, int nr,
-                               const double *bias, int activation);
+void descent_sgemm_kernel_avx2(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                               float beta, int mr, int nr);
+void descent_sgemm_kernel_avx2_epilogue(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                                        float beta, int mr, int nr, const float *bias, int activation);
+void descent_dgemm_kernel_avx2(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                               double beta, int mr, int nr);
+void descent_dgemm_kernel_avx2_epilogue(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                                        double beta, int mr, int nr, const double *bias, int activation);
 void descent_sgemm_pack_a_avx2(int transpose, ptrdiff_t kc, const float *a, ptrdiff_t lda,
                                float *dest);
 void descent_sgemm_pack_b_avx2(int transpose, ptrdiff_t kc, const float *b, ptrdiff_t ldb,
                                float *dest);
-void descent_sgemm_kernel_avx512(ptrdiff_t kc, const float *a, const float *b, float *c,
-                                 ptrdiff_t ldc, float beta, int mr, int nr,
-                                 const float *bias, int activation);
+void descent_sgemm_kernel_avx512(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                                 float beta, int mr, int nr);
+void descent_sgemm_kernel_avx512_epilogue(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                                          float beta, int mr, int nr, const float *bias, int activation);
 void descent_sgemm_pack_a_avx512(int transpose, ptrdiff_t kc, const float *a, ptrdiff_t lda,
                                  float *dest);
 void descent_sgemm_pack_b_avx512(int transpose, ptrdiff_t kc, const float *b, ptrdiff_t ldb,
@@ -90,12 +99,14 @@ void descent_sgemm_pack_b_avx512(int transpose, ptrdiff_t kc, const float *b, pt
 #endif
 
 #if defined(__aarch64__)
-void descent_sgemm_kernel_neon(ptrdiff_t kc, const float *a, const float *b, float *c,
-                               ptrdiff_t ldc, float beta, int mr, int nr,
-                               const float *bias, int activation);
-void descent_dgemm_kernel_neon(ptrdiff_t kc, const double *a, const double *b, double *c,
-                               ptrdiff_t ldc, double beta, int mr, int nr,
-                               const double *bias, int activation);
+void descent_sgemm_kernel_neon(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                               float beta, int mr, int nr);
+void descent_sgemm_kernel_neon_epilogue(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                                        float beta, int mr, int nr, const float *bias, int activation);
+void descent_dgemm_kernel_neon(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                               double beta, int mr, int nr);
+void descent_dgemm_kernel_neon_epilogue(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                                        double beta, int mr, int nr, const double *bias, int activation);
 #endif
 
 #endif

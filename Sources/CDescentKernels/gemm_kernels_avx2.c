@@ -11,7 +11,7 @@
 // Merges one accumulator row (two vectors, nr valid lanes in all) into a row of C, then the
 // epilogue (gemm_kernels.h): + the bias (nr values), then ReLU. max(v, 0) returns its second
 // operand when v is NaN and for max(−0, +0), so it is x > 0 ? x : 0, as the scalar edge is.
-AVX2 static inline void merge_row_s(float *c, __m256 low, __m256 high, __m256 beta, int beta_kind,
+AVX2 static inline __attribute__((always_inline)) void merge_row_s(float *c, __m256 low, __m256 high, __m256 beta, int beta_kind,
                                     int nr, const float *bias, int relu) {
     if (nr == 16) {
         if (beta_kind == 1) {
@@ -95,9 +95,9 @@ sgemm_tile(const int rows, ptrdiff_t kc, const float *restrict a, const float *r
     if (rows > 5) merge_row_s(c + 5 * ldc, c50, c51, vbeta, beta_kind, nr, bias, relu);
 }
 
-AVX2 void descent_sgemm_kernel_avx2(ptrdiff_t kc, const float *restrict a, const float *restrict b,
-                                    float *restrict c, ptrdiff_t ldc, float beta, int mr, int nr,
-                                    const float *restrict bias, int activation) {
+AVX2 static inline __attribute__((always_inline)) void
+sgemm_heights(ptrdiff_t kc, const float *restrict a, const float *restrict b, float *restrict c, ptrdiff_t ldc,
+             float beta, int mr, int nr, const float *restrict bias, int activation) {
     // One copy of the loop per height, so that a ragged bottom tile (m = 128 leaves 2 rows)
     // costs its own rows' FMAs, not a full tile's.
     switch (mr) {
@@ -110,7 +110,29 @@ AVX2 void descent_sgemm_kernel_avx2(ptrdiff_t kc, const float *restrict a, const
     }
 }
 
-AVX2 static inline void merge_row_d(double *c, __m256d low, __m256d high, __m256d beta, int beta_kind,
+AVX2 void descent_sgemm_kernel_avx2(ptrdiff_t kc, const float *restrict a, const float *restrict b,
+                                    float *restrict c, ptrdiff_t ldc, float beta, int mr, int nr) {
+    sgemm_heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);
+}
+
+// One copy per epilogue, in which the compiler knows whether there is a bias and which
+// activation, so that the merge tests neither.
+AVX2 void descent_sgemm_kernel_avx2_epilogue(ptrdiff_t kc, const float *restrict a, const float *restrict b,
+                                             float *restrict c, ptrdiff_t ldc, float beta, int mr, int nr,
+                                             const float *restrict bias, int activation) {
+    int relu = activation == DESCENT_ACTIVATION_RELU;
+    if (bias && relu) {
+        sgemm_heights(kc, a, b, c, ldc, beta, mr, nr, bias, DESCENT_ACTIVATION_RELU);
+    } else if (bias) {
+        sgemm_heights(kc, a, b, c, ldc, beta, mr, nr, bias, DESCENT_ACTIVATION_IDENTITY);
+    } else if (relu) {
+        sgemm_heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_RELU);
+    } else {
+        sgemm_heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);
+    }
+}
+
+AVX2 static inline __attribute__((always_inline)) void merge_row_d(double *c, __m256d low, __m256d high, __m256d beta, int beta_kind,
                                     int nr, const double *bias, int relu) {
     if (nr == 8) {
         if (beta_kind == 1) {
@@ -191,10 +213,9 @@ dgemm_tile(const int rows, ptrdiff_t kc, const double *restrict a, const double 
     if (rows > 5) merge_row_d(c + 5 * ldc, c50, c51, vbeta, beta_kind, nr, bias, relu);
 }
 
-AVX2 void descent_dgemm_kernel_avx2(ptrdiff_t kc, const double *restrict a,
-                                    const double *restrict b, double *restrict c, ptrdiff_t ldc,
-                                    double beta, int mr, int nr, const double *restrict bias,
-                                    int activation) {
+AVX2 static inline __attribute__((always_inline)) void
+dgemm_heights(ptrdiff_t kc, const double *restrict a, const double *restrict b, double *restrict c, ptrdiff_t ldc,
+             double beta, int mr, int nr, const double *restrict bias, int activation) {
     // One copy of the loop per height, so that a ragged bottom tile (m = 128 leaves 2 rows)
     // costs its own rows' FMAs, not a full tile's.
     switch (mr) {
@@ -204,6 +225,28 @@ AVX2 void descent_dgemm_kernel_avx2(ptrdiff_t kc, const double *restrict a,
     case 3: dgemm_tile(3, kc, a, b, c, ldc, beta, nr, bias, activation); break;
     case 2: dgemm_tile(2, kc, a, b, c, ldc, beta, nr, bias, activation); break;
     default: dgemm_tile(1, kc, a, b, c, ldc, beta, nr, bias, activation); break;
+    }
+}
+
+AVX2 void descent_dgemm_kernel_avx2(ptrdiff_t kc, const double *restrict a, const double *restrict b,
+                                    double *restrict c, ptrdiff_t ldc, double beta, int mr, int nr) {
+    dgemm_heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);
+}
+
+// One copy per epilogue, in which the compiler knows whether there is a bias and which
+// activation, so that the merge tests neither.
+AVX2 void descent_dgemm_kernel_avx2_epilogue(ptrdiff_t kc, const double *restrict a, const double *restrict b,
+                                             double *restrict c, ptrdiff_t ldc, double beta, int mr, int nr,
+                                             const double *restrict bias, int activation) {
+    int relu = activation == DESCENT_ACTIVATION_RELU;
+    if (bias && relu) {
+        dgemm_heights(kc, a, b, c, ldc, beta, mr, nr, bias, DESCENT_ACTIVATION_RELU);
+    } else if (bias) {
+        dgemm_heights(kc, a, b, c, ldc, beta, mr, nr, bias, DESCENT_ACTIVATION_IDENTITY);
+    } else if (relu) {
+        dgemm_heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_RELU);
+    } else {
+        dgemm_heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);
     }
 }
 

@@ -21,7 +21,7 @@ AVX512 static inline void row_masks(int nr, __mmask16 *low, __mmask16 *high) {
 // Merges one accumulator row into a row of C, on the lanes inside C only: tile (beta 0),
 // tile + C (beta 1) or tile + beta·C; then the epilogue (gemm_kernels.h): + the bias, then ReLU.
 // max(v, 0) returns its second operand when v is NaN and for max(−0, +0), so it is x > 0 ? x : 0.
-AVX512 static inline void merge_row(float *c, __m512 low, __m512 high, __m512 beta, int beta_kind,
+AVX512 static inline __attribute__((always_inline)) void merge_row(float *c, __m512 low, __m512 high, __m512 beta, int beta_kind,
                                     __mmask16 lowMask, __mmask16 highMask, const float *bias,
                                     __m512 biasLow, __m512 biasHigh, int relu) {
     if (beta_kind == 1) {
@@ -84,10 +84,10 @@ tile(const int rows, ptrdiff_t kc, const float *restrict a, const float *restric
     MERGE(10) MERGE(11)
 }
 
-AVX512 void descent_sgemm_kernel_avx512(ptrdiff_t kc, const float *restrict a, const float *restrict b,
-                                        float *restrict c, ptrdiff_t ldc, float beta, int mr, int nr,
-                                        const float *restrict bias, int activation) {
-    // One copy of the loop per height, so that a ragged bottom tile costs its own rows' FMAs.
+// One copy of the loop per height, so that a ragged bottom tile costs its own rows' FMAs.
+AVX512 static inline __attribute__((always_inline)) void
+heights(ptrdiff_t kc, const float *restrict a, const float *restrict b, float *restrict c, ptrdiff_t ldc,
+        float beta, int mr, int nr, const float *restrict bias, int activation) {
     switch (mr) {
     case 12: tile(12, kc, a, b, c, ldc, beta, nr, bias, activation); break;
     case 11: tile(11, kc, a, b, c, ldc, beta, nr, bias, activation); break;
@@ -101,6 +101,28 @@ AVX512 void descent_sgemm_kernel_avx512(ptrdiff_t kc, const float *restrict a, c
     case 3: tile(3, kc, a, b, c, ldc, beta, nr, bias, activation); break;
     case 2: tile(2, kc, a, b, c, ldc, beta, nr, bias, activation); break;
     default: tile(1, kc, a, b, c, ldc, beta, nr, bias, activation); break;
+    }
+}
+
+AVX512 void descent_sgemm_kernel_avx512(ptrdiff_t kc, const float *restrict a, const float *restrict b,
+                                        float *restrict c, ptrdiff_t ldc, float beta, int mr, int nr) {
+    heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);
+}
+
+// One copy per epilogue, in which the compiler knows whether there is a bias and which
+// activation, so that the merge tests neither.
+AVX512 void descent_sgemm_kernel_avx512_epilogue(ptrdiff_t kc, const float *restrict a, const float *restrict b,
+                                                 float *restrict c, ptrdiff_t ldc, float beta, int mr, int nr,
+                                                 const float *restrict bias, int activation) {
+    int relu = activation == DESCENT_ACTIVATION_RELU;
+    if (bias && relu) {
+        heights(kc, a, b, c, ldc, beta, mr, nr, bias, DESCENT_ACTIVATION_RELU);
+    } else if (bias) {
+        heights(kc, a, b, c, ldc, beta, mr, nr, bias, DESCENT_ACTIVATION_IDENTITY);
+    } else if (relu) {
+        heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_RELU);
+    } else {
+        heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);
     }
 }
 

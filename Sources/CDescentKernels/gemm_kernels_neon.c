@@ -67,9 +67,9 @@ static inline void merge_row_s(float *c, float32x4_t v0, float32x4_t v1, float32
     c##R##2 = vfmaq_laneq_f32(c##R##2, b2, A, L);                                                   \
     c##R##3 = vfmaq_laneq_f32(c##R##3, b3, A, L);
 
-void descent_sgemm_kernel_neon(ptrdiff_t kc, const float *restrict a, const float *restrict b,
-                               float *restrict c, ptrdiff_t ldc, float beta, int mr, int nr,
-                               const float *restrict bias, int activation) {
+void descent_sgemm_kernel_neon_epilogue(ptrdiff_t kc, const float *restrict a, const float *restrict b,
+                                        float *restrict c, ptrdiff_t ldc, float beta, int mr, int nr,
+                                        const float *restrict bias, int activation) {
     int relu = activation == DESCENT_ACTIVATION_RELU;
     float32x4_t c00 = vdupq_n_f32(0), c01 = c00, c02 = c00, c03 = c00;
     float32x4_t c10 = c00, c11 = c00, c12 = c00, c13 = c00;
@@ -96,6 +96,11 @@ void descent_sgemm_kernel_neon(ptrdiff_t kc, const float *restrict a, const floa
     if (mr > 3) merge_row_s(c + 3 * ldc, c30, c31, c32, c33, beta, nr, bias, relu);
     if (mr > 4) merge_row_s(c + 4 * ldc, c40, c41, c42, c43, beta, nr, bias, relu);
     if (mr > 5) merge_row_s(c + 5 * ldc, c50, c51, c52, c53, beta, nr, bias, relu);
+}
+
+void descent_sgemm_kernel_neon(ptrdiff_t kc, const float *restrict a, const float *restrict b,
+                               float *restrict c, ptrdiff_t ldc, float beta, int mr, int nr) {
+    descent_sgemm_kernel_neon_epilogue(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);
 }
 
 static inline float64x2_t relu_d(float64x2_t v) {
@@ -149,9 +154,9 @@ static inline void merge_row_d(double *c, float64x2_t v0, float64x2_t v1, float6
     c##R##2 = vfmaq_laneq_f64(c##R##2, b2, A, L);                                                   \
     c##R##3 = vfmaq_laneq_f64(c##R##3, b3, A, L);
 
-void descent_dgemm_kernel_neon(ptrdiff_t kc, const double *restrict a, const double *restrict b,
-                               double *restrict c, ptrdiff_t ldc, double beta, int mr, int nr,
-                               const double *restrict bias, int activation) {
+void descent_dgemm_kernel_neon_epilogue(ptrdiff_t kc, const double *restrict a, const double *restrict b,
+                                        double *restrict c, ptrdiff_t ldc, double beta, int mr, int nr,
+                                        const double *restrict bias, int activation) {
     int relu = activation == DESCENT_ACTIVATION_RELU;
     float64x2_t c00 = vdupq_n_f64(0), c01 = c00, c02 = c00, c03 = c00;
     float64x2_t c10 = c00, c11 = c00, c12 = c00, c13 = c00;
@@ -173,6 +178,11 @@ void descent_dgemm_kernel_neon(ptrdiff_t kc, const double *restrict a, const dou
     if (mr > 3) merge_row_d(c + 3 * ldc, c30, c31, c32, c33, beta, nr, bias, relu);
     if (mr > 4) merge_row_d(c + 4 * ldc, c40, c41, c42, c43, beta, nr, bias, relu);
     if (mr > 5) merge_row_d(c + 5 * ldc, c50, c51, c52, c53, beta, nr, bias, relu);
+}
+
+void descent_dgemm_kernel_neon(ptrdiff_t kc, const double *restrict a, const double *restrict b,
+                               double *restrict c, ptrdiff_t ldc, double beta, int mr, int nr) {
+    descent_dgemm_kernel_neon_epilogue(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);
 }
 
 #endif

@@ -7,8 +7,9 @@
 // `tile[j] + beta * row[j]` with beta 1 rounds as tile + C, which is how the unfused path
 // added a bias written into C beforehand.
 #define DEFINE_PORTABLE_KERNEL(NAME, T, MR, NR)                                                  \
-    void NAME(ptrdiff_t kc, const T *restrict a, const T *restrict b, T *restrict c,            \
-              ptrdiff_t ldc, T beta, int mr, int nr, const T *restrict bias, int activation) {  \
+    void NAME##_epilogue(ptrdiff_t kc, const T *restrict a, const T *restrict b, T *restrict c, \
+                         ptrdiff_t ldc, T beta, int mr, int nr, const T *restrict bias,         \
+                         int activation) {                                                      \
         T tile[MR][NR] = {{0}};                                                                 \
         for (ptrdiff_t p = 0; p < kc; p++) {                                                    \
             for (int r = 0; r < MR; r++) {                                                      \
@@ -25,6 +26,10 @@
                 row[j] = value;                                                                 \
             }                                                                                   \
         }                                                                                       \
+    }                                                                                           \
+    void NAME(ptrdiff_t kc, const T *restrict a, const T *restrict b, T *restrict c,            \
+              ptrdiff_t ldc, T beta, int mr, int nr) {                                          \
+        NAME##_epilogue(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);     \
     }
 
 DEFINE_PORTABLE_KERNEL(descent_sgemm_kernel_portable, float, DESCENT_SGEMM_MR, DESCENT_SGEMM_NR)
