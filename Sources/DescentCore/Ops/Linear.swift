@@ -32,7 +32,10 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
     }
     let y = device.backend.linear(input, weight: weight, bias: bias, activation: activation)
     guard recording else { return y }
-    let name = activation == .identity ? "linear" : "linear+\(activation)"
+    let name = switch activation {
+    case .identity: "linear"
+    case .relu: "linear+relu"
+    }
     return y.recorded(name, inputs, pullback: DerivativeRules.linear(input, weight, activation: activation,
                                                                      output: activation == .identity ? nil : y))
 }
