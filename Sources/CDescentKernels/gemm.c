@@ -248,6 +248,48 @@ void descent_sgemm_avx2(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n
                         NULL, DESCENT_ACTIVATION_IDENTITY);
 }
 
+// Many products by one matrix (Winograd's 36 per chunk of examples, by the same transformed
+// filters): A packed once by the variant's own packer, B written by the caller straight in
+// panel order, so each product is only micro-kernel calls.
+static const descent_sgemm_kernels *sgemm_panel_kernels(int *rows, int *columns) {
+#if defined(__x86_64__)
+    switch (descent_variant()) {
+    case VARIANT_AVX512:
+        *rows = DESCENT_SGEMM512_MR, *columns = DESCENT_SGEMM512_NR;
+        return &sgemm_avx512;
+    case VARIANT_AVX2:
+        *rows = DESCENT_SGEMM_MR, *columns = DESCENT_SGEMM_NR;
+        return &sgemm_avx2;
+    }
+#endif
+    *rows = DESCENT_SGEMM_MR, *columns = DESCENT_SGEMM_NR;
+    return &sgemm_portable;
+}
+
+void descent_sgemm_panel_shape(int *rows, int *columns) { sgemm_panel_kernels(rows, columns); }
+
+void descent_sgemm_pack_a_panels(ptrdiff_t m, ptrdiff_t k, const float *a, ptrdiff_t lda, float *packed) {
+    int rows, columns;
+    const descent_sgemm_kernels *kernels = sgemm_panel_kernels(&rows, &columns);
+#if defined(__x86_64__)
+    if (kernels == &sgemm_avx512) {
+        descent_sgemm512_pack_a(kernels, 0, m, k, a, lda, packed);
+        return;
+    }
+#endif
+    descent_sgemm_pack_a(kernels, 0, m, k, a, lda, packed);
+}
+
+void descent_sgemm_panel_multiply(ptrdiff_t m, ptrdiff_t k, const float *packedA, const float *b, int used, float *c,
+                                  ptrdiff_t ldc) {
+    int rows, columns;
+    const descent_sgemm_kernels *kernels = sgemm_panel_kernels(&rows, &columns);
+    for (ptrdiff_t i = 0; i < m; i += rows) {
+        int height = (int)(m - i < rows ? m - i : rows);
+        kernels->multiply(k, packedA + i * k, b, c + i * ldc, ldc, 0, height, used);
+    }
+}
+
 const char *descent_kernel_variant(void) {
 #if defined(__aarch64__)
     return "neon";

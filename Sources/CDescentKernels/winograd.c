@@ -1,6 +1,9 @@
 #include "CDescentKernels.h"
 
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -27,8 +30,8 @@
 // Summed over input channels, each of the 36 positions ξ of the 6×6 products is a matrix
 // product M[ξ] = U[ξ]·V[ξ] (U[ξ]: out × in channels, V[ξ]: in channels × blocks), which the
 // caller does with GEMM; these functions are the transforms around it. Arrays of transformed
-// values are position-major: element (ξ, row, column) of a [36][rows][ld] array is at
-// (ξ·rows + row)·ld + column.
+// values are position-major, each position a rows×columns matrix laid out in panels (see
+// CDescentKernels.h).
 //
 // The gradients follow from the same formula, which is linear in U and in V: the output's
 // gradient becomes ∂M = A ∂Y Aᵀ per block, the filter's gradient is Gᵀ ∂U G with
@@ -131,6 +134,72 @@ F43_INLINE void transpose_4x4(const float *restrict source, float *restrict targ
 #endif
 }
 
+#if defined(__x86_64__)
+#define F43_AVX512 __attribute__((target("avx512f,avx512vl,avx2,fma")))
+
+/// The lanes k of sixteen columns from input column x (which may be negative) that lie in
+/// [0, end): a load mask.
+F43_AVX512 static inline __mmask16 f43_column_mask(ptrdiff_t x, ptrdiff_t end) {
+    ptrdiff_t from = x < 0 ? -x : 0, to = end - x > 16 ? 16 : end - x;
+    if (to <= from) return 0;
+    return (__mmask16)((to >= 16 ? 0xFFFFu : (1u << to) - 1) & ~((1u << from) - 1));
+}
+
+/// `split_phases` with AVX-512, eight blocks of a row at a time and no scalar tails: three
+/// masked loads bring padded columns 4j … 4j + 47 of a row (zero outside the input:
+/// masked-off lanes are neither read nor faulted on), and one two-source permute per phase
+/// picks columns 4j + c out of the first 32 (for the shifted planes, out of the 32 from four
+/// columns on, shifted in registers). Every value of every plane is written once, zeros
+/// included, so nothing is cleared first.
+F43_AVX512 static void split_phases_avx512(const float *restrict plane, ptrdiff_t height, ptrdiff_t width, ptrdiff_t top,
+                                           ptrdiff_t left, ptrdiff_t rows, ptrdiff_t columns, int shifted,
+                                           ptrdiff_t stride, ptrdiff_t size, float *restrict phase) {
+    // Lane j of phase c is column 4j + c of the 32: from the first vector for j < 4, the
+    // second (indices 16 and up) after.
+    const __m512i pick[4] = {
+        _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0),
+        _mm512_setr_epi32(1, 5, 9, 13, 17, 21, 25, 29, 0, 0, 0, 0, 0, 0, 0, 0),
+        _mm512_setr_epi32(2, 6, 10, 14, 18, 22, 26, 30, 0, 0, 0, 0, 0, 0, 0, 0),
+        _mm512_setr_epi32(3, 7, 11, 15, 19, 23, 27, 31, 0, 0, 0, 0, 0, 0, 0, 0),
+    };
+    ptrdiff_t end = left + width < columns ? width : columns - left;  // input columns inside the planes
+    int planes = shifted ? 6 : 4;
+    for (ptrdiff_t y = 0; y < rows; y++) {
+        float *restrict targets[6];
+        for (int c = 0; c < 4; c++) targets[c] = phase + ((y & 3) * 4 + c) * size + (y >> 2) * stride;
+        targets[4] = phase + (16 + (y & 3) * 2) * size + (y >> 2) * stride;
+        targets[5] = targets[4] + size;
+        ptrdiff_t row = y - top;
+        if (row < 0 || row >= height) {
+            for (int c = 0; c < planes; c++) {
+                for (ptrdiff_t j = 0; j < stride; j++) targets[c][j] = 0.0f;
+            }
+            continue;
+        }
+        const float *source = plane + row * width;
+        for (ptrdiff_t j = 0; j < stride; j += 8) {
+            __mmask8 lanes = (__mmask8)(stride - j >= 8 ? 0xFF : (1u << (stride - j)) - 1);
+            ptrdiff_t x = 4 * j - left;  // the input column of padded column 4j
+            __m512 a = _mm512_maskz_loadu_ps(f43_column_mask(x, end), source + x);
+            __m512 b = _mm512_maskz_loadu_ps(f43_column_mask(x + 16, end), source + x + 16);
+            for (int c = 0; c < 4; c++) {
+                __m512 picked = _mm512_permutex2var_ps(a, pick[c], b);
+                _mm256_mask_storeu_ps(targets[c] + j, lanes, _mm512_castps512_ps256(picked));
+            }
+            if (!shifted) continue;
+            __m512 c = _mm512_maskz_loadu_ps(f43_column_mask(x + 32, end), source + x + 32);
+            // Columns 4j + 4 … 4j + 35: the pair moved down four lanes.
+            __m512 a4 = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(b), _mm512_castps_si512(a), 4));
+            __m512 b4 = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(c), _mm512_castps_si512(b), 4));
+            for (int k = 0; k < 2; k++) {
+                __m512 picked = _mm512_permutex2var_ps(a4, pick[k], b4);
+                _mm256_mask_storeu_ps(targets[4 + k] + j, lanes, _mm512_castps512_ps256(picked));
+            }
+        }
+    }
+}
+#endif
+
 /// Splits the `rows`×`columns` plane, read from row `-top` and column `-left` of `plane`
 /// (`height`×`width`, zero outside it), into its 16 phase planes by row and column modulo 4 —
 /// `phase[(r·4 + c)·size + i·stride + j]` = pixel (4i + r, 4j + c) — and, when `shifted` is
@@ -177,22 +246,95 @@ F43_INLINE void split_phases(const float *restrict plane, ptrdiff_t height, ptrd
     }
 }
 
+/// The inverse of `split_phases` for an output: the 16 phase planes (`count` values each,
+/// rows of `stride`) interleaved back into the `height`×`width` plane `target`, pixel (y, x)
+/// from plane (y mod 4)·4 + x mod 4.
+F43_INLINE void merge_phases(const float *restrict phase, ptrdiff_t count, ptrdiff_t stride, float *restrict target,
+                             ptrdiff_t height, ptrdiff_t width) {
+    for (ptrdiff_t y = 0; y < height; y++) {
+        const float *row = phase + (y & 3) * 4 * count + (y >> 2) * stride;
+        for (ptrdiff_t x = 0; x < width; x++) target[y * width + x] = row[(x & 3) * count + (x >> 2)];
+    }
+}
+
+#if defined(__x86_64__)
+/// One vector of two halves (AVX-512F only: no DQ needed).
+F43_AVX512 static inline __m512 f43_pair(__m256 low, __m256 high) {
+    return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(low)), _mm256_castps_pd(high), 1));
+}
+
+/// `merge_phases` with AVX-512, eight blocks (32 columns) of a row at a time: the four phase
+/// rows' next eight values, paired in two vectors, interleaved by two two-source permutes.
+/// Reads up to 7 values past each phase row (the caller leaves room after the last plane).
+F43_AVX512 static void merge_phases_avx512(const float *restrict phase, ptrdiff_t count, ptrdiff_t stride,
+                                           float *restrict target, ptrdiff_t height, ptrdiff_t width) {
+    // Column 4j + s of the 32 comes from phase s, value j: phases 0 and 1 are the first
+    // vector's halves, 2 and 3 the second's (indices 16 and up).
+    const __m512i low = _mm512_setr_epi32(0, 8, 16, 24, 1, 9, 17, 25, 2, 10, 18, 26, 3, 11, 19, 27);
+    const __m512i high = _mm512_setr_epi32(4, 12, 20, 28, 5, 13, 21, 29, 6, 14, 22, 30, 7, 15, 23, 31);
+    for (ptrdiff_t y = 0; y < height; y++) {
+        const float *row = phase + (y & 3) * 4 * count + (y >> 2) * stride;
+        float *out = target + y * width;
+        for (ptrdiff_t j = 0; 4 * j < width; j += 8) {
+            __m512 first = f43_pair(_mm256_loadu_ps(row + j), _mm256_loadu_ps(row + count + j));
+            __m512 second = f43_pair(_mm256_loadu_ps(row + 2 * count + j), _mm256_loadu_ps(row + 3 * count + j));
+            ptrdiff_t left = width - 4 * j;  // columns still to write in this row
+            __mmask16 lowMask = (__mmask16)(left >= 16 ? 0xFFFF : (1u << left) - 1);
+            __mmask16 highMask = (__mmask16)(left >= 32 ? 0xFFFF : left > 16 ? (1u << (left - 16)) - 1 : 0);
+            _mm512_mask_storeu_ps(out + 4 * j, lowMask, _mm512_permutex2var_ps(first, low, second));
+            _mm512_mask_storeu_ps(out + 4 * j + 16, highMask, _mm512_permutex2var_ps(first, high, second));
+        }
+    }
+}
+#define F43_MERGE(wide, ...) ((wide) ? merge_phases_avx512(__VA_ARGS__) : merge_phases(__VA_ARGS__))
+#else
+#define F43_MERGE(wide, ...) merge_phases(__VA_ARGS__)
+#endif
+
+// `wide` (a constant in each variant) picks the AVX-512 splitter.
+#if defined(__x86_64__)
+#define F43_SPLIT(wide, ...) ((wide) ? split_phases_avx512(__VA_ARGS__) : split_phases(__VA_ARGS__))
+#else
+#define F43_SPLIT(wide, ...) split_phases(__VA_ARGS__)
+#endif
+
+/// Asks for the next plane's cache lines while this one is transformed: the planes come from
+/// memory (a layer's whole output is megabytes), and the split reads each once.
+F43_INLINE void f43_prefetch(const float *plane, ptrdiff_t count) {
+    for (ptrdiff_t i = 0; i < count; i += 16) __builtin_prefetch(plane + i);
+}
+
+/// Where a run of one example's blocks lies in a transformed array laid out in panels (see
+/// `descent_winograd_f43_inputs`): block f of the example is column `first` + f, and the run
+/// from block `from` goes on to `*to`, the end of its panel or `count`. Returns the address of
+/// position 0, channel `channel`, block 0 as seen from the run: block f (from ≤ f < *to) of
+/// position ξ is at the result + ξ·positionStride + f.
+F43_INLINE float *f43_panel_run(float *transformed, ptrdiff_t channels, ptrdiff_t channel, ptrdiff_t first,
+                                ptrdiff_t panel, ptrdiff_t from, ptrdiff_t count, ptrdiff_t *to) {
+    ptrdiff_t column = first + from, inPanel = column % panel;
+    *to = from + (panel - inPanel) < count ? from + (panel - inPanel) : count;
+    return transformed + (column - inPanel) * channels + channel * panel + inPanel - from;
+}
+
 F43_INLINE void f43_inputs(const float *input, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t padTop,
                            ptrdiff_t padLeft, ptrdiff_t blocksHigh, ptrdiff_t blocksWide, float *restrict transformed,
-                           ptrdiff_t ld, float *restrict scratch) {
+                           ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel, int wide,
+                           float *restrict scratch) {
     // Block (i, j) reads rows 4i … 4i + 5 and columns 4j … 4j + 5 of the padded input: phase
     // planes of blocksHigh + 1 rows of blocksWide, and the shifted ones for columns 4j + 4 and
     // 4j + 5, so that every read for block f = i·blocksWide + j is at f or f + blocksWide, and
     // its 36 values go straight to their places in `transformed`.
     ptrdiff_t stride = blocksWide, size = (blocksHigh + 1) * blocksWide, count = blocksHigh * blocksWide;
-    ptrdiff_t position = channels * ld;
+    ptrdiff_t position = positionStride;
     float *restrict phase = scratch;
     for (ptrdiff_t c = 0; c < channels; c++) {
-        split_phases(input + c * height * width, height, width, padTop, padLeft, 4 * (blocksHigh + 1), 4 * (blocksWide + 1),
-                     1, stride, size, phase);
-        float *restrict v = transformed + c * ld;
+        if (c + 4 < channels) f43_prefetch(input + (c + 4) * height * width, height * width);
+        F43_SPLIT(wide, input + c * height * width, height, width, padTop, padLeft, 4 * (blocksHigh + 1),
+                  4 * (blocksWide + 1), 1, stride, size, phase);
+        for (ptrdiff_t from = 0, to; from < count; from = to) {
+        float *restrict v = f43_panel_run(transformed, channels, c, first, panel, from, count, &to);
         F43_VECTORIZE
-        for (ptrdiff_t f = 0; f < count; f++) {
+        for (ptrdiff_t f = from; f < to; f++) {
             float d[6][6];  // row 4i + r, column 4j + s of the block at f
             F43_UNROLL
             for (int r = 0; r < 6; r++) {
@@ -225,20 +367,22 @@ F43_INLINE void f43_inputs(const float *input, ptrdiff_t channels, ptrdiff_t hei
                 out[5 * position] = 4 * t1 - 5 * t3 + t5;
             }
         }
+        }
     }
 }
 
-F43_INLINE void f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t ld, ptrdiff_t blocksHigh,
-                            ptrdiff_t blocksWide, const float *bias, float *restrict output, ptrdiff_t outHeight,
-                            ptrdiff_t outWidth, float *restrict scratch) {
+F43_INLINE void f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel,
+                            ptrdiff_t blocksHigh, ptrdiff_t blocksWide, const float *bias, float *restrict output,
+                            ptrdiff_t outHeight, ptrdiff_t outWidth, int wide, float *restrict scratch) {
     ptrdiff_t count = blocksHigh * blocksWide;
     float *restrict phase = scratch;  // the output's 16 phase planes, blocksHigh×blocksWide each
-    ptrdiff_t position = channels * ld;
+    ptrdiff_t position = positionStride;
     for (ptrdiff_t c = 0; c < channels; c++) {
         float b = bias ? bias[c] : 0.0f;
-        const float *restrict m = products + c * ld;
+        for (ptrdiff_t from = 0, to; from < count; from = to) {
+        const float *restrict m = f43_panel_run((float *)products, channels, c, first, panel, from, count, &to);
         F43_VECTORIZE
-        for (ptrdiff_t f = 0; f < count; f++) {
+        for (ptrdiff_t f = from; f < to; f++) {
             float am[4][6];  // Aᵀ·M
             F43_UNROLL
             for (int s = 0; s < 6; s++) {
@@ -259,27 +403,26 @@ F43_INLINE void f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t
                 y[3 * count] = a1 - a2 + 8 * (a3 - a4) + a5 + b;
             }
         }
-        float *plane = output + c * outHeight * outWidth;
-        for (ptrdiff_t y = 0; y < outHeight; y++) {
-            const float *row = phase + (y & 3) * 4 * count + (y >> 2) * blocksWide;
-            float *target = plane + y * outWidth;
-            for (ptrdiff_t x = 0; x < outWidth; x++) target[x] = row[(x & 3) * count + (x >> 2)];
         }
+        F43_MERGE(wide, phase, count, blocksWide, output + c * outHeight * outWidth, outHeight, outWidth);
     }
 }
 
 F43_INLINE void f43_output_gradients(const float *gradient, ptrdiff_t channels, ptrdiff_t outHeight, ptrdiff_t outWidth,
                                      ptrdiff_t blocksHigh, ptrdiff_t blocksWide, float *restrict transformed,
-                                     ptrdiff_t ld, float *restrict scratch) {
+                                     ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel, int wide,
+                                     float *restrict scratch) {
     ptrdiff_t count = blocksHigh * blocksWide, size = count;
     float *restrict phase = scratch;  // positions past the output's edge had no output: 0
-    ptrdiff_t position = channels * ld;
+    ptrdiff_t position = positionStride;
     for (ptrdiff_t c = 0; c < channels; c++) {
-        split_phases(gradient + c * outHeight * outWidth, outHeight, outWidth, 0, 0, 4 * blocksHigh, 4 * blocksWide, 0,
-                     blocksWide, size, phase);
-        float *restrict m = transformed + c * ld;
+        if (c + 4 < channels) f43_prefetch(gradient + (c + 4) * outHeight * outWidth, outHeight * outWidth);
+        F43_SPLIT(wide, gradient + c * outHeight * outWidth, outHeight, outWidth, 0, 0, 4 * blocksHigh, 4 * blocksWide, 0,
+                  blocksWide, size, phase);
+        for (ptrdiff_t from = 0, to; from < count; from = to) {
+        float *restrict m = f43_panel_run(transformed, channels, c, first, panel, from, count, &to);
         F43_VECTORIZE
-        for (ptrdiff_t f = 0; f < count; f++) {
+        for (ptrdiff_t f = from; f < to; f++) {
             float y[4][4];
             F43_UNROLL
             for (int r = 0; r < 4; r++) {
@@ -309,38 +452,56 @@ F43_INLINE void f43_output_gradients(const float *gradient, ptrdiff_t channels, 
                 v[5 * position] = a3;
             }
         }
+        }
     }
 }
 
-#define F43_VARIANTS(suffix, attributes)                                                                        \
+#define F43_VARIANTS(suffix, attributes, wide)                                                                       \
     attributes static void f43_inputs_##suffix(const float *input, ptrdiff_t channels, ptrdiff_t height,         \
                                                ptrdiff_t width, ptrdiff_t padTop, ptrdiff_t padLeft,            \
                                                ptrdiff_t blocksHigh, ptrdiff_t blocksWide, float *transformed,   \
-                                               ptrdiff_t ld, float *scratch) {                                   \
-        f43_inputs(input, channels, height, width, padTop, padLeft, blocksHigh, blocksWide, transformed, ld,     \
-                   scratch);                                                                                     \
+                                               ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel, float *scratch) { \
+        f43_inputs(input, channels, height, width, padTop, padLeft, blocksHigh, blocksWide, transformed, positionStride,     \
+                   first, panel, wide, scratch);                                                                       \
     }                                                                                                            \
-    attributes static void f43_outputs_##suffix(const float *products, ptrdiff_t channels, ptrdiff_t ld,         \
-                                                ptrdiff_t blocksHigh, ptrdiff_t blocksWide, const float *bias,   \
-                                                float *output, ptrdiff_t outHeight, ptrdiff_t outWidth,          \
-                                                float *scratch) {                                                \
-        f43_outputs(products, channels, ld, blocksHigh, blocksWide, bias, output, outHeight, outWidth, scratch); \
+    attributes static void f43_outputs_##suffix(const float *products, ptrdiff_t channels, ptrdiff_t positionStride, \
+                                                ptrdiff_t first, ptrdiff_t panel, ptrdiff_t blocksHigh,          \
+                                                ptrdiff_t blocksWide, const float *bias, float *output,          \
+                                                ptrdiff_t outHeight, ptrdiff_t outWidth, float *scratch) {       \
+        f43_outputs(products, channels, positionStride, first, panel, blocksHigh, blocksWide, bias, output, outHeight,       \
+                    outWidth, wide, scratch);                                                                          \
     }                                                                                                            \
     attributes static void f43_output_gradients_##suffix(const float *gradient, ptrdiff_t channels,              \
                                                          ptrdiff_t outHeight, ptrdiff_t outWidth,                \
                                                          ptrdiff_t blocksHigh, ptrdiff_t blocksWide,             \
-                                                         float *transformed, ptrdiff_t ld, float *scratch) {     \
-        f43_output_gradients(gradient, channels, outHeight, outWidth, blocksHigh, blocksWide, transformed, ld,   \
-                             scratch);                                                                           \
+                                                         float *transformed, ptrdiff_t positionStride, ptrdiff_t first,      \
+                                                         ptrdiff_t panel, float *scratch) {                      \
+        f43_output_gradients(gradient, channels, outHeight, outWidth, blocksHigh, blocksWide, transformed, positionStride,   \
+                             first, panel, wide, scratch);                                                             \
     }
 
-F43_VARIANTS(portable, )
+F43_VARIANTS(portable, , 0)
 #if defined(__x86_64__)
-F43_VARIANTS(avx2, __attribute__((target("avx2,fma"))))
+F43_VARIANTS(avx2, __attribute__((target("avx2,fma"))), 0)
+F43_VARIANTS(avx512, F43_AVX512, 1)
+// The transforms follow the matrix multiply's variant (so DESCENT_KERNELS=avx2 tests both).
+static int f43_variant(void) {
+    static _Atomic int cached = -1;
+    int value = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (value < 0) {
+        const char *variant = descent_kernel_variant();
+        value = strcmp(variant, "avx512") == 0 ? 2 : strcmp(variant, "avx2") == 0 ? 1 : 0;
+        atomic_store_explicit(&cached, value, memory_order_relaxed);
+    }
+    return value;
+}
 #define F43_DISPATCH(function, ...)                                                                              \
     do {                                                                                                         \
-        if (descent_cpu_has_avx2_fma()) function##_avx2(__VA_ARGS__);                                            \
-        else function##_portable(__VA_ARGS__);                                                                   \
+        switch (f43_variant()) {                                                                                 \
+        case 2: function##_avx512(__VA_ARGS__); break;                                                           \
+        case 1: function##_avx2(__VA_ARGS__); break;                                                             \
+        default: function##_portable(__VA_ARGS__); break;                                                        \
+        }                                                                                                        \
     } while (0)
 #else
 #define F43_DISPATCH(function, ...) function##_portable(__VA_ARGS__)
@@ -348,27 +509,28 @@ F43_VARIANTS(avx2, __attribute__((target("avx2,fma"))))
 
 void descent_winograd_f43_inputs(const float *input, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                                  ptrdiff_t padTop, ptrdiff_t padLeft, ptrdiff_t blocksHigh, ptrdiff_t blocksWide,
-                                 float *transformed, ptrdiff_t ld) {
+                                 float *transformed, ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel) {
     float *scratch = malloc(sizeof(float) * 24 * (size_t)(blocksHigh + 1) * (size_t)blocksWide);
-    F43_DISPATCH(f43_inputs, input, channels, height, width, padTop, padLeft, blocksHigh, blocksWide, transformed, ld,
-                 scratch);
+    F43_DISPATCH(f43_inputs, input, channels, height, width, padTop, padLeft, blocksHigh, blocksWide, transformed, positionStride,
+                 first, panel, scratch);
     free(scratch);
 }
 
-void descent_winograd_f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t ld, ptrdiff_t blocksHigh,
-                                  ptrdiff_t blocksWide, const float *bias, float *output, ptrdiff_t outHeight,
-                                  ptrdiff_t outWidth) {
-    float *scratch = malloc(sizeof(float) * 16 * (size_t)blocksHigh * (size_t)blocksWide);
-    F43_DISPATCH(f43_outputs, products, channels, ld, blocksHigh, blocksWide, bias, output, outHeight, outWidth,
-                 scratch);
+void descent_winograd_f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t positionStride, ptrdiff_t first,
+                                  ptrdiff_t panel, ptrdiff_t blocksHigh, ptrdiff_t blocksWide, const float *bias,
+                                  float *output, ptrdiff_t outHeight, ptrdiff_t outWidth) {
+    // The phase planes, and room for the AVX-512 merge's reads past the last one.
+    float *scratch = malloc(sizeof(float) * (16 * (size_t)blocksHigh * (size_t)blocksWide + 16));
+    F43_DISPATCH(f43_outputs, products, channels, positionStride, first, panel, blocksHigh, blocksWide, bias, output, outHeight,
+                 outWidth, scratch);
     free(scratch);
 }
 
 void descent_winograd_f43_output_gradients(const float *gradient, ptrdiff_t channels, ptrdiff_t outHeight,
                                            ptrdiff_t outWidth, ptrdiff_t blocksHigh, ptrdiff_t blocksWide,
-                                           float *transformed, ptrdiff_t ld) {
+                                           float *transformed, ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel) {
     float *scratch = malloc(sizeof(float) * 16 * (size_t)blocksHigh * (size_t)blocksWide);
     F43_DISPATCH(f43_output_gradients, gradient, channels, outHeight, outWidth, blocksHigh, blocksWide, transformed,
-                 ld, scratch);
+                 positionStride, first, panel, scratch);
     free(scratch);
 }

@@ -275,27 +275,34 @@ static void check_max_pool(void) {
 
 // Winograd F(4×4, 3×3): the transforms around a plain product per position against the direct
 // 3×3 convolution, with padding that differs by side and an output that is not a multiple of 4
-// (the splitting of rows into phase planes has a NEON path and an x86 one).
-static void check_winograd(void) {
+// (the splitting of rows into phase planes has a NEON path and an x86 one); once with each
+// position a plain channels×blocks matrix, once in panels of 8 columns with the example's
+// blocks starting at column 3 and padded position strides (the micro-kernel's order).
+static void check_winograd_layout(int panel, int first, const char *what) {
     enum { cin = 3, cout = 2, h = 19, w = 22, top = 1, left = 2, bottom = 0, right = 1 };
     enum { oh = h + top + bottom - 2, ow = w + left + right - 2, bh = (oh + 3) / 4, bw = (ow + 3) / 4, blocks = bh * bw };
-    static float x[cin * h * w], weights[cout * cin * 9], u[36 * cout * cin], v[36 * cin * blocks];
-    static float m[36 * cout * blocks], y[cout * oh * ow];
+    enum { ldMax = blocks + 16, inStrideMax = cin * ldMax + 5, outStrideMax = cout * ldMax + 5 };
+    int ld = panel ? (first + blocks + panel - 1) / panel * panel : blocks;
+    if (!panel) panel = ld;
+    int inStride = cin * ld + (first ? 5 : 0), outStride = cout * ld + (first ? 5 : 0);
+    static float x[cin * h * w], weights[cout * cin * 9], u[36 * cout * cin], v[36 * inStrideMax];
+    static float m[36 * outStrideMax], y[cout * oh * ow];
     float bias[cout] = {0.25f, -0.5f};
     for (int i = 0; i < cin * h * w; i++) x[i] = (float)next_uniform();
     for (int i = 0; i < cout * cin * 9; i++) weights[i] = (float)next_uniform();
     descent_winograd_f43_filters(weights, cout, cin, 0, u);
-    descent_winograd_f43_inputs(x, cin, h, w, top, left, bh, bw, v, blocks);
+    descent_winograd_f43_inputs(x, cin, h, w, top, left, bh, bw, v, inStride, first, panel);
     for (int xi = 0; xi < 36; xi++) {
         for (int o = 0; o < cout; o++) {
             for (int b = 0; b < blocks; b++) {
+                int t = first + b, inPanel = t % panel, base = (t - inPanel);
                 float sum = 0;
-                for (int c = 0; c < cin; c++) sum += u[(xi * cout + o) * cin + c] * v[(xi * cin + c) * blocks + b];
-                m[(xi * cout + o) * blocks + b] = sum;
+                for (int c = 0; c < cin; c++) sum += u[(xi * cout + o) * cin + c] * v[xi * inStride + base * cin + c * panel + inPanel];
+                m[xi * outStride + base * cout + o * panel + inPanel] = sum;
             }
         }
     }
-    descent_winograd_f43_outputs(m, cout, blocks, bh, bw, bias, y, oh, ow);
+    descent_winograd_f43_outputs(m, cout, outStride, first, panel, bh, bw, bias, y, oh, ow);
     double worst = 0;
     for (int o = 0; o < cout; o++) {
         for (int i = 0; i < oh; i++) {
@@ -314,7 +321,43 @@ static void check_winograd(void) {
             }
         }
     }
-    expect(worst < 1e-4, "winograd F(4x4, 3x3) forward equals the direct convolution");
+    expect(worst < 1e-4, what);
+}
+
+// The packed-once product (Winograd's): A packed into the variant's row panels, B one panel
+// already in the micro-kernel's order, a ragged last row panel and fewer used columns than
+// the panel's.
+static void check_panel_multiply(void) {
+    enum { m = 29, k = 7, most = 64 };
+    int rows, columns;
+    descent_sgemm_panel_shape(&rows, &columns);
+    int used = columns - 3, padded = (m + rows - 1) / rows * rows;
+    static float a[m * k], packed[most * k], c[m * most];
+    static float b[k * most] __attribute__((aligned(64)));  // the kernels load B aligned
+    for (int i = 0; i < m * k; i++) a[i] = (float)next_uniform();
+    for (int i = 0; i < k * columns; i++) b[i] = (float)next_uniform();
+    for (int i = 0; i < m * most; i++) c[i] = NAN;
+    expect(padded <= most && columns <= most, "the panel shape is within the check's arrays");
+    descent_sgemm_pack_a_panels(m, k, a, k, packed);
+    descent_sgemm_panel_multiply(m, k, packed, b, used, c, most);
+    double worst = 0;
+    int outside = 1;
+    for (int i = 0; i < m; i++) {
+        for (int j = 0; j < used; j++) {
+            double sum = 0;
+            for (int p = 0; p < k; p++) sum += (double)a[i * k + p] * b[p * columns + j];
+            double error = fabs(sum - c[i * most + j]);
+            if (!(error <= worst)) worst = error;
+        }
+        for (int j = used; j < most; j++) outside &= isnan(c[i * most + j]);
+    }
+    expect(worst < 1e-5, "the packed-once panel product equals the plain sum");
+    expect(outside, "the packed-once panel product writes only the used columns");
+}
+
+static void check_winograd(void) {
+    check_winograd_layout(0, 0, "winograd F(4x4, 3x3) forward equals the direct convolution");
+    check_winograd_layout(8, 3, "winograd F(4x4, 3x3) in panels of 8 columns equals the direct convolution");
 }
 
 // FNV-1a over the bytes of the random streams at a few offsets: the same on every CPU.
@@ -350,6 +393,7 @@ int main(void) {
     check_optimizers();
     check_max_pool();
     check_winograd();
+    check_panel_multiply();
     print_random_digest();
 #if defined(__x86_64__)
     printf("kernels checked: %s%s, portable; skipped: %s\n", descent_kernel_variant(),

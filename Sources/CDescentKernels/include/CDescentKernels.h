@@ -51,26 +51,37 @@ void descent_max_pool_2x2(const float *input, float *output, int32_t *indices, p
 void descent_winograd_f43_filters(const float *weights, ptrdiff_t outChannels, ptrdiff_t inChannels, int flipped,
                                   float *transformed);
 
+/// Arrays of Winograd-transformed values hold, for each of the 36 positions ξ, a `channels`×`ld`
+/// matrix whose columns are blocks, position ξ at ξ·`stride` (`stride` ≥ channels·ld); each
+/// position's matrix is stored in panels of `panel` columns (`ld` a multiple of `panel`): column
+/// t of channel c is at (t − t mod panel)·channels + c·panel + t mod panel, so that each panel is
+/// a contiguous channels×panel matrix — the order the matrix multiply's micro-kernel reads (see
+/// `descent_sgemm_panel_multiply`). With `panel` equal to `ld`, a position is an ordinary
+/// row-major channels×ld matrix. One example's blocks take the `blocksHigh`·`blocksWide` columns
+/// from `first`, block (i, j) in column `first` + i·blocksWide + j. (A `stride` that is not a
+/// multiple of 4 KB keeps the 36 positions of a block out of each other's cache sets.)
+
 /// Winograd F(4×4, 3×3): each 6×6 input patch d under a 4×4 output block, Bᵀ d B, for
 /// `blocksHigh`×`blocksWide` blocks of one example's `channels` planes (zero outside the input;
 /// block (i, j) reads rows from 4i − padTop, columns from 4j − padLeft), into `transformed`
-/// [36][channels][ld], block i·blocksWide + j in column i·blocksWide + j.
+/// [36][channels][ld] laid out as above.
 void descent_winograd_f43_inputs(const float *input, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                                  ptrdiff_t padTop, ptrdiff_t padLeft, ptrdiff_t blocksHigh, ptrdiff_t blocksWide,
-                                 float *transformed, ptrdiff_t ld);
+                                 float *transformed, ptrdiff_t stride, ptrdiff_t first, ptrdiff_t panel);
 
-/// Winograd F(4×4, 3×3): the products M [36][channels][ld] back to output blocks, Aᵀ M A plus
-/// the channel's bias (none when `bias` is NULL), written into one example's output
-/// [channels][outHeight][outWidth] (the part of a block past the edge is dropped).
-void descent_winograd_f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t ld, ptrdiff_t blocksHigh,
-                                  ptrdiff_t blocksWide, const float *bias, float *output, ptrdiff_t outHeight,
-                                  ptrdiff_t outWidth);
+/// Winograd F(4×4, 3×3): one example's products M [36][channels][ld] (laid out as above) back to
+/// output blocks, Aᵀ M A plus the channel's bias (none when `bias` is NULL), written into the
+/// example's output [channels][outHeight][outWidth] (the part of a block past the edge is dropped).
+void descent_winograd_f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t stride, ptrdiff_t first,
+                                  ptrdiff_t panel, ptrdiff_t blocksHigh, ptrdiff_t blocksWide, const float *bias,
+                                  float *output, ptrdiff_t outHeight, ptrdiff_t outWidth);
 
 /// Winograd F(4×4, 3×3), backward: one example's output gradient [channels][outHeight][outWidth]
-/// as the products' gradient A ∂Y Aᵀ per block, into `transformed` [36][channels][ld].
+/// as the products' gradient A ∂Y Aᵀ per block, into `transformed` [36][channels][ld] laid out as
+/// above.
 void descent_winograd_f43_output_gradients(const float *gradient, ptrdiff_t channels, ptrdiff_t outHeight,
                                            ptrdiff_t outWidth, ptrdiff_t blocksHigh, ptrdiff_t blocksWide,
-                                           float *transformed, ptrdiff_t ld);
+                                           float *transformed, ptrdiff_t stride, ptrdiff_t first, ptrdiff_t panel);
 
 /// Winograd F(4×4, 3×3), backward: the transformed filters' gradient ∂U [36][out][in] as the
 /// filters' gradient Gᵀ ∂U G, written into `gradient` [out][in][3][3].
@@ -86,6 +97,23 @@ void descent_winograd_f43_filter_gradients(const float *transformed, ptrdiff_t o
 void descent_sgemm(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                    const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
                    float *c, ptrdiff_t ldc, float beta);
+
+/// The float32 micro-kernel's tile in use (see `descent_kernel_variant`): `*rows` rows of A by
+/// `*columns` columns of B per call — the panel sizes of the two functions below.
+void descent_sgemm_panel_shape(int *rows, int *columns);
+
+/// Packs the row-major m×k matrix `a` once for many `descent_sgemm_panel_multiply` calls, into
+/// ⌈m / rows⌉·rows·k floats at `packed` (rows as `descent_sgemm_panel_shape` says; the last
+/// panel padded with zeros).
+void descent_sgemm_pack_a_panels(ptrdiff_t m, ptrdiff_t k, const float *a, ptrdiff_t lda, float *packed);
+
+/// C ← A·B for A packed by `descent_sgemm_pack_a_panels` (m×k) and B one panel already in the
+/// micro-kernel's order: a contiguous row-major k×`columns` matrix (`columns` as
+/// `descent_sgemm_panel_shape` says), of which the first `used` columns are written to C
+/// (m×used, rows `ldc` apart). B must start on a 64-byte boundary. No packing and no blocking: the caller keeps k small enough for
+/// the panel to stay in cache (a Winograd product's k is the input's channels).
+void descent_sgemm_panel_multiply(ptrdiff_t m, ptrdiff_t k, const float *packedA, const float *b, int used, float *c,
+                                  ptrdiff_t ldc);
 
 /// Double-precision matrix multiply; the same contract as `descent_sgemm`.
 void descent_dgemm(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,

@@ -53,4 +53,12 @@ enum BufferPool {
         }
         pointer.deallocate()
     }
+
+    /// Calls `body` with `count` uninitialized floats from the pool, returned after it.
+    static func withFloats<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        let byteCount = Swift.max(count, 1) * MemoryLayout<Float>.stride
+        let pointer = allocate(byteCount: byteCount)
+        defer { deallocate(pointer, byteCount: byteCount) }
+        return try body(pointer.bindMemory(to: Float.self, capacity: Swift.max(count, 1)))
+    }
 }

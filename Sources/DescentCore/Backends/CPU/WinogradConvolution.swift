@@ -73,13 +73,21 @@ extension Conv2dGeometry {
 /// The positions ξ of F(4×4, 3×3)'s transformed 6×6 blocks: one GEMM each.
 private let winogradPositions = 36
 
+/// The distance between two positions' `channels`×`ld` matrices in a transformed array: one
+/// cache line more than the matrix, so that the 36 values of a block, which the transforms
+/// read or write together, fall in 36 different cache sets. (With `ld` a multiple of the
+/// micro-kernel's 32 columns, the matrices' own size is a multiple of 4 KB for 32 or more
+/// channels: every position in the same sets of the L1 cache, which made the transforms a
+/// third slower.)
+private func positionStride(_ channels: Int, _ ld: Int) -> Int { channels * ld + 16 }
+
 /// Whether `DESCENT_CONVOLUTION` leaves Winograd's way on (anything but `im2col`).
 private let winogradIsEnabled = ProcessInfo.processInfo.environment["DESCENT_CONVOLUTION"] != "im2col"
 
 extension CPUBackend {
     func winogradConv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ s: Conv2dGeometry) -> Tensor {
         let output = TensorStorage(uninitializedCount: s.outputShape.reduce(1, *), dtype: .float32, device: .cpu)
-        withTransformedFilters(weight, s, flipped: false) { filters in
+        withPackedFilters(weight, s, flipped: false) { filters in
             winogradConvolve(UnsafePointer(input.storage.typed(Float.self)), filters: filters,
                              bias: bias.map { UnsafePointer($0.storage.typed(Float.self)) }, into: output.typed(Float.self), s)
         }
@@ -88,7 +96,7 @@ extension CPUBackend {
 
     func winogradConv2dInputGradient(_ upstream: Tensor, weight: Tensor, _ s: Conv2dGeometry) -> Tensor {
         let output = TensorStorage(uninitializedCount: s.inputShape.reduce(1, *), dtype: .float32, device: .cpu)
-        withTransformedFilters(weight, s, flipped: true) { filters in
+        withPackedFilters(weight, s, flipped: true) { filters in
             winogradConvolve(UnsafePointer(upstream.storage.typed(Float.self)), filters: filters, bias: nil,
                              into: output.typed(Float.self), s.inputGradientGeometry)
         }
@@ -109,22 +117,24 @@ extension CPUBackend {
         let sums = UnsafeMutablePointer<Float>.allocate(capacity: parts * transformedCount)
         sums.initialize(repeating: 0, count: parts * transformedCount)
         defer { sums.deallocate() }
-        forEachExampleRun(s, scratchCount: winogradPositions * (channelsIn + channelsOut) * ld, Float.self) { examples, part, scratch, gemmThreads in
-            let inputs = scratch, products = scratch + winogradPositions * channelsIn * ld
+        let (inputStride, productStride) = (positionStride(channelsIn, ld), positionStride(channelsOut, ld))
+        forEachExampleRun(s, scratchCount: winogradPositions * (inputStride + productStride), Float.self) { examples, part, scratch, gemmThreads in
+            let inputs = scratch, products = scratch + winogradPositions * inputStride
             let sum = sums + part * transformedCount
             for start in stride(from: examples.lowerBound, to: examples.upperBound, by: chunk) {
                 let count = min(chunk, examples.upperBound - start)
                 for e in 0..<count {
                     descent_winograd_f43_inputs(x + (start + e) * channelsIn * s.height * s.width, channelsIn, s.height, s.width,
-                                                s.padTop, s.padLeft, blocksHigh, blocksWide, inputs + e * blocks, ld)
+                                                s.padTop, s.padLeft, blocksHigh, blocksWide, inputs, inputStride, e * blocks, ld)
                     descent_winograd_f43_output_gradients(g + (start + e) * channelsOut * s.outHeight * s.outWidth, channelsOut,
-                                                          s.outHeight, s.outWidth, blocksHigh, blocksWide, products + e * blocks, ld)
+                                                          s.outHeight, s.outWidth, blocksHigh, blocksWide, products, productStride,
+                                                          e * blocks, ld)
                 }
                 // ∂U[ξ] += ∂M[ξ]·V[ξ]ᵀ: [out, blocks]·[blocks, in].
                 for position in 0..<winogradPositions {
                     GEMM.multiply(transposeA: false, transposeB: true, m: channelsOut, n: channelsIn, k: count * blocks,
-                                  a: products + position * channelsOut * ld, lda: ld,
-                                  b: inputs + position * channelsIn * ld, ldb: ld,
+                                  a: products + position * productStride, lda: ld,
+                                  b: inputs + position * inputStride, ldb: ld,
                                   c: sum + position * channelsOut * channelsIn, ldc: channelsIn, beta: 1, threads: gemmThreads)
                 }
             }
@@ -139,47 +149,94 @@ extension CPUBackend {
     }
 
     /// Calls `body` with the filters transformed for ``winogradConvolve(_:filters:bias:into:_:)``
-    /// of `s` ([36][out][in]), or with `flipped`, for its input's gradient ([36][in][out]).
-    private func withTransformedFilters(_ weight: Tensor, _ s: Conv2dGeometry, flipped: Bool,
-                                        _ body: (UnsafePointer<Float>) -> Void) {
-        let count = winogradPositions * s.outChannels * s.inChannels
-        let byteCount = count * MemoryLayout<Float>.stride
-        let filters = BufferPool.allocate(byteCount: byteCount).bindMemory(to: Float.self, capacity: count)
-        defer { BufferPool.deallocate(filters, byteCount: byteCount) }
-        descent_winograd_f43_filters(UnsafePointer(weight.storage.typed(Float.self)), s.outChannels, s.inChannels,
-                                     flipped ? 1 : 0, filters)
-        body(filters)
+    /// of `s` — or with `flipped`, for its input's gradient — and packed for
+    /// `descent_sgemm_panel_multiply`: 36 matrices of ⌈rows / tile⌉·tile × columns, the output's
+    /// channels by the input's of the convolution they serve.
+    private func withPackedFilters(_ weight: Tensor, _ s: Conv2dGeometry, flipped: Bool,
+                                   _ body: (UnsafePointer<Float>) -> Void) {
+        let (rows, columns) = flipped ? (s.inChannels, s.outChannels) : (s.outChannels, s.inChannels)
+        let count = winogradPositions * rows * columns
+        let packedCount = winogradPositions * GEMMPanels.paddedRows(rows) * columns
+        BufferPool.withFloats(count) { transformed in
+            descent_winograd_f43_filters(UnsafePointer(weight.storage.typed(Float.self)), s.outChannels, s.inChannels,
+                                         flipped ? 1 : 0, transformed)
+            BufferPool.withFloats(packedCount) { packed in
+                for position in 0..<winogradPositions {
+                    descent_sgemm_pack_a_panels(rows, columns, transformed + position * rows * columns, columns,
+                                                packed + position * GEMMPanels.paddedRows(rows) * columns)
+                }
+                body(packed)
+            }
+        }
     }
 
-    /// The convolution `s` (3×3, stride 1) of `x` with transformed `filters` [36][out][in], plus
-    /// `bias`, written into `y`: per chunk of examples, the inputs' transform, 36 GEMMs and the
-    /// output transform.
+    /// The convolution `s` (3×3, stride 1) of `x` with `filters` transformed and packed by
+    /// ``withPackedFilters(_:_:flipped:_:)``, plus `bias`, written into `y`: per chunk of
+    /// examples, the inputs' transform (straight into the micro-kernel's panel order), 36
+    /// products of micro-kernel calls, and the output transform.
     private func winogradConvolve(_ x: UnsafePointer<Float>, filters: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                   into y: UnsafeMutablePointer<Float>, _ s: Conv2dGeometry) {
         let (channelsIn, channelsOut) = (s.inChannels, s.outChannels)
         let (blocksHigh, blocksWide) = s.winogradBlocks
         let blocks = blocksHigh * blocksWide
-        let chunk = s.winogradChunk, ld = chunk * blocks
-        forEachExampleRun(s, scratchCount: winogradPositions * (channelsIn + channelsOut) * ld, Float.self) { examples, _, scratch, gemmThreads in
-            let inputs = scratch, products = scratch + winogradPositions * channelsIn * ld
+        let panel = GEMMPanels.columns
+        let chunk = s.winogradChunk, ld = GEMMPanels.roundedUp(chunk * blocks, to: panel)
+        let packedRows = GEMMPanels.paddedRows(channelsOut)
+        let filters = UncheckedSendable(filters)
+        let (inputStride, productStride) = (positionStride(channelsIn, ld), positionStride(channelsOut, ld))
+        forEachExampleRun(s, scratchCount: winogradPositions * (inputStride + productStride), Float.self) { examples, _, scratch, gemmThreads in
+            let inputs = scratch, products = scratch + winogradPositions * inputStride
             for start in stride(from: examples.lowerBound, to: examples.upperBound, by: chunk) {
                 let count = min(chunk, examples.upperBound - start)
                 for e in 0..<count {
                     descent_winograd_f43_inputs(x + (start + e) * channelsIn * s.height * s.width, channelsIn, s.height, s.width,
-                                                s.padTop, s.padLeft, blocksHigh, blocksWide, inputs + e * blocks, ld)
+                                                s.padTop, s.padLeft, blocksHigh, blocksWide, inputs, inputStride, e * blocks, panel)
                 }
-                // M[ξ] = U[ξ]·V[ξ]: [out, in]·[in, blocks].
-                for position in 0..<winogradPositions {
-                    GEMM.multiply(transposeA: false, transposeB: false, m: channelsOut, n: count * blocks, k: channelsIn,
-                                  a: filters + position * channelsOut * channelsIn, lda: channelsIn,
-                                  b: inputs + position * channelsIn * ld, ldb: ld,
-                                  c: products + position * channelsOut * ld, ldc: ld, beta: 0, threads: gemmThreads)
+                // M[ξ] = U[ξ]·V[ξ]: [out, in]·[in, blocks], a panel of blocks at a time. Only a
+                // single example (batch 1) leaves threads to the products, split by position.
+                let used = count * blocks
+                let pointers = UncheckedSendable((inputs, products))
+                let multiply = { (positions: Range<Int>) in
+                    let (inputs, products) = pointers.value
+                    for position in positions {
+                        for first in stride(from: 0, to: used, by: panel) {
+                            descent_sgemm_panel_multiply(channelsOut, channelsIn, filters.value + position * packedRows * channelsIn,
+                                                         inputs + position * inputStride + first * channelsIn,
+                                                         Int32(min(panel, used - first)),
+                                                         products + position * productStride + first * channelsOut, panel)
+                        }
+                    }
+                }
+                if gemmThreads > 1 {
+                    let share = (winogradPositions + gemmThreads - 1) / gemmThreads
+                    WorkerPool.shared.run(gemmThreads) { part in
+                        multiply((part * share)..<min(winogradPositions, (part + 1) * share))
+                    }
+                } else {
+                    multiply(0..<winogradPositions)
                 }
                 for e in 0..<count {
-                    descent_winograd_f43_outputs(products + e * blocks, channelsOut, ld, blocksHigh, blocksWide, bias,
+                    descent_winograd_f43_outputs(products, channelsOut, productStride, e * blocks, panel, blocksHigh, blocksWide, bias,
                                                  y + (start + e) * channelsOut * s.outHeight * s.outWidth, s.outHeight, s.outWidth)
                 }
             }
         }
     }
+}
+
+/// The float32 micro-kernel's tile (`descent_sgemm_panel_shape`), which the Winograd path's
+/// packed filters and transformed arrays follow.
+private enum GEMMPanels {
+    static let shape: (rows: Int, columns: Int) = {
+        var rows: Int32 = 0, columns: Int32 = 0
+        descent_sgemm_panel_shape(&rows, &columns)
+        return (Int(rows), Int(columns))
+    }()
+
+    static var columns: Int { shape.columns }
+
+    /// `count` rows rounded up to whole panels of the tile's rows.
+    static func paddedRows(_ count: Int) -> Int { roundedUp(count, to: shape.rows) }
+
+    static func roundedUp(_ count: Int, to unit: Int) -> Int { (count + unit - 1) / unit * unit }
 }
