@@ -11,8 +11,9 @@
 // Merges one accumulator row (two vectors, nr valid lanes in all) into a row of C, then the
 // epilogue (gemm_kernels.h): + the bias (nr values), then ReLU. max(v, 0) returns its second
 // operand when v is NaN and for max(−0, +0), so it is x > 0 ? x : 0, as the scalar edge is.
-AVX2 static inline __attribute__((always_inline)) void merge_row_s(float *c, __m256 low, __m256 high, __m256 beta, int beta_kind,
-                                    int nr, const float *bias, int relu) {
+AVX2 static inline __attribute__((always_inline)) void
+merge_row_s(float *c, __m256 low, __m256 high, __m256 beta, int beta_kind, int nr, const float *bias,
+            int relu) {
     if (nr == 16) {
         if (beta_kind == 1) {
             low = _mm256_add_ps(low, _mm256_loadu_ps(c));
@@ -132,8 +133,9 @@ AVX2 void descent_sgemm_kernel_avx2_epilogue(ptrdiff_t kc, const float *restrict
     }
 }
 
-AVX2 static inline __attribute__((always_inline)) void merge_row_d(double *c, __m256d low, __m256d high, __m256d beta, int beta_kind,
-                                    int nr, const double *bias, int relu) {
+AVX2 static inline __attribute__((always_inline)) void
+merge_row_d(double *c, __m256d low, __m256d high, __m256d beta, int beta_kind, int nr, const double *bias,
+            int relu) {
     if (nr == 8) {
         if (beta_kind == 1) {
             low = _mm256_add_pd(low, _mm256_loadu_pd(c));

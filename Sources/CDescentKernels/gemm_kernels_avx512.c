@@ -21,9 +21,9 @@ AVX512 static inline void row_masks(int nr, __mmask16 *low, __mmask16 *high) {
 // Merges one accumulator row into a row of C, on the lanes inside C only: tile (beta 0),
 // tile + C (beta 1) or tile + beta·C; then the epilogue (gemm_kernels.h): + the bias, then ReLU.
 // max(v, 0) returns its second operand when v is NaN and for max(−0, +0), so it is x > 0 ? x : 0.
-AVX512 static inline __attribute__((always_inline)) void merge_row(float *c, __m512 low, __m512 high, __m512 beta, int beta_kind,
-                                    __mmask16 lowMask, __mmask16 highMask, const float *bias,
-                                    __m512 biasLow, __m512 biasHigh, int relu) {
+AVX512 static inline __attribute__((always_inline)) void
+merge_row(float *c, __m512 low, __m512 high, __m512 beta, int beta_kind, __mmask16 lowMask,
+          __mmask16 highMask, const float *bias, __m512 biasLow, __m512 biasHigh, int relu) {
     if (beta_kind == 1) {
         low = _mm512_add_ps(low, _mm512_maskz_loadu_ps(lowMask, c));
         high = _mm512_add_ps(high, _mm512_maskz_loadu_ps(highMask, c + 16));
