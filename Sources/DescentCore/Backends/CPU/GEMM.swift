@@ -5,9 +5,9 @@ import Dispatch
 /// dimensions (the distance between rows) `lda`, `ldb`, `ldc`. op(X) is X or Xᵀ.
 ///
 /// This is the hot path of training: every Dense layer's forward and backward pass is one call.
-/// The work happens in the C target (`descent_sgemm`/`descent_dgemm`: packed, cache-blocked, with
-/// an AVX2 + FMA micro-kernel chosen at run time); this file decides how to split it across
-/// threads.
+/// The work happens in the C target (`descent_sgemm_fused`/`descent_dgemm_fused`: packed,
+/// cache-blocked, with an AVX-512, AVX2 + FMA or NEON micro-kernel chosen at run time, which also
+/// applies a dense layer's bias and ReLU); this file decides how to split it across threads.
 enum GEMM {
     /// Multiply-adds one thread must have before another thread is worth waking (about 20 µs
     /// of work): smaller products stay on the calling thread. Measured on 2 Zen 2 cores: a
