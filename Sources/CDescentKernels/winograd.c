@@ -60,9 +60,22 @@
 #define F43_UNROLL _Pragma("GCC unroll 8")
 #endif
 
+// G's fractions as multipliers: a division takes several times a multiplication's time, and
+// the filters are transformed twice a training step. (x·(1/6) may differ from x/6 in the last
+// bit; the transform's own rounding is larger.)
+#define F43_QUARTER 0.25f
+#define F43_SIXTH (1.0f / 6.0f)
+#define F43_TWELFTH (1.0f / 12.0f)
+#define F43_TWENTYFOURTH (1.0f / 24.0f)
+
 void descent_winograd_f43_filters(const float *weights, ptrdiff_t outChannels, ptrdiff_t inChannels, int flipped,
                                   float *transformed) {
-    for (ptrdiff_t o = 0; o < outChannels; o++) {
+    descent_winograd_f43_filter_range(weights, outChannels, inChannels, flipped, 0, outChannels, transformed);
+}
+
+void descent_winograd_f43_filter_range(const float *weights, ptrdiff_t outChannels, ptrdiff_t inChannels, int flipped,
+                                       ptrdiff_t firstOut, ptrdiff_t endOut, float *transformed) {
+    for (ptrdiff_t o = firstOut; o < endOut; o++) {
         for (ptrdiff_t i = 0; i < inChannels; i++) {
             const float *w = weights + (o * inChannels + i) * 9;
             float g[3][3];
@@ -72,18 +85,20 @@ void descent_winograd_f43_filters(const float *weights, ptrdiff_t outChannels, p
             float gg[6][3];  // G·g
             for (int q = 0; q < 3; q++) {
                 float a = g[0][q], b = g[1][q], c = g[2][q];
-                gg[0][q] = a / 4;
-                gg[1][q] = -(a + b + c) / 6;
-                gg[2][q] = -(a - b + c) / 6;
-                gg[3][q] = a / 24 + b / 12 + c / 6;
-                gg[4][q] = a / 24 - b / 12 + c / 6;
+                gg[0][q] = a * F43_QUARTER;
+                gg[1][q] = -(a + b + c) * F43_SIXTH;
+                gg[2][q] = -(a - b + c) * F43_SIXTH;
+                gg[3][q] = a * F43_TWENTYFOURTH + b * F43_TWELFTH + c * F43_SIXTH;
+                gg[4][q] = a * F43_TWENTYFOURTH - b * F43_TWELFTH + c * F43_SIXTH;
                 gg[5][q] = c;
             }
             ptrdiff_t rows = flipped ? inChannels : outChannels, columns = flipped ? outChannels : inChannels;
             ptrdiff_t row = flipped ? i : o, column = flipped ? o : i;
             for (int r = 0; r < 6; r++) {  // ·Gᵀ
                 float a = gg[r][0], b = gg[r][1], c = gg[r][2];
-                float u[6] = {a / 4, -(a + b + c) / 6, -(a - b + c) / 6, a / 24 + b / 12 + c / 6, a / 24 - b / 12 + c / 6, c};
+                float u[6] = {a * F43_QUARTER, -(a + b + c) * F43_SIXTH, -(a - b + c) * F43_SIXTH,
+                              a * F43_TWENTYFOURTH + b * F43_TWELFTH + c * F43_SIXTH,
+                              a * F43_TWENTYFOURTH - b * F43_TWELFTH + c * F43_SIXTH, c};
                 for (int s = 0; s < 6; s++) transformed[((r * 6 + s) * rows + row) * columns + column] = u[s];
             }
         }
@@ -100,16 +115,16 @@ void descent_winograd_f43_filter_gradients(const float *transformed, ptrdiff_t o
             }
             float gu[3][6];  // Gᵀ·u
             for (int s = 0; s < 6; s++) {
-                gu[0][s] = u[0][s] / 4 - (u[1][s] + u[2][s]) / 6 + (u[3][s] + u[4][s]) / 24;
-                gu[1][s] = (u[2][s] - u[1][s]) / 6 + (u[3][s] - u[4][s]) / 12;
-                gu[2][s] = -(u[1][s] + u[2][s]) / 6 + (u[3][s] + u[4][s]) / 6 + u[5][s];
+                gu[0][s] = u[0][s] * F43_QUARTER - (u[1][s] + u[2][s]) * F43_SIXTH + (u[3][s] + u[4][s]) * F43_TWENTYFOURTH;
+                gu[1][s] = (u[2][s] - u[1][s]) * F43_SIXTH + (u[3][s] - u[4][s]) * F43_TWELFTH;
+                gu[2][s] = -(u[1][s] + u[2][s]) * F43_SIXTH + (u[3][s] + u[4][s]) * F43_SIXTH + u[5][s];
             }
             float *g = gradient + (o * inChannels + i) * 9;
             for (int p = 0; p < 3; p++) {  // ·G
                 const float *v = gu[p];
-                g[p * 3 + 0] = v[0] / 4 - (v[1] + v[2]) / 6 + (v[3] + v[4]) / 24;
-                g[p * 3 + 1] = (v[2] - v[1]) / 6 + (v[3] - v[4]) / 12;
-                g[p * 3 + 2] = -(v[1] + v[2]) / 6 + (v[3] + v[4]) / 6 + v[5];
+                g[p * 3 + 0] = v[0] * F43_QUARTER - (v[1] + v[2]) * F43_SIXTH + (v[3] + v[4]) * F43_TWENTYFOURTH;
+                g[p * 3 + 1] = (v[2] - v[1]) * F43_SIXTH + (v[3] - v[4]) * F43_TWELFTH;
+                g[p * 3 + 2] = -(v[1] + v[2]) * F43_SIXTH + (v[3] + v[4]) * F43_SIXTH + v[5];
             }
         }
     }

@@ -51,6 +51,11 @@ void descent_max_pool_2x2(const float *input, float *output, int32_t *indices, p
 void descent_winograd_f43_filters(const float *weights, ptrdiff_t outChannels, ptrdiff_t inChannels, int flipped,
                                   float *transformed);
 
+/// `descent_winograd_f43_filters` for the filters of output channels `firstOut` ..< `endOut`
+/// only (the rest of `transformed` untouched): so that threads can share the work.
+void descent_winograd_f43_filter_range(const float *weights, ptrdiff_t outChannels, ptrdiff_t inChannels, int flipped,
+                                       ptrdiff_t firstOut, ptrdiff_t endOut, float *transformed);
+
 /// Arrays of Winograd-transformed values hold, for each of the 36 positions ξ, a `channels`×`ld`
 /// matrix whose columns are blocks, position ξ at ξ·`stride` (`stride` ≥ channels·ld); each
 /// position's matrix is stored in panels of `panel` columns (`ld` a multiple of `panel`): column

@@ -75,6 +75,17 @@ struct StridedWalk {
         offsets = [Int](repeating: 0, count: strides.count)
     }
 
+    /// A walk that starts at row `row` (counted as ``advance()`` counts them) instead of row 0.
+    init(shape: [Int], strides: [[Int]], startingAt row: Int) {
+        self.init(shape: shape, strides: strides)
+        var rest = row
+        for axis in stride(from: shape.count - 2, through: 0, by: -1) {
+            index[axis] = rest % shape[axis]
+            rest /= shape[axis]
+            for k in offsets.indices { offsets[k] += strides[k][axis] * index[axis] }
+        }
+    }
+
     /// The number of rows: the product of all axes but the last.
     var rowCount: Int { shape.dropLast().reduce(1, *) }
 

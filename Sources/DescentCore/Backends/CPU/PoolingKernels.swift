@@ -89,10 +89,13 @@ extension CPUBackend {
             let planes = inputShape[0] * inputShape[1]
             let planeSize = inputShape[2] * inputShape[3]
             let outputPlane = upstream.shape[2] * upstream.shape[3]
-            let result = TensorStorage(zeroedCount: planes * planeSize, dtype: T.dtype, device: .cpu)
+            // Each chunk clears its own planes just before scattering into them: in parallel,
+            // and while they are in cache (a whole-tensor clear first ran on one thread).
+            let result = TensorStorage(uninitializedCount: planes * planeSize, dtype: T.dtype, device: .cpu)
             let g = upstream.storage.typed(T.self), index = indices.storage.typed(Int32.self)
             let target = result.typed(T.self)
             Parallel.forEachChunk(count: planes, minimumChunk: Swift.max(1, (1 << 15) / Swift.max(outputPlane, 1))) { range in
+                (target + range.lowerBound * planeSize).initialize(repeating: 0, count: range.count * planeSize)
                 for plane in range {
                     let t = target + plane * planeSize, offset = plane * outputPlane
                     for i in offset..<(offset + outputPlane) {

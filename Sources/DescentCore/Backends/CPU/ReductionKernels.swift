@@ -28,20 +28,51 @@ extension CPUBackend {
                       Broadcasting.strides(of: outShape, broadcastTo: x.shape)])
         let n = loopShape.last!
         let outputStride = strides[1].last!
-        var walk = StridedWalk(shape: loopShape, strides: strides)
-        for _ in 0..<walk.rowCount {
-            let a = source + walk.offsets[0], out = y + walk.offsets[1]
-            if outputStride == 0 {
-                out[0] = combine(out[0], reduceRow(operation, a, n, identity, combine))
-            } else if operation == .sum {
-                for i in 0..<n { out[i] += a[i] }  // a plain loop vectorizes (column sums)
-            } else {
-                for i in 0..<n { out[i] = combine(out[i], a[i]) }
+        // Reduces rows `rows` of the walk into `y`.
+        func reduceRows(_ rows: Range<Int>, into y: UnsafeMutablePointer<T>) {
+            var walk = StridedWalk(shape: loopShape, strides: strides, startingAt: rows.lowerBound)
+            for _ in rows {
+                let a = source + walk.offsets[0], out = y + walk.offsets[1]
+                if outputStride == 0 {
+                    out[0] = combine(out[0], reduceRow(operation, a, n, identity, combine))
+                } else if operation == .sum {
+                    for i in 0..<n { out[i] += a[i] }  // a plain loop vectorizes (column sums)
+                } else {
+                    for i in 0..<n { out[i] = combine(out[i], a[i]) }
+                }
+                walk.advance()
             }
-            walk.advance()
+        }
+        let rowCount = StridedWalk(shape: loopShape, strides: strides).rowCount
+        // A large reduction (a convolution's bias gradient sums megabytes) is split by rows
+        // over the threads, each into its own partial result, combined in part order: the same
+        // result for the same thread count, whichever thread finishes first.
+        let parts = x.scalarCount >= Self.parallelReductionCount ? min(ThreadCount.current, rowCount) : 1
+        guard parts > 1 else {
+            reduceRows(0..<rowCount, into: y)
+            return Tensor(shape: outShape, storage: output)
+        }
+        let partials = UnsafeMutablePointer<T>.allocate(capacity: parts * outCount)
+        defer { partials.deallocate() }
+        partials.initialize(repeating: identity, count: parts * outCount)
+        let share = (rowCount + parts - 1) / parts
+        withoutActuallyEscaping(reduceRows) { reduceRows in
+            let shared = UncheckedSendable((reduceRows, partials))
+            WorkerPool.shared.run(parts) { part in
+                let (reduceRows, partials) = shared.value
+                let rows = min(rowCount, part * share)..<min(rowCount, (part + 1) * share)
+                reduceRows(rows, partials + part * outCount)
+            }
+        }
+        for part in 0..<parts {
+            let partial = partials + part * outCount
+            for i in 0..<outCount { y[i] = combine(y[i], partial[i]) }
         }
         return Tensor(shape: outShape, storage: output)
     }
+
+    /// Elements from which a reduction is split over the threads.
+    private static let parallelReductionCount = 1 << 18
 
     /// Reduces one contiguous row. Sums use eight independent accumulators: that vectorises, and
     /// loses less precision than one running total.

@@ -158,12 +158,20 @@ extension CPUBackend {
         let count = winogradPositions * rows * columns
         let packedCount = winogradPositions * GEMMPanels.paddedRows(rows) * columns
         BufferPool.withFloats(count) { transformed in
-            descent_winograd_f43_filters(UnsafePointer(weight.storage.typed(Float.self)), s.outChannels, s.inChannels,
-                                         flipped ? 1 : 0, transformed)
+            let pointers = UncheckedSendable((UnsafePointer(weight.storage.typed(Float.self)), transformed))
+            Parallel.forEachChunk(count: s.outChannels, minimumChunk: 8) { outputs in
+                let (weights, transformed) = pointers.value
+                descent_winograd_f43_filter_range(weights, s.outChannels, s.inChannels, flipped ? 1 : 0,
+                                                  outputs.lowerBound, outputs.upperBound, transformed)
+            }
             BufferPool.withFloats(packedCount) { packed in
-                for position in 0..<winogradPositions {
-                    descent_sgemm_pack_a_panels(rows, columns, transformed + position * rows * columns, columns,
-                                                packed + position * GEMMPanels.paddedRows(rows) * columns)
+                let pointers = UncheckedSendable((UnsafePointer(transformed), packed))
+                Parallel.forEachChunk(count: winogradPositions, minimumChunk: 4) { positions in
+                    let (transformed, packed) = pointers.value
+                    for position in positions {
+                        descent_sgemm_pack_a_panels(rows, columns, transformed + position * rows * columns, columns,
+                                                    packed + position * GEMMPanels.paddedRows(rows) * columns)
+                    }
                 }
                 body(packed)
             }
