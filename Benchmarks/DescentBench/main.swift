@@ -358,6 +358,7 @@ do {
     if options.workloads.contains("dropout") { dropout(json: options.json) }
     if options.workloads.contains("w2-step") { w2Step(json: options.json) }
     if options.workloads.contains("w4-call") { w4Call(json: options.json) }
+    if options.workloads.contains("w4-batch") { w4BatchCall(json: options.json) }
     if options.workloads.contains("w3-step") { w3Step(json: options.json) }
     if options.workloads.contains("csv") {
         guard let path = options.csv else { throw BenchError("the csv workload needs --csv FILE") }

@@ -55,7 +55,11 @@ static void *descent_workspace(size_t bytes) {
 // The kernel variants, best last. The best one the CPU (and its OS) supports is chosen once, at
 // the first multiply; the environment variable DESCENT_KERNELS (portable, avx2) can ask for a
 // lesser one, to compare or to test them on one machine.
-enum { VARIANT_PORTABLE = 0, VARIANT_AVX2 = 1, VARIANT_AVX512 = 2 };
+enum {
+    VARIANT_PORTABLE = DESCENT_KERNELS_PORTABLE,
+    VARIANT_AVX2 = DESCENT_KERNELS_AVX2,
+    VARIANT_AVX512 = DESCENT_KERNELS_AVX512
+};
 
 static int descent_best_variant(void) {
     int best = VARIANT_PORTABLE;
@@ -135,78 +139,113 @@ static int descent_variant(void) {
 // micro-kernels are chosen at compile time.
 #if defined(__aarch64__)
 #define SGEMM_DEFAULT_KERNEL descent_sgemm_kernel_neon
+#define SGEMM_DEFAULT_EPILOGUE descent_sgemm_kernel_neon_epilogue
 #define DGEMM_DEFAULT_KERNEL descent_dgemm_kernel_neon
+#define DGEMM_DEFAULT_EPILOGUE descent_dgemm_kernel_neon_epilogue
 #else
 #define SGEMM_DEFAULT_KERNEL descent_sgemm_kernel_portable
+#define SGEMM_DEFAULT_EPILOGUE descent_sgemm_kernel_portable_epilogue
 #define DGEMM_DEFAULT_KERNEL descent_dgemm_kernel_portable
+#define DGEMM_DEFAULT_EPILOGUE descent_dgemm_kernel_portable_epilogue
 #endif
 static const descent_sgemm_kernels sgemm_portable = {
-    SGEMM_DEFAULT_KERNEL, descent_sgemm_pack_a_panel, descent_sgemm_pack_b_panel,
+    SGEMM_DEFAULT_KERNEL, SGEMM_DEFAULT_EPILOGUE, descent_sgemm_pack_a_panel, descent_sgemm_pack_b_panel,
     descent_sgemv_portable};
 static const descent_dgemm_kernels dgemm_portable = {
-    DGEMM_DEFAULT_KERNEL, descent_dgemm_pack_a_panel, descent_dgemm_pack_b_panel,
+    DGEMM_DEFAULT_KERNEL, DGEMM_DEFAULT_EPILOGUE, descent_dgemm_pack_a_panel, descent_dgemm_pack_b_panel,
     descent_dgemv_portable};
 #if defined(__x86_64__)
 static const descent_sgemm_kernels sgemm_avx2 = {
-    descent_sgemm_kernel_avx2, descent_sgemm_pack_a_avx2, descent_sgemm_pack_b_avx2,
-    descent_sgemv_avx2};
+    descent_sgemm_kernel_avx2, descent_sgemm_kernel_avx2_epilogue, descent_sgemm_pack_a_avx2,
+    descent_sgemm_pack_b_avx2, descent_sgemv_avx2};
 static const descent_dgemm_kernels dgemm_avx2 = {
-    descent_dgemm_kernel_avx2, descent_dgemm_pack_a_panel, descent_dgemm_pack_b_panel,
-    descent_dgemv_avx2};
+    descent_dgemm_kernel_avx2, descent_dgemm_kernel_avx2_epilogue, descent_dgemm_pack_a_panel,
+    descent_dgemm_pack_b_panel, descent_dgemv_avx2};
 static const descent_sgemm_kernels sgemm_avx512 = {
-    descent_sgemm_kernel_avx512, descent_sgemm_pack_a_avx512, descent_sgemm_pack_b_avx512,
-    descent_sgemv_avx2};
+    descent_sgemm_kernel_avx512, descent_sgemm_kernel_avx512_epilogue, descent_sgemm_pack_a_avx512,
+    descent_sgemm_pack_b_avx512, descent_sgemv_avx2};
 #endif
+
+// The variant that a request for `asked` (a DESCENT_KERNELS_ value) gets: the variant chosen
+// once for DESCENT_KERNELS_BEST; otherwise the one asked for, or the best one below it that the
+// CPU has, whatever DESCENT_KERNELS says (so that tests can check every variant). On ARM64
+// there is nothing to choose.
+#if defined(__x86_64__)
+static int descent_granted_variant(int asked) {
+    if (asked == DESCENT_KERNELS_BEST) return descent_variant();
+    if (asked >= VARIANT_AVX512 && descent_cpu_has_avx2_fma() && descent_cpu_has_avx512()) return VARIANT_AVX512;
+    if (asked >= VARIANT_AVX2 && descent_cpu_has_avx2_fma()) return VARIANT_AVX2;
+    return VARIANT_PORTABLE;
+}
+#endif
+
+void descent_sgemm_fused(int variant, int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n,
+                         ptrdiff_t k, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                         float *c, ptrdiff_t ldc, float beta, const float *bias, int activation) {
+#if defined(__x86_64__)
+    switch (descent_granted_variant(variant)) {
+    case VARIANT_AVX512:
+        descent_sgemm512_run(&sgemm_avx512, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta,
+                             bias, activation);
+        return;
+    case VARIANT_AVX2:
+        descent_sgemm_run(&sgemm_avx2, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta,
+                          bias, activation);
+        return;
+    }
+#else
+    (void)variant;
+#endif
+    descent_sgemm_run(&sgemm_portable, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta,
+                      bias, activation);
+}
+
+void descent_dgemm_fused(int variant, int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n,
+                         ptrdiff_t k, const double *a, ptrdiff_t lda, const double *b, ptrdiff_t ldb,
+                         double *c, ptrdiff_t ldc, double beta, const double *bias, int activation) {
+    const descent_dgemm_kernels *kernels = &dgemm_portable;
+#if defined(__x86_64__)
+    // No AVX-512 double kernel yet: the AVX2 one serves both.
+    if (descent_granted_variant(variant) >= VARIANT_AVX2) kernels = &dgemm_avx2;
+#else
+    (void)variant;
+#endif
+    descent_dgemm_run(kernels, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta, bias, activation);
+}
 
 void descent_sgemm(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                    const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
                    float *c, ptrdiff_t ldc, float beta) {
-#if defined(__x86_64__)
-    switch (descent_variant()) {
-    case VARIANT_AVX512:
-        descent_sgemm512_run(&sgemm_avx512, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
-        return;
-    case VARIANT_AVX2:
-        descent_sgemm_run(&sgemm_avx2, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
-        return;
-    }
-#endif
-    descent_sgemm_run(&sgemm_portable, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
+    descent_sgemm_fused(DESCENT_KERNELS_BEST, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta,
+                        NULL, DESCENT_ACTIVATION_IDENTITY);
 }
 
 void descent_dgemm(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                    const double *a, ptrdiff_t lda, const double *b, ptrdiff_t ldb,
                    double *c, ptrdiff_t ldc, double beta) {
-    const descent_dgemm_kernels *kernels = &dgemm_portable;
-#if defined(__x86_64__)
-    // No AVX-512 double kernel yet: the AVX2 one serves both.
-    if (descent_variant() >= VARIANT_AVX2) kernels = &dgemm_avx2;
-#endif
-    descent_dgemm_run(kernels, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
+    descent_dgemm_fused(DESCENT_KERNELS_BEST, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta,
+                        NULL, DESCENT_ACTIVATION_IDENTITY);
 }
 
 void descent_sgemm_portable(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                             const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
                             float *c, ptrdiff_t ldc, float beta) {
-    descent_sgemm_run(&sgemm_portable, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
+    descent_sgemm_fused(DESCENT_KERNELS_PORTABLE, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc,
+                        beta, NULL, DESCENT_ACTIVATION_IDENTITY);
 }
 
 void descent_dgemm_portable(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                             const double *a, ptrdiff_t lda, const double *b, ptrdiff_t ldb,
                             double *c, ptrdiff_t ldc, double beta) {
-    descent_dgemm_run(&dgemm_portable, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
+    descent_dgemm_fused(DESCENT_KERNELS_PORTABLE, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc,
+                        beta, NULL, DESCENT_ACTIVATION_IDENTITY);
 }
 
 void descent_sgemm_avx2(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                         const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
                         float *c, ptrdiff_t ldc, float beta) {
-#if defined(__x86_64__)
-    if (descent_cpu_has_avx2_fma()) {
-        descent_sgemm_run(&sgemm_avx2, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
-        return;
-    }
-#endif
-    descent_sgemm_run(&sgemm_portable, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta);
+    descent_sgemm_fused(DESCENT_KERNELS_AVX2, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta,
+                        NULL, DESCENT_ACTIVATION_IDENTITY);
 }
 
 // Many products by one matrix (Winograd's 36 per chunk of examples, by the same transformed

@@ -3,7 +3,7 @@
 //   GEMM_T (element type), GEMM_PREFIX(x) (a unique prefix for its functions), GEMM_MR/GEMM_NR
 //   (the micro-tile), GEMM_MC/GEMM_KC/GEMM_NC (the cache blocks) and GEMM_KERNELS (the type of
 //   the kernel set, from gemm_kernels.h).
-// It defines GEMM_PREFIX(run), the whole multiply with a given kernel set, and
+// It defines GEMM_PREFIX(run), the whole multiply with a given kernel set and epilogue, and
 // GEMM_PREFIX(pack_a_panel)/GEMM_PREFIX(pack_b_panel), the plain full-panel packers.
 //
 // Loop nest (outermost first): NC columns of B and C (B block kc×nc packed, lives in L2/L3),
@@ -12,6 +12,11 @@
 // Packing copies op(A) and op(B) into the exact order the micro-kernel reads them, which also
 // absorbs the transposes and the leading dimensions, and zero-pads ragged edges. A product with
 // a single row or column skips all this for the kernel set's vector–matrix product.
+//
+// The epilogue (a bias per column, then an activation) rides on the micro-kernel's merge: the
+// bias with the first block of the inner dimension, the activation with the last, so that C is
+// written once per block and no pass over it follows. The paths without a micro-kernel start C
+// as the bias and finish with one pass for the activation, as the unfused code did.
 
 // Packs MR rows (mr ≤ MR of them real, the rest zero) of op(A) starting at `a`, kc steps long.
 static void GEMM_PREFIX(pack_a_ragged)(int transpose, ptrdiff_t mr, ptrdiff_t kc, const GEMM_T *a,
@@ -97,6 +102,34 @@ static void GEMM_PREFIX(scale)(ptrdiff_t m, ptrdiff_t n, GEMM_T *c, ptrdiff_t ld
     }
 }
 
+// C ← beta·C + bias, where bias has n values (one per column; NULL for none): the start of the
+// paths that accumulate onto C with beta 1 instead of merging in a micro-kernel. With beta 0, C
+// becomes exactly the bias (no 0 + bias, which would turn a −0 into +0).
+static void GEMM_PREFIX(start)(ptrdiff_t m, ptrdiff_t n, GEMM_T *c, ptrdiff_t ldc, GEMM_T beta,
+                               const GEMM_T *bias) {
+    if (!bias) {
+        GEMM_PREFIX(scale)(m, n, c, ldc, beta);
+        return;
+    }
+    for (ptrdiff_t i = 0; i < m; i++) {
+        GEMM_T *row = c + i * ldc;
+        if (beta == 0) {
+            memcpy(row, bias, (size_t)n * sizeof(GEMM_T));
+        } else {
+            for (ptrdiff_t j = 0; j < n; j++) row[j] = beta * row[j] + bias[j];
+        }
+    }
+}
+
+// The activation applied to C in place, for the paths without a micro-kernel's epilogue.
+static void GEMM_PREFIX(activate)(ptrdiff_t m, ptrdiff_t n, GEMM_T *c, ptrdiff_t ldc, int activation) {
+    if (activation != DESCENT_ACTIVATION_RELU) return;
+    for (ptrdiff_t i = 0; i < m; i++) {
+        GEMM_T *row = c + i * ldc;
+        for (ptrdiff_t j = 0; j < n; j++) row[j] = row[j] > 0 ? row[j] : 0;
+    }
+}
+
 // Splits `total` into the fewest blocks of at most `limit`, of nearly equal size rounded up to
 // a multiple of `unit`: k = 300 becomes 2×150 rather than 256 + 44.
 static ptrdiff_t GEMM_PREFIX(block_size)(ptrdiff_t total, ptrdiff_t limit, ptrdiff_t unit) {
@@ -105,23 +138,29 @@ static ptrdiff_t GEMM_PREFIX(block_size)(ptrdiff_t total, ptrdiff_t limit, ptrdi
     return (size + unit - 1) / unit * unit;
 }
 
-// C ← op(A)·op(B) + beta·C with the given kernel set, on the calling thread.
+// C ← activation(op(A)·op(B) + beta·C + bias) with the given kernel set, on the calling
+// thread; `bias` (NULL for none) has n values, one per column of C.
 static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int transposeB,
                              ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const GEMM_T *a, ptrdiff_t lda,
-                             const GEMM_T *b, ptrdiff_t ldb, GEMM_T *c, ptrdiff_t ldc, GEMM_T beta) {
+                             const GEMM_T *b, ptrdiff_t ldb, GEMM_T *c, ptrdiff_t ldc, GEMM_T beta,
+                             const GEMM_T *bias, int activation) {
     if (m <= 0 || n <= 0) return;
-    if (k <= 0) {
-        GEMM_PREFIX(scale)(m, n, c, ldc, beta);
-        return;
-    }
-    if (m == 1) {
-        // One row: c = op(A)[0, :] · op(B).
-        kernels->gemv(transposeB, n, k, a, transposeA ? lda : 1, b, ldb, c, 1, beta);
-        return;
-    }
-    if (n == 1) {
-        // One column: cᵀ = op(B)[:, 0]ᵀ · op(A)ᵀ, where op(A)ᵀ is transposed unless A was.
-        kernels->gemv(!transposeA, m, k, b, transposeB ? 1 : ldb, a, lda, c, ldc, beta);
+    if (k <= 0 || m == 1 || n == 1) {
+        // Without a bias the vector–matrix product applies beta itself; with one, it accumulates
+        // onto C started as beta·C + bias.
+        GEMM_T gemvBeta = beta;
+        if (bias || k <= 0) {
+            GEMM_PREFIX(start)(m, n, c, ldc, beta, bias);
+            gemvBeta = 1;
+        }
+        if (k > 0 && m == 1) {
+            // One row: c = op(A)[0, :] · op(B).
+            kernels->gemv(transposeB, n, k, a, transposeA ? lda : 1, b, ldb, c, 1, gemvBeta);
+        } else if (k > 0) {
+            // One column: cᵀ = op(B)[:, 0]ᵀ · op(A)ᵀ, where op(A)ᵀ is transposed unless A was.
+            kernels->gemv(!transposeA, m, k, b, transposeB ? 1 : ldb, a, lda, c, ldc, gemvBeta);
+        }
+        GEMM_PREFIX(activate)(m, n, c, ldc, activation);
         return;
     }
     ptrdiff_t kcMax = GEMM_PREFIX(block_size)(k, GEMM_KC, 1);
@@ -133,7 +172,7 @@ static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int tr
     GEMM_T *packedA = descent_workspace((sizeA + (size_t)(ncMax * kcMax)) * sizeof(GEMM_T));
     if (!packedA) {
         // Out of memory for the packed copies: slower, but still the right answer.
-        GEMM_PREFIX(scale)(m, n, c, ldc, beta);
+        GEMM_PREFIX(start)(m, n, c, ldc, beta, bias);
         for (ptrdiff_t i = 0; i < m; i++) {
             for (ptrdiff_t p = 0; p < k; p++) {
                 GEMM_T aip = transposeA ? a[p * lda + i] : a[i * lda + p];
@@ -142,6 +181,7 @@ static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int tr
                 }
             }
         }
+        GEMM_PREFIX(activate)(m, n, c, ldc, activation);
         return;
     }
     GEMM_T *packedB = packedA + sizeA;
@@ -149,8 +189,11 @@ static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int tr
         ptrdiff_t nc = n - jc < ncMax ? n - jc : ncMax;
         for (ptrdiff_t pc = 0; pc < k; pc += kcMax) {
             ptrdiff_t kc = k - pc < kcMax ? k - pc : kcMax;
-            // The first block of the inner dimension applies beta; the later ones accumulate.
+            // The first block of the inner dimension applies beta and adds the bias; the later
+            // ones accumulate; the last applies the activation.
             GEMM_T blockBeta = pc == 0 ? beta : 1;
+            const GEMM_T *blockBias = pc == 0 ? bias : NULL;
+            int blockActivation = pc + kc == k ? activation : DESCENT_ACTIVATION_IDENTITY;
             for (ptrdiff_t ic = 0; ic < m; ic += mcMax) {
                 ptrdiff_t mc = m - ic < mcMax ? m - ic : mcMax;
                 GEMM_PREFIX(pack_a)(kernels, transposeA, mc, kc,
@@ -168,8 +211,15 @@ static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int tr
                     }
                     for (ptrdiff_t ir = 0; ir < mc; ir += GEMM_MR) {
                         int mr = (int)(mc - ir < GEMM_MR ? mc - ir : GEMM_MR);
-                        kernels->multiply(kc, packedA + ir * kc, packedB + jr * kc,
-                                          c + (ic + ir) * ldc + jc + jr, ldc, blockBeta, mr, nr);
+                        GEMM_T *tile = c + (ic + ir) * ldc + jc + jr;
+                        if (blockBias || blockActivation != DESCENT_ACTIVATION_IDENTITY) {
+                            kernels->multiply_epilogue(kc, packedA + ir * kc, packedB + jr * kc, tile, ldc,
+                                                       blockBeta, mr, nr, blockBias ? blockBias + jc + jr : NULL,
+                                                       blockActivation);
+                        } else {
+                            kernels->multiply(kc, packedA + ir * kc, packedB + jr * kc, tile, ldc, blockBeta,
+                                              mr, nr);
+                        }
                     }
                 }
             }

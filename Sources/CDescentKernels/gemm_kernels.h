@@ -5,6 +5,14 @@
 // then merges it into C: C ← tile + beta·C for the top-left mr×nr corner (mr ≤ MR, nr ≤ NR;
 // the packed panels are zero-padded to full size). With beta == 0, C is only written.
 //
+// The merge is also the epilogue, applied while the tile is still in registers: when `bias` is
+// not NULL (nr values, one per column of the tile) it is added after beta·C, and then
+// `activation` (a descent_activation) is applied, so that a dense layer's output is written
+// once. The driver passes the bias with the first block of the inner dimension only and the
+// activation with the last only. The addition rounds as the unfused path did (the output set to
+// the bias, then tile + 1·C), and ReLU is x > 0 ? x : 0 (NaN and −0 become +0), so fused and
+// unfused results are the same bits.
+//
 // A panel packer fills one full micro-panel (MR rows of op(A), or NR columns of op(B)) from
 // the matrix as stored; the driver packs ragged edge panels itself.
 #ifndef DESCENT_GEMM_KERNELS_H
@@ -23,11 +31,15 @@
 #define DESCENT_SGEMM512_MR 12
 #define DESCENT_SGEMM512_NR 32
 
-/// What the driver runs for one element type: a micro-kernel, the full-panel packers, and the
-/// vector–matrix product (gemv.c) for products with a single row or column.
+/// What the driver runs for one element type: a micro-kernel, plain and with the epilogue (two
+/// entry points, so that the products without one, most of them, pay nothing for it), the
+/// full-panel packers, and the vector–matrix product (gemv.c) for products with a single row
+/// or column.
 typedef struct {
     void (*multiply)(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                      float beta, int mr, int nr);
+    void (*multiply_epilogue)(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                              float beta, int mr, int nr, const float *bias, int activation);
     void (*pack_a)(int transpose, ptrdiff_t kc, const float *a, ptrdiff_t lda, float *dest);
     void (*pack_b)(int transpose, ptrdiff_t kc, const float *b, ptrdiff_t ldb, float *dest);
     void (*gemv)(int transposeM, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t incx,
@@ -37,16 +49,22 @@ typedef struct {
 typedef struct {
     void (*multiply)(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
                      double beta, int mr, int nr);
+    void (*multiply_epilogue)(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                              double beta, int mr, int nr, const double *bias, int activation);
     void (*pack_a)(int transpose, ptrdiff_t kc, const double *a, ptrdiff_t lda, double *dest);
     void (*pack_b)(int transpose, ptrdiff_t kc, const double *b, ptrdiff_t ldb, double *dest);
     void (*gemv)(int transposeM, ptrdiff_t n, ptrdiff_t k, const double *x, ptrdiff_t incx,
                  const double *m, ptrdiff_t ldm, double *c, ptrdiff_t incc, double beta);
 } descent_dgemm_kernels;
 
-void descent_sgemm_kernel_portable(ptrdiff_t kc, const float *a, const float *b,
-                                   float *c, ptrdiff_t ldc, float beta, int mr, int nr);
-void descent_dgemm_kernel_portable(ptrdiff_t kc, const double *a, const double *b,
-                                   double *c, ptrdiff_t ldc, double beta, int mr, int nr);
+void descent_sgemm_kernel_portable(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                                   float beta, int mr, int nr);
+void descent_sgemm_kernel_portable_epilogue(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                                            float beta, int mr, int nr, const float *bias, int activation);
+void descent_dgemm_kernel_portable(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                                   double beta, int mr, int nr);
+void descent_dgemm_kernel_portable_epilogue(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                                            double beta, int mr, int nr, const double *bias, int activation);
 
 void descent_sgemv_portable(int transposeM, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t incx,
                             const float *m, ptrdiff_t ldm, float *c, ptrdiff_t incc, float beta);
@@ -58,16 +76,22 @@ void descent_sgemv_avx2(int transposeM, ptrdiff_t n, ptrdiff_t k, const float *x
                         const float *m, ptrdiff_t ldm, float *c, ptrdiff_t incc, float beta);
 void descent_dgemv_avx2(int transposeM, ptrdiff_t n, ptrdiff_t k, const double *x, ptrdiff_t incx,
                         const double *m, ptrdiff_t ldm, double *c, ptrdiff_t incc, double beta);
-void descent_sgemm_kernel_avx2(ptrdiff_t kc, const float *a, const float *b,
-                               float *c, ptrdiff_t ldc, float beta, int mr, int nr);
-void descent_dgemm_kernel_avx2(ptrdiff_t kc, const double *a, const double *b,
-                               double *c, ptrdiff_t ldc, double beta, int mr, int nr);
+void descent_sgemm_kernel_avx2(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                               float beta, int mr, int nr);
+void descent_sgemm_kernel_avx2_epilogue(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                                        float beta, int mr, int nr, const float *bias, int activation);
+void descent_dgemm_kernel_avx2(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                               double beta, int mr, int nr);
+void descent_dgemm_kernel_avx2_epilogue(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                                        double beta, int mr, int nr, const double *bias, int activation);
 void descent_sgemm_pack_a_avx2(int transpose, ptrdiff_t kc, const float *a, ptrdiff_t lda,
                                float *dest);
 void descent_sgemm_pack_b_avx2(int transpose, ptrdiff_t kc, const float *b, ptrdiff_t ldb,
                                float *dest);
-void descent_sgemm_kernel_avx512(ptrdiff_t kc, const float *a, const float *b, float *c,
-                                 ptrdiff_t ldc, float beta, int mr, int nr);
+void descent_sgemm_kernel_avx512(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                                 float beta, int mr, int nr);
+void descent_sgemm_kernel_avx512_epilogue(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                                          float beta, int mr, int nr, const float *bias, int activation);
 void descent_sgemm_pack_a_avx512(int transpose, ptrdiff_t kc, const float *a, ptrdiff_t lda,
                                  float *dest);
 void descent_sgemm_pack_b_avx512(int transpose, ptrdiff_t kc, const float *b, ptrdiff_t ldb,
@@ -75,10 +99,14 @@ void descent_sgemm_pack_b_avx512(int transpose, ptrdiff_t kc, const float *b, pt
 #endif
 
 #if defined(__aarch64__)
-void descent_sgemm_kernel_neon(ptrdiff_t kc, const float *a, const float *b, float *c,
-                               ptrdiff_t ldc, float beta, int mr, int nr);
-void descent_dgemm_kernel_neon(ptrdiff_t kc, const double *a, const double *b, double *c,
-                               ptrdiff_t ldc, double beta, int mr, int nr);
+void descent_sgemm_kernel_neon(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                               float beta, int mr, int nr);
+void descent_sgemm_kernel_neon_epilogue(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                                        float beta, int mr, int nr, const float *bias, int activation);
+void descent_dgemm_kernel_neon(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                               double beta, int mr, int nr);
+void descent_dgemm_kernel_neon_epilogue(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc,
+                                        double beta, int mr, int nr, const double *bias, int activation);
 #endif
 
 #endif

@@ -5,6 +5,7 @@
 // its own, since the packed panels' layout follows the tile.
 #include "gemm_kernels.h"
 #include "gemm_transpose.h"
+#include "CDescentKernels.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -17,16 +18,26 @@ AVX512 static inline void row_masks(int nr, __mmask16 *low, __mmask16 *high) {
     *high = nr >= 32 ? (__mmask16)0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
 }
 
-// Merges one accumulator row into a row of C: C ← tile (beta 0), tile + C (beta 1) or
-// tile + beta·C, on the lanes inside C only.
-AVX512 static inline void merge_row(float *c, __m512 low, __m512 high, __m512 beta, int beta_kind,
-                                    __mmask16 lowMask, __mmask16 highMask) {
+// Merges one accumulator row into a row of C, on the lanes inside C only: tile (beta 0),
+// tile + C (beta 1) or tile + beta·C; then the epilogue (gemm_kernels.h): + the bias, then ReLU.
+// max(v, 0) returns its second operand when v is NaN and for max(−0, +0), so it is x > 0 ? x : 0.
+AVX512 static inline __attribute__((always_inline)) void
+merge_row(float *c, __m512 low, __m512 high, __m512 beta, int beta_kind, __mmask16 lowMask,
+          __mmask16 highMask, const float *bias, __m512 biasLow, __m512 biasHigh, int relu) {
     if (beta_kind == 1) {
         low = _mm512_add_ps(low, _mm512_maskz_loadu_ps(lowMask, c));
         high = _mm512_add_ps(high, _mm512_maskz_loadu_ps(highMask, c + 16));
     } else if (beta_kind == 2) {
         low = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(lowMask, c), low);
         high = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(highMask, c + 16), high);
+    }
+    if (bias) {
+        low = _mm512_add_ps(low, biasLow);
+        high = _mm512_add_ps(high, biasHigh);
+    }
+    if (relu) {
+        low = _mm512_max_ps(low, _mm512_setzero_ps());
+        high = _mm512_max_ps(high, _mm512_setzero_ps());
     }
     _mm512_mask_storeu_ps(c, lowMask, low);
     _mm512_mask_storeu_ps(c + 16, highMask, high);
@@ -42,11 +53,12 @@ AVX512 static inline void merge_row(float *c, __m512 low, __m512 high, __m512 be
     }
 
 #define MERGE(R)                                                                                    \
-    if (rows > R) merge_row(c + R * ldc, c##R##0, c##R##1, vbeta, beta_kind, lowMask, highMask);
+    if (rows > R) merge_row(c + R * ldc, c##R##0, c##R##1, vbeta, beta_kind, lowMask, highMask, bias,      \
+                            biasLow, biasHigh, relu);
 
 AVX512 static inline __attribute__((always_inline)) void
 tile(const int rows, ptrdiff_t kc, const float *restrict a, const float *restrict b, float *restrict c,
-     ptrdiff_t ldc, float beta, int nr) {
+     ptrdiff_t ldc, float beta, int nr, const float *restrict bias, int activation) {
     __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
     __m512 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     __m512 c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00, c81 = c00;
@@ -61,26 +73,56 @@ tile(const int rows, ptrdiff_t kc, const float *restrict a, const float *restric
     __m512 vbeta = _mm512_set1_ps(beta);
     __mmask16 lowMask, highMask;
     row_masks(nr, &lowMask, &highMask);
+    // The bias is the same for every row: loaded once, only the lanes inside C.
+    __m512 biasLow = _mm512_setzero_ps(), biasHigh = biasLow;
+    if (bias) {
+        biasLow = _mm512_maskz_loadu_ps(lowMask, bias);
+        biasHigh = _mm512_maskz_loadu_ps(highMask, bias + 16);
+    }
+    int relu = activation == DESCENT_ACTIVATION_RELU;
     MERGE(0) MERGE(1) MERGE(2) MERGE(3) MERGE(4) MERGE(5) MERGE(6) MERGE(7) MERGE(8) MERGE(9)
     MERGE(10) MERGE(11)
 }
 
+// One copy of the loop per height, so that a ragged bottom tile costs its own rows' FMAs.
+AVX512 static inline __attribute__((always_inline)) void
+heights(ptrdiff_t kc, const float *restrict a, const float *restrict b, float *restrict c, ptrdiff_t ldc,
+        float beta, int mr, int nr, const float *restrict bias, int activation) {
+    switch (mr) {
+    case 12: tile(12, kc, a, b, c, ldc, beta, nr, bias, activation); break;
+    case 11: tile(11, kc, a, b, c, ldc, beta, nr, bias, activation); break;
+    case 10: tile(10, kc, a, b, c, ldc, beta, nr, bias, activation); break;
+    case 9: tile(9, kc, a, b, c, ldc, beta, nr, bias, activation); break;
+    case 8: tile(8, kc, a, b, c, ldc, beta, nr, bias, activation); break;
+    case 7: tile(7, kc, a, b, c, ldc, beta, nr, bias, activation); break;
+    case 6: tile(6, kc, a, b, c, ldc, beta, nr, bias, activation); break;
+    case 5: tile(5, kc, a, b, c, ldc, beta, nr, bias, activation); break;
+    case 4: tile(4, kc, a, b, c, ldc, beta, nr, bias, activation); break;
+    case 3: tile(3, kc, a, b, c, ldc, beta, nr, bias, activation); break;
+    case 2: tile(2, kc, a, b, c, ldc, beta, nr, bias, activation); break;
+    default: tile(1, kc, a, b, c, ldc, beta, nr, bias, activation); break;
+    }
+}
+
 AVX512 void descent_sgemm_kernel_avx512(ptrdiff_t kc, const float *restrict a, const float *restrict b,
                                         float *restrict c, ptrdiff_t ldc, float beta, int mr, int nr) {
-    // One copy of the loop per height, so that a ragged bottom tile costs its own rows' FMAs.
-    switch (mr) {
-    case 12: tile(12, kc, a, b, c, ldc, beta, nr); break;
-    case 11: tile(11, kc, a, b, c, ldc, beta, nr); break;
-    case 10: tile(10, kc, a, b, c, ldc, beta, nr); break;
-    case 9: tile(9, kc, a, b, c, ldc, beta, nr); break;
-    case 8: tile(8, kc, a, b, c, ldc, beta, nr); break;
-    case 7: tile(7, kc, a, b, c, ldc, beta, nr); break;
-    case 6: tile(6, kc, a, b, c, ldc, beta, nr); break;
-    case 5: tile(5, kc, a, b, c, ldc, beta, nr); break;
-    case 4: tile(4, kc, a, b, c, ldc, beta, nr); break;
-    case 3: tile(3, kc, a, b, c, ldc, beta, nr); break;
-    case 2: tile(2, kc, a, b, c, ldc, beta, nr); break;
-    default: tile(1, kc, a, b, c, ldc, beta, nr); break;
+    heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);
+}
+
+// One copy per epilogue, in which the compiler knows whether there is a bias and which
+// activation, so that the merge tests neither.
+AVX512 void descent_sgemm_kernel_avx512_epilogue(ptrdiff_t kc, const float *restrict a, const float *restrict b,
+                                                 float *restrict c, ptrdiff_t ldc, float beta, int mr, int nr,
+                                                 const float *restrict bias, int activation) {
+    int relu = activation == DESCENT_ACTIVATION_RELU;
+    if (bias && relu) {
+        heights(kc, a, b, c, ldc, beta, mr, nr, bias, DESCENT_ACTIVATION_RELU);
+    } else if (bias) {
+        heights(kc, a, b, c, ldc, beta, mr, nr, bias, DESCENT_ACTIVATION_IDENTITY);
+    } else if (relu) {
+        heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_RELU);
+    } else {
+        heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);
     }
 }
 

@@ -111,6 +111,98 @@ static void check_all_gemm(const char *name, sgemm_fn sgemm, dgemm_fn dgemm) {
     }
 }
 
+// The fused epilogue, C ← activation(op(A)·op(B) + bias), of one variant in one precision:
+// (1) the same bits as the unfused path of the same variant (C set to the bias, the product
+// accumulated with beta 1, then a separate ReLU pass x > 0 ? x : 0); (2) close to a
+// double-precision reference; (3) C's padding columns untouched. Row 0 of A holds a NaN, so
+// that row's sums are NaN, which ReLU turns into 0 on both paths.
+#define DEFINE_CHECK_FUSED(NAME, T, FUSED, TOLERANCE)                                               \
+    static void NAME(const char *name, int variant, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, int ta,  \
+                     int tb, int withBias, int activation) {                                        \
+        ptrdiff_t lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 2, ldc = n + 5;                      \
+        ptrdiff_t rowsA = ta ? k : m, rowsB = tb ? n : k;                                           \
+        T *a = malloc(sizeof(T) * rowsA * lda), *b = malloc(sizeof(T) * rowsB * ldb);               \
+        T *bias = malloc(sizeof(T) * n), *fused = malloc(sizeof(T) * m * ldc);                      \
+        T *unfused = malloc(sizeof(T) * m * ldc);                                                   \
+        for (ptrdiff_t i = 0; i < rowsA * lda; i++) a[i] = (T)next_uniform();                       \
+        for (ptrdiff_t i = 0; i < rowsB * ldb; i++) b[i] = (T)next_uniform();                       \
+        for (ptrdiff_t j = 0; j < n; j++) bias[j] = (T)next_uniform();                              \
+        if (m > 1) a[0] = (T)NAN; /* op(A)[0][0] or [0][0]: row 0 of op(A) either way */            \
+        for (ptrdiff_t i = 0; i < m * ldc; i++) fused[i] = unfused[i] = (T)NAN;                     \
+        const T *useBias = withBias ? bias : NULL;                                                  \
+        FUSED(variant, ta, tb, m, n, k, a, lda, b, ldb, fused, ldc, 0, useBias, activation);        \
+        for (ptrdiff_t i = 0; i < m; i++) {                                                         \
+            for (ptrdiff_t j = 0; j < n; j++) unfused[i * ldc + j] = withBias ? bias[j] : 0;        \
+        }                                                                                           \
+        FUSED(variant, ta, tb, m, n, k, a, lda, b, ldb, unfused, ldc, 1, NULL,                      \
+              DESCENT_ACTIVATION_IDENTITY);                                                         \
+        if (activation == DESCENT_ACTIVATION_RELU) {                                                \
+            for (ptrdiff_t i = 0; i < m; i++) {                                                     \
+                for (ptrdiff_t j = 0; j < n; j++) {                                                 \
+                    T v = unfused[i * ldc + j];                                                     \
+                    unfused[i * ldc + j] = v > 0 ? v : 0;                                           \
+                }                                                                                   \
+            }                                                                                       \
+        }                                                                                           \
+        int same = 1, untouched = 1;                                                                \
+        double worst = 0;                                                                           \
+        for (ptrdiff_t i = 0; i < m; i++) {                                                         \
+            for (ptrdiff_t j = 0; j < n; j++) {                                                     \
+                T f = fused[i * ldc + j], u = unfused[i * ldc + j];                                 \
+                if (memcmp(&f, &u, sizeof f) != 0 && !(isnan(f) && isnan(u))) same = 0;            \
+                if (i == 0 && m > 1) continue;                                                      \
+                double sum = withBias ? bias[j] : 0;                                                \
+                for (ptrdiff_t p = 0; p < k; p++) {                                                 \
+                    sum += (double)(ta ? a[p * lda + i] : a[i * lda + p])                           \
+                           * (tb ? b[j * ldb + p] : b[p * ldb + j]);                                \
+                }                                                                                   \
+                if (activation == DESCENT_ACTIVATION_RELU) sum = sum > 0 ? sum : 0;                 \
+                double error = fabs(f - sum);                                                       \
+                if (!(error <= worst)) worst = isnan(error) ? INFINITY : error;                     \
+            }                                                                                       \
+            for (ptrdiff_t j = n; j < ldc; j++) {                                                   \
+                if (!isnan(fused[i * ldc + j])) untouched = 0;                                      \
+            }                                                                                       \
+        }                                                                                           \
+        if (m > 1 && activation == DESCENT_ACTIVATION_RELU) {                                       \
+            for (ptrdiff_t j = 0; j < n; j++) {                                                     \
+                if (fused[j] != 0 || signbit(fused[j])) same = 0; /* NaN row → +0 */                \
+            }                                                                                       \
+        }                                                                                           \
+        char what[200];                                                                             \
+        snprintf(what, sizeof what, "%s %s %tdx%tdx%td ta=%d tb=%d bias=%d relu=%d: fused = unfused", \
+                 name, #T, m, n, k, ta, tb, withBias, activation);                                  \
+        expect(same, what);                                                                         \
+        snprintf(what, sizeof what, "%s %s %tdx%tdx%td ta=%d tb=%d bias=%d relu=%d: error %g",      \
+                 name, #T, m, n, k, ta, tb, withBias, activation, worst);                           \
+        expect(worst <= (TOLERANCE) * (k + 4), what);                                               \
+        snprintf(what, sizeof what, "%s %s fused %tdx%tdx%td writes only its columns", name, #T,    \
+                 m, n, k);                                                                          \
+        expect(untouched, what);                                                                    \
+        free(a); free(b); free(bias); free(fused); free(unfused);                                   \
+    }
+
+DEFINE_CHECK_FUSED(check_fused_s, float, descent_sgemm_fused, 1e-6)
+DEFINE_CHECK_FUSED(check_fused_d, double, descent_dgemm_fused, 1e-14)
+
+// Every shape kind of check_all_gemm (single rows and columns, ragged tiles of 6×16 and 12×32,
+// k across several cache blocks), both transposes, with and without bias and ReLU.
+static void check_all_fused(const char *name, int variant) {
+    const ptrdiff_t sizes[][3] = {{1, 1, 1}, {1, 37, 19}, {29, 1, 23}, {6, 16, 8}, {12, 32, 9}, {7, 17, 5},
+                                  {13, 33, 300}, {25, 70, 1000}, {100, 70, 35}, {97, 129, 64}};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        for (int t = 0; t < 4; t++) {
+            for (int epilogue = 0; epilogue < 4; epilogue++) {
+                int withBias = epilogue & 1, activation = epilogue >> 1;
+                check_fused_s(name, variant, sizes[s][0], sizes[s][1], sizes[s][2], t & 1, t >> 1, withBias,
+                              activation);
+                check_fused_d(name, variant, sizes[s][0], sizes[s][1], sizes[s][2], t & 1, t >> 1, withBias,
+                              activation);
+            }
+        }
+    }
+}
+
 // The optimizer steps against their formulas, element by element (contraction is off in both).
 static void check_optimizers(void) {
     enum { n = 1003 };
@@ -300,6 +392,13 @@ int main(void) {
     if (descent_cpu_has_avx2_fma()) check_all_gemm("avx2", descent_sgemm_avx2, descent_dgemm);
 #endif
     check_all_gemm("portable", descent_sgemm_portable, descent_dgemm_portable);
+#if defined(__x86_64__)
+    if (descent_cpu_has_avx512()) check_all_fused("fused avx512", DESCENT_KERNELS_AVX512);
+    if (descent_cpu_has_avx2_fma()) check_all_fused("fused avx2", DESCENT_KERNELS_AVX2);
+    check_all_fused("fused portable", DESCENT_KERNELS_PORTABLE);
+#else
+    check_all_fused("fused neon", DESCENT_KERNELS_BEST);
+#endif
     check_optimizers();
     check_max_pool();
     check_winograd();

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds Tests/CKernels/kernel_check.c with the package's C kernels and runs it:
-#   1. natively (AVX-512 and AVX2 + FMA kernels where the CPU has them, and the portable ones),
+#   1. natively (AVX-512 and AVX2 + FMA kernels where the CPU has them, and the portable ones;
+#      each also with the fused bias + ReLU epilogue, bit for bit against the unfused path),
 #      then again with DESCENT_KERNELS=avx2 and =portable for the kernels that follow that choice;
 #   2. cross-compiled for ARM64 and run under qemu-user (the NEON kernels), when
 #      aarch64-linux-gnu-gcc and qemu-aarch64 are installed:

@@ -50,6 +50,32 @@ import Testing
         }
     }
 
+    /// Dense with ReLU runs it in the matrix multiply's epilogue: the same bits as the layer
+    /// without an activation followed by a ReLU layer, forward and backward, for rank 2 and 3.
+    @Test(arguments: floatingPointTypes)
+    func fusedReLUMatchesAReLULayerAfterIt(dtype: DType) {
+        let x = Tensor.randomNormal([2, 33, 20], dtype: dtype, seed: 4)
+        let weight = Tensor.randomNormal([70, 20], dtype: dtype, seed: 5)
+        let bias = Tensor.randomNormal([70], dtype: dtype, seed: 6)
+        let upstream = Tensor.randomNormal([2, 33, 70], dtype: dtype, seed: 7)
+        for input in [x, x.reshaped(to: [66, 20])] {
+            let upstream = upstream.reshaped(to: input.shape.dropLast() + [70])
+            let fused = valueWithGradient(at: [input, weight, bias]) { p in
+                (Dense(weight: p[1], bias: p[2], activation: .relu)(p[0]) * upstream).sum()
+            }
+            let composed = valueWithGradient(at: [input, weight, bias]) { p in
+                (ReLU()(Dense(weight: p[1], bias: p[2])(p[0])) * upstream).sum()
+            }
+            let layer = Dense(weight: weight, bias: bias, activation: .relu)
+            #expect(layer(input).doubles() == ReLU()(Dense(weight: weight, bias: bias)(input)).doubles())
+            #expect(layer(input).doubles().contains(0) && layer(input).doubles().allSatisfy { $0 >= 0 })
+            for index in 0..<3 {
+                #expect(fused.gradients[index].doubles() == composed.gradients[index].doubles(),
+                        "\(dtype) \(input.shape) gradient \(index)")
+            }
+        }
+    }
+
     @Test func shapesAndParameters() {
         let layer = Dense(inputCount: 4, outputCount: 3, seed: 1)
         #expect(layer.weight.shape == [3, 4])

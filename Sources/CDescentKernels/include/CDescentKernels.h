@@ -131,6 +131,42 @@ void descent_sgemm_avx2(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n
                         const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
                         float *c, ptrdiff_t ldc, float beta);
 
+/// What `descent_sgemm_fused` applies to each element of its output after the sum and the bias.
+enum {
+    /// f(x) = x.
+    DESCENT_ACTIVATION_IDENTITY = 0,
+    /// f(x) = x > 0 ? x : 0 (NaN and −0 become +0), as Descent's `relu`.
+    DESCENT_ACTIVATION_RELU = 1,
+};
+
+/// The micro-kernel variants a caller of `descent_sgemm_fused` may ask for. One the CPU lacks
+/// gets the best one below it that it has; DESCENT_KERNELS_BEST gets the variant that
+/// `descent_kernel_variant` names.
+enum {
+    DESCENT_KERNELS_BEST = -1,
+    DESCENT_KERNELS_PORTABLE = 0,
+    DESCENT_KERNELS_AVX2 = 1,
+    DESCENT_KERNELS_AVX512 = 2,
+};
+
+/// Matrix multiply with an epilogue, on the calling thread:
+/// C ← activation(op(A)·op(B) + beta·C + bias), where `bias` (NULL for none) has n values, one
+/// per column of C, and `activation` is a DESCENT_ACTIVATION_ value. The bias and the
+/// activation are applied by the micro-kernel while the tile is in its registers (paths without
+/// one, for a single row or column, make one pass), so that a dense layer writes its output
+/// once. With beta == 0 and a bias the result has the same bits as C set to the bias and then
+/// `descent_sgemm` with beta 1, followed by a separate ReLU pass. `variant` is a
+/// DESCENT_KERNELS_ value (on ARM64 every request gets NEON). Otherwise the contract of
+/// `descent_sgemm`.
+void descent_sgemm_fused(int variant, int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n,
+                         ptrdiff_t k, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                         float *c, ptrdiff_t ldc, float beta, const float *bias, int activation);
+
+/// `descent_sgemm_fused` in double precision (the AVX2 kernel serves an AVX-512 request).
+void descent_dgemm_fused(int variant, int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n,
+                         ptrdiff_t k, const double *a, ptrdiff_t lda, const double *b, ptrdiff_t ldb,
+                         double *c, ptrdiff_t ldc, double beta, const double *bias, int activation);
+
 /// `descent_sgemm` and `descent_dgemm` with the portable micro-kernel whatever the CPU: what
 /// CPUs without AVX2 + FMA run, callable everywhere so that tests can check it.
 void descent_sgemm_portable(int transposeA, int transposeB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,

@@ -183,9 +183,16 @@ extension DerivativeRules {
     // primitives of their own, so that a layer and a cost are one node each instead of a chain
     // of small ones. Their rules are the textbook derivatives of the whole.
 
-    /// y = x·Wᵀ + b:  x̄ = ḡ·W,  W̄ = ḡᵀ·x,  b̄ = Σᵢ ḡᵢ (the bias was added to every row)
-    static func linear(_ x: Tensor, _ weight: Tensor) -> Pullback {
-        { g, needs in
+    /// y = f(z), z = x·Wᵀ + b:  ḡ_z = ḡ·f′(z),  x̄ = ḡ_z·W,  W̄ = ḡ_zᵀ·x,  b̄ = Σᵢ ḡ_zᵢ (the bias was
+    /// added to every row). For ReLU, f′(z) = 1 where z > 0, which is where y > 0: the rule needs
+    /// only the output, `y` (nil for the identity, which needs none).
+    static func linear(_ x: Tensor, _ weight: Tensor, activation: LinearActivation = .identity,
+                       output y: Tensor?) -> Pullback {
+        { upstream, needs in
+            let g = switch (activation, y) {
+            case (.relu, let y?): Tensor.computing(.keepWherePositive, upstream, y)   // relu′ = 1 if z > 0 (y > 0)
+            default: upstream
+            }
             var gradients: [Tensor?] = [needs[0] ? DescentCore.matmul(g, weight) : nil,
                                         needs[1] ? DescentCore.matmul(g, x, transposeA: true) : nil]
             if needs.count == 3 { gradients.append(needs[2] ? g.sum(squeezingAxes: [0]) : nil) }

@@ -62,8 +62,11 @@ protocol Backend: Sendable {
 
     /// op(a)·op(b) for the (batched) product that `product` describes.
     func matmul(_ a: Tensor, _ b: Tensor, _ product: MatrixProduct) -> Tensor
-    /// x·Wᵀ + b for x [n, k], W [m, k] and b [m]: a dense layer, the bias fused into the product.
-    func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor
+    /// activation(x·Wᵀ + b) for x [n, k], W [m, k] and b [m]: a dense layer, the bias and the
+    /// activation fused into the product. With an activation, the result must be the same as
+    /// the activation's own primitive applied to the result without one (bit for bit on the
+    /// CPU, where the micro-kernels apply both to each tile of the product).
+    func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: LinearActivation) -> Tensor
 
     // MARK: Convolution
 

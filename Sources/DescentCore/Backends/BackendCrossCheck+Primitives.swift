@@ -465,18 +465,21 @@ struct CrossCheckRun {
         let cases: [(Int, Int, Int)] = [(1, 37, 19), (23, 37, 1), (3, 0, 4), (0, 3, 4), (13, 17, 11), (64, 100, 50)]
         for dtype in [DType.float32, .float64] {
             for hasBias in [true, false] {
-                for (index, (n, k, m)) in cases.enumerated() {
-                    let seed = 1500 + 3 * UInt64(index)
-                    let x = Self.normal([n, k], dtype, seed: seed), weight = Self.normal([m, k], dtype, seed: seed + 1)
-                    let bias = hasBias ? Self.normal([m], dtype, seed: seed + 2) : nil
-                    // The bias is one more term of each sum.
-                    let magnitude = referenceMagnitude { device in
-                        device.backend.linear(absolute(x).to(device), weight: absolute(weight).to(device),
-                                              bias: bias.map { absolute($0).to(device) })
-                    }
-                    check(.linear, "\(dtype) [\(n), \(k)]·[\(m), \(k)]ᵀ \(hasBias ? "+ bias" : "without bias")",
-                          .accumulation(length: k + 1, magnitude: magnitude, dtype)) { device in
-                        device.backend.linear(x.to(device), weight: weight.to(device), bias: bias.map { $0.to(device) })
+                for activation in LinearActivation.allCases {
+                    for (index, (n, k, m)) in cases.enumerated() {
+                        let seed = 1500 + 3 * UInt64(index)
+                        let x = Self.normal([n, k], dtype, seed: seed), weight = Self.normal([m, k], dtype, seed: seed + 1)
+                        let bias = hasBias ? Self.normal([m], dtype, seed: seed + 2) : nil
+                        // The bias is one more term of each sum.
+                        let magnitude = referenceMagnitude { device in
+                            device.backend.linear(absolute(x).to(device), weight: absolute(weight).to(device),
+                                                  bias: bias.map { absolute($0).to(device) }, activation: .identity)
+                        }
+                        check(.linear, "\(dtype) [\(n), \(k)]·[\(m), \(k)]ᵀ \(hasBias ? "+ bias" : "without bias"), \(activation)",
+                              .accumulation(length: k + 1, magnitude: magnitude, dtype)) { device in
+                            device.backend.linear(x.to(device), weight: weight.to(device), bias: bias.map { $0.to(device) },
+                                                  activation: activation)
+                        }
                     }
                 }
             }

@@ -108,6 +108,10 @@ extension CrossCheckRun {
                 checkRule(rule, "\(dtype) [4, 5]·[3, 5]ᵀ without bias", at: [x, weight], .normwise(ulps: 2, length: 5)) { xs in
                     DescentCore.linear(xs[0], weight: xs[1])
                 }
+                // With ReLU fused: the rule passes ḡ back where the output is positive.
+                checkRule(rule, "\(dtype) relu([4, 5]·[3, 5]ᵀ + bias)", at: [x, weight, bias], .normwise(ulps: 2, length: 5)) { xs in
+                    DescentCore.linear(xs[0], weight: xs[1], bias: xs[2], activation: .relu)
+                }
             case .conv2d:
                 // Stride 2 with padding 1 and two groups; then padding "same" with a (2, 3)
                 // kernel dilated (1, 2), whose one row of padding goes below, without bias.

@@ -56,6 +56,19 @@ public enum Activation: Sendable, Equatable, Codable {
     }
 }
 
+extension Activation {
+    /// The same function as one that ``linear(_:weight:bias:activation:)`` applies in its own
+    /// pass, or nil for an activation it cannot (those whose derivative needs more than the
+    /// output, and softmax, which is not elementwise).
+    var linearActivation: LinearActivation? {
+        switch self {
+        case .identity: .identity
+        case .relu: .relu
+        default: nil
+        }
+    }
+}
+
 /// An activation is a layer without parameters.
 extension Activation: Layer {}
 

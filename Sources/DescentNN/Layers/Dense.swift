@@ -67,10 +67,12 @@ public struct Dense: Layer, Sendable {
                      "\(self): expected inputs whose last axis has \(inputCount) values, got shape \(input.shape)")
         // One matrix product for the whole batch, whatever its rank: [..., in] → [n, in] → [n, out].
         let rows = input.rank == 2 ? input : input.reshaped(to: [input.scalarCount / inputCount, inputCount])
-        // x · Wᵀ + b in one pass, without copying W transposed.
-        var output = linear(rows, weight: weight, bias: bias)
+        // x · Wᵀ + b in one pass, without copying W transposed, and the activation in the same
+        // pass where the matrix product can apply it (ReLU).
+        let fused = activation.linearActivation
+        var output = linear(rows, weight: weight, bias: bias, activation: fused ?? .identity)
         if input.rank != 2 { output = output.reshaped(to: input.shape.dropLast() + [outputCount]) }
-        return activation(output)
+        return fused == nil ? activation(output) : output
     }
 
     /// Visits "weight", then "bias" if the layer has one.

@@ -5,9 +5,9 @@ import Dispatch
 /// dimensions (the distance between rows) `lda`, `ldb`, `ldc`. op(X) is X or Xᵀ.
 ///
 /// This is the hot path of training: every Dense layer's forward and backward pass is one call.
-/// The work happens in the C target (`descent_sgemm`/`descent_dgemm`: packed, cache-blocked, with
-/// an AVX2 + FMA micro-kernel chosen at run time); this file decides how to split it across
-/// threads.
+/// The work happens in the C target (`descent_sgemm_fused`/`descent_dgemm_fused`: packed,
+/// cache-blocked, with an AVX-512, AVX2 + FMA or NEON micro-kernel chosen at run time, which also
+/// applies a dense layer's bias and ReLU); this file decides how to split it across threads.
 enum GEMM {
     /// Multiply-adds one thread must have before another thread is worth waking (about 20 µs
     /// of work): smaller products stay on the calling thread. Measured on 2 Zen 2 cores: a
@@ -23,21 +23,23 @@ enum GEMM {
         case portable
     }
 
-    /// With a `bias` (n values), C ← op(A)·op(B) + bias, the bias added to every row: each
-    /// thread writes the bias into its own block of C and the product accumulates onto it, so
-    /// a dense layer's x·Wᵀ + b costs no extra pass.
+    /// With a `bias` (n values) and an `activation`, C ← activation(op(A)·op(B) + β·C + bias),
+    /// the bias added to every row: the micro-kernels apply both to each tile of C before they
+    /// store it, so a dense layer's activation(x·Wᵀ + b) costs no extra pass. The result has the
+    /// same bits as C set to the bias, the product accumulated onto it, then the activation.
     static func multiply<T: FloatingPointScalar>(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
-        c: UnsafeMutablePointer<T>, ldc: Int, beta: T, bias: UnsafePointer<T>? = nil
+        c: UnsafeMutablePointer<T>, ldc: Int, beta: T, bias: UnsafePointer<T>? = nil,
+        activation: LinearActivation = .identity
     ) {
         multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                 a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, beta: beta, bias: bias,
+                 a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, beta: beta, bias: bias, activation: activation,
                  threads: ThreadCount.current)
     }
 
-    /// ``multiply(transposeA:transposeB:m:n:k:a:lda:b:ldb:c:ldc:beta:bias:)`` on at most `threads`
-    /// threads, with the given micro-kernel.
+    /// ``multiply(transposeA:transposeB:m:n:k:a:lda:b:ldb:c:ldc:beta:bias:activation:)`` on at
+    /// most `threads` threads, with the given micro-kernel.
     ///
     /// A large product is cut into one independent product per thread along its longer side
     /// (column blocks of B and C, or row blocks of A and C); each part packs its own panels, so
@@ -46,8 +48,8 @@ enum GEMM {
     static func multiply<T: FloatingPointScalar>(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
-        c: UnsafeMutablePointer<T>, ldc: Int, beta: T, bias: UnsafePointer<T>? = nil, threads: Int,
-        kernel: Kernel = .fastest
+        c: UnsafeMutablePointer<T>, ldc: Int, beta: T, bias: UnsafePointer<T>? = nil,
+        activation: LinearActivation = .identity, threads: Int, kernel: Kernel = .fastest
     ) {
         guard m > 0, n > 0 else { return }
         // In Double, so that huge shapes cannot overflow the count.
@@ -58,7 +60,8 @@ enum GEMM {
         let parts = min(max(1, threads), units, max(1, Int(min(work, Double(threads)))))
         guard parts > 1 else {
             onCallingThread(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                            a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, beta: beta, bias: bias, kernel: kernel)
+                            a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, beta: beta, bias: bias,
+                            activation: activation, kernel: kernel)
             return
         }
         let partLength = (units + parts - 1) / parts * unit
@@ -73,11 +76,13 @@ enum GEMM {
             if splitColumns {
                 onCallingThread(transposeA: transposeA, transposeB: transposeB, m: m, n: count, k: k,
                                 a: a, lda: lda, b: transposeB ? b + start * ldb : b + start, ldb: ldb,
-                                c: c + start, ldc: ldc, beta: beta, bias: bias.map { $0 + start }, kernel: kernel)
+                                c: c + start, ldc: ldc, beta: beta, bias: bias.map { $0 + start },
+                                activation: activation, kernel: kernel)
             } else {
                 onCallingThread(transposeA: transposeA, transposeB: transposeB, m: count, n: n, k: k,
                                 a: transposeA ? a + start : a + start * lda, lda: lda, b: b, ldb: ldb,
-                                c: c + start * ldc, ldc: ldc, beta: beta, bias: bias, kernel: kernel)
+                                c: c + start * ldc, ldc: ldc, beta: beta, bias: bias,
+                                activation: activation, kernel: kernel)
             }
         }
     }
@@ -86,29 +91,37 @@ enum GEMM {
     private static func onCallingThread<T: FloatingPointScalar>(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
-        c: UnsafeMutablePointer<T>, ldc: Int, beta: T, bias: UnsafePointer<T>?, kernel: Kernel
+        c: UnsafeMutablePointer<T>, ldc: Int, beta: T, bias: UnsafePointer<T>?,
+        activation: LinearActivation, kernel: Kernel
     ) {
-        var beta = beta
-        if let bias {
-            for row in 0..<m { (c + row * ldc).update(from: bias, count: n) }
-            beta = 1
-        }
+        let variant = Int32(kernel == .fastest ? DESCENT_KERNELS_BEST : DESCENT_KERNELS_PORTABLE)
+        let cActivation = Int32(activation == .relu ? DESCENT_ACTIVATION_RELU : DESCENT_ACTIVATION_IDENTITY)
         // T is Float or Double here, so the memory is already bound to the C type.
         if T.self == Float.self {
-            let sgemm = kernel == .fastest ? descent_sgemm : descent_sgemm_portable
-            sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k,
-                  UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda,
-                  UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb,
-                  UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc, Float(beta))
+            descent_sgemm_fused(variant, transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k,
+                                UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda,
+                                UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb,
+                                UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc, Float(beta),
+                                bias.map { UnsafeRawPointer($0).assumingMemoryBound(to: Float.self) }, cActivation)
         } else if T.self == Double.self {
-            let dgemm = kernel == .fastest ? descent_dgemm : descent_dgemm_portable
-            dgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k,
-                  UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), lda,
-                  UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), ldb,
-                  UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc, Double(beta))
+            descent_dgemm_fused(variant, transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k,
+                                UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), lda,
+                                UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), ldb,
+                                UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc, Double(beta),
+                                bias.map { UnsafeRawPointer($0).assumingMemoryBound(to: Double.self) }, cActivation)
         } else {
+            var beta = beta
+            if let bias {
+                for row in 0..<m { (c + row * ldc).update(from: bias, count: n) }
+                beta = 1
+            }
             reference(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                       a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, beta: beta)
+            if activation == .relu {
+                for row in 0..<m {
+                    for j in 0..<n where !(c[row * ldc + j] > 0) { c[row * ldc + j] = 0 }
+                }
+            }
         }
     }
 

@@ -18,15 +18,16 @@ extension CPUBackend {
         return a.dtype == .float32 ? run(Float.self) : run(Double.self)
     }
 
-    func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: LinearActivation) -> Tensor {
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let (n, k, m) = (x.shape[0], x.shape[1], weight.shape[0])
             let output = TensorStorage(uninitializedCount: n * m, dtype: T.dtype, device: .cpu)
-            // The bias is written into each thread's block of the output, and the product
-            // accumulates onto it.
+            // The micro-kernels add the bias and apply the activation to each tile of the
+            // output before they store it: the output is written once.
             GEMM.multiply(transposeA: false, transposeB: true, m: n, n: m, k: k,
                           a: x.storage.typed(T.self), lda: k, b: weight.storage.typed(T.self), ldb: k,
-                          c: output.typed(T.self), ldc: m, beta: 0, bias: bias.map { UnsafePointer($0.storage.typed(T.self)) })
+                          c: output.typed(T.self), ldc: m, beta: 0, bias: bias.map { UnsafePointer($0.storage.typed(T.self)) },
+                          activation: activation)
             return Tensor(shape: [n, m], storage: output)
         }
         return x.dtype == .float32 ? run(Float.self) : run(Double.self)

@@ -43,7 +43,9 @@ extension CUDABackend {
         return y
     }
 
-    func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    /// cuBLAS's product, then the bias in a kernel of its own, then the activation as its own
+    /// primitive (a fused epilogue, cuBLASLt's, is not used yet).
+    func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: LinearActivation) -> Tensor {
         let (rows, k, outputs) = (x.shape[0], x.shape[1], weight.shape[0])
         let product = MatrixProduct(transposeA: false, transposeB: true, batch: 1, m: rows, n: outputs, k: k,
                                     strideA: 0, strideB: 0, shape: [rows, outputs])
@@ -52,7 +54,10 @@ extension CUDABackend {
             context.launch("add_bias_\(Self.suffix(x.dtype))", in: .matrix, count: y.scalarCount,
                            [y.cudaArgument, bias.cudaArgument, .int64(Int64(y.scalarCount)), .int64(Int64(outputs))])
         }
-        return y
+        switch activation {
+        case .identity: return y
+        case .relu: return unary(.relu, y)
+        }
     }
 
     func softmaxCrossEntropy(logits: Tensor, labels: Tensor) -> (losses: Tensor, probabilities: Tensor) {

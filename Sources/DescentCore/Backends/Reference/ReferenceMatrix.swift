@@ -24,14 +24,17 @@ extension ReferenceBackend {
         return floating(a.dtype) { run($0) }
     }
 
-    func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: LinearActivation) -> Tensor {
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let (k, m) = (x.shape[1], weight.shape[0])
             return make([x.shape[0], m], T.self) { index in
                 let (row, output) = index.quotientAndRemainder(dividingBy: m)
                 var sum: T = bias?.element(output, as: T.self) ?? 0
                 for p in 0..<k { sum += x.element(row * k + p, as: T.self) * weight.element(output * k + p, as: T.self) }
-                return sum
+                switch activation {
+                case .identity: return sum
+                case .relu: return sum > 0 ? sum : 0
+                }
             }
         }
         return floating(x.dtype) { run($0) }
