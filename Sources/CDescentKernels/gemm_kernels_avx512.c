@@ -45,11 +45,12 @@ merge_row(float *c, __m512 low, __m512 high, __m512 beta, int beta_kind, __mmask
 
 // Row R of one step: element R of the step's column of A, broadcast, times the step's row of B.
 // Rows at or past `rows` (a constant) are compiled away.
+// With `halves` 1 (a constant), only the left 16 columns: see `narrow`.
 #define ROW(R)                                                                                      \
     if (rows > R) {                                                                                 \
         __m512 av = _mm512_set1_ps(a[R]);                                                           \
         c##R##0 = _mm512_fmadd_ps(av, b0, c##R##0);                                                 \
-        c##R##1 = _mm512_fmadd_ps(av, b1, c##R##1);                                                 \
+        if (halves > 1) c##R##1 = _mm512_fmadd_ps(av, b1, c##R##1);                                 \
     }
 
 #define MERGE(R)                                                                                    \
@@ -57,14 +58,14 @@ merge_row(float *c, __m512 low, __m512 high, __m512 beta, int beta_kind, __mmask
                             biasLow, biasHigh, relu);
 
 AVX512 static inline __attribute__((always_inline)) void
-tile(const int rows, ptrdiff_t kc, const float *restrict a, const float *restrict b, float *restrict c,
-     ptrdiff_t ldc, float beta, int nr, const float *restrict bias, int activation) {
+tile(const int rows, const int halves, ptrdiff_t kc, const float *restrict a, const float *restrict b,
+     float *restrict c, ptrdiff_t ldc, float beta, int nr, const float *restrict bias, int activation) {
     __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
     __m512 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     __m512 c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00, c81 = c00;
     __m512 c90 = c00, c91 = c00, c100 = c00, c101 = c00, c110 = c00, c111 = c00;
     for (ptrdiff_t p = 0; p < kc; p++) {
-        __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+        __m512 b0 = _mm512_load_ps(b), b1 = halves > 1 ? _mm512_load_ps(b + 16) : b0;
         ROW(0) ROW(1) ROW(2) ROW(3) ROW(4) ROW(5) ROW(6) ROW(7) ROW(8) ROW(9) ROW(10) ROW(11)
         a += DESCENT_SGEMM512_MR;
         b += DESCENT_SGEMM512_NR;
@@ -85,28 +86,44 @@ tile(const int rows, ptrdiff_t kc, const float *restrict a, const float *restric
 }
 
 // One copy of the loop per height, so that a ragged bottom tile costs its own rows' FMAs.
+#define HEIGHTS(halves)                                                                             \
+    switch (mr) {                                                                                   \
+    case 12: tile(12, halves, kc, a, b, c, ldc, beta, nr, bias, activation); break;                 \
+    case 11: tile(11, halves, kc, a, b, c, ldc, beta, nr, bias, activation); break;                 \
+    case 10: tile(10, halves, kc, a, b, c, ldc, beta, nr, bias, activation); break;                 \
+    case 9: tile(9, halves, kc, a, b, c, ldc, beta, nr, bias, activation); break;                   \
+    case 8: tile(8, halves, kc, a, b, c, ldc, beta, nr, bias, activation); break;                   \
+    case 7: tile(7, halves, kc, a, b, c, ldc, beta, nr, bias, activation); break;                   \
+    case 6: tile(6, halves, kc, a, b, c, ldc, beta, nr, bias, activation); break;                   \
+    case 5: tile(5, halves, kc, a, b, c, ldc, beta, nr, bias, activation); break;                   \
+    case 4: tile(4, halves, kc, a, b, c, ldc, beta, nr, bias, activation); break;                   \
+    case 3: tile(3, halves, kc, a, b, c, ldc, beta, nr, bias, activation); break;                   \
+    case 2: tile(2, halves, kc, a, b, c, ldc, beta, nr, bias, activation); break;                   \
+    default: tile(1, halves, kc, a, b, c, ldc, beta, nr, bias, activation); break;                  \
+    }
+
 AVX512 static inline __attribute__((always_inline)) void
 heights(ptrdiff_t kc, const float *restrict a, const float *restrict b, float *restrict c, ptrdiff_t ldc,
         float beta, int mr, int nr, const float *restrict bias, int activation) {
-    switch (mr) {
-    case 12: tile(12, kc, a, b, c, ldc, beta, nr, bias, activation); break;
-    case 11: tile(11, kc, a, b, c, ldc, beta, nr, bias, activation); break;
-    case 10: tile(10, kc, a, b, c, ldc, beta, nr, bias, activation); break;
-    case 9: tile(9, kc, a, b, c, ldc, beta, nr, bias, activation); break;
-    case 8: tile(8, kc, a, b, c, ldc, beta, nr, bias, activation); break;
-    case 7: tile(7, kc, a, b, c, ldc, beta, nr, bias, activation); break;
-    case 6: tile(6, kc, a, b, c, ldc, beta, nr, bias, activation); break;
-    case 5: tile(5, kc, a, b, c, ldc, beta, nr, bias, activation); break;
-    case 4: tile(4, kc, a, b, c, ldc, beta, nr, bias, activation); break;
-    case 3: tile(3, kc, a, b, c, ldc, beta, nr, bias, activation); break;
-    case 2: tile(2, kc, a, b, c, ldc, beta, nr, bias, activation); break;
-    default: tile(1, kc, a, b, c, ldc, beta, nr, bias, activation); break;
-    }
+    HEIGHTS(2)
+}
+
+// A tile whose C is at most 16 columns wide (the ragged last panel of a product, such as
+// Winograd's chunks that leave 8 of a panel's 32 columns used) computes those 16 only: half
+// the FMAs of the full tile, whose right half would be thrown away.
+AVX512 static inline __attribute__((always_inline)) void
+narrow(ptrdiff_t kc, const float *restrict a, const float *restrict b, float *restrict c, ptrdiff_t ldc,
+       float beta, int mr, int nr, const float *restrict bias, int activation) {
+    HEIGHTS(1)
 }
 
 AVX512 void descent_sgemm_kernel_avx512(ptrdiff_t kc, const float *restrict a, const float *restrict b,
                                         float *restrict c, ptrdiff_t ldc, float beta, int mr, int nr) {
-    heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);
+    if (nr <= 16) {
+        narrow(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);
+    } else {
+        heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);
+    }
 }
 
 // One copy per epilogue, in which the compiler knows whether there is a bias and which

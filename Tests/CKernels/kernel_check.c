@@ -336,11 +336,12 @@ static void check_winograd_layout(int panel, int first, const char *what) {
 // The packed-once product (Winograd's): A packed into the variant's row panels, B one panel
 // already in the micro-kernel's order, a ragged last row panel and fewer used columns than
 // the panel's.
-static void check_panel_multiply(void) {
+static void check_panel_multiply_using(int used) {
     enum { m = 29, k = 7, most = 64 };
     int rows, columns;
     descent_sgemm_panel_shape(&rows, &columns);
-    int used = columns - 3, padded = (m + rows - 1) / rows * rows;
+    if (used <= 0) used += columns;  // counted from the panel's width
+    int padded = (m + rows - 1) / rows * rows;
     static float a[m * k], packed[most * k], c[m * most];
     static float b[k * most] __attribute__((aligned(64)));  // the kernels load B aligned
     for (int i = 0; i < m * k; i++) a[i] = (float)next_uniform();
@@ -362,6 +363,12 @@ static void check_panel_multiply(void) {
     }
     expect(worst < 1e-5, "the packed-once panel product equals the plain sum");
     expect(outside, "the packed-once panel product writes only the used columns");
+}
+
+// Most of the panel used, and few of it (AVX-512 then runs its half-width tile).
+static void check_panel_multiply(void) {
+    check_panel_multiply_using(-3);
+    check_panel_multiply_using(5);
 }
 
 static void check_winograd(void) {
