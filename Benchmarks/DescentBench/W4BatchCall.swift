@@ -14,16 +14,5 @@ let w4BatchCalls = 3
 }
 
 @MainActor func w4BatchCall(json: Bool) {
-    let model = mlp([784, 512, 512, 10], dropout: 0.2, seed: 0).training(false)
-    let input = Tensor.randomNormal([1000, 784], seed: 1)
-    var outputs: [Tensor] = []
-    withoutGradients {
-        for _ in 0..<2 { outputs.append(model(input)) }
-        let elapsed = seconds {
-            for _ in 0..<w4BatchCalls { outputs.append(callgrindW4BatchCall(model, input)) }
-        }
-        record("w4_batch_calls", Double(w4BatchCalls), json: json)
-        record("w4_batch_us", elapsed / Double(w4BatchCalls) * 1e6, json: json)
-    }
-    precondition(outputs.count == 2 + w4BatchCalls)
+    timeW4Calls(batch: 1000, warmUp: 2, calls: w4BatchCalls, name: "w4_batch", json: json, callgrindW4BatchCall)
 }

@@ -322,18 +322,26 @@ func w3TrainingStep(_ model: inout Sequential, _ optimizer: Adadelta, _ inputs: 
 }
 
 @MainActor func w4Call(json: Bool) {
+    timeW4Calls(batch: 1, warmUp: 20, calls: callgrindCalls, name: "w4_call", json: json, callgrindW4Call)
+}
+
+/// Times `calls` calls of the W1 model in inference on one random [batch, 784] input, after
+/// `warmUp` uncounted ones, through `call` (a wrapper callgrind can find by name), and records
+/// NAME_calls and NAME_us.
+@MainActor func timeW4Calls(batch: Int, warmUp: Int, calls: Int, name: String, json: Bool,
+                            _ call: (Sequential, Tensor) -> Tensor) {
     let model = mlp([784, 512, 512, 10], dropout: 0.2, seed: 0).training(false)
-    let input = Tensor.randomNormal([1, 784], seed: 1)
+    let input = Tensor.randomNormal([batch, 784], seed: 1)
     var outputs: [Tensor] = []
     withoutGradients {
-        for _ in 0..<20 { outputs.append(model(input)) }
+        for _ in 0..<warmUp { outputs.append(model(input)) }
         let elapsed = seconds {
-            for _ in 0..<callgrindCalls { outputs.append(callgrindW4Call(model, input)) }
+            for _ in 0..<calls { outputs.append(call(model, input)) }
         }
-        record("w4_call_calls", Double(callgrindCalls), json: json)
-        record("w4_call_us", elapsed / Double(callgrindCalls) * 1e6, json: json)
+        record("\(name)_calls", Double(calls), json: json)
+        record("\(name)_us", elapsed / Double(calls) * 1e6, json: json)
     }
-    precondition(outputs.count == 20 + callgrindCalls)
+    precondition(outputs.count == warmUp + calls)
 }
 
 do {

@@ -109,4 +109,21 @@ void descent_dgemm_kernel_neon_epilogue(ptrdiff_t kc, const double *a, const dou
                                         double beta, int mr, int nr, const double *bias, int activation);
 #endif
 
+// The body of an `…_epilogue` entry: calls `heights(kc, a, b, c, ldc, beta, mr, nr, bias,
+// activation)` with the bias's presence and the activation as constants the compiler sees, one
+// inlined copy per combination, so that the merge tests neither.
+#define DESCENT_EPILOGUE_COPIES(heights)                                                            \
+    do {                                                                                            \
+        int relu = activation == DESCENT_ACTIVATION_RELU;                                           \
+        if (bias && relu) {                                                                         \
+            heights(kc, a, b, c, ldc, beta, mr, nr, bias, DESCENT_ACTIVATION_RELU);                 \
+        } else if (bias) {                                                                          \
+            heights(kc, a, b, c, ldc, beta, mr, nr, bias, DESCENT_ACTIVATION_IDENTITY);             \
+        } else if (relu) {                                                                          \
+            heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_RELU);                 \
+        } else {                                                                                    \
+            heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);             \
+        }                                                                                           \
+    } while (0)
+
 #endif

@@ -116,21 +116,11 @@ AVX2 void descent_sgemm_kernel_avx2(ptrdiff_t kc, const float *restrict a, const
     sgemm_heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);
 }
 
-// One copy per epilogue, in which the compiler knows whether there is a bias and which
-// activation, so that the merge tests neither.
+// One copy per epilogue (DESCENT_EPILOGUE_COPIES, gemm_kernels.h).
 AVX2 void descent_sgemm_kernel_avx2_epilogue(ptrdiff_t kc, const float *restrict a, const float *restrict b,
                                              float *restrict c, ptrdiff_t ldc, float beta, int mr, int nr,
                                              const float *restrict bias, int activation) {
-    int relu = activation == DESCENT_ACTIVATION_RELU;
-    if (bias && relu) {
-        sgemm_heights(kc, a, b, c, ldc, beta, mr, nr, bias, DESCENT_ACTIVATION_RELU);
-    } else if (bias) {
-        sgemm_heights(kc, a, b, c, ldc, beta, mr, nr, bias, DESCENT_ACTIVATION_IDENTITY);
-    } else if (relu) {
-        sgemm_heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_RELU);
-    } else {
-        sgemm_heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);
-    }
+    DESCENT_EPILOGUE_COPIES(sgemm_heights);
 }
 
 AVX2 static inline __attribute__((always_inline)) void
@@ -235,21 +225,11 @@ AVX2 void descent_dgemm_kernel_avx2(ptrdiff_t kc, const double *restrict a, cons
     dgemm_heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);
 }
 
-// One copy per epilogue, in which the compiler knows whether there is a bias and which
-// activation, so that the merge tests neither.
+// One copy per epilogue (DESCENT_EPILOGUE_COPIES, gemm_kernels.h).
 AVX2 void descent_dgemm_kernel_avx2_epilogue(ptrdiff_t kc, const double *restrict a, const double *restrict b,
                                              double *restrict c, ptrdiff_t ldc, double beta, int mr, int nr,
                                              const double *restrict bias, int activation) {
-    int relu = activation == DESCENT_ACTIVATION_RELU;
-    if (bias && relu) {
-        dgemm_heights(kc, a, b, c, ldc, beta, mr, nr, bias, DESCENT_ACTIVATION_RELU);
-    } else if (bias) {
-        dgemm_heights(kc, a, b, c, ldc, beta, mr, nr, bias, DESCENT_ACTIVATION_IDENTITY);
-    } else if (relu) {
-        dgemm_heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_RELU);
-    } else {
-        dgemm_heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);
-    }
+    DESCENT_EPILOGUE_COPIES(dgemm_heights);
 }
 
 #endif

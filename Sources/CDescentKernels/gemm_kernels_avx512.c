@@ -126,21 +126,11 @@ AVX512 void descent_sgemm_kernel_avx512(ptrdiff_t kc, const float *restrict a, c
     }
 }
 
-// One copy per epilogue, in which the compiler knows whether there is a bias and which
-// activation, so that the merge tests neither.
+// One copy per epilogue (DESCENT_EPILOGUE_COPIES, gemm_kernels.h).
 AVX512 void descent_sgemm_kernel_avx512_epilogue(ptrdiff_t kc, const float *restrict a, const float *restrict b,
                                                  float *restrict c, ptrdiff_t ldc, float beta, int mr, int nr,
                                                  const float *restrict bias, int activation) {
-    int relu = activation == DESCENT_ACTIVATION_RELU;
-    if (bias && relu) {
-        heights(kc, a, b, c, ldc, beta, mr, nr, bias, DESCENT_ACTIVATION_RELU);
-    } else if (bias) {
-        heights(kc, a, b, c, ldc, beta, mr, nr, bias, DESCENT_ACTIVATION_IDENTITY);
-    } else if (relu) {
-        heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_RELU);
-    } else {
-        heights(kc, a, b, c, ldc, beta, mr, nr, NULL, DESCENT_ACTIVATION_IDENTITY);
-    }
+    DESCENT_EPILOGUE_COPIES(heights);
 }
 
 // A full 12-row micro-panel of op(A). Untransposed, the rows are contiguous: 8×8 transposes,
