@@ -150,20 +150,21 @@ static int descent_variant(void) {
 #endif
 static const descent_sgemm_kernels sgemm_portable = {
     SGEMM_DEFAULT_KERNEL, SGEMM_DEFAULT_EPILOGUE, descent_sgemm_pack_a_panel, descent_sgemm_pack_b_panel,
-    descent_sgemv_portable};
+    descent_sgemv_portable, NULL, NULL};
 static const descent_dgemm_kernels dgemm_portable = {
     DGEMM_DEFAULT_KERNEL, DGEMM_DEFAULT_EPILOGUE, descent_dgemm_pack_a_panel, descent_dgemm_pack_b_panel,
-    descent_dgemv_portable};
+    descent_dgemv_portable, NULL, NULL};
 #if defined(__x86_64__)
 static const descent_sgemm_kernels sgemm_avx2 = {
     descent_sgemm_kernel_avx2, descent_sgemm_kernel_avx2_epilogue, descent_sgemm_pack_a_avx2,
-    descent_sgemm_pack_b_avx2, descent_sgemv_avx2};
+    descent_sgemm_pack_b_avx2, descent_sgemv_avx2, NULL, NULL};
 static const descent_dgemm_kernels dgemm_avx2 = {
     descent_dgemm_kernel_avx2, descent_dgemm_kernel_avx2_epilogue, descent_dgemm_pack_a_panel,
-    descent_dgemm_pack_b_panel, descent_dgemv_avx2};
+    descent_dgemm_pack_b_panel, descent_dgemv_avx2, NULL, NULL};
 static const descent_sgemm_kernels sgemm_avx512 = {
     descent_sgemm_kernel_avx512, descent_sgemm_kernel_avx512_epilogue, descent_sgemm_pack_a_avx512,
-    descent_sgemm_pack_b_avx512, descent_sgemv_avx2};
+    descent_sgemm_pack_b_avx512, descent_sgemv_avx2, descent_sgemm_pack_a_ragged_avx512,
+    descent_sgemm_pack_b_ragged_avx512};
 #endif
 
 // The variant that a request for `asked` (a DESCENT_KERNELS_ value) gets: the variant chosen

@@ -79,6 +79,8 @@ static void GEMM_PREFIX(pack_a)(const GEMM_KERNELS *kernels, int transpose, ptrd
         const GEMM_T *src = transpose ? a + ir : a + ir * lda;
         if (mc - ir >= GEMM_MR) {
             kernels->pack_a(transpose, kc, src, lda, dest);
+        } else if (kernels->pack_a_ragged) {
+            kernels->pack_a_ragged(transpose, mc - ir, kc, src, lda, dest);
         } else {
             GEMM_PREFIX(pack_a_ragged)(transpose, mc - ir, kc, src, lda, dest);
         }
@@ -90,6 +92,8 @@ static void GEMM_PREFIX(pack_b)(const GEMM_KERNELS *kernels, int transpose, ptrd
                                 ptrdiff_t nr, const GEMM_T *b, ptrdiff_t ldb, GEMM_T *dest) {
     if (nr == GEMM_NR) {
         kernels->pack_b(transpose, kc, b, ldb, dest);
+    } else if (kernels->pack_b_ragged) {
+        kernels->pack_b_ragged(transpose, nr, kc, b, ldb, dest);
     } else {
         GEMM_PREFIX(pack_b_ragged)(transpose, nr, kc, b, ldb, dest);
     }

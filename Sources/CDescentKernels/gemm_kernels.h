@@ -44,6 +44,10 @@ typedef struct {
     void (*pack_b)(int transpose, ptrdiff_t kc, const float *b, ptrdiff_t ldb, float *dest);
     void (*gemv)(int transposeM, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t incx,
                  const float *m, ptrdiff_t ldm, float *c, ptrdiff_t incc, float beta);
+    // Packers of a ragged edge panel (mr < MR real rows, nr < NR real columns, zero-padded);
+    // NULL where the driver's plain loops serve.
+    void (*pack_a_ragged)(int transpose, ptrdiff_t mr, ptrdiff_t kc, const float *a, ptrdiff_t lda, float *dest);
+    void (*pack_b_ragged)(int transpose, ptrdiff_t nr, ptrdiff_t kc, const float *b, ptrdiff_t ldb, float *dest);
 } descent_sgemm_kernels;
 
 typedef struct {
@@ -55,6 +59,10 @@ typedef struct {
     void (*pack_b)(int transpose, ptrdiff_t kc, const double *b, ptrdiff_t ldb, double *dest);
     void (*gemv)(int transposeM, ptrdiff_t n, ptrdiff_t k, const double *x, ptrdiff_t incx,
                  const double *m, ptrdiff_t ldm, double *c, ptrdiff_t incc, double beta);
+    // Packers of a ragged edge panel (mr < MR real rows, nr < NR real columns, zero-padded);
+    // NULL where the driver's plain loops serve.
+    void (*pack_a_ragged)(int transpose, ptrdiff_t mr, ptrdiff_t kc, const double *a, ptrdiff_t lda, double *dest);
+    void (*pack_b_ragged)(int transpose, ptrdiff_t nr, ptrdiff_t kc, const double *b, ptrdiff_t ldb, double *dest);
 } descent_dgemm_kernels;
 
 void descent_sgemm_kernel_portable(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
@@ -96,6 +104,10 @@ void descent_sgemm_pack_a_avx512(int transpose, ptrdiff_t kc, const float *a, pt
                                  float *dest);
 void descent_sgemm_pack_b_avx512(int transpose, ptrdiff_t kc, const float *b, ptrdiff_t ldb,
                                  float *dest);
+void descent_sgemm_pack_a_ragged_avx512(int transpose, ptrdiff_t mr, ptrdiff_t kc, const float *a, ptrdiff_t lda,
+                                        float *dest);
+void descent_sgemm_pack_b_ragged_avx512(int transpose, ptrdiff_t nr, ptrdiff_t kc, const float *b, ptrdiff_t ldb,
+                                        float *dest);
 #endif
 
 #if defined(__aarch64__)

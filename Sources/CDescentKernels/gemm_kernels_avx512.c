@@ -133,60 +133,90 @@ AVX512 void descent_sgemm_kernel_avx512_epilogue(ptrdiff_t kc, const float *rest
     DESCENT_EPILOGUE_COPIES(heights);
 }
 
-// A full 12-row micro-panel of op(A). Untransposed, the rows are contiguous: 8×8 transposes,
-// eight steps at a time (rows 0–7, then rows 8–11 with four zero rows); transposed, each step's
-// twelve values are contiguous.
-AVX512 void descent_sgemm_pack_a_avx512(int transpose, ptrdiff_t kc, const float *a, ptrdiff_t lda,
-                                        float *restrict dest) {
+// A 12-row micro-panel of op(A) with `rows` real rows (the rest zero). Untransposed, the rows
+// are contiguous: 8×8 transposes, eight steps at a time (rows 0–7, then rows 8–11 with four
+// zero rows), a missing row a zero vector; transposed, each step's values are contiguous: one
+// masked load.
+AVX512 static inline __attribute__((always_inline)) void
+pack_a_rows(int transpose, const int rows, ptrdiff_t kc, const float *a, ptrdiff_t lda, float *restrict dest) {
     enum { MR = DESCENT_SGEMM512_MR };
     ptrdiff_t p = 0;
     if (!transpose) {
         for (; p + 8 <= kc; p += 8) {
             __m256 r[8];
-            for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(a + i * lda + p);
+            for (int i = 0; i < 8; i++) r[i] = i < rows ? _mm256_loadu_ps(a + i * lda + p) : _mm256_setzero_ps();
             transpose8x8(r);
             for (int q = 0; q < 8; q++) _mm256_storeu_ps(dest + (p + q) * MR, r[q]);
-            for (int i = 0; i < 4; i++) r[i] = _mm256_loadu_ps(a + (8 + i) * lda + p);
-            r[4] = r[5] = r[6] = r[7] = _mm256_setzero_ps();
+            for (int i = 0; i < 8; i++) {
+                r[i] = i < 4 && 8 + i < rows ? _mm256_loadu_ps(a + (8 + i) * lda + p) : _mm256_setzero_ps();
+            }
             transpose8x8(r);
             for (int q = 0; q < 8; q++) _mm_storeu_ps(dest + (p + q) * MR + 8, _mm256_castps256_ps128(r[q]));
         }
         for (; p < kc; p++) {
-            for (int i = 0; i < MR; i++) dest[p * MR + i] = a[i * lda + p];
+            for (int i = 0; i < MR; i++) dest[p * MR + i] = i < rows ? a[i * lda + p] : 0.0f;
         }
     } else {
+        __mmask16 real = (__mmask16)((1u << rows) - 1);
         for (; p < kc; p++) {
-            const float *src = a + p * lda;
-            _mm256_storeu_ps(dest + p * MR, _mm256_loadu_ps(src));
-            _mm_storeu_ps(dest + p * MR + 8, _mm_loadu_ps(src + 8));
+            __m512 step = _mm512_maskz_loadu_ps(real, a + p * lda);
+            _mm256_storeu_ps(dest + p * MR, _mm512_castps512_ps256(step));
+            _mm_storeu_ps(dest + p * MR + 8, _mm512_extractf32x4_ps(step, 2));
         }
     }
 }
 
-// A full 32-column micro-panel of op(B). Untransposed, each step is 32 contiguous floats;
-// transposed, each column is contiguous: four 8×8 transposes per eight steps.
-AVX512 void descent_sgemm_pack_b_avx512(int transpose, ptrdiff_t kc, const float *b, ptrdiff_t ldb,
+AVX512 void descent_sgemm_pack_a_avx512(int transpose, ptrdiff_t kc, const float *a, ptrdiff_t lda,
                                         float *restrict dest) {
+    pack_a_rows(transpose, DESCENT_SGEMM512_MR, kc, a, lda, dest);
+}
+
+AVX512 void descent_sgemm_pack_a_ragged_avx512(int transpose, ptrdiff_t mr, ptrdiff_t kc, const float *a,
+                                               ptrdiff_t lda, float *restrict dest) {
+    pack_a_rows(transpose, (int)mr, kc, a, lda, dest);
+}
+
+// A 32-column micro-panel of op(B) with `columns` real columns (the rest zero). Untransposed,
+// each step is contiguous: two masked loads; transposed, each column is contiguous: four 8×8
+// transposes per eight steps, a missing column a zero vector.
+AVX512 static inline __attribute__((always_inline)) void
+pack_b_columns(int transpose, const int columns, ptrdiff_t kc, const float *b, ptrdiff_t ldb,
+               float *restrict dest) {
     enum { NR = DESCENT_SGEMM512_NR };
     ptrdiff_t p = 0;
     if (!transpose) {
+        __mmask16 low = (__mmask16)(columns >= 16 ? 0xFFFF : (1u << columns) - 1);
+        __mmask16 high = (__mmask16)(columns >= 32 ? 0xFFFF : columns > 16 ? (1u << (columns - 16)) - 1 : 0);
         for (; p < kc; p++) {
-            _mm512_store_ps(dest + p * NR, _mm512_loadu_ps(b + p * ldb));
-            _mm512_store_ps(dest + p * NR + 16, _mm512_loadu_ps(b + p * ldb + 16));
+            _mm512_store_ps(dest + p * NR, _mm512_maskz_loadu_ps(low, b + p * ldb));
+            _mm512_store_ps(dest + p * NR + 16, _mm512_maskz_loadu_ps(high, b + p * ldb + 16));
         }
         return;
     }
     for (; p + 8 <= kc; p += 8) {
         for (int quarter = 0; quarter < 4; quarter++) {
             __m256 r[8];
-            for (int j = 0; j < 8; j++) r[j] = _mm256_loadu_ps(b + (quarter * 8 + j) * ldb + p);
+            for (int j = 0; j < 8; j++) {
+                int column = quarter * 8 + j;
+                r[j] = column < columns ? _mm256_loadu_ps(b + column * ldb + p) : _mm256_setzero_ps();
+            }
             transpose8x8(r);
             for (int q = 0; q < 8; q++) _mm256_store_ps(dest + (p + q) * NR + quarter * 8, r[q]);
         }
     }
     for (; p < kc; p++) {
-        for (int j = 0; j < NR; j++) dest[p * NR + j] = b[j * ldb + p];
+        for (int j = 0; j < NR; j++) dest[p * NR + j] = j < columns ? b[j * ldb + p] : 0.0f;
     }
+}
+
+AVX512 void descent_sgemm_pack_b_avx512(int transpose, ptrdiff_t kc, const float *b, ptrdiff_t ldb,
+                                        float *restrict dest) {
+    pack_b_columns(transpose, DESCENT_SGEMM512_NR, kc, b, ldb, dest);
+}
+
+AVX512 void descent_sgemm_pack_b_ragged_avx512(int transpose, ptrdiff_t nr, ptrdiff_t kc, const float *b,
+                                               ptrdiff_t ldb, float *restrict dest) {
+    pack_b_columns(transpose, (int)nr, kc, b, ldb, dest);
 }
 
 #endif
