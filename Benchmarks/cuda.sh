@@ -36,14 +36,15 @@ fi
 { nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2> /dev/null || echo "nvidia-smi not found"; } | tee "$results/gpu.txt"
 
 echo "== cross-check: $device against reference"
-timeout 150 "$bin/descent-crosscheck" --device "$device" --all > "$results/crosscheck.txt" 2>&1
+# Each primitive's name goes to crosscheck.err before its check: after a trap, the last one names it.
+timeout 100 "$bin/descent-crosscheck" --device "$device" --all > "$results/crosscheck.txt" 2> "$results/crosscheck.err"
 crosscheck=$?
-if [ $crosscheck -ge 128 ] || [ $crosscheck -eq 124 ]; then
-    # A trap (a kernel that failed) or a timeout: again with a wait after every launch, so the
-    # message names the kernel.
-    echo "the cross-check stopped (exit $crosscheck); again with DESCENT_CUDA_SYNC=1 to name the kernel"
-    DESCENT_CUDA_SYNC=1 timeout 90 "$bin/descent-crosscheck" --device "$device" --all > "$results/crosscheck-sync.txt" 2>&1
-    grep -v " — ok$" "$results/crosscheck-sync.txt" | head -60
+if [ $crosscheck -ge 2 ]; then
+    echo "the cross-check stopped (exit $crosscheck) at: $(tail -3 "$results/crosscheck.err" | tr '\n' ' ')"
+    # Again with a wait after every launch, so that the failing kernel is the one named.
+    echo "again with DESCENT_CUDA_SYNC=1:"
+    DESCENT_CUDA_SYNC=1 timeout 60 "$bin/descent-crosscheck" --device "$device" > "$results/crosscheck-sync.txt" 2>&1
+    tail -8 "$results/crosscheck-sync.txt"
 fi
 grep -v " — ok$" "$results/crosscheck.txt" | head -80
 echo "(exit $crosscheck; every case in $results/crosscheck.txt)"
@@ -53,9 +54,13 @@ timeout 60 "$bin/descent-cuda-bench" --device "$device" --workloads agree > "$re
 agree=$?
 cat "$results/agree.txt"; echo "(exit $agree)"
 
+# One process per workload, so that one that fails or runs long does not hide the others.
 echo "== Descent on $device"
-timeout 120 "$bin/descent-cuda-bench" --device "$device" --json ${DESCENT_BENCH_OPTIONS:-} > "$results/descent.json" 2> "$results/descent.err"
-echo "(exit $?)"; cat "$results/descent.json"; tail -20 "$results/descent.err"
+for workload in ${DESCENT_WORKLOADS:-w1 w2 w4 w3}; do
+    timeout 75 "$bin/descent-cuda-bench" --device "$device" --workloads "$workload" --json ${DESCENT_BENCH_OPTIONS:-} \
+        > "$results/descent-$workload.json" 2> "$results/descent-$workload.err"
+    echo "$workload (exit $?): $(cat "$results/descent-$workload.json")"; tail -5 "$results/descent-$workload.err"
+done
 
 if "$python" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2> /dev/null; then
     echo "== PyTorch on the same GPU (TF32 off)"
@@ -75,9 +80,13 @@ def load(name):
         return json.load(open(f"{folder}/{name}"))
     except Exception:
         return {}
-descent, torch = load("descent.json"), load("pytorch.json")
+import glob, os
+descent = {}
+for path in sorted(glob.glob(f"{folder}/descent-*.json")):
+    descent.update(load(os.path.basename(path)))
+torch = load("pytorch.json")
 print(f"\n{'figure':34} {'Descent':>12} {'PyTorch':>12}")
-for name in ["w1_epoch_seconds", "w2_steps_per_second", "w4_batch1_latency_us", "w4_batch1000_samples_per_second"]:
+for name in ["w1_epoch_seconds", "w2_steps_per_second", "w4_batch1_latency_us", "w4_batch1000_samples_per_second", "w3_epoch_seconds"]:
     d, t = descent.get(name), torch.get(name)
     show = lambda v: "—" if v is None else f"{v:.4g}"
     print(f"{name:34} {show(d):>12} {show(t):>12}")

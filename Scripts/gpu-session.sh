@@ -5,11 +5,15 @@
 #
 # On the Swift side, first `Scripts/gpu-build.sh` (the two binaries, static, stripped and gzipped
 # into .build/gpu-bin), then run, with the device tool, `Scripts/gpu-session.sh` carrying
-# `.build/gpu-bin` (timeout about 450 s; each step has its own time limit inside).
+# `.build/gpu-bin` (timeout about 450 s; each step has its own time limit inside, about 6 minutes in all when
+# every one runs to its limit).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-out="${OUT:-gpu-results}"
-mkdir -p "$out"
+# The device tool brings back at most 8 files from $OUT: the results are written to a folder of
+# their own and packed into one archive there at the end.
+final="${OUT:-gpu-results}"
+out="$(mktemp -d /tmp/gpu-results.XXXXXX)"
+mkdir -p "$final"
 packed="${DESCENT_PACKED_BIN:-.build/gpu-bin}"
 export DESCENT_BIN="${DESCENT_BIN:-/tmp/descent-bin}"
 mkdir -p "$DESCENT_BIN"
@@ -43,4 +47,6 @@ cat "$out/machine.txt"
 Benchmarks/cuda.sh "$out" 2>&1 | tee "$out/summary.txt"
 status=${PIPESTATUS[0]}
 echo "cuda.sh exit $status" | tee -a "$out/summary.txt"
+cp "$out/summary.txt" "$final/"
+tar -czf "$final/results.tar.gz" -C "$out" .
 exit "$status"

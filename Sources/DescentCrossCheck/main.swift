@@ -49,7 +49,10 @@ do {
     fail("\(device) cannot be used: \(error)", code: 3)
 }
 if let info = device.cudaDeviceInfo { print(info) }
-let report = BackendCrossCheck.run(device)
+// Each name on standard error before its check: a trap's last line names what stopped.
+let report = BackendCrossCheck.run(device) { name in
+    FileHandle.standardError.write(Data("checking \(name)\n".utf8))
+}
 if listsEveryCase {
     for checked in report.cases where checked.passed { print(checked) }
 }

@@ -40,12 +40,17 @@ public enum BackendCrossCheck {
     ///
     /// Inputs are the same on both devices (made on the CPU from fixed seeds and moved with
     /// ``Tensor/to(_:)``), so the report is the same from run to run.
-    public static func run(_ device: Device, against reference: Device = .reference) -> BackendCrossCheckReport {
+    ///
+    /// - Parameter starting: called with each primitive's or rule's name before it is checked,
+    ///   so that a backend that traps (a kernel that fails on a GPU) is known by the last name seen.
+    public static func run(_ device: Device, against reference: Device = .reference,
+                           starting: (String) -> Void = { _ in }) -> BackendCrossCheckReport {
         var check = CrossCheckRun(device: device, reference: reference)
         withoutGradients {
             // Every case of `Primitive` must be named here: a new primitive does not compile
             // until it is checked.
             for primitive in Primitive.allCases {
+                starting("\(primitive)")
                 switch primitive {
                 case .upload: check.upload()
                 case .download: check.download()
@@ -78,7 +83,10 @@ public enum BackendCrossCheck {
             }
         }
         // Derivative rules record gradients, so they run outside `withoutGradients`.
-        for rule in DerivativeRule.allCases { check.rule(rule) }
+        for rule in DerivativeRule.allCases {
+            starting("rule \(rule)")
+            check.rule(rule)
+        }
         return BackendCrossCheckReport(device: device, reference: reference, cases: check.cases)
     }
 
