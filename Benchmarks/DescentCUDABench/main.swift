@@ -110,15 +110,20 @@ func mnistCNN(seed: UInt64) -> Sequential {
 
 /// One epoch of shuffled mini-batches (or its first `limit` steps): the cost of each step, read
 /// back as `fit` does.
+///
+/// The epoch's order is applied once, on the device (one gather of the whole set, one upload of
+/// its indices); the batches are then runs of consecutive rows, copied on the device — as
+/// PyTorch's loop indexes with a permutation that lives on the GPU.
 func epoch(_ model: inout Sequential, _ optimizer: some Optimizer, features: Tensor, labels: Tensor, batchSize: Int,
            seed: UInt64, limit: Int = .max) -> Double {
     var generator = RandomGenerator(seed: seed)
     var order = Array(0..<features.shape[0])
     order.shuffle(using: &generator)
+    let shuffledFeatures = features.gathering(atIndices: order), shuffledLabels = labels.gathering(atIndices: order)
     var cost = 0.0
     for start in stride(from: 0, to: order.count, by: batchSize).prefix(limit) {
-        let indices = Array(order[start..<min(start + batchSize, order.count)])
-        let inputs = features.gathering(atIndices: indices), targets = labels.gathering(atIndices: indices)
+        let rows = start..<min(start + batchSize, order.count)
+        let inputs = shuffledFeatures[rows], targets = shuffledLabels[rows]
         let (value, gradients) = valueWithGradient(at: model) { model in crossEntropy(logits: model(inputs), labels: targets) }
         optimizer.update(&model, along: gradients)
         cost = value.doubleValue

@@ -54,6 +54,7 @@ typedef DCUresult (*DPFN_cuMemcpyHtoDAsync)(DCUdeviceptr destination, const void
 typedef DCUresult (*DPFN_cuMemcpyDtoHAsync)(void *destination, DCUdeviceptr source, size_t bytes, DCUstream stream);
 typedef DCUresult (*DPFN_cuMemcpyDtoDAsync)(DCUdeviceptr destination, DCUdeviceptr source, size_t bytes, DCUstream stream);
 typedef DCUresult (*DPFN_cuMemsetD8Async)(DCUdeviceptr destination, unsigned char value, size_t count, DCUstream stream);
+typedef DCUresult (*DPFN_cuMemsetD32Async)(DCUdeviceptr destination, unsigned int value, size_t count, DCUstream stream);
 typedef DCUresult (*DPFN_cuModuleLoadData)(DCUmodule *module, const void *image);
 typedef DCUresult (*DPFN_cuModuleGetFunction)(DCUfunction *function, DCUmodule module, const char *name);
 typedef DCUresult (*DPFN_cuLaunchKernel)(DCUfunction function,

@@ -24,6 +24,10 @@ protocol Backend: Sendable {
     func upload(_ host: Tensor) -> Tensor
     /// `x` (on this device) copied to the CPU: a read-back.
     func download(_ x: Tensor) -> Tensor
+    /// A tensor of `shape` on this device whose every element is `value` converted to `dtype`
+    /// (as `Tensor(repeating:)` converts it); the default uploads one made on the host, a GPU
+    /// fills its memory itself (a mean's divisor and backpropagation's seed need no copy).
+    func filled(with value: Double, shape: [Int], dtype: DType) -> Tensor
 
     // MARK: Elementwise
 
@@ -207,4 +211,10 @@ struct Conv2dGeometry: Sendable, Hashable {
     var inputShape: [Int] { [batch, inChannels, height, width] }
     var weightShape: [Int] { [outChannels, groupInChannels, kernelHeight, kernelWidth] }
     var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
+}
+
+extension Backend {
+    func filled(with value: Double, shape: [Int], dtype: DType) -> Tensor {
+        upload(Tensor(repeating: value, shape: shape, dtype: dtype))
+    }
 }

@@ -74,6 +74,14 @@ struct CrossCheckRun {
                 record(.primitive(.upload), "\(dtype) \(shape), against the host", device.backend.upload(host), host,
                        .exact, expectedDevice: device)
             }
+            // A tensor filled on the device (Tensor(repeating:)), against the host's conversion:
+            // NaN, −0, values out of the dtype's range, fractions.
+            for value in [1.0, -0.0, .nan, 1e40, -2.75, 300.0] {
+                let shape = [3, 5]
+                record(.primitive(.upload), "\(dtype) \(shape) filled with \(value)",
+                       device.backend.filled(with: value, shape: shape, dtype: dtype),
+                       Tensor(repeating: value, shape: shape, dtype: dtype), .exact, expectedDevice: device)
+            }
         }
     }
 

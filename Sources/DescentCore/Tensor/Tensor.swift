@@ -67,6 +67,10 @@ public struct Tensor: @unchecked Sendable {
     /// (converted to the dtype; integers round toward zero and saturate).
     public init(repeating value: Double, shape: [Int], dtype: DType = .float32, on device: Device = .cpu) {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor(repeating:shape:): negative size in shape \(shape)")
+        if device != .cpu {
+            self = device.backend.filled(with: value, shape: shape, dtype: dtype)
+            return
+        }
         let count = shape.reduce(1, *)
         let storage = TensorStorage(uninitializedCount: count, dtype: dtype, device: .cpu)
         func fill<T: TensorScalar>(_: T.Type) { storage.typed(T.self).initialize(repeating: T(fromDouble: value), count: count) }
@@ -78,7 +82,6 @@ public struct Tensor: @unchecked Sendable {
         case .uint8: fill(UInt8.self)
         }
         self.init(shape: shape, storage: storage)
-        if device != .cpu { self = device.backend.upload(self) }
     }
 
     /// A tensor of zeros on `device`.

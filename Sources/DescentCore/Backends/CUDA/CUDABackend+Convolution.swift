@@ -1,4 +1,5 @@
-// Convolution and pooling, by their definitions (see CUDAKernels+Convolution and +Pooling).
+// Convolution as im2col and cuBLAS's products (see CUDAKernels+Convolution), and pooling by its
+// definition (CUDAKernels+Pooling).
 
 extension CUDABackend {
     private static func dims(_ s: Conv2dGeometry) -> CUDAKernelArgument {
@@ -6,25 +7,115 @@ extension CUDABackend {
                s.padTop, s.padLeft, s.dilationY, s.dilationX, s.groups, s.outHeight, s.outWidth].map(Int64.init))
     }
 
+    /// The most elements a columns matrix may have (128 MB of float32): larger batches are
+    /// unfolded a chunk of examples at a time.
+    private static let columnsBudget = 1 << 25
+
+    /// The examples per chunk, and the matrices' sizes for one chunk, of `geometry`.
+    private struct ConvolutionPlan {
+        let positions: Int, rows: Int, groupRows: Int, groupOutputs: Int, chunk: Int
+
+        init(_ s: Conv2dGeometry) {
+            positions = s.outHeight * s.outWidth
+            rows = s.inChannels * s.kernelHeight * s.kernelWidth
+            groupRows = rows / s.groups
+            groupOutputs = s.outChannels / s.groups
+            chunk = Swift.max(1, Swift.min(s.batch, CUDABackend.columnsBudget / Swift.max(1, rows * positions)))
+        }
+
+        /// The chunks of examples: their first example and count.
+        func chunks(_ batch: Int) -> [(first: Int, count: Int)] {
+            stride(from: 0, to: batch, by: chunk).map { ($0, Swift.min(chunk, batch - $0)) }
+        }
+    }
+
+    /// Unfolds examples `first ..< first + count` of `input` into `columns`.
+    private func unfold(_ input: Tensor, into columns: Tensor, first: Int, count: Int, _ geometry: Conv2dGeometry,
+                        _ plan: ConvolutionPlan) {
+        let n = plan.rows * count * plan.positions
+        context.launch("im2col_\(Self.suffix(input.dtype))", in: .convolution, count: n,
+                       [input.cudaArgument, columns.cudaArgument, .int64(Int64(first)), .int64(Int64(count)), .int64(Int64(n)),
+                        Self.dims(geometry)])
+    }
+
+    /// Examples `first ..< first + count` of the NCHW `upstream`, channel-major, into `gradient`.
+    private func channelsMajor(_ upstream: Tensor, into gradient: Tensor, first: Int, count: Int,
+                               _ geometry: Conv2dGeometry, _ plan: ConvolutionPlan) {
+        let n = geometry.outChannels * count * plan.positions
+        context.launch("channels_major_\(Self.suffix(upstream.dtype))", in: .convolution, count: n,
+                       [upstream.cudaArgument, gradient.cudaArgument, .int64(Int64(first)), .int64(Int64(count)),
+                        .int64(Int64(n)), Self.dims(geometry)])
+    }
+
     func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ geometry: Conv2dGeometry) -> Tensor {
         let y = empty(geometry.outputShape, input.dtype)
-        context.launch("conv2d_\(Self.suffix(input.dtype))", in: .convolution, count: y.scalarCount,
-                       [input.cudaArgument, weight.cudaArgument, bias?.cudaArgument ?? .pointer(0), .int32(bias == nil ? 0 : 1),
-                        y.cudaArgument, .int64(Int64(y.scalarCount)), Self.dims(geometry)])
+        let plan = ConvolutionPlan(geometry)
+        guard y.scalarCount > 0 else { return y }
+        let dtype = input.dtype
+        let columns = empty([plan.rows * plan.chunk * plan.positions], dtype)
+        let product = empty([geometry.outChannels * plan.chunk * plan.positions], dtype)
+        for (first, count) in plan.chunks(geometry.batch) {
+            let width = count * plan.positions
+            if plan.rows > 0 {
+                unfold(input, into: columns, first: first, count: count, geometry, plan)
+                gemm(dtype, transposeA: false, transposeB: false, m: plan.groupOutputs, n: width, k: plan.groupRows,
+                     a: weight.storage.address, strideA: plan.groupOutputs * plan.groupRows,
+                     b: columns.storage.address, strideB: plan.groupRows * width,
+                     c: product.storage.address, strideC: plan.groupOutputs * width, batch: geometry.groups)
+            } else {
+                context.zero(product.storage.address, byteCount: geometry.outChannels * width * dtype.byteCount)
+            }
+            let n = geometry.outChannels * width
+            context.launch("conv2d_output_\(Self.suffix(dtype))", in: .convolution, count: n,
+                           [product.cudaArgument, bias?.cudaArgument ?? .pointer(0), .int32(bias == nil ? 0 : 1), y.cudaArgument,
+                            .int64(Int64(first)), .int64(Int64(count)), .int64(Int64(n)), Self.dims(geometry)])
+        }
         return y
     }
 
     func conv2dInputGradient(_ upstream: Tensor, weight: Tensor, _ geometry: Conv2dGeometry) -> Tensor {
-        let y = empty(geometry.inputShape, upstream.dtype)
-        context.launch("conv2d_input_gradient_\(Self.suffix(upstream.dtype))", in: .convolution, count: y.scalarCount,
-                       [upstream.cudaArgument, weight.cudaArgument, y.cudaArgument, .int64(Int64(y.scalarCount)), Self.dims(geometry)])
+        let dtype = upstream.dtype
+        let plan = ConvolutionPlan(geometry)
+        guard plan.rows > 0, plan.positions > 0, geometry.outChannels > 0 else { return zeros(geometry.inputShape, dtype) }
+        let y = empty(geometry.inputShape, dtype)
+        guard y.scalarCount > 0 else { return y }
+        let gradient = empty([geometry.outChannels * plan.chunk * plan.positions], dtype)
+        let columns = empty([plan.rows * plan.chunk * plan.positions], dtype)
+        for (first, count) in plan.chunks(geometry.batch) {
+            let width = count * plan.positions
+            channelsMajor(upstream, into: gradient, first: first, count: count, geometry, plan)
+            gemm(dtype, transposeA: true, transposeB: false, m: plan.groupRows, n: width, k: plan.groupOutputs,
+                 a: weight.storage.address, strideA: plan.groupOutputs * plan.groupRows,
+                 b: gradient.storage.address, strideB: plan.groupOutputs * width,
+                 c: columns.storage.address, strideC: plan.groupRows * width, batch: geometry.groups)
+            let n = count * geometry.inChannels * geometry.height * geometry.width
+            context.launch("col2im_\(Self.suffix(dtype))", in: .convolution, count: n,
+                           [columns.cudaArgument, y.cudaArgument, .int64(Int64(first)), .int64(Int64(count)), .int64(Int64(n)),
+                            Self.dims(geometry)])
+        }
         return y
     }
 
     func conv2dWeightGradient(_ upstream: Tensor, input: Tensor, _ geometry: Conv2dGeometry) -> Tensor {
-        let y = empty(geometry.weightShape, upstream.dtype)
-        context.launch("conv2d_weight_gradient_\(Self.suffix(upstream.dtype))", in: .convolution, count: y.scalarCount,
-                       [upstream.cudaArgument, input.cudaArgument, y.cudaArgument, .int64(Int64(y.scalarCount)), Self.dims(geometry)])
+        let dtype = upstream.dtype
+        let plan = ConvolutionPlan(geometry)
+        guard geometry.batch > 0, plan.positions > 0, plan.rows > 0, geometry.outChannels > 0 else {
+            return zeros(geometry.weightShape, dtype)
+        }
+        let y = empty(geometry.weightShape, dtype)
+        let gradient = empty([geometry.outChannels * plan.chunk * plan.positions], dtype)
+        let columns = empty([plan.rows * plan.chunk * plan.positions], dtype)
+        for (first, count) in plan.chunks(geometry.batch) {
+            let width = count * plan.positions
+            unfold(input, into: columns, first: first, count: count, geometry, plan)
+            channelsMajor(upstream, into: gradient, first: first, count: count, geometry, plan)
+            // dW = g·columnsᵀ, summed over the chunks by accumulating into y.
+            gemm(dtype, transposeA: false, transposeB: true, m: plan.groupOutputs, n: plan.groupRows, k: width,
+                 a: gradient.storage.address, strideA: plan.groupOutputs * width,
+                 b: columns.storage.address, strideB: plan.groupRows * width,
+                 c: y.storage.address, strideC: plan.groupOutputs * plan.groupRows, batch: geometry.groups,
+                 accumulating: first > 0)
+        }
         return y
     }
 

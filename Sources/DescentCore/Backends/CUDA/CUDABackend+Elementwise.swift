@@ -7,6 +7,19 @@ extension CUDABackend {
         return result
     }
 
+    /// Four-byte and one-byte elements by the driver's memset (no copy from the host); eight-byte
+    /// ones, which it cannot set, uploaded.
+    func filled(with value: Double, shape: [Int], dtype: DType) -> Tensor {
+        let y = empty(shape, dtype)
+        switch dtype {
+        case .float32: context.fill(y.storage.address, with: Float(fromDouble: value).bitPattern, count: y.scalarCount)
+        case .int32: context.fill(y.storage.address, with: UInt32(bitPattern: Int32(fromDouble: value)), count: y.scalarCount)
+        case .uint8: context.fill(y.storage.address, with: UInt8(fromDouble: value), count: y.scalarCount)
+        case .float64, .int64: return upload(Tensor(repeating: value, shape: shape, dtype: dtype))
+        }
+        return y
+    }
+
     func download(_ x: Tensor) -> Tensor {
         Self.readBacks.wrappingAdd(1, ordering: .relaxed)
         ReadBackCounter.recordReadBack()

@@ -72,6 +72,14 @@ extension CUDABackend {
         var shape = x.shape
         shape[axis] = indices.count
         let y = empty(shape, x.dtype)
+        // A run of consecutive rows (a slice, a batch of unshuffled examples) is one block of
+        // memory: copied on the device, with no index table to upload.
+        let outer = x.shape[..<axis].reduce(1, *)
+        if outer == 1, let first = indices.first, indices.indices.allSatisfy({ indices[$0] == first + $0 }) {
+            let rowBytes = x.shape[(axis + 1)...].reduce(1, *) * x.dtype.byteCount
+            context.copy(y.storage.address, from: x.storage.address + UInt64(first * rowBytes), byteCount: indices.count * rowBytes)
+            return y
+        }
         let table = deviceIndices(indices)
         context.launch("gather_\(Self.widthSuffix(x.dtype))", in: .movement, count: y.scalarCount,
                        [x.cudaArgument, y.cudaArgument, table.cudaArgument, .int64(Int64(y.scalarCount)),

@@ -158,9 +158,21 @@ final class CUDAContext: @unchecked Sendable {
     }
 
     func zero(_ destination: DCUdeviceptr, byteCount: Int) {
-        guard byteCount > 0 else { return }
+        fill(destination, with: UInt8(0), count: byteCount)
+    }
+
+    /// Sets `count` bytes to `value`.
+    func fill(_ destination: DCUdeviceptr, with value: UInt8, count: Int) {
+        guard count > 0 else { return }
         makeCurrent()
-        require(driver.memsetD8Async(destination, 0, byteCount, stream), "cuMemsetD8Async")
+        require(driver.memsetD8Async(destination, value, count, stream), "cuMemsetD8Async")
+    }
+
+    /// Sets `count` 4-byte words to `value`.
+    func fill(_ destination: DCUdeviceptr, with value: UInt32, count: Int) {
+        guard count > 0 else { return }
+        makeCurrent()
+        require(driver.memsetD32Async(destination, value, count, stream), "cuMemsetD32Async")
     }
 
     /// Waits until everything queued on the stream has run; a kernel's failure shows here.

@@ -27,6 +27,7 @@ struct CUDADriver: @unchecked Sendable {
     let memcpyDtoHAsync: DPFN_cuMemcpyDtoHAsync
     let memcpyDtoDAsync: DPFN_cuMemcpyDtoDAsync
     let memsetD8Async: DPFN_cuMemsetD8Async
+    let memsetD32Async: DPFN_cuMemsetD32Async
     let moduleLoadData: DPFN_cuModuleLoadData
     let moduleGetFunction: DPFN_cuModuleGetFunction
     let launchKernel: DPFN_cuLaunchKernel
@@ -54,6 +55,7 @@ struct CUDADriver: @unchecked Sendable {
         memcpyDtoHAsync = try library.function("cuMemcpyDtoHAsync_v2", as: DPFN_cuMemcpyDtoHAsync.self)
         memcpyDtoDAsync = try library.function("cuMemcpyDtoDAsync_v2", as: DPFN_cuMemcpyDtoDAsync.self)
         memsetD8Async = try library.function("cuMemsetD8Async", as: DPFN_cuMemsetD8Async.self)
+        memsetD32Async = try library.function("cuMemsetD32Async", as: DPFN_cuMemsetD32Async.self)
         moduleLoadData = try library.function("cuModuleLoadData", as: DPFN_cuModuleLoadData.self)
         moduleGetFunction = try library.function("cuModuleGetFunction", as: DPFN_cuModuleGetFunction.self)
         launchKernel = try library.function("cuLaunchKernel", as: DPFN_cuLaunchKernel.self)

@@ -22,7 +22,7 @@ enum CUDAKernelModule: String, Sendable, CaseIterable {
         case .matrix: return each(["add_bias", "softmax_cross_entropy", "softmax_cross_entropy_gradient"])
         case .random: return each(["random_uniform", "bernoulli"])
         case .optimizer: return each(["sgd", "rmsprop", "adam", "adadelta"])
-        case .convolution: return each(["conv2d", "conv2d_input_gradient", "conv2d_weight_gradient"])
+        case .convolution: return each(["im2col", "conv2d_output", "channels_major", "col2im"])
         case .pooling: return each(["max_pool2d", "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward"])
         }
     }

@@ -1,6 +1,16 @@
 extension CUDAKernelSource {
-    /// The 2-D convolution and its two gradients by their definitions, one thread per output
-    /// element (correct first; an implicit GEMM can replace them once a benchmark asks).
+    /// The 2-D convolution as matrix products (cuBLAS) between four moving kernels.
+    ///
+    /// The input is unfolded into a columns matrix of `C·kH·kW` rows (channel, kernel row, kernel
+    /// column) and `count·oH·oW` columns (example, output row, output column) for a chunk of
+    /// `count` examples starting at `first`; the product with the weights, read as
+    /// `[groups][O/groups][C/groups·kH·kW]`, is then channel-major (`[O][count·oH·oW]`):
+    ///
+    /// - `im2col`: input → columns (zero where the window reaches into the padding);
+    /// - `conv2d_output`: channel-major product → NCHW output, plus the bias;
+    /// - `channels_major`: NCHW upstream gradient → channel-major, for both gradients' products;
+    /// - `col2im`: columns' gradient → input gradient, each input element summing the columns
+    ///   that read it, in a fixed order (no atomics: the result is the same from run to run).
     ///
     /// `Dims` here: batch, C, H, W, O, kH, kW, strideY, strideX, padTop, padLeft, dilationY,
     /// dilationX, groups, outHeight, outWidth (v[0…15]).
@@ -13,82 +23,62 @@ extension CUDAKernelSource {
               kernelHeight(d.v[5]), kernelWidth(d.v[6]), strideY(d.v[7]), strideX(d.v[8]), padTop(d.v[9]),
               padLeft(d.v[10]), dilationY(d.v[11]), dilationX(d.v[12]), groups(d.v[13]), outHeight(d.v[14]),
               outWidth(d.v[15]) {}
-        __device__ i64 groupIn() const { return inChannels / groups; }
-        __device__ i64 groupOut() const { return outChannels / groups; }
+        __device__ i64 positions() const { return outHeight * outWidth; }
     };
 
     #define CONVOLUTION(NAME, T) \\
-    extern "C" __global__ void conv2d_##NAME(const T *input, const T *weight, const T *bias, int hasBias, T *y, i64 n, Dims d) { \\
+    extern "C" __global__ void im2col_##NAME(const T *input, T *columns, i64 first, i64 count, i64 n, Dims d) { \\
         Geometry s(d); \\
+        i64 width = count * s.positions(); \\
         GRID_LOOP(index, n) { \\
-            i64 j = index % s.outWidth, i = (index / s.outWidth) % s.outHeight; \\
-            i64 o = (index / (s.outWidth * s.outHeight)) % s.outChannels, b = index / (s.outWidth * s.outHeight * s.outChannels); \\
-            i64 group = o / s.groupOut(); \\
-            T sum = hasBias ? bias[o] : T(0); \\
-            for (i64 c = 0; c < s.groupIn(); ++c) { \\
-                for (i64 p = 0; p < s.kernelHeight; ++p) { \\
-                    i64 row = i * s.strideY - s.padTop + p * s.dilationY; \\
-                    if (row < 0 || row >= s.height) continue; \\
-                    for (i64 q = 0; q < s.kernelWidth; ++q) { \\
-                        i64 column = j * s.strideX - s.padLeft + q * s.dilationX; \\
-                        if (column < 0 || column >= s.width) continue; \\
-                        T x = input[((b * s.inChannels + group * s.groupIn() + c) * s.height + row) * s.width + column]; \\
-                        T w = weight[((o * s.groupIn() + c) * s.kernelHeight + p) * s.kernelWidth + q]; \\
-                        sum += x * w; \\
-                    } \\
-                } \\
-            } \\
-            y[index] = sum; \\
+            i64 column = index % width, row = index / width; \\
+            i64 q = row % s.kernelWidth, p = (row / s.kernelWidth) % s.kernelHeight, c = row / (s.kernelWidth * s.kernelHeight); \\
+            i64 j = column % s.outWidth, i = (column / s.outWidth) % s.outHeight, b = first + column / s.positions(); \\
+            i64 y = i * s.strideY - s.padTop + p * s.dilationY, x = j * s.strideX - s.padLeft + q * s.dilationX; \\
+            columns[index] = y >= 0 && y < s.height && x >= 0 && x < s.width \\
+                ? input[((b * s.inChannels + c) * s.height + y) * s.width + x] : T(0); \\
         } \\
     } \\
-    extern "C" __global__ void conv2d_input_gradient_##NAME(const T *upstream, const T *weight, T *y, i64 n, Dims d) { \\
+    extern "C" __global__ void conv2d_output_##NAME(const T *product, const T *bias, int hasBias, T *y, i64 first, i64 count, \\
+                                                    i64 n, Dims d) { \\
         Geometry s(d); \\
+        GRID_LOOP(index, n) { \\
+            i64 position = index % s.positions(), o = (index / s.positions()) % s.outChannels; \\
+            i64 b = index / (s.positions() * s.outChannels); \\
+            T value = product[o * count * s.positions() + b * s.positions() + position]; \\
+            y[first * s.outChannels * s.positions() + index] = hasBias ? value + bias[o] : value; \\
+        } \\
+    } \\
+    extern "C" __global__ void channels_major_##NAME(const T *upstream, T *gradient, i64 first, i64 count, i64 n, Dims d) { \\
+        Geometry s(d); \\
+        i64 width = count * s.positions(); \\
+        GRID_LOOP(index, n) { \\
+            i64 column = index % width, o = index / width; \\
+            i64 b = first + column / s.positions(), position = column % s.positions(); \\
+            gradient[index] = upstream[(b * s.outChannels + o) * s.positions() + position]; \\
+        } \\
+    } \\
+    extern "C" __global__ void col2im_##NAME(const T *columns, T *x, i64 first, i64 count, i64 n, Dims d) { \\
+        Geometry s(d); \\
+        i64 width = count * s.positions(); \\
         GRID_LOOP(index, n) { \\
             i64 t = index % s.width, r = (index / s.width) % s.height; \\
-            i64 channel = (index / (s.width * s.height)) % s.inChannels, b = index / (s.width * s.height * s.inChannels); \\
-            i64 group = channel / s.groupIn(), c = channel % s.groupIn(); \\
+            i64 c = (index / (s.width * s.height)) % s.inChannels, b = index / (s.width * s.height * s.inChannels); \\
             T sum = T(0); \\
-            for (i64 o = group * s.groupOut(); o < (group + 1) * s.groupOut(); ++o) { \\
-                for (i64 p = 0; p < s.kernelHeight; ++p) { \\
-                    i64 rowNumerator = r + s.padTop - p * s.dilationY; \\
-                    if (rowNumerator < 0 || rowNumerator % s.strideY != 0) continue; \\
-                    i64 i = rowNumerator / s.strideY; \\
-                    if (i >= s.outHeight) continue; \\
-                    for (i64 q = 0; q < s.kernelWidth; ++q) { \\
-                        i64 columnNumerator = t + s.padLeft - q * s.dilationX; \\
-                        if (columnNumerator < 0 || columnNumerator % s.strideX != 0) continue; \\
-                        i64 j = columnNumerator / s.strideX; \\
-                        if (j >= s.outWidth) continue; \\
-                        T g = upstream[((b * s.outChannels + o) * s.outHeight + i) * s.outWidth + j]; \\
-                        T w = weight[((o * s.groupIn() + c) * s.kernelHeight + p) * s.kernelWidth + q]; \\
-                        sum += g * w; \\
-                    } \\
+            for (i64 p = 0; p < s.kernelHeight; ++p) { \\
+                i64 rowNumerator = r + s.padTop - p * s.dilationY; \\
+                if (rowNumerator < 0 || rowNumerator % s.strideY != 0) continue; \\
+                i64 i = rowNumerator / s.strideY; \\
+                if (i >= s.outHeight) continue; \\
+                for (i64 q = 0; q < s.kernelWidth; ++q) { \\
+                    i64 columnNumerator = t + s.padLeft - q * s.dilationX; \\
+                    if (columnNumerator < 0 || columnNumerator % s.strideX != 0) continue; \\
+                    i64 j = columnNumerator / s.strideX; \\
+                    if (j >= s.outWidth) continue; \\
+                    sum += columns[((c * s.kernelHeight + p) * s.kernelWidth + q) * width + b * s.positions() + i * s.outWidth + j]; \\
                 } \\
             } \\
-            y[index] = sum; \\
-        } \\
-    } \\
-    extern "C" __global__ void conv2d_weight_gradient_##NAME(const T *upstream, const T *input, T *y, i64 n, Dims d) { \\
-        Geometry s(d); \\
-        GRID_LOOP(index, n) { \\
-            i64 q = index % s.kernelWidth, p = (index / s.kernelWidth) % s.kernelHeight; \\
-            i64 c = (index / (s.kernelWidth * s.kernelHeight)) % s.groupIn(), o = index / (s.kernelWidth * s.kernelHeight * s.groupIn()); \\
-            i64 channel = (o / s.groupOut()) * s.groupIn() + c; \\
-            T sum = T(0); \\
-            for (i64 b = 0; b < s.batch; ++b) { \\
-                for (i64 i = 0; i < s.outHeight; ++i) { \\
-                    i64 row = i * s.strideY - s.padTop + p * s.dilationY; \\
-                    if (row < 0 || row >= s.height) continue; \\
-                    for (i64 j = 0; j < s.outWidth; ++j) { \\
-                        i64 column = j * s.strideX - s.padLeft + q * s.dilationX; \\
-                        if (column < 0 || column >= s.width) continue; \\
-                        T g = upstream[((b * s.outChannels + o) * s.outHeight + i) * s.outWidth + j]; \\
-                        T x = input[((b * s.inChannels + channel) * s.height + row) * s.width + column]; \\
-                        sum += g * x; \\
-                    } \\
-                } \\
-            } \\
-            y[index] = sum; \\
+            x[first * s.inChannels * s.height * s.width + index] = sum; \\
         } \\
     }
     CONVOLUTION(f32, float)

@@ -1,10 +1,15 @@
 extension CUDAKernelSource {
-    /// What surrounds cuBLAS's products: the bias of `linear`, and the fused softmax
+    /// What surrounds cuBLAS's products: the bias of `linear` (and its ReLU, as the unary
+    /// kernel computes it: NaN becomes 0), and the fused softmax
     /// cross-entropy and its gradient (one thread per row: classes are few).
     static let matrix = """
     #define MATRIX(NAME, T) \\
-    extern "C" __global__ void add_bias_##NAME(T *y, const T *bias, i64 n, i64 columns) { \\
-        GRID_LOOP(i, n) y[i] += bias[i % columns]; \\
+    extern "C" __global__ void add_bias_##NAME(T *y, const T *bias, i64 n, i64 columns, int relu) { \\
+        if (relu) { \\
+            GRID_LOOP(i, n) { T z = y[i] + bias[i % columns]; y[i] = z > T(0) ? z : T(0); } \\
+        } else { \\
+            GRID_LOOP(i, n) y[i] += bias[i % columns]; \\
+        } \\
     } \\
     extern "C" __global__ void softmax_cross_entropy_##NAME(const T *logits, const int *labels, T *losses, T *probabilities, \\
                                                             i64 rows, i64 classes) { \\
