@@ -12,18 +12,21 @@ import Testing
     ]
 
     /// Forward values and gradients agree with PyTorch, including at 0, ±30, ±100 and around
-    /// softplus' threshold.
-    @Test(arguments: floatingPointTypes)
-    func matchesPyTorch(dtype: DType) throws {
+    /// softplus' threshold, on every device under test.
+    @Test(arguments: floatingPointTypes, try testDevices())
+    func matchesPyTorch(dtype: DType, device: Device) throws {
         let fixtures = try LayerFixtures.load().activations
         #expect(Set(fixtures.map(\.name)) == Set(Self.activations.map(\.description)))
         for activation in Self.activations {
             let fixture = try #require(fixtures.first { $0.name == activation.description })
-            let upstream = fixture.upstream.tensor(dtype)
-            let gradient = gradient(at: fixture.input.tensor(dtype)) { x in (activation(x) * upstream).sum() }
-            let y = activation(fixture.input.tensor(dtype))
-            expectClose(y, fixture.output.tensor(dtype), "\(activation) forward, \(dtype)")
-            expectClose(gradient, fixture.gradient.tensor(dtype), "\(activation) gradient, \(dtype)")
+            let x = fixture.input.tensor(dtype).to(device), upstream = fixture.upstream.tensor(dtype).to(device)
+            let gradient = gradient(at: x) { x in (activation(x) * upstream).sum() }
+            let y = activation(x)
+            // Softmax and log-softmax sum along the last axis; the others are elementwise.
+            let sumLength = fixture.input.shape.last ?? 1
+            expectClose(y, fixture.output.tensor(dtype), on: device, sumLength: sumLength, "\(activation) forward, \(dtype)")
+            expectClose(gradient, fixture.gradient.tensor(dtype), on: device, sumLength: sumLength,
+                        "\(activation) gradient, \(dtype)")
             #expect(y.doubles().allSatisfy(\.isFinite) && gradient.doubles().allSatisfy(\.isFinite))
         }
     }

@@ -4,25 +4,33 @@ import Testing
 
 @Suite struct DenseTests {
     /// Forward output and the gradients of sum(output · upstream) for input, weight and bias
-    /// agree with PyTorch's `F.linear` (+ activation).
-    @Test(arguments: floatingPointTypes)
-    func matchesPyTorch(dtype: DType) throws {
+    /// agree with PyTorch's `F.linear` (+ activation), on every device under test.
+    @Test(arguments: floatingPointTypes, try testDevices())
+    func matchesPyTorch(dtype: DType, device: Device) throws {
         let fixtures = try LayerFixtures.load()
         for (fixture, activation) in [(fixtures.dense, Activation.identity), (fixtures.denseRank3Tanh, .tanh),
                                       (fixtures.denseWithoutBias, .identity)] {
-            let x = fixture.input.tensor(dtype), upstream = fixture.upstream.tensor(dtype)
-            var inputs = [x, fixture.weight.tensor(dtype)]
-            if let bias = fixture.bias { inputs.append(bias.tensor(dtype)) }
+            let x = fixture.input.tensor(dtype).to(device), upstream = fixture.upstream.tensor(dtype).to(device)
+            var inputs = [x, fixture.weight.tensor(dtype).to(device)]
+            if let bias = fixture.bias { inputs.append(bias.tensor(dtype).to(device)) }
             let (output, gradients) = valueWithGradient(at: inputs) { p in
                 let layer = Dense(weight: p[1], bias: p.count > 2 ? p[2] : nil, activation: activation)
                 return (layer(p[0]) * upstream).sum()
             }
             let layer = Dense(weight: inputs[1], bias: inputs.count > 2 ? inputs[2] : nil, activation: activation)
-            expectClose(layer(x), fixture.output.tensor(dtype))
-            expectClose(output, (fixture.output.tensor(dtype) * upstream).sum())
-            expectClose(gradients[0], fixture.inputGradient.tensor(dtype))
-            expectClose(gradients[1], fixture.weightGradient.tensor(dtype))
-            if let biasGradient = fixture.biasGradient { expectClose(gradients[2], biasGradient.tensor(dtype)) }
+            // The output sums over the inputs, the input gradient over the outputs, the weight's
+            // and bias' gradients over the rows; the value sums every output.
+            let rows = fixture.input.shape.dropLast().reduce(1, *)
+            let sumLength = max(fixture.weight.shape[0], fixture.weight.shape[1], rows)
+            let expected = fixture.output.tensor(dtype)
+            expectClose(layer(x), expected, on: device, sumLength: sumLength, "output")
+            expectClose(output, (expected * fixture.upstream.tensor(dtype)).sum(), on: device,
+                        sumLength: sumLength + fixture.output.values.count, "value")
+            expectClose(gradients[0], fixture.inputGradient.tensor(dtype), on: device, sumLength: sumLength, "input gradient")
+            expectClose(gradients[1], fixture.weightGradient.tensor(dtype), on: device, sumLength: sumLength, "weight gradient")
+            if let biasGradient = fixture.biasGradient {
+                expectClose(gradients[2], biasGradient.tensor(dtype), on: device, sumLength: sumLength, "bias gradient")
+            }
         }
     }
 

@@ -57,12 +57,14 @@ import Testing
 }
 
 @Suite struct FlattenTests {
-    @Test func matchesNNFlatten() throws {
+    @Test(arguments: try testDevices())
+    func matchesNNFlatten(device: Device) throws {
         let fixture = try LayerFixtures.load().flatten
-        let (value, gradient) = valueWithGradient(at: fixture.input.tensor()) { x in (Flatten()(x) * 2).sum() }
-        expectClose(Flatten()(fixture.input.tensor()), fixture.output.tensor())
-        expectClose(value, fixture.input.tensor().sum() * 2)
-        expectClose(gradient, Tensor(repeating: 2, shape: [2, 3, 4]))
+        let x = fixture.input.tensor().to(device)
+        let (value, gradient) = valueWithGradient(at: x) { x in (Flatten()(x) * 2).sum() }
+        expectClose(Flatten()(x), fixture.output.tensor(), on: device)
+        expectClose(value, fixture.input.tensor().sum() * 2, on: device, sumLength: fixture.input.values.count)
+        expectClose(gradient, Tensor(repeating: 2, shape: [2, 3, 4]), on: device)
         #expect(Flatten()(Tensor.zeros([5])).shape == [5, 1])
         #expect(Flatten()(Tensor.zeros([0, 28, 28])).shape == [0, 784])
     }

@@ -50,33 +50,36 @@ private struct LossFixture: Decodable {
         }
     }
 
-    /// The Descent cost of this fixture's inputs, with the differentiated input replaced by `x`.
+    /// The Descent cost of this fixture's inputs, with the differentiated input replaced by `x`;
+    /// the other inputs are moved to `x`'s device.
     func cost(at x: Tensor, reduction: Reduction) -> Tensor {
         let parameter = { (name: String) in parameters[name]! }
+        func moved(_ name: String, _ dtype: DType = .float32) -> Tensor { input(name, dtype).to(x.device) }
         switch function {
         case "meanAbsoluteError":
-            return meanAbsoluteError(predicted: x, expected: input("expected"), reduction: reduction)
+            return meanAbsoluteError(predicted: x, expected: moved("expected"), reduction: reduction)
         case "meanSquaredError":
-            return meanSquaredError(predicted: x, expected: input("expected"), reduction: reduction)
+            return meanSquaredError(predicted: x, expected: moved("expected"), reduction: reduction)
         case "huberLoss":
-            return huberLoss(predicted: x, expected: input("expected"), delta: parameter("delta"), reduction: reduction)
+            return huberLoss(predicted: x, expected: moved("expected"), delta: parameter("delta"), reduction: reduction)
         case "smoothL1Loss":
-            return smoothL1Loss(predicted: x, expected: input("expected"), beta: parameter("beta"), reduction: reduction)
+            return smoothL1Loss(predicted: x, expected: moved("expected"), beta: parameter("beta"), reduction: reduction)
         case "binaryCrossEntropy":
-            return binaryCrossEntropy(probabilities: x, labels: input("labels"), reduction: reduction)
+            return binaryCrossEntropy(probabilities: x, labels: moved("labels"), reduction: reduction)
         case "binaryCrossEntropyWithLogits":
-            return binaryCrossEntropy(logits: x, labels: input("labels"), positiveWeight: inputs["positiveWeight"]?.tensor(),
+            return binaryCrossEntropy(logits: x, labels: moved("labels"),
+                                      positiveWeight: inputs["positiveWeight"] == nil ? nil : moved("positiveWeight"),
                                       reduction: reduction)
         case "crossEntropyWithLabels":
-            return crossEntropy(logits: x, labels: input("labels", .int32), reduction: reduction,
+            return crossEntropy(logits: x, labels: moved("labels", .int32), reduction: reduction,
                                 labelSmoothing: parameter("labelSmoothing"))
         case "crossEntropyWithProbabilities":
-            return crossEntropy(logits: x, probabilities: input("probabilities"), reduction: reduction,
+            return crossEntropy(logits: x, probabilities: moved("probabilities"), reduction: reduction,
                                 labelSmoothing: parameter("labelSmoothing"))
         case "negativeLogLikelihood":
-            return negativeLogLikelihood(logProbabilities: x, labels: input("labels", .int32), reduction: reduction)
+            return negativeLogLikelihood(logProbabilities: x, labels: moved("labels", .int32), reduction: reduction)
         case "klDivergence":
-            return klDivergence(logProbabilities: x, targets: input("targets"), reduction: reduction)
+            return klDivergence(logProbabilities: x, targets: moved("targets"), reduction: reduction)
         default:
             Issue.record("unknown fixture function \(function)")
             return x.sum()
@@ -90,22 +93,27 @@ private let pytorchReductions: [String: Reduction] = ["mean": .mean, "sum": .sum
 struct LossPyTorchTests {
     @Test(arguments: ["meanAbsoluteError", "meanSquaredError", "huberLoss", "smoothL1Loss", "binaryCrossEntropy",
                       "binaryCrossEntropyWithLogits", "crossEntropyWithLabels", "crossEntropyWithProbabilities",
-                      "negativeLogLikelihood", "klDivergence"])
-    func valuesAndGradients(function: String) throws {
+                      "negativeLogLikelihood", "klDivergence"], try testDevices())
+    func valuesAndGradients(function: String, device: Device) throws {
         let fixtures = LossFixture.all.filter { $0.function == function }
         #expect(!fixtures.isEmpty, "no fixture for \(function)")
         for fixture in fixtures {
-            let x = fixture.input(fixture.differentiatedInput)
+            let x = fixture.input(fixture.differentiatedInput).to(device)
+            let weights = fixture.weights?.tensor().to(device)
+            // A mean or a sum adds every element's cost (each a sum over classes at most).
+            let sumLength = fixture.inputs[fixture.differentiatedInput]!.values.count
             for (reductionName, expected) in fixture.results {
                 let reduction = try #require(pytorchReductions[reductionName])
                 let (value, gradient) = valueWithGradient(at: x) { x in
                     let cost = fixture.cost(at: x, reduction: reduction)
-                    return reduction == .none ? (cost * fixture.weights!.tensor()).sum() : cost
+                    return reduction == .none ? (cost * weights!).sum() : cost
                 }
                 let reported = reduction == .none ? fixture.cost(at: x, reduction: .none) : value
                 #expect(reported.dtype == .float32)
-                expectClose(reported, expected.value.tensor(.float64), "\(fixture.name) \(reductionName) value")
-                expectClose(gradient, expected.gradient.tensor(.float64), "\(fixture.name) \(reductionName) gradient")
+                expectClose(reported, expected.value.tensor(.float64), on: device, sumLength: sumLength,
+                            "\(fixture.name) \(reductionName) value")
+                expectClose(gradient, expected.gradient.tensor(.float64), on: device, sumLength: sumLength,
+                            "\(fixture.name) \(reductionName) gradient")
             }
         }
     }

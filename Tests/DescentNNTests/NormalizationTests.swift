@@ -79,19 +79,22 @@ private enum AnyBatchNorm {
 
 @Suite struct BatchNormTests {
     /// Training output and gradients, running statistics after three steps, and the inference
-    /// output after them agree with PyTorch, for every flag, rank and device.
-    @Test(arguments: floatingPointTypes, Device.allCases)
+    /// output after them agree with PyTorch, for every flag and rank, on every device under test.
+    @Test(arguments: floatingPointTypes, try testDevices())
     func matchesPyTorch(dtype: DType, device: Device) throws {
         let tolerance = dtype == .float32 ? 1e-4 : 1e-9
         for fixture in try NormFixtures.load().batchNorm {
+            // The statistics and the gradients add every element of a feature across the batch.
+            let sumLength = fixture.input.values.count / fixture.input.shape[1]
             func tensor(_ fixture: TensorFixture) -> Tensor { fixture.tensor(dtype).to(device) }
             func check(_ actual: Tensor?, _ expected: TensorFixture?, _ what: String) {
                 guard let actual, let expected else {
                     #expect(actual == nil && expected == nil, "\(fixture.name): \(what) is missing on one side")
                     return
                 }
-                #expect(actual.device == device && actual.dtype == dtype, "\(fixture.name): \(what)")
-                expectClose(actual, tensor(expected), relative: tolerance, absolute: tolerance, "\(fixture.name): \(what) on \(device)")
+                #expect(actual.dtype == dtype, "\(fixture.name): \(what)")
+                expectClose(actual, expected.tensor(dtype), on: device, sumLength: sumLength, relative: tolerance,
+                            absolute: tolerance, "\(fixture.name): \(what)")
             }
             var norm = AnyBatchNorm(fixture, dtype: dtype, device: device)
             let x = tensor(fixture.input), upstream = tensor(fixture.upstream)
@@ -210,16 +213,17 @@ private enum AnyBatchNorm {
     }
 
     /// A PyTorch `nn.Sequential` with batch norm loads from its state_dict and gives PyTorch's
-    /// inference output; the buffers, int64 counter included, are PyTorch's.
-    @Test func pyTorchStateDictLoads() throws {
+    /// inference output on every device under test; the buffers, int64 counter included, are
+    /// PyTorch's.
+    @Test(arguments: try testDevices())
+    func pyTorchStateDictLoads(device: Device) throws {
         let fixture = try NormFixtures.load().model
         var model = Self.model()
         #expect((model.parameters + model.buffers).map(\.name).sorted() == fixture.names.sorted())
         try model.loadParameters(contentsOf: fixtureURL("norm_model.safetensors", in: Bundle.module))
         model.setTraining(false)
-        for device in Device.allCases {
-            expectClose(model.to(device)(fixture.input.tensor().to(device)), fixture.output.tensor(), "on \(device)")
-        }
+        // The longest sum is a dense layer's 18 inputs.
+        expectClose(model.to(device)(fixture.input.tensor().to(device)), fixture.output.tensor(), on: device, sumLength: 18)
         let tracked = model.buffers.filter { $0.name.hasSuffix("num_batches_tracked") }
         #expect(tracked.count == 3 && tracked.allSatisfy { $0.value.dtype == .int64 && $0.value.scalars(as: Int64.self) == [3] })
     }

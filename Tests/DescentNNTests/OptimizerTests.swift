@@ -124,19 +124,23 @@ private func makeOptimizer(_ fixture: OptimizerFixture.Case) -> (any Optimizer)?
     }
 }
 
-@Test func everyOptimizerMatchesPyTorchForThreeSteps() throws {
+@Test(arguments: try testDevices())
+func everyOptimizerMatchesPyTorchForThreeSteps(device: Device) throws {
     let fixture = try OptimizerFixture.load()
     #expect(fixture.cases.count >= 18)
     for testCase in fixture.cases {
         let optimizer = try #require(makeOptimizer(testCase), "unknown optimizer \(testCase.optimizer)")
         let dtype = try #require(DType(rawValue: testCase.dtype))
-        var parameters = fixture.tensors(fixture.initial, dtype: dtype)
+        var parameters = fixture.tensors(fixture.initial, dtype: dtype).mapValues { $0.to(device) }
         for (step, expected) in testCase.steps.enumerated() {
-            optimizer.update(&parameters, along: Gradients(fixture.tensors(fixture.gradients[step], dtype: dtype)))
+            let gradients = fixture.tensors(fixture.gradients[step], dtype: dtype).mapValues { $0.to(device) }
+            optimizer.update(&parameters, along: Gradients(gradients))
             for (name, expectedValues) in expected {
-                #expect(parameters[name]!.dtype == dtype)
-                expectClose(parameters[name]!.doubles(), expectedValues, relative: 1e-5, absolute: 1e-6,
-                            "\(testCase.name) (\(testCase.dtype)), step \(step + 1), \(name)")
+                let parameter = try #require(parameters[name])
+                #expect(parameter.dtype == dtype)
+                // Elementwise rules: no sums, so a GPU is held to nearly the CPU's bound.
+                expectClose(parameter, Tensor(doubles: expectedValues, shape: parameter.shape, dtype: .float64), on: device,
+                            relative: 1e-5, absolute: 1e-6, "\(testCase.name) (\(testCase.dtype)), step \(step + 1), \(name)")
             }
         }
     }
@@ -253,26 +257,31 @@ struct ClippingFixture: Decodable {
     var cases: [Case]
 }
 
-@Test func gradientClippingMatchesPyTorch() throws {
+@Test(arguments: try testDevices())
+func gradientClippingMatchesPyTorch(device: Device) throws {
     let fixture = try JSONDecoder().decode(ClippingFixture.self,
                                            from: Data(contentsOf: fixtureURL("clipping.json", in: .module)))
     let shapes = ["weight": [3, 4], "bias": [4]]
+    // The global norm sums the squares of every element of every gradient.
+    let sumLength = shapes.values.map { $0.reduce(1, *) }.reduce(0, +)
     for testCase in fixture.cases {
         let gradients = Gradients(fixture.gradients.reduce(into: [:]) { result, entry in
-            result[entry.key] = Tensor(doubles: entry.value.map { $0 * testCase.scale }, shape: shapes[entry.key]!)
+            result[entry.key] = Tensor(doubles: entry.value.map { $0 * testCase.scale }, shape: shapes[entry.key]!).to(device)
         })
         let clipped: Gradients
         if testCase.kind == "norm" {
-            expectClose([gradients.globalNorm], [try #require(testCase.norm)])
+            expectClose(gradients.globalNormTensor, Tensor(try #require(testCase.norm)), on: device, sumLength: sumLength)
             clipped = gradients.clipped(byGlobalNorm: testCase.limit)
             #expect(clipped.globalNorm <= testCase.limit + 1e-5)
         } else {
             clipped = gradients.clipped(byValue: testCase.limit)
         }
         for (name, expected) in testCase.clipped {
-            #expect(clipped[name]!.shape == shapes[name]!)
-            #expect(clipped[name]!.dtype == .float32)
-            expectClose(clipped[name]!.doubles(), expected, "\(testCase.kind) \(testCase.limit) ×\(testCase.scale), \(name)")
+            let gradient = try #require(clipped[name])
+            #expect(gradient.shape == shapes[name]!)
+            #expect(gradient.dtype == .float32)
+            expectClose(gradient, Tensor(doubles: expected, shape: gradient.shape, dtype: .float64), on: device,
+                        sumLength: sumLength, "\(testCase.kind) \(testCase.limit) ×\(testCase.scale), \(name)")
         }
     }
 }

@@ -23,8 +23,9 @@ import Testing
     }
 
     /// An nn.Sequential (Linear, ReLU, Dropout, Linear, Tanh) in eval mode, its state_dict loaded by
-    /// name: the same outputs and the same gradients, name by name.
-    @Test func loadsPyTorchStateDictNamesAndMatchesItsGradients() throws {
+    /// name: the same outputs and the same gradients, name by name, on every device under test.
+    @Test(arguments: try testDevices())
+    func loadsPyTorchStateDictNamesAndMatchesItsGradients(device: Device) throws {
         let fixture = try LayerFixtures.load().sequential
         var model = Sequential {
             Dense(inputCount: 4, outputCount: 8, seed: 1)
@@ -40,13 +41,17 @@ import Testing
             parameter = loaded
         }
         model.setTraining(false)
-        let x = fixture.input.tensor(), upstream = fixture.upstream.tensor()
-        expectClose(model(x), fixture.output.tensor())
+        model = model.to(device)
+        let x = fixture.input.tensor().to(device), upstream = fixture.upstream.tensor().to(device)
+        // The longest sums: the 8 hidden units, or the examples of the batch for a gradient.
+        let sumLength = max(8, fixture.input.shape[0])
+        expectClose(model(x), fixture.output.tensor(), on: device, sumLength: sumLength)
         let (value, gradients) = valueWithGradient(at: model) { model in (model(x) * upstream).sum() }
-        expectClose(value, (fixture.output.tensor() * upstream).sum())
+        expectClose(value, (fixture.output.tensor() * fixture.upstream.tensor()).sum(), on: device,
+                    sumLength: sumLength + fixture.output.values.count)
         #expect(Set(gradients.byName.keys) == Set(fixture.gradients.keys))
         for (name, expected) in fixture.gradients {
-            expectClose(try #require(gradients[name]), expected.tensor(), "\(name)")
+            expectClose(try #require(gradients[name]), expected.tensor(), on: device, sumLength: sumLength, "\(name)")
         }
     }
 
