@@ -3,11 +3,13 @@ import Descent
 import Testing
 
 @Suite struct DropoutTests {
-    @Test func trainingZeroesAboutRateAndScalesSurvivorsExactly() {
+    @Test(arguments: try testDevices())
+    func trainingZeroesAboutRateAndScalesSurvivorsExactly(device: Device) {
         let rate = 0.3
         let x = Tensor.randomUniform([200, 500], lowerBound: 1, upperBound: 2, seed: 1)
-        let y = Dropout(rate: rate, seed: 2)(x)
-        let inputs = x.scalars(as: Float.self), outputs = y.scalars(as: Float.self)
+        let y = Dropout(rate: rate, seed: 2)(x.to(device))
+        #expect(y.device == device)
+        let inputs = x.scalars(as: Float.self), outputs = y.to(.cpu).scalars(as: Float.self)
         let zeroed = outputs.filter { $0 == 0 }.count
         // 100,000 draws: the fraction's standard deviation is √(0.3 · 0.7 / 10⁵) ≈ 0.0015.
         #expect(Swift.abs(Double(zeroed) / Double(outputs.count) - rate) < 0.01)
@@ -47,12 +49,14 @@ import Testing
         #expect(copy(x).doubles() == c(x).doubles())
     }
 
-    @Test func gradientIsTheMaskTimesTheUpstreamGradient() {
+    /// On every device under test: the masks are random bits, the same on each.
+    @Test(arguments: try testDevices())
+    func gradientIsTheMaskTimesTheUpstreamGradient(device: Device) {
         let x = Tensor.randomNormal([50], dtype: .float64, seed: 5)
         let upstream = Tensor.randomNormal([50], dtype: .float64, seed: 6)
         let mask = Dropout(rate: 0.4, seed: 8)(Tensor.ones([50], dtype: .float64))
-        let gradient = gradient(at: x) { x in (Dropout(rate: 0.4, seed: 8)(x) * upstream).sum() }
-        expectClose(gradient, mask * upstream)
+        let gradient = gradient(at: x.to(device)) { x in (Dropout(rate: 0.4, seed: 8)(x) * upstream.to(device)).sum() }
+        expectClose(gradient, mask * upstream, on: device)
     }
 }
 
