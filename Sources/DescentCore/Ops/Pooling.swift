@@ -74,6 +74,9 @@ struct Pooling2d: Sendable, Hashable {
     /// Average pooling: whether padded positions count in the divisor (PyTorch's
     /// `count_include_pad`).
     var countIncludePad = true
+    /// Max pooling: whether each input is read as relu(x), so that a ReLU then max pooling
+    /// reads the ReLU's input once and writes nothing in between.
+    var appliesReLU = false
 
     /// The rows `start..<end` (in input coordinates, clipped to the input) of output row `o`
     /// along one axis for average pooling, and the length of the window clipped to the padded
@@ -139,7 +142,38 @@ public func maxPool2d(_ input: Tensor, kernelSize: Size2D, stride: Size2D? = nil
     let (x, pooling) = input.pooling("maxPool2d", window)
     let (values, indices) = x.device.backend.maxPool2d(x, pooling)
     let y = x.gradientNode == nil ? values
-        : values.recorded("maxPool2d", x, pullback: DerivativeRules.maxPool2d(x, indices: indices))
+        : values.recorded("maxPool2d", x, pullback: DerivativeRules.maxPool2d(x, indices: indices, pooling))
+    return y.unbatched(like: input)
+}
+
+/// `maxPool2d(relu(input), …)` — a ReLU then max pooling, as convolutional networks stack them —
+/// recorded as one step with one derivative rule, which masks the pooled gradient (a quarter of
+/// the elements, for 2×2 windows) instead of the ReLU's full-size one.
+///
+/// The values are ``maxPool2d(_:kernelSize:stride:padding:dilation:ceilMode:)``'s of
+/// ``relu(_:)``'s, and so are the gradients, bit for bit: a window's maximum y sits where the
+/// ReLU's input is positive when y > 0, so the ReLU passes its gradient unchanged, and when
+/// y = 0 (every input ≤ 0, or NaN, which the ReLU makes 0) the ReLU would zero whatever max
+/// pooling sent back:
+///
+///     ∂C/∂x = maxPoolBackward(ḡ where y > 0, else 0)
+///
+/// Inside ``recordComputationalGraph(at:of:)`` it is recorded as the two steps, so that the graph
+/// shows the ReLU's output.
+public func maxPool2d(reluOf input: Tensor, kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0,
+                      dilation: Size2D = 1, ceilMode: Bool = false) -> Tensor {
+    guard GradientRecording.mode == .on, input.gradientNode != nil else {
+        return maxPool2d(relu(input), kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+                         ceilMode: ceilMode)
+    }
+    let window = PoolingWindow2d(kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+                                 ceilMode: ceilMode)
+    // The ReLU runs inside the pooling's reads: its output is neither written nor recorded.
+    var (x, pooling) = input.detached().pooling("maxPool2d", window)
+    pooling.appliesReLU = true
+    let (values, indices) = x.device.backend.maxPool2d(x, pooling)
+    let y = values.recorded("relu+maxPool2d", input,
+                            pullback: DerivativeRules.reluMaxPool2d(input, values: values, indices: indices, pooling))
     return y.unbatched(like: input)
 }
 
