@@ -11,6 +11,9 @@ import Synchronization
 /// read it are still queued, and a free ordered after them on the stream is safe without waiting.
 /// The pool keeps freed memory reserved (release threshold: unlimited), so the steady state of a
 /// training step allocates nothing from the driver.
+///
+/// A thread that captures a CUDA graph queues its work on a second stream meanwhile
+/// (``CUDACaptureTarget``); every other operation goes to the one stream.
 final class CUDAContext: @unchecked Sendable {
     let ordinal: Int
     let driver: CUDADriver

@@ -17,9 +17,10 @@ final class CUDAGraphExecutable: @unchecked Sendable {
 
     /// Captures what `body` queues on `context`'s stream and instantiates it.
     ///
-    /// The capture runs on the GPU's capture stream, with the capture's cuBLAS handle given a
+    /// `body` runs twice on the GPU's capture stream, with the capture's cuBLAS handle given a
     /// workspace of the graph's own (so that cuBLAS allocates nothing inside the capture, and
-    /// the default handle, stream and workspace stay as they are for every other operation).
+    /// the default handle, stream and workspace stay as they are for every other operation):
+    /// once as usual, once captured. Both runs must queue the same work.
     ///
     /// The capture mode is thread-local: a call that cannot be captured (a wait for the GPU, a
     /// synchronous allocation or copy) made by this thread invalidates the capture, which then
@@ -39,6 +40,9 @@ final class CUDAGraphExecutable: @unchecked Sendable {
             var workspace: DCUdeviceptr = 0
             try driver.check(driver.memAllocAsync(&workspace, Self.blasWorkspaceBytes(context), context.stream),
                              "cuMemAllocAsync(cuBLAS workspace)")
+            // The capture stream does not wait for the default one: what the body reads
+            // (parameters, inputs, the workspace) must be there before it starts.
+            try driver.check(driver.streamSynchronize(context.stream), "cuStreamSynchronize")
             return (api, workspace)
         }
         var instantiated: DCUgraphExec?
@@ -103,6 +107,14 @@ final class CUDAGraphExecutable: @unchecked Sendable {
                 try blas.check(blas.setWorkspace(target.blasHandle, UnsafeMutableRawPointer(bitPattern: UInt(workspace)),
                                                  blasWorkspaceBytes(context)), "cublasSetWorkspace_v2")
                 context.makeCurrent()
+            }
+            // One run as the capture will be, not captured: the capture's cuBLAS handle chooses and
+            // loads its kernels now, and an error shows outside the capture.
+            try body()
+            try cuda { () throws(CUDAError) in
+                try driver.check(driver.streamSynchronize(target.stream), "cuStreamSynchronize(capture stream)")
+            }
+            try cuda { () throws(CUDAError) in
                 try driver.check(api.beginCapture(target.stream, Int32(DCU_STREAM_CAPTURE_MODE_THREAD_LOCAL)),
                                  "cuStreamBeginCapture_v2")
             }

@@ -16,8 +16,9 @@ import Synchronization
 /// let logits = try graph(hostInput: pixels)   // 784 floats in, 10 out
 /// ```
 ///
-/// The forward pass runs twice when the graph is made — once as usual (which compiles its kernels
-/// and gives the output's shape), once captured — without recording gradients. It must depend on
+/// The forward pass runs three times when the graph is made, without recording gradients: once as
+/// usual (which compiles its kernels and gives the output's shape), once as a rehearsal on the
+/// stream it is captured on, and once captured. It must depend on
 /// nothing but its input's values (no read-back, no random numbers drawn on the host, no shape
 /// that changes), and the tensors it reads besides its input (a model's parameters) must stay
 /// alive and unchanged for as long as the graph: it reads them at the addresses they had when it
