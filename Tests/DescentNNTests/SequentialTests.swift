@@ -15,6 +15,26 @@ import Testing
         }
     }
 
+    /// A ReLU followed by max pooling runs as one recorded step: the same output and gradients,
+    /// bit for bit, as the layers applied one by one (and as `forwardUpdatingBuffers`).
+    @Test func reluThenMaxPoolingGivesTheLayerByLayerGradients() {
+        var generator = RandomGenerator(seed: 4)
+        var model = Sequential([
+            Conv2d(inChannels: 2, outChannels: 3, kernelSize: 3, using: &generator), ReLU(), MaxPool2d(kernelSize: 2),
+            ReLU(), Flatten(),
+        ])
+        let x = Tensor.randomNormal([2, 2, 9, 8], seed: 3)
+        let weights = Tensor.randomNormal([2, 27], seed: 5)
+        let fused = valueWithGradient(at: model) { model in (model(x) * weights).sum() }
+        let layerByLayer = valueWithGradient(at: model) { model in (model.layers.reduce(x) { $1($0) } * weights).sum() }
+        #expect(fused.value.scalars(as: Float.self) == layerByLayer.value.scalars(as: Float.self))
+        for name in ["0.weight", "0.bias"] {
+            let (a, b) = (fused.gradient[name]!.scalars(as: Float.self), layerByLayer.gradient[name]!.scalars(as: Float.self))
+            #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "\(name)")
+        }
+        #expect(model.forwardUpdatingBuffers(x).scalars(as: Float.self) == model.layers.reduce(x) { $1($0) }.scalars(as: Float.self))
+    }
+
     @Test func parametersAreNamedAndCountedLikePyTorch() {
         let model = Self.mnistMLP()
         #expect(model.parameters.map(\.name) == ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"])

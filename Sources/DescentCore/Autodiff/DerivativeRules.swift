@@ -158,6 +158,18 @@ enum DerivativeRules {
         { g in g.device.backend.maxPool2dBackward(g, indices: indices, inputShape: x.shape) }
     }
 
+    /// y = maxPool(relu(x)):  x̄ = ḡ where y > 0 (else 0), sent to each window's maximum — the
+    /// two rules in one, since the maximum's input is positive exactly when y > 0
+    static func reluMaxPool2d(_ x: Tensor, values: Tensor, indices: Tensor) -> (Tensor) -> Tensor {
+        { g in
+            let masked = g.device.backend.binary(.keepWherePositive, g, values, shape: g.shape)
+            // A [C, H, W] input was pooled as [1, C, H, W].
+            let batchedShape = x.rank == 4 ? x.shape : [1] + x.shape
+            return g.device.backend.maxPool2dBackward(masked, indices: indices, inputShape: batchedShape)
+                .reshaped(to: x.shape)
+        }
+    }
+
     /// y = mean of each window:  x̄ = ḡ / divisor added to every input element of the window
     static func avgPool2d(_ pooling: Pooling2d) -> (Tensor) -> Tensor {
         { g in g.device.backend.avgPool2dBackward(g, pooling) }

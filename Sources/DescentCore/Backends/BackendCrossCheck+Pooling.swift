@@ -121,6 +121,12 @@ extension CrossCheckRun {
             checkRule(rule, "\(dtype) \(shape) kernel 3 stride 2 padding 1", at: [x], .exact) { xs in
                 DescentCore.maxPool2d(xs[0], kernelSize: 3, stride: 2, padding: 1)
             }
+        case .reluMaxPool2d:
+            // Coarse values: ties, and windows with no positive input, whose gradient the rule masks.
+            let x = Self.coarse(shape, dtype, seed: seed)
+            checkRule(rule, "\(dtype) \(shape) kernel 3 stride 2 padding 1", at: [x], .exact) { xs in
+                DescentCore.maxPool2d(reluOf: xs[0], kernelSize: 3, stride: 2, padding: 1)
+            }
         case .avgPool2d:
             let x = Self.normal(shape, dtype, seed: seed)
             checkRule(rule, "\(dtype) \(shape) kernel 3 stride 2 padding 1 ceil", at: [x], .normwise(ulps: 2, length: 5)) { xs in

@@ -127,7 +127,7 @@ extension CrossCheckRun {
                           at: [x, wideWeight], .normwise(ulps: 2, length: 2 * 7 * 6)) { xs in
                     DescentCore.conv2d(xs[0], weight: xs[1], padding: .same, dilation: Size2D(1, 2))
                 }
-            case .maxPool2d, .avgPool2d:
+            case .maxPool2d, .avgPool2d, .reluMaxPool2d:
                 poolingRule(rule, dtype, seed: seed)
             case .reshape:
                 let x = Self.normal([3, 4], dtype, seed: seed)

@@ -152,6 +152,8 @@ public enum DerivativeRule: Hashable, Sendable, CaseIterable, CustomStringConver
     case conv2d
     /// y = the maximum, or the mean, of each window of a 2-D pooling.
     case maxPool2d, avgPool2d
+    /// y = the maximum of each window of relu(x), one rule for both.
+    case reluMaxPool2d
     case reshape, permute, broadcast, gather, concatenate
     /// The fused cross-entropy of logits against labels.
     case softmaxCrossEntropy
@@ -166,7 +168,7 @@ public enum DerivativeRule: Hashable, Sendable, CaseIterable, CustomStringConver
             + BinaryOperation.allCases.filter(\.hasDerivativeRule).map { .binary($0) }
             + [.select, .clamp, .cast]
             + ReductionOperation.allCases.map { .reduce($0) }
-            + [.matmul, .linear, .conv2d, .maxPool2d, .avgPool2d, .reshape, .permute, .broadcast, .gather, .concatenate, .softmaxCrossEntropy, .move]
+            + [.matmul, .linear, .conv2d, .maxPool2d, .avgPool2d, .reluMaxPool2d, .reshape, .permute, .broadcast, .gather, .concatenate, .softmaxCrossEntropy, .move]
     }
 
     public var description: String {
@@ -182,6 +184,7 @@ public enum DerivativeRule: Hashable, Sendable, CaseIterable, CustomStringConver
         case .conv2d: "conv2d"
         case .maxPool2d: "maxPool2d"
         case .avgPool2d: "avgPool2d"
+        case .reluMaxPool2d: "relu+maxPool2d"
         case .reshape: "reshape"
         case .permute: "permute"
         case .broadcast: "broadcast"

@@ -143,6 +143,38 @@ public func maxPool2d(_ input: Tensor, kernelSize: Size2D, stride: Size2D? = nil
     return y.unbatched(like: input)
 }
 
+/// `maxPool2d(relu(input), …)` — a ReLU then max pooling, as convolutional networks stack them —
+/// recorded as one step with one derivative rule, which masks the pooled gradient (a quarter of
+/// the elements, for 2×2 windows) instead of the ReLU's full-size one.
+///
+/// The values are ``maxPool2d(_:kernelSize:stride:padding:dilation:ceilMode:)``'s of
+/// ``relu(_:)``'s, and so are the gradients, bit for bit: a window's maximum y sits where the
+/// ReLU's input is positive when y > 0, so the ReLU passes its gradient unchanged, and when
+/// y = 0 (every input ≤ 0, or NaN, which the ReLU makes 0) the ReLU would zero whatever max
+/// pooling sent back:
+///
+///     ∂C/∂x = maxPoolBackward(ḡ where y > 0, else 0)
+///
+/// Inside ``recordComputationalGraph(at:of:)`` it is recorded as the two steps, so that the graph
+/// shows the ReLU's output.
+public func maxPool2d(reluOf input: Tensor, kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0,
+                      dilation: Size2D = 1, ceilMode: Bool = false) -> Tensor {
+    guard GradientRecording.mode == .on, input.gradientNode != nil else {
+        return maxPool2d(relu(input), kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+                         ceilMode: ceilMode)
+    }
+    let window = PoolingWindow2d(kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+                                 ceilMode: ceilMode)
+    // The ReLU's output is not recorded: only the pooled values and where they came from are kept.
+    precondition(input.dtype.isFloatingPoint, "relu: needs a floating-point tensor, got \(input.dtype) \(input.shape)")
+    let activated = input.device.backend.unary(.relu, input)
+    let (x, pooling) = activated.pooling("maxPool2d", window)
+    let (values, indices) = x.device.backend.maxPool2d(x, pooling)
+    let y = values.recorded("relu+maxPool2d", input,
+                            pullback: DerivativeRules.reluMaxPool2d(input, values: values, indices: indices))
+    return y.unbatched(like: input)
+}
+
 /// The mean of each window over the last two axes — PyTorch's
 /// `torch.nn.functional.avg_pool2d`.
 ///

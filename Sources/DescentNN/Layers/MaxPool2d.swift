@@ -29,6 +29,13 @@ public struct MaxPool2d: Layer, Sendable {
         maxPool2d(input, kernelSize: window.kernelSize, stride: window.stride, padding: window.padding,
                   dilation: window.dilation, ceilMode: window.ceilMode)
     }
+
+    /// The maximum of each window of `relu(input)`, recorded as one step: what ``Sequential``
+    /// runs for a ``ReLU`` followed by this layer (see `maxPool2d(reluOf:kernelSize:stride:padding:dilation:ceilMode:)`).
+    public func callAsFunction(reluOf input: Tensor) -> Tensor {
+        maxPool2d(reluOf: input, kernelSize: window.kernelSize, stride: window.stride, padding: window.padding,
+                  dilation: window.dilation, ceilMode: window.ceilMode)
+    }
 }
 
 extension MaxPool2d: CustomStringConvertible {
