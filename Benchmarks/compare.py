@@ -8,7 +8,8 @@ Usage:
 
 Each round runs Descent, then PyTorch, on the same workloads; the table shows the medians over the
 rounds and Descent ÷ PyTorch (or PyTorch ÷ Descent for times and latencies, so > 1 always means
-Descent is faster).
+Descent is faster). Round r trains from seed r on both sides (--seed): accuracies are medians over
+different draws, and each round's is listed beside them.
 """
 import argparse, json, os, statistics, subprocess, sys
 
@@ -41,8 +42,9 @@ def main():
     descent, pytorch = [], []
     for round in range(args.rounds):
         print(f"round {round + 1}/{args.rounds}", file=sys.stderr)
-        descent.append(run([os.path.join(ROOT, ".build", "release", "descent-bench")] + common))
-        pytorch.append(run([sys.executable, os.path.join(HERE, other_script)] + common))
+        seed = ["--seed", str(round)] if args.against == "pytorch" else []
+        descent.append(run([os.path.join(ROOT, ".build", "release", "descent-bench")] + common + seed))
+        pytorch.append(run([sys.executable, os.path.join(HERE, other_script)] + common + seed))
     print(f"cpu: {descent[0].get('cpu', 'unknown')}; Descent's kernels: {descent[0].get('kernels', 'unknown')}")
     keys = [k for k in descent[0] if isinstance(descent[0][k], float) and k in pytorch[0]]
     print(f"{'figure':40s} {'descent':>12s} {args.against:>12s} {'ratio':>8s}")
@@ -51,6 +53,8 @@ def main():
         p = statistics.median(r[key] for r in pytorch)
         if "accuracy" in key:
             ratio = ""
+            each = lambda runs: ", ".join(f"{r[key]:.4f}" for r in runs)
+            print(f"{key + ' by round':40s} descent {each(descent)}; {args.against} {each(pytorch)}")
         else:
             ratio = f"{(p / d if any(w in key for w in LOWER_IS_BETTER) else d / p):.2f}x"
         print(f"{key:40s} {d:12.4g} {p:12.4g} {ratio:>8s}")

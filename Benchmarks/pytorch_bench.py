@@ -80,12 +80,12 @@ def accuracy(model, x, y):
         return (model(x).argmax(1) == y).float().mean().item()
 
 
-def w1(data, epochs, results):
+def w1(data, epochs, results, seed=0):
     x, y, tx, ty = data
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     model = mlp([784, 512, 512, 10], 0.2)
     optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
-    generator = torch.Generator().manual_seed(0)
+    generator = torch.Generator().manual_seed(seed)
     times = []
     for _ in range(epochs):
         start = time.perf_counter()
@@ -127,16 +127,16 @@ def mnist_cnn():
         nn.Linear(9216, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10))
 
 
-def w3(data, epochs, results):
+def w3(data, epochs, results, seed=0):
     x, y, tx, ty = data
     # In memory, as the example's tensors after ToTensor and Normalize((0.1307,), (0.3081,)).
     x = ((x - 0.1307) / 0.3081).reshape(-1, 1, 28, 28)
     tx = ((tx - 0.1307) / 0.3081).reshape(-1, 1, 28, 28)
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     model = mnist_cnn()
     optimizer = torch.optim.Adadelta(model.parameters(), lr=1.0)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.7)
-    generator = torch.Generator().manual_seed(0)
+    generator = torch.Generator().manual_seed(seed)
     times = []
     for _ in range(epochs):
         start = time.perf_counter()
@@ -202,6 +202,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--data-dir", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mnist"))
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--seed", type=int, default=0, help="W1's and W3's initial weights, shuffling and dropout")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)
@@ -210,11 +211,11 @@ def main():
     data = load_mnist(args.data_dir) if any(w in workloads for w in ("w1", "w2", "w3", "w4")) else None
     model = None
     if "w1" in workloads or "w4" in workloads:
-        model = w1(data, args.epochs if "w1" in workloads else 1, results) if "w1" in workloads else None
+        model = w1(data, args.epochs if "w1" in workloads else 1, results, args.seed) if "w1" in workloads else None
     if "w2" in workloads:
         w2(data, results)
     if "w3" in workloads:
-        w3(data, args.epochs, results)
+        w3(data, args.epochs, results, args.seed)
     if "w4" in workloads:
         if model is None:
             torch.manual_seed(0)

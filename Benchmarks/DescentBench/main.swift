@@ -1,7 +1,11 @@
 // descent-bench: the speed workloads of BENCHMARKS.md, one line per figure (or --json).
 //
 //   swift run -c release descent-bench [--workloads w1,w2,w3,w4,sgemm] [--epochs 1] [--threads N]
-//                                      [--data-dir ../shared/data/mnist] [--json]
+//                                      [--seed 0] [--data-dir ../shared/data/mnist] [--json]
+//
+// --seed S starts W1's and W3's training from another draw (initial weights, shuffling,
+// dropout): accuracy after an epoch varies with it by a few tenths of a percent, so comparisons
+// of accuracy take several seeds (Benchmarks/compare.py passes the round's number).
 //
 // W1  the Keras mnist_mlp recipe: 784-512-512-10, ReLU, dropout 0.2, RMSprop(lr 1e-3, alpha 0.9,
 //     eps 1e-7), batch 128 — seconds per epoch, samples/s, test accuracy
@@ -24,6 +28,7 @@ struct Options {
         .appendingPathComponent("../../../shared/data/mnist").standardized.path
     var json = false
     var csv: String?
+    var seed: UInt64 = 0
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.makeIterator()
@@ -39,8 +44,9 @@ struct Options {
             case "--data-dir": dataDirectory = try value()
             case "--json": json = true
             case "--csv": csv = try value()
+            case "--seed": seed = UInt64(try value()) ?? 0
             case "--help", "-h":
-                print("usage: descent-bench [--workloads w1,w2,w3,w4,sgemm] [--epochs N] [--threads N] [--data-dir DIR] [--json]")
+                print("usage: descent-bench [--workloads w1,w2,w3,w4,sgemm] [--epochs N] [--threads N] [--seed S] [--data-dir DIR] [--json]")
                 exit(0)
             default: throw BenchError("unknown option \(argument); try --help")
             }
@@ -88,14 +94,14 @@ func mlp(_ sizes: [Int], dropout: Double, seed: UInt64) -> Sequential {
     return Sequential(layers)
 }
 
-@MainActor func w1(train: Dataset, test: Dataset, epochs: Int, json: Bool) throws -> Sequential {
-    var model = mlp([784, 512, 512, 10], dropout: 0.2, seed: 0)
+@MainActor func w1(train: Dataset, test: Dataset, epochs: Int, seed: UInt64, json: Bool) throws -> Sequential {
+    var model = mlp([784, 512, 512, 10], dropout: 0.2, seed: seed)
     let optimizer = RMSProp(learningRate: 1e-3, alpha: 0.9, epsilon: 1e-7)
     var epochSeconds: [Double] = []
     for epoch in 0..<epochs {
         epochSeconds.append(try seconds {
             try model.fit(train, epochs: 1, loss: .crossEntropy(), optimizer: optimizer,
-                          batching: .miniBatch(size: 128), seed: UInt64(epoch))
+                          batching: .miniBatch(size: 128), seed: seed &* 1000 &+ UInt64(epoch))
         })
         if !json && epochs > 1 { print("  epoch \(epoch + 1): \(String(format: "%.2f", epochSeconds.last!)) s") }
     }
@@ -128,9 +134,9 @@ func mnistImages(_ dataset: Dataset) -> Dataset {
     return Dataset(features: images, labels: dataset.labels, classCount: 10)
 }
 
-@MainActor func w3(train: Dataset, test: Dataset, epochs: Int, json: Bool) throws {
+@MainActor func w3(train: Dataset, test: Dataset, epochs: Int, seed: UInt64, json: Bool) throws {
     let (train, test) = (mnistImages(train), mnistImages(test))
-    var model = mnistCNN(seed: 0)
+    var model = mnistCNN(seed: seed)
     let optimizer = Adadelta(learningRate: 1.0)
     // The example's StepLR(step_size=1, gamma=0.7), stepped after each epoch; set here because
     // each epoch is its own fit call (to time it alone).
@@ -140,7 +146,7 @@ func mnistImages(_ dataset: Dataset) -> Dataset {
         optimizer.learningRate = schedule.learningRate(atEpoch: epoch, initial: 1.0)
         epochSeconds.append(try seconds {
             try model.fit(train, epochs: 1, loss: .crossEntropy(), optimizer: optimizer,
-                          batching: .miniBatch(size: 64), seed: UInt64(epoch))
+                          batching: .miniBatch(size: 64), seed: seed &* 1000 &+ UInt64(epoch))
         })
         if !json && epochs > 1 { print("  epoch \(epoch + 1): \(String(format: "%.2f", epochSeconds.last!)) s") }
     }
@@ -355,9 +361,10 @@ do {
     let (train, test): (Dataset?, Dataset?) = needsData
         ? try Dataset.mnist(directory: URL(fileURLWithPath: options.dataDirectory)) : (nil, nil)
     var model: Sequential?
-    if options.workloads.contains("w1") { model = try w1(train: train!, test: test!, epochs: options.epochs, json: options.json) }
+    if options.workloads.contains("w1") { model = try w1(train: train!, test: test!, epochs: options.epochs, seed: options.seed,
+                                                             json: options.json) }
     if options.workloads.contains("w2") { w2(train: train!, json: options.json) }
-    if options.workloads.contains("w3") { try w3(train: train!, test: test!, epochs: options.epochs, json: options.json) }
+    if options.workloads.contains("w3") { try w3(train: train!, test: test!, epochs: options.epochs, seed: options.seed, json: options.json) }
     if options.workloads.contains("w4") {
         w4(model: model ?? mlp([784, 512, 512, 10], dropout: 0.2, seed: 0).training(false), test: test!, json: options.json)
     }

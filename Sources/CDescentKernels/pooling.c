@@ -8,12 +8,14 @@
 // windows at a time where the CPU has AVX2 and into conditional moves elsewhere.
 //
 // The rule is the general kernel's: a value replaces the best so far when it is greater or
-// NaN, so the first maximum wins a tie (as PyTorch's does).
+// NaN, so the first maximum wins a tie (as PyTorch's does). With `relu`, each input is read as
+// relu(x) = x > 0 ? x : 0 (NaN and −0 become +0), as if a ReLU had run before: a ReLU then
+// max pooling, without writing the ReLU's output.
 
 #define DEFINE_MAX_POOL_2X2(name, attributes)                                                     \
     attributes void name(const float *input, float *output, int32_t *indices, ptrdiff_t planes,   \
                          ptrdiff_t height, ptrdiff_t width, ptrdiff_t outHeight,                  \
-                         ptrdiff_t outWidth) {                                                    \
+                         ptrdiff_t outWidth, int relu) {                                          \
         for (ptrdiff_t plane = 0; plane < planes; plane++) {                                       \
             const float *source = input + plane * height * width;                                  \
             float *target = output + plane * outHeight * outWidth;                                 \
@@ -24,6 +26,12 @@
                 for (ptrdiff_t ow = 0; ow < outWidth; ow++) {                                      \
                     float a = top[2 * ow], b = top[2 * ow + 1];                                     \
                     float c = bottom[2 * ow], d = bottom[2 * ow + 1];                               \
+                    if (relu) {                                                                    \
+                        a = a > 0 ? a : 0;                                                         \
+                        b = b > 0 ? b : 0;                                                         \
+                        c = c > 0 ? c : 0;                                                         \
+                        d = d > 0 ? d : 0;                                                         \
+                    }                                                                              \
                     int32_t first = rowStart + (int32_t)(2 * ow);                                  \
                     float best = a;                                                                \
                     int32_t bestIndex = first;                                                     \
@@ -72,9 +80,14 @@ AVX512_POOL static inline void take_larger(__m512 value, __m512i index, __m512 *
     *bestIndex = _mm512_mask_blend_epi32(replaces, *bestIndex, index);
 }
 
+// relu(x) for each lane: max(x, +0) returns its second operand when x is NaN or either zero.
+AVX512_POOL static inline __m512 relu_lanes(__m512 x, int relu) {
+    return relu ? _mm512_max_ps(x, _mm512_setzero_ps()) : x;
+}
+
 AVX512_POOL static void descent_max_pool_2x2_avx512(const float *input, float *output, int32_t *indices,
                                                     ptrdiff_t planes, ptrdiff_t height, ptrdiff_t width,
-                                                    ptrdiff_t outHeight, ptrdiff_t outWidth) {
+                                                    ptrdiff_t outHeight, ptrdiff_t outWidth, int relu) {
     const __m512i lanes = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     for (ptrdiff_t plane = 0; plane < planes; plane++) {
         const float *source = input + plane * height * width;
@@ -87,10 +100,10 @@ AVX512_POOL static void descent_max_pool_2x2_avx512(const float *input, float *o
                 __mmask16 lowMask = (__mmask16)(columns >= 16 ? 0xFFFF : (1u << columns) - 1);
                 __mmask16 highMask = (__mmask16)(columns >= 32 ? 0xFFFF : columns > 16 ? (1u << (columns - 16)) - 1 : 0);
                 __mmask16 windowMask = (__mmask16)(windows >= 16 ? 0xFFFF : (1u << windows) - 1);
-                __m512 topLow = _mm512_maskz_loadu_ps(lowMask, top + 2 * ow);
-                __m512 topHigh = _mm512_maskz_loadu_ps(highMask, top + 2 * ow + 16);
-                __m512 bottomLow = _mm512_maskz_loadu_ps(lowMask, bottom + 2 * ow);
-                __m512 bottomHigh = _mm512_maskz_loadu_ps(highMask, bottom + 2 * ow + 16);
+                __m512 topLow = relu_lanes(_mm512_maskz_loadu_ps(lowMask, top + 2 * ow), relu);
+                __m512 topHigh = relu_lanes(_mm512_maskz_loadu_ps(highMask, top + 2 * ow + 16), relu);
+                __m512 bottomLow = relu_lanes(_mm512_maskz_loadu_ps(lowMask, bottom + 2 * ow), relu);
+                __m512 bottomHigh = relu_lanes(_mm512_maskz_loadu_ps(highMask, bottom + 2 * ow + 16), relu);
                 __m512i first = _mm512_add_epi32(_mm512_set1_epi32((int32_t)(2 * oh * width + 2 * ow)), lanes);
                 __m512i one = _mm512_set1_epi32(1), down = _mm512_set1_epi32((int32_t)width);
                 __m512 best = left_columns(topLow, topHigh);
@@ -109,16 +122,16 @@ AVX512_POOL static void descent_max_pool_2x2_avx512(const float *input, float *o
 
 void descent_max_pool_2x2(const float *input, float *output, int32_t *indices, ptrdiff_t planes,
                           ptrdiff_t height, ptrdiff_t width, ptrdiff_t outHeight,
-                          ptrdiff_t outWidth) {
+                          ptrdiff_t outWidth, int relu) {
 #if defined(__x86_64__)
     if (descent_cpu_has_avx512() && strcmp(descent_kernel_variant(), "avx512") == 0) {
-        descent_max_pool_2x2_avx512(input, output, indices, planes, height, width, outHeight, outWidth);
+        descent_max_pool_2x2_avx512(input, output, indices, planes, height, width, outHeight, outWidth, relu);
         return;
     }
     if (descent_cpu_has_avx2_fma()) {
-        descent_max_pool_2x2_avx2(input, output, indices, planes, height, width, outHeight, outWidth);
+        descent_max_pool_2x2_avx2(input, output, indices, planes, height, width, outHeight, outWidth, relu);
         return;
     }
 #endif
-    descent_max_pool_2x2_portable(input, output, indices, planes, height, width, outHeight, outWidth);
+    descent_max_pool_2x2_portable(input, output, indices, planes, height, width, outHeight, outWidth, relu);
 }

@@ -244,7 +244,7 @@ static void check_optimizers(void) {
 // Max pooling 2×2 with stride 2 against a plain loop, ties and NaN included.
 // Planes of h×w (odd sizes leave a row or column out; more than 16 windows a row take the
 // AVX-512 kernel's loop twice, the second time ragged).
-static void check_max_pool_size(int h, int w) {
+static void check_max_pool_size(int h, int w, int relu) {
     enum { planes = 3, most = 512 };
     int oh = h / 2, ow = w / 2;
     float x[planes * most], out[planes * most];
@@ -255,7 +255,8 @@ static void check_max_pool_size(int h, int w) {
         x[i] = r < -0.3 ? 0.0f : (float)r;  // many ties at 0, as after ReLU
     }
     x[5] = NAN;
-    descent_max_pool_2x2(x, out, idx, planes, h, w, oh, ow);
+    x[8] = -0.0f;
+    descent_max_pool_2x2(x, out, idx, planes, h, w, oh, ow, relu);
     int ok = 1;
     for (int p = 0; p < planes; p++) {
         for (int i = 0; i < oh; i++) {
@@ -266,20 +267,25 @@ static void check_max_pool_size(int h, int w) {
                     for (int dj = 0; dj < 2; dj++) {
                         int position = (2 * i + di) * w + 2 * j + dj;
                         float value = x[p * h * w + position];
+                        if (relu) value = value > 0 ? value : 0;
                         if (value > best || isnan(value)) { best = value; bestIndex = position; }
                     }
                 }
                 int o = (p * oh + i) * ow + j;
-                if (idx[o] != bestIndex || !(out[o] == best || (isnan(out[o]) && isnan(best)))) ok = 0;
+                int same = memcmp(&out[o], &best, sizeof best) == 0 || (isnan(out[o]) && isnan(best));
+                if (idx[o] != bestIndex || !same) ok = 0;
             }
         }
     }
-    expect(ok, "max pooling 2x2 picks the first maximum, NaN over numbers");
+    expect(ok, relu ? "max pooling 2x2 of relu(x): the first maximum, NaN and -0 read as +0"
+                    : "max pooling 2x2 picks the first maximum, NaN over numbers");
 }
 
 static void check_max_pool(void) {
-    check_max_pool_size(9, 7);
-    check_max_pool_size(6, 41);
+    for (int relu = 0; relu <= 1; relu++) {
+        check_max_pool_size(9, 7, relu);
+        check_max_pool_size(6, 41, relu);
+    }
 }
 
 // Winograd F(4×4, 3×3): the transforms around a plain product per position against the direct

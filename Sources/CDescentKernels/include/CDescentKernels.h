@@ -39,10 +39,11 @@ int descent_denormals_are_flushed(void);
 /// Max pooling of `planes` float32 planes of `height`×`width` with a 2×2 window, stride 2 and no
 /// padding, into planes of `outHeight`×`outWidth` (at most half the input's each way), writing
 /// each window's maximum and its flat position in its input plane; the first maximum wins a tie,
-/// NaN wins over numbers.
+/// NaN wins over numbers. With `relu` nonzero each input is read as relu(x) (NaN and −0 as +0):
+/// the pooling of a ReLU's output, without the ReLU's pass.
 void descent_max_pool_2x2(const float *input, float *output, int32_t *indices, ptrdiff_t planes,
                           ptrdiff_t height, ptrdiff_t width, ptrdiff_t outHeight,
-                          ptrdiff_t outWidth);
+                          ptrdiff_t outWidth, int relu);
 
 /// Winograd F(4×4, 3×3) (see winograd.c): the 3×3 filters [out][in][3][3] transformed to
 /// U = G g Gᵀ, as [36][out][in] — or, when `flipped` is nonzero, each filter turned half a turn

@@ -154,18 +154,18 @@ enum DerivativeRules {
 
     /// y = max of each window:  x̄ = ḡ added at each window's maximum (the first one on ties),
     /// whose positions the forward pass recorded
-    static func maxPool2d(_ x: Tensor, indices: Tensor) -> (Tensor) -> Tensor {
-        { g in g.device.backend.maxPool2dBackward(g, indices: indices, inputShape: x.shape) }
+    static func maxPool2d(_ x: Tensor, indices: Tensor, _ pooling: Pooling2d) -> (Tensor) -> Tensor {
+        { g in g.device.backend.maxPool2dBackward(g, indices: indices, inputShape: x.shape, pooling) }
     }
 
     /// y = maxPool(relu(x)):  x̄ = ḡ where y > 0 (else 0), sent to each window's maximum — the
     /// two rules in one, since the maximum's input is positive exactly when y > 0
-    static func reluMaxPool2d(_ x: Tensor, values: Tensor, indices: Tensor) -> (Tensor) -> Tensor {
+    static func reluMaxPool2d(_ x: Tensor, values: Tensor, indices: Tensor, _ pooling: Pooling2d) -> (Tensor) -> Tensor {
         { g in
             let masked = g.device.backend.binary(.keepWherePositive, g, values, shape: g.shape)
             // A [C, H, W] input was pooled as [1, C, H, W].
             let batchedShape = x.rank == 4 ? x.shape : [1] + x.shape
-            return g.device.backend.maxPool2dBackward(masked, indices: indices, inputShape: batchedShape)
+            return g.device.backend.maxPool2dBackward(masked, indices: indices, inputShape: batchedShape, pooling)
                 .reshaped(to: x.shape)
         }
     }

@@ -88,12 +88,14 @@ protocol Backend: Sendable {
 
     /// For x [N, C, H, W]: the largest element of each window ([N, C, H', W']) and the int32
     /// position h·W + w of it within its plane — the first one in row-major order on ties, the
-    /// last NaN if there is one, as PyTorch — with padding as −∞.
+    /// last NaN if there is one, as PyTorch — with padding as −∞. With `pooling.appliesReLU`
+    /// each element is read as relu(x) (x > 0 ? x : 0), as if a ReLU had run before.
     func maxPool2d(_ x: Tensor, _ pooling: Pooling2d) -> (values: Tensor, indices: Tensor)
     /// A zero tensor of `inputShape` [N, C, H, W] into which each element of `upstream`
-    /// [N, C, H', W'] is added at the position in its plane that `indices` gives (positions may
-    /// repeat when windows overlap): max pooling's derivative rule.
-    func maxPool2dBackward(_ upstream: Tensor, indices: Tensor, inputShape: [Int]) -> Tensor
+    /// [N, C, H', W'] is added, in output order, at the position in its plane that `indices`
+    /// gives (positions may repeat when windows overlap): max pooling's derivative rule.
+    /// `pooling` is the forward pass's, for a backend that gathers by window rather than scatters.
+    func maxPool2dBackward(_ upstream: Tensor, indices: Tensor, inputShape: [Int], _ pooling: Pooling2d) -> Tensor
     /// For x [N, C, H, W]: the sum of each window divided by PyTorch's divisor ([N, C, H', W']),
     /// with padding as 0.
     func avgPool2d(_ x: Tensor, _ pooling: Pooling2d) -> Tensor

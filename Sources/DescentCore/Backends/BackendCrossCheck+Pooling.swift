@@ -49,6 +49,14 @@ extension CrossCheckRun {
                         let (values, indices) = device.backend.maxPool2d(input.to(device), pooling)
                         return [values, indices]
                     }
+                    // Read through a ReLU: NaN and −0 become +0, windows of negatives tie at 0.
+                    var throughReLU = pooling
+                    throughReLU.appliesReLU = true
+                    check(.maxPool2d, Self.poolingDetails(dtype, shape, pooling) + note + ", of relu(x)", [.exact, .exact],
+                          names: ["values", "indices"]) { device in
+                        let (values, indices) = device.backend.maxPool2d(input.to(device), throughReLU)
+                        return [values, indices]
+                    }
                 }
             }
         }
@@ -66,7 +74,7 @@ extension CrossCheckRun {
                                            seed: seed + 50)
                 // Exact: overlapping windows add their gradients in output order on both.
                 check(.maxPool2dBackward, Self.poolingDetails(dtype, shape, pooling), .exact) { device in
-                    device.backend.maxPool2dBackward(upstream.to(device), indices: indices.to(device), inputShape: shape)
+                    device.backend.maxPool2dBackward(upstream.to(device), indices: indices.to(device), inputShape: shape, pooling)
                 }
             }
         }

@@ -74,6 +74,9 @@ struct Pooling2d: Sendable, Hashable {
     /// Average pooling: whether padded positions count in the divisor (PyTorch's
     /// `count_include_pad`).
     var countIncludePad = true
+    /// Max pooling: whether each input is read as relu(x), so that a ReLU then max pooling
+    /// reads the ReLU's input once and writes nothing in between.
+    var appliesReLU = false
 
     /// The rows `start..<end` (in input coordinates, clipped to the input) of output row `o`
     /// along one axis for average pooling, and the length of the window clipped to the padded
@@ -139,7 +142,7 @@ public func maxPool2d(_ input: Tensor, kernelSize: Size2D, stride: Size2D? = nil
     let (x, pooling) = input.pooling("maxPool2d", window)
     let (values, indices) = x.device.backend.maxPool2d(x, pooling)
     let y = x.gradientNode == nil ? values
-        : values.recorded("maxPool2d", x, pullback: DerivativeRules.maxPool2d(x, indices: indices))
+        : values.recorded("maxPool2d", x, pullback: DerivativeRules.maxPool2d(x, indices: indices, pooling))
     return y.unbatched(like: input)
 }
 
@@ -165,13 +168,12 @@ public func maxPool2d(reluOf input: Tensor, kernelSize: Size2D, stride: Size2D? 
     }
     let window = PoolingWindow2d(kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
                                  ceilMode: ceilMode)
-    // The ReLU's output is not recorded: only the pooled values and where they came from are kept.
-    precondition(input.dtype.isFloatingPoint, "relu: needs a floating-point tensor, got \(input.dtype) \(input.shape)")
-    let activated = input.device.backend.unary(.relu, input)
-    let (x, pooling) = activated.pooling("maxPool2d", window)
+    // The ReLU runs inside the pooling's reads: its output is neither written nor recorded.
+    var (x, pooling) = input.detached().pooling("maxPool2d", window)
+    pooling.appliesReLU = true
     let (values, indices) = x.device.backend.maxPool2d(x, pooling)
     let y = values.recorded("relu+maxPool2d", input,
-                            pullback: DerivativeRules.reluMaxPool2d(input, values: values, indices: indices))
+                            pullback: DerivativeRules.reluMaxPool2d(input, values: values, indices: indices, pooling))
     return y.unbatched(like: input)
 }
 

@@ -53,7 +53,8 @@ extension CPUBackend {
                     return descent_max_pool_2x2(
                         UnsafeRawPointer(input).assumingMemoryBound(to: Float.self) + offset * height * width,
                         UnsafeMutableRawPointer(output).assumingMemoryBound(to: Float.self) + offset * outHeight * outWidth,
-                        index + offset * outHeight * outWidth, range.count, height, width, outHeight, outWidth)
+                        index + offset * outHeight * outWidth, range.count, height, width, outHeight, outWidth,
+                        pooling.appliesReLU ? 1 : 0)
                 }
                 for plane in range {
                     let source = input + plane * height * width
@@ -65,7 +66,8 @@ extension CPUBackend {
                             while h < rowEnd {
                                 var w = columnStart
                                 while w < columnEnd {
-                                    let value = source[h * width + w]
+                                    let read = source[h * width + w]
+                                    let value = pooling.appliesReLU ? (read > 0 ? read : 0) : read
                                     // Strictly greater: the first maximum wins a tie (PyTorch).
                                     if value > best || value.isNaN { (best, bestIndex) = (value, h * width + w) }
                                     w += columnStep
@@ -84,7 +86,7 @@ extension CPUBackend {
         return x.dtype == .float32 ? run(Float.self) : run(Double.self)
     }
 
-    func maxPool2dBackward(_ upstream: Tensor, indices: Tensor, inputShape: [Int]) -> Tensor {
+    func maxPool2dBackward(_ upstream: Tensor, indices: Tensor, inputShape: [Int], _ pooling: Pooling2d) -> Tensor {
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let planes = inputShape[0] * inputShape[1]
             let planeSize = inputShape[2] * inputShape[3]

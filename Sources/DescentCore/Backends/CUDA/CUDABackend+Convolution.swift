@@ -123,7 +123,7 @@ extension CUDABackend {
         let w = pooling.window
         return .dims([w.kernelSize.height, w.kernelSize.width, w.stride.height, w.stride.width, w.padding.height, w.padding.width,
                       w.dilation.height, w.dilation.width, pooling.input.height, pooling.input.width, pooling.output.height,
-                      pooling.output.width, pooling.countIncludePad ? 1 : 0].map(Int64.init))
+                      pooling.output.width, pooling.countIncludePad ? 1 : 0, pooling.appliesReLU ? 1 : 0].map(Int64.init))
     }
 
     func maxPool2d(_ x: Tensor, _ pooling: Pooling2d) -> (values: Tensor, indices: Tensor) {
@@ -134,8 +134,14 @@ extension CUDABackend {
         return (values, indices)
     }
 
-    func maxPool2dBackward(_ upstream: Tensor, indices: Tensor, inputShape: [Int]) -> Tensor {
+    func maxPool2dBackward(_ upstream: Tensor, indices: Tensor, inputShape: [Int], _ pooling: Pooling2d) -> Tensor {
         let y = empty(inputShape, upstream.dtype)
+        if !Self.hasEmptyWindow(pooling) {
+            context.launch("max_pool2d_backward_windows_\(Self.suffix(upstream.dtype))", in: .pooling, count: y.scalarCount,
+                           [upstream.cudaArgument, indices.cudaArgument, y.cudaArgument, .int64(Int64(y.scalarCount)),
+                            Self.dims(pooling)])
+            return y
+        }
         context.launch("max_pool2d_backward_\(Self.suffix(upstream.dtype))", in: .pooling, count: y.scalarCount,
                        [upstream.cudaArgument, indices.cudaArgument, y.cudaArgument, .int64(Int64(y.scalarCount)),
                         .int64(Int64(upstream.shape[2] * upstream.shape[3])), .int64(Int64(inputShape[2] * inputShape[3]))])
@@ -154,5 +160,20 @@ extension CUDABackend {
         context.launch("avg_pool2d_backward_\(Self.suffix(upstream.dtype))", in: .pooling, count: y.scalarCount,
                        [upstream.cudaArgument, y.cudaArgument, .int64(Int64(y.scalarCount)), Self.dims(pooling)])
         return y
+    }
+
+    /// Whether some window of `pooling` holds no input element (dilation can step over the whole
+    /// input): its recorded position may then lie outside it, and only a scan finds it.
+    private static func hasEmptyWindow(_ pooling: Pooling2d) -> Bool {
+        func empty(outputs: Int, stride: Int, kernel: Int, padding: Int, dilation: Int, length: Int) -> Bool {
+            (0..<outputs).contains { o in
+                !(0..<kernel).contains { i in (0..<length).contains(o * stride - padding + i * dilation) }
+            }
+        }
+        let w = pooling.window
+        return empty(outputs: pooling.output.height, stride: w.stride.height, kernel: w.kernelSize.height,
+                     padding: w.padding.height, dilation: w.dilation.height, length: pooling.input.height)
+            || empty(outputs: pooling.output.width, stride: w.stride.width, kernel: w.kernelSize.width,
+                     padding: w.padding.width, dilation: w.dilation.width, length: pooling.input.width)
     }
 }

@@ -23,7 +23,7 @@ enum CUDAKernelModule: String, Sendable, CaseIterable {
         case .random: return each(["random_uniform", "bernoulli"])
         case .optimizer: return each(["sgd", "rmsprop", "adam", "adadelta"])
         case .convolution: return each(["im2col", "conv2d_output", "channels_major", "col2im"])
-        case .pooling: return each(["max_pool2d", "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward"])
+        case .pooling: return each(["max_pool2d", "max_pool2d_backward", "max_pool2d_backward_windows", "avg_pool2d", "avg_pool2d_backward"])
         }
     }
 

@@ -2,17 +2,20 @@ extension CUDAKernelSource {
     /// Max and average pooling over the last two axes of [N, C, H, W], and their derivative
     /// rules, as the reference backend defines them: one thread per element of the result. Max
     /// pooling's backward pass gathers, for each input element, the gradients of the outputs that
-    /// chose it, in the reference's order (so overlapping windows add up bit for bit as there;
-    /// a scan of the whole output plane, simple before fast).
+    /// chose it, in the reference's order (so overlapping windows add up bit for bit as there):
+    /// from the few windows that can hold it (`max_pool2d_backward_windows`), or — where some
+    /// window holds no input at all, whose recorded position may lie outside it — by a scan of
+    /// the whole output plane (`max_pool2d_backward`).
     ///
     /// `Dims` here: kH, kW, strideY, strideX, padY, padX, dilationY, dilationX, H, W, outH, outW,
-    /// countIncludePad (v[0…12]).
+    /// countIncludePad, relu (v[0…13]).
     static let pooling = """
     struct Window {
-        i64 kh, kw, sy, sx, py, px, dy, dx, height, width, outHeight, outWidth, countIncludePad;
+        i64 kh, kw, sy, sx, py, px, dy, dx, height, width, outHeight, outWidth, countIncludePad, relu;
         __device__ Window(const Dims &d)
             : kh(d.v[0]), kw(d.v[1]), sy(d.v[2]), sx(d.v[3]), py(d.v[4]), px(d.v[5]), dy(d.v[6]), dx(d.v[7]),
-              height(d.v[8]), width(d.v[9]), outHeight(d.v[10]), outWidth(d.v[11]), countIncludePad(d.v[12]) {}
+              height(d.v[8]), width(d.v[9]), outHeight(d.v[10]), outWidth(d.v[11]), countIncludePad(d.v[12]),
+              relu(d.v[13]) {}
         /// Average pooling's window along one axis: [start, end) inside the input, and the
         /// padded count, as `Pooling2d.averageRange`.
         __device__ static void range(i64 o, i64 stride, i64 kernel, i64 padding, i64 length, i64 &start, i64 &end, i64 &padded) {
@@ -47,6 +50,7 @@ extension CUDAKernelSource {
                     i64 w = ow * s.sx - s.px + j * s.dx; \\
                     if (w < 0 || w >= s.width) continue; \\
                     T value = source[h * s.width + w]; \\
+                    if (s.relu) value = value > T(0) ? value : T(0); \\
                     if (is_nan(value)) { sawNaN = true; best = value; position = h * s.width + w; } \\
                     else if (!sawNaN && (!any || value > best)) { best = value; position = h * s.width + w; } \\
                     any = true; \\
@@ -72,6 +76,29 @@ extension CUDAKernelSource {
             T sum = T(0); \\
             for (i64 o = 0; o < outputPlane; ++o) if (chosen[o] == position) sum += gradient[o]; \\
             y[i] = sum; \\
+        } \\
+    } \\
+    extern "C" __global__ void max_pool2d_backward_windows_##NAME(const T *upstream, const int *indices, T *y, i64 n, \\
+                                                                  Dims d) { \\
+        Window s(d); \\
+        GRID_LOOP(index, n) { \\
+            i64 w = index % s.width, h = (index / s.width) % s.height, plane = index / (s.width * s.height); \\
+            i64 position = h * s.width + w, outputPlane = s.outHeight * s.outWidth; \\
+            const int *chosen = indices + plane * outputPlane; \\
+            const T *gradient = upstream + plane * outputPlane; \\
+            T sum = T(0); \\
+            /* Kernel rows and columns from the last: the windows come in output order. */ \\
+            for (i64 i = s.kh - 1; i >= 0; --i) { \\
+                i64 rowNumerator = h + s.py - i * s.dy; \\
+                if (rowNumerator < 0 || rowNumerator % s.sy != 0 || rowNumerator / s.sy >= s.outHeight) continue; \\
+                for (i64 j = s.kw - 1; j >= 0; --j) { \\
+                    i64 columnNumerator = w + s.px - j * s.dx; \\
+                    if (columnNumerator < 0 || columnNumerator % s.sx != 0 || columnNumerator / s.sx >= s.outWidth) continue; \\
+                    i64 o = (rowNumerator / s.sy) * s.outWidth + columnNumerator / s.sx; \\
+                    if (chosen[o] == position) sum += gradient[o]; \\
+                } \\
+            } \\
+            y[index] = sum; \\
         } \\
     } \\
     extern "C" __global__ void avg_pool2d_##NAME(const T *x, T *y, i64 n, Dims d) { \\

@@ -27,7 +27,10 @@ extension ReferenceBackend {
                 for oh in 0..<outHeight {
                     for ow in 0..<outWidth {
                         let positions = maxWindow(oh, ow, pooling)
-                        let elements = positions.map { x.element((plane * height + $0.h) * width + $0.w, as: T.self) }
+                        let elements = positions.map { position -> T in
+                            let value = x.element((plane * height + position.h) * width + position.w, as: T.self)
+                            return pooling.appliesReLU ? (value > 0 ? value : 0) : value
+                        }
                         // The maximum, NaN if there is one; its position is the first that holds
                         // it (PyTorch's choice on ties), or the last NaN (PyTorch keeps replacing).
                         var chosen: Int?
@@ -59,7 +62,7 @@ extension ReferenceBackend {
         return floating(x.dtype) { run($0) }
     }
 
-    func maxPool2dBackward(_ upstream: Tensor, indices: Tensor, inputShape: [Int]) -> Tensor {
+    func maxPool2dBackward(_ upstream: Tensor, indices: Tensor, inputShape: [Int], _ pooling: Pooling2d) -> Tensor {
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let planeSize = inputShape[2] * inputShape[3]
             let outputPlane = upstream.shape[2] * upstream.shape[3]
