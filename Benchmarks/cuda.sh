@@ -62,6 +62,15 @@ for workload in ${DESCENT_WORKLOADS:-w1 w2 w4 w3}; do
     echo "$workload (exit $?): $(cat "$results/descent-$workload.json")"; tail -5 "$results/descent-$workload.err"
 done
 
+# Where the time goes: each operation's own GPU time (DESCENT_CUDA_PROFILE=1 waits around every
+# one), for a short W2 and 100 steps of W3.
+echo "== Descent's operations on $device, one at a time (DESCENT_CUDA_PROFILE=1)"
+for workload in w2 w3; do
+    DESCENT_CUDA_PROFILE=1 timeout 60 "$bin/descent-cuda-bench" --device "$device" --workloads "$workload" --steps 100 \
+        > /dev/null 2> "$results/profile-$workload.txt"
+    echo "$workload (exit $?):"; grep -A12 "DESCENT_CUDA_PROFILE" "$results/profile-$workload.txt"
+done
+
 if "$python" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2> /dev/null; then
     echo "== PyTorch on the same GPU (TF32 off)"
     timeout 100 "$python" Benchmarks/pytorch_cuda_bench.py --json > "$results/pytorch.json" 2> "$results/pytorch.err"

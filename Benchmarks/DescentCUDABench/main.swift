@@ -3,7 +3,10 @@
 // resource bundle), so a `--static-swift-stdlib` build is one file that runs on a GPU machine
 // without Swift.
 //
-//   descent-cuda-bench [--device cuda] [--workloads w1,w2,w4,w3] [--epochs 3] [--json]
+//   descent-cuda-bench [--device cuda] [--workloads w1,w2,w4,w3] [--epochs 3] [--steps N] [--json]
+//
+// --steps N stops each timed epoch of W1 and W3 after N steps: a short run, for
+// DESCENT_CUDA_PROFILE=1 (each operation's own GPU time, printed at exit).
 //
 // The data are MNIST-shaped (60,000 × 784 in [0, 1), labels 0…9) but random: speed does not
 // depend on the values, and the GPU machine needs no data set.
@@ -32,6 +35,7 @@ struct Options {
     var device = Device.cuda(0)
     var workloads: Set<String> = ["w1", "w2", "w4", "w3"]
     var epochs = 3
+    var steps = Int.max
     var json = false
 
     init(_ arguments: [String]) {
@@ -48,9 +52,10 @@ struct Options {
                 self.device = device
             case "--workloads": workloads = Set(value().split(separator: ",").map(String.init))
             case "--epochs": epochs = max(1, Int(value()) ?? 3)
+            case "--steps": steps = max(1, Int(value()) ?? .max)
             case "--json": json = true
             case "-h", "--help":
-                print("usage: descent-cuda-bench [--device cuda|cuda:N|cpu] [--workloads w1,w2,w4,w3] [--epochs N] [--json]")
+                print("usage: descent-cuda-bench [--device cuda|cuda:N|cpu] [--workloads w1,w2,w4,w3,agree] [--epochs N] [--steps N] [--json]")
                 exit(0)
             default: fail("unknown option \(argument); try --help")
             }
@@ -152,7 +157,7 @@ if options.workloads.contains("w1") || options.workloads.contains("w4") {
         for index in 0..<options.epochs {
             times.append(seconds {
                 cost = epoch(&w1Model, optimizer, features: data.features, labels: data.labels, batchSize: 128,
-                             seed: UInt64(index + 1))
+                             seed: UInt64(index + 1), limit: options.steps)
             })
         }
         record("w1_epoch_seconds", times.sorted()[times.count / 2], json: options.json)
@@ -262,7 +267,7 @@ if options.workloads.contains("w3") {
     let warmUpCost = epoch(&model, optimizer, features: images, labels: data.labels, batchSize: 64, seed: 0, limit: 20)
     var cost = warmUpCost
     let time = seconds {
-        cost = epoch(&model, optimizer, features: images, labels: data.labels, batchSize: 64, seed: 1)
+        cost = epoch(&model, optimizer, features: images, labels: data.labels, batchSize: 64, seed: 1, limit: options.steps)
     }
     record("w3_epoch_seconds", time, json: options.json)
     record("w3_warm_up_cost", warmUpCost, json: options.json)

@@ -162,7 +162,8 @@ public func maxPool2d(_ input: Tensor, kernelSize: Size2D, stride: Size2D? = nil
 /// shows the ReLU's output.
 public func maxPool2d(reluOf input: Tensor, kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0,
                       dilation: Size2D = 1, ceilMode: Bool = false) -> Tensor {
-    guard GradientRecording.mode == .on, input.gradientNode != nil else {
+    let recording = GradientRecording.mode != .off && input.gradientNode != nil
+    if recording && GradientRecording.mode == .keepingValues {
         return maxPool2d(relu(input), kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
                          ceilMode: ceilMode)
     }
@@ -172,6 +173,7 @@ public func maxPool2d(reluOf input: Tensor, kernelSize: Size2D, stride: Size2D? 
     var (x, pooling) = input.detached().pooling("maxPool2d", window)
     pooling.appliesReLU = true
     let (values, indices) = x.device.backend.maxPool2d(x, pooling)
+    guard recording else { return values.unbatched(like: input) }
     let y = values.recorded("relu+maxPool2d", input,
                             pullback: DerivativeRules.reluMaxPool2d(input, values: values, indices: indices, pooling))
     return y.unbatched(like: input)

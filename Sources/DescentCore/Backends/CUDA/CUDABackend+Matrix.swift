@@ -29,23 +29,34 @@ extension CUDABackend {
         let leadingA = Int32(transposeA ? m : k), leadingB = Int32(transposeB ? k : n)
         let pointerA = UnsafeRawPointer(bitPattern: UInt(a)), pointerB = UnsafeRawPointer(bitPattern: UInt(b))
         let pointerC = UnsafeMutableRawPointer(bitPattern: UInt(c))
-        let status: DcublasStatus = context.blasLock.withLock { _ in
-            context.makeCurrent()
-            if dtype == .float32 {
-                var (alpha, beta): (Float, Float) = (1, accumulating ? 1 : 0)
-                return context.blas.sgemmStridedBatched(
-                    context.blasHandle, operationB, operationA, Int32(n), Int32(m), Int32(k), &alpha,
-                    pointerB?.assumingMemoryBound(to: Float.self), leadingB, Int64(strideB),
-                    pointerA?.assumingMemoryBound(to: Float.self), leadingA, Int64(strideA),
-                    &beta, pointerC?.assumingMemoryBound(to: Float.self), Int32(n), Int64(strideC), Int32(batch))
-            } else {
-                var (alpha, beta): (Double, Double) = (1, accumulating ? 1 : 0)
-                return context.blas.dgemmStridedBatched(
-                    context.blasHandle, operationB, operationA, Int32(n), Int32(m), Int32(k), &alpha,
-                    pointerB?.assumingMemoryBound(to: Double.self), leadingB, Int64(strideB),
-                    pointerA?.assumingMemoryBound(to: Double.self), leadingA, Int64(strideA),
-                    &beta, pointerC?.assumingMemoryBound(to: Double.self), Int32(n), Int64(strideC), Int32(batch))
+        func queue() -> DcublasStatus {
+            context.blasLock.withLock { _ in
+                context.makeCurrent()
+                if dtype == .float32 {
+                    var (alpha, beta): (Float, Float) = (1, accumulating ? 1 : 0)
+                    return context.blas.sgemmStridedBatched(
+                        context.blasHandle, operationB, operationA, Int32(n), Int32(m), Int32(k), &alpha,
+                        pointerB?.assumingMemoryBound(to: Float.self), leadingB, Int64(strideB),
+                        pointerA?.assumingMemoryBound(to: Float.self), leadingA, Int64(strideA),
+                        &beta, pointerC?.assumingMemoryBound(to: Float.self), Int32(n), Int64(strideC), Int32(batch))
+                } else {
+                    var (alpha, beta): (Double, Double) = (1, accumulating ? 1 : 0)
+                    return context.blas.dgemmStridedBatched(
+                        context.blasHandle, operationB, operationA, Int32(n), Int32(m), Int32(k), &alpha,
+                        pointerB?.assumingMemoryBound(to: Double.self), leadingB, Int64(strideB),
+                        pointerA?.assumingMemoryBound(to: Double.self), leadingA, Int64(strideA),
+                        &beta, pointerC?.assumingMemoryBound(to: Double.self), Int32(n), Int64(strideC), Int32(batch))
+                }
             }
+        }
+        var status: DcublasStatus = 0
+        if CUDAProfile.isEnabled {
+            CUDAProfile.measure("cuBLAS \(dtype == .float32 ? "s" : "d")gemm \(transposeA ? "T" : "N")\(transposeB ? "T" : "N") "
+                                + "\(m)×\(n)×\(k)\(batch > 1 ? " ×\(batch)" : "")\(accumulating ? " +C" : "")", on: context) {
+                status = queue()
+            }
+        } else {
+            status = queue()
         }
         do throws(CUDAError) {
             try context.blas.check(status, "cublas\(dtype == .float32 ? "S" : "D")gemmStridedBatched(\(m)×\(n)×\(k), batch \(batch))")

@@ -166,7 +166,8 @@ final class CUDAContext: @unchecked Sendable {
         makeCurrent()
         // From pageable memory the driver copies `source` into its staging buffer before it
         // returns, so the caller may free `source` at once.
-        require(driver.memcpyHtoDAsync(destination, source, byteCount, stream), "cuMemcpyHtoDAsync_v2")
+        func queue() { require(driver.memcpyHtoDAsync(destination, source, byteCount, stream), "cuMemcpyHtoDAsync_v2") }
+        if CUDAProfile.isEnabled { CUDAProfile.measure("copy host → device (\(byteCount) bytes)", on: self, queue) } else { queue() }
     }
 
     /// Copies to the host and waits for the copy (and everything queued before it).
@@ -181,7 +182,8 @@ final class CUDAContext: @unchecked Sendable {
     func copy(_ destination: DCUdeviceptr, from source: DCUdeviceptr, byteCount: Int) {
         guard byteCount > 0 else { return }
         makeCurrent()
-        require(driver.memcpyDtoDAsync(destination, source, byteCount, stream), "cuMemcpyDtoDAsync_v2")
+        func queue() { require(driver.memcpyDtoDAsync(destination, source, byteCount, stream), "cuMemcpyDtoDAsync_v2") }
+        if CUDAProfile.isEnabled { CUDAProfile.measure("copy device → device (\(byteCount) bytes)", on: self, queue) } else { queue() }
     }
 
     func zero(_ destination: DCUdeviceptr, byteCount: Int) {
@@ -249,9 +251,16 @@ final class CUDAContext: @unchecked Sendable {
         let function = function(name, in: module)
         let blockCount = blocks ?? Swift.min((count + threads - 1) / threads, 65_535 * 8)
         makeCurrent()
-        CUDAKernelArgument.withParameters(arguments) { parameters in
-            require(driver.launchKernel(function, UInt32(blockCount), 1, 1, UInt32(threads), 1, 1, 0, stream, parameters, nil),
-                    "cuLaunchKernel(\(name), \(blockCount)×\(threads))")
+        func queue() {
+            CUDAKernelArgument.withParameters(arguments) { parameters in
+                require(driver.launchKernel(function, UInt32(blockCount), 1, 1, UInt32(threads), 1, 1, 0, stream, parameters, nil),
+                        "cuLaunchKernel(\(name), \(blockCount)×\(threads))")
+            }
+        }
+        if CUDAProfile.isEnabled {
+            CUDAProfile.measure("\(name) (\(count) elements)", on: self, queue)
+        } else {
+            queue()
         }
         if synchronizesEveryLaunch {
             require(driver.streamSynchronize(stream), "kernel \(name) (\(count) elements, \(blockCount)×\(threads))")
