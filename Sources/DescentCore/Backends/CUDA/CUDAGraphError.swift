@@ -23,7 +23,8 @@ public struct CUDAGraphError: Error, Sendable, Equatable, CustomStringConvertibl
         /// Tensors made during the capture outlived it: the graph would allocate memory it never
         /// frees (a tensor kept in a variable outside the forward pass?).
         case allocationsOutliveCapture(allocated: Int, freed: Int)
-        /// `DESCENT_CUDA_SYNC=1` waits after every kernel, and nothing may wait during a capture.
+        /// `DESCENT_CUDA_SYNC=1` or `DESCENT_CUDA_PROFILE=1` waits for the GPU around every
+        /// operation, and nothing may wait during a capture.
         case synchronizesEveryLaunch
     }
 
@@ -56,7 +57,8 @@ public struct CUDAGraphError: Error, Sendable, Equatable, CustomStringConvertibl
             return "the captured forward pass made \(allocated) tensors on the GPU but let go of only \(freed): "
                 + "a graph must free what it allocates (is a tensor made inside it kept outside?)"
         case .synchronizesEveryLaunch:
-            return "CUDA graphs cannot be captured with DESCENT_CUDA_SYNC=1 (nothing may wait for the GPU during a capture)"
+            return "CUDA graphs cannot be captured with DESCENT_CUDA_SYNC=1 or DESCENT_CUDA_PROFILE=1 "
+                + "(they wait for the GPU around every operation, and nothing may wait during a capture)"
         }
     }
 }

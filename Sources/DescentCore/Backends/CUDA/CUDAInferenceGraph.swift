@@ -56,15 +56,15 @@ public final class CUDAInferenceGraph: @unchecked Sendable {
     ///   - forward: the forward pass. It is kept, with what it captures, as long as the graph.
     /// - Throws: ``CUDAGraphError``: the device is not a GPU, or is not available; the shape is
     ///   empty; the forward pass gives a tensor that is not float32, or allocates a tensor that
-    ///   outlives it; `DESCENT_CUDA_SYNC=1` is set; or the driver refused the capture (its
-    ///   message).
+    ///   outlives it; `DESCENT_CUDA_SYNC=1` or `DESCENT_CUDA_PROFILE=1` is set; or the driver
+    ///   refused the capture (its message).
     public init(inputShape: [Int], on device: Device, forward: @escaping (Tensor) -> Tensor) throws(CUDAGraphError) {
         guard case .cuda(let ordinal) = device else { throw CUDAGraphError(.notCUDA(device)) }
         let inputCount = inputShape.reduce(1, *)
         guard inputShape.allSatisfy({ $0 >= 0 }), inputCount > 0 else { throw CUDAGraphError(.emptyInputShape(inputShape)) }
         let context: CUDAContext
         do throws(CUDAError) { context = try CUDABackend.context(ordinal).get() } catch { throw CUDAGraphError(.cuda(error)) }
-        guard !context.synchronizesEveryLaunch else { throw CUDAGraphError(.synchronizesEveryLaunch) }
+        guard !context.synchronizesEveryLaunch, !CUDAProfile.isEnabled else { throw CUDAGraphError(.synchronizesEveryLaunch) }
         self.device = device
         self.inputShape = inputShape
         self.context = context
