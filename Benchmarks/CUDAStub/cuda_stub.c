@@ -3,7 +3,17 @@
 // libcublas.so.13). Kernels and products do not run (results are garbage); memory is malloc'd
 // and copies are real, so every host-side path of the CUDA backend runs as it would on a GPU.
 // STUB_COUNTS=1 prints how many launches, products, copies… a run made (one line per library);
-// STUB_TRACE=1 prints each launch, product and host-to-device copy as it happens.
+// STUB_TRACE=1 prints each launch, product and host-to-device copy as it happens; STUB_ZERO=1
+// zero-fills every allocation, so that what the kernels would have computed reads as zeros, the
+// same each way (descent-cuda-bench's check of CUDA graphs against the plain forward pass then
+// passes).
+//
+// CUDA graphs are captured as the driver does on the stream being captured: copies are recorded
+// (and replayed at each launch), allocations and frees become memory nodes (a free is deferred to
+// the graph's destruction), waiting for that stream or freeing memory that the capture did not
+// allocate fails. "misrouted" counts what the capturing thread queued on another stream meanwhile
+// (Descent sends it all to the capture stream).
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +22,44 @@
 typedef unsigned long long device_pointer;
 static int handle;
 static long launches, allocations, to_device, to_host, on_device, memsets, products, synchronizations;
+static long captures, graph_launches, misrouted;
+
+enum { CUDA_ERROR_INVALID_VALUE = 1, CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED = 900 };
+enum { NODE_MEMCPY = 1, NODE_MEM_ALLOC = 10, NODE_MEM_FREE = 11 };
+enum { MAX_COPIES = 256, MAX_ALLOCATIONS = 4096 };
+
+/// A captured graph: its copies, in order, its allocations, and those of them it frees (freed
+/// for real when it is destroyed; the others belong to whoever kept them).
+typedef struct { device_pointer destination, source; size_t bytes; } copy;
+typedef struct {
+    copy copies[MAX_COPIES];
+    int copy_count;
+    void *allocations[MAX_ALLOCATIONS], *frees[MAX_ALLOCATIONS];
+    int allocation_count, free_count;
+} graph;
+
+static graph *recording;         // the graph being captured, or NULL
+static void *capture_stream;
+static pthread_t capture_thread;
+
+/// Whether work queued on `stream` is captured (and counts the capturing thread's work elsewhere).
+static int captured(void *stream) {
+    if (!recording) return 0;
+    if (stream == capture_stream) return 1;
+    if (pthread_equal(pthread_self(), capture_thread)) misrouted++;
+    return 0;
+}
+
+static void record_copy(void *stream, device_pointer destination, device_pointer source, size_t bytes) {
+    if (captured(stream) && recording->copy_count < MAX_COPIES)
+        recording->copies[recording->copy_count++] = (copy){destination, source, bytes};
+}
+
+static int allocated_in_capture(device_pointer pointer) {
+    for (int i = 0; i < recording->allocation_count; i++)
+        if ((device_pointer)recording->allocations[i] == pointer) return 1;
+    return 0;
+}
 
 static int tracing(void) {
     static int value = -1;
@@ -22,8 +70,8 @@ static int tracing(void) {
 __attribute__((destructor)) static void report(void) {
     if (!getenv("STUB_COUNTS")) return;
     fprintf(stderr, "launches %ld allocations %ld host-to-device %ld device-to-host %ld device-to-device %ld memsets %ld "
-            "products %ld synchronizations %ld\n", launches, allocations, to_device, to_host, on_device, memsets, products,
-            synchronizations);
+            "products %ld synchronizations %ld captures %ld graph-launches %ld misrouted %ld\n", launches, allocations,
+            to_device, to_host, on_device, memsets, products, synchronizations, captures, graph_launches, misrouted);
 }
 
 int cuInit(unsigned flags) { return 0; }
@@ -41,39 +89,59 @@ int cuDeviceGetAttribute(int *value, int attribute, int device) {
 int cuDeviceTotalMem_v2(size_t *bytes, int device) { *bytes = (size_t)80 << 30; return 0; }
 int cuDevicePrimaryCtxRetain(void **context, int device) { *context = &handle; return 0; }
 int cuCtxSetCurrent(void *context) { return 0; }
-int cuStreamCreate(void **stream, unsigned flags) { *stream = &handle; return 0; }
-int cuStreamSynchronize(void *stream) { synchronizations++; return 0; }
+// Each stream its own address: a capture watches one.
+int cuStreamCreate(void **stream, unsigned flags) { *stream = malloc(1); return 0; }
+int cuStreamSynchronize(void *stream) {
+    synchronizations++;
+    return recording && stream == capture_stream ? CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED : 0;
+}
 int cuDeviceGetDefaultMemPool(void **pool, int device) { *pool = &handle; return 0; }
 int cuMemPoolSetAttribute(void *pool, int attribute, void *value) { return 0; }
 int cuMemAllocAsync(device_pointer *pointer, size_t bytes, void *stream) {
     allocations++;
     *pointer = (device_pointer)malloc(bytes ? bytes : 1);
+    if (getenv("STUB_ZERO")) memset((void *)*pointer, 0, bytes ? bytes : 1);
+    if (captured(stream) && recording->allocation_count < MAX_ALLOCATIONS)
+        recording->allocations[recording->allocation_count++] = (void *)*pointer;
     return 0;
 }
-int cuMemFreeAsync(device_pointer pointer, void *stream) { free((void *)pointer); return 0; }
+int cuMemFreeAsync(device_pointer pointer, void *stream) {
+    if (captured(stream)) {
+        if (!allocated_in_capture(pointer)) return CUDA_ERROR_INVALID_VALUE;
+        if (recording->free_count < MAX_ALLOCATIONS) recording->frees[recording->free_count++] = (void *)pointer;
+        return 0;
+    }
+    free((void *)pointer);
+    return 0;
+}
 int cuMemcpyHtoDAsync_v2(device_pointer destination, const void *source, size_t bytes, void *stream) {
     to_device++;
+    record_copy(stream, destination, (device_pointer)source, bytes);
     if (tracing()) fprintf(stderr, "host-to-device %zu bytes\n", bytes);
     memcpy((void *)destination, source, bytes);
     return 0;
 }
 int cuMemcpyDtoHAsync_v2(void *destination, device_pointer source, size_t bytes, void *stream) {
     to_host++;
+    record_copy(stream, (device_pointer)destination, source, bytes);
     memcpy(destination, (void *)source, bytes);
     return 0;
 }
 int cuMemcpyDtoDAsync_v2(device_pointer destination, device_pointer source, size_t bytes, void *stream) {
     on_device++;
+    record_copy(stream, destination, source, bytes);
     memmove((void *)destination, (void *)source, bytes);
     return 0;
 }
 int cuMemsetD8Async(device_pointer destination, unsigned char value, size_t count, void *stream) {
     memsets++;
+    captured(stream);
     memset((void *)destination, value, count);
     return 0;
 }
 int cuMemsetD32Async(device_pointer destination, unsigned value, size_t count, void *stream) {
     memsets++;
+    captured(stream);
     for (size_t i = 0; i < count; i++) ((unsigned *)destination)[i] = value;
     return 0;
 }
@@ -83,9 +151,62 @@ int cuModuleGetFunction(void **function, void *module, const char *name) { *func
 int cuLaunchKernel(void *function, unsigned gridX, unsigned gridY, unsigned gridZ, unsigned blockX, unsigned blockY,
                    unsigned blockZ, unsigned sharedBytes, void *stream, void **parameters, void **extra) {
     launches++;
+    captured(stream);
     if (tracing()) fprintf(stderr, "launch %s, %u threads\n", (const char *)function, gridX * blockX);
     return 0;
 }
+
+int cuMemHostAlloc(void **pointer, size_t bytes, unsigned flags) { *pointer = malloc(bytes ? bytes : 1); return 0; }
+int cuMemFreeHost(void *pointer) { free(pointer); return 0; }
+
+int cuStreamBeginCapture_v2(void *stream, int mode) {
+    if (recording) return CUDA_ERROR_INVALID_VALUE;
+    captures++;
+    recording = calloc(1, sizeof(graph));
+    capture_stream = stream;
+    capture_thread = pthread_self();
+    return 0;
+}
+int cuStreamEndCapture(void *stream, void **captured_graph) {
+    if (!recording || stream != capture_stream) return CUDA_ERROR_INVALID_VALUE;
+    *captured_graph = recording;
+    recording = NULL;
+    return 0;
+}
+// A node handle is its type: the allocations, the frees, then the copies.
+int cuGraphGetNodes(void *captured_graph, void **nodes, size_t *count) {
+    graph *g = captured_graph;
+    size_t total = (size_t)g->allocation_count + g->free_count + g->copy_count, index = 0;
+    if (nodes) {
+        for (int i = 0; i < g->allocation_count && index < *count; i++) nodes[index++] = (void *)NODE_MEM_ALLOC;
+        for (int i = 0; i < g->free_count && index < *count; i++) nodes[index++] = (void *)NODE_MEM_FREE;
+        for (int i = 0; i < g->copy_count && index < *count; i++) nodes[index++] = (void *)NODE_MEMCPY;
+    }
+    *count = total;
+    return 0;
+}
+int cuGraphNodeGetType(void *node, int *type) { *type = (int)(size_t)node; return 0; }
+// The executable graph takes the graph's contents (and the memory it frees).
+int cuGraphInstantiateWithFlags(void **executable, void *captured_graph, unsigned long long flags) {
+    graph *instance = malloc(sizeof(graph));
+    *instance = *(graph *)captured_graph;
+    ((graph *)captured_graph)->free_count = 0;
+    *executable = instance;
+    return 0;
+}
+int cuGraphLaunch(void *executable, void *stream) {
+    graph *g = executable;
+    graph_launches++;
+    for (int i = 0; i < g->copy_count; i++)
+        memmove((void *)g->copies[i].destination, (void *)g->copies[i].source, g->copies[i].bytes);
+    return 0;
+}
+static void destroy(graph *g) {
+    for (int i = 0; i < g->free_count; i++) free(g->frees[i]);
+    free(g);
+}
+int cuGraphExecDestroy(void *executable) { destroy(executable); return 0; }
+int cuGraphDestroy(void *captured_graph) { destroy(captured_graph); return 0; }
 
 int cublasCreate_v2(void **blas) { *blas = &handle; return 0; }
 int cublasSetStream_v2(void *blas, void *stream) { return 0; }

@@ -17,7 +17,8 @@
 // W2  784-128-10, ReLU, SGD(lr 0.1), batch 32: steps per second over 3 s, nothing read back
 //     until the end
 // W4  the W1 network in inference: batch-1 latency from a host array to a host array (median of
-//     2,000), and batch-1000 throughput
+//     2,000), the same through a CUDA graph (on a GPU; its outputs must equal the forward pass's
+//     bit for bit, or the exit status is 1), and batch-1000 throughput
 // W3  PyTorch's MNIST example (conv 32×3, relu, conv 64×3, relu, maxpool 2, dropout 0.25,
 //     flatten, dense 128, relu, dropout 0.5, dense 10), Adadelta(lr 1.0), batch 64, shuffled, on
 //     [60,000, 1, 28, 28] images: seconds per epoch (one timed epoch after 20 warm-up steps), the
@@ -203,6 +204,7 @@ if options.workloads.contains("w4") {
             if i >= 200 { latencies.append(time) }
         }
         record("w4_batch1_latency_us", latencies.sorted()[latencies.count / 2] * 1e6, json: options.json)
+        if case .cuda = device { graphedInference(model, rows: host, on: device, json: options.json) }
         let batch = data.features[0..<1000]
         _ = model(batch).scalars(as: Float.self)
         var count = 0
@@ -215,6 +217,49 @@ if options.workloads.contains("w4") {
             _ = model(batch[0..<1]).scalars(as: Float.self)
         }
         record("w4_batch1000_samples_per_second", Double(count) / elapsed, json: options.json)
+    }
+}
+
+/// W4 batch-1 through a CUDA graph: the latency (median of 2,000, host array to host array, as
+/// `w4_batch1_latency_us`), and the graph's outputs against the ungraphed forward pass's for a few
+/// inputs, which must be equal bit for bit (exit status 1 otherwise).
+func graphedInference(_ model: Sequential, rows host: [Float], on device: Device, json: Bool) {
+    func row(_ i: Int) -> [Float] { Array(host[(i % 1000) * 784..<((i % 1000) + 1) * 784]) }
+    let graph: CUDAInferenceGraph
+    do {
+        graph = try CUDAInferenceGraph(model, inputShape: [1, 784], on: device)
+    } catch where error.kind == .synchronizesEveryLaunch {
+        // Profiling or DESCENT_CUDA_SYNC=1: no graph, and nothing wrong.
+        FileHandle.standardError.write(Data("W4 without a CUDA graph: \(error)\n".utf8))
+        return
+    } catch {
+        fail("the W4 graph could not be made: \(error)", code: 1)
+    }
+    do {
+        var latencies: [Double] = []
+        for i in 0..<2200 {
+            let input = row(i)
+            let time = try seconds { _ = try graph(hostInput: input) }
+            if i >= 200 { latencies.append(time) }
+        }
+        record("w4_batch1_graph_latency_us", latencies.sorted()[latencies.count / 2] * 1e6, json: json)
+        var largest: Float = 0, differing = 0
+        for i in [0, 1, 7, 500, 999] {
+            let graphed = try graph(hostInput: row(i))
+            let plain = model(Tensor(shape: [1, 784], scalars: row(i), on: device)).scalars(as: Float.self)
+            for (a, b) in zip(graphed, plain) where a.bitPattern != b.bitPattern {
+                differing += 1
+                largest = max(largest, abs(a - b).isNaN ? .infinity : abs(a - b))
+            }
+            if graphed.count != plain.count { differing += 1 }
+        }
+        record("w4_graph_largest_difference", Double(largest), json: json)
+        if differing > 0 {
+            FileHandle.standardError.write(Data("the W4 graph's outputs differ from the forward pass's: \(differing) values, by up to \(largest)\n".utf8))
+            agreementFailed = true
+        }
+    } catch {
+        fail("the W4 graph failed: \(error)", code: 1)
     }
 }
 

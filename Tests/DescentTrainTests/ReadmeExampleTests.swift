@@ -94,6 +94,20 @@ import Testing
         #expect((fast - textbook.to(.cpu)).abs().max().doubleValue < 1e-5)
     }
 
+    /// The README's CUDA graph: the forward pass of a model on the GPU, replayed from a host
+    /// array to a host array, gives what the model gives (on a machine with a GPU).
+    @Test(.enabled(if: (try? Device.cuda(0).checkAvailable()) != nil, "no GPU here (Device.cuda(0).checkAvailable() throws)"))
+    func theGraphExampleGivesTheModelsOutput() throws {
+        let model = Sequential {
+            Dense(inputCount: 784, outputCount: 32, activation: .relu, seed: 1)
+            Dense(inputCount: 32, outputCount: 10, seed: 2)
+        }.to(.cuda(0))
+        let pixels = (0..<784).map { Float($0 % 29) / 28 }
+        let graph = try CUDAInferenceGraph(model, inputShape: [1, 784], on: .cuda(0))
+        let logits: [Float] = try graph(hostInput: pixels)
+        #expect(logits == model(Tensor(shape: [1, 784], scalars: pixels, on: .cuda(0))).scalars(as: Float.self))
+    }
+
     /// The README's weights from PyTorch: a state dict's safetensors file loaded into the
     /// matching model (here one that Descent saved, in a temporary folder).
     @Test func theWeightsExampleLoads() throws {
@@ -172,7 +186,7 @@ import Testing
         let readme = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("README.md")
         let snippets = ReadmeSnippets.swiftBlocks(in: try String(contentsOf: readme, encoding: .utf8))
-        #expect(snippets.count == 7)
+        #expect(snippets.count == 8)
         let tested = Set(ReadmeSnippets.codeLines(of: try String(contentsOf: here, encoding: .utf8)))
         for (index, snippet) in snippets.enumerated() {
             let missing = ReadmeSnippets.codeLines(of: snippet).filter { line in

@@ -19,6 +19,7 @@ typedef void *DCUfunction;                // CUfunction
 typedef void *DCUmemoryPool;              // CUmemoryPool
 typedef void *DCUgraph;                   // CUgraph
 typedef void *DCUgraphExec;               // CUgraphExec
+typedef void *DCUgraphNode;               // CUgraphNode
 typedef unsigned long long DCUdeviceptr;  // CUdeviceptr (64-bit on every supported platform)
 
 // CUdevice_attribute values used here.
@@ -61,6 +62,34 @@ typedef DCUresult (*DPFN_cuLaunchKernel)(DCUfunction function,
                                          unsigned int gridX, unsigned int gridY, unsigned int gridZ,
                                          unsigned int blockX, unsigned int blockY, unsigned int blockZ,
                                          unsigned int sharedBytes, DCUstream stream, void **parameters, void **extra);
+
+// MARK: Driver API: CUDA graphs and pinned host memory (resolved only when a graph is made)
+
+// CUstreamCaptureMode: what the capturing thread may not call while it captures (see
+// CUDAGraphAPI for the choice).
+enum {
+    DCU_STREAM_CAPTURE_MODE_GLOBAL = 0,
+    DCU_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1,
+    DCU_STREAM_CAPTURE_MODE_RELAXED = 2,
+};
+// CUgraphNodeType values used here: the graph's memory nodes.
+enum { DCU_GRAPH_NODE_TYPE_MEM_ALLOC = 10, DCU_GRAPH_NODE_TYPE_MEM_FREE = 11 };
+// CUgraphInstantiate_flags.
+enum { DCUDA_GRAPH_INSTANTIATE_FLAG_AUTO_FREE_ON_LAUNCH = 1 };
+
+// cuStreamBeginCapture is #defined to cuStreamBeginCapture_v2 since CUDA 10.1 (the unversioned
+// symbol is the old ABI without a mode), cuGraphInstantiate to cuGraphInstantiateWithFlags since
+// CUDA 12 (the unversioned symbol takes an error node and a log buffer instead of flags).
+typedef DCUresult (*DPFN_cuStreamBeginCapture)(DCUstream stream, int mode);
+typedef DCUresult (*DPFN_cuStreamEndCapture)(DCUstream stream, DCUgraph *graph);
+typedef DCUresult (*DPFN_cuGraphInstantiateWithFlags)(DCUgraphExec *exec, DCUgraph graph, unsigned long long flags);
+typedef DCUresult (*DPFN_cuGraphLaunch)(DCUgraphExec exec, DCUstream stream);
+typedef DCUresult (*DPFN_cuGraphExecDestroy)(DCUgraphExec exec);
+typedef DCUresult (*DPFN_cuGraphDestroy)(DCUgraph graph);
+typedef DCUresult (*DPFN_cuGraphGetNodes)(DCUgraph graph, DCUgraphNode *nodes, size_t *count);
+typedef DCUresult (*DPFN_cuGraphNodeGetType)(DCUgraphNode node, int *type);
+typedef DCUresult (*DPFN_cuMemHostAlloc)(void **pointer, size_t bytes, unsigned int flags);
+typedef DCUresult (*DPFN_cuMemFreeHost)(void *pointer);
 
 // MARK: cuBLAS (libcublas.so.13 or .12)
 

@@ -11,6 +11,9 @@ import Synchronization
 /// read it are still queued, and a free ordered after them on the stream is safe without waiting.
 /// The pool keeps freed memory reserved (release threshold: unlimited), so the steady state of a
 /// training step allocates nothing from the driver.
+///
+/// A thread that captures a CUDA graph queues its work on a second stream meanwhile
+/// (``CUDACaptureTarget``); every other operation goes to the one stream.
 final class CUDAContext: @unchecked Sendable {
     let ordinal: Int
     let driver: CUDADriver
@@ -18,8 +21,16 @@ final class CUDAContext: @unchecked Sendable {
     let compiler: CUDAKernelCompiler
     let device: DCUdevice
     let context: DCUcontext
-    let stream: DCUstream
-    let blasHandle: DcublasHandle
+    /// The stream every operation is queued on (see ``stream``).
+    let defaultStream: DCUstream
+    /// cuBLAS, bound to ``defaultStream`` (see ``blasHandle``).
+    let defaultBlasHandle: DcublasHandle
+    /// How many threads are capturing a CUDA graph on this GPU now: while none is, ``stream``
+    /// and ``blasHandle`` are the default ones without looking further.
+    let capturesInProgress = Atomic<Int>(0)
+    /// The capture stream and cuBLAS handle, made at the first capture; held during a capture,
+    /// so that captures on this GPU take turns.
+    let captureTargets = Mutex<CUDACaptureTarget?>(nil)
     /// The GPU's name, compute capability, memory and the driver's CUDA version, for messages.
     let info: CUDADeviceInfo
     /// `sm_90` for an H100: what NVRTC compiles for.
@@ -75,7 +86,7 @@ final class CUDAContext: @unchecked Sendable {
         var stream: DCUstream?
         try driver.check(driver.streamCreate(&stream, UInt32(DCU_STREAM_NON_BLOCKING)), "cuStreamCreate")
         guard let stream else { throw CUDAError(.unsupported("cuStreamCreate returned no stream")) }
-        self.stream = stream
+        defaultStream = stream
         // Keep freed memory in the pool instead of returning it to the driver at every
         // synchronization: allocations then cost a few hundred nanoseconds, not a system call.
         var pool: DCUmemoryPool?
@@ -91,7 +102,7 @@ final class CUDAContext: @unchecked Sendable {
         var handle: DcublasHandle?
         try blas.check(blas.create(&handle), "cublasCreate_v2")
         guard let handle else { throw CUDAError(.unsupported("cublasCreate_v2 returned no handle")) }
-        blasHandle = handle
+        defaultBlasHandle = handle
         try blas.check(blas.setStream(handle, stream), "cublasSetStream_v2")
         // TF32 tensor cores round float32 products' inputs to 10 bits of mantissa: only when asked.
         let tf32 = ProcessInfo.processInfo.environment["DESCENT_CUDA_TF32"] == "1"
@@ -103,6 +114,22 @@ final class CUDAContext: @unchecked Sendable {
         info = CUDADeviceInfo(ordinal: ordinal, name: name, computeCapability: (major, minor), memoryBytes: memory,
                               driverVersion: Int(driverVersion), nvrtcVersion: nvrtc.version,
                               libraries: [driver.library.path, blas.library.path, nvrtc.library.path], tf32: tf32)
+    }
+
+    /// The stream that work is queued on: ``defaultStream``, except on a thread that is capturing
+    /// a CUDA graph, whose work goes to the capture's own stream (``CUDACaptureTarget``), so
+    /// that other threads' work is neither captured nor disturbed by the capture.
+    var stream: DCUstream { captureTarget?.stream ?? defaultStream }
+
+    /// The cuBLAS handle for products queued now: bound to ``stream``.
+    var blasHandle: DcublasHandle { captureTarget?.blasHandle ?? defaultBlasHandle }
+
+    /// The capture that the calling thread is making on this GPU, if any.
+    @inline(__always)
+    private var captureTarget: CUDACaptureTarget? {
+        guard capturesInProgress.load(ordering: .relaxed) > 0, let target = CUDACaptureTarget.current,
+              target.context === self else { return nil }
+        return target
     }
 
     /// Makes this GPU's context current on the calling thread (tensors are freed, and operations
