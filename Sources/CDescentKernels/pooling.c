@@ -120,36 +120,6 @@ AVX512_POOL static void descent_max_pool_2x2_avx512(const float *input, float *o
 }
 #endif
 
-// The backward pass of the same windows, written in one pass: each window's four inputs get its
-// gradient where its maximum was and 0 elsewhere (the rows and the column no window covers, 0),
-// instead of clearing the planes and then scattering into them. `0 + g`, not g, as the scatter
-// computes it: a gradient of −0 lands as +0.
-static void max_pool_2x2_backward_plane(const float *gradient, const int32_t *indices, float *output,
-                                        ptrdiff_t height, ptrdiff_t width, ptrdiff_t outHeight, ptrdiff_t outWidth) {
-    for (ptrdiff_t oh = 0; oh < outHeight; oh++) {
-        float *top = output + 2 * oh * width, *bottom = top + width;
-        int32_t first = (int32_t)(2 * oh * width);
-        for (ptrdiff_t ow = 0; ow < outWidth; ow++) {
-            float g = 0.0f + gradient[oh * outWidth + ow];
-            int32_t chosen = indices[oh * outWidth + ow] - first - (int32_t)(2 * ow);
-            top[2 * ow] = chosen == 0 ? g : 0.0f;
-            top[2 * ow + 1] = chosen == 1 ? g : 0.0f;
-            bottom[2 * ow] = chosen == (int32_t)width ? g : 0.0f;
-            bottom[2 * ow + 1] = chosen == (int32_t)width + 1 ? g : 0.0f;
-        }
-        for (ptrdiff_t column = 2 * outWidth; column < width; column++) top[column] = bottom[column] = 0.0f;
-    }
-    memset(output + 2 * outHeight * width, 0, (size_t)(height - 2 * outHeight) * (size_t)width * sizeof(float));
-}
-
-void descent_max_pool_2x2_backward(const float *gradient, const int32_t *indices, float *output, ptrdiff_t planes,
-                                   ptrdiff_t height, ptrdiff_t width, ptrdiff_t outHeight, ptrdiff_t outWidth) {
-    for (ptrdiff_t plane = 0; plane < planes; plane++) {
-        max_pool_2x2_backward_plane(gradient + plane * outHeight * outWidth, indices + plane * outHeight * outWidth,
-                                    output + plane * height * width, height, width, outHeight, outWidth);
-    }
-}
-
 void descent_max_pool_2x2(const float *input, float *output, int32_t *indices, ptrdiff_t planes,
                           ptrdiff_t height, ptrdiff_t width, ptrdiff_t outHeight,
                           ptrdiff_t outWidth, int relu) {

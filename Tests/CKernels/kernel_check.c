@@ -279,19 +279,6 @@ static void check_max_pool_size(int h, int w, int relu) {
     }
     expect(ok, relu ? "max pooling 2x2 of relu(x): the first maximum, NaN and -0 read as +0"
                     : "max pooling 2x2 picks the first maximum, NaN over numbers");
-
-    // The backward pass against clearing the planes and adding each gradient at its maximum
-    // (bit for bit: a gradient of -0 lands as +0); the row and column no window covers are 0.
-    float gradient[planes * most], scattered[planes * most], written[planes * most];
-    for (int i = 0; i < planes * oh * ow; i++) gradient[i] = (float)next_uniform();
-    gradient[1] = -0.0f;
-    for (int i = 0; i < planes * h * w; i++) { scattered[i] = 0.0f; written[i] = 12345.0f; }
-    for (int p = 0; p < planes; p++) {
-        for (int o = 0; o < oh * ow; o++) scattered[p * h * w + idx[p * oh * ow + o]] += gradient[p * oh * ow + o];
-    }
-    descent_max_pool_2x2_backward(gradient, idx, written, planes, h, w, oh, ow);
-    expect(memcmp(scattered, written, sizeof(float) * (size_t)(planes * h * w)) == 0,
-           "max pooling 2x2 backward writes each window's gradient at its maximum and 0 elsewhere");
 }
 
 static void check_max_pool(void) {

@@ -45,12 +45,6 @@ void descent_max_pool_2x2(const float *input, float *output, int32_t *indices, p
                           ptrdiff_t height, ptrdiff_t width, ptrdiff_t outHeight,
                           ptrdiff_t outWidth, int relu);
 
-/// The backward pass of ``descent_max_pool_2x2``: planes of `height`×`width` that hold each
-/// window's gradient at the position `indices` gives (one of the window's four) and 0 elsewhere,
-/// written in one pass; the same values as clearing the planes and adding each gradient there.
-void descent_max_pool_2x2_backward(const float *gradient, const int32_t *indices, float *output, ptrdiff_t planes,
-                                   ptrdiff_t height, ptrdiff_t width, ptrdiff_t outHeight, ptrdiff_t outWidth);
-
 /// Winograd F(4×4, 3×3) (see winograd.c): the 3×3 filters [out][in][3][3] transformed to
 /// U = G g Gᵀ, as [36][out][in] — or, when `flipped` is nonzero, each filter turned half a turn
 /// and its channels swapped, as [36][in][out], the filters that carry an output's gradient back

@@ -43,7 +43,9 @@ extension CPUBackend {
                                padding: window.padding.width, dilation: window.dilation.width, length: width)
             }
             let (rowStep, columnStep) = (window.dilation.height, window.dilation.width)
-            let isPlainTwoByTwo = Self.isPlainTwoByTwo(pooling)
+            let isPlainTwoByTwo = window.kernelSize == Size2D(2, 2) && window.stride == Size2D(2, 2)
+                && window.dilation == Size2D(1, 1) && window.padding == Size2D(0, 0)
+                && 2 * outHeight <= height && 2 * outWidth <= width
             Parallel.forEachChunk(count: planes, minimumChunk: Self.planesPerChunk(pooling)) { range in
                 // The most common window has a branch-free C kernel (float32 only).
                 if isPlainTwoByTwo, T.self == Float.self {
@@ -84,15 +86,6 @@ extension CPUBackend {
         return x.dtype == .float32 ? run(Float.self) : run(Double.self)
     }
 
-    /// A 2×2 window with stride 2, no padding nor dilation, the window of the C kernels
-    /// (ceil mode adds no window when the output is at most half the input).
-    static func isPlainTwoByTwo(_ pooling: Pooling2d) -> Bool {
-        let window = pooling.window
-        return window.kernelSize == Size2D(2, 2) && window.stride == Size2D(2, 2) && window.dilation == Size2D(1, 1)
-            && window.padding == Size2D(0, 0) && 2 * pooling.output.height <= pooling.input.height
-            && 2 * pooling.output.width <= pooling.input.width
-    }
-
     func maxPool2dBackward(_ upstream: Tensor, indices: Tensor, inputShape: [Int], _ pooling: Pooling2d) -> Tensor {
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let planes = inputShape[0] * inputShape[1]
@@ -103,17 +96,7 @@ extension CPUBackend {
             let result = TensorStorage(uninitializedCount: planes * planeSize, dtype: T.dtype, device: .cpu)
             let g = upstream.storage.typed(T.self), index = indices.storage.typed(Int32.self)
             let target = result.typed(T.self)
-            let (height, width) = (inputShape[2], inputShape[3])
-            let (outHeight, outWidth) = (upstream.shape[2], upstream.shape[3])
             Parallel.forEachChunk(count: planes, minimumChunk: Swift.max(1, (1 << 15) / Swift.max(outputPlane, 1))) { range in
-                // The 2×2 windows of the forward's C kernel: one pass writes every element.
-                if Self.isPlainTwoByTwo(pooling), T.self == Float.self {
-                    let first = range.lowerBound
-                    return descent_max_pool_2x2_backward(
-                        UnsafeRawPointer(g + first * outputPlane).assumingMemoryBound(to: Float.self), index + first * outputPlane,
-                        UnsafeMutableRawPointer(target + first * planeSize).assumingMemoryBound(to: Float.self),
-                        range.count, height, width, outHeight, outWidth)
-                }
                 (target + range.lowerBound * planeSize).initialize(repeating: 0, count: range.count * planeSize)
                 for plane in range {
                     let t = target + plane * planeSize, offset = plane * outputPlane
