@@ -23,6 +23,12 @@ public struct Sequential: Layer {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
+        forward(input) { index, activation in layers[index](activation) }
+    }
+
+    /// The layers applied in order to `input` by `apply(index, activation)`, except that a ReLU
+    /// followed by max pooling runs as one step (see ``maxPoolingAfterReLU(at:)``).
+    private func forward(_ input: Tensor, _ apply: (Int, Tensor) -> Tensor) -> Tensor {
         var activation = input
         var index = layers.startIndex
         while index < layers.endIndex {
@@ -30,7 +36,7 @@ public struct Sequential: Layer {
                 activation = pool(reluOf: activation)
                 index += 2
             } else {
-                activation = layers[index](activation)
+                activation = apply(index, activation)
                 index += 1
             }
         }
@@ -62,18 +68,10 @@ public struct Sequential: Layer {
     }
 
     public mutating func forwardUpdatingBuffers(_ input: Tensor) -> Tensor {
-        var activation = input
-        var index = layers.startIndex
-        while index < layers.endIndex {
-            if let pool = maxPoolingAfterReLU(at: index) {
-                activation = pool(reluOf: activation)
-                index += 2
-            } else {
-                activation = layers[index].forwardUpdatingBuffers(activation)
-                index += 1
-            }
-        }
-        return activation
+        var updated = layers
+        let output = forward(input) { index, activation in updated[index].forwardUpdatingBuffers(activation) }
+        layers = updated
+        return output
     }
 
     /// The shape of one output example, found layer by layer without running the model.
