@@ -9,8 +9,8 @@ extension CUDAInferenceGraph {
     /// - Parameters:
     ///   - model: the network, its parameters on `device` (``Layer/to(_:)``).
     ///   - inputShape: the input's shape, batch axis included (`[1, 784]`).
-    ///   - device: a ``Device/cuda(_:)`` device.
-    /// - Throws: ``CUDAGraphError``, also when the model is on another device.
+    ///   - device: a `Device.cuda(_:)` device.
+    /// - Throws: `CUDAGraphError`, also when the model is on another device.
     public convenience init(_ model: some Layer, inputShape: [Int], on device: Device) throws(CUDAGraphError) {
         let model = model.training(false)
         if let elsewhere = (model.parameters + model.buffers).first(where: { $0.value.device != device }) {

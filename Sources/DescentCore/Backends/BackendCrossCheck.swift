@@ -41,8 +41,11 @@ public enum BackendCrossCheck {
     /// Inputs are the same on both devices (made on the CPU from fixed seeds and moved with
     /// ``Tensor/to(_:)``), so the report is the same from run to run.
     ///
-    /// - Parameter starting: called with each primitive's or rule's name before it is checked,
-    ///   so that a backend that traps (a kernel that fails on a GPU) is known by the last name seen.
+    /// - Parameters:
+    ///   - device: the device whose backend is checked.
+    ///   - reference: the device whose backend defines the right answers.
+    ///   - starting: called with each primitive's or rule's name before it is checked, so that a
+    ///     backend that traps (a kernel that fails on a GPU) is known by the last name seen.
     public static func run(_ device: Device, against reference: Device = .reference,
                            starting: (String) -> Void = { _ in }) -> BackendCrossCheckReport {
         var check = CrossCheckRun(device: device, reference: reference)
@@ -209,7 +212,7 @@ extension BinaryOperation {
 
 // MARK: - The report
 
-/// What ``BackendCrossCheck/run(_:against:)`` found: every case it compared, with the largest
+/// What ``BackendCrossCheck/run(_:against:starting:)`` found: every case it compared, with the largest
 /// difference and the tolerance it was held to.
 public struct BackendCrossCheckReport: Sendable, CustomStringConvertible {
     /// One comparison: one output of a primitive, or one input's gradient through a rule, for
