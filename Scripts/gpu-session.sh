@@ -3,10 +3,13 @@
 # linked binaries built on this side, runs the cross-check of cuda against reference and the
 # W1/W2/W4 benchmarks (Benchmarks/cuda.sh), and writes everything under $OUT.
 #
-# On the Swift side, first `Scripts/gpu-build.sh` (the two binaries, static, stripped and gzipped
-# into .build/gpu-bin), then run, with the device tool, `Scripts/gpu-session.sh` carrying
-# `.build/gpu-bin` (timeout about 450 s; each step has its own time limit inside, about 6 minutes in all when
-# every one runs to its limit).
+# On the Swift side, first `Scripts/gpu-build.sh` (the two binaries, static, stripped and
+# xz-compressed into .build/gpu-bin) and `Scripts/gpu-test-build.sh` (the test bundle in
+# .build/gpu-tests), then run, with the device tool, `Scripts/gpu-session.sh` carrying both
+# folders (timeout about 560 s: each step has its own time limit inside). Where the test bundle
+# is there, the layer, cost-function and optimizer tests run on the GPU after the benchmarks
+# (Scripts/gpu-test-session.sh; their summary comes back as tests-summary.txt, their log in the
+# archive)..
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # The device tool brings back at most 8 files from $OUT: the results are written to a folder of
@@ -17,9 +20,10 @@ mkdir -p "$final"
 packed="${DESCENT_PACKED_BIN:-.build/gpu-bin}"
 export DESCENT_BIN="${DESCENT_BIN:-/tmp/descent-bin}"
 mkdir -p "$DESCENT_BIN"
-for file in "$packed"/*.gz; do
+source Scripts/unxz.sh
+for file in "$packed"/*.xz; do
     [ -e "$file" ] || continue
-    gzip -dc "$file" > "$DESCENT_BIN/$(basename "$file" .gz)" && chmod +x "$DESCENT_BIN/$(basename "$file" .gz)"
+    unxz "$file" > "$DESCENT_BIN/$(basename "$file" .xz)" && chmod +x "$DESCENT_BIN/$(basename "$file" .xz)"
 done
 cp "$packed/commit.txt" "$out/" 2>/dev/null || true
 # Python's site-packages, wherever this machine's Python keeps them (conda, /opt/…): PyTorch's
@@ -47,6 +51,15 @@ cat "$out/machine.txt"
 Benchmarks/cuda.sh "$out" 2>&1 | tee "$out/summary.txt"
 status=${PIPESTATUS[0]}
 echo "cuda.sh exit $status" | tee -a "$out/summary.txt"
+if [ -e "${DESCENT_PACKED_TESTS:-.build/gpu-tests}/descent-tests.tar.xz" ]; then
+    echo "== the reference tests of layers, costs and optimizers on the GPU (Scripts/gpu-test-session.sh)"
+    OUT="$out/tests" Scripts/gpu-test-session.sh > /dev/null 2>&1
+    tests=$?
+    cp "$out/tests/summary.txt" "$final/tests-summary.txt" 2> /dev/null
+    tail -15 "$out/tests/summary.txt" 2> /dev/null
+    echo "gpu-test-session.sh exit $tests" | tee -a "$out/summary.txt"
+    [ "$status" -eq 0 ] && status=$tests
+fi
 cp "$out/summary.txt" "$final/"
 tar -czf "$final/results.tar.gz" -C "$out" .
 exit "$status"

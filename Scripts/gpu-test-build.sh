@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the test binary for a GPU machine without Swift and packs it, with everything it loads,
-# into .build/gpu-tests/descent-tests.tar.gz; Scripts/gpu-test-session.sh runs it there.
+# into .build/gpu-tests/descent-tests.tar.xz; Scripts/gpu-test-session.sh runs it there.
 #
 #   Scripts/gpu-test-build.sh
 # then, with the device tool: command `Scripts/gpu-test-session.sh`, carry [".build/gpu-tests"].
@@ -50,14 +50,15 @@ cp -R .build/release/Descent_DescentNNTests.resources .build/release/Descent_Des
 { git describe --always --dirty --abbrev=40 2> /dev/null || echo "not a git checkout"; } > "$stage/commit.txt"
 
 mkdir -p .build/gpu-tests
-tar -czf .build/gpu-tests/descent-tests.tar.gz -C "$stage" .
+rm -f .build/gpu-tests/descent-tests.tar.gz
+tar -cf - -C "$stage" . | xz -9 -T2 > .build/gpu-tests/descent-tests.tar.xz
 ls -la .build/gpu-tests
 
 # It runs here too, from a folder of its own, with nothing of the toolchain in reach: the
 # loader must find every library in the archive, and a device that is not here must fail.
 check="$stage/check"
 mkdir "$check"
-tar -xzf .build/gpu-tests/descent-tests.tar.gz -C "$check"
+xz -dc .build/gpu-tests/descent-tests.tar.xz | tar -xf - -C "$check"
 if LD_LIBRARY_PATH="$check:$check/no-curl" ldd "$check/DescentPackageTests.xctest" | grep -E "not found|$runtime"; then
     echo "the packed test binary still needs the libraries above from outside the archive" >&2
     exit 1

@@ -13,7 +13,8 @@ out="${OUT:-gpu-test-results}"
 mkdir -p "$out"
 log="$out/tests.log" summary="$out/summary.txt"
 tests="$(mktemp -d /tmp/descent-tests.XXXXXX)"
-tar -xzf "${DESCENT_PACKED_TESTS:-.build/gpu-tests}/descent-tests.tar.gz" -C "$tests" || exit 2
+source Scripts/unxz.sh
+unxz "${DESCENT_PACKED_TESTS:-.build/gpu-tests}/descent-tests.tar.xz" | tar -xf - -C "$tests" || exit 2
 # The Swift runtime, swift-testing and Foundation come from the archive (the binary also looks
 # beside itself); nothing of a toolchain is needed.
 export LD_LIBRARY_PATH="$tests${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
