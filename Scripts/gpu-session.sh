@@ -53,7 +53,7 @@ status=${PIPESTATUS[0]}
 echo "cuda.sh exit $status" | tee -a "$out/summary.txt"
 if [ -e "${DESCENT_PACKED_TESTS:-.build/gpu-tests}/descent-tests.tar.xz" ]; then
     echo "== the reference tests of layers, costs and optimizers on the GPU (Scripts/gpu-test-session.sh)"
-    OUT="$out/tests" Scripts/gpu-test-session.sh > /dev/null 2>&1
+    OUT="$out/tests" DESCENT_TEST_TIMEOUT="${DESCENT_TEST_TIMEOUT:-240}" Scripts/gpu-test-session.sh > /dev/null 2>&1
     tests=$?
     cp "$out/tests/summary.txt" "$final/tests-summary.txt" 2> /dev/null
     tail -15 "$out/tests/summary.txt" 2> /dev/null
