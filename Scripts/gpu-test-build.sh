@@ -12,6 +12,10 @@
 # toolchain (-no-toolchain-stdlib-rpath; SwiftPM's $ORIGIN stays), and the toolchain's libraries
 # that it loads are packed beside it, with the resource bundle of the fixtures. -enable-testing:
 # some tests `@testable import` a module, which a release build allows only with it.
+#
+# It builds in .build/release: afterwards the release executables there have no run path into
+# the toolchain either and do not start here (libswiftCore.so not found) until rebuilt with a
+# plain `swift build -c release --product …`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --build-tests -c release -Xswiftc -enable-testing -Xswiftc -no-toolchain-stdlib-rpath

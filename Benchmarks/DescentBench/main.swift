@@ -44,7 +44,10 @@ struct Options {
             case "--data-dir": dataDirectory = try value()
             case "--json": json = true
             case "--csv": csv = try value()
-            case "--seed": seed = UInt64(try value()) ?? 0
+            case "--seed":
+                let text = try value()
+                guard let number = UInt64(text) else { throw BenchError("--seed needs a whole number ≥ 0, not '\(text)'") }
+                seed = number
             case "--help", "-h":
                 print("usage: descent-bench [--workloads w1,w2,w3,w4,sgemm] [--epochs N] [--threads N] [--seed S] [--data-dir DIR] [--json]")
                 exit(0)

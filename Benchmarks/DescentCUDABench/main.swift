@@ -52,7 +52,10 @@ struct Options {
                 self.device = device
             case "--workloads": workloads = Set(value().split(separator: ",").map(String.init))
             case "--epochs": epochs = max(1, Int(value()) ?? 3)
-            case "--steps": steps = max(1, Int(value()) ?? .max)
+            case "--steps":
+                let text = value()
+                guard let number = Int(text), number >= 1 else { fail("--steps needs a whole number ≥ 1, not '\(text)'") }
+                steps = number
             case "--json": json = true
             case "-h", "--help":
                 print("usage: descent-cuda-bench [--device cuda|cuda:N|cpu] [--workloads w1,w2,w4,w3,agree] [--epochs N] [--steps N] [--json]")
