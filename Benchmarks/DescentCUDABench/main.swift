@@ -3,7 +3,7 @@
 // resource bundle), so a `--static-swift-stdlib` build is one file that runs on a GPU machine
 // without Swift.
 //
-//   descent-cuda-bench [--device cuda] [--workloads w1,w2,w4,w3] [--epochs 3] [--steps N] [--json]
+//   descent-cuda-bench [--device cuda] [--workloads w1,w2,w4,w3,w1g,w2g,w3g] [--epochs 3] [--steps N] [--json]
 //
 // --steps N stops each timed epoch of W1 and W3 after N steps: a short run, for
 // DESCENT_CUDA_PROFILE=1 (each operation's own GPU time, printed at exit).
@@ -26,14 +26,18 @@
 // agree  (not in the default set) 100 steps of a 784-64-10 network with dropout 0.2, Adam and a
 //     step learning-rate schedule, on the device and on the CPU from the same start: the largest
 //     parameter difference and the costs of both; exit status 1 when they part (the whole stack —
-//     layers, cost, backpropagation, dropout masks, optimizer — on the device, against the CPU)
+//     layers, cost, backpropagation, dropout masks, optimizer — on the device, against the CPU).
+//     On a GPU, the same 100 steps through a CUDATrainingGraph against the ungraphed ones
+//     (graph_agree_*; exit status 1 beyond 1e-5)
+// w1g, w2g, w3g  W1, W2 and W3 with each training step replayed from a CUDATrainingGraph
+//     (w1_graph_epoch_seconds, …; on a GPU only, and not under DESCENT_CUDA_PROFILE=1)
 import DescentCore
 import DescentNN
 import Foundation
 
 struct Options {
     var device = Device.cuda(0)
-    var workloads: Set<String> = ["w1", "w2", "w4", "w3"]
+    var workloads: Set<String> = ["w1", "w2", "w4", "w3", "w1g", "w2g", "w3g"]
     var epochs = 3
     var steps = Int.max
     var json = false
@@ -58,7 +62,7 @@ struct Options {
                 steps = number
             case "--json": json = true
             case "-h", "--help":
-                print("usage: descent-cuda-bench [--device cuda|cuda:N|cpu] [--workloads w1,w2,w4,w3,agree] [--epochs N] [--steps N] [--json]")
+                print("usage: descent-cuda-bench [--device cuda|cuda:N|cpu] [--workloads w1,w2,w4,w3,w1g,w2g,w3g,agree] [--epochs N] [--steps N] [--json]")
                 exit(0)
             default: fail("unknown option \(argument); try --help")
             }
@@ -117,14 +121,14 @@ func mnistCNN(seed: UInt64) -> Sequential {
     ])
 }
 
-/// One epoch of shuffled mini-batches (or its first `limit` steps): the cost of each step, read
-/// back as `fit` does.
+/// One epoch of shuffled mini-batches (or its first `limit` steps), each trained by `step`,
+/// which gives its cost, read back as `fit` does: the last step's cost.
 ///
 /// The epoch's order is applied once, on the device (one gather of the whole set, one upload of
 /// its indices); the batches are then runs of consecutive rows, copied on the device — as
 /// PyTorch's loop indexes with a permutation that lives on the GPU.
-func epoch(_ model: inout Sequential, _ optimizer: some Optimizer, features: Tensor, labels: Tensor, batchSize: Int,
-           seed: UInt64, limit: Int = .max) -> Double {
+func epoch(features: Tensor, labels: Tensor, batchSize: Int, seed: UInt64, limit: Int = .max,
+           step: (_ inputs: Tensor, _ labels: Tensor) throws -> Tensor) rethrows -> Double {
     var generator = RandomGenerator(seed: seed)
     var order = Array(0..<features.shape[0])
     order.shuffle(using: &generator)
@@ -132,12 +136,41 @@ func epoch(_ model: inout Sequential, _ optimizer: some Optimizer, features: Ten
     var cost = 0.0
     for start in stride(from: 0, to: order.count, by: batchSize).prefix(limit) {
         let rows = start..<min(start + batchSize, order.count)
-        let inputs = shuffledFeatures[rows], targets = shuffledLabels[rows]
-        let (value, gradients) = valueWithGradient(at: model) { model in crossEntropy(logits: model(inputs), labels: targets) }
-        optimizer.update(&model, along: gradients)
-        cost = value.doubleValue
+        cost = try step(shuffledFeatures[rows], shuffledLabels[rows]).doubleValue
     }
     return cost
+}
+
+/// One ungraphed training step of `model` on a batch: its cost.
+func trainingStep(_ model: inout Sequential, _ optimizer: some Optimizer, _ inputs: Tensor, _ labels: Tensor) -> Tensor {
+    let (value, gradients) = valueWithGradient(at: model) { model in crossEntropy(logits: model(inputs), labels: labels) }
+    optimizer.update(&model, along: gradients)
+    return value
+}
+
+/// A CUDA graph of `model`'s training step with `optimizer` on `device`; nil (said on standard
+/// error) where no graph can be captured: not a GPU, or DESCENT_CUDA_PROFILE=1 / DESCENT_CUDA_SYNC=1.
+func trainingGraph<Rule: Optimizer>(_ model: Sequential, _ optimizer: Rule, on device: Device) -> CUDATrainingGraph<Sequential, Rule>? {
+    do {
+        return try CUDATrainingGraph(model, optimizer: optimizer, on: device) { model, inputs, labels in
+            crossEntropy(logits: model(inputs), labels: labels)
+        }
+    } catch where error.kind == .synchronizesEveryLaunch || error.kind == .notCUDA(device) {
+        FileHandle.standardError.write(Data("no training graph: \(error)\n".utf8))
+        return nil
+    } catch {
+        fail("the training graph could not be made: \(error)", code: 1)
+    }
+}
+
+/// One step of `graph`: its cost (nil when none), or the exit status 1 with the graph's error.
+func graphStep<Rule: Optimizer>(_ graph: CUDATrainingGraph<Sequential, Rule>, _ inputs: Tensor, _ labels: Tensor) -> Tensor {
+    do {
+        try graph.step(inputs: inputs, labels: labels)
+    } catch {
+        fail("a graphed training step failed: \(error)", code: 1)
+    }
+    return graph.lastCost!
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
@@ -153,20 +186,39 @@ let data = syntheticMNIST(count: 60_000, on: device)
 var w1Model = mlp([784, 512, 512, 10], dropout: 0.2, seed: 0).to(device)
 if options.workloads.contains("w1") || options.workloads.contains("w4") {
     let optimizer = RMSProp(learningRate: 1e-3, alpha: 0.9, epsilon: 1e-7)
-    let firstCost = epoch(&w1Model, optimizer, features: data.features, labels: data.labels, batchSize: 128, seed: 0)
+    let firstCost = epoch(features: data.features, labels: data.labels, batchSize: 128, seed: 0) { inputs, labels in
+        trainingStep(&w1Model, optimizer, inputs, labels)
+    }
     if options.workloads.contains("w1") {
         var times: [Double] = []
         var cost = firstCost
         for index in 0..<options.epochs {
             times.append(seconds {
-                cost = epoch(&w1Model, optimizer, features: data.features, labels: data.labels, batchSize: 128,
-                             seed: UInt64(index + 1), limit: options.steps)
+                cost = epoch(features: data.features, labels: data.labels, batchSize: 128, seed: UInt64(index + 1),
+                             limit: options.steps) { inputs, labels in trainingStep(&w1Model, optimizer, inputs, labels) }
             })
         }
         record("w1_epoch_seconds", times.sorted()[times.count / 2], json: options.json)
         record("w1_first_epoch_cost", firstCost, json: options.json)
         record("w1_last_epoch_cost", cost, json: options.json)
     }
+}
+
+// W1 with the training step captured as a CUDA graph: the same recipe from the same start.
+if options.workloads.contains("w1g"), let graph = trainingGraph(mlp([784, 512, 512, 10], dropout: 0.2, seed: 0).to(device),
+                                                                RMSProp(learningRate: 1e-3, alpha: 0.9, epsilon: 1e-7), on: device) {
+    let firstCost = epoch(features: data.features, labels: data.labels, batchSize: 128, seed: 0) { graphStep(graph, $0, $1) }
+    var times: [Double] = []
+    var cost = firstCost
+    for index in 0..<options.epochs {
+        times.append(seconds {
+            cost = epoch(features: data.features, labels: data.labels, batchSize: 128, seed: UInt64(index + 1),
+                         limit: options.steps) { graphStep(graph, $0, $1) }
+        })
+    }
+    record("w1_graph_epoch_seconds", times.sorted()[times.count / 2], json: options.json)
+    record("w1_graph_first_epoch_cost", firstCost, json: options.json)
+    record("w1_graph_last_epoch_cost", cost, json: options.json)
 }
 
 if options.workloads.contains("w2") {
@@ -191,6 +243,27 @@ if options.workloads.contains("w2") {
         _ = model(data.features[0..<1]).scalars(as: Float.self)
     }
     record("w2_steps_per_second", Double(steps) / elapsed, json: options.json)
+}
+
+// W2 with the training step captured as a CUDA graph.
+if options.workloads.contains("w2g"), let graph = trainingGraph(mlp([784, 128, 10], dropout: 0, seed: 0).to(device),
+                                                                SGD(learningRate: 0.1), on: device) {
+    let batches = (0..<(60_000 / 32)).map { Array(($0 * 32)..<($0 * 32 + 32)) }
+    func step(_ indices: [Int]) {
+        _ = graphStep(graph, data.features.gathering(atIndices: indices), data.labels.gathering(atIndices: indices))
+    }
+    for indices in batches.prefix(50) { step(indices) }
+    _ = graph.lastCost!.doubleValue
+    var steps = 0
+    let elapsed = seconds {
+        let start = Date()
+        while Date().timeIntervalSince(start) < 3 {
+            step(batches[steps % batches.count])
+            steps += 1
+        }
+        _ = graph.lastCost!.doubleValue
+    }
+    record("w2_graph_steps_per_second", Double(steps) / elapsed, json: options.json)
 }
 
 if options.workloads.contains("w4") {
@@ -271,42 +344,66 @@ if options.workloads.contains("w3") {
     let images = ((data.features - 0.1307) / 0.3081).reshaped(to: [60_000, 1, 28, 28])
     var model = mnistCNN(seed: 0).to(device)
     let optimizer = Adadelta(learningRate: 1.0)
-    let warmUpCost = epoch(&model, optimizer, features: images, labels: data.labels, batchSize: 64, seed: 0, limit: 20)
+    let warmUpCost = epoch(features: images, labels: data.labels, batchSize: 64, seed: 0, limit: 20) {
+        trainingStep(&model, optimizer, $0, $1)
+    }
     var cost = warmUpCost
     let time = seconds {
-        cost = epoch(&model, optimizer, features: images, labels: data.labels, batchSize: 64, seed: 1, limit: options.steps)
+        cost = epoch(features: images, labels: data.labels, batchSize: 64, seed: 1, limit: options.steps) {
+            trainingStep(&model, optimizer, $0, $1)
+        }
     }
     record("w3_epoch_seconds", time, json: options.json)
     record("w3_warm_up_cost", warmUpCost, json: options.json)
     record("w3_last_cost", cost, json: options.json)
 }
 
+// W3 with the training step captured as a CUDA graph.
+if options.workloads.contains("w3g"), let graph = trainingGraph(mnistCNN(seed: 0).to(device), Adadelta(learningRate: 1.0), on: device) {
+    let images = ((data.features - 0.1307) / 0.3081).reshaped(to: [60_000, 1, 28, 28])
+    let warmUpCost = epoch(features: images, labels: data.labels, batchSize: 64, seed: 0, limit: 20) { graphStep(graph, $0, $1) }
+    var cost = warmUpCost
+    let time = seconds {
+        cost = epoch(features: images, labels: data.labels, batchSize: 64, seed: 1, limit: options.steps) { graphStep(graph, $0, $1) }
+    }
+    record("w3_graph_epoch_seconds", time, json: options.json)
+    record("w3_graph_warm_up_cost", warmUpCost, json: options.json)
+    record("w3_graph_last_cost", cost, json: options.json)
+}
+
 if options.workloads.contains("agree") {
-    /// 100 steps on `device`; the costs and the final parameters, on the host.
-    func train(on device: Device) -> (costs: [Double], parameters: [[Float]]) {
+    /// 100 steps on `device`, through a CUDA training graph or not; the costs and the final
+    /// parameters, on the host.
+    func train(on device: Device, graphed: Bool = false) -> (costs: [Double], parameters: [[Float]]) {
         var model = mlp([784, 64, 10], dropout: 0.2, seed: 3).to(device)
         let optimizer = Adam(learningRate: 1e-3)
         let schedule = StepLR(stepSize: 25, gamma: 0.5)
         let features = data.features[0..<3200].to(device), labels = data.labels[0..<3200].to(device)
+        let graph = graphed ? trainingGraph(model, optimizer, on: device) : nil
         var costs: [Double] = []
         for step in 0..<100 {
             // The schedule's "epoch" is the step here: the rate halves every 25 steps.
             optimizer.learningRate = schedule.learningRate(atEpoch: step, initial: 1e-3)
             let rows = (step % 100) * 32..<((step % 100) * 32 + 32)
-            let (cost, gradients) = valueWithGradient(at: model) { model in
-                crossEntropy(logits: model(features[rows]), labels: labels[rows])
+            let cost = if let graph {
+                graphStep(graph, features[rows], labels[rows])
+            } else {
+                trainingStep(&model, optimizer, features[rows], labels[rows])
             }
-            optimizer.update(&model, along: gradients)
             costs.append(cost.doubleValue)
         }
-        return (costs, model.parameters.map { $0.value.scalars(as: Float.self) })
+        return (costs, (graph?.model ?? model).parameters.map { $0.value.scalars(as: Float.self) })
+    }
+    /// The largest differences of parameters and of costs between two runs.
+    func gaps(_ a: (costs: [Double], parameters: [[Float]]), _ b: (costs: [Double], parameters: [[Float]])) -> (Double, Double) {
+        var largest = 0.0
+        for (x, y) in zip(a.parameters, b.parameters) {
+            for (u, v) in zip(x, y) { largest = max(largest, Double(abs(u - v))) }
+        }
+        return (largest, zip(a.costs, b.costs).map { abs($0 - $1) }.max() ?? 0)
     }
     let onDevice = train(on: device), onCPU = train(on: .cpu)
-    var largest = 0.0
-    for (a, b) in zip(onDevice.parameters, onCPU.parameters) {
-        for (x, y) in zip(a, b) { largest = max(largest, Double(abs(x - y))) }
-    }
-    let costGap = zip(onDevice.costs, onCPU.costs).map { abs($0 - $1) }.max() ?? 0
+    let (largest, costGap) = gaps(onDevice, onCPU)
     record("agree_largest_parameter_difference", largest, json: options.json)
     record("agree_largest_cost_difference", costGap, json: options.json)
     record("agree_first_cost", onDevice.costs.first ?? .nan, json: options.json)
@@ -314,6 +411,19 @@ if options.workloads.contains("agree") {
     if !(largest < 1e-3 && costGap < 1e-3) {
         FileHandle.standardError.write(Data("the device and the CPU parted: parameters differ by \(largest), costs by \(costGap)\n".utf8))
         agreementFailed = true
+    }
+    // The same 100 steps through a CUDA training graph (captured at step 2, replayed from step 3),
+    // against the ungraphed run on the same GPU: the same kernels, so the same numbers.
+    if case .cuda = device, (try? CUDAStepGraph.checkCapturable(on: device)) != nil {
+        let graphed = train(on: device, graphed: true)
+        let (largest, costGap) = gaps(graphed, onDevice)
+        record("graph_agree_largest_parameter_difference", largest, json: options.json)
+        record("graph_agree_largest_cost_difference", costGap, json: options.json)
+        record("graph_agree_last_cost", graphed.costs.last ?? .nan, json: options.json)
+        if !(largest <= 1e-5 && costGap <= 1e-5) {
+            FileHandle.standardError.write(Data("graphed and ungraphed training parted: parameters differ by \(largest), costs by \(costGap)\n".utf8))
+            agreementFailed = true
+        }
     }
 }
 

@@ -3,17 +3,32 @@
 extension CUDABackend {
     func randomUniform(shape: [Int], dtype: DType, key: RandomKey) -> Tensor {
         let y = empty(shape, dtype)
-        context.launch("random_uniform_\(Self.suffix(dtype))", in: .random, count: y.scalarCount,
-                       [y.cudaArgument, .int64(Int64(y.scalarCount)), .uint64(key.seed), .uint64(key.offset)])
+        let head: [CUDAKernelArgument] = [y.cudaArgument, .int64(Int64(y.scalarCount))]
+        launchRandom("random_uniform", dtype: dtype, count: y.scalarCount, key: key, head: head, tail: [])
         return y
     }
 
     func bernoulli(shape: [Int], dtype: DType, probability: Double, value: Double, key: RandomKey) -> Tensor {
         let y = empty(shape, dtype)
-        context.launch("bernoulli_\(Self.suffix(dtype))", in: .random, count: y.scalarCount,
-                       [y.cudaArgument, .int64(Int64(y.scalarCount)), .uint64(key.seed), .uint64(key.offset),
-                        .uint32(CounterRandom.threshold16(probability: probability)), .double(value)])
+        launchRandom("bernoulli", dtype: dtype, count: y.scalarCount, key: key,
+                     head: [y.cudaArgument, .int64(Int64(y.scalarCount))],
+                     tail: [.uint32(CounterRandom.threshold16(probability: probability)), .double(value)])
         return y
+    }
+
+    /// Launches a random kernel with its key as two arguments between `head` and `tail`, or —
+    /// while a training step is captured — its `_live` form, which reads the key from its slot.
+    private func launchRandom(_ stem: String, dtype: DType, count: Int, key: RandomKey, head: [CUDAKernelArgument],
+                              tail: [CUDAKernelArgument]) {
+        let suffix = Self.suffix(dtype)
+        switch CUDALiveValues.current?.randomDraw(key: key) ?? .byValue {
+        case .byValue:
+            context.launch("\(stem)_\(suffix)", in: .random, count: count, head + [.uint64(key.seed), .uint64(key.offset)] + tail)
+        case .slot(let address):
+            context.launch("\(stem)_live_\(suffix)", in: .random, count: count, head + [.pointer(address)] + tail)
+        case .recorded:
+            break
+        }
     }
 
     /// The settings as the kernels' `Scalars` (see ``CUDAKernelSource/optimizer`` for the order).
@@ -35,9 +50,18 @@ extension CUDABackend {
 
     func optimizerStep(_ step: OptimizerStep, parameter: Tensor, gradient: Tensor, buffers: [Tensor]) {
         let (kernel, values) = Self.scalars(step)
+        let suffix = Self.suffix(parameter.dtype)
         // An empty buffer (an option that is off) is passed as is: the kernel never reads it.
-        context.launch("\(kernel)_\(Self.suffix(parameter.dtype))", in: .optimizer, count: parameter.scalarCount,
-                       [parameter.cudaArgument, gradient.cudaArgument] + buffers.map(\.cudaArgument)
-                        + [.int64(Int64(parameter.scalarCount)), .scalars(values)])
+        let tensors = [parameter.cudaArgument, gradient.cudaArgument] + buffers.map(\.cudaArgument)
+            + [.int64(Int64(parameter.scalarCount))]
+        switch CUDALiveValues.current?.optimizerStep(kernel: "\(kernel)_\(suffix)", scalars: values) ?? .byValue {
+        case .byValue:
+            context.launch("\(kernel)_\(suffix)", in: .optimizer, count: parameter.scalarCount, tensors + [.scalars(values)])
+        case .slot(let address):
+            // A captured training step: the settings are read from the slot, rewritten before each replay.
+            context.launch("\(kernel)_live_\(suffix)", in: .optimizer, count: parameter.scalarCount, tensors + [.pointer(address)])
+        case .recorded:
+            break
+        }
     }
 }

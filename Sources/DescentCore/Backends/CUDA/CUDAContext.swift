@@ -181,6 +181,11 @@ final class CUDAContext: @unchecked Sendable {
 
     func copy(_ destination: DCUdeviceptr, from source: DCUdeviceptr, byteCount: Int) {
         guard byteCount > 0 else { return }
+        if let live = CUDALiveValues.current, live.mode == .recording || live.mode == .watchingCopies {
+            // A copy on write of a parameter or an optimizer buffer: the graph would go on
+            // updating the original. (The copy is made, so that the host's tensor holds values.)
+            live.noteStray("a copy of a tensor (copy on write: is a reference to a parameter or optimizer buffer kept elsewhere?)")
+        }
         makeCurrent()
         func queue() { require(driver.memcpyDtoDAsync(destination, source, byteCount, stream), "cuMemcpyDtoDAsync_v2") }
         if CUDAProfile.isEnabled { CUDAProfile.measure("copy device → device (\(byteCount) bytes)", on: self, queue) } else { queue() }
@@ -248,6 +253,11 @@ final class CUDAContext: @unchecked Sendable {
     func launch(_ name: String, in module: CUDAKernelModule, count: Int, threads: Int = 256, blocks: Int? = nil,
                 _ arguments: [CUDAKernelArgument]) {
         guard count > 0 else { return }
+        if let live = CUDALiveValues.current, live.mode == .recording {
+            // Only a captured step's replay records, and it must launch nothing of its own.
+            live.noteStray("the kernel \(name)")
+            return
+        }
         let function = function(name, in: module)
         let blockCount = blocks ?? Swift.min((count + threads - 1) / threads, 65_535 * 8)
         makeCurrent()

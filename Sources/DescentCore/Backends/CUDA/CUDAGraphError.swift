@@ -1,4 +1,4 @@
-/// Why a ``CUDAInferenceGraph`` could not be made or run.
+/// Why a CUDA graph (``CUDAInferenceGraph``, a captured training step) could not be made or run.
 public struct CUDAGraphError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong.
     public enum Kind: Sendable, Equatable {
@@ -26,6 +26,12 @@ public struct CUDAGraphError: Error, Sendable, Equatable, CustomStringConvertibl
         /// `DESCENT_CUDA_SYNC=1` or `DESCENT_CUDA_PROFILE=1` waits for the GPU around every
         /// operation, and nothing may wait during a capture.
         case synchronizesEveryLaunch
+        /// A captured training step's live values (learning rate, step count, random keys) could
+        /// not be captured or written for a replay: what went wrong.
+        case trainingStep(String)
+        /// A tensor that a captured training step updates in place was replaced by a copy, so
+        /// the graph no longer updates the tensor the model holds.
+        case parameterMoved(String)
     }
 
     /// What went wrong, with its details.
@@ -59,6 +65,11 @@ public struct CUDAGraphError: Error, Sendable, Equatable, CustomStringConvertibl
         case .synchronizesEveryLaunch:
             return "CUDA graphs cannot be captured with DESCENT_CUDA_SYNC=1 or DESCENT_CUDA_PROFILE=1 "
                 + "(they wait for the GPU around every operation, and nothing may wait during a capture)"
+        case .trainingStep(let message):
+            return message
+        case .parameterMoved(let name):
+            return "the parameter '\(name)' was copied while the training step was captured or replayed, "
+                + "so the graph would update a tensor the model no longer holds (is a copy of the model kept elsewhere?)"
         }
     }
 }

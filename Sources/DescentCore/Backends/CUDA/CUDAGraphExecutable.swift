@@ -20,7 +20,9 @@ final class CUDAGraphExecutable: @unchecked Sendable {
     /// `body` runs twice on the GPU's capture stream, with the capture's cuBLAS handle given a
     /// workspace of the graph's own (so that cuBLAS allocates nothing inside the capture, and
     /// the default handle, stream and workspace stay as they are for every other operation):
-    /// once as usual, once captured. Both runs must queue the same work.
+    /// once as usual (``CUDAGraphPhase/rehearsal``), once captured (``CUDAGraphPhase/capture``).
+    /// The rehearsal must use every cuBLAS product the capture will (a training step's rehearsal
+    /// leaves out the optimizer's update, so that it changes nothing).
     ///
     /// The capture mode is thread-local: a call that cannot be captured (a wait for the GPU, a
     /// synchronous allocation or copy) made by this thread invalidates the capture, which then
@@ -31,7 +33,7 @@ final class CUDAGraphExecutable: @unchecked Sendable {
     /// - Throws: the body's error, the driver's (capture, instantiation), or
     ///   ``CUDAGraphError/Kind/allocationsOutliveCapture(allocated:freed:)`` when the graph
     ///   would allocate memory it never frees.
-    init(capturingOn context: CUDAContext, _ body: () throws(CUDAGraphError) -> Void) throws(CUDAGraphError) {
+    init(capturingOn context: CUDAContext, _ body: (CUDAGraphPhase) throws(CUDAGraphError) -> Void) throws(CUDAGraphError) {
         self.context = context
         let driver = context.driver
         let (api, workspace) = try Self.cuda { () throws(CUDAError) in
@@ -100,7 +102,7 @@ final class CUDAGraphExecutable: @unchecked Sendable {
     /// thread's work goes there meanwhile, see ``CUDACaptureTarget``), with `workspace` as the
     /// capture's cuBLAS workspace. The capture is always ended, also when `body` throws.
     private static func capture(on context: CUDAContext, api: CUDAGraphAPI, workspace: DCUdeviceptr,
-                                _ body: () throws(CUDAGraphError) -> Void) throws(CUDAGraphError) -> DCUgraph {
+                                _ body: (CUDAGraphPhase) throws(CUDAGraphError) -> Void) throws(CUDAGraphError) -> DCUgraph {
         try CUDACaptureTarget.withTarget(of: context) { target throws(CUDAGraphError) -> DCUgraph in
             let driver = context.driver, blas = context.blas
             try cuda { () throws(CUDAError) in
@@ -110,7 +112,7 @@ final class CUDAGraphExecutable: @unchecked Sendable {
             }
             // One run as the capture will be, not captured: the capture's cuBLAS handle chooses and
             // loads its kernels now, and an error shows outside the capture.
-            try body()
+            try body(.rehearsal)
             try cuda { () throws(CUDAError) in
                 try driver.check(driver.streamSynchronize(target.stream), "cuStreamSynchronize(capture stream)")
             }
@@ -119,7 +121,7 @@ final class CUDAGraphExecutable: @unchecked Sendable {
                                  "cuStreamBeginCapture_v2")
             }
             var bodyError: CUDAGraphError?
-            do throws(CUDAGraphError) { try body() } catch { bodyError = error }
+            do throws(CUDAGraphError) { try body(.capture) } catch { bodyError = error }
             context.makeCurrent()
             var graph: DCUgraph?
             let ended = api.endCapture(target.stream, &graph)
@@ -146,4 +148,12 @@ final class CUDAGraphExecutable: @unchecked Sendable {
     static func cuda<T>(_ body: () throws(CUDAError) -> T) throws(CUDAGraphError) -> T {
         do throws(CUDAError) { return try body() } catch { throw CUDAGraphError(.cuda(error)) }
     }
+}
+
+/// Which of its two runs a captured body is in (see ``CUDAGraphExecutable``).
+package enum CUDAGraphPhase: Sendable, Equatable {
+    /// The run before the capture, executed as usual on the capture stream.
+    case rehearsal
+    /// The captured run: queued, recorded, not executed.
+    case capture
 }

@@ -81,7 +81,7 @@ public final class CUDAInferenceGraph: @unchecked Sendable {
              try CUDAPinnedBuffer(count: outputShape.reduce(1, *), context: context, api: api))
         }
         let (input, hostInput, hostOutput) = (staticInput, hostInput, hostOutput)
-        executable = try CUDAGraphExecutable(capturingOn: context) { () throws(CUDAGraphError) in
+        executable = try CUDAGraphExecutable(capturingOn: context) { _ throws(CUDAGraphError) in
             context.copyToDevice(input.storage.address, from: hostInput.pointer, byteCount: hostInput.byteCount)
             try Self.captureForward(forward, on: input, into: hostOutput, expecting: outputShape, context: context)
         }

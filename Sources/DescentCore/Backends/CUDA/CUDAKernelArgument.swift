@@ -11,6 +11,12 @@ enum CUDAKernelArgument {
     case dims([Int64])
     /// The `Scalars` struct: up to 16 `double`s, zero-filled.
     case scalars([Double])
+    /// The `LiveWords` struct of `live_store`: up to ``liveWordCapacity`` 64-bit words, zero-filled.
+    case words([UInt64])
+
+    /// The words one `live_store` launch carries: 30 slots of 16 (3,840 bytes, which with the
+    /// kernel's other arguments stays under the 4 KiB that every GPU takes as arguments).
+    static let liveWordCapacity = 480
 
     /// The argument's bytes.
     var bytes: [UInt8] {
@@ -28,6 +34,9 @@ enum CUDAKernelArgument {
         case .scalars(let values):
             precondition(values.count <= 16, "internal: \(values.count) scalars for a kernel's Scalars of 16")
             return (values + [Double](repeating: 0, count: 16 - values.count)).withUnsafeBytes { Array($0) }
+        case .words(let values):
+            precondition(values.count <= Self.liveWordCapacity, "internal: \(values.count) words for live_store's \(Self.liveWordCapacity)")
+            return (values + [UInt64](repeating: 0, count: Self.liveWordCapacity - values.count)).withUnsafeBytes { Array($0) }
         }
     }
 
@@ -38,6 +47,7 @@ enum CUDAKernelArgument {
         case .pointer, .int64, .uint64, .double: 8
         case .dims: 48 * 8
         case .scalars: 16 * 8
+        case .words: Self.liveWordCapacity * 8
         }
     }
 
@@ -71,7 +81,7 @@ enum CUDAKernelArgument {
         case .int64(let value): destination.storeBytes(of: value, as: Int64.self)
         case .uint64(let value): destination.storeBytes(of: value, as: UInt64.self)
         case .double(let value): destination.storeBytes(of: value, as: Double.self)
-        case .dims, .scalars:
+        case .dims, .scalars, .words:
             let bytes = self.bytes
             bytes.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
         }

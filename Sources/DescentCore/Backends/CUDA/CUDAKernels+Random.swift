@@ -1,6 +1,8 @@
 extension CUDAKernelSource {
     /// The counter-based random numbers of `CounterRandom`, bit for bit: Philox-4×32-10, the
-    /// 32-bit and 16-bit streams' layouts, uniform numbers and dropout masks.
+    /// 32-bit and 16-bit streams' layouts, uniform numbers and dropout masks. The `_live` kernels
+    /// read their seed and offset from device memory, for a captured training step whose dropout
+    /// masks change from one replay to the next (see ``CUDALiveValues``).
     static let random = """
     __device__ __forceinline__ u32 philox_word(int word, u64 block, u64 seed) {
         u32 c0 = (u32)block, c1 = (u32)(block >> 32), c2 = 0, c3 = 0;
@@ -35,6 +37,14 @@ extension CUDAKernelSource {
         GRID_LOOP(i, n) y[i] = unit_##NAME(random_bits(seed, offset + (u64)i)); \\
     } \\
     extern "C" __global__ void bernoulli_##NAME(T *y, i64 n, u64 seed, u64 offset, u32 threshold, double value) { \\
+        GRID_LOOP(i, n) y[i] = random_bits16(seed, offset + (u64)i) < threshold ? (T)value : T(0); \\
+    } \\
+    extern "C" __global__ void random_uniform_live_##NAME(T *y, i64 n, const u64 *key) { \\
+        u64 seed = key[0], offset = key[1]; \\
+        GRID_LOOP(i, n) y[i] = unit_##NAME(random_bits(seed, offset + (u64)i)); \\
+    } \\
+    extern "C" __global__ void bernoulli_live_##NAME(T *y, i64 n, const u64 *key, u32 threshold, double value) { \\
+        u64 seed = key[0], offset = key[1]; \\
         GRID_LOOP(i, n) y[i] = random_bits16(seed, offset + (u64)i) < threshold ? (T)value : T(0); \\
     }
     RANDOM(f32, float)
