@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Descent on an NVIDIA GPU, in one command (under five minutes): the backends' cross-check of
-# cuda against reference, 100 training steps on the GPU against the same on the CPU, then W1, W2 and W4 for Descent on the GPU and — where PyTorch with CUDA
-# is installed — for PyTorch on the same GPU, side by side.
+# cuda against reference, 100 training steps on the GPU against the same on the CPU (and through
+# a CUDA training graph against ungraphed), then W1, W2, W4 and W3 for Descent on the GPU, eager
+# and graphed, and — where PyTorch with CUDA is installed — for PyTorch on the same GPU, side by side.
 #
 #   Benchmarks/cuda.sh [RESULTS_FOLDER]
 #
@@ -56,7 +57,8 @@ cat "$results/agree.txt"; echo "(exit $agree)"
 
 # One process per workload, so that one that fails or runs long does not hide the others.
 echo "== Descent on $device"
-for workload in ${DESCENT_WORKLOADS:-w1 w2 w4 w3}; do
+# w1g, w2g, w3g: the same with each training step replayed from a CUDA graph (CUDATrainingGraph).
+for workload in ${DESCENT_WORKLOADS:-w1 w2 w4 w3 w1g w2g w3g}; do
     timeout 75 "$bin/descent-cuda-bench" --device "$device" --workloads "$workload" --json ${DESCENT_BENCH_OPTIONS:-} \
         > "$results/descent-$workload.json" 2> "$results/descent-$workload.err"
     echo "$workload (exit $?): $(cat "$results/descent-$workload.json")"; tail -5 "$results/descent-$workload.err"
@@ -95,8 +97,14 @@ for path in sorted(glob.glob(f"{folder}/descent-*.json")):
     descent.update(load(os.path.basename(path)))
 torch = load("pytorch.json")
 print(f"\n{'figure':34} {'Descent':>12} {'PyTorch':>12}")
-for name in ["w1_epoch_seconds", "w2_steps_per_second", "w4_batch1_latency_us", "w4_batch1000_samples_per_second", "w3_epoch_seconds"]:
-    d, t = descent.get(name), torch.get(name)
+# A graphed figure sits beside PyTorch's eager one (PyTorch's script does not capture graphs).
+rows = [("w1_epoch_seconds", "w1_epoch_seconds"), ("w1_graph_epoch_seconds", "w1_epoch_seconds"),
+        ("w2_steps_per_second", "w2_steps_per_second"), ("w2_graph_steps_per_second", "w2_steps_per_second"),
+        ("w4_batch1_latency_us", "w4_batch1_latency_us"), ("w4_batch1_graph_latency_us", "w4_batch1_latency_us"),
+        ("w4_batch1000_samples_per_second", "w4_batch1000_samples_per_second"),
+        ("w3_epoch_seconds", "w3_epoch_seconds"), ("w3_graph_epoch_seconds", "w3_epoch_seconds")]
+for name, torch_name in rows:
+    d, t = descent.get(name), torch.get(torch_name)
     show = lambda v: "—" if v is None else f"{v:.4g}"
     print(f"{name:34} {show(d):>12} {show(t):>12}")
 PY

@@ -108,6 +108,40 @@ import Testing
         #expect(logits == model(Tensor(shape: [1, 784], scalars: pixels, on: .cuda(0))).scalars(as: Float.self))
     }
 
+    /// The README's training graph: 100 steps replayed from a CUDA graph, with a schedule,
+    /// train the model as the same steps without the graph do (on a machine with a GPU).
+    @Test(.enabled(if: (try? Device.cuda(0).checkAvailable()) != nil, "no GPU here (Device.cuda(0).checkAvailable() throws)"))
+    func theTrainingGraphExampleTrainsAsUngraphedStepsDo() throws {
+        let start = Sequential {
+            Dense(inputCount: 784, outputCount: 32, activation: .relu, seed: 1)
+            Dense(inputCount: 32, outputCount: 10, seed: 2)
+        }.to(.cuda(0))
+        let features = Tensor.randomUniform([3200, 784], seed: 5).to(.cuda(0))
+        let labels = Tensor(shape: [3200], scalars: (0..<3200).map { Int32($0 * 7 % 10) }, on: .cuda(0))
+        let batches = (0..<100).map { (inputs: features[($0 * 32)..<($0 * 32 + 32)], labels: labels[($0 * 32)..<($0 * 32 + 32)]) }
+        var model = start
+
+        let optimizer = Adam(learningRate: 1e-3)
+        let graph = try CUDATrainingGraph(model, optimizer: optimizer, on: .cuda(0)) { model, inputs, labels in
+            crossEntropy(logits: model(inputs), labels: labels)
+        }
+        for step in 0..<100 {
+            optimizer.learningRate = step < 50 ? 1e-3 : 5e-4      // a schedule works as usual
+            try graph.step(inputs: batches[step].inputs, labels: batches[step].labels)
+        }
+        let trained = graph.model                                   // a copy of the trained network
+
+        let plain = Adam(learningRate: 1e-3)
+        for step in 0..<100 {
+            plain.learningRate = step < 50 ? 1e-3 : 5e-4
+            let (_, gradients) = valueWithGradient(at: model) { crossEntropy(logits: $0(batches[step].inputs), labels: batches[step].labels) }
+            plain.update(&model, along: gradients)
+        }
+        for (a, b) in zip(trained.parameters, model.parameters) {
+            #expect((a.value - b.value).abs().max().doubleValue <= 1e-6, "\(a.name)")
+        }
+    }
+
     /// The README's weights from PyTorch: a state dict's safetensors file loaded into the
     /// matching model (here one that Descent saved, in a temporary folder).
     @Test func theWeightsExampleLoads() throws {
