@@ -149,7 +149,11 @@ public final class CUDATrainingGraph<Model: Layer, Rule: Optimizer> {
 
     /// Captures the step on `inputs` and `labels` and runs it.
     private func capture(inputs: Tensor, labels: Tensor) throws(CUDAGraphError) {
-        let randomStreams = trained.randomStreams.map(\.stream)
+        // Each stream once: layers that share one (copies of a layer) move it together.
+        var randomStreams: [RandomStream] = []
+        for stream in trained.randomStreams.map(\.stream) where !randomStreams.contains(where: { $0 === stream }) {
+            randomStreams.append(stream)
+        }
         let starts = randomStreams.map(\.key)
         let graph = try CUDAStepGraph(on: device, inputs: [inputs, labels], optimizerSlots: trained.parameters.count) {
             batch, phase throws(CUDAGraphError) in
