@@ -11,7 +11,7 @@ import CDescentCUDA
 /// steps with equal settings share a slot). Before each replay the host works out the new values
 /// the way an ungraphed step would — the optimizer's own update rule runs with the backend in
 /// *recording* mode, which notes each fused step's settings instead of launching it — and
-/// ``store(optimizerSteps:randomKeys:)`` writes the slots that changed with one `live_store`
+/// ``store(optimizerSteps:randomKeys:on:)`` writes the slots that changed with one `live_store`
 /// launch, whose arguments carry the values (nothing on the host is read later, so the host never
 /// waits for the GPU).
 ///
@@ -38,69 +38,37 @@ final class CUDALiveValues: @unchecked Sendable {
         case recorded
     }
 
-    /// What one slot holds: the settings of an optimizer kernel, or the key of a random draw.
-    enum Slot: Equatable {
-        case optimizer(kernel: String, scalars: [Double])
-        case random(RandomKey)
-
-        /// The slot's 16 words, as the kernels read them (`Scalars`, or seed and offset).
-        var words: [UInt64] {
-            let words: [UInt64] = switch self {
-            case .optimizer(_, let scalars): scalars.map(\.bitPattern)
-            case .random(let key): [key.seed, key.offset]
-            }
-            return words + [UInt64](repeating: 0, count: Self.wordCount - words.count)
-        }
-
-        static let wordCount = 16
-    }
-
     /// The live values of the current thread's capture or replay.
     @TaskLocal static var current: CUDALiveValues?
 
     var mode = Mode.rehearsing
     /// The number of optimizer steps and random draws in the rehearsal.
     private(set) var rehearsedCount = 0
-    /// The slots, with the values they were captured with.
-    private(set) var slots: [Slot] = []
-    /// The values the block holds: none until the first store.
-    private var stored: [Slot?] = []
-    /// Each captured optimizer step's slot and kernel, in the order of the capture.
-    private var optimizerLaunches: [(slot: Int, kernel: String)] = []
-    /// Each captured random draw's slot, in the order of the capture.
-    private var randomLaunches: [Int] = []
+    /// The slots, made after the rehearsal.
+    private var slots = CUDALiveSlots(capacity: 0)
     /// The slots' device memory (16 words each), made after the rehearsal.
     private var block: Tensor?
     /// The optimizer steps noted in recording mode, in order.
     private(set) var recorded: [(kernel: String, scalars: [Double])] = []
-    /// Something the capture or the recording could not take, said at the end.
+    /// A launch or copy that recording or watching could not take, said at the end.
     private(set) var failure: String?
 
     /// The keys of the random draws captured, in order: the caller works out each replay's keys
     /// from them.
-    var capturedRandomKeys: [RandomKey] {
-        randomLaunches.map { if case .random(let key) = slots[$0] { key } else { RandomKey(seed: 0) } }
-    }
+    var capturedRandomKeys: [RandomKey] { slots.capturedRandomKeys }
 
     /// The settings of the captured optimizer steps, in order: the first replay's.
-    var capturedOptimizerSteps: [(kernel: String, scalars: [Double])] {
-        optimizerLaunches.map { launch in
-            if case .optimizer(_, let scalars) = slots[launch.slot] { (launch.kernel, scalars) } else { (launch.kernel, []) }
-        }
-    }
-
-    /// The number of slots the block has room for.
-    private var capacity = 0
+    var capturedOptimizerSteps: [(kernel: String, scalars: [Double])] { slots.capturedOptimizerSteps }
 
     /// Makes the block on `backend`'s GPU, after the rehearsal: room for what it counted and
     /// `extraSlots` more (the optimizer steps, which a rehearsal leaves out).
     func allocateBlock(on backend: CUDABackend, extraSlots: Int) {
-        capacity = rehearsedCount + extraSlots
-        block = backend.zeros([Swift.max(capacity, 1) * Slot.wordCount], .float64)
+        slots = CUDALiveSlots(capacity: rehearsedCount + extraSlots)
+        block = backend.zeros([Swift.max(slots.capacity, 1) * CUDALiveSlots.Slot.wordCount], .float64)
     }
 
     private func address(ofSlot index: Int) -> DCUdeviceptr {
-        block!.storage.address + DCUdeviceptr(index * Slot.wordCount * 8)
+        block!.storage.address + DCUdeviceptr(index * CUDALiveSlots.Slot.wordCount * 8)
     }
 
     /// How to run a fused optimizer step of `kernel` (its name with the dtype) with `scalars`.
@@ -115,10 +83,7 @@ final class CUDALiveValues: @unchecked Sendable {
             recorded.append((kernel, scalars))
             return .recorded
         case .capturing:
-            let slot = Slot.optimizer(kernel: kernel, scalars: scalars)
-            let index = slots.firstIndex(of: slot) ?? claim(slot)
-            optimizerLaunches.append((index, kernel))
-            return .slot(address(ofSlot: index))
+            return .slot(address(ofSlot: slots.claimOptimizerStep(kernel: kernel, scalars: scalars)))
         }
     }
 
@@ -134,9 +99,7 @@ final class CUDALiveValues: @unchecked Sendable {
             noteStray("a random draw")
             return .recorded
         case .capturing:
-            let index = claim(.random(key))
-            randomLaunches.append(index)
-            return .slot(address(ofSlot: index))
+            return .slot(address(ofSlot: slots.claimRandomDraw(key: key)))
         }
     }
 
@@ -149,19 +112,9 @@ final class CUDALiveValues: @unchecked Sendable {
         }
     }
 
-    /// A new slot for `slot`'s values. Past the block's room, the failure is noted and the last
-    /// slot given (the capture is then refused).
-    private func claim(_ slot: Slot) -> Int {
-        if slots.count == capacity, failure == nil {
-            failure = "the captured step made more optimizer steps and random draws than the \(capacity) its rehearsal left room for"
-        }
-        slots.append(slot)
-        return Swift.min(slots.count - 1, Swift.max(capacity - 1, 0))
-    }
-
     /// Throws what went wrong during the capture or recording, if anything did.
     func checkFailure() throws(CUDAGraphError) {
-        if let failure { throw CUDAGraphError(.trainingStep(failure)) }
+        if let failure = failure ?? slots.failure { throw CUDAGraphError(.trainingStep(failure)) }
     }
 
     /// Writes the values of the next replay: `optimizerSteps`, recorded in the order of the
@@ -169,36 +122,11 @@ final class CUDALiveValues: @unchecked Sendable {
     /// that changed since the last store are written (one `live_store` launch per 30 slots).
     func store(optimizerSteps: [(kernel: String, scalars: [Double])], randomKeys: [RandomKey],
                on context: CUDAContext) throws(CUDAGraphError) {
-        guard optimizerSteps.count == optimizerLaunches.count else {
-            throw CUDAGraphError(.trainingStep("the optimizer made \(optimizerSteps.count) fused steps, but the captured step \(optimizerLaunches.count)"))
-        }
-        guard randomKeys.count == randomLaunches.count else {
-            throw CUDAGraphError(.trainingStep("\(randomKeys.count) random keys for the captured step's \(randomLaunches.count) random draws"))
-        }
-        var next = [Slot?](repeating: nil, count: slots.count)
-        for ((slot, kernel), step) in zip(optimizerLaunches, optimizerSteps) {
-            guard step.kernel == kernel else {
-                throw CUDAGraphError(.trainingStep("the optimizer ran \(step.kernel) where the captured step ran \(kernel)"))
-            }
-            let value = Slot.optimizer(kernel: kernel, scalars: step.scalars)
-            // Steps that shared a slot when captured must still agree (the same settings and step count).
-            if let earlier = next[slot], earlier != value {
-                throw CUDAGraphError(.trainingStep("two parameters whose \(kernel) settings were equal when captured now differ: \(earlier) and \(value)"))
-            }
-            next[slot] = value
-        }
-        for (slot, key) in zip(randomLaunches, randomKeys) { next[slot] = .random(key) }
-        if stored.count != slots.count { stored = [Slot?](repeating: nil, count: slots.count) }
-        let changed = slots.indices.filter { next[$0] != stored[$0] }
-        guard let first = changed.first, let last = changed.last else { return }
-        for index in changed { stored[index] = next[index] }
-        let slotsPerLaunch = CUDAKernelArgument.liveWordCapacity / Slot.wordCount
-        for start in stride(from: first, through: last, by: slotsPerLaunch) {
-            let end = Swift.min(start + slotsPerLaunch, last + 1)
-            // A slot no launch reads (none: every slot was claimed by one) is written as zeros.
-            let words = stored[start..<end].flatMap { $0?.words ?? [UInt64](repeating: 0, count: Slot.wordCount) }
+        let writes = try slots.writes(optimizerSteps: optimizerSteps, randomKeys: randomKeys,
+                                      wordsPerWrite: CUDAKernelArgument.liveWordCapacity)
+        for (firstWord, words) in writes {
             context.launch("live_store", in: .optimizer, count: words.count,
-                           [block!.cudaArgument, .int64(Int64(start * Slot.wordCount)), .int64(Int64(words.count)), .words(words)])
+                           [block!.cudaArgument, .int64(Int64(firstWord)), .int64(Int64(words.count)), .words(words)])
         }
     }
 
