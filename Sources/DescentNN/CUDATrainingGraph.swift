@@ -44,11 +44,12 @@ public final class CUDATrainingGraph<Model: Layer, Rule: Optimizer> {
 
     /// The model being trained: its parameters are the tensors the graph updates.
     private var trained: Model
-    private let cost: (Model, Tensor, Tensor) -> Tensor
+    /// The step's outputs: the cost, then the values it reports.
+    private let outputs: (Model, Tensor, Tensor) -> [Tensor]
     private var stepGraph: CUDAStepGraph?
-    /// The last step's cost when that step ran without the graph (the graph's own copy holds
-    /// the others).
-    private var ungraphedCost: Tensor?
+    /// The last step's outputs when that step ran without the graph (the graph's own copies
+    /// hold the others).
+    private var ungraphedOutputs: [Tensor]?
     /// The random streams of the model's dropout layers, and how far one step moves each.
     private var streams: [(stream: RandomStream, advance: UInt64)] = []
     /// Each captured random draw's stream, and its distance from that stream's position at the
@@ -77,8 +78,16 @@ public final class CUDATrainingGraph<Model: Layer, Rule: Optimizer> {
     /// - Throws: `CUDAGraphError`: the device is not a GPU or cannot be used; the model is
     ///   elsewhere; `DESCENT_CUDA_SYNC=1` or `DESCENT_CUDA_PROFILE=1` is set (they wait for the
     ///   GPU around every operation, which a capture cannot).
-    public init(_ model: Model, optimizer: Rule, on device: Device,
+    public convenience init(_ model: Model, optimizer: Rule, on device: Device,
                 cost: @escaping (_ model: Model, _ inputs: Tensor, _ labels: Tensor) -> Tensor) throws(CUDAGraphError) {
+        try self.init(model, optimizer: optimizer, on: device) { model, inputs, labels in [cost(model, inputs, labels)] }
+    }
+
+    /// A graph whose step gives, besides its cost (the first of `outputs`' values, which it
+    /// minimizes), values to report, such as a batch's accuracy (``lastOutputs``): how `fit`
+    /// keeps its metrics.
+    package init(_ model: Model, optimizer: Rule, on device: Device,
+                 outputs: @escaping (_ model: Model, _ inputs: Tensor, _ labels: Tensor) -> [Tensor]) throws(CUDAGraphError) {
         guard case .cuda = device else { throw CUDAGraphError(.notCUDA(device)) }
         if let elsewhere = (model.parameters + model.buffers).first(where: { $0.value.device != device }) {
             throw CUDAGraphError(.modelDevice(elsewhere.value.device))
@@ -87,7 +96,7 @@ public final class CUDATrainingGraph<Model: Layer, Rule: Optimizer> {
         self.device = device
         self.optimizer = optimizer
         self.trained = model
-        self.cost = cost
+        self.outputs = outputs
     }
 
     /// A copy of the model as trained so far (its own memory: later steps leave it alone).
@@ -100,7 +109,13 @@ public final class CUDATrainingGraph<Model: Layer, Rule: Optimizer> {
 
     /// The cost of the last step, a scalar on the GPU (reading its value waits for the step).
     public var lastCost: Tensor? {
-        ungraphedCost ?? stepGraph?.lastOutput
+        lastOutputs.first
+    }
+
+    /// The last step's outputs, on the GPU: its cost, then the values it reports (none before
+    /// the first step).
+    package var lastOutputs: [Tensor] {
+        ungraphedOutputs ?? stepGraph?.lastOutputs ?? []
     }
 
     /// Queues one training step on a batch: the first runs as usual, the second is captured,
@@ -125,11 +140,17 @@ public final class CUDATrainingGraph<Model: Layer, Rule: Optimizer> {
                 let recorded = try graph.recordOptimizerSteps { optimizer.update(&trained, along: placeholders) }
                 try checkParametersInPlace()
                 try graph.replay(inputs: [inputs, labels], optimizerSteps: recorded, randomKeys: nextRandomKeys())
-                ungraphedCost = nil
+                ungraphedOutputs = nil
             } else if stepGraph == nil && stepCount > 0 {
                 try capture(inputs: inputs, labels: labels)
+                ungraphedOutputs = nil
             } else {
-                let (value, gradients) = valueWithGradient(at: trained) { cost($0, inputs, labels) }
+                var reported: [Tensor] = []
+                let (value, gradients) = valueWithGradient(at: trained) { model in
+                    let values = outputs(model, inputs, labels)
+                    reported = values.dropFirst().map { $0.detached() }
+                    return values[0]
+                }
                 if let graph = stepGraph {
                     // The update must stay in the memory the graph updates.
                     try graph.watchingCopies { optimizer.update(&trained, along: gradients) }
@@ -137,7 +158,7 @@ public final class CUDATrainingGraph<Model: Layer, Rule: Optimizer> {
                 } else {
                     optimizer.update(&trained, along: gradients)
                 }
-                ungraphedCost = value
+                ungraphedOutputs = [value] + reported
             }
         } catch {
             // The optimizer's state may have moved on without the step: nothing more is trained.
@@ -161,14 +182,14 @@ public final class CUDATrainingGraph<Model: Layer, Rule: Optimizer> {
             case .rehearsal:
                 // The forward pass and backpropagation, as the capture will run them (cuBLAS
                 // chooses its kernels now); no update, and the random streams put back.
-                let (value, _) = valueWithGradient(at: trained) { cost($0, batch[0], batch[1]) }
+                let values = valueAndReports(batch)
                 for (stream, start) in zip(randomStreams, starts) { stream.key = start }
-                return value
+                return values.outputs
             case .capture:
                 capturedParameters = trained.parameters.map { ($0.name, $0.value.storageIdentity) }
-                let (value, gradients) = valueWithGradient(at: trained) { cost($0, batch[0], batch[1]) }
-                optimizer.update(&trained, along: gradients)
-                return value
+                let values = valueAndReports(batch)
+                optimizer.update(&trained, along: values.gradients)
+                return values.outputs
             }
         }
         try checkParametersInPlace()
@@ -186,6 +207,18 @@ public final class CUDATrainingGraph<Model: Layer, Rule: Optimizer> {
         }
         placeholders = Gradients(Dictionary(uniqueKeysWithValues: trained.parameters.map { ($0.name, Tensor.zeros(like: $0.value)) }))
         stepGraph = graph
+    }
+
+    /// The step's outputs on `batch` (inputs, labels) and the cost's gradient.
+    private func valueAndReports(_ batch: [Tensor]) -> (outputs: [Tensor], gradients: Gradients) {
+        var reported: [Tensor] = []
+        let (value, gradients) = valueWithGradient(at: trained) { model in
+            let values = outputs(model, batch[0], batch[1])
+            // Detached, so that they do not keep the gradient graph (and the parameters) alive.
+            reported = values.dropFirst().map { $0.detached() }
+            return values[0]
+        }
+        return ([value] + reported, gradients)
     }
 
     /// The keys of the next replay's random draws, each stream moved on by one step.

@@ -7,8 +7,8 @@
 public enum TrainingSetting: String, CaseIterable, Sendable, CustomStringConvertible {
     // The data.
     case dataset, task, validationFraction, validationFile
-    // The training loop.
-    case epochs, maximumSteps, batchSize
+    // The training loop, and where it runs.
+    case epochs, maximumSteps, batchSize, device, cudaGraphs
     // The optimizer and its hyper-parameters (PyTorch's names).
     case optimizer, learningRate, momentum, nesterov, weightDecay, alpha, betas, epsilon
     // The learning-rate schedule and its arguments (PyTorch's names).
@@ -24,6 +24,8 @@ public enum TrainingSetting: String, CaseIterable, Sendable, CustomStringConvert
         case .epochs: "the number of epochs"
         case .maximumSteps: "the maximum number of steps"
         case .batchSize: "the batch size"
+        case .device: "the device"
+        case .cudaGraphs: "CUDA graphs"
         case .optimizer: "the optimizer"
         case .learningRate: "the learning rate"
         case .momentum: "the momentum"

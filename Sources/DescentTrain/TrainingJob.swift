@@ -125,6 +125,9 @@ public struct TrainingJob: Sendable {
     public var initialWeights: String?
     /// Where to train.
     public var device: Device = .cpu
+    /// On a GPU, whether each training step from the third replays a CUDA graph of the step
+    /// (see `fit`'s `cudaGraphs`): the same numbers, far fewer launches.
+    public var cudaGraphs = false
 
     // The training loop.
 
@@ -167,9 +170,9 @@ public struct TrainingJob: Sendable {
     ///
     /// - Throws: ``SettingError`` naming the setting: a count below 1, a validation fraction
     ///   outside [0, 1), a validation file that is not a CSV file or that comes with training
-    ///   data that are not one, and what ``OptimizerSettings/check()`` and
-    ///   ``ScheduleSettings/check()`` reject; `CUDAError` when ``device`` is a GPU that cannot
-    ///   be used.
+    ///   data that are not one, CUDA graphs off a GPU, and what ``OptimizerSettings/check()``
+    ///   and ``ScheduleSettings/check()`` reject; `CUDAError` when ``device`` is a GPU that
+    ///   cannot be used.
     public func check() throws {
         if epochs < 1 { throw SettingError(.epochs, .invalid(expected: "at least 1", found: "\(epochs)")) }
         if let maximumSteps, maximumSteps < 1 {
@@ -195,6 +198,11 @@ public struct TrainingJob: Sendable {
         }
         try optimizer.check()
         try schedule.check()
+        if cudaGraphs {
+            guard case .cuda = device else {
+                throw SettingError(.cudaGraphs, .needs(other: .device, expected: "cuda", found: "\(device)"))
+            }
+        }
         // A GPU that is not there (no driver, no libraries, no such ordinal) is found here, before
         // any data are loaded, with what was looked for and where.
         try device.checkAvailable()
@@ -383,7 +391,7 @@ public struct TrainingJob: Sendable {
                 optimizer: optimizer, batching: batching, shuffled: shuffled, seed: seed, metrics: recipe.metrics,
                 schedule: learningRateSchedule, plateau: plateau,
                 callbacks: [ProgressReporter { progress(.training($0)) }] + callbacks + (saver.map { [$0] } ?? []),
-                resumingFrom: resumed)
+                resumingFrom: resumed, cudaGraphs: cudaGraphs)
         } catch let error as OptimizerStateError {
             // Only a resumed state's tensors are checked; name the file they came from.
             let file = checkpoint?.appendingPathComponent(TrainingCheckpoint.folderName)

@@ -44,6 +44,8 @@ extension TrainingSetting {
         case .epochs: "--epochs"
         case .maximumSteps: "--steps"
         case .batchSize: "--batch-size"
+        case .device: "--device"
+        case .cudaGraphs: "--cuda-graphs"
         case .optimizer: "--optimizer"
         case .learningRate: "--learning-rate"
         case .momentum: "--momentum"

@@ -152,6 +152,9 @@ struct Train: ParsableCommand {
             + "cuda:N for another), which needs the CUDA driver, cuBLAS and NVRTC (see README, 'CUDA').",
         valueName: "cpu|reference|cuda[:N]"))
     var device: Device = .cpu
+    @Flag(help: ArgumentHelp("With --device cuda: capture the training step as a CUDA graph at the second step and replay it "
+                             + "for every later batch of the same shape (the same numbers, far fewer launches; see README, 'CUDA')."))
+    var cudaGraphs = false
 
     func validate() throws {
         // What only the command line can get wrong: text that is not a value, and options that
@@ -205,6 +208,7 @@ struct Train: ParsableCommand {
         job.architecture = try ModelArchitecture(model: model, layers: layers)
         job.initialWeights = `init`
         job.device = device
+        job.cudaGraphs = cudaGraphs
         job.loss = loss
         job.optimizer = OptimizerSettings(name: optimizer, learningRate: learningRate, momentum: momentum, nesterov: nesterov,
                                           weightDecay: weightDecay, alpha: alpha, betas: try parsedBetas(), epsilon: eps)

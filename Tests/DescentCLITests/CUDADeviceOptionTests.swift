@@ -17,4 +17,14 @@ import Testing
             #expect(!result.standardOutput.contains("epoch"))
         }
     }
+
+    /// `--cuda-graphs` without `--device cuda`: refused before any data are read, naming both options.
+    @Test func cudaGraphsNeedTheCUDADevice() throws {
+        let directory = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try descent(["train", "--cuda-graphs"], in: directory)
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("--cuda-graphs needs --device to be cuda, found cpu"), "\(result.standardError)")
+        #expect(!result.standardOutput.contains("epoch"))
+    }
 }

@@ -85,6 +85,36 @@ private func digits(_ count: Int) throws -> (train: Dataset, validation: Dataset
         #expect(cpuHistory["val_accuracy"] == referenceHistory["val_accuracy"])
     }
 
+    /// CUDA graphs are asked for where they cannot be used: refused before the first step, saying why.
+    @Test func cudaGraphsOffAGPUOrWithClippingAreRefused() throws {
+        let (train, _) = try digits(40)
+        var model = classifier(seed: 1)
+        #expect(throws: TrainingError.invalidSetting("CUDA graphs need the model on a cuda device; it is on cpu")) {
+            try model.fit(train, epochs: 1, loss: .crossEntropy(), optimizer: Adam(), cudaGraphs: true)
+        }
+    }
+
+    /// On a GPU, fit with CUDA graphs is fit without them: the same history (cost, metrics,
+    /// validation) and the same weights, an epoch's last, smaller batch included.
+    @Test(.enabled(if: (try? Device.cuda(0).checkAvailable()) != nil, "no GPU here (Device.cuda(0).checkAvailable() throws)"))
+    func fitWithCUDAGraphsIsFitWithout() throws {
+        let (train, validation) = try digits(200)
+        var plain = classifier(seed: 5).to(.cuda(0)), graphed = plain
+        let settings = { (model: inout Sequential, graphs: Bool) throws -> History in
+            try model.fit(train, validation: validation, epochs: 3, loss: .crossEntropy(), optimizer: Adam(learningRate: 1e-3),
+                          batching: .miniBatch(size: 32), seed: 2, metrics: [.accuracy],
+                          schedule: StepLR(stepSize: 1, gamma: 0.5), cudaGraphs: graphs)
+        }
+        let plainHistory = try settings(&plain, false), graphedHistory = try settings(&graphed, true)
+        for key in ["loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"] {
+            for (a, b) in zip(plainHistory[key]!, graphedHistory[key]!) { #expect(abs(a - b) <= 1e-6, "\(key)") }
+        }
+        for ((name, a), (_, b)) in zip(plain.parameters, graphed.parameters) {
+            #expect(b.device == .cuda(0))
+            expectClose(a.to(.cpu), b.to(.cpu), relative: 1e-6, absolute: 1e-6, "\(name)")
+        }
+    }
+
     /// Dropout's masks come from a counter-based stream: the same on every device.
     @Test func dropoutMasksAreTheSameOnEveryDevice() {
         let x = Tensor.ones([7, 333])

@@ -6,14 +6,14 @@ import CDescentCUDA
 /// `CUDATrainingGraph`, which knows models and optimizers; this type knows kernels and memory.
 ///
 /// The step reads its inputs from static tensors (each replay's inputs are copied into them
-/// first) and its output (the cost) is copied by the graph into a static tensor of its own, read
-/// back only when asked.
+/// first) and its outputs (the cost, then any values reported beside it, such as a batch's
+/// accuracy) are copied by the graph into static tensors of its own, read back only when asked.
 package final class CUDAStepGraph: @unchecked Sendable {
     package let device: Device
     private let context: CUDAContext
     private let live: CUDALiveValues
     private let staticInputs: [Tensor]
-    private let staticOutput: Tensor
+    private let staticOutputs: [Tensor]
     private var executable: CUDAGraphExecutable!
 
     /// Captures `body`, with `inputs` (copied) as its first inputs, and launches it once: when it
@@ -22,7 +22,8 @@ package final class CUDAStepGraph: @unchecked Sendable {
     /// `body` runs twice: as a rehearsal (`.rehearsal`), which must run the same forward pass
     /// and backpropagation as the capture but change nothing (no optimizer update; random streams
     /// left where they were), then captured (`.capture`), where it runs the whole step. Its
-    /// output is the step's cost, a scalar of any floating-point dtype.
+    /// outputs are the step's cost, a floating-point scalar, then any other values to report,
+    /// the same shapes in both runs.
     ///
     /// - Parameters:
     ///   - inputs: the first step's inputs, on `device`; every replay's must have their shapes
@@ -30,7 +31,7 @@ package final class CUDAStepGraph: @unchecked Sendable {
     ///   - optimizerSlots: at least the number of fused optimizer steps the captured step makes
     ///     (the rehearsal, which makes none, counts only the random draws).
     package init(on device: Device, inputs: [Tensor], optimizerSlots: Int,
-                 _ body: ([Tensor], CUDAGraphPhase) throws(CUDAGraphError) -> Tensor) throws(CUDAGraphError) {
+                 _ body: ([Tensor], CUDAGraphPhase) throws(CUDAGraphError) -> [Tensor]) throws(CUDAGraphError) {
         let context = try Self.context(capturingOn: device)
         for input in inputs where input.device != device { throw CUDAGraphError(.modelDevice(input.device)) }
         let backend = CUDABackend(context: context)
@@ -41,27 +42,31 @@ package final class CUDAStepGraph: @unchecked Sendable {
         let staticInputs = inputs.map { backend.empty($0.shape, $0.dtype) }
         self.staticInputs = staticInputs
         for (source, destination) in zip(inputs, staticInputs) { Self.copy(source, into: destination, context: context) }
-        var output: Tensor?
+        var outputs: [Tensor] = []
         executable = try CUDAGraphExecutable(capturingOn: context) { phase throws(CUDAGraphError) in
             live.mode = phase == .rehearsal ? .rehearsing : .capturing
             // The task-local scope's `rethrows` is untyped: the outcome is carried out of it.
             let outcome = CUDALiveValues.$current.withValue(live) {
-                Result { () throws(CUDAGraphError) -> Tensor in try body(staticInputs, phase) }
+                Result { () throws(CUDAGraphError) -> [Tensor] in try body(staticInputs, phase) }
             }
-            let cost = try outcome.get()
+            let results = try outcome.get()
             try live.checkFailure()
-            guard cost.device == device else { throw CUDAGraphError(.outputDevice(cost.device)) }
-            guard cost.dtype.isFloatingPoint, cost.scalarCount == 1 else {
-                throw CUDAGraphError(.trainingStep("a training step's cost is one floating-point number, not \(cost.dtype) \(cost.shape)"))
+            guard let cost = results.first, cost.dtype.isFloatingPoint, cost.scalarCount == 1 else {
+                throw CUDAGraphError(.trainingStep("a training step's cost is one floating-point number, not \(results.first.map { "\($0.dtype) \($0.shape)" } ?? "nothing")"))
             }
+            for result in results where result.device != device { throw CUDAGraphError(.outputDevice(result.device)) }
             if phase == .rehearsal {
-                // Made outside the capture, so that it outlives it: the slots and the output.
+                // Made outside the capture, so that they outlive it: the slots and the outputs.
                 live.allocateBlock(on: backend, extraSlots: optimizerSlots)
-                output = backend.empty([], cost.dtype)
+                outputs = results.map { backend.empty($0.shape, $0.dtype) }
             }
-            Self.copy(cost, into: output!, context: context)
+            guard results.map(\.shape) == outputs.map(\.shape), results.map(\.dtype) == outputs.map(\.dtype) else {
+                throw CUDAGraphError(.trainingStep("the step's outputs were \(outputs.map { "\($0.dtype) \($0.shape)" }) when rehearsed, "
+                    + "then \(results.map { "\($0.dtype) \($0.shape)" }) when captured"))
+            }
+            for (result, output) in zip(results, outputs) { Self.copy(result, into: output, context: context) }
         }
-        staticOutput = output!
+        staticOutputs = outputs
         try launch(optimizerSteps: live.capturedOptimizerSteps, randomKeys: live.capturedRandomKeys)
     }
 
@@ -125,11 +130,14 @@ package final class CUDAStepGraph: @unchecked Sendable {
         }
     }
 
-    /// A copy of the last step's cost (reading it waits for the GPU).
-    package var lastOutput: Tensor {
-        let copy = CUDABackend(context: context).empty([], staticOutput.dtype)
-        Self.copy(staticOutput, into: copy, context: context)
-        return copy
+    /// Copies of the last step's outputs: its cost, then the values it reports (reading them
+    /// waits for the GPU).
+    package var lastOutputs: [Tensor] {
+        staticOutputs.map { output in
+            let copy = CUDABackend(context: context).empty(output.shape, output.dtype)
+            Self.copy(output, into: copy, context: context)
+            return copy
+        }
     }
 
     private func launch(optimizerSteps: [(kernel: String, scalars: [Double])], randomKeys: [RandomKey]) throws(CUDAGraphError) {
