@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the layer, cost-function and optimizer tests against PyTorch (the DescentNNTests target,
 # which also holds CUDATrainingGraph's tests) on a GPU machine without Swift, on cpu, reference
-# and cuda (DESCENT_TEST_DEVICES, `cuda` unless set), with the CUDA graph tests of DescentCoreTests
-# and the README's two graph examples, from the archive that Scripts/gpu-test-build.sh packed into .build/gpu-tests.
+# and cuda (DESCENT_TEST_DEVICES, `cuda` unless set), with the CUDA graph tests of DescentCoreTests,
+# the README's two graph examples and fit's device tests (with and without CUDA graphs), from the
+# archive that Scripts/gpu-test-build.sh packed into .build/gpu-tests.
 # Writes two files under $OUT: tests.log (everything) and summary.txt (the machine, each failure,
 # the verdict and the exit status: 0 when every test passed).
 #
@@ -49,7 +50,7 @@ export DESCENT_CUDA_CACHE="${DESCENT_CUDA_CACHE:-/tmp/descent-cuda-cache}"
 # binary, and mismatchedInputTraps… reads a precondition's message, which a release build does
 # not print.
 timeout "${DESCENT_TEST_TIMEOUT:-300}" "$tests/DescentPackageTests.xctest" --testing-library swift-testing \
-    --no-parallel --filter "DescentNNTests|CUDAGraphTests|ReadmeExampleTests/the(Training)?GraphExample" --skip "ModelFormatDocumentTests|mismatchedInputTrapsWithAClearMessage" \
+    --no-parallel --filter "DescentNNTests|CUDAGraphTests|ReadmeExampleTests/the(Training)?GraphExample|DeviceTrainingTests" --skip "ModelFormatDocumentTests|mismatchedInputTrapsWithAClearMessage" \
     > "$log" 2>&1
 status=$?
 {
