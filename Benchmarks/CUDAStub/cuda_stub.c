@@ -11,8 +11,10 @@
 // CUDA graphs are captured as the driver does on the stream being captured: copies are recorded
 // (and replayed at each launch), allocations and frees become memory nodes (a free is deferred to
 // the graph's destruction), waiting for that stream or freeing memory that the capture did not
-// allocate fails. "misrouted" counts what the capturing thread queued on another stream meanwhile
-// (Descent sends it all to the capture stream).
+// allocate fails, and so does a captured copy to or from pageable host memory (the driver stages
+// those through a buffer of its own when they are queued, which a graph cannot replay: only
+// cuMemHostAlloc'd memory may be copied inside one). "misrouted" counts what the capturing thread
+// queued on another stream meanwhile (Descent sends it all to the capture stream).
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -114,7 +116,9 @@ int cuMemFreeAsync(device_pointer pointer, void *stream) {
     free((void *)pointer);
     return 0;
 }
+static int is_pinned(const void *pointer, size_t bytes);
 int cuMemcpyHtoDAsync_v2(device_pointer destination, const void *source, size_t bytes, void *stream) {
+    if (captured(stream) && !is_pinned(source, bytes)) return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
     to_device++;
     record_copy(stream, destination, (device_pointer)source, bytes);
     if (tracing()) fprintf(stderr, "host-to-device %zu bytes\n", bytes);
@@ -122,6 +126,7 @@ int cuMemcpyHtoDAsync_v2(device_pointer destination, const void *source, size_t 
     return 0;
 }
 int cuMemcpyDtoHAsync_v2(void *destination, device_pointer source, size_t bytes, void *stream) {
+    if (captured(stream) && !is_pinned(destination, bytes)) return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
     to_host++;
     record_copy(stream, (device_pointer)destination, source, bytes);
     memcpy(destination, (void *)source, bytes);
@@ -156,8 +161,26 @@ int cuLaunchKernel(void *function, unsigned gridX, unsigned gridY, unsigned grid
     return 0;
 }
 
-int cuMemHostAlloc(void **pointer, size_t bytes, unsigned flags) { *pointer = malloc(bytes ? bytes : 1); return 0; }
-int cuMemFreeHost(void *pointer) { free(pointer); return 0; }
+// Page-locked memory, remembered so that a captured copy can tell it from pageable memory.
+enum { MAX_PINNED = 256 };
+static struct { char *start; size_t bytes; } pinned[MAX_PINNED];
+static int pinned_count;
+static int is_pinned(const void *pointer, size_t bytes) {
+    for (int i = 0; i < pinned_count; i++)
+        if ((const char *)pointer >= pinned[i].start && (const char *)pointer + bytes <= pinned[i].start + pinned[i].bytes) return 1;
+    return 0;
+}
+int cuMemHostAlloc(void **pointer, size_t bytes, unsigned flags) {
+    *pointer = malloc(bytes ? bytes : 1);
+    if (pinned_count < MAX_PINNED) pinned[pinned_count++] = (typeof(pinned[0])){*pointer, bytes};
+    return 0;
+}
+int cuMemFreeHost(void *pointer) {
+    for (int i = 0; i < pinned_count; i++)
+        if (pinned[i].start == pointer) pinned[i] = pinned[--pinned_count];
+    free(pointer);
+    return 0;
+}
 
 int cuStreamBeginCapture_v2(void *stream, int mode) {
     if (recording) return CUDA_ERROR_INVALID_VALUE;
