@@ -14,7 +14,8 @@
 // allocate fails, and so does a captured copy to or from pageable host memory (the driver stages
 // those through a buffer of its own when they are queued, which a graph cannot replay: only
 // cuMemHostAlloc'd memory may be copied inside one). "misrouted" counts what the capturing thread
-// queued on another stream meanwhile (Descent sends it all to the capture stream).
+// queued on another stream meanwhile (Descent sends it all to the capture stream). STUB_ABORT=1
+// aborts at such a refused call, so that the backtrace names the operation that made it.
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -117,8 +118,13 @@ int cuMemFreeAsync(device_pointer pointer, void *stream) {
     return 0;
 }
 static int is_pinned(const void *pointer, size_t bytes);
+/// A call that a capture cannot hold: its error, or (STUB_ABORT=1) an abort.
+static int refused_in_capture(void) {
+    if (getenv("STUB_ABORT")) abort();
+    return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
+}
 int cuMemcpyHtoDAsync_v2(device_pointer destination, const void *source, size_t bytes, void *stream) {
-    if (captured(stream) && !is_pinned(source, bytes)) return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
+    if (captured(stream) && !is_pinned(source, bytes)) return refused_in_capture();
     to_device++;
     record_copy(stream, destination, (device_pointer)source, bytes);
     if (tracing()) fprintf(stderr, "host-to-device %zu bytes\n", bytes);
@@ -126,7 +132,7 @@ int cuMemcpyHtoDAsync_v2(device_pointer destination, const void *source, size_t 
     return 0;
 }
 int cuMemcpyDtoHAsync_v2(void *destination, device_pointer source, size_t bytes, void *stream) {
-    if (captured(stream) && !is_pinned(destination, bytes)) return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
+    if (captured(stream) && !is_pinned(destination, bytes)) return refused_in_capture();
     to_host++;
     record_copy(stream, (device_pointer)destination, source, bytes);
     memcpy(destination, (void *)source, bytes);

@@ -1,3 +1,4 @@
+import Synchronization
 /// A number that says how well a model does, computed from its outputs and the true labels;
 /// unlike the cost it need not be differentiable.
 public enum Metric: Sendable, Hashable, CustomStringConvertible {
@@ -81,7 +82,7 @@ public enum Metric: Sendable, Hashable, CustomStringConvertible {
             // The true class's score, picked by comparing column numbers with the label (a
             // select, so that other columns' NaN or ±∞ never leak in); the class is in the top k
             // when fewer than k classes score higher.
-            let classes = Tensor.arange(to: Double(columns), dtype: scores.dtype).to(scores.device).reshaped(to: [1, columns])
+            let classes = ColumnNumbers.row(columns, dtype: scores.dtype, on: scores.device)
             let zero = Tensor.zeros([], dtype: scores.dtype, on: scores.device)
             let trueScore = select(where: classes .== truth, scores, otherwise: zero).sum(alongAxes: [1])
             let higher = (scores .> trueScore).sum(alongAxes: [1])
@@ -89,5 +90,28 @@ public enum Metric: Sendable, Hashable, CustomStringConvertible {
         }
         // Counted in float64, so that the fraction is as exact as a division of integers.
         return correct.cast(to: .float64).sum() / Double(Swift.max(count, 1))
+    }
+}
+
+/// The column numbers 0, 1, …, n − 1 as a [1, n] row, made once for each count, dtype and device
+/// and kept: a training step on a GPU then copies nothing from the host for its metrics, and a
+/// CUDA graph of the step (which cannot hold a copy from pageable memory) can compute them.
+private enum ColumnNumbers {
+    private struct Key: Hashable {
+        let count: Int
+        let dtype: DType
+        let device: Device
+    }
+
+    private static let made = Mutex<[Key: Tensor]>([:])
+
+    static func row(_ count: Int, dtype: DType, on device: Device) -> Tensor {
+        made.withLock { made in
+            let key = Key(count: count, dtype: dtype, device: device)
+            if let row = made[key] { return row }
+            let row = Tensor.arange(to: Double(count), dtype: dtype).to(device).reshaped(to: [1, count])
+            made[key] = row
+            return row
+        }
     }
 }

@@ -7,15 +7,21 @@ extension CUDABackend {
         return result
     }
 
-    /// Four-byte and one-byte elements by the driver's memset (no copy from the host); eight-byte
-    /// ones, which it cannot set, uploaded.
+    /// Four-byte and one-byte elements by the driver's memset, eight-byte ones (which it cannot
+    /// set) by a kernel that takes the value as its argument: no copy from the host, so that a
+    /// CUDA graph can hold it (a scalar such as a mean's divisor joins most training steps).
     func filled(with value: Double, shape: [Int], dtype: DType) -> Tensor {
         let y = empty(shape, dtype)
         switch dtype {
         case .float32: context.fill(y.storage.address, with: Float(fromDouble: value).bitPattern, count: y.scalarCount)
         case .int32: context.fill(y.storage.address, with: UInt32(bitPattern: Int32(fromDouble: value)), count: y.scalarCount)
         case .uint8: context.fill(y.storage.address, with: UInt8(fromDouble: value), count: y.scalarCount)
-        case .float64, .int64: return upload(Tensor(repeating: value, shape: shape, dtype: dtype))
+        case .float64:
+            context.launch("fill_b8", in: .movement, count: y.scalarCount,
+                           [y.cudaArgument, .int64(Int64(y.scalarCount)), .uint64(value.bitPattern)])
+        case .int64:
+            context.launch("fill_b8", in: .movement, count: y.scalarCount,
+                           [y.cudaArgument, .int64(Int64(y.scalarCount)), .uint64(UInt64(bitPattern: Int64(fromDouble: value)))])
         }
         return y
     }

@@ -15,6 +15,10 @@ final class CUDACaptureTarget: @unchecked Sendable {
     /// workspace never change.
     let blasHandle: DcublasHandle
 
+    /// The first CUDA error of an operation queued during the capture or its rehearsal (see
+    /// ``CUDAContext/require(_:_:)``): the capture throws it. Only the capturing thread uses it.
+    var failure: CUDAError?
+
     /// The capture that the current thread (task) is making.
     @TaskLocal static var current: CUDACaptureTarget?
 

@@ -140,9 +140,17 @@ final class CUDAContext: @unchecked Sendable {
     }
 
     /// Traps with the driver's message: an error inside tensor math, after the device was found
-    /// working, is a bug or a lost GPU, and an operation has no way to throw.
+    /// working, is a bug or a lost GPU, and an operation has no way to throw. While the calling
+    /// thread captures a CUDA graph, the first error is kept instead, and the capture throws it
+    /// (a call that a graph cannot hold, such as a copy from pageable memory, is a refused graph,
+    /// not a crash).
     func require(_ result: DCUresult, _ call: @autoclosure () -> String) {
-        if result != 0 { fatalError("\(driver.error(result, call()))") }
+        guard result != 0 else { return }
+        if let target = captureTarget {
+            if target.failure == nil { target.failure = driver.error(result, call()) }
+            return
+        }
+        fatalError("\(driver.error(result, call()))")
     }
 
     // MARK: Memory

@@ -112,8 +112,10 @@ final class CUDAGraphExecutable: @unchecked Sendable {
             }
             // One run as the capture will be, not captured: the capture's cuBLAS handle chooses and
             // loads its kernels now, and an error shows outside the capture.
+            target.failure = nil
             try body(.rehearsal)
             try cuda { () throws(CUDAError) in
+                if let failure = target.failure { throw failure }
                 try driver.check(driver.streamSynchronize(target.stream), "cuStreamSynchronize(capture stream)")
             }
             try cuda { () throws(CUDAError) in
@@ -127,6 +129,9 @@ final class CUDAGraphExecutable: @unchecked Sendable {
             let ended = api.endCapture(target.stream, &graph)
             do throws(CUDAGraphError) {
                 if let bodyError { throw bodyError }
+                // An operation the graph could not hold: its error, rather than the capture's
+                // "invalidated" that follows from it.
+                if let failure = target.failure { throw CUDAGraphError(.cuda(failure)) }
                 try cuda { () throws(CUDAError) in try driver.check(ended, "cuStreamEndCapture") }
                 guard let graph else { throw CUDAGraphError(.cuda(CUDAError(.unsupported("cuStreamEndCapture returned no graph")))) }
                 return graph

@@ -18,7 +18,7 @@ enum CUDAKernelModule: String, Sendable, CaseIterable {
         switch self {
         case .elementwise: return each(["unary", "binary", "select"]) + each(dtypes.map { "cast_\($0)" }, dtypes)
         case .reduction: return each(["reduce", "arg_reduce"])
-        case .movement: return each(["copy_strided", "gather"], ["b1", "b4", "b8"]) + each(["scatter_add"])
+        case .movement: return each(["copy_strided", "gather"], ["b1", "b4", "b8"]) + each(["scatter_add"]) + ["fill_b8"]
         case .matrix: return each(["add_bias", "softmax_cross_entropy", "softmax_cross_entropy_gradient"])
         case .random: return each(["random_uniform", "bernoulli", "random_uniform_live", "bernoulli_live"])
         case .optimizer:

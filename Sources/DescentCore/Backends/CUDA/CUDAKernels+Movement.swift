@@ -1,7 +1,8 @@
 extension CUDAKernelSource {
     /// Copies that only move elements, for elements of 1, 4 and 8 bytes (every dtype): a
     /// strided copy (permute, broadcast, one input of a concatenation), a gather along an axis,
-    /// and the scatter-add that is a gather's gradient (floating point only).
+    /// and the scatter-add that is a gather's gradient (floating point only); and `fill_b8`, which
+    /// sets 8-byte elements to a value passed as its argument (the driver's memset sets at most 4).
     ///
     /// `copy_strided`: element `i` of a tensor of `Dims`'s shape is read at operand 0's strides
     /// and written at operand 1's.
@@ -29,6 +30,10 @@ extension CUDAKernelSource {
     }
     SCATTER_ADD(f32, float)
     SCATTER_ADD(f64, double)
+
+    extern "C" __global__ void fill_b8(u64 *y, i64 n, u64 value) {
+        GRID_LOOP(i, n) y[i] = value;
+    }
 
     """
 }
