@@ -13,7 +13,8 @@
 // the graph's destruction), waiting for that stream or freeing memory that the capture did not
 // allocate fails, and so does a captured copy to or from pageable host memory (the driver stages
 // those through a buffer of its own when they are queued, which a graph cannot replay: only
-// cuMemHostAlloc'd memory may be copied inside one). "misrouted" counts what the capturing thread
+// cuMemHostAlloc'd memory may be copied inside one), and so does loading a module or looking up a
+// kernel from the capturing thread (the kernels must be loaded before). "misrouted" counts what the capturing thread
 // queued on another stream meanwhile (Descent sends it all to the capture stream). STUB_ABORT=1
 // aborts at such a refused call, so that the backtrace names the operation that made it.
 #include <pthread.h>
@@ -156,9 +157,21 @@ int cuMemsetD32Async(device_pointer destination, unsigned value, size_t count, v
     for (size_t i = 0; i < count; i++) ((unsigned *)destination)[i] = value;
     return 0;
 }
-int cuModuleLoadData(void **module, const void *image) { *module = &handle; return 0; }
+// Loading code is not for a capture: the capturing thread must have loaded every kernel before.
+static int loading_in_capture(void) {
+    return recording && pthread_equal(pthread_self(), capture_thread) ? refused_in_capture() : 0;
+}
+int cuModuleLoadData(void **module, const void *image) {
+    if (loading_in_capture()) return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
+    *module = &handle;
+    return 0;
+}
 // The function handle is the kernel's name, so that a traced launch can say which it was.
-int cuModuleGetFunction(void **function, void *module, const char *name) { *function = strdup(name); return 0; }
+int cuModuleGetFunction(void **function, void *module, const char *name) {
+    if (loading_in_capture()) return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
+    *function = strdup(name);
+    return 0;
+}
 int cuLaunchKernel(void *function, unsigned gridX, unsigned gridY, unsigned gridZ, unsigned blockX, unsigned blockY,
                    unsigned blockZ, unsigned sharedBytes, void *stream, void **parameters, void **extra) {
     launches++;

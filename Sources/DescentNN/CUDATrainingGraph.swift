@@ -156,7 +156,8 @@ public final class CUDATrainingGraph<Model: Layer, Rule: Optimizer> {
                     try graph.watchingCopies { optimizer.update(&trained, along: gradients) }
                     try checkParametersInPlace()
                 } else {
-                    optimizer.update(&trained, along: gradients)
+                    // An optimizer that a replay cannot record is found now, before any capture.
+                    try CUDAStepGraph.checkFusedUpdate { optimizer.update(&trained, along: gradients) }
                 }
                 ungraphedOutputs = [value] + reported
             }

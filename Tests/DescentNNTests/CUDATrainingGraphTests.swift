@@ -110,4 +110,18 @@ import Testing
         #expect(throws: CUDAGraphError.self) { try graph.step(inputs: inputs, labels: labels) }
         _ = kept
     }
+
+    @Test(.enabled(if: gpuWorks, "no GPU here (Device.cuda(0).checkAvailable() throws)"))
+    func anOptimizerWithoutFusedStepsIsRefusedAtTheFirstStep() throws {
+        let device = Device.cuda(0)
+        let graph = try CUDATrainingGraph(model(on: device), optimizer: Adagrad(learningRate: 0.1), on: device, cost: cost)
+        let inputs = Tensor.randomNormal([10, 6], seed: 4).to(device)
+        let labels = Tensor(shape: [10], scalars: (0..<10).map { Int32($0 % 3) }, on: device)
+        do {
+            try graph.step(inputs: inputs, labels: labels)
+            Issue.record("Adagrad's update was taken")
+        } catch {
+            #expect("\(error)".contains("needs an optimizer whose every step is one fused kernel"))
+        }
+    }
 }

@@ -261,10 +261,18 @@ final class CUDAContext: @unchecked Sendable {
     func launch(_ name: String, in module: CUDAKernelModule, count: Int, threads: Int = 256, blocks: Int? = nil,
                 _ arguments: [CUDAKernelArgument]) {
         guard count > 0 else { return }
-        if let live = CUDALiveValues.current, live.mode == .recording {
-            // Only a captured step's replay records, and it must launch nothing of its own.
-            live.noteStray("the kernel \(name)")
-            return
+        if let live = CUDALiveValues.current {
+            // An optimizer's update that a replay must record: fused steps only (which do not
+            // come here while recording).
+            switch live.mode {
+            case .recording:
+                live.noteStray("the kernel \(name)")
+                return
+            case .checkingFusedUpdate where module != .optimizer:
+                live.noteStray("the kernel \(name)")
+            default:
+                break
+            }
         }
         let function = function(name, in: module)
         let blockCount = blocks ?? Swift.min((count + threads - 1) / threads, 65_535 * 8)

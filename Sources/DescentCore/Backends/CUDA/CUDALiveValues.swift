@@ -15,10 +15,11 @@ import CDescentCUDA
 /// launch, whose arguments carry the values (nothing on the host is read later, so the host never
 /// waits for the GPU).
 ///
-/// The backend finds the values of the calling thread in ``current``, in one of four modes:
+/// The backend finds the values of the calling thread in ``current``, in one of five modes:
 /// rehearsing (the graph's first, real run: launches as usual, counts the slots a capture will
 /// need), capturing (launches the `_live` kernels and records the slots), recording (notes
-/// optimizer steps, launches nothing), watching copies (an ordinary update between replays).
+/// optimizer steps, launches nothing), watching copies (an ordinary update between replays),
+/// checking the first step's update (launches as usual, but only fused optimizer steps).
 final class CUDALiveValues: @unchecked Sendable {
     /// What the backend does with the values of a kernel that reads live values.
     enum Mode: Equatable {
@@ -26,6 +27,9 @@ final class CUDALiveValues: @unchecked Sendable {
         /// An ordinary optimizer update between replays (a batch of another shape): launched as
         /// usual, but a copy on write is a failure, as when recording.
         case watchingCopies
+        /// The optimizer's update of the first, ordinary step: launched as usual, but a kernel
+        /// other than a fused optimizer step is a failure (a replay could not record it).
+        case checkingFusedUpdate
     }
 
     /// How the backend runs one optimizer step or random draw.
@@ -60,6 +64,16 @@ final class CUDALiveValues: @unchecked Sendable {
     /// The settings of the captured optimizer steps, in order: the first replay's.
     var capturedOptimizerSteps: [(kernel: String, scalars: [Double])] { slots.capturedOptimizerSteps }
 
+    /// Loads every `_live` kernel and `live_store` before a capture: a rehearsal that leaves out
+    /// the optimizer's update never uses the optimizer's, and loading code is not for a capture.
+    static func loadKernels(on context: CUDAContext) {
+        for module in [CUDAKernelModule.optimizer, .random] {
+            for name in module.kernelNames where name.contains("_live") || name == "live_store" {
+                _ = context.function(name, in: module)
+            }
+        }
+    }
+
     /// Makes the block on `backend`'s GPU, after the rehearsal: room for what it counted and
     /// `extraSlots` more (the optimizer steps, which a rehearsal leaves out).
     func allocateBlock(on backend: CUDABackend, extraSlots: Int) {
@@ -74,7 +88,7 @@ final class CUDALiveValues: @unchecked Sendable {
     /// How to run a fused optimizer step of `kernel` (its name with the dtype) with `scalars`.
     func optimizerStep(kernel: String, scalars: [Double]) -> Use {
         switch mode {
-        case .watchingCopies:
+        case .watchingCopies, .checkingFusedUpdate:
             return .byValue
         case .rehearsing:
             rehearsedCount += 1
@@ -90,7 +104,7 @@ final class CUDALiveValues: @unchecked Sendable {
     /// How to run a random draw with `key`.
     func randomDraw(key: RandomKey) -> Use {
         switch mode {
-        case .watchingCopies:
+        case .watchingCopies, .checkingFusedUpdate:
             return .byValue
         case .rehearsing:
             rehearsedCount += 1
@@ -128,6 +142,15 @@ final class CUDALiveValues: @unchecked Sendable {
             context.launch("live_store", in: .optimizer, count: words.count,
                            [block!.cudaArgument, .int64(Int64(firstWord)), .int64(Int64(words.count)), .words(words)])
         }
+    }
+
+    /// Runs `body` — an optimizer's update — as usual, but throws when it launched a kernel
+    /// other than a fused optimizer step.
+    static func checkingFusedUpdate(_ body: () -> Void) throws(CUDAGraphError) {
+        let live = CUDALiveValues()
+        live.mode = .checkingFusedUpdate
+        $current.withValue(live) { body() }
+        try live.checkFailure()
     }
 
     /// Runs `body` as usual, except that a copy on write is a failure (thrown).

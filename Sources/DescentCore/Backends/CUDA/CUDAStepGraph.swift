@@ -39,6 +39,7 @@ package final class CUDAStepGraph: @unchecked Sendable {
         self.context = context
         let live = CUDALiveValues()
         self.live = live
+        CUDALiveValues.loadKernels(on: context)
         let staticInputs = inputs.map { backend.empty($0.shape, $0.dtype) }
         self.staticInputs = staticInputs
         for (source, destination) in zip(inputs, staticInputs) { Self.copy(source, into: destination, context: context) }
@@ -94,6 +95,12 @@ package final class CUDAStepGraph: @unchecked Sendable {
     ///   optimizer steps (another kernel, a copy on write).
     package func recordOptimizerSteps(_ update: () -> Void) throws(CUDAGraphError) -> [CUDAOptimizerStepRecord] {
         try live.recording(update).map { CUDAOptimizerStepRecord(kernel: $0.kernel, scalars: $0.scalars) }
+    }
+
+    /// Runs `update` — the optimizer's update of the first, ordinary step — as usual, but
+    /// throws when it launched anything but fused optimizer steps, which a replay could not record.
+    package static func checkFusedUpdate(_ update: () -> Void) throws(CUDAGraphError) {
+        try CUDALiveValues.checkingFusedUpdate(update)
     }
 
     /// Runs `update` — an optimizer's update after an ungraphed step — as usual, but throws
