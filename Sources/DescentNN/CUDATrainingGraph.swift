@@ -79,7 +79,7 @@ public final class CUDATrainingGraph<Model: Layer, Rule: Optimizer> {
     ///   elsewhere; `DESCENT_CUDA_SYNC=1` or `DESCENT_CUDA_PROFILE=1` is set (they wait for the
     ///   GPU around every operation, which a capture cannot).
     public convenience init(_ model: Model, optimizer: Rule, on device: Device,
-                cost: @escaping (_ model: Model, _ inputs: Tensor, _ labels: Tensor) -> Tensor) throws(CUDAGraphError) {
+                            cost: @escaping (_ model: Model, _ inputs: Tensor, _ labels: Tensor) -> Tensor) throws(CUDAGraphError) {
         try self.init(model, optimizer: optimizer, on: device) { model, inputs, labels in [cost(model, inputs, labels)] }
     }
 
