@@ -21,7 +21,7 @@ extension CUDABackend {
     private func launchRandom(_ stem: String, dtype: DType, count: Int, key: RandomKey, head: [CUDAKernelArgument],
                               tail: [CUDAKernelArgument]) {
         let suffix = Self.suffix(dtype)
-        switch CUDALiveValues.current?.randomDraw(key: key) ?? .byValue {
+        switch CUDALiveValues.current?.use(for: .random(key)) ?? .byValue {
         case .byValue:
             context.launch("\(stem)_\(suffix)", in: .random, count: count, head + [.uint64(key.seed), .uint64(key.offset)] + tail)
         case .slot(let address):
@@ -54,7 +54,7 @@ extension CUDABackend {
         // An empty buffer (an option that is off) is passed as is: the kernel never reads it.
         let tensors = [parameter.cudaArgument, gradient.cudaArgument] + buffers.map(\.cudaArgument)
             + [.int64(Int64(parameter.scalarCount))]
-        switch CUDALiveValues.current?.optimizerStep(kernel: "\(kernel)_\(suffix)", scalars: values) ?? .byValue {
+        switch CUDALiveValues.current?.use(for: .optimizer(kernel: "\(kernel)_\(suffix)", scalars: values)) ?? .byValue {
         case .byValue:
             context.launch("\(kernel)_\(suffix)", in: .optimizer, count: parameter.scalarCount, tensors + [.scalars(values)])
         case .slot(let address):

@@ -85,8 +85,9 @@ final class CUDALiveValues: @unchecked Sendable {
         block!.storage.address + DCUdeviceptr(index * CUDALiveSlots.Slot.wordCount * 8)
     }
 
-    /// How to run a fused optimizer step of `kernel` (its name with the dtype) with `scalars`.
-    func optimizerStep(kernel: String, scalars: [Double]) -> Use {
+    /// How to run a kernel that reads a live value: a fused optimizer step (its kernel, with
+    /// the dtype, and settings) or a random draw (its key).
+    func use(for value: CUDALiveSlots.Slot) -> Use {
         switch mode {
         case .watchingCopies, .checkingFusedUpdate:
             return .byValue
@@ -94,26 +95,18 @@ final class CUDALiveValues: @unchecked Sendable {
             rehearsedCount += 1
             return .byValue
         case .recording:
+            guard case .optimizer(let kernel, let scalars) = value else {
+                noteStray("a random draw")
+                return .recorded
+            }
             recorded.append((kernel, scalars))
             return .recorded
         case .capturing:
-            return .slot(address(ofSlot: slots.claimOptimizerStep(kernel: kernel, scalars: scalars)))
-        }
-    }
-
-    /// How to run a random draw with `key`.
-    func randomDraw(key: RandomKey) -> Use {
-        switch mode {
-        case .watchingCopies, .checkingFusedUpdate:
-            return .byValue
-        case .rehearsing:
-            rehearsedCount += 1
-            return .byValue
-        case .recording:
-            noteStray("a random draw")
-            return .recorded
-        case .capturing:
-            return .slot(address(ofSlot: slots.claimRandomDraw(key: key)))
+            let index = switch value {
+            case .optimizer(let kernel, let scalars): slots.claimOptimizerStep(kernel: kernel, scalars: scalars)
+            case .random(let key): slots.claimRandomDraw(key: key)
+            }
+            return .slot(address(ofSlot: index))
         }
     }
 
