@@ -241,6 +241,9 @@ let sgemmShapes: [(String, Int, Int, Int, Bool, Bool)] = [
     ("sgemm_128x512x512", 128, 512, 512, false, false),
     ("sgemm_128x512x784_bT", 128, 512, 784, false, true),
     ("sgemm_784x128x512_aT", 784, 128, 512, true, false),
+    // W2's two large products: the first layer's forward pass and its weight gradient (K = 32).
+    ("sgemm_32x784x128", 32, 784, 128, false, false),
+    ("sgemm_784x32x128_aT", 784, 32, 128, true, false),
 ]
 
 @MainActor func sgemm(json: Bool) {
