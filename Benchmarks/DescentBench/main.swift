@@ -116,20 +116,6 @@ func mlp(_ sizes: [Int], dropout: Double, seed: UInt64) -> Sequential {
     return model.training(false)
 }
 
-/// The network of PyTorch's MNIST example (examples/mnist/main.py), built from Descent's layers
-/// as an `nn.Sequential` would number them.
-func mnistCNN(seed: UInt64) -> Sequential {
-    var generator = RandomGenerator(seed: seed)
-    return Sequential([
-        Conv2d(inChannels: 1, outChannels: 32, kernelSize: 3, using: &generator), ReLU(),
-        Conv2d(inChannels: 32, outChannels: 64, kernelSize: 3, using: &generator), ReLU(),
-        MaxPool2d(kernelSize: 2), Dropout(rate: 0.25, using: &generator), Flatten(),
-        Dense(inputCount: 9216, outputCount: 128, activation: .relu, using: &generator),
-        Dropout(rate: 0.5, using: &generator),
-        Dense(inputCount: 128, outputCount: 10, using: &generator),
-    ])
-}
-
 /// MNIST as the example feeds it: [N, 1, 28, 28], normalized by the training set's mean and
 /// standard deviation, 0.1307 and 0.3081 (the example's transforms.Normalize).
 func mnistImages(_ dataset: Dataset) -> Dataset {
@@ -139,7 +125,7 @@ func mnistImages(_ dataset: Dataset) -> Dataset {
 
 @MainActor func w3(train: Dataset, test: Dataset, epochs: Int, seed: UInt64, json: Bool) throws {
     let (train, test) = (mnistImages(train), mnistImages(test))
-    var model = mnistCNN(seed: seed)
+    var model = Sequential.pyTorchMNISTExample(seed: seed)
     let optimizer = Adadelta(learningRate: 1.0)
     // The example's StepLR(step_size=1, gamma=0.7), stepped after each epoch; set here because
     // each epoch is its own fit call (to time it alone).
@@ -320,7 +306,7 @@ func w3TrainingStep(_ model: inout Sequential, _ optimizer: Adadelta, _ inputs: 
 /// the CPU): the same layers and shapes per example as W3.
 @MainActor func w3Step(json: Bool) {
     let w3StepBatch = Int(ProcessInfo.processInfo.environment["W3_STEP_BATCH"] ?? "") ?? 8
-    var model = mnistCNN(seed: 0)
+    var model = Sequential.pyTorchMNISTExample(seed: 0)
     let optimizer = Adadelta(learningRate: 1.0)
     let inputs = Tensor.randomNormal([w3StepBatch, 1, 28, 28], seed: 1)
     let labels = Tensor(shape: [w3StepBatch], scalars: (0..<w3StepBatch).map { Int32($0 % 10) })

@@ -108,19 +108,6 @@ func syntheticMNIST(count: Int, on device: Device) -> (features: Tensor, labels:
     return (features, Tensor(shape: [count], scalars: labels, on: device))
 }
 
-/// The network of PyTorch's MNIST example as an `nn.Sequential` numbers it (W3).
-func mnistCNN(seed: UInt64) -> Sequential {
-    var generator = RandomGenerator(seed: seed)
-    return Sequential([
-        Conv2d(inChannels: 1, outChannels: 32, kernelSize: 3, using: &generator), ReLU(),
-        Conv2d(inChannels: 32, outChannels: 64, kernelSize: 3, using: &generator), ReLU(),
-        MaxPool2d(kernelSize: 2), Dropout(rate: 0.25, using: &generator), Flatten(),
-        Dense(inputCount: 9216, outputCount: 128, activation: .relu, using: &generator),
-        Dropout(rate: 0.5, using: &generator),
-        Dense(inputCount: 128, outputCount: 10, using: &generator),
-    ])
-}
-
 /// One epoch of shuffled mini-batches (or its first `limit` steps), each trained by `step`,
 /// which gives its cost, read back as `fit` does: the last step's cost.
 ///
@@ -342,7 +329,7 @@ func graphedInference(_ model: Sequential, rows host: [Float], on device: Device
 if options.workloads.contains("w3") {
     // The example's inputs, normalized by 0.1307 and 0.3081; random values do for speed.
     let images = ((data.features - 0.1307) / 0.3081).reshaped(to: [60_000, 1, 28, 28])
-    var model = mnistCNN(seed: 0).to(device)
+    var model = Sequential.pyTorchMNISTExample(seed: 0).to(device)
     let optimizer = Adadelta(learningRate: 1.0)
     let warmUpCost = epoch(features: images, labels: data.labels, batchSize: 64, seed: 0, limit: 20) {
         trainingStep(&model, optimizer, $0, $1)
@@ -359,7 +346,7 @@ if options.workloads.contains("w3") {
 }
 
 // W3 with the training step captured as a CUDA graph.
-if options.workloads.contains("w3g"), let graph = trainingGraph(mnistCNN(seed: 0).to(device), Adadelta(learningRate: 1.0), on: device) {
+if options.workloads.contains("w3g"), let graph = trainingGraph(Sequential.pyTorchMNISTExample(seed: 0).to(device), Adadelta(learningRate: 1.0), on: device) {
     let images = ((data.features - 0.1307) / 0.3081).reshaped(to: [60_000, 1, 28, 28])
     let warmUpCost = epoch(features: images, labels: data.labels, batchSize: 64, seed: 0, limit: 20) { graphStep(graph, $0, $1) }
     var cost = warmUpCost
