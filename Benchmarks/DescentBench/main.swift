@@ -1,6 +1,6 @@
 // descent-bench: the speed workloads of BENCHMARKS.md, one line per figure (or --json).
 //
-//   swift run -c release descent-bench [--workloads w1,w2,w3,w4,sgemm] [--epochs 1] [--threads N]
+//   swift run -c release descent-bench [--workloads w1,w2,w3,w4,sgemm,gather] [--epochs 1] [--threads N]
 //                                      [--seed 0] [--data-dir ../shared/data/mnist] [--json]
 //
 // --seed S starts W1's and W3's training from another draw (initial weights, shuffling,
@@ -16,6 +16,7 @@
 //     (not in the default set: an epoch takes about a minute)
 // W4  inference with the W1 model: batch-1 latency (median), batch-1000 throughput
 // sgemm  matrix-multiply GFLOP/s on the MLP's shapes and on squares
+// gather  W2's batch of 32 random rows alone, microseconds per batch
 // csv  loading a CSV file (--csv FILE): seconds, MB/s, rows; run alone for its peak memory
 import Descent
 import Foundation
@@ -49,7 +50,7 @@ struct Options {
                 guard let number = UInt64(text) else { throw BenchError("--seed needs a whole number ≥ 0, not '\(text)'") }
                 seed = number
             case "--help", "-h":
-                print("usage: descent-bench [--workloads w1,w2,w3,w4,sgemm] [--epochs N] [--threads N] [--seed S] [--data-dir DIR] [--json]")
+                print("usage: descent-bench [--workloads w1,w2,w3,w4,sgemm,gather] [--epochs N] [--threads N] [--seed S] [--data-dir DIR] [--json]")
                 exit(0)
             default: throw BenchError("unknown option \(argument); try --help")
             }
@@ -166,6 +167,23 @@ func mnistImages(_ dataset: Dataset) -> Dataset {
         }
     }
     record("w2_steps_per_second", Double(steps) / elapsed, json: json)
+}
+
+/// W2's batches alone: each is 32 rows at random places of the 188 MB training set, gathered into
+/// a new [32, 784] tensor (and their labels), as every W2 step does before its forward pass.
+/// Microseconds per batch, the median of 20 runs of 500 batches.
+@MainActor func gather(train: Dataset, json: Bool) {
+    let batches = train.batches(.miniBatch(size: 32), shuffled: true, seed: 0, epoch: 0)
+    var times: [Double] = []
+    var scalars = 0
+    for run in 0..<20 {
+        let first = run * 500 % (batches.count - 500)
+        times.append(seconds {
+            for position in first..<(first + 500) { scalars += batches[position].inputs.scalarCount }
+        } / 500)
+    }
+    precondition(scalars == 20 * 500 * 32 * 784)
+    record("gather_batch32_us", times.sorted()[times.count / 2] * 1e6, json: json)
 }
 
 @MainActor func w4(model: Sequential, test: Dataset, json: Bool) {
@@ -349,13 +367,14 @@ do {
         let perCore = CPUKernels.threadsPerCore.map { ", \($0) thread\($0 == 1 ? "" : "s") per core" } ?? ""
         print("descent-bench, \(options.threads) threads; \(CPUKernels.processorName)\(perCore); kernels: \(CPUKernels.variant)")
     }
-    let needsData = !options.workloads.isDisjoint(with: ["w1", "w2", "w3", "w4"])
+    let needsData = !options.workloads.isDisjoint(with: ["w1", "w2", "w3", "w4", "gather"])
     let (train, test): (Dataset?, Dataset?) = needsData
         ? try Dataset.mnist(directory: URL(fileURLWithPath: options.dataDirectory)) : (nil, nil)
     var model: Sequential?
     if options.workloads.contains("w1") { model = try w1(train: train!, test: test!, epochs: options.epochs, seed: options.seed,
                                                              json: options.json) }
     if options.workloads.contains("w2") { w2(train: train!, json: options.json) }
+    if options.workloads.contains("gather") { gather(train: train!, json: options.json) }
     if options.workloads.contains("w3") { try w3(train: train!, test: test!, epochs: options.epochs, seed: options.seed, json: options.json) }
     if options.workloads.contains("w4") {
         w4(model: model ?? mlp([784, 512, 512, 10], dropout: 0.2, seed: 0).training(false), test: test!, json: options.json)

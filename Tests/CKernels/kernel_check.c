@@ -288,6 +288,29 @@ static void check_max_pool(void) {
     }
 }
 
+// Gathering slices: short ones copied whole, long ones eight at a time a cache line each, with
+// a partial last line, fewer than eight in the last group, and repeated indices.
+static void check_gather(void) {
+    enum { slices = 37, most = 1000 };
+    static unsigned char source[slices * most], gathered[24 * most];
+    for (int i = 0; i < slices * most; i++) source[i] = (unsigned char)(i * 7 + i / 251);
+    const size_t sizes[] = {1, 4, 255, 256, 320, 576, 1000};
+    const ptrdiff_t indices[] = {36, 0, 5, 5, 17, 2, 9, 30, 1, 11, 8, 8, 20, 25, 3, 4, 33, 6, 7, 10, 35, 12, 13, 14};
+    for (int s = 0; s < (int)(sizeof sizes / sizeof sizes[0]); s++) {
+        size_t bytes = sizes[s];
+        for (ptrdiff_t count = 1; count <= 24; count += 7) {
+            memset(gathered, 0xEE, sizeof gathered);
+            descent_gather_slices(source, bytes, indices, count, gathered);
+            int ok = 1;
+            for (ptrdiff_t i = 0; i < count; i++) {
+                if (memcmp(gathered + i * bytes, source + indices[i] * bytes, bytes) != 0) ok = 0;
+            }
+            if (gathered[count * bytes] != 0xEE) ok = 0;  // nothing written past the end
+            expect(ok, "gathered slices are the indexed ones, in order");
+        }
+    }
+}
+
 // Winograd F(4×4, 3×3): the transforms around a plain product per position against the direct
 // 3×3 convolution, with padding that differs by side and an output that is not a multiple of 4
 // (the splitting of rows into phase planes has a NEON path and an x86 one); once with each
@@ -414,6 +437,7 @@ int main(void) {
 #endif
     check_optimizers();
     check_max_pool();
+    check_gather();
     check_winograd();
     check_panel_multiply();
     print_random_digest();

@@ -36,6 +36,12 @@ void descent_flush_denormals_end(unsigned long previous);
 /// `descent_flush_denormals_begin` and `descent_flush_denormals_end`, or set by other code).
 int descent_denormals_are_flushed(void);
 
+/// Copies `count` slices of `sliceBytes` bytes each to `destination`, one after another: slice i
+/// is the slice numbered `indices[i]` of `source` (at byte indices[i]·sliceBytes). Every index
+/// must lie inside `source` (the caller checks); the two buffers must not overlap.
+void descent_gather_slices(const void *source, size_t sliceBytes, const ptrdiff_t *indices, ptrdiff_t count,
+                           void *destination);
+
 /// Max pooling of `planes` float32 planes of `height`×`width` with a 2×2 window, stride 2 and no
 /// padding, into planes of `outHeight`×`outWidth` (at most half the input's each way), writing
 /// each window's maximum and its flat position in its input plane; the first maximum wins a tie,

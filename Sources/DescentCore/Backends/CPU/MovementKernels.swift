@@ -1,3 +1,5 @@
+import CDescentKernels
+
 /// Kernels that move elements without computing with them. They work on raw bytes, so one
 /// implementation serves every dtype.
 extension CPUBackend {
@@ -71,11 +73,18 @@ extension CPUBackend {
         // Picking a mini-batch's rows out of a large dataset waits on memory for every row, so
         // the slices are copied on several threads when there are many bytes to move.
         let slices = outer * indices.count
-        Parallel.forEachChunk(count: slices, minimumChunk: max(1, (1 << 16) / max(bytes, 1))) { range in
-            for slice in range {
-                let (o, i) = slice.quotientAndRemainder(dividingBy: indices.count)
-                (output.pointer + slice * bytes)
-                    .copyMemory(from: x.storage.pointer + ((o * length + indices[i]) * bytes), byteCount: bytes)
+        indices.withUnsafeBufferPointer { indices in
+            let indices = UncheckedSendable(indices)
+            Parallel.forEachChunk(count: slices, minimumChunk: max(1, (1 << 16) / max(bytes, 1))) { range in
+                // One C call per run of slices that share their outer position.
+                var slice = range.lowerBound
+                while slice < range.upperBound {
+                    let (o, i) = slice.quotientAndRemainder(dividingBy: indices.value.count)
+                    let run = min(range.upperBound - slice, indices.value.count - i)
+                    descent_gather_slices(x.storage.pointer + o * length * bytes, bytes, indices.value.baseAddress! + i,
+                                          run, output.pointer + slice * bytes)
+                    slice += run
+                }
             }
         }
         return Tensor(shape: shape, storage: output)
