@@ -70,12 +70,13 @@ extension CPUBackend {
         shape[axis] = indices.count
         let output = TensorStorage(uninitializedCount: shape.reduce(1, *), dtype: x.dtype, device: .cpu)
         let bytes = inner * x.dtype.byteCount
-        // Picking a mini-batch's rows out of a large dataset waits on memory for every row, so
-        // the slices are copied on several threads when there are many bytes to move.
+        // Picking a mini-batch's rows out of a large dataset waits on memory for every row, and
+        // each core keeps only so many lines in flight: the slices are copied on several threads
+        // from 16 KB each (W2's 32 rows of 3,136 bytes: 10.1 µs on one thread, 7.0 on two).
         let slices = outer * indices.count
         indices.withUnsafeBufferPointer { indices in
             let indices = UncheckedSendable(indices)
-            Parallel.forEachChunk(count: slices, minimumChunk: max(1, (1 << 16) / max(bytes, 1))) { range in
+            Parallel.forEachChunk(count: slices, minimumChunk: max(1, (1 << 14) / max(bytes, 1))) { range in
                 // One C call per run of slices that share their outer position.
                 var slice = range.lowerBound
                 while slice < range.upperBound {
