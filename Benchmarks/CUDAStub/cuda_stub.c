@@ -1,6 +1,8 @@
-// A do-nothing CUDA driver and cuBLAS, for measuring Descent's host-side cost per operation on a
-// machine without a GPU (Benchmarks/cuda_host_overhead.sh builds it as libcuda.so.1 and
-// libcublas.so.13). Kernels and products do not run (results are garbage); memory is malloc'd
+// A do-nothing CUDA driver, cuBLAS and NVRTC, for measuring Descent's host-side cost per operation
+// on a machine without a GPU (Benchmarks/cuda_host_overhead.sh builds it as libcuda.so.1 and
+// libcublas.so.13, beside a real NVRTC) and for checking every host-side path of the CUDA backend
+// in the test suite (Tests/DescentCLITests/CUDAStubTrainingTests.swift builds it under all three
+// names and trains with it). Kernels and products do not run (results are garbage); memory is malloc'd
 // and copies are real, so every host-side path of the CUDA backend runs as it would on a GPU.
 // STUB_COUNTS=1 prints how many launches, products, copies… a run made (one line per library);
 // STUB_TRACE=1 prints each launch, product and host-to-device copy as it happens; STUB_ZERO=1
@@ -266,3 +268,22 @@ int cublasSgemmStridedBatched(void *blas, int transA, int transB, int m, int n, 
 int cublasDgemmStridedBatched(void *blas, int transA, int transB, int m, int n, int k) {
     return product('d', transA, transB, m, n, k);
 }
+
+// NVRTC that compiles nothing: every program "compiles" to a small CUBIN of zeros, which the
+// stub's cuModuleLoadData accepts. Linked as libnvrtc.so.13 only where no real NVRTC should be
+// needed (the test suite's run of `descent train --device cuda` against this driver); the
+// benchmarks' scripts put a real NVRTC beside it, so that the kernels are compiled for real.
+enum { STUB_CUBIN_BYTES = 64 };
+int nvrtcVersion(int *major, int *minor) { *major = 13; *minor = 0; return 0; }
+const char *nvrtcGetErrorString(int result) { return "NVRTC_STUB"; }
+int nvrtcCreateProgram(void **program, const char *source, const char *name, int headers, const char *const *contents,
+                       const char *const *names) {
+    *program = malloc(1);
+    return 0;
+}
+int nvrtcCompileProgram(void *program, int count, const char *const *options) { return 0; }
+int nvrtcGetProgramLogSize(void *program, size_t *size) { *size = 1; return 0; }
+int nvrtcGetProgramLog(void *program, char *log) { log[0] = 0; return 0; }
+int nvrtcGetCUBINSize(void *program, size_t *size) { *size = STUB_CUBIN_BYTES; return 0; }
+int nvrtcGetCUBIN(void *program, char *cubin) { memset(cubin, 0, STUB_CUBIN_BYTES); return 0; }
+int nvrtcDestroyProgram(void **program) { free(*program); *program = NULL; return 0; }
