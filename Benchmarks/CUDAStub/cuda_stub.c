@@ -28,7 +28,7 @@
 typedef unsigned long long device_pointer;
 static int handle;
 static long launches, allocations, to_device, to_host, on_device, memsets, products, synchronizations;
-static long captures, graph_launches, misrouted;
+static long captures, graph_launches, misrouted, to_device_bytes;
 
 enum { CUDA_ERROR_INVALID_VALUE = 1, CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED = 900 };
 enum { NODE_MEMCPY = 1, NODE_MEM_ALLOC = 10, NODE_MEM_FREE = 11 };
@@ -76,8 +76,9 @@ static int tracing(void) {
 __attribute__((destructor)) static void report(void) {
     if (!getenv("STUB_COUNTS")) return;
     fprintf(stderr, "launches %ld allocations %ld host-to-device %ld device-to-host %ld device-to-device %ld memsets %ld "
-            "products %ld synchronizations %ld captures %ld graph-launches %ld misrouted %ld\n", launches, allocations,
-            to_device, to_host, on_device, memsets, products, synchronizations, captures, graph_launches, misrouted);
+            "products %ld synchronizations %ld captures %ld graph-launches %ld misrouted %ld host-to-device-bytes %ld\n",
+            launches, allocations, to_device, to_host, on_device, memsets, products, synchronizations, captures, graph_launches,
+            misrouted, to_device_bytes);
 }
 
 int cuInit(unsigned flags) { return 0; }
@@ -129,6 +130,7 @@ static int refused_in_capture(void) {
 int cuMemcpyHtoDAsync_v2(device_pointer destination, const void *source, size_t bytes, void *stream) {
     if (captured(stream) && !is_pinned(source, bytes)) return refused_in_capture();
     to_device++;
+    to_device_bytes += (long)bytes;
     record_copy(stream, destination, (device_pointer)source, bytes);
     if (tracing()) fprintf(stderr, "host-to-device %zu bytes\n", bytes);
     memcpy((void *)destination, source, bytes);

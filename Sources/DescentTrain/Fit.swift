@@ -10,6 +10,10 @@ extension Layer {
     /// `.miniBatch(size:)`. With `shuffled`, the order is redrawn every epoch from `seed`, so the
     /// same seed gives the same run.
     ///
+    /// Training runs on the model's device. On a GPU, the training and validation sets are moved
+    /// there first, for the run, when each takes at most a quarter of its memory (image sets
+    /// excepted: their batches are made on the CPU), so that batches are gathered on the GPU.
+    ///
     /// - Parameters:
     ///   - training: The examples to learn from.
     ///   - validation: Examples to measure on after every epoch (`val_` metrics), never learned from.
@@ -83,8 +87,10 @@ extension Layer {
     ) throws -> History {
         var initialLearningRate = optimizer.learningRate
         // Training runs where the parameters are: each batch moves there (no copy when it is
-        // there already), and the step reads back only its cost.
+        // there already), and the step reads back only its cost. On a GPU with room for them,
+        // the data move there first, once, and the batches are gathered there.
         let device = self.device
+        let training = training.resident(on: device), validation = validation?.resident(on: device)
         let hasBuffers = !buffers.isEmpty
         var history = History()
         var stepsTaken = 0
