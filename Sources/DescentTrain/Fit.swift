@@ -149,6 +149,7 @@ extension Layer {
                 let batch = batches[index]
                 let (inputs, labels) = (batch.inputs.to(device), batch.labels.to(device))
                 let value: Double
+                // Each metric's value × the batch's size, in float64, ready to be added up.
                 let batchMetrics: [Tensor]
                 if let graph {
                     do {
@@ -189,16 +190,16 @@ extension Layer {
                     }
                     optimizer.update(&self, along: gradientClipping.map { $0.apply(to: gradients) } ?? gradients)
                     batchMetrics = metrics.map { metric in
-                        metric.valueTensor(outputs: outputs, labels: labels, outputsAreProbabilities: loss.expectsProbabilities)
+                        Self.weighted(metric.valueTensor(outputs: outputs, labels: labels,
+                                                         outputsAreProbabilities: loss.expectsProbabilities),
+                                      by: inputs.shape[0])
                     }
                 }
 
                 let count = batch.inputs.shape[0]
                 costSum += value * Double(count)
                 seen += count
-                for (m, batchValue) in batchMetrics.enumerated() {
-                    metricTotals[m] = metricTotals[m] + batchValue.cast(to: .float64) * Double(count)
-                }
+                for (m, weightedValue) in batchMetrics.enumerated() { metricTotals[m] = metricTotals[m] + weightedValue }
                 stepsTaken += 1
                 let elapsed = Date().timeIntervalSince(started)
                 for callback in callbacks {
@@ -264,15 +265,23 @@ extension Layer {
             throw TrainingError.invalidSetting("CUDA graphs cannot capture gradient clipping yet: train without one or the other")
         }
         do {
+            // The metrics are weighted inside the graph: one launch a step fewer for each, outside.
             return try CUDATrainingGraph(self, optimizer: optimizer, on: device) { model, inputs, labels in
                 let outputs = model(inputs)
                 return [loss(predicted: outputs, expected: labels)] + metrics.map { metric in
-                    metric.valueTensor(outputs: outputs, labels: labels, outputsAreProbabilities: loss.expectsProbabilities)
+                    Self.weighted(metric.valueTensor(outputs: outputs, labels: labels,
+                                                     outputsAreProbabilities: loss.expectsProbabilities),
+                                  by: inputs.shape[0])
                 }
             }
         } catch {
             throw TrainingError.invalidSetting("\(error)")
         }
+    }
+
+    /// A batch's mean `value` × its `count` examples, in float64: what an epoch's total adds up.
+    private static func weighted(_ value: Tensor, by count: Int) -> Tensor {
+        value.cast(to: .float64) * Double(count)
     }
 
     /// The cost and metrics of the model on a dataset, in inference mode (dropout off), computed
@@ -287,11 +296,12 @@ extension Layer {
             for batch in dataset.batches(.miniBatch(size: batchSize), shuffled: false, seed: 0, epoch: 0) {
                 let (inputs, labels) = (batch.inputs.to(device), batch.labels.to(device))
                 let outputs = model(inputs)
-                let count = Double(inputs.shape[0])
                 let values = [loss(predicted: outputs, expected: labels)] + metrics.map { metric in
                     metric.valueTensor(outputs: outputs, labels: labels, outputsAreProbabilities: loss.expectsProbabilities)
                 }
-                for (index, value) in values.enumerated() { totals[index] = totals[index] + value.cast(to: .float64) * count }
+                for (index, value) in values.enumerated() {
+                    totals[index] = totals[index] + Self.weighted(value, by: inputs.shape[0])
+                }
             }
         }
         let total = Double(max(dataset.count, 1))
