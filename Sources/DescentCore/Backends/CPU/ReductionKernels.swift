@@ -22,6 +22,25 @@ extension CPUBackend {
         case .max: { a, b in a.isNaN || a > b ? a : b }
         case .min: { a, b in a.isNaN || a < b ? a : b }
         }
+        // The two reductions of every training step — a cost's mean (all axes) and a dense
+        // layer's bias gradient (the columns of a matrix) — without the general walk's set-up,
+        // in the walk's order, so with its bits.
+        if outCount == 1 {
+            y[0] = combine(y[0], reduceRow(operation, source, x.scalarCount, identity, combine))
+            return Tensor(shape: outShape, storage: output)
+        }
+        if x.rank == 2, axes == [0], x.scalarCount < Self.parallelReductionCount {
+            let (rows, columns) = (x.shape[0], x.shape[1])
+            for row in 0..<rows {
+                let a = source + row * columns
+                if operation == .sum {
+                    for i in 0..<columns { y[i] += a[i] }
+                } else {
+                    for i in 0..<columns { y[i] = combine(y[i], a[i]) }
+                }
+            }
+            return Tensor(shape: outShape, storage: output)
+        }
         let (loopShape, strides) = Broadcasting.coalesce(
             shape: x.shape,
             strides: [Broadcasting.strides(of: x.shape, broadcastTo: x.shape),
