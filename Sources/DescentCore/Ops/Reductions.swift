@@ -12,7 +12,9 @@ extension Tensor {
     }
 
     func normalized(axes: [Int], op: String) -> [Int] {
-        Array(Set(axes.map { normalized(axis: $0, op: op) })).sorted()
+        // One axis (a training step's every reduction) needs no set to drop repeats.
+        if axes.count == 1 { return [normalized(axis: axes[0], op: op)] }
+        return Array(Set(axes.map { normalized(axis: $0, op: op) })).sorted()
     }
 
     private func reduced(_ operation: ReductionOperation, alongAxes axes: [Int]) -> Tensor {
@@ -27,7 +29,7 @@ extension Tensor {
     }
 
     private func squeezing(_ axes: [Int], op: String) -> [Int] {
-        let removed = Set(normalized(axes: axes, op: op))
+        let removed = normalized(axes: axes, op: op)
         return shape.indices.filter { !removed.contains($0) }.map { shape[$0] }
     }
 
