@@ -11,8 +11,8 @@ extension Layer {
     /// same seed gives the same run.
     ///
     /// Training runs on the model's device. On a GPU, the training and validation sets are moved
-    /// there first, for the run, when each takes at most a quarter of its memory (image sets
-    /// excepted: their batches are made on the CPU), so that batches are gathered on the GPU.
+    /// there first, for the run, when together they take at most a quarter of its memory (image
+    /// sets excepted: their batches are made on the CPU), so that batches are gathered on the GPU.
     ///
     /// - Parameters:
     ///   - training: The examples to learn from.
@@ -90,7 +90,7 @@ extension Layer {
         // there already), and the step reads back only its cost. On a GPU with room for them,
         // the data move there first, once, and the batches are gathered there.
         let device = self.device
-        let training = training.resident(on: device), validation = validation?.resident(on: device)
+        let (training, validation) = Dataset.resident(training, validation, on: device)
         let hasBuffers = !buffers.isEmpty
         var history = History()
         var stepsTaken = 0

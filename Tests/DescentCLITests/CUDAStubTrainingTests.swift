@@ -69,6 +69,27 @@ import Testing
                 "one live_store a step")
     }
 
+    /// With a validation split, both sets live on the GPU: an epoch uploads row numbers, never
+    /// examples (the 1,438 training and 359 validation examples are 460,032 bytes of features).
+    @Test(.enabled(if: DoNothingCUDADriver.compiler != nil, "\(DoNothingCUDADriver.whyMissing)"))
+    func validationDataLiveOnTheGPUToo() throws {
+        let driver = try DoNothingCUDADriver.folder.get()
+        func run(epochs: Int) throws -> (Counts, [String: Any]) {
+            let result = try descent(["train", "--device", "cuda", "--cuda-graphs", "--batch-size", "64",
+                                      "--epochs", "\(epochs)", "--json"],
+                                     in: try temporaryFolder(),
+                                     environment: ["DESCENT_CUDA_PATH": driver.path, "DESCENT_CUDA_CACHE": "",
+                                                   "STUB_COUNTS": "1", "STUB_ZERO": "1", "STUB_ABORT": "1"])
+            try #require(result.status == 0, "\(result.standardError)")
+            return (try Counts(result.standardError), try jsonObject(result.standardOutput))
+        }
+        let ((one, _), (two, metrics)) = (try run(epochs: 1), try run(epochs: 2))
+        #expect(metrics["val_loss"] as? Double == 0, "the do-nothing driver's zeros")
+        let uploaded = two["host-to-device-bytes"] - one["host-to-device-bytes"]
+        // 23 steps' row numbers, twice (features and labels), and the learning rate.
+        #expect(uploaded <= 2 * 1_438 * 8 + 64, "\(uploaded) bytes uploaded in an epoch")
+    }
+
     /// Without `--cuda-graphs` nothing is captured, and a step calls its products itself.
     @Test(.enabled(if: DoNothingCUDADriver.compiler != nil, "\(DoNothingCUDADriver.whyMissing)"))
     func withoutGraphsEveryStepLaunchesItsOwnWork() throws {
