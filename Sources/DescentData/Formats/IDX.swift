@@ -188,16 +188,14 @@ public struct IDXArray: Sendable {
     /// - Parameter dtype: the dtype to convert to; by default ``ElementType/naturalDType``
     ///   (integers as `.int32`, floats as themselves), which loses nothing.
     public func tensor(dtype: DType? = nil) -> Tensor {
-        let dtype = dtype ?? elementType.naturalDType
-        var tensor = Tensor.zeros(shape, dtype: dtype)
-        switch dtype {
-        case .float32: tensor.withUnsafeMutableBufferPointer(as: Float.self) { decode(into: $0) }
-        case .float64: tensor.withUnsafeMutableBufferPointer(as: Double.self) { decode(into: $0) }
-        case .int32: tensor.withUnsafeMutableBufferPointer(as: Int32.self) { decode(into: $0) }
-        case .int64: tensor.withUnsafeMutableBufferPointer(as: Int64.self) { decode(into: $0) }
-        case .uint8: tensor.withUnsafeMutableBufferPointer(as: UInt8.self) { decode(into: $0) }
+        // Decoded straight into the tensor's new buffer: every element is written once.
+        switch dtype ?? elementType.naturalDType {
+        case .float32: Tensor(shape: shape, as: Float.self) { decode(into: $0) }
+        case .float64: Tensor(shape: shape, as: Double.self) { decode(into: $0) }
+        case .int32: Tensor(shape: shape, as: Int32.self) { decode(into: $0) }
+        case .int64: Tensor(shape: shape, as: Int64.self) { decode(into: $0) }
+        case .uint8: Tensor(shape: shape, as: UInt8.self) { decode(into: $0) }
         }
-        return tensor
     }
 
     /// Converts the big-endian elements into `output`. Bytes (MNIST's case) take a direct path.
