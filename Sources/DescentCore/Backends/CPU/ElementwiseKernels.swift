@@ -53,21 +53,27 @@ struct CPUBackend: Backend {
                                                        _ shape: [Int], _: T.Type) -> Tensor {
         let count = shape.reduce(1, *)
         let output = TensorStorage(uninitializedCount: count, dtype: T.dtype, device: .cpu)
+        let pa = a.storage.typed(T.self), pb = b.storage.typed(T.self), py = output.typed(T.self)
+        guard count > 0 else { return Tensor(shape: shape, storage: output) }
+        // Two tensors of the same shape, or a tensor and a single number (most of a training
+        // step's elementwise work), are one run: the run the general case below coalesces them
+        // to, without working out its strides.
+        let run: (sa: Int, sb: Int)? = a.shape == shape
+            ? (b.shape == shape ? (1, 1) : b.scalarCount == 1 ? (1, 0) : nil)
+            : (b.shape == shape && a.scalarCount == 1 ? (0, 1) : nil)
+        if let (sa, sb) = run {
+            binaryRun(operation, pa, sa, pb, sb, py, count)
+            return Tensor(shape: shape, storage: output)
+        }
         let (loopShape, strides) = Broadcasting.coalesce(
             shape: shape,
             strides: [Broadcasting.strides(of: a.shape, broadcastTo: shape),
                       Broadcasting.strides(of: b.shape, broadcastTo: shape),
                       Broadcasting.strides(of: shape, broadcastTo: shape)])
-        let pa = a.storage.typed(T.self), pb = b.storage.typed(T.self), py = output.typed(T.self)
-        guard count > 0 else { return Tensor(shape: shape, storage: output) }
         let rowLength = loopShape.last!
         let sa = strides[0].last!, sb = strides[1].last!
         if loopShape.count == 1 {
-            // One run (same shapes, or a tensor and a scalar): split across threads when long.
-            Parallel.forEachChunk(count: rowLength, minimumChunk: 1 << 15) { range in
-                let start = range.lowerBound
-                binaryRow(operation, pa + start * sa, sa, pb + start * sb, sb, py + start, range.count)
-            }
+            binaryRun(operation, pa, sa, pb, sb, py, rowLength)
             return Tensor(shape: shape, storage: output)
         }
         var walk = StridedWalk(shape: loopShape, strides: strides)
@@ -77,6 +83,17 @@ struct CPUBackend: Backend {
             walk.advance()
         }
         return Tensor(shape: shape, storage: output)
+    }
+
+    /// A binary op over one run of `n` elements, split across threads when it is long.
+    private static func binaryRun<T: FloatingPointScalar>(
+        _ operation: BinaryOperation, _ a: UnsafeMutablePointer<T>, _ sa: Int,
+        _ b: UnsafeMutablePointer<T>, _ sb: Int, _ y: UnsafeMutablePointer<T>, _ n: Int
+    ) {
+        Parallel.forEachChunk(count: n, minimumChunk: 1 << 15) { range in
+            let start = range.lowerBound
+            binaryRow(operation, a + start * sa, sa, b + start * sb, sb, y + start, range.count)
+        }
     }
 
     /// One contiguous run of a binary op; `sa`/`sb` are 1 (walk) or 0 (repeat one element).
