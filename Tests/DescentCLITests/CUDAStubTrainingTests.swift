@@ -24,17 +24,22 @@ import Testing
         }
     }
 
-    /// The built-in digits (1,797 examples) in three steps of 599 an epoch, no validation.
-    private func train(epochs: Int, _ options: [String], driver: URL) throws -> Counts {
-        let result = try descent(["train", "--device", "cuda", "--validation-split", "0", "--batch-size", "599",
-                                  "--epochs", "\(epochs)", "--json"] + options,
-                                 in: try temporaryFolder(),
+    /// `descent train --device cuda` with `arguments` against the driver: what it counted, and
+    /// the metrics printed.
+    private func trainOnTheDriver(_ arguments: [String], driver: URL) throws -> (counts: Counts, metrics: [String: Any]) {
+        let result = try descent(["train", "--device", "cuda", "--json"] + arguments, in: try temporaryFolder(),
                                  environment: ["DESCENT_CUDA_PATH": driver.path, "DESCENT_CUDA_CACHE": "",
                                                "STUB_COUNTS": "1", "STUB_ZERO": "1", "STUB_ABORT": "1"])
-        try #require(result.status == 0, "\(options): \(result.standardError)")
-        let metrics = try jsonObject(result.standardOutput)
+        try #require(result.status == 0, "\(arguments): \(result.standardError)")
+        return (try Counts(result.standardError), try jsonObject(result.standardOutput))
+    }
+
+    /// The built-in digits (1,797 examples) in three steps of 599 an epoch, no validation.
+    private func train(epochs: Int, _ options: [String], driver: URL) throws -> Counts {
+        let (counts, metrics) = try trainOnTheDriver(["--validation-split", "0", "--batch-size", "599",
+                                                      "--epochs", "\(epochs)"] + options, driver: driver)
         #expect(metrics["epochs"] as? Double == Double(epochs))
-        return try Counts(result.standardError)
+        return counts
     }
 
     /// With `--cuda-graphs`: step 1 runs as usual, step 2 is captured once and every later step
@@ -75,13 +80,7 @@ import Testing
     func validationDataLiveOnTheGPUToo() throws {
         let driver = try DoNothingCUDADriver.folder.get()
         func run(epochs: Int) throws -> (Counts, [String: Any]) {
-            let result = try descent(["train", "--device", "cuda", "--cuda-graphs", "--batch-size", "64",
-                                      "--epochs", "\(epochs)", "--json"],
-                                     in: try temporaryFolder(),
-                                     environment: ["DESCENT_CUDA_PATH": driver.path, "DESCENT_CUDA_CACHE": "",
-                                                   "STUB_COUNTS": "1", "STUB_ZERO": "1", "STUB_ABORT": "1"])
-            try #require(result.status == 0, "\(result.standardError)")
-            return (try Counts(result.standardError), try jsonObject(result.standardOutput))
+            try trainOnTheDriver(["--cuda-graphs", "--batch-size", "64", "--epochs", "\(epochs)"], driver: driver)
         }
         let ((one, _), (two, metrics)) = (try run(epochs: 1), try run(epochs: 2))
         #expect(metrics["val_loss"] as? Double == 0, "the do-nothing driver's zeros")
