@@ -28,16 +28,19 @@ func descent(_ arguments: [String], in directory: URL, environment: [String: Str
 }
 
 /// The built `descent` binary.
-func descentBinary() throws -> URL {
+func descentBinary() throws -> URL { try builtBinary("descent") }
+
+/// The package's executable `name`, built beside the test bundle.
+func builtBinary(_ name: String) throws -> URL {
     let bundleFolder = Bundle.main.bundleURL.deletingLastPathComponent()
     let candidates = [
-        Bundle(for: Marker.self).bundleURL.deletingLastPathComponent().appendingPathComponent("descent"),
-        bundleFolder.appendingPathComponent("descent"),
+        Bundle(for: Marker.self).bundleURL.deletingLastPathComponent().appendingPathComponent(name),
+        bundleFolder.appendingPathComponent(name),
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/descent"),
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/\(name)"),
     ]
     return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                        "the descent binary was not built (run `swift build --product descent`)")
+                        "the \(name) binary was not built (run `swift build --product \(name)`)")
 }
 
 final class Marker {}
