@@ -66,8 +66,20 @@ struct CUDABackend: Backend {
     static func widthSuffix(_ dtype: DType) -> String { "b\(dtype.byteCount)" }
 
     /// `indices` on this GPU as int64, for gather and scatter-add.
+    ///
+    /// The same row numbers asked for twice in a row are uploaded once: a batch gathers its
+    /// features and then its labels by the same rows, and an upload from pageable memory is
+    /// the one step of a training loop that waits for the host. The table stays on the GPU
+    /// until other row numbers replace it. A capturing thread never takes the kept table (a
+    /// graph would hold its address after it is freed) and never keeps one.
     func deviceIndices(_ indices: [Int]) -> Tensor {
-        upload(Tensor(shape: [indices.count], scalars: indices.map(Int64.init)))
+        let capturing = context.isCapturing
+        if !capturing, let kept = context.lastIndexTable.withLock({ $0 }), kept.indices == indices {
+            return kept.table
+        }
+        let table = upload(Tensor(shape: [indices.count], scalars: indices.map(Int64.init)))
+        if !capturing { context.lastIndexTable.withLock { $0 = (indices, table) } }
+        return table
     }
 }
 

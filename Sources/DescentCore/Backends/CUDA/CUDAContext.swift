@@ -42,6 +42,9 @@ final class CUDAContext: @unchecked Sendable {
     private let modules = Mutex<[CUDAKernelModule: UInt]>([:])
     /// cuBLAS handles are not safe to use from two threads at once.
     let blasLock = Mutex(())
+    /// The row numbers last uploaded for a gather, and their table on the GPU (see
+    /// ``CUDABackend/deviceIndices(_:)``).
+    let lastIndexTable = Mutex<(indices: [Int], table: Tensor)?>(nil)
     /// `DESCENT_CUDA_SYNC=1`: wait after every launch and check it, so that a failing kernel is
     /// named in the message (slow; for finding a bug, as `CUDA_LAUNCH_BLOCKING` is for PyTorch).
     let synchronizesEveryLaunch = ProcessInfo.processInfo.environment["DESCENT_CUDA_SYNC"] == "1"
@@ -123,6 +126,9 @@ final class CUDAContext: @unchecked Sendable {
 
     /// The cuBLAS handle for products queued now: bound to ``stream``.
     var blasHandle: DcublasHandle { captureTarget?.blasHandle ?? defaultBlasHandle }
+
+    /// Whether the calling thread is capturing a CUDA graph on this GPU.
+    var isCapturing: Bool { captureTarget != nil }
 
     /// The capture that the calling thread is making on this GPU, if any.
     @inline(__always)
