@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// The result of one run of the built `descent` binary.
 struct CommandResult {
@@ -47,7 +48,7 @@ final class Marker {}
 
 /// A fresh empty folder for one test.
 func temporaryFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("descent-cli-\(UUID().uuidString)")
+    let url = scratchFolder.appendingPathComponent("descent-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }

@@ -31,7 +31,7 @@ import Testing
     /// DESCENT_WRITE_FIXTURES set, this test leaves the file for it and prints its path.
     @Test func descentSavesWhatPyTorchLoads() throws {
         let model = try Self.model()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-cnn-\(UUID().uuidString)")
+        let folder = scratchFolder.appendingPathComponent("descent-cnn-\(UUID().uuidString)")
         try model.save(to: folder, inputShape: [1, 28, 28])
         defer {
             if ProcessInfo.processInfo.environment["DESCENT_WRITE_FIXTURES"] == nil {

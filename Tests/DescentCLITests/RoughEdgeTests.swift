@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// Rough edges a new user hit on the command line (issue 12).
 @Suite struct RoughEdgeTests {
@@ -89,7 +90,7 @@ import Testing
         let process = Process()
         process.executableURL = try descentBinary()
         process.arguments = ["train", "digits", "--epochs", "4", "--batch-size", "1", "--layers", "16"]
-        process.currentDirectoryURL = FileManager.default.temporaryDirectory
+        process.currentDirectoryURL = scratchFolder
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -9,7 +10,7 @@ import Darwin
 
 /// A fresh empty folder for one test, removed afterwards.
 func withTemporaryFolder<R>(_ body: (URL) throws -> R) throws -> R {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-test-\(UUID().uuidString)")
+    let folder = scratchFolder.appendingPathComponent("descent-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
     defer { try? FileManager.default.removeItem(at: folder) }
     return try body(folder)

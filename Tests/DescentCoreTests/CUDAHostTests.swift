@@ -4,6 +4,7 @@
 @testable import DescentCore
 import Foundation
 import Testing
+import _DescentTestSupport
 
 @Suite struct CUDAHostTests {
     /// A file system of folders, for the library search.
@@ -64,7 +65,7 @@ import Testing
     }
 
     @Test func theCacheReturnsOnlyWhatWasStoredUnderTheSameKey() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-cubin-\(UUID().uuidString)")
+        let folder = scratchFolder.appendingPathComponent("descent-cubin-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let cache = CUDAKernelCache(folder: folder)
         #expect(cache.load(key: "a") == nil)

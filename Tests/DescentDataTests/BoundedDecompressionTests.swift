@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// Decompression stops at the size the inner format declares and at an overall cap, so that a
 /// small file cannot fill the memory (issue 12).
@@ -25,7 +26,7 @@ struct BoundedDecompressionTests {
     /// The issue's bomb: 2 GB of zeros as `train-images-idx3-ubyte.gz` is refused on its header
     /// (element type 0), having decompressed 4 bytes.
     @Test func twoGigabytesOfZerosAsMNISTImagesAreRefusedOnTheirHeader() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-bomb-\(UUID().uuidString)")
+        let folder = scratchFolder.appendingPathComponent("descent-bomb-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("train-images-idx3-ubyte.gz")

@@ -20,7 +20,7 @@ struct BuiltinTests {
 
     /// A folder holding a two-image MNIST look-alike (3×4 pixels) under the usual names.
     func tinyMNIST(labels: [UInt8] = [3, 9]) throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-mnist-\(UUID().uuidString)")
+        let folder = scratchFolder.appendingPathComponent("descent-mnist-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let images = fixtureURL("idx/images-ubyte.idx.gz", in: .module)
         let labelBytes = Data([0, 0, 8, 1, 0, 0, 0, UInt8(labels.count)] + labels)
@@ -54,7 +54,7 @@ struct BuiltinTests {
         let label = try #require(throws: DataError.self) { try Dataset.mnist(.train, directory: badLabel) }
         #expect(label.offset == 9 && label.description.contains("12"))
 
-        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("descent-none-\(UUID().uuidString)")
+        let empty = scratchFolder.appendingPathComponent("descent-none-\(UUID().uuidString)")
         let missing = try #require(throws: DataError.self) { try Dataset.mnist(.train, directory: empty) }
         #expect(missing.kind == .fileNotFound && missing.description.contains("train-images-idx3-ubyte"))
     }

@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// A tiny CIFAR-10 made up here: two records in each training file, three in the test file.
 enum TinyCIFAR10 {
@@ -86,7 +87,7 @@ func storedGzipped(_ raw: [UInt8]) -> [UInt8] {
 @Suite("CIFAR-10: MD5, tar, download and loader")
 struct CIFAR10Tests {
     func temporaryFolder(_ purpose: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("descent-\(purpose)-\(UUID().uuidString)")
+        let url = scratchFolder.appendingPathComponent("descent-\(purpose)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

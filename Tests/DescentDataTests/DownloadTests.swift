@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// `DownloadableDataset.fetch` from `file://` mirrors (this machine has no internet; the http
 /// path is exercised only for its errors).
@@ -8,7 +9,7 @@ import Testing
 struct DownloadTests {
     /// A fresh empty folder, removed by the caller.
     func temporaryFolder(_ purpose: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("descent-\(purpose)-\(UUID().uuidString)")
+        let url = scratchFolder.appendingPathComponent("descent-\(purpose)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

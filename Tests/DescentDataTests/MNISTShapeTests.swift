@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// MNIST files whose image sizes cannot make a dataset are refused before training, naming the
 /// file and the sizes (issue 12: a trap in Dense after an epoch, or at once for 0 columns).
@@ -15,7 +16,7 @@ import Testing
 
     /// A folder with two training and two test images of the given sizes.
     private func folder(train: (Int, Int), test: (Int, Int)) throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-mnist-\(UUID().uuidString)")
+        let folder = scratchFolder.appendingPathComponent("descent-mnist-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (part, size) in [(MNISTPart.train, train), (MNISTPart.test, test)] {
             try images(count: 2, rows: size.0, columns: size.1).write(to: folder.appendingPathComponent(part.fileNames.images))

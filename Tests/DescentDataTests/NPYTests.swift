@@ -43,7 +43,7 @@ struct NPYTests {
     }
 
     @Test func roundTripThroughAFile() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-npy-\(UUID().uuidString)")
+        let folder = scratchFolder.appendingPathComponent("descent-npy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let destination = folder.appendingPathComponent("array.npy")

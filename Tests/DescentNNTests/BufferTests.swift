@@ -90,7 +90,7 @@ private struct RunningMean: SavableLayer {
             Dense(inputCount: 2, outputCount: 1, seed: 1)
         }
         _ = model.forwardUpdatingBuffers(batch)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-buffers-\(UUID().uuidString)")
+        let folder = scratchFolder.appendingPathComponent("descent-buffers-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try model.save(to: folder)
         let weights = try SafeTensorsFile(contentsOf: folder.appendingPathComponent("model.safetensors"))

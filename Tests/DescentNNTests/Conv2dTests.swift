@@ -156,7 +156,7 @@ struct ConvFixture: Decodable {
             Flatten()
             Dense(inputCount: 6 * 3 * 3, outputCount: 3, using: &generator)
         }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-conv-\(UUID().uuidString)")
+        let folder = scratchFolder.appendingPathComponent("descent-conv-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try model.save(to: folder, inputShape: [2, 7, 8])
         let loaded = try Sequential.load(from: folder)
@@ -201,7 +201,7 @@ struct ConvFixture: Decodable {
 
     private func expectError(naming place: String, layer: [String: Any], _ comment: String) throws {
         let json: [String: Any] = ["input_shape": [4, 8, 8], "layers": [["type": "relu"], layer]]
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("conv-\(UUID().uuidString).json")
+        let url = scratchFolder.appendingPathComponent("conv-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: url) }
         try JSONSerialization.data(withJSONObject: json).write(to: url)
         do {

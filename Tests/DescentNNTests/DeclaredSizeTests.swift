@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// A model folder's `model.json` cannot declare more parameters than its weights file can hold:
 /// found fuzzing the model-folder reader (issue 12), where a few bytes of JSON built gigabytes
@@ -8,7 +9,7 @@ import Testing
 @Suite struct DeclaredSizeTests {
     /// A folder holding `json` as model.json and an empty safetensors file (16 bytes).
     private func folder(json: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("descent-declared-\(UUID().uuidString)")
+        let url = scratchFolder.appendingPathComponent("descent-declared-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         try Data(json.utf8).write(to: url.appendingPathComponent("model.json"))
         try SafeTensorsFile().write(to: url.appendingPathComponent("model.safetensors"))

@@ -5,7 +5,7 @@ import _DescentTestSupport
 
 @Suite struct ModelFileTests {
     private func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("descent-model-\(UUID().uuidString)")
+        let url = scratchFolder.appendingPathComponent("descent-model-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

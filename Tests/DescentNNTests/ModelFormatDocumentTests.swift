@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// `Documentation/ModelFormat.md` stays true: its examples read, and it names every layer type.
 @Suite struct ModelFormatDocumentTests {
@@ -18,7 +19,7 @@ import Testing
     @Test func everyExampleReads() throws {
         #expect(examples.count >= 4)
         for (index, example) in examples.enumerated() {
-            let url = FileManager.default.temporaryDirectory.appendingPathComponent("format-example-\(UUID().uuidString).json")
+            let url = scratchFolder.appendingPathComponent("format-example-\(UUID().uuidString).json")
             defer { try? FileManager.default.removeItem(at: url) }
             try example.write(to: url, atomically: true, encoding: .utf8)
             do {

@@ -279,7 +279,7 @@ private enum AnyBatchNorm {
         var model = Self.model()
         _ = model.forwardUpdatingBuffers(fixture.trainingBatch.tensor())
         _ = model.forwardUpdatingBuffers(fixture.trainingBatch.tensor() * 0.5)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-norm-\(UUID().uuidString)")
+        let folder = scratchFolder.appendingPathComponent("descent-norm-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try model.save(to: folder)
         let loaded = try Sequential.load(from: folder)

@@ -117,7 +117,7 @@ private func expectMatchesPyTorch(_ layer: some Layer, _ name: String, on device
 
 @Suite struct PoolingModelFileTests {
     private func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("descent-pool-\(UUID().uuidString)")
+        let url = scratchFolder.appendingPathComponent("descent-pool-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

@@ -2,6 +2,7 @@ import Descent
 import Foundation
 import Synchronization
 import Testing
+import _DescentTestSupport
 
 /// The real file operations, except that operation number `failing` (counted from 0) fails —
 /// and, when `dies`, every one after it too, as in a process killed at that point: nothing it
@@ -78,7 +79,7 @@ private func savedContents(of folder: URL) throws -> (weights: Data, history: St
     func aFailureAtAnyStepOfASaveLosesNothingAndLeavesNothing(dies: Bool) throws {
         let (old, new, next) = (model(seed: 1), model(seed: 2), model(seed: 3))
         let counter = FailingFileOperations(failing: nil)
-        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("descent-save-\(UUID().uuidString)")
+        let parent = scratchFolder.appendingPathComponent("descent-save-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: false)
         defer { try? FileManager.default.removeItem(at: parent) }
         let folder = parent.appendingPathComponent("model")
@@ -116,7 +117,7 @@ private func savedContents(of folder: URL) throws -> (weights: Data, history: St
     /// beside it, and the next save puts it back before it replaces it.
     @Test func withoutAnExchangeAKilledSaveIsRecoveredByTheNextOne() throws {
         let (old, new) = (model(seed: 1), model(seed: 2))
-        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("descent-save-\(UUID().uuidString)")
+        let parent = scratchFolder.appendingPathComponent("descent-save-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: false)
         defer { try? FileManager.default.removeItem(at: parent) }
         let folder = parent.appendingPathComponent("model")
@@ -149,7 +150,7 @@ private func savedContents(of folder: URL) throws -> (weights: Data, history: St
 
     /// A plain file written atomically has its leftovers removed by the next write too.
     @Test func leftoverTemporaryFilesAreRemovedByTheNextWrite() throws {
-        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("descent-save-\(UUID().uuidString)")
+        let parent = scratchFolder.appendingPathComponent("descent-save-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: false)
         defer { try? FileManager.default.removeItem(at: parent) }
         let file = parent.appendingPathComponent("weights.safetensors")

@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// `Documentation/ModelFormat.md`'s checkpoint section stays true: its `state.json` reads, and
 /// its table names every optimizer's state entries.
@@ -14,7 +15,7 @@ import Testing
     @Test func theExampleStateReads() throws {
         let example = try #require(document.components(separatedBy: "```json checkpoint\n").dropFirst().first?
             .components(separatedBy: "\n```").first)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-example-\(UUID().uuidString)")
+        let folder = scratchFolder.appendingPathComponent("checkpoint-example-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try AtomicFile.writeFolder(at: folder, files: [
             ("checkpoint/state.json", Data(example.utf8)),

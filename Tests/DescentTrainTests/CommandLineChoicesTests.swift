@@ -34,7 +34,7 @@ import _DescentTestSupport
     }
 
     @Test func aSavedModelJSONIsAModelFile() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-model-\(UUID().uuidString)")
+        let folder = scratchFolder.appendingPathComponent("descent-model-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let layers: [LayerConfiguration] = [dense(3, 5), .activation(.tanh), .dropout(rate: 0.1),
                                             .dense(inputCount: 5, outputCount: 2, activation: .sigmoid, useBias: false)]
@@ -44,7 +44,7 @@ import _DescentTestSupport
     }
 
     @Test func modelFilesAreCheckedAgainstTheData() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-model-\(UUID().uuidString)")
+        let folder = scratchFolder.appendingPathComponent("descent-model-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("net.json")
@@ -190,7 +190,7 @@ import _DescentTestSupport
     }
 
     @Test func taskOverrideReadsACSVTheOtherWay() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-task-\(UUID().uuidString)")
+        let folder = scratchFolder.appendingPathComponent("descent-task-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("t.csv")
@@ -202,7 +202,7 @@ import _DescentTestSupport
     }
 
     @Test func aValidationFileUsesTheTrainingClasses() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-validation-\(UUID().uuidString)")
+        let folder = scratchFolder.appendingPathComponent("descent-validation-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         func write(_ name: String, _ text: String) throws -> String {

@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// `DecisionRegions`: the class a model predicts over the plane of two features, with the
 /// examples, as data and as the SVG drawn from them.
@@ -81,7 +82,7 @@ import Testing
 
         job = TrainingJob(dataset: "circles")
         job.epochs = 1
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("circles-\(UUID().uuidString)")
+        let folder = scratchFolder.appendingPathComponent("circles-\(UUID().uuidString)")
         job.output = folder.path
         _ = try job.run()
         let svg = try String(contentsOf: folder.appendingPathComponent(TrainingJob.decisionRegionsFileName), encoding: .utf8)

@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// `StepExplainer`: one step of the tutorials' 2-2-1 perceptron against numbers worked out by
 /// hand, and the δ recursion of a larger network against the library's autodiff.
@@ -175,7 +176,7 @@ import Testing
 
     /// `--init`: weights from a safetensors file named as the perceptron's parameters.
     @Test func weightsLoadFromASafetensorsFile() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("explain-\(UUID().uuidString)")
+        let folder = scratchFolder.appendingPathComponent("explain-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         var perceptron = StepExplainer.tutorialPerceptron()

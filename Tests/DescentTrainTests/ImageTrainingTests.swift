@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// The shared `faces` image folder (see DescentDataTests' ImageTests), or nil.
 let sharedFaces: URL? = {
@@ -27,7 +28,7 @@ let facesConvolutionModel = """
 @Suite("Training on image folders")
 struct ImageTrainingTests {
     func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("descent-images-\(UUID().uuidString)")
+        let url = scratchFolder.appendingPathComponent("descent-images-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

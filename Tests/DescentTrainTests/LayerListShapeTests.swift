@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// Layer lists on images: each item is one layer, its sizes found from the shape the items
 /// before it give.
@@ -116,7 +117,7 @@ import Testing
         var job = TrainingJob(dataset: "digits")
         job.architecture = cnn
         job.maximumSteps = 2
-        job.output = FileManager.default.temporaryDirectory.appendingPathComponent("descent-cnn-\(UUID().uuidString)").path
+        job.output = scratchFolder.appendingPathComponent("descent-cnn-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: job.output ?? "") }
         let outcome = try job.run()
         #expect(outcome.plan.training.features.shape.dropFirst() == [1, 8, 8])

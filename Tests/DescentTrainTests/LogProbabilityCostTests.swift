@@ -1,13 +1,14 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// NLL and KL divergence take log-probabilities: on raw scores they fall below 0 without end
 /// (issue 12: "run away to −176 with no warning").
 @Suite struct LogProbabilityCostTests {
     /// A three-class table of 30 rows, easy to separate.
     private func table() throws -> URL {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("descent-nll-\(UUID().uuidString).csv")
+        let file = scratchFolder.appendingPathComponent("descent-nll-\(UUID().uuidString).csv")
         let rows = (0..<30).map { "\(Double($0 % 3) + Double($0) * 0.01),\(["a", "b", "c"][$0 % 3])" }
         try Data(("x,kind\n" + rows.joined(separator: "\n") + "\n").utf8).write(to: file)
         return file

@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// 60 points on three spiral arms, and 30 more to validate on.
 private let spirals = Dataset.spirals(count: 60, classes: 3, seed: 1)
@@ -81,7 +82,7 @@ private func train(_ recipe: Recipe, epochs: Int, folder: URL, resuming: Bool = 
 }
 
 private func temporaryFolder() -> URL {
-    FileManager.default.temporaryDirectory.appendingPathComponent("descent-resume-\(UUID().uuidString)")
+    scratchFolder.appendingPathComponent("descent-resume-\(UUID().uuidString)")
 }
 
 @Suite struct ResumeTests {

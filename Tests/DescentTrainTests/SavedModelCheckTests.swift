@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// A saved model folder, or the inputs given to it, that would give meaningless numbers is
 /// refused with an error naming the file, the place and the value (issue 12).
@@ -10,7 +11,7 @@ import Testing
                              change: (inout Sequential) -> Void = { _ in }) throws -> URL {
         var model = Sequential { Dense(inputCount: 4, outputCount: 3, seed: 1) }
         change(&model)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-check-\(UUID().uuidString)")
+        let folder = scratchFolder.appendingPathComponent("descent-check-\(UUID().uuidString)")
         try model.save(to: folder, metadata: ModelMetadata(classNames: classNames, lossName: "cross-entropy"))
         return folder
     }
@@ -60,7 +61,7 @@ import Testing
 
     @Test func aBinaryClassifiersTwoNamesForOneOutputAreAccepted() throws {
         let model = Sequential { Dense(inputCount: 4, outputCount: 1, seed: 1) }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-check-\(UUID().uuidString)")
+        let folder = scratchFolder.appendingPathComponent("descent-check-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try model.save(to: folder, metadata: ModelMetadata(classNames: ["no", "yes"], lossName: "bce-logits"))
         #expect(try SavedModel(folder: folder.path).metadata.classNames == ["no", "yes"])
@@ -120,7 +121,7 @@ import Testing
 /// Training data that leave nothing to learn are refused before training (issue 12).
 @Suite struct TrainingDataCheckTests {
     @Test func aOneClassTargetIsRefused() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("descent-one-class-\(UUID().uuidString).csv")
+        let file = scratchFolder.appendingPathComponent("descent-one-class-\(UUID().uuidString).csv")
         defer { try? FileManager.default.removeItem(at: file) }
         try Data("x,species\n1,setosa\n2,setosa\n3,setosa\n".utf8).write(to: file)
         var job = TrainingJob(dataset: file.path)

@@ -1,13 +1,14 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// Issue 14 through a whole training run: what is learned from a table (categories, fills, the
 /// target's scale) is saved with the model, and `evaluate` and `predict` read new files the
 /// same way, whatever the order of their columns.
 @Suite struct TableTrainingTests {
     private func temporaryFolder() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tables-\(UUID().uuidString)").path
+        let path = scratchFolder.appendingPathComponent("tables-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

@@ -1,10 +1,11 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// A folder with a small CSV table (60 rows, 3 features, 3 classes), removed afterwards.
 private func withTable<R>(_ body: (URL) throws -> R) throws -> R {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("descent-job-resume-\(UUID().uuidString)")
+    let folder = scratchFolder.appendingPathComponent("descent-job-resume-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
     defer { try? FileManager.default.removeItem(at: folder) }
     var lines = ["x,y,z,kind"]

@@ -1,13 +1,14 @@
 import Descent
 import Foundation
 import Testing
+import _DescentTestSupport
 
 /// `TrainingJob`: what `descent train` does, called from Swift; `SavedModel`: what `evaluate` and
 /// `predict` do with the folder it saves.
 @Suite struct TrainingJobTests {
     /// A fresh folder path (not created) for one test's model.
     private func temporaryPath(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
+        scratchFolder.appendingPathComponent("\(name)-\(UUID().uuidString)").path
     }
 
     @Test func trainsTheDigitsAndSavesTheFolder() throws {
