@@ -23,6 +23,21 @@ def run(command):
     return json.loads(output.strip().splitlines()[-1])
 
 
+def measure(workloads, threads, epochs, rounds, against="pytorch", data_dir=None):
+    """Both sides' figures (descent-bench's and the other side's JSON), round by round, alternately."""
+    other_script = "pytorch_bench.py" if against == "pytorch" else "openblas_sgemm.py"
+    common = ["--workloads", workloads, "--threads", str(threads), "--epochs", str(epochs), "--json"]
+    if data_dir:
+        common += ["--data-dir", data_dir]
+    descent, other = [], []
+    for round in range(rounds):
+        print(f"round {round + 1}/{rounds}", file=sys.stderr)
+        seed = ["--seed", str(round)] if against == "pytorch" else []
+        descent.append(run([os.path.join(ROOT, ".build", "release", "descent-bench")] + common + seed))
+        other.append(run([sys.executable, os.path.join(HERE, other_script)] + common + seed))
+    return descent, other
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
@@ -35,16 +50,7 @@ def main():
     args = parser.parse_args()
     if args.against == "openblas":
         args.workloads = "sgemm"
-    other_script = "pytorch_bench.py" if args.against == "pytorch" else "openblas_sgemm.py"
-    common = ["--workloads", args.workloads, "--threads", str(args.threads), "--epochs", str(args.epochs), "--json"]
-    if args.data_dir:
-        common += ["--data-dir", args.data_dir]
-    descent, pytorch = [], []
-    for round in range(args.rounds):
-        print(f"round {round + 1}/{args.rounds}", file=sys.stderr)
-        seed = ["--seed", str(round)] if args.against == "pytorch" else []
-        descent.append(run([os.path.join(ROOT, ".build", "release", "descent-bench")] + common + seed))
-        pytorch.append(run([sys.executable, os.path.join(HERE, other_script)] + common + seed))
+    descent, pytorch = measure(args.workloads, args.threads, args.epochs, args.rounds, args.against, args.data_dir)
     print(f"cpu: {descent[0].get('cpu', 'unknown')}; Descent's kernels: {descent[0].get('kernels', 'unknown')}")
     keys = [k for k in descent[0] if isinstance(descent[0][k], float) and k in pytorch[0]]
     print(f"{'figure':40s} {'descent':>12s} {args.against:>12s} {'ratio':>8s}")

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Issue 17's targets on this CPU, in one command: every figure it asks for, side by side, and a
+Markdown table for BENCHMARKS.md ("Issue 17's targets, per CPU kind").
+
+Usage:
+    swift build -c release --product descent-bench
+    /tmp/torchenv/bin/python Benchmarks/cpu_targets.py [--rounds 3] [--epochs 2] [--threads 2]
+                                                      [--skip-kernel-tests] [--out FILE]
+
+(/tmp/torchenv: `pip install 'torch==2.13.0+cpu' numpy`; numpy brings its OpenBLAS.) It runs, in
+about five minutes on two cores:
+
+1. the CPU: lscpu's model, family and model numbers, threads per core, AVX2 / AVX-512, and the
+   kernel variant Descent chose;
+2. the FMA peak of one core (Benchmarks/fma_peak.c, built with the C compiler), 8- and 16-wide:
+   the peak of the run is that of the widest kernel Descent runs, times the physical cores its
+   threads have (two threads on one core's two hyperthreads have one core's peak);
+3. W1 alone (its process's peak memory is W1's), then W2, W4 and the matrix multiplies, each
+   Descent then PyTorch, --rounds times (Benchmarks/compare.py), medians;
+4. the matrix multiplies against numpy's OpenBLAS the same way;
+5. unless --skip-kernel-tests, Tests/CKernels/run.sh: the C kernels checked on every variant
+   this CPU runs (and the NEON ones under qemu where it is installed).
+
+Then it prints each target with the figure, the ratio, the share of the FMA peak, and whether it
+is met. Timings on a shared machine move from run to run: compare ratios, not raw figures, and
+only within one run.
+"""
+import argparse, datetime, os, re, statistics, subprocess, sys, tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import compare  # noqa: E402  (Benchmarks/compare.py: the alternating runs)
+
+# Floating-point operations (2 per multiply-add) of the workloads' matrix products.
+W1_FLOP_PER_EPOCH = 192.55e9   # 784-512-512-10, 60,000 examples: forward, weight and input gradients
+W2_FLOP_PER_STEP = 13.09e6     # 784-128-10, batch 32
+W4_FLOP_PER_EXAMPLE = 1.337e6  # the W1 model's forward pass
+# The matrix multiplies of the MLP shapes (m×k×n as descent-bench names them): the issue's
+# target is ≥ 0.9× the faster of MKL and OpenBLAS on each.
+MLP_SHAPES = ["sgemm_128x784x512", "sgemm_128x512x512", "sgemm_128x512x784_bT", "sgemm_784x128x512_aT"]
+
+
+def lscpu():
+    fields = {}
+    for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+        name, _, value = line.partition(":")
+        fields[name.strip()] = value.strip()
+    return fields
+
+
+def fma_peak():
+    """Per-core GFLOP/s: (AVX2, AVX-512 or 0)."""
+    with tempfile.TemporaryDirectory() as folder:
+        binary = os.path.join(folder, "fma_peak")
+        subprocess.run(["cc", "-O2", os.path.join(HERE, "fma_peak.c"), "-o", binary], check=True)
+        output = subprocess.run([binary], check=True, capture_output=True, text=True).stdout
+    match = re.search(r"^peak avx2 ([\d.]+) avx512 ([\d.]+)$", output, re.M)
+    return float(match.group(1)), float(match.group(2))
+
+
+def median(runs, key):
+    return statistics.median(run[key] for run in runs)
+
+
+def kernel_tests():
+    """The summary lines of Tests/CKernels/run.sh, and whether it passed."""
+    result = subprocess.run(["bash", os.path.join(ROOT, "Tests", "CKernels", "run.sh")], capture_output=True, text=True)
+    lines = [line for line in (result.stdout + result.stderr).splitlines()
+             if line.startswith("==") or re.search(r"checks|checked|failed|skipp|digest|random streams", line)]
+    return result.returncode == 0, lines
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--skip-kernel-tests", action="store_true")
+    parser.add_argument("--out", help="also write the report to this file")
+    args = parser.parse_args()
+
+    cpu = lscpu()
+    flags = cpu.get("Flags", "").split()
+    threads_per_core = int(cpu.get("Thread(s) per core", "1") or 1)
+    cores_used = max(1, min(args.threads, os.cpu_count() // threads_per_core))
+    avx2_peak, avx512_peak = fma_peak()
+
+    print("W1 alone (its peak memory)", file=sys.stderr)
+    w1_descent, w1_torch = compare.measure("w1", args.threads, args.epochs, args.rounds)
+    print("W2, W4 and the matrix multiplies against PyTorch", file=sys.stderr)
+    descent, torch = compare.measure("w2,w4,sgemm", args.threads, 1, args.rounds)
+    print("the matrix multiplies against OpenBLAS", file=sys.stderr)
+    blas_descent, openblas = compare.measure("sgemm", args.threads, 1, args.rounds, against="openblas")
+    kernels = descent[0].get("kernels", "unknown")
+    core_peak = avx512_peak if kernels == "avx512" else avx2_peak
+    peak = core_peak * cores_used
+
+    rows = []  # figure, target, Descent, other side, ratio, share of the peak, met
+
+    def row(figure, target, ours, theirs, ratio, minimum, flop_per_second=None):
+        share = f"{100 * flop_per_second / 1e9 / peak:.0f} %" if flop_per_second else ""
+        rows.append([figure, target, ours, theirs, f"{ratio:.2f}×", share, "yes" if ratio >= minimum else "**no**"])
+
+    d, p = median(w1_descent, "w1_epoch_seconds"), median(w1_torch, "w1_epoch_seconds")
+    row("W1 seconds per epoch", "≥ 2.5×", f"{d:.3f}", f"{p:.3f}", p / d, 2.5, W1_FLOP_PER_EPOCH / d)
+    d, p = median(descent, "w2_steps_per_second"), median(torch, "w2_steps_per_second")
+    row("W2 steps per second", "≥ 4×", f"{d:,.0f}", f"{p:,.0f}", d / p, 4, W2_FLOP_PER_STEP * d)
+    d, p = median(descent, "w4_batch1_latency_us"), median(torch, "w4_batch1_latency_us")
+    row("W4 batch-1 latency, µs", "≥ 4×", f"{d:.1f}", f"{p:.1f}", p / d, 4, W4_FLOP_PER_EXAMPLE / (d * 1e-6))
+    d, p = median(descent, "w4_batch1000_samples_per_second"), median(torch, "w4_batch1000_samples_per_second")
+    row("W4 batch-1000 samples per second", "≥ 1.0×", f"{d:,.0f}", f"{p:,.0f}", d / p, 1, W4_FLOP_PER_EXAMPLE * d)
+    for shape in MLP_SHAPES:
+        key = shape + "_gflops"
+        ours = min(median(descent, key), median(blas_descent, key))  # the lower of Descent's two runs
+        mkl, blas = median(torch, key), median(openblas, key)
+        best = max(mkl, blas)
+        row(f"matrix multiply {shape.removeprefix('sgemm_')}, GFLOP/s", "≥ 0.9× the faster",
+            f"{ours:.1f}", f"MKL {mkl:.1f}, OpenBLAS {blas:.1f}", ours / best, 0.9, ours * 1e9)
+    d, p = median(w1_descent, "peak_rss_mb"), median(w1_torch, "peak_rss_mb")
+    rows.append(["W1 peak memory, MB", "≤ 300 MB", f"{d:.0f}", f"{p:.0f}", f"{p / d:.2f}×", "",
+                 "yes" if d <= 300 else "**no**"])
+
+    features = ", ".join(name for name, flag in [("AVX2", "avx2"), ("FMA", "fma"), ("AVX-512F", "avx512f")] if flag in flags)
+    lines = [
+        f"{cpu.get('Model name', 'unknown CPU')} (vendor {cpu.get('Vendor ID', '?')}, family {cpu.get('CPU family', '?')} "
+        f"model {cpu.get('Model', '?')}), {os.cpu_count()} CPUs, {threads_per_core} thread(s) per core; {features}; "
+        f"Descent's kernels: {kernels}; {datetime.date.today().isoformat()}.",
+        f"FMA peak of one core (Benchmarks/fma_peak.c): AVX2 {avx2_peak:.1f} GFLOP/s"
+        + (f", AVX-512 {avx512_peak:.1f}" if avx512_peak else "")
+        + f"; this run's peak, {args.threads} threads on {cores_used} core(s) with the {kernels} kernels: {peak:.0f} GFLOP/s.",
+        f"`Benchmarks/cpu_targets.py --rounds {args.rounds} --epochs {args.epochs} --threads {args.threads}`: medians of "
+        f"{args.rounds} alternating rounds; ratio > 1 means Descent is better.",
+        "",
+        "| figure | target | Descent | other side | ratio | share of the FMA peak | met |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ] + ["| " + " | ".join(r) + " |" for r in rows]
+    accuracies = ", ".join(f"{run['w1_test_accuracy']:.4f}" for run in w1_descent)
+    torch_accuracies = ", ".join(f"{run['w1_test_accuracy']:.4f}" for run in w1_torch)
+    lines += ["", f"W1 test accuracy by round: Descent {accuracies}; PyTorch {torch_accuracies}."]
+    if not args.skip_kernel_tests:
+        passed, summary = kernel_tests()
+        lines += ["", f"Kernel tests (Tests/CKernels/run.sh): {'passed' if passed else '**FAILED**'}", ""]
+        lines += ["    " + line for line in summary]
+    report = "\n".join(lines)
+    print(report)
+    if args.out:
+        with open(args.out, "w") as file:
+            file.write(report + "\n")
+
+
+if __name__ == "__main__":
+    main()
