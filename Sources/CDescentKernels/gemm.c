@@ -163,7 +163,7 @@ static const descent_dgemm_kernels dgemm_avx2 = {
     descent_dgemm_pack_b_panel, descent_dgemv_avx2, NULL, NULL};
 static const descent_sgemm_kernels sgemm_avx512 = {
     descent_sgemm_kernel_avx512, descent_sgemm_kernel_avx512_epilogue, descent_sgemm_pack_a_avx512,
-    descent_sgemm_pack_b_avx512, descent_sgemv_avx2, descent_sgemm_pack_a_ragged_avx512,
+    descent_sgemm_pack_b_avx512, descent_sgemv_avx512, descent_sgemm_pack_a_ragged_avx512,
     descent_sgemm_pack_b_ragged_avx512};
 #endif
 

@@ -84,6 +84,8 @@ void descent_sgemv_avx2(int transposeM, ptrdiff_t n, ptrdiff_t k, const float *x
                         const float *m, ptrdiff_t ldm, float *c, ptrdiff_t incc, float beta);
 void descent_dgemv_avx2(int transposeM, ptrdiff_t n, ptrdiff_t k, const double *x, ptrdiff_t incx,
                         const double *m, ptrdiff_t ldm, double *c, ptrdiff_t incc, double beta);
+void descent_sgemv_avx512(int transposeM, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t incx,
+                          const float *m, ptrdiff_t ldm, float *c, ptrdiff_t incc, float beta);
 void descent_sgemm_kernel_avx2(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                                float beta, int mr, int nr);
 void descent_sgemm_kernel_avx2_epilogue(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,

@@ -1,7 +1,10 @@
 // Vector–matrix products, for the multiplies where one side is a single row or column (batch-1
 // inference, a 1-wide output): packing would copy a whole matrix that is then read only once,
-// so these stream the matrix straight from memory instead. The same C code is compiled twice,
-// plain and with AVX2 + FMA enabled, and the driver picks by CPU.
+// so these stream the matrix straight from memory instead. The same C code is compiled plain,
+// with AVX2 + FMA and (float) with AVX-512, and the driver picks by CPU. Both x86 vector builds
+// use FMA and the same explicit lanes, so they give the same bits; AVX-512 halves the
+// instructions per element, which matters where the matrix is in L1 or L2 on a core with two
+// 512-bit FMA units (Intel's), and changes nothing measurable on Zen 4 (BENCHMARKS.md).
 #include "gemm_kernels.h"
 
 // c[j·incc] ← x·M[:, j] + beta·c[j·incc] for j < n, where M is k×n with M[p][j] =
@@ -90,4 +93,5 @@ DEFINE_GEMV(descent_dgemv_portable, double, )
 #if defined(__x86_64__)
 DEFINE_GEMV(descent_sgemv_avx2, float, __attribute__((target("avx2,fma"))))
 DEFINE_GEMV(descent_dgemv_avx2, double, __attribute__((target("avx2,fma"))))
+DEFINE_GEMV(descent_sgemv_avx512, float, __attribute__((target("avx512f,avx512vl,avx2,fma"))))
 #endif

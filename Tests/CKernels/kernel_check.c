@@ -5,6 +5,7 @@
 // It also prints a digest of the counter-based random streams: they must be the same numbers on
 // every CPU, so run.sh compares the native and the emulated digests.
 #include "CDescentKernels.h"
+#include "gemm_kernels.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -311,6 +312,29 @@ static void check_gather(void) {
     }
 }
 
+#if defined(__x86_64__)
+// The AVX-512 build of the vector–matrix product gives the AVX2 build's bits (the same FMAs in
+// the same lanes, only wider), both ways round, for lengths around every vector width.
+static void check_gemv_avx512(void) {
+    enum { most = 700 };
+    static float x[most], m[most * most], avx2[most], avx512[most];
+    for (int i = 0; i < most; i++) x[i] = (float)(next_uniform() - 0.5);
+    for (int i = 0; i < most * most; i++) m[i] = (float)(next_uniform() - 0.5);
+    const ptrdiff_t sizes[] = {1, 3, 15, 16, 17, 63, 64, 513, 700};
+    for (int transpose = 0; transpose < 2; transpose++) {
+        for (int a = 0; a < 9; a++) {
+            for (int b = 0; b < 9; b++) {
+                ptrdiff_t n = sizes[a], k = sizes[b];
+                for (ptrdiff_t j = 0; j < n; j++) avx2[j] = avx512[j] = (float)j;
+                descent_sgemv_avx2(transpose, n, k, x, 1, m, transpose ? k : n, avx2, 1, 0.5f);
+                descent_sgemv_avx512(transpose, n, k, x, 1, m, transpose ? k : n, avx512, 1, 0.5f);
+                expect(memcmp(avx2, avx512, sizeof(float) * (size_t)n) == 0, "AVX-512 gemv gives AVX2's bits");
+            }
+        }
+    }
+}
+#endif
+
 // Winograd F(4×4, 3×3): the transforms around a plain product per position against the direct
 // 3×3 convolution, with padding that differs by side and an output that is not a multiple of 4
 // (the splitting of rows into phase planes has a NEON path and an x86 one); once with each
@@ -434,6 +458,9 @@ int main(void) {
     check_all_fused("fused portable", DESCENT_KERNELS_PORTABLE);
 #else
     check_all_fused("fused neon", DESCENT_KERNELS_BEST);
+#endif
+#if defined(__x86_64__)
+    if (descent_cpu_has_avx512()) check_gemv_avx512();
 #endif
     check_optimizers();
     check_max_pool();
