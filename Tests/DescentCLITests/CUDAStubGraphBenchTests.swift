@@ -12,7 +12,7 @@ import Testing
         process.executableURL = try builtBinary("descent-cuda-bench")
         process.arguments = ["--workloads", "w2g,w4", "--json"]
         process.environment = ProcessInfo.processInfo.environment.merging(
-            ["DESCENT_CUDA_PATH": driver.path, "DESCENT_CUDA_CACHE": "", "STUB_COUNTS": "1", "STUB_ZERO": "1",
+            ["DESCENT_CUDA_PATH": driver.path, "DESCENT_CUDA_CACHE": "", "STUB_COUNTS": "1", "STUB_ZERO": "1", "STUB_RUN": "",
              "STUB_ABORT": "1"]) { $1 }
         let (output, errors) = (Pipe(), Pipe())
         process.standardOutput = output

@@ -99,7 +99,9 @@ private func digits(_ count: Int) throws -> (train: Dataset, validation: Dataset
     @Test(.enabled(if: (try? Device.cuda(0).checkAvailable()) != nil, "no GPU here (Device.cuda(0).checkAvailable() throws)"))
     func fitWithCUDAGraphsIsFitWithout() throws {
         let (train, validation) = try digits(200)
-        var plain = classifier(seed: 5).to(.cuda(0)), graphed = plain
+        // Two models, not a copy: a copy of a dropout layer shares its random stream, so the
+        // second run would draw the masks after the first run's.
+        var plain = classifier(seed: 5).to(.cuda(0)), graphed = classifier(seed: 5).to(.cuda(0))
         let settings = { (model: inout Sequential, graphs: Bool) throws -> History in
             try model.fit(train, validation: validation, epochs: 3, loss: .crossEntropy(), optimizer: Adam(learningRate: 1e-3),
                           batching: .miniBatch(size: 32), seed: 2, metrics: [.accuracy],
