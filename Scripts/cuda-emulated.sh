@@ -12,7 +12,7 @@
 #      against PyTorch, CUDA graphs, fit's device tests), with DESCENT_TEST_DEVICES=cuda.
 # Speed means nothing here (the kernels run one thread at a time); what it checks is what the
 # kernels and the graphs compute, so that a GPU session finds its numbers, not its bugs.
-# About three minutes on two cores. Needs a C compiler and a C++ compiler (STUB_CXX, default c++).
+# About two minutes on two cores. Needs a C compiler and a C++ compiler (STUB_CXX, default c++).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 driver="$(mktemp -d /tmp/descent-emulated-driver.XXXXXX)"
@@ -27,7 +27,7 @@ swift build --product descent-crosscheck
 swift build --product descent-cuda-bench
 status=0
 echo "== descent-crosscheck --device cuda (emulated)"
-.build/debug/descent-crosscheck --device cuda | grep -v "^checking " || status=1
+.build/debug/descent-crosscheck --device cuda 2>&1 | grep -v "^checking " || status=1
 echo "== descent-cuda-bench --workloads agree (emulated)"
 .build/debug/descent-cuda-bench --workloads agree || status=1
 echo "== the GPU session's tests, DESCENT_TEST_DEVICES=cuda (emulated)"
