@@ -2,6 +2,7 @@
 // Fixtures/make_conv_fixtures.py), its initialization, its shapes and its model.json entry.
 import _DescentTestSupport
 import Descent
+import DescentCore
 import Foundation
 import Testing
 
@@ -57,9 +58,17 @@ struct ConvFixture: Decodable {
 
 @Suite struct Conv2dTests {
     /// Forward output and the gradients of sum(output · upstream) for input, weight and bias
-    /// agree with PyTorch's, for every case, in both dtypes, on every device under test.
+    /// agree with PyTorch's, for every case, in both dtypes, on every device under test; on a
+    /// GPU also with each example unfolded on its own (the chunks of a large batch).
     @Test(arguments: floatingPointTypes, try testDevices())
     func matchesPyTorch(dtype: DType, device: Device) throws {
+        try checkAgainstPyTorch(dtype: dtype, device: device)
+        if case .cuda = device {
+            try CUDAConvolutionLimits.$columnsBudget.withValue(1) { try checkAgainstPyTorch(dtype: dtype, device: device) }
+        }
+    }
+
+    private func checkAgainstPyTorch(dtype: DType, device: Device) throws {
         let cases = try ConvFixture.load()
         #expect(cases.count >= 10)
         let (relative, absolute) = dtype == .float32 ? (1e-5, 1e-5) : (1e-10, 1e-12)

@@ -1,15 +1,20 @@
 // Convolution as im2col and cuBLAS's products (see CUDAKernels+Convolution), and pooling by its
 // definition (CUDAKernels+Pooling).
 
+/// How large a convolution's columns matrix (its input unfolded for a matrix product) may grow
+/// on a GPU: 2²⁵ elements, 128 MB of float32. A larger batch is unfolded a chunk of examples at
+/// a time (W3's evaluation batches of 1,024, for one).
+package enum CUDAConvolutionLimits {
+    /// The most elements a columns matrix may have; tests lower it for a task
+    /// (`$columnsBudget.withValue(1) { … }`) to send small batches through several chunks.
+    @TaskLocal package static var columnsBudget = 1 << 25
+}
+
 extension CUDABackend {
     private static func dims(_ s: Conv2dGeometry) -> CUDAKernelArgument {
         .dims([s.batch, s.inChannels, s.height, s.width, s.outChannels, s.kernelHeight, s.kernelWidth, s.strideY, s.strideX,
                s.padTop, s.padLeft, s.dilationY, s.dilationX, s.groups, s.outHeight, s.outWidth].map(Int64.init))
     }
-
-    /// The most elements a columns matrix may have (128 MB of float32): larger batches are
-    /// unfolded a chunk of examples at a time.
-    private static let columnsBudget = 1 << 25
 
     /// The examples per chunk, and the matrices' sizes for one chunk, of `geometry`.
     private struct ConvolutionPlan {
@@ -20,7 +25,7 @@ extension CUDABackend {
             rows = s.inChannels * s.kernelHeight * s.kernelWidth
             groupRows = rows / s.groups
             groupOutputs = s.outChannels / s.groups
-            chunk = Swift.max(1, Swift.min(s.batch, CUDABackend.columnsBudget / Swift.max(1, rows * positions)))
+            chunk = Swift.max(1, Swift.min(s.batch, CUDAConvolutionLimits.columnsBudget / Swift.max(1, rows * positions)))
         }
 
         /// The chunks of examples: their first example and count.
