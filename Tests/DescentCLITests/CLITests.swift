@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import _DescentTestSupport
 
-/// The result of one run of the built `descent` binary.
+/// The result of one run of a built binary.
 struct CommandResult {
     var status: Int32
     var standardOutput: String
@@ -12,10 +12,17 @@ struct CommandResult {
 /// Runs `.build/debug/descent` (beside the test bundle) with `arguments` in `directory`, with this
 /// process's environment changed by `environment`.
 func descent(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> CommandResult {
+    try runBuilt("descent", arguments, in: directory, environment: environment)
+}
+
+/// Runs the package's executable `name` (see ``builtBinary(_:)``) with `arguments`, in
+/// `directory` if given, with this process's environment changed by `environment`.
+func runBuilt(_ name: String, _ arguments: [String], in directory: URL? = nil,
+              environment: [String: String] = [:]) throws -> CommandResult {
     let process = Process()
-    process.executableURL = try descentBinary()
+    process.executableURL = try builtBinary(name)
     process.arguments = arguments
-    process.currentDirectoryURL = directory
+    if let directory { process.currentDirectoryURL = directory }
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let output = Pipe(), error = Pipe()
     process.standardOutput = output

@@ -9,21 +9,12 @@ import Testing
 @Suite struct CUDAEmulatedTests {
     /// `binary` with `arguments` against the emulated GPU: its exit status and its output.
     private func runEmulated(_ binary: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let driver = try DoNothingCUDADriver.folder.get()
-        let process = Process()
-        process.executableURL = try builtBinary(binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(
-            ["DESCENT_CUDA_PATH": driver.path, "DESCENT_CUDA_CACHE": try EmulatedCUDA.kernelCache.get().path,
-             "STUB_RUN": EmulatedCUDA.prelude.path, "STUB_CXX": EmulatedCUDA.compiler?.path ?? "c++"]) { $1 }
-        let (output, errors) = (Pipe(), Pipe())
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text + message)
+        let result = try runBuilt(binary, arguments, environment: [
+            "DESCENT_CUDA_PATH": try DoNothingCUDADriver.folder.get().path,
+            "DESCENT_CUDA_CACHE": try EmulatedCUDA.kernelCache.get().path,
+            "STUB_RUN": EmulatedCUDA.prelude.path, "STUB_CXX": EmulatedCUDA.compiler?.path ?? "c++",
+        ])
+        return (result.status, result.standardOutput + result.standardError)
     }
 
     /// Every primitive and derivative rule of the cuda backend against the reference backend,
@@ -39,7 +30,7 @@ import Testing
     /// 100 steps with dropout, Adam and a step schedule: on the emulated GPU as on the CPU, and
     /// through a CUDA graph exactly as without one.
     @Test(.enabled(if: EmulatedCUDA.compiler != nil, "\(EmulatedCUDA.whyMissing)"))
-    func graphedTrainingIsUngraphedTraining() throws {
+    func graphedStepsAreUngraphedStepsAndCPUSteps() throws {
         let (status, output) = try runEmulated("descent-cuda-bench", ["--workloads", "agree", "--json"])
         #expect(status == 0, "\(output)")
         let json = try #require(output.split(separator: "\n").last { $0.hasPrefix("{") }, "no JSON in: \(output)")

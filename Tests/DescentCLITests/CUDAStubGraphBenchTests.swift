@@ -8,20 +8,12 @@ import Testing
     @Test(.enabled(if: DoNothingCUDADriver.compiler != nil, "\(DoNothingCUDADriver.whyMissing)"))
     func trainingAndInferenceGraphsCaptureAndReplay() throws {
         let driver = try DoNothingCUDADriver.folder.get()
-        let process = Process()
-        process.executableURL = try builtBinary("descent-cuda-bench")
-        process.arguments = ["--workloads", "w2g,w4", "--json"]
-        process.environment = ProcessInfo.processInfo.environment.merging(
-            ["DESCENT_CUDA_PATH": driver.path, "DESCENT_CUDA_CACHE": "", "STUB_COUNTS": "1", "STUB_ZERO": "1", "STUB_RUN": "",
-             "STUB_ABORT": "1"]) { $1 }
-        let (output, errors) = (Pipe(), Pipe())
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let logged = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "\(logged)")
+        let result = try runBuilt("descent-cuda-bench", ["--workloads", "w2g,w4", "--json"], environment: [
+            "DESCENT_CUDA_PATH": driver.path, "DESCENT_CUDA_CACHE": "", "STUB_COUNTS": "1", "STUB_ZERO": "1", "STUB_RUN": "",
+            "STUB_ABORT": "1",
+        ])
+        let (printed, logged) = (result.standardOutput, result.standardError)
+        try #require(result.status == 0, "\(logged)")
 
         let figures = try jsonObject(printed)
         // The inference graph's outputs are the forward pass's, bit for bit (zeros here, but
