@@ -79,6 +79,9 @@ def main():
     parser.add_argument("--skip-kernel-tests", action="store_true")
     parser.add_argument("--out", help="also write the report to this file")
     args = parser.parse_args()
+    for name in ("rounds", "epochs", "threads"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1, found {getattr(args, name)}")
 
     cpu = lscpu()
     flags = cpu.get("Flags", "").split()
