@@ -1,11 +1,14 @@
 // The matrix multiply's speed on one core, on W3's convolution shapes and a square, timed by the
 // thread's CPU time (so that other work on a shared machine does not lower it). Compare with
-// Benchmarks/fma_peak.c, the core's FMA peak.
+// Benchmarks/fma_peak.c, the core's FMA peak. First, each float micro-kernel the CPU runs on
+// its own, with its packed panels in L1 (no packing, no driver, no cache misses): the measured
+// counterpart of Benchmarks/kernel_mca.py's static estimate of the same loop.
 //
 //     k=Sources/CDescentKernels
 //     cc -O2 -I$k/include -I$k Benchmarks/gemm_per_core.c $k/*.c -o /tmp/gemm_per_core -lm -lpthread
 //     /tmp/gemm_per_core
 #include "CDescentKernels.h"
+#include "gemm_kernels.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +39,44 @@ static void measure(const char *name, int transposeA, int transposeB, long m, lo
     free(c);
 }
 
+typedef void (*MicroKernel)(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                            float beta, int mr, int nr);
+
+// One full mr×nr tile over kc steps, called again and again on the same panels (kc 128: the
+// panels of both tiles fit a 32 KB L1), accumulating onto C as the driver's later blocks do.
+static void measureMicroKernel(const char *name, MicroKernel kernel, int mr, int nr) {
+    const ptrdiff_t kc = 128;
+    const long calls = 200000;
+    float *a = aligned_alloc(64, sizeof(float) * mr * kc), *b = aligned_alloc(64, sizeof(float) * nr * kc);
+    float *c = aligned_alloc(64, sizeof(float) * mr * nr);
+    for (long i = 0; i < mr * kc; i++) a[i] = (float)(i % 7) * 1e-3f;
+    for (long i = 0; i < nr * kc; i++) b[i] = (float)(i % 5) * 1e-3f;
+    for (long i = 0; i < mr * nr; i++) c[i] = 0;
+    double best = 1e9;
+    for (int round = 0; round < 7; round++) {
+        double start = threadSeconds();
+        for (long call = 0; call < calls; call++) kernel(kc, a, b, c, nr, 1, mr, nr);
+        double seconds = threadSeconds() - start;
+        if (seconds < best) best = seconds;
+    }
+    printf("micro-kernel %-19s %2d×%2d, kc %ld, in L1  %6.1f GFLOP/s\n", name, mr, nr, (long)kc,
+           2.0 * mr * nr * kc * calls / best / 1e9);
+    free(a);
+    free(b);
+    free(c);
+}
+
 int main(void) {
+#if defined(__x86_64__)
+    if (descent_cpu_has_avx2_fma()) {
+        measureMicroKernel("AVX2 + FMA", descent_sgemm_kernel_avx2, DESCENT_SGEMM_MR, DESCENT_SGEMM_NR);
+    }
+    if (descent_cpu_has_avx512()) {
+        measureMicroKernel("AVX-512", descent_sgemm_kernel_avx512, DESCENT_SGEMM512_MR, DESCENT_SGEMM512_NR);
+    }
+#elif defined(__aarch64__)
+    measureMicroKernel("NEON", descent_sgemm_kernel_neon, DESCENT_SGEMM_MR, DESCENT_SGEMM_NR);
+#endif
     measure("W3 conv2 forward", 0, 0, 64, 576, 288);
     measure("W3 conv2 input gradient", 1, 0, 288, 576, 64);
     measure("W3 conv2 weight gradient", 0, 1, 64, 288, 576);
