@@ -18,8 +18,10 @@ ROOT = os.path.dirname(HERE)
 LOWER_IS_BETTER = ("seconds", "latency", "rss")
 
 
-def run(command):
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+def run(command, environment=None):
+    """The JSON object the command prints last; `environment` adds variables to this one's."""
+    env = dict(os.environ, **environment) if environment else None
+    output = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 

@@ -5,10 +5,10 @@ Markdown table for BENCHMARKS.md ("Issue 17's targets, per CPU kind").
 Usage:
     swift build -c release --product descent-bench
     /tmp/torchenv/bin/python Benchmarks/cpu_targets.py [--rounds 3] [--epochs 2] [--threads 2]
-                                                      [--skip-kernel-tests] [--out FILE]
+                                                      [--skip-variants] [--skip-kernel-tests] [--out FILE]
 
 (/tmp/torchenv: `pip install 'torch==2.13.0+cpu' numpy`; numpy brings its OpenBLAS.) It runs, in
-about five minutes on two cores:
+about five minutes on two cores (seven on an AVX-512 CPU):
 
 1. the CPU: lscpu's model, family and model numbers, threads per core, AVX2 / AVX-512, and the
    kernel variant Descent chose;
@@ -18,7 +18,11 @@ about five minutes on two cores:
 3. W1 alone (its process's peak memory is W1's), then W2, W4 and the matrix multiplies, each
    Descent then PyTorch, --rounds times (Benchmarks/compare.py), medians;
 4. the matrix multiplies against numpy's OpenBLAS the same way;
-5. unless --skip-kernel-tests, Tests/CKernels/run.sh: the C kernels checked on every variant
+5. where Descent runs its AVX-512 kernels, unless --skip-variants: W1, W2, W4 and the matrix
+   multiplies again with DESCENT_KERNELS=avx2, alternating with the AVX-512 kernels, Descent
+   only: whether the 512-bit kernels pay on this CPU for whole workloads (Intel cores lower
+   their clock under 512-bit work, which a kernel's own figure does not show);
+6. unless --skip-kernel-tests, Tests/CKernels/run.sh: the C kernels checked on every variant
    this CPU runs (and the NEON ones under qemu where it is installed).
 
 Then it prints each target with the figure, the ratio, the share of the FMA peak, and whether it
@@ -31,6 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import compare  # noqa: E402  (Benchmarks/compare.py: the alternating runs)
+import compare_builds  # noqa: E402  (its spread of a figure over rounds)
 
 # Floating-point operations (2 per multiply-add) of the workloads' matrix products.
 W1_FLOP_PER_EPOCH = 192.55e9   # 784-512-512-10, 60,000 examples: forward, weight and input gradients
@@ -63,6 +68,50 @@ def median(runs, key):
     return statistics.median(run[key] for run in runs)
 
 
+# The figures of the variant comparison: (key, what, whether lower is better).
+VARIANT_FIGURES = [("w1_epoch_seconds", "W1 seconds per epoch", True),
+                   ("w2_steps_per_second", "W2 steps per second", False),
+                   ("w4_batch1_latency_us", "W4 batch-1 latency, µs", True),
+                   ("w4_batch1000_samples_per_second", "W4 batch-1000 samples per second", False)] + [
+                  (shape + "_gflops", f"matrix multiply {shape.removeprefix('sgemm_')}, GFLOP/s", False)
+                  for shape in MLP_SHAPES]
+
+
+def spread(runs, key):
+    return f"{100 * compare_builds.spread([run[key] for run in runs]):.0f} %"
+
+
+def figure_text(value):
+    """1,234 for large figures, four significant digits for small ones (1.585, 25.31)."""
+    return f"{value:,.0f}" if value >= 1000 else f"{value:.4g}"
+
+
+def variants(threads, epochs, rounds):
+    """Descent alone with its AVX-512 kernels and with DESCENT_KERNELS=avx2, alternating (the
+    order swapped every round), and the lines of a table: medians with their spreads, AVX-512 ÷
+    AVX2 (> 1: the AVX-512 kernels are faster)."""
+    binary = os.path.join(ROOT, ".build", "release", "descent-bench")
+    common = ["--workloads", "w1,w2,w4,sgemm", "--threads", str(threads), "--epochs", str(epochs), "--json"]
+    runs = {"avx512": [], "avx2": []}
+    for round in range(rounds):
+        print(f"AVX-512 against AVX2, round {round + 1}/{rounds}", file=sys.stderr)
+        for variant in (["avx512", "avx2"] if round % 2 == 0 else ["avx2", "avx512"]):
+            environment = {"DESCENT_KERNELS": "avx2"} if variant == "avx2" else None
+            runs[variant].append(compare.run([binary] + common + ["--seed", str(round)], environment))
+    for variant, expected in (("avx512", "avx512"), ("avx2", "avx2")):
+        found = runs[variant][0].get("kernels")
+        if found != expected:
+            raise SystemExit(f"cpu_targets.py: descent-bench ran the {found} kernels where {expected} was asked for")
+    # A ratio inside the rounds' spread ((max − min) ÷ median, per side) is the machine's noise.
+    lines = ["| figure | AVX-512 kernels (spread) | AVX2 kernels (spread) | AVX-512 ÷ AVX2 |", "| --- | --- | --- | --- |"]
+    for key, figure, lower_is_better in VARIANT_FIGURES:
+        wide, narrow = median(runs["avx512"], key), median(runs["avx2"], key)
+        ratio = narrow / wide if lower_is_better else wide / narrow
+        lines.append(f"| {figure} | {figure_text(wide)} ({spread(runs['avx512'], key)}) "
+                     f"| {figure_text(narrow)} ({spread(runs['avx2'], key)}) | {ratio:.2f}× |")
+    return lines
+
+
 def kernel_tests():
     """The summary lines of Tests/CKernels/run.sh, and whether it passed."""
     result = subprocess.run(["bash", os.path.join(ROOT, "Tests", "CKernels", "run.sh")], capture_output=True, text=True)
@@ -77,6 +126,8 @@ def main():
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--skip-kernel-tests", action="store_true")
+    parser.add_argument("--skip-variants", action="store_true",
+                        help="on an AVX-512 CPU, do not also time the AVX2 kernels")
     parser.add_argument("--out", help="also write the report to this file")
     args = parser.parse_args()
     for name in ("rounds", "epochs", "threads"):
@@ -141,6 +192,10 @@ def main():
     accuracies = ", ".join(f"{run['w1_test_accuracy']:.4f}" for run in w1_descent)
     torch_accuracies = ", ".join(f"{run['w1_test_accuracy']:.4f}" for run in w1_torch)
     lines += ["", f"W1 test accuracy by round: Descent {accuracies}; PyTorch {torch_accuracies}."]
+    if kernels == "avx512" and not args.skip_variants:
+        lines += ["", f"AVX-512 against AVX2 kernels on this CPU (Descent alone, `DESCENT_KERNELS=avx2`, medians of "
+                      f"{args.rounds} alternating rounds, {args.threads} threads; > 1: AVX-512 faster):", ""]
+        lines += variants(args.threads, args.epochs, args.rounds)
     if not args.skip_kernel_tests:
         passed, summary = kernel_tests()
         lines += ["", f"Kernel tests (Tests/CKernels/run.sh): {'passed' if passed else '**FAILED**'}", ""]
