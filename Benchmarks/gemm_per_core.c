@@ -6,12 +6,13 @@
 //
 //     k=Sources/CDescentKernels
 //     cc -O2 -I$k/include -I$k Benchmarks/gemm_per_core.c $k/*.c -o /tmp/gemm_per_core -lm -lpthread
-//     /tmp/gemm_per_core
+//     /tmp/gemm_per_core [all | kernels | w3 | mlp]
 #include "CDescentKernels.h"
 #include "gemm_kernels.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static double threadSeconds(void) {
@@ -66,21 +67,43 @@ static void measureMicroKernel(const char *name, MicroKernel kernel, int mr, int
     free(c);
 }
 
-int main(void) {
+// Which shapes to time: the first argument, `all` (the default), `kernels` (the micro-kernels
+// alone), `w3` (W3's convolution and dense shapes, a square) or `mlp` (W1's and W2's products,
+// forward and both gradients; Benchmarks/gemm_blocks.sh times these for each block size).
+int main(int argc, char **argv) {
+    const char *set = argc > 1 ? argv[1] : "all";
+    int all = strcmp(set, "all") == 0;
+    if (!all && strcmp(set, "kernels") != 0 && strcmp(set, "w3") != 0 && strcmp(set, "mlp") != 0) {
+        fprintf(stderr, "gemm_per_core: expected all, kernels, w3 or mlp, found '%s'\n", set);
+        return 2;
+    }
+    if (all || strcmp(set, "kernels") == 0) {
 #if defined(__x86_64__)
-    if (descent_cpu_has_avx2_fma()) {
-        measureMicroKernel("AVX2 + FMA", descent_sgemm_kernel_avx2, DESCENT_SGEMM_MR, DESCENT_SGEMM_NR);
-    }
-    if (descent_cpu_has_avx512()) {
-        measureMicroKernel("AVX-512", descent_sgemm_kernel_avx512, DESCENT_SGEMM512_MR, DESCENT_SGEMM512_NR);
-    }
+        if (descent_cpu_has_avx2_fma()) {
+            measureMicroKernel("AVX2 + FMA", descent_sgemm_kernel_avx2, DESCENT_SGEMM_MR, DESCENT_SGEMM_NR);
+        }
+        if (descent_cpu_has_avx512()) {
+            measureMicroKernel("AVX-512", descent_sgemm_kernel_avx512, DESCENT_SGEMM512_MR, DESCENT_SGEMM512_NR);
+        }
 #elif defined(__aarch64__)
-    measureMicroKernel("NEON", descent_sgemm_kernel_neon, DESCENT_SGEMM_MR, DESCENT_SGEMM_NR);
+        measureMicroKernel("NEON", descent_sgemm_kernel_neon, DESCENT_SGEMM_MR, DESCENT_SGEMM_NR);
 #endif
-    measure("W3 conv2 forward", 0, 0, 64, 576, 288);
-    measure("W3 conv2 input gradient", 1, 0, 288, 576, 64);
-    measure("W3 conv2 weight gradient", 0, 1, 64, 288, 576);
-    measure("W3 dense 9216→128, batch 64", 0, 1, 64, 128, 9216);
-    measure("square 512", 0, 0, 512, 512, 512);
+    }
+    if (all || strcmp(set, "w3") == 0) {
+        measure("W3 conv2 forward", 0, 0, 64, 576, 288);
+        measure("W3 conv2 input gradient", 1, 0, 288, 576, 64);
+        measure("W3 conv2 weight gradient", 0, 1, 64, 288, 576);
+        measure("W3 dense 9216→128, batch 64", 0, 1, 64, 128, 9216);
+        measure("square 512", 0, 0, 512, 512, 512);
+    }
+    if (all || strcmp(set, "mlp") == 0) {
+        // A dense layer's x·Wᵀ (W is [out, in]), its input gradient dY·W, its weight gradient dYᵀ·x.
+        measure("W1 layer 1 forward", 0, 1, 128, 512, 784);
+        measure("W1 layer 2 forward", 0, 1, 128, 512, 512);
+        measure("W1 layer 2 input gradient", 0, 0, 128, 512, 512);
+        measure("W1 layer 1 weight gradient", 1, 0, 512, 784, 128);
+        measure("W2 layer 1 forward", 0, 1, 32, 128, 784);
+        measure("W2 layer 1 weight gradient", 1, 0, 128, 784, 32);
+    }
     return 0;
 }

@@ -88,13 +88,22 @@ static int descent_variant(void) {
 // a kc×NR micro-panel of B (24 KB for floats) stays in L1, an mc×kc block of A (about 150 KB)
 // in L2, and a kc×nc block of B in L3. Measured on Zen 2: MC 72–144 × KC 256–512 are within
 // 2% of each other; 96×384 was best over the square and the MLP shapes together.
+#ifndef DESCENT_SGEMM_MC
+#define DESCENT_SGEMM_MC 96
+#endif
+#ifndef DESCENT_SGEMM_KC
+#define DESCENT_SGEMM_KC 384
+#endif
+#ifndef DESCENT_SGEMM_NC
+#define DESCENT_SGEMM_NC 4080
+#endif
 #define GEMM_T float
 #define GEMM_PREFIX(name) descent_sgemm_##name
 #define GEMM_MR DESCENT_SGEMM_MR
 #define GEMM_NR DESCENT_SGEMM_NR
-#define GEMM_MC 96
-#define GEMM_KC 384
-#define GEMM_NC 4080
+#define GEMM_MC DESCENT_SGEMM_MC
+#define GEMM_KC DESCENT_SGEMM_KC
+#define GEMM_NC DESCENT_SGEMM_NC
 #define GEMM_KERNELS descent_sgemm_kernels
 #include "gemm_driver.h"
 #undef GEMM_T
@@ -124,14 +133,25 @@ static int descent_variant(void) {
 #undef GEMM_NC
 #undef GEMM_KERNELS
 
-// The AVX-512 tile's own instance: MC a multiple of its 12 rows, NC of its 32 columns.
+// The AVX-512 tile's own instance: MC a multiple of its 12 rows, NC of its 32 columns. The
+// sizes can be set when compiling (-DDESCENT_SGEMM512_KC=256 …) so that Benchmarks/gemm_blocks.sh
+// can try others on a new CPU without touching this file.
+#ifndef DESCENT_SGEMM512_MC
+#define DESCENT_SGEMM512_MC 96
+#endif
+#ifndef DESCENT_SGEMM512_KC
+#define DESCENT_SGEMM512_KC 384
+#endif
+#ifndef DESCENT_SGEMM512_NC
+#define DESCENT_SGEMM512_NC 4096
+#endif
 #define GEMM_T float
 #define GEMM_PREFIX(name) descent_sgemm512_##name
 #define GEMM_MR DESCENT_SGEMM512_MR
 #define GEMM_NR DESCENT_SGEMM512_NR
-#define GEMM_MC 96
-#define GEMM_KC 384
-#define GEMM_NC 4096
+#define GEMM_MC DESCENT_SGEMM512_MC
+#define GEMM_KC DESCENT_SGEMM512_KC
+#define GEMM_NC DESCENT_SGEMM512_NC
 #define GEMM_KERNELS descent_sgemm_kernels
 #include "gemm_driver.h"
 
