@@ -32,6 +32,18 @@ def sizes(text, option):
     return values
 
 
+def cpu_flags():
+    """The CPU's feature flags from /proc/cpuinfo, or None where there is no such file."""
+    try:
+        with open("/proc/cpuinfo") as file:
+            for line in file:
+                if line.startswith("flags"):
+                    return set(line.partition(":")[2].split())
+    except OSError:
+        return None
+    return set()
+
+
 def current(variant):
     """The package's (MC, KC) for the variant, read from gemm.c's defaults."""
     prefix = "DESCENT_SGEMM512" if variant == "avx512" else "DESCENT_SGEMM"
@@ -51,6 +63,11 @@ def main():
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error(f"--rounds must be at least 1, found {args.rounds}")
+    flags = cpu_flags()
+    needed = {"avx512": "avx512f", "avx2": "avx2"}[args.variant]
+    if flags is not None and needed not in flags:
+        raise SystemExit(f"gemm_blocks.py: --variant {args.variant} needs a CPU with {needed}; this one has none "
+                         "(try --variant avx2)")
     rows = 12 if args.variant == "avx512" else 6
     mcs, kcs = sizes(args.mc, "--mc"), sizes(args.kc, "--kc")
     if any(mc % rows for mc in mcs):
