@@ -14,7 +14,9 @@ about five minutes on two cores (seven on an AVX-512 CPU):
    kernel variant Descent chose;
 2. the FMA peak of one core (Benchmarks/fma_peak.c, built with the C compiler), 8- and 16-wide:
    the peak of the run is that of the widest kernel Descent runs, times the physical cores its
-   threads have (two threads on one core's two hyperthreads have one core's peak);
+   threads have (two threads on one core's two hyperthreads have one core's peak); and each
+   matrix-multiply micro-kernel alone with its panels in L1 (Benchmarks/gemm_per_core.c
+   kernels), as a share of that peak;
 3. W1 alone (its process's peak memory is W1's), then W2, W4 and the matrix multiplies, each
    Descent then PyTorch, --rounds times (Benchmarks/compare.py), medians;
 4. the matrix multiplies against numpy's OpenBLAS the same way;
@@ -62,6 +64,21 @@ def fma_peak():
         output = subprocess.run([binary], check=True, capture_output=True, text=True).stdout
     match = re.search(r"^peak avx2 ([\d.]+) avx512 ([\d.]+)$", output, re.M)
     return float(match.group(1)), float(match.group(2))
+
+
+def micro_kernels():
+    """Each matrix-multiply micro-kernel alone with its panels in L1, one core
+    (Benchmarks/gemm_per_core.c kernels): [(name, GFLOP/s)]."""
+    kernels = os.path.join(ROOT, "Sources", "CDescentKernels")
+    sources = [os.path.join(kernels, name) for name in sorted(os.listdir(kernels)) if name.endswith(".c")]
+    with tempfile.TemporaryDirectory() as folder:
+        binary = os.path.join(folder, "gemm_per_core")
+        subprocess.run(["cc", "-O2", "-std=gnu11", f"-I{kernels}/include", f"-I{kernels}",
+                        os.path.join(HERE, "gemm_per_core.c")] + sources + ["-o", binary, "-lm", "-lpthread"],
+                       check=True, stderr=subprocess.DEVNULL)
+        output = subprocess.run([binary, "kernels"], check=True, capture_output=True, text=True).stdout
+    return [(match.group(1).strip(), float(match.group(2)))
+            for match in re.finditer(r"^micro-kernel (.*?) +\d+×\s*\d+.*?([\d.]+) GFLOP/s$", output, re.M)]
 
 
 def median(runs, key):
@@ -140,6 +157,8 @@ def main():
     cores_used = max(1, min(args.threads, os.cpu_count() // threads_per_core))
     avx2_peak, avx512_peak = fma_peak()
 
+    print("the micro-kernels alone", file=sys.stderr)
+    alone = micro_kernels()
     print("W1 alone (its peak memory)", file=sys.stderr)
     w1_descent, w1_torch = compare.measure("w1", args.threads, args.epochs, args.rounds)
     print("W2, W4 and the matrix multiplies against PyTorch", file=sys.stderr)
@@ -183,6 +202,9 @@ def main():
         f"FMA peak of one core (Benchmarks/fma_peak.c): AVX2 {avx2_peak:.1f} GFLOP/s"
         + (f", AVX-512 {avx512_peak:.1f}" if avx512_peak else "")
         + f"; this run's peak, {args.threads} threads on {cores_used} core(s) with the {kernels} kernels: {peak:.0f} GFLOP/s.",
+        "Micro-kernels alone, panels in L1, one core (Benchmarks/gemm_per_core.c kernels): "
+        + "; ".join(f"{name} {gflops:.1f} GFLOP/s, {100 * gflops / (avx512_peak if name == 'AVX-512' else avx2_peak):.0f} % "
+                    f"of the core's {'AVX-512' if name == 'AVX-512' else 'AVX2'} FMA peak" for name, gflops in alone) + ".",
         f"`Benchmarks/cpu_targets.py --rounds {args.rounds} --epochs {args.epochs} --threads {args.threads}`: medians of "
         f"{args.rounds} alternating rounds; ratio > 1 means Descent is better.",
         "",
