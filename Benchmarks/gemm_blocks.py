@@ -55,7 +55,8 @@ def current(variant):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--variant", choices=["avx512", "avx2"], default="avx512")
+    parser.add_argument("--variant", choices=["avx512", "avx2"],
+                        help="the kernel whose blocks to try (default: avx512 where the CPU has it, else avx2)")
     parser.add_argument("--mc", default="48,96,144,192", help="MC values, multiples of the tile's rows (12 or 6)")
     parser.add_argument("--kc", default="192,256,384,512", help="KC values")
     parser.add_argument("--rounds", type=int, default=3, help="times each choice runs (medians)")
@@ -64,6 +65,8 @@ def main():
     if args.rounds < 1:
         parser.error(f"--rounds must be at least 1, found {args.rounds}")
     flags = cpu_flags()
+    if args.variant is None:
+        args.variant = "avx512" if flags is None or "avx512f" in flags else "avx2"
     needed = {"avx512": "avx512f", "avx2": "avx2"}[args.variant]
     if flags is not None and needed not in flags:
         raise SystemExit(f"gemm_blocks.py: --variant {args.variant} needs a CPU with {needed}; this one has none "
