@@ -14,7 +14,7 @@ shape's median GFLOP/s, their mean, and the package's current choice marked. Abo
 choice and round, after a few seconds of compiling each. The sizes the package compiles
 with are in Sources/CDescentKernels/gemm.c; change them there only on a clear gain across CPUs.
 """
-import argparse, os, re, statistics, subprocess, sys, tempfile
+import argparse, os, platform, re, statistics, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -64,6 +64,8 @@ def main():
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error(f"--rounds must be at least 1, found {args.rounds}")
+    if platform.machine() not in ("x86_64", "AMD64"):
+        raise SystemExit(f"gemm_blocks.py: tries the x86-64 kernels' blocks; this is {platform.machine()}")
     flags = cpu_flags()
     if args.variant is None:
         args.variant = "avx512" if flags is None or "avx512f" in flags else "avx2"
