@@ -67,6 +67,28 @@ static void measureMicroKernel(const char *name, MicroKernel kernel, int mr, int
     free(c);
 }
 
+// The products timed, by set: op(A) is m×k, op(B) k×n. A dense layer's forward pass is x·Wᵀ
+// (W is [out, in]), its input gradient dY·W, its weight gradient dYᵀ·x.
+typedef struct {
+    const char *set, *name;
+    int transposeA, transposeB;
+    long m, n, k;
+} Shape;
+
+static const Shape shapes[] = {
+    {"w3", "W3 conv2 forward", 0, 0, 64, 576, 288},
+    {"w3", "W3 conv2 input gradient", 1, 0, 288, 576, 64},
+    {"w3", "W3 conv2 weight gradient", 0, 1, 64, 288, 576},
+    {"w3", "W3 dense 9216→128, batch 64", 0, 1, 64, 128, 9216},
+    {"w3", "square 512", 0, 0, 512, 512, 512},
+    {"mlp", "W1 layer 1 forward", 0, 1, 128, 512, 784},
+    {"mlp", "W1 layer 2 forward", 0, 1, 128, 512, 512},
+    {"mlp", "W1 layer 2 input gradient", 0, 0, 128, 512, 512},
+    {"mlp", "W1 layer 1 weight gradient", 1, 0, 512, 784, 128},
+    {"mlp", "W2 layer 1 forward", 0, 1, 32, 128, 784},
+    {"mlp", "W2 layer 1 weight gradient", 1, 0, 128, 784, 32},
+};
+
 // Which shapes to time: the first argument, `all` (the default), `kernels` (the micro-kernels
 // alone), `w3` (W3's convolution and dense shapes, a square) or `mlp` (W1's and W2's products,
 // forward and both gradients; Benchmarks/gemm_blocks.sh times these for each block size).
@@ -89,21 +111,11 @@ int main(int argc, char **argv) {
         measureMicroKernel("NEON", descent_sgemm_kernel_neon, DESCENT_SGEMM_MR, DESCENT_SGEMM_NR);
 #endif
     }
-    if (all || strcmp(set, "w3") == 0) {
-        measure("W3 conv2 forward", 0, 0, 64, 576, 288);
-        measure("W3 conv2 input gradient", 1, 0, 288, 576, 64);
-        measure("W3 conv2 weight gradient", 0, 1, 64, 288, 576);
-        measure("W3 dense 9216→128, batch 64", 0, 1, 64, 128, 9216);
-        measure("square 512", 0, 0, 512, 512, 512);
-    }
-    if (all || strcmp(set, "mlp") == 0) {
-        // A dense layer's x·Wᵀ (W is [out, in]), its input gradient dY·W, its weight gradient dYᵀ·x.
-        measure("W1 layer 1 forward", 0, 1, 128, 512, 784);
-        measure("W1 layer 2 forward", 0, 1, 128, 512, 512);
-        measure("W1 layer 2 input gradient", 0, 0, 128, 512, 512);
-        measure("W1 layer 1 weight gradient", 1, 0, 512, 784, 128);
-        measure("W2 layer 1 forward", 0, 1, 32, 128, 784);
-        measure("W2 layer 1 weight gradient", 1, 0, 128, 784, 32);
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        const Shape *shape = &shapes[i];
+        if (all || strcmp(set, shape->set) == 0) {
+            measure(shape->name, shape->transposeA, shape->transposeB, shape->m, shape->n, shape->k);
+        }
     }
     return 0;
 }
