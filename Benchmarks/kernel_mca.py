@@ -13,9 +13,10 @@ kernel also the AArch64 C headers (`apt-get install libc6-dev-arm64-cross`). Tak
 What it does, for each float micro-kernel (AVX2 + FMA 6×16, AVX-512 12×32, NEON 6×16):
 
 1. compiles its C file as the package does (clang -O2, for x86-64 or AArch64) to assembly;
-2. takes the micro-kernel's inner loop, one step of the shared dimension for the full tile (the
-   innermost loop of the kernel's function holding the tile's number of FMAs: 12, 24, 24), as
-   the compiler wrote it: the loads of A and B, the broadcasts, the FMAs, the loop counter;
+2. takes the micro-kernel's main loop for the full tile (the innermost loop of the kernel's
+   function holding the tile's FMAs for as many steps of the shared dimension as the source
+   takes at a time: 4 × 12 for AVX2, 24 for AVX-512 and NEON), as the compiler wrote it: the
+   loads of A and B, the broadcasts, the FMAs, the loop counter;
 3. runs llvm-mca on that loop for each CPU model (1,000 iterations) and, as the yardstick, on a
    loop of the same number of independent FMAs of the same width with nothing else in it:
    the model's own FMA peak. The share is the yardstick's cycles over the kernel's, so a
@@ -40,16 +41,18 @@ X86_AVX2 = ["znver2", "znver3", "znver4", "skylake-avx512", "cascadelake", "icel
 X86_AVX512 = ["znver4", "skylake-avx512", "cascadelake", "icelake-server", "sapphirerapids"]
 ARM64 = ["neoverse-n1", "neoverse-n2", "neoverse-v1", "neoverse-v2", "ampere1", "apple-m1"]
 
-# (name, C file, target triple, function, FMA mnemonic, FMAs per step of the full tile,
+# (name, C file, target triple, function, FMA mnemonic, FMAs per step of the full tile, steps
+#  per iteration of the kernel's main loop (the AVX2 kernel's source takes four at a time),
 #  FLOP per FMA, the yardstick's FMA instruction with {i} for its accumulator, in the kernel's
-#  own form: NEON's FMA by lane can cost differently from the plain one in a model)
+#  own form (NEON's FMA by lane can cost differently from the plain one in a model), and how
+#  many accumulators the yardstick has (the kernel's own number))
 KERNEL_TABLE = [
     ("sgemm AVX2 + FMA 6×16", "gemm_kernels_avx2.c", "x86_64-linux-gnu", "descent_sgemm_kernel_avx2",
-     "vfmadd", 12, 16, "vfmadd231ps %ymm14, %ymm15, %ymm{i}", X86_AVX2),
+     "vfmadd", 12, 4, 16, "vfmadd231ps %ymm14, %ymm15, %ymm{i}", 12, X86_AVX2),
     ("sgemm AVX-512 12×32", "gemm_kernels_avx512.c", "x86_64-linux-gnu", "descent_sgemm_kernel_avx512",
-     "vfmadd", 24, 32, "vfmadd231ps %zmm30, %zmm31, %zmm{i}", X86_AVX512),
+     "vfmadd", 24, 1, 32, "vfmadd231ps %zmm30, %zmm31, %zmm{i}", 24, X86_AVX512),
     ("sgemm NEON 6×16", "gemm_kernels_neon.c", "aarch64-linux-gnu", "descent_sgemm_kernel_neon_epilogue",
-     "fmla", 24, 8, "fmla v{i}.4s, v30.4s, v31.s[0]", ARM64),
+     "fmla", 24, 1, 8, "fmla v{i}.4s, v30.4s, v31.s[0]", 24, ARM64),
 ]
 
 LABEL = re.compile(r"^([A-Za-z_.$][\w.$]*):")
@@ -99,9 +102,10 @@ def inner_loop(assembly, function, mnemonic, fmas, arm):
     return min(found, key=len)
 
 
-def yardstick(fma, fmas, arm):
-    """A loop of `fmas` independent FMAs and its counter: the model's FMA peak."""
-    body = [fma.format(i=i) for i in range(fmas)]
+def yardstick(fma, fmas, accumulators, arm):
+    """A loop of `fmas` FMAs into `accumulators` registers in turn, and its counter: the model's
+    FMA peak (with 12 or more accumulators no chain waits on the FMA latency)."""
+    body = [fma.format(i=i % accumulators) for i in range(fmas)]
     if arm:
         body += ["subs x0, x0, #1", "b.ne .Lyard"]
     else:
@@ -142,7 +146,7 @@ def main():
     try:
         print("| kernel | CPU model | cycles per step | at the model's FMA peak | share | FLOP per cycle |")
         print("| --- | --- | ---: | ---: | ---: | ---: |")
-        for name, file, triple, function, mnemonic, fmas, flop, fma, cpus in KERNEL_TABLE:
+        for name, file, triple, function, mnemonic, fmas, steps, flop, fma, accumulators, cpus in KERNEL_TABLE:
             arm = triple.startswith("aarch64")
             assembly_path = os.path.join(folder, file.replace(".c", ".s"))
             compile_command = [args.cc, f"--target={triple}", "-O2", "-S", "-o", assembly_path,
@@ -151,15 +155,15 @@ def main():
             if result.returncode != 0:
                 raise SystemExit(f"kernel_mca: compiling {file} for {triple} failed:\n{result.stderr.strip()}")
             with open(assembly_path) as f:
-                loop = inner_loop(f.read(), function, mnemonic, fmas, arm)
+                loop = inner_loop(f.read(), function, mnemonic, fmas * steps, arm)
             stem = file.replace(".c", "")
             with open(os.path.join(folder, stem + ".loop.s"), "w") as f:
                 f.write("\n".join(loop) + "\n")
             for cpu in cpus:
                 kernel = cycles_per_iteration(args.mca, triple, cpu, "\n".join(loop) + "\n", folder,
-                                              f"{stem}.{cpu}")
-                peak = cycles_per_iteration(args.mca, triple, cpu, yardstick(fma, fmas, arm), folder,
-                                            f"{stem}.{cpu}.yardstick")
+                                              f"{stem}.{cpu}") / steps
+                peak = cycles_per_iteration(args.mca, triple, cpu, yardstick(fma, fmas * steps, accumulators, arm),
+                                            folder, f"{stem}.{cpu}.yardstick") / steps
                 print(f"| {name} | {cpu} | {kernel:.2f} | {peak:.2f} | {100 * peak / kernel:.0f} % "
                       f"| {fmas * flop / kernel:.1f} |")
     finally:
