@@ -15,8 +15,8 @@ What it does, for each float micro-kernel (AVX2 + FMA 6×16, AVX-512 12×32, NEO
 1. compiles its C file as the package does (clang -O2, for x86-64 or AArch64) to assembly;
 2. takes the micro-kernel's main loop for the full tile (the innermost loop of the kernel's
    function holding the tile's FMAs for as many steps of the shared dimension as the source
-   takes at a time: 4 × 12 for AVX2, 24 for AVX-512 and NEON), as the compiler wrote it: the
-   loads of A and B, the broadcasts, the FMAs, the loop counter;
+   takes at a time: one step, 12 FMAs for AVX2, 24 for AVX-512 and NEON), as the compiler wrote
+   it: the loads of A and B, the broadcasts, the FMAs, the loop counter;
 3. runs llvm-mca on that loop for each CPU model (1,000 iterations) and, as the yardstick, on a
    loop of the same number of independent FMAs of the same width with nothing else in it:
    the model's own FMA peak. The share is the yardstick's cycles over the kernel's, so a
@@ -42,13 +42,13 @@ X86_AVX512 = ["znver4", "skylake-avx512", "cascadelake", "icelake-server", "sapp
 ARM64 = ["neoverse-n1", "neoverse-n2", "neoverse-v1", "neoverse-v2", "ampere1", "apple-m1"]
 
 # (name, C file, target triple, function, FMA mnemonic, FMAs per step of the full tile, steps
-#  per iteration of the kernel's main loop (the AVX2 kernel's source takes four at a time),
+#  per iteration of the kernel's main loop (1 in each now; a kernel unrolled by hand has more),
 #  FLOP per FMA, the yardstick's FMA instruction with {i} for its accumulator, in the kernel's
 #  own form (NEON's FMA by lane can cost differently from the plain one in a model), and how
 #  many accumulators the yardstick has (the kernel's own number))
 KERNEL_TABLE = [
     ("sgemm AVX2 + FMA 6×16", "gemm_kernels_avx2.c", "x86_64-linux-gnu", "descent_sgemm_kernel_avx2",
-     "vfmadd", 12, 4, 16, "vfmadd231ps %ymm14, %ymm15, %ymm{i}", 12, X86_AVX2),
+     "vfmadd", 12, 1, 16, "vfmadd231ps %ymm14, %ymm15, %ymm{i}", 12, X86_AVX2),
     ("sgemm AVX-512 12×32", "gemm_kernels_avx512.c", "x86_64-linux-gnu", "descent_sgemm_kernel_avx512",
      "vfmadd", 24, 1, 32, "vfmadd231ps %zmm30, %zmm31, %zmm{i}", 24, X86_AVX512),
     ("sgemm NEON 6×16", "gemm_kernels_neon.c", "aarch64-linux-gnu", "descent_sgemm_kernel_neon_epilogue",

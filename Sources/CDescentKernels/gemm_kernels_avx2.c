@@ -48,19 +48,12 @@ merge_row_s(float *c, __m256 low, __m256 high, __m256 beta, int beta_kind, int n
 
 // Row R of one step: an element of A, broadcast, times the step's row of B (b0, b1). Rows at
 // or past `rows` (a constant) are compiled away.
-#define SGEMM_ROW(P, R)                                                                             \
+#define SGEMM_ROW(R)                                                                                \
     if (rows > R) {                                                                                 \
-        __m256 av = _mm256_broadcast_ss(a + (P) * 6 + R);                                           \
+        __m256 av = _mm256_broadcast_ss(a + R);                                                     \
         c##R##0 = _mm256_fmadd_ps(av, b0, c##R##0);                                                 \
         c##R##1 = _mm256_fmadd_ps(av, b1, c##R##1);                                                 \
     }
-
-// One step of the kernel: a column of A times a row of B, added into the tile.
-#define SGEMM_STEP(P)                                                                               \
-    do {                                                                                            \
-        __m256 b0 = _mm256_load_ps(b + (P) * 16), b1 = _mm256_load_ps(b + (P) * 16 + 8);            \
-        SGEMM_ROW(P, 0) SGEMM_ROW(P, 1) SGEMM_ROW(P, 2) SGEMM_ROW(P, 3) SGEMM_ROW(P, 4) SGEMM_ROW(P, 5) \
-    } while (0)
 
 // The 6×16 kernel for a tile of `rows` rows (a constant in every call, so the unused rows'
 // accumulators and FMAs vanish).
@@ -74,14 +67,12 @@ sgemm_tile(const int rows, ptrdiff_t kc, const float *restrict a, const float *r
         _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
         _mm_prefetch((const char *)(c + r * ldc + 15), _MM_HINT_T0);
     }
-    ptrdiff_t p = 0;
-    for (; p + 4 <= kc; p += 4) {
-        SGEMM_STEP(0); SGEMM_STEP(1); SGEMM_STEP(2); SGEMM_STEP(3);
-        a += 24;
-        b += 64;
-    }
-    for (; p < kc; p++) {
-        SGEMM_STEP(0);
+    // One step of the shared dimension per turn: a column of A times a row of B, added into
+    // the tile. Not unrolled: on Zen 4 the loop unrolled four times ran whole products 7–12 %
+    // slower (BENCHMARKS.md, "Kernel variants"), and the CPUs' own loop machinery has no use for it.
+    for (ptrdiff_t p = 0; p < kc; p++) {
+        __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+        SGEMM_ROW(0) SGEMM_ROW(1) SGEMM_ROW(2) SGEMM_ROW(3) SGEMM_ROW(4) SGEMM_ROW(5)
         a += 6;
         b += 16;
     }
@@ -160,19 +151,12 @@ merge_row_d(double *c, __m256d low, __m256d high, __m256d beta, int beta_kind, i
 
 // Row R of one step: an element of A, broadcast, times the step's row of B (b0, b1). Rows at
 // or past `rows` (a constant) are compiled away.
-#define DGEMM_ROW(P, R)                                                                             \
+#define DGEMM_ROW(R)                                                                                \
     if (rows > R) {                                                                                 \
-        __m256d av = _mm256_broadcast_sd(a + (P) * 6 + R);                                          \
+        __m256d av = _mm256_broadcast_sd(a + R);                                                    \
         c##R##0 = _mm256_fmadd_pd(av, b0, c##R##0);                                                 \
         c##R##1 = _mm256_fmadd_pd(av, b1, c##R##1);                                                 \
     }
-
-// One step of the kernel: a column of A times a row of B, added into the tile.
-#define DGEMM_STEP(P)                                                                               \
-    do {                                                                                            \
-        __m256d b0 = _mm256_load_pd(b + (P) * 8), b1 = _mm256_load_pd(b + (P) * 8 + 4);             \
-        DGEMM_ROW(P, 0) DGEMM_ROW(P, 1) DGEMM_ROW(P, 2) DGEMM_ROW(P, 3) DGEMM_ROW(P, 4) DGEMM_ROW(P, 5) \
-    } while (0)
 
 AVX2 static inline __attribute__((always_inline)) void
 dgemm_tile(const int rows, ptrdiff_t kc, const double *restrict a, const double *restrict b, double *restrict c,
@@ -183,14 +167,10 @@ dgemm_tile(const int rows, ptrdiff_t kc, const double *restrict a, const double 
         _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
         _mm_prefetch((const char *)(c + r * ldc + 7), _MM_HINT_T0);
     }
-    ptrdiff_t p = 0;
-    for (; p + 4 <= kc; p += 4) {
-        DGEMM_STEP(0); DGEMM_STEP(1); DGEMM_STEP(2); DGEMM_STEP(3);
-        a += 24;
-        b += 32;
-    }
-    for (; p < kc; p++) {
-        DGEMM_STEP(0);
+    // One step per turn, as in sgemm_tile.
+    for (ptrdiff_t p = 0; p < kc; p++) {
+        __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
+        DGEMM_ROW(0) DGEMM_ROW(1) DGEMM_ROW(2) DGEMM_ROW(3) DGEMM_ROW(4) DGEMM_ROW(5)
         a += 6;
         b += 8;
     }
