@@ -31,7 +31,7 @@ Then it prints each target with the figure, the ratio, the share of the FMA peak
 is met. Timings on a shared machine move from run to run: compare ratios, not raw figures, and
 only within one run.
 """
-import argparse, datetime, os, re, statistics, subprocess, sys, tempfile
+import argparse, datetime, os, re, shutil, statistics, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -73,7 +73,8 @@ def micro_kernels():
     sources = [os.path.join(kernels, name) for name in sorted(os.listdir(kernels)) if name.endswith(".c")]
     with tempfile.TemporaryDirectory() as folder:
         binary = os.path.join(folder, "gemm_per_core")
-        subprocess.run(["cc", "-O2", "-std=gnu11", f"-I{kernels}/include", f"-I{kernels}",
+        # clang, as SwiftPM compiles the package's C (gcc builds some of these loops differently).
+        subprocess.run([shutil.which("clang") or "cc", "-O2", "-std=gnu11", f"-I{kernels}/include", f"-I{kernels}",
                         os.path.join(HERE, "gemm_per_core.c")] + sources + ["-o", binary, "-lm", "-lpthread"],
                        check=True, stderr=subprocess.DEVNULL)
         output = subprocess.run([binary, "kernels"], check=True, capture_output=True, text=True).stdout

@@ -4,7 +4,7 @@ each choice of MC (rows of A per block) and KC (steps of the shared dimension pe
 
 Usage:
     python3 Benchmarks/gemm_blocks.py [--variant avx512|avx2] [--mc 48,96,144,192]
-                                      [--kc 192,256,384,512] [--rounds 3] [--cc cc]
+                                      [--kc 192,256,384,512] [--rounds 3] [--cc clang]
 
 For each (MC, KC) it compiles Benchmarks/gemm_per_core.c with the package's C kernels and
 -DDESCENT_SGEMM512_MC=… -DDESCENT_SGEMM512_KC=… (or the AVX2 kernel's DESCENT_SGEMM_MC/KC, run
@@ -14,7 +14,7 @@ shape's median GFLOP/s, their mean, and the package's current choice marked. Abo
 choice and round, after a few seconds of compiling each. The sizes the package compiles
 with are in Sources/CDescentKernels/gemm.c; change them there only on a clear gain across CPUs.
 """
-import argparse, os, platform, re, statistics, subprocess, sys, tempfile
+import argparse, os, platform, re, shutil, statistics, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -60,8 +60,11 @@ def main():
     parser.add_argument("--mc", default="48,96,144,192", help="MC values, multiples of the tile's rows (12 or 6)")
     parser.add_argument("--kc", default="192,256,384,512", help="KC values")
     parser.add_argument("--rounds", type=int, default=3, help="times each choice runs (medians)")
-    parser.add_argument("--cc", default="cc", help="the C compiler (default cc)")
+    parser.add_argument("--cc", default="clang",
+                        help="the C compiler (default clang, the one SwiftPM builds the package's C with)")
     args = parser.parse_args()
+    if not shutil.which(args.cc):
+        raise SystemExit(f"gemm_blocks.py: --cc {args.cc!r} is not a program on PATH (clang: the Swift toolchain's)")
     if args.rounds < 1:
         parser.error(f"--rounds must be at least 1, found {args.rounds}")
     if platform.machine() not in ("x86_64", "AMD64"):
