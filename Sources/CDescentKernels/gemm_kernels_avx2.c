@@ -68,8 +68,9 @@ sgemm_tile(const int rows, ptrdiff_t kc, const float *restrict a, const float *r
         _mm_prefetch((const char *)(c + r * ldc + 15), _MM_HINT_T0);
     }
     // One step of the shared dimension per turn: a column of A times a row of B, added into
-    // the tile. Not unrolled: on Zen 4 the loop unrolled four times ran whole products 7–12 %
-    // slower (BENCHMARKS.md, "Kernel variants"), and the CPUs' own loop machinery has no use for it.
+    // the tile. Not unrolled by hand: built by clang, as SwiftPM builds it, this loop is as fast
+    // as one unrolled four times (both at the FMA peak on Zen 4), and gcc's build of the
+    // unrolled one was 8 % slower (BENCHMARKS.md, "The AVX2 kernel, one step per turn").
     for (ptrdiff_t p = 0; p < kc; p++) {
         __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
         SGEMM_ROW(0) SGEMM_ROW(1) SGEMM_ROW(2) SGEMM_ROW(3) SGEMM_ROW(4) SGEMM_ROW(5)
