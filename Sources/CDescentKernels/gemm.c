@@ -133,9 +133,9 @@ static int descent_variant(void) {
 #undef GEMM_NC
 #undef GEMM_KERNELS
 
-// The AVX-512 tile's own instance: MC a multiple of its 12 rows, NC of its 32 columns. The
-// sizes can be set when compiling (-DDESCENT_SGEMM512_KC=256 …) so that Benchmarks/gemm_blocks.sh
-// can try others on a new CPU without touching this file.
+// The AVX-512 tile's own instance: MC a multiple of its 12 rows, NC of its 32 columns. Like the
+// AVX2 instance's, its sizes can be set when compiling (-DDESCENT_SGEMM512_KC=256 …) so that
+// Benchmarks/gemm_blocks.py can try others on a new CPU without touching this file.
 #ifndef DESCENT_SGEMM512_MC
 #define DESCENT_SGEMM512_MC 96
 #endif
