@@ -95,7 +95,7 @@ static const Shape shapes[] = {
 
 // Which shapes to time: the first argument, `all` (the default), `kernels` (the micro-kernels
 // alone), `w3` (W3's convolution and dense shapes, a square) or `mlp` (W1's and W2's products,
-// forward and both gradients; Benchmarks/gemm_blocks.sh times these for each block size).
+// forward and both gradients; Benchmarks/gemm_blocks.py times these for each block size).
 int main(int argc, char **argv) {
     const char *set = argc > 1 ? argv[1] : "all";
     int all = strcmp(set, "all") == 0;
