@@ -27,8 +27,8 @@ def sizes(text, option):
         values = [int(value) for value in text.split(",")]
     except ValueError:
         raise SystemExit(f"gemm_blocks.py: {option} expects numbers separated by commas, found {text!r}")
-    if not values or min(values) < 1:
-        raise SystemExit(f"gemm_blocks.py: {option} expects positive numbers, found {text!r}")
+    if not values or min(values) < 1 or max(values) > 4096:
+        raise SystemExit(f"gemm_blocks.py: {option} expects numbers from 1 to 4096, found {text!r}")
     return values
 
 

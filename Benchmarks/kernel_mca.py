@@ -138,8 +138,13 @@ def main():
             raise SystemExit(f"kernel_mca: {option} {tool!r} is not a program on PATH "
                              "(llvm-mca: apt-get install llvm-19; clang: the Swift toolchain's)")
 
+    if args.keep and os.path.exists(args.keep) and not os.path.isdir(args.keep):
+        raise SystemExit(f"kernel_mca: --keep expects a folder, and {args.keep!r} is a file")
     folder = args.keep or tempfile.mkdtemp(prefix="descent-mca-")
-    os.makedirs(folder, exist_ok=True)
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as error:
+        raise SystemExit(f"kernel_mca: cannot make the --keep folder {folder!r}: {error.strerror}")
     version = subprocess.run([args.mca, "--version"], capture_output=True, text=True).stdout
     match = re.search(r"LLVM version [\w.]+", version)
     print(f"{args.mca}: {match.group(0) if match else 'version unknown'}")
