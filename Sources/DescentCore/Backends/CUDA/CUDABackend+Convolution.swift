@@ -34,10 +34,11 @@ extension CUDABackend {
         }
     }
 
-    /// Unfolds examples `first ..< first + count` of `input` into `columns`.
+    /// Unfolds examples `first ..< first + count` of `input` into `columns`: a thread for each
+    /// column and input channel.
     private func unfold(_ input: Tensor, into columns: Tensor, first: Int, count: Int, _ geometry: Conv2dGeometry,
                         _ plan: ConvolutionPlan) {
-        let n = plan.rows * count * plan.positions
+        let n = geometry.inChannels * count * plan.positions
         context.launch("im2col_\(Self.suffix(input.dtype))", in: .convolution, count: n,
                        [input.cudaArgument, columns.cudaArgument, .int64(Int64(first)), .int64(Int64(count)), .int64(Int64(n)),
                         Self.dims(geometry)])
@@ -52,10 +53,21 @@ extension CUDABackend {
                         .int64(Int64(n)), Self.dims(geometry)])
     }
 
+    /// The most products (`C/groups·kH·kW`) an output of ``conv2d(_:weight:bias:_:)`` sums for it
+    /// to be computed by its definition, one thread per output (`conv2d_direct`), rather than as
+    /// a matrix product of that depth.
+    static let directConvolutionDepth = 32
+
     func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ geometry: Conv2dGeometry) -> Tensor {
         let y = empty(geometry.outputShape, input.dtype)
         let plan = ConvolutionPlan(geometry)
         guard y.scalarCount > 0 else { return y }
+        if plan.groupRows <= Self.directConvolutionDepth {
+            context.launch("conv2d_direct_\(Self.suffix(input.dtype))", in: .convolution, count: y.scalarCount,
+                           [input.cudaArgument, weight.cudaArgument, bias?.cudaArgument ?? .pointer(0), .int32(bias == nil ? 0 : 1),
+                            y.cudaArgument, .int64(Int64(y.scalarCount)), Self.dims(geometry)])
+            return y
+        }
         let dtype = input.dtype
         let columns = empty([plan.rows * plan.chunk * plan.positions], dtype)
         let product = empty([geometry.outChannels * plan.chunk * plan.positions], dtype)

@@ -66,10 +66,26 @@ extension CUDABackend {
         if context.synchronizesEveryLaunch { context.synchronize() }
     }
 
-    /// cuBLAS's product, then the bias and the activation in one kernel of their own (a fused
-    /// epilogue, cuBLASLt's, is not used yet).
+    /// The most rows, and the longest rows, that ``linear(_:weight:bias:activation:)`` computes with
+    /// one kernel of dot products (`linear_rows`) rather than cuBLAS: batch-1 inference (W4) is
+    /// then one launch per layer; beyond them, cuBLAS's tiles share each load among many
+    /// outputs, and a block per output would read W once for every row.
+    static let dotProductRows = (rows: 8, length: 8_192)
+
+    /// For a few rows, one kernel: a dot product per output, with the bias and the activation.
+    /// Otherwise cuBLAS's product, then the bias and the activation in one kernel of their own (a
+    /// fused epilogue, cuBLASLt's, is not used yet).
     func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: LinearActivation) -> Tensor {
         let (rows, k, outputs) = (x.shape[0], x.shape[1], weight.shape[0])
+        if rows <= Self.dotProductRows.rows, k <= Self.dotProductRows.length {
+            let y = empty([rows, outputs], x.dtype)
+            // A block of 256 threads per output.
+            context.launch("linear_rows_\(Self.suffix(x.dtype))", in: .reduction, count: y.scalarCount * 256,
+                           [x.cudaArgument, weight.cudaArgument, bias?.cudaArgument ?? .pointer(0), .int32(bias == nil ? 0 : 1),
+                            .int32(activation == .relu ? 1 : 0), y.cudaArgument, .int64(Int64(rows)), .int64(Int64(outputs)),
+                            .int64(Int64(k))])
+            return y
+        }
         let product = MatrixProduct(transposeA: false, transposeB: true, batch: 1, m: rows, n: outputs, k: k,
                                     strideA: 0, strideB: 0, shape: [rows, outputs])
         let y = matmul(x, weight, product)

@@ -1,6 +1,7 @@
 extension CUDAKernelSource {
-    /// Copies that only move elements, for elements of 1, 4 and 8 bytes (every dtype): a
-    /// strided copy (permute, broadcast, one input of a concatenation), a gather along an axis,
+    /// Copies that only move elements, for elements of 1, 4 and 8 bytes (every dtype): a plain
+    /// copy (between a GPU's memory and pinned host memory, where a kernel's few microseconds
+    /// beat a copy engine's: CUDAInferenceGraph), a strided copy (permute, broadcast, one input of a concatenation), a gather along an axis,
     /// and the scatter-add that is a gather's gradient (floating point only); and `fill_b8`, which
     /// sets 8-byte elements to a value passed as its argument (the driver's memset sets at most 4).
     ///
@@ -8,6 +9,9 @@ extension CUDAKernelSource {
     /// and written at operand 1's.
     static let movement = """
     #define MOVEMENT(NAME, T) \\
+    extern "C" __global__ void copy_##NAME(const T *x, T *y, i64 n) { \\
+        GRID_LOOP(i, n) y[i] = x[i]; \\
+    } \\
     extern "C" __global__ void copy_strided_##NAME(const T *x, T *y, i64 n, Dims d) { \\
         GRID_LOOP(i, n) y[operand_offset(d, 1, i)] = x[operand_offset(d, 0, i)]; \\
     } \\

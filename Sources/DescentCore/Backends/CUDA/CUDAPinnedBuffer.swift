@@ -1,8 +1,9 @@
 import CDescentCUDA
 
-/// Page-locked host memory (`cuMemHostAlloc`) for `count` floats: the GPU copies to and from it
-/// directly, so a copy of it can be part of a CUDA graph (a copy of ordinary, pageable memory
-/// cannot be captured: the driver stages it through a buffer of its own when it is queued).
+/// Page-locked host memory (`cuMemHostAlloc`) for `count` floats, mapped into the GPU's address
+/// space: a kernel reads and writes it directly, so a copy of it can be part of a CUDA graph (a
+/// copy of ordinary, pageable memory cannot be captured: the driver stages it through a buffer of
+/// its own when it is queued).
 final class CUDAPinnedBuffer: @unchecked Sendable {
     let context: CUDAContext
     let api: CUDAGraphAPI
@@ -15,7 +16,7 @@ final class CUDAPinnedBuffer: @unchecked Sendable {
         self.count = count
         context.makeCurrent()
         var raw: UnsafeMutableRawPointer?
-        try context.driver.check(api.hostAllocate(&raw, max(count, 1) * MemoryLayout<Float>.stride, 0),
+        try context.driver.check(api.hostAllocate(&raw, max(count, 1) * MemoryLayout<Float>.stride, Self.deviceMapped),
                                  "cuMemHostAlloc(\(count) floats)")
         guard let raw else { throw CUDAError(.unsupported("cuMemHostAlloc returned no memory")) }
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
@@ -27,5 +28,11 @@ final class CUDAPinnedBuffer: @unchecked Sendable {
         _ = api.hostFree(pointer)
     }
 
-    var byteCount: Int { count * MemoryLayout<Float>.stride }
+    /// `CU_MEMHOSTALLOC_DEVICEMAP`: the memory is mapped into the GPU's address space, so that
+    /// kernels read and write it over the bus.
+    private static let deviceMapped: UInt32 = 0x02
+
+    /// The buffer's address for a kernel: with unified addressing (every 64-bit platform CUDA
+    /// 12 and 13 support), mapped host memory has the same address on the GPU as on the host.
+    var deviceAddress: DCUdeviceptr { DCUdeviceptr(UInt(bitPattern: pointer)) }
 }
