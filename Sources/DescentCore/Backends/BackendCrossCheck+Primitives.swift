@@ -469,8 +469,9 @@ struct CrossCheckRun {
 
     mutating func linear() {
         // (rows n, inputs k, outputs m): one row (the vector path), one output, no inputs, no
-        // rows, odd sizes, and one large enough to split across threads.
-        let cases: [(Int, Int, Int)] = [(1, 37, 19), (23, 37, 1), (3, 0, 4), (0, 3, 4), (13, 17, 11), (64, 100, 50)]
+        // rows, odd sizes, one large enough to split across threads, and the most rows a GPU
+        // computes as dot products (CUDABackend.dotProductRows), each longer than its 256 threads.
+        let cases: [(Int, Int, Int)] = [(1, 37, 19), (23, 37, 1), (3, 0, 4), (0, 3, 4), (13, 17, 11), (64, 100, 50), (8, 600, 9)]
         for dtype in [DType.float32, .float64] {
             for hasBias in [true, false] {
                 for activation in LinearActivation.allCases {
