@@ -5,8 +5,10 @@ extension CUDAKernelSource {
     /// - `conv2d_direct`: the output, one thread per element, each summing its group's
     ///   `C/groups·kH·kW` products (in the order of the columns matrix's rows: channel, kernel
     ///   row, kernel column) and the bias; for a first layer's 1 or 3 channels (and depthwise
-    ///   convolutions), where the product of the route below has a depth of 9 or 27, and cuBLAS
-    ///   spent 950 µs on W3's first layer (32×43,264×9) that this does in a few.
+    ///   convolutions), where the route below would unfold the input, multiply with a depth of
+    ///   9 or 27 and copy the product into place: three launches, and two copies of the output's
+    ///   size, for a few multiply-adds per output (W3's epoch on an H200: 1.30–1.33 s this way,
+    ///   1.34–1.38 s the other).
     ///
     /// Otherwise:
     ///
@@ -16,8 +18,9 @@ extension CUDAKernelSource {
     /// `[groups][O/groups][C/groups·kH·kW]`, is then channel-major (`[O][count·oH·oW]`):
     ///
     /// - `im2col`: input → columns (zero where the window reaches into the padding), one thread
-    ///   per column and input channel, writing that channel's `kH·kW` rows: an element of its own
-    ///   each took seven 64-bit divisions, and W3's 10.6 million of them 150 µs;
+    ///   per column and input channel, writing that channel's `kH·kW` rows (a thread per
+    ///   element took seven 64-bit divisions for each: W3's 10.6 million elements, 152 µs in the
+    ///   profile of an H200, now 42);
     /// - `conv2d_output`: channel-major product → NCHW output, plus the bias;
     /// - `channels_major`: NCHW upstream gradient → channel-major, for both gradients' products;
     /// - `col2im`: columns' gradient → input gradient, each input element summing the columns

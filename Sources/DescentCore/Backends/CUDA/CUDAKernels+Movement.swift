@@ -1,9 +1,10 @@
 extension CUDAKernelSource {
     /// Copies that only move elements, for elements of 1, 4 and 8 bytes (every dtype): a plain
     /// copy (between a GPU's memory and pinned host memory, where a kernel's few microseconds
-    /// beat a copy engine's: CUDAInferenceGraph), a strided copy (permute, broadcast, one input of a concatenation), a gather along an axis,
-    /// and the scatter-add that is a gather's gradient (floating point only); and `fill_b8`, which
-    /// sets 8-byte elements to a value passed as its argument (the driver's memset sets at most 4).
+    /// beat a copy engine's: CUDAInferenceGraph), a strided copy (permute, broadcast, one input
+    /// of a concatenation), a gather along an axis, and the scatter-add that is a gather's
+    /// gradient (floating point only); and `fill_b8`, which sets 8-byte elements to a value
+    /// passed as its argument (the driver's memset sets at most 4).
     ///
     /// `copy_strided`: element `i` of a tensor of `Dims`'s shape is read at operand 0's strides
     /// and written at operand 1's.

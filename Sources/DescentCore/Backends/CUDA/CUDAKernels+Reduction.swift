@@ -37,8 +37,9 @@ extension CUDAKernelSource {
             T value = identity<T>(op);
             if (begin < end) {
                 // The run's first element by division, then the next ones by stepping an odometer
-                // over the reduced axes: a division per axis and element made W3's bias
-                // gradients (43,264 elements each) take 100 µs.
+                // over the reduced axes. A division per axis and element had W3's bias gradients
+                // (43,264 elements each, 32 and 64 channels) at 122 and 102 µs in the profile of
+                // an H200; this way, 52 and 42.
                 i64 digit[8], offset = 0, r = begin;
                 for (int axis = (int)d.v[0] - 1; axis >= 0; --axis) {
                     digit[axis] = r % d.v[17 + axis];
