@@ -11,7 +11,8 @@
 #                .build/release/descent-bench) with the workloads w2-step and w4-call
 #   WORKLOAD     w2-step, w4-call, or both (the default); or w3-step, one W3 (convolutional)
 #                training step on a batch of 8 (3 counted calls); or w4-batch, one W4 batch-1000
-#                inference call (3 counted calls)
+#                inference call (3 counted calls); or w2-overhead, W2's step with layers 4-4-2,
+#                too small for the products to matter: the step's cost besides its arithmetic
 #   --out DIR    keep the callgrind.out.WORKLOAD files and valgrind logs there (default: a new
 #                folder under /tmp, printed at the end); read them with
 #                callgrind_annotate DIR/callgrind.out.w2-step
@@ -87,11 +88,11 @@ valgrind_path="$(command -v "$VALGRIND")"
 results=()
 for workload in "${workloads[@]}"; do
     case "$workload" in
-        w2-step) function=callgrindW2Step; calls_key=w2_step_calls ;;
+        w2-step|w2-overhead) function=callgrindW2Step; calls_key=w2_step_calls ;;
         w4-call) function=callgrindW4Call; calls_key=w4_call_calls ;;
         w3-step) function=callgrindW3Step; calls_key=w3_step_calls ;;
         w4-batch) function=callgrindW4BatchCall; calls_key=w4_batch_calls ;;
-        *) echo "callgrind.sh: unknown workload $workload (w2-step, w4-call, w3-step or w4-batch)" >&2; exit 2 ;;
+        *) echo "callgrind.sh: unknown workload $workload (w2-step, w2-overhead, w4-call, w3-step or w4-batch)" >&2; exit 2 ;;
     esac
     # (grep reads all of nm's output: grep -q would stop early, and nm's SIGPIPE fails the pipe)
     if ! nm "$profiled" | grep "$function" >/dev/null; then

@@ -24,7 +24,11 @@ about five minutes on two cores (seven on an AVX-512 CPU):
    multiplies again with DESCENT_KERNELS=avx2, alternating with the AVX-512 kernels, Descent
    only: whether the 512-bit kernels pay on this CPU for whole workloads (Intel cores lower
    their clock under 512-bit work, which a kernel's own figure does not show);
-6. unless --skip-kernel-tests, Tests/CKernels/run.sh: the C kernels checked on every variant
+6. W2's step taken apart, Descent alone on synthetic data, on one thread and on --threads
+   (descent-bench's w2-parts and w2-overhead): forward pass, gradients, update, whole step, and
+   what a step costs besides its arithmetic (layers 4-4-2), medians of --rounds runs: where
+   W2's time goes on this CPU, and how much of it a second thread takes off;
+7. unless --skip-kernel-tests, Tests/CKernels/run.sh: the C kernels checked on every variant
    this CPU runs (and the NEON ones under qemu where it is installed).
 
 Then it prints each target with the figure, the ratio, the share of the FMA peak, and whether it
@@ -130,6 +134,31 @@ def variants(threads, epochs, rounds):
     return lines
 
 
+W2_PARTS = [("w2_parts_forward_us", "forward pass"), ("w2_parts_gradients_us", "cost and gradients"),
+            ("w2_parts_update_us", "SGD update"), ("w2_parts_step_us", "whole step"),
+            ("w2_step_us", "a 4-4-2 step (all but the arithmetic)")]
+
+
+def w2_parts(threads, rounds):
+    """The lines of a table: W2's step taken apart, in microseconds, on one thread and on
+    `threads`, the medians of `rounds` runs (Descent alone, synthetic data)."""
+    binary = os.path.join(ROOT, ".build", "release", "descent-bench")
+    counts = sorted({1, threads})
+    runs = {count: [] for count in counts}
+    for round in range(rounds):
+        print(f"W2's step taken apart, round {round + 1}/{rounds}", file=sys.stderr)
+        for count in counts:
+            runs[count].append(compare.run([binary, "--workloads", "w2-parts,w2-overhead", "--threads", str(count), "--json"],
+                                           {"W2_STEP_CALLS": "20000"}))
+    columns = [f"{count} thread{'s' if count > 1 else ''}" for count in counts] + (["speed-up"] if len(counts) > 1 else [])
+    lines = ["| part of a W2 step, µs | " + " | ".join(columns) + " |", "| --- |" + " --- |" * len(columns)]
+    for key, part in W2_PARTS:
+        values = [median(runs[count], key) for count in counts]
+        cells = [f"{value:.1f}" for value in values] + ([f"{values[0] / values[-1]:.2f}×"] if len(counts) > 1 else [])
+        lines.append(f"| {part} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def kernel_tests():
     """The summary lines of Tests/CKernels/run.sh, and whether it passed."""
     result = subprocess.run(["bash", os.path.join(ROOT, "Tests", "CKernels", "run.sh")], capture_output=True, text=True)
@@ -219,6 +248,10 @@ def main():
         lines += ["", f"AVX-512 against AVX2 kernels on this CPU (Descent alone, `DESCENT_KERNELS=avx2`, medians of "
                       f"{args.rounds} alternating rounds, {args.threads} threads; > 1: AVX-512 faster):", ""]
         lines += variants(args.threads, args.epochs, args.rounds)
+    lines += ["", f"W2's step taken apart (Descent alone, synthetic data, medians of {args.rounds} runs; "
+                  f"W2's own step in the table above: {1e6 / median(descent, 'w2_steps_per_second'):.1f} µs, "
+                  "the difference being the batch's gather and the iteration over real data):", ""]
+    lines += w2_parts(args.threads, args.rounds)
     if not args.skip_kernel_tests:
         passed, summary = kernel_tests()
         lines += ["", f"Kernel tests (Tests/CKernels/run.sh): {'passed' if passed else '**FAILED**'}", ""]

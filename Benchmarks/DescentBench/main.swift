@@ -17,6 +17,9 @@
 // W4  inference with the W1 model: batch-1 latency (median), batch-1000 throughput
 // sgemm  matrix-multiply GFLOP/s on the MLP's shapes and on squares
 // gather  W2's batch of 32 random rows alone, microseconds per batch
+// w2-parts  W2's step taken apart on synthetic data: forward pass, gradients, update, whole step (µs)
+// w2-overhead  W2's step with layers 4-4-2: what a step costs besides its arithmetic (µs; set
+//     W2_STEP_CALLS=20000 for a steady figure; Benchmarks/callgrind.sh counts its instructions)
 // csv  loading a CSV file (--csv FILE): seconds, MB/s, rows; run alone for its peak memory
 import Descent
 import Foundation
@@ -307,17 +310,22 @@ func w3TrainingStep(_ model: inout Sequential, _ optimizer: Adadelta, _ inputs: 
     model(input)
 }
 
-@MainActor func w2Step(json: Bool) {
-    var model = mlp([784, 128, 10], dropout: 0, seed: 0)
+/// W2's step, or with `sizes` too small for the products to matter (`--workloads w2-overhead`,
+/// layers 4-4-2), what a step costs besides its arithmetic: recording and freeing the graph,
+/// allocations, dispatch. `W2_STEP_CALLS` sets how many calls are timed (callgrind's 10 by
+/// default; thousands give a steadier time).
+@MainActor func w2Step(sizes: [Int] = [784, 128, 10], json: Bool) {
+    var model = mlp(sizes, dropout: 0, seed: 0)
     let optimizer = SGD(learningRate: 0.1)
-    let inputs = Tensor.randomNormal([32, 784], seed: 1)
-    let labels = Tensor(shape: [32], scalars: (0..<32).map { Int32($0 % 10) })
+    let inputs = Tensor.randomNormal([32, sizes[0]], seed: 1)
+    let labels = Tensor(shape: [32], scalars: (0..<32).map { Int32($0 % sizes[2]) })
     for _ in 0..<20 { w2TrainingStep(&model, optimizer, inputs, labels) }
+    let calls = Int(ProcessInfo.processInfo.environment["W2_STEP_CALLS"] ?? "") ?? callgrindCalls
     let elapsed = seconds {
-        for _ in 0..<callgrindCalls { callgrindW2Step(&model, optimizer, inputs, labels) }
+        for _ in 0..<calls { callgrindW2Step(&model, optimizer, inputs, labels) }
     }
-    record("w2_step_calls", Double(callgrindCalls), json: json)
-    record("w2_step_us", elapsed / Double(callgrindCalls) * 1e6, json: json)
+    record("w2_step_calls", Double(calls), json: json)
+    record("w2_step_us", elapsed / Double(calls) * 1e6, json: json)
 }
 
 /// W3's step on a reduced batch of 8 synthetic images (callgrind runs about 50× slower than
@@ -383,6 +391,8 @@ do {
     if options.workloads.contains("fusions") { fusions(json: options.json) }
     if options.workloads.contains("dropout") { dropout(json: options.json) }
     if options.workloads.contains("w2-step") { w2Step(json: options.json) }
+    if options.workloads.contains("w2-parts") { w2Parts(json: options.json) }
+    if options.workloads.contains("w2-overhead") { w2Step(sizes: [4, 4, 2], json: options.json) }
     if options.workloads.contains("w4-call") { w4Call(json: options.json) }
     if options.workloads.contains("w4-batch") { w4BatchCall(json: options.json) }
     if options.workloads.contains("w3-step") { w3Step(json: options.json) }

@@ -1,0 +1,97 @@
+// A matrix product cut into two halves by columns, as GEMM.swift cuts it for two threads, timed
+// on one thread and on two (the second a plain pthread spinning on a counter, no pool): how fast
+// the split product can be on this CPU, to compare with what Descent's own threads get
+// (`descent-bench --workloads w2-parts`). Wall time, the best of 30 runs of 50 products.
+//
+//     k=Sources/CDescentKernels
+//     clang -O2 -I$k/include -I$k Benchmarks/gemm_halves.c $k/*.c -o /tmp/gemm_halves -lm -lpthread
+//     /tmp/gemm_halves M N K TRANSPOSE_A TRANSPOSE_B
+//
+// W2's two large products: `32 128 784 0 1` (the first layer's forward pass, x·Wᵀ) and
+// `128 784 32 1 0` (its weight gradient, ḡᵀ·x).
+#include "CDescentKernels.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static long m, n, k, half;
+static int transposeA, transposeB;
+static float *a, *b, *c;
+static atomic_long posted, finished;
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+// Columns [0, half) or [half, n) of C.
+static void multiplyHalf(int second) {
+    long start = second ? half : 0, count = second ? n - half : half;
+    const float *columns = transposeB ? b + start * k : b + start;
+    descent_sgemm(transposeA, transposeB, m, count, k, a, transposeA ? m : k, columns, transposeB ? k : n,
+                  c + start, n, 0);
+}
+
+static void *helper(void *unused) {
+    (void)unused;
+    long seen = 0;
+    for (;;) {
+        while (atomic_load(&posted) == seen) {}
+        seen = atomic_load(&posted);
+        multiplyHalf(1);
+        atomic_fetch_add(&finished, 1);
+    }
+    return NULL;
+}
+
+// Seconds per product: the best of 30 runs of 50.
+static double best(int threads) {
+    double fastest = 1e9;
+    for (int run = 0; run < 30; run++) {
+        double start = now();
+        for (int repeat = 0; repeat < 50; repeat++) {
+            if (threads == 2) {
+                long done = atomic_load(&finished);
+                atomic_fetch_add(&posted, 1);
+                multiplyHalf(0);
+                while (atomic_load(&finished) == done) {}
+            } else {
+                multiplyHalf(0);
+                multiplyHalf(1);
+            }
+        }
+        double seconds = (now() - start) / 50;
+        if (seconds < fastest) fastest = seconds;
+    }
+    return fastest;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 6) {
+        fprintf(stderr, "usage: %s M N K TRANSPOSE_A TRANSPOSE_B (e.g. 32 128 784 0 1)\n", argv[0]);
+        return 2;
+    }
+    m = atol(argv[1]), n = atol(argv[2]), k = atol(argv[3]);
+    transposeA = atoi(argv[4]), transposeB = atoi(argv[5]);
+    if (m < 1 || n < 2 || k < 1) {
+        fprintf(stderr, "M and K must be at least 1 and N at least 2\n");
+        return 2;
+    }
+    half = (n / 2 + 31) / 32 * 32;  // on a 32-column tile boundary, as GEMM.swift cuts
+    if (half >= n) half = n / 2;
+    a = malloc(sizeof(float) * m * k), b = malloc(sizeof(float) * k * n), c = malloc(sizeof(float) * m * n);
+    if (!a || !b || !c) return 1;
+    for (long i = 0; i < m * k; i++) a[i] = (float)(i % 7) * 0.1f;
+    for (long i = 0; i < k * n; i++) b[i] = (float)(i % 5) * 0.1f;
+    pthread_t thread;
+    pthread_create(&thread, NULL, helper, NULL);
+    double one = best(1), two = best(2);
+    printf("%ldx%ldx%ld (transposeA %d, transposeB %d), halves of %ld and %ld columns: "
+           "one thread %.1f us, two threads %.1f us (%.2fx), %.1f GFLOP/s\n",
+           m, n, k, transposeA, transposeB, half, n - half, one * 1e6, two * 1e6, one / two, 2.0 * m * n * k / two / 1e9);
+    return 0;
+}
