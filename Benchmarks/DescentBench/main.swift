@@ -279,6 +279,17 @@ let sgemmShapes: [(String, Int, Int, Int, Bool, Bool)] = [
 
 let callgrindCalls = 10
 
+/// The whole number the environment variable `name` holds, or `defaultValue` where it is unset;
+/// anything other than a number of at least 1 stops the program with a message.
+func positiveSetting(_ name: String, default defaultValue: Int) -> Int {
+    guard let text = ProcessInfo.processInfo.environment[name] else { return defaultValue }
+    guard let value = Int(text), value >= 1 else {
+        FileHandle.standardError.write(Data("descent-bench: \(name) must be a whole number of at least 1, found \"\(text)\"\n".utf8))
+        exit(2)
+    }
+    return value
+}
+
 /// One W2 training step: forward, backpropagation, SGD update.
 func w2TrainingStep(_ model: inout Sequential, _ optimizer: SGD, _ inputs: Tensor, _ labels: Tensor) {
     let (_, gradients) = valueWithGradient(at: model) { model in
@@ -320,7 +331,7 @@ func w3TrainingStep(_ model: inout Sequential, _ optimizer: Adadelta, _ inputs: 
     let inputs = Tensor.randomNormal([32, sizes[0]], seed: 1)
     let labels = Tensor(shape: [32], scalars: (0..<32).map { Int32($0 % sizes[2]) })
     for _ in 0..<20 { w2TrainingStep(&model, optimizer, inputs, labels) }
-    let calls = Int(ProcessInfo.processInfo.environment["W2_STEP_CALLS"] ?? "") ?? callgrindCalls
+    let calls = positiveSetting("W2_STEP_CALLS", default: callgrindCalls)
     let elapsed = seconds {
         for _ in 0..<calls { callgrindW2Step(&model, optimizer, inputs, labels) }
     }
@@ -331,13 +342,13 @@ func w3TrainingStep(_ model: inout Sequential, _ optimizer: Adadelta, _ inputs: 
 /// W3's step on a reduced batch of 8 synthetic images (callgrind runs about 50× slower than
 /// the CPU): the same layers and shapes per example as W3.
 @MainActor func w3Step(json: Bool) {
-    let w3StepBatch = Int(ProcessInfo.processInfo.environment["W3_STEP_BATCH"] ?? "") ?? 8
+    let w3StepBatch = positiveSetting("W3_STEP_BATCH", default: 8)
     var model = Sequential.pyTorchMNISTExample(seed: 0)
     let optimizer = Adadelta(learningRate: 1.0)
     let inputs = Tensor.randomNormal([w3StepBatch, 1, 28, 28], seed: 1)
     let labels = Tensor(shape: [w3StepBatch], scalars: (0..<w3StepBatch).map { Int32($0 % 10) })
     for _ in 0..<3 { w3TrainingStep(&model, optimizer, inputs, labels) }
-    let calls = Int(ProcessInfo.processInfo.environment["W3_STEP_CALLS"] ?? "") ?? 3
+    let calls = positiveSetting("W3_STEP_CALLS", default: 3)
     let elapsed = seconds {
         for _ in 0..<calls { callgrindW3Step(&model, optimizer, inputs, labels) }
     }
