@@ -75,16 +75,29 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s M N K TRANSPOSE_A TRANSPOSE_B (e.g. 32 128 784 0 1)\n", argv[0]);
         return 2;
     }
-    m = atol(argv[1]), n = atol(argv[2]), k = atol(argv[3]);
-    transposeA = atoi(argv[4]), transposeB = atoi(argv[5]);
-    if (m < 1 || n < 2 || k < 1) {
-        fprintf(stderr, "M and K must be at least 1 and N at least 2\n");
+    long sizes[5];
+    for (int i = 0; i < 5; i++) {
+        char *end;
+        sizes[i] = strtol(argv[i + 1], &end, 10);
+        if (*argv[i + 1] == '\0' || *end != '\0') {
+            fprintf(stderr, "argument %d: expected a whole number, found \"%s\"\n", i + 1, argv[i + 1]);
+            return 2;
+        }
+    }
+    m = sizes[0], n = sizes[1], k = sizes[2], transposeA = sizes[3] != 0, transposeB = sizes[4] != 0;
+    // Each matrix at most 2^28 floats (1 GiB), so that no size computation overflows.
+    const long limit = 1L << 14;
+    if (m < 1 || n < 2 || k < 1 || m > limit || n > limit || k > limit) {
+        fprintf(stderr, "M and K must be 1 to %ld and N 2 to %ld, found %ld %ld %ld\n", limit, limit, m, n, k);
         return 2;
     }
     half = (n / 2 + 31) / 32 * 32;  // on a 32-column tile boundary, as GEMM.swift cuts
     if (half >= n) half = n / 2;
     a = malloc(sizeof(float) * m * k), b = malloc(sizeof(float) * k * n), c = malloc(sizeof(float) * m * n);
-    if (!a || !b || !c) return 1;
+    if (!a || !b || !c) {
+        fprintf(stderr, "not enough memory for %ldx%ldx%ld\n", m, n, k);
+        return 1;
+    }
     for (long i = 0; i < m * k; i++) a[i] = (float)(i % 7) * 0.1f;
     for (long i = 0; i < k * n; i++) b[i] = (float)(i % 5) * 0.1f;
     pthread_t thread;
