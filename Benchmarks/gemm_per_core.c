@@ -1,5 +1,6 @@
-// The matrix multiply's speed on one core, on W3's convolution shapes and a square, timed by the
-// thread's CPU time (so that other work on a shared machine does not lower it). Compare with
+// The matrix multiply's speed on one core, on W3's convolution shapes and a square, W1's and W2's
+// products, and the dense layers of 10 outputs with their bias (the last panel of 16 columns or
+// fewer: the micro-kernel's narrow tile), timed by the thread's CPU time (so that other work on a shared machine does not lower it). Compare with
 // Benchmarks/fma_peak.c, the core's FMA peak. First, each float micro-kernel the CPU runs on
 // its own, with its packed panels in L1 (no packing, no driver, no cache misses): the measured
 // counterpart of Benchmarks/kernel_mca.py's static estimate of the same loop.
@@ -10,7 +11,7 @@
 // Build it with clang, as SwiftPM builds the package's C: gcc compiles some of these loops
 // differently (its AVX2 kernel ran 8 % below clang's, its vector–matrix product did not
 // vectorize the streaming loop at all), so a gcc build measures another program.
-//     /tmp/gemm_per_core [all | kernels | w3 | mlp]
+//     /tmp/gemm_per_core [all | kernels | w3 | mlp | narrow]
 #include "CDescentKernels.h"
 #include "gemm_kernels.h"
 
@@ -25,15 +26,24 @@ static double threadSeconds(void) {
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
-static void measure(const char *name, int transposeA, int transposeB, long m, long n, long k) {
+// With `withBias`, the product a dense layer computes: the bias added by the micro-kernel
+// (descent_sgemm_fused), as Descent runs it.
+static void measure(const char *name, int transposeA, int transposeB, long m, long n, long k, int withBias) {
     float *a = malloc(sizeof(float) * m * k), *b = malloc(sizeof(float) * k * n), *c = malloc(sizeof(float) * m * n);
+    float *bias = malloc(sizeof(float) * n);
     for (long i = 0; i < m * k; i++) a[i] = (float)(i % 7) * 0.1f;
     for (long i = 0; i < k * n; i++) b[i] = (float)(i % 5) * 0.1f;
+    for (long j = 0; j < n; j++) bias[j] = (float)(j % 3) * 0.1f;
     double best = 1e9;
     for (int round = 0; round < 7; round++) {
         double start = threadSeconds();
         for (int repeat = 0; repeat < 20; repeat++) {
-            descent_sgemm(transposeA, transposeB, m, n, k, a, transposeA ? m : k, b, transposeB ? k : n, c, n, 0);
+            if (withBias) {
+                descent_sgemm_fused(DESCENT_KERNELS_BEST, transposeA, transposeB, m, n, k, a, transposeA ? m : k, b,
+                                    transposeB ? k : n, c, n, 0, bias, DESCENT_ACTIVATION_IDENTITY);
+            } else {
+                descent_sgemm(transposeA, transposeB, m, n, k, a, transposeA ? m : k, b, transposeB ? k : n, c, n, 0);
+            }
         }
         double seconds = (threadSeconds() - start) / 20;
         if (seconds < best) best = seconds;
@@ -42,6 +52,7 @@ static void measure(const char *name, int transposeA, int transposeB, long m, lo
     free(a);
     free(b);
     free(c);
+    free(bias);
 }
 
 typedef void (*MicroKernel)(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
@@ -77,6 +88,7 @@ typedef struct {
     const char *set, *name;
     int transposeA, transposeB;
     long m, n, k;
+    int withBias;
 } Shape;
 
 static const Shape shapes[] = {
@@ -91,16 +103,21 @@ static const Shape shapes[] = {
     {"mlp", "W1 layer 1 weight gradient", 1, 0, 512, 784, 128},
     {"mlp", "W2 layer 1 forward", 0, 1, 32, 128, 784},
     {"mlp", "W2 layer 1 weight gradient", 1, 0, 128, 784, 32},
+    {"narrow", "W2 layer 2 forward, bias", 0, 1, 32, 10, 128, 1},
+    {"narrow", "W1 layer 3 forward, bias", 0, 1, 128, 10, 512, 1},
+    {"narrow", "W4 batch-1000 layer 3, bias", 0, 1, 1000, 10, 512, 1},
 };
 
 // Which shapes to time: the first argument, `all` (the default), `kernels` (the micro-kernels
-// alone), `w3` (W3's convolution and dense shapes, a square) or `mlp` (W1's and W2's products,
-// forward and both gradients; Benchmarks/gemm_blocks.py times these for each block size).
+// alone), `w3` (W3's convolution and dense shapes, a square), `mlp` (W1's and W2's products,
+// forward and both gradients; Benchmarks/gemm_blocks.py times these for each block size) or
+// `narrow` (the dense layers of 10 outputs, bias included).
 int main(int argc, char **argv) {
     const char *set = argc > 1 ? argv[1] : "all";
     int all = strcmp(set, "all") == 0;
-    if (!all && strcmp(set, "kernels") != 0 && strcmp(set, "w3") != 0 && strcmp(set, "mlp") != 0) {
-        fprintf(stderr, "gemm_per_core: expected all, kernels, w3 or mlp, found '%s'\n", set);
+    if (!all && strcmp(set, "kernels") != 0 && strcmp(set, "w3") != 0 && strcmp(set, "mlp") != 0 &&
+        strcmp(set, "narrow") != 0) {
+        fprintf(stderr, "gemm_per_core: expected all, kernels, w3, mlp or narrow, found '%s'\n", set);
         return 2;
     }
     if (all || strcmp(set, "kernels") == 0) {
@@ -118,7 +135,7 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         const Shape *shape = &shapes[i];
         if (all || strcmp(set, shape->set) == 0) {
-            measure(shape->name, shape->transposeA, shape->transposeB, shape->m, shape->n, shape->k);
+            measure(shape->name, shape->transposeA, shape->transposeB, shape->m, shape->n, shape->k, shape->withBias);
         }
     }
     return 0;

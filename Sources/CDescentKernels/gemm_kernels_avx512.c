@@ -109,8 +109,8 @@ heights(ptrdiff_t kc, const float *restrict a, const float *restrict b, float *r
 }
 
 // A tile whose C is at most 16 columns wide (the ragged last panel of a product, such as
-// Winograd's chunks that leave 8 of a panel's 32 columns used) computes those 16 only: half
-// the FMAs of the full tile, whose right half would be thrown away.
+// Winograd's chunks that leave 8 of a panel's 32 columns used, or a classifier's 10 outputs)
+// computes those 16 only: half the FMAs of the full tile, whose right half would be thrown away.
 AVX512 static inline __attribute__((always_inline)) void
 narrow(ptrdiff_t kc, const float *restrict a, const float *restrict b, float *restrict c, ptrdiff_t ldc,
        float beta, int mr, int nr, const float *restrict bias, int activation) {
@@ -126,11 +126,30 @@ AVX512 void descent_sgemm_kernel_avx512(ptrdiff_t kc, const float *restrict a, c
     }
 }
 
-// One copy per epilogue (DESCENT_EPILOGUE_COPIES, gemm_kernels.h).
+// One copy per epilogue (DESCENT_EPILOGUE_COPIES, gemm_kernels.h), full width and narrow: a
+// dense layer's bias goes through here, and a layer of 10 outputs is one narrow panel. Each
+// width is a function of its own: unoptimized (a debug build), every inlined tile keeps its own
+// stack slots, and the two widths in one frame would need over 8 MB of stack.
+AVX512 static __attribute__((noinline)) void
+epilogue_full(ptrdiff_t kc, const float *restrict a, const float *restrict b, float *restrict c, ptrdiff_t ldc,
+              float beta, int mr, int nr, const float *restrict bias, int activation) {
+    DESCENT_EPILOGUE_COPIES(heights);
+}
+
+AVX512 static __attribute__((noinline)) void
+epilogue_narrow(ptrdiff_t kc, const float *restrict a, const float *restrict b, float *restrict c, ptrdiff_t ldc,
+                float beta, int mr, int nr, const float *restrict bias, int activation) {
+    DESCENT_EPILOGUE_COPIES(narrow);
+}
+
 AVX512 void descent_sgemm_kernel_avx512_epilogue(ptrdiff_t kc, const float *restrict a, const float *restrict b,
                                                  float *restrict c, ptrdiff_t ldc, float beta, int mr, int nr,
                                                  const float *restrict bias, int activation) {
-    DESCENT_EPILOGUE_COPIES(heights);
+    if (nr <= 16) {
+        epilogue_narrow(kc, a, b, c, ldc, beta, mr, nr, bias, activation);
+    } else {
+        epilogue_full(kc, a, b, c, ldc, beta, mr, nr, bias, activation);
+    }
 }
 
 // A 12-row micro-panel of op(A) with `rows` real rows (the rest zero). Untransposed, the rows

@@ -187,10 +187,12 @@ DEFINE_CHECK_FUSED(check_fused_s, float, descent_sgemm_fused, 1e-6)
 DEFINE_CHECK_FUSED(check_fused_d, double, descent_dgemm_fused, 1e-14)
 
 // Every shape kind of check_all_gemm (single rows and columns, ragged tiles of 6×16 and 12×32,
-// k across several cache blocks), both transposes, with and without bias and ReLU.
+// k across several cache blocks) and a classifier's 10 outputs (a 12×32 tile's narrow half),
+// both transposes, with and without bias and ReLU.
 static void check_all_fused(const char *name, int variant) {
     const ptrdiff_t sizes[][3] = {{1, 1, 1}, {1, 37, 19}, {29, 1, 23}, {6, 16, 8}, {12, 32, 9}, {7, 17, 5},
-                                  {13, 33, 300}, {25, 70, 1000}, {100, 70, 35}, {97, 129, 64}};
+                                  {13, 33, 300}, {25, 70, 1000}, {100, 70, 35}, {97, 129, 64},
+                                  {32, 10, 128}};
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         for (int t = 0; t < 4; t++) {
             for (int epilogue = 0; epilogue < 4; epilogue++) {
