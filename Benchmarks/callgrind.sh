@@ -38,6 +38,12 @@
 # Swift's mangled name ($s12DescentBench15callgrindW2Step...) contains the plain name, so the glob
 # matches it; the script checks the symbol is in the binary and that something was counted.
 #
+# Only the instructions are limited to the counted calls. The call counts in a profile ("(30x)" in
+# callgrind_annotate --tree=caller) also count the calls made while collection was off: a w2-step
+# or w2-overhead profile counts the calls of all 30 steps (20 warm-up steps and 10 counted ones),
+# so divide them by 30, not by 10. For allocations per step, valgrind --tool=dhat on the same
+# stripped copy is simpler (W2_STEP_CALLS=500 gives 520 steps; see BENCHMARKS.md, session 14).
+#
 # valgrind 3.19 cannot read the DWARF 5 debug information Swift 6 writes ("Possibly corrupted
 # debuginfo file ... Giving up"), so the script profiles a copy without debug information
 # (objcopy --strip-debug; the symbol table, which names the functions, stays).
