@@ -1,9 +1,10 @@
 // The matrix multiply's speed on one core, on W3's convolution shapes and a square, W1's and W2's
 // products, and the dense layers of 10 outputs with their bias (the last panel of 16 columns or
-// fewer: the micro-kernel's narrow tile), timed by the thread's CPU time (so that other work on a shared machine does not lower it). Compare with
-// Benchmarks/fma_peak.c, the core's FMA peak. First, each float micro-kernel the CPU runs on
-// its own, with its packed panels in L1 (no packing, no driver, no cache misses): the measured
-// counterpart of Benchmarks/kernel_mca.py's static estimate of the same loop.
+// fewer: the micro-kernel's narrow tile), timed by the thread's CPU time (so that other work on
+// a shared machine does not lower it). Compare with Benchmarks/fma_peak.c, the core's FMA peak.
+// First, each float micro-kernel the CPU runs on its own, with its packed panels in L1 (no
+// packing, no driver, no cache misses): the measured counterpart of Benchmarks/kernel_mca.py's
+// static estimate of the same loop.
 //
 //     k=Sources/CDescentKernels
 //     clang -O2 -I$k/include -I$k Benchmarks/gemm_per_core.c $k/*.c -o /tmp/gemm_per_core -lm -lpthread
