@@ -6,63 +6,52 @@ enum Backpropagation {
         guard let root = output.gradientNode else {
             return leaves.map { Tensor.zeros(like: $0) }
         }
-        let gradients = backpropagate(from: root, seed: Tensor.ones(like: output), keepingEvery: false).gradients
+        // The leaves reached, as they come: the later-made first.
+        var reached: [(node: GradientNode, gradient: Tensor)] = []
+        reached.reserveCapacity(leaves.count)
+        backpropagate(from: root, seed: Tensor.ones(like: output)) { node, gradient in
+            if node.inputs.isEmpty { reached.append((node, gradient)) }
+        }
         return leaves.map { leaf in
-            guard let node = leaf.gradientNode, let gradient = gradients[ObjectIdentifier(node)] else {
+            guard let node = leaf.gradientNode, let gradient = gradient(of: node, in: reached) else {
                 return Tensor.zeros(like: leaf)
             }
             return gradient
         }
     }
 
-    /// Passes `seed` (∂C/∂root) back through every node below `root`. Returns the nodes with
-    /// every node after its inputs, and the gradients: of the leaves only, or, with
-    /// `keepingEvery` (to draw the graph), of every node.
-    static func backpropagate(from root: GradientNode, seed: Tensor, keepingEvery: Bool)
-        -> (order: [GradientNode], gradients: [ObjectIdentifier: Tensor]) {
-        let order = topologicalOrder(from: root)
-        var gradients: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
-        withoutGradients {
-            // Each node, visited after every node that uses it, passes its gradient back.
-            for node in order.reversed() {
-                guard let upstream = gradients[ObjectIdentifier(node)], !node.inputs.isEmpty else { continue }
-                if !keepingEvery { gradients[ObjectIdentifier(node)] = nil }  // no longer needed: free it early
-                let inputGradients = node.pullback(upstream)
-                for (input, gradient) in zip(node.inputs, inputGradients) {
-                    guard let input, let gradient else { continue }
-                    precondition(gradient.shape == input.shape,
-                                 "internal: \(node.operation) pullback gave shape \(gradient.shape) for input \(input.shape)")
-                    let key = ObjectIdentifier(input)
-                    // A tensor used several times receives the sum of its gradients.
-                    if let existing = gradients[key] {
-                        gradients[key] = existing + gradient
-                    } else {
-                        gradients[key] = gradient
-                    }
-                }
-            }
+    /// The gradient of `node` among `reached`, which is ordered by falling sequence number: a
+    /// binary search, so that a model with many parameters needs no dictionary.
+    private static func gradient(of node: GradientNode, in reached: [(node: GradientNode, gradient: Tensor)])
+        -> Tensor? {
+        var low = 0, high = reached.count
+        while low < high {
+            let middle = (low + high) / 2
+            if reached[middle].node.sequenceNumber > node.sequenceNumber { low = middle + 1 } else { high = middle }
         }
-        return (order, gradients)
+        return low < reached.count && reached[low].node === node ? reached[low].gradient : nil
     }
 
-    /// Nodes ordered so that every node comes after its inputs (iterative depth-first search, so
-    /// deep graphs do not overflow the stack).
-    private static func topologicalOrder(from root: GradientNode) -> [GradientNode] {
-        var order: [GradientNode] = []
-        var visited: Set<ObjectIdentifier> = [ObjectIdentifier(root)]
-        var stack: [(node: GradientNode, nextInput: Int)] = [(root, 0)]
-        while let top = stack.last {
-            if top.nextInput < top.node.inputs.count {
-                stack[stack.count - 1].nextInput += 1
-                if let input = top.node.inputs[top.nextInput], visited.insert(ObjectIdentifier(input)).inserted {
-                    stack.append((input, 0))
+    /// Passes `seed` (∂C/∂root) back through every node below `root`, and calls `visit` with
+    /// each node and its gradient (summed over all its uses), every node before its inputs.
+    static func backpropagate(from root: GradientNode, seed: Tensor,
+                              visit: (_ node: GradientNode, _ gradient: Tensor) -> Void) {
+        var pending = PendingGradients()
+        pending.add(seed, for: root)
+        withoutGradients {
+            // Each node comes out after every node that uses it, and passes its gradient back.
+            while let (node, gradient) = pending.removeNext() {
+                visit(node, gradient)
+                guard !node.inputs.isEmpty else { continue }
+                let inputGradients = node.pullback(gradient)
+                for (input, inputGradient) in zip(node.inputs, inputGradients) {
+                    guard let input, let inputGradient else { continue }
+                    precondition(inputGradient.shape == input.shape,
+                                 "internal: \(node.operation) pullback gave shape \(inputGradient.shape) for input \(input.shape)")
+                    pending.add(inputGradient, for: input)
                 }
-            } else {
-                order.append(top.node)
-                stack.removeLast()
             }
         }
-        return order
     }
 }
 

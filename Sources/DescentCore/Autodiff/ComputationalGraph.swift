@@ -92,8 +92,13 @@ public func recordComputationalGraph(at leaves: [(name: String, value: Tensor)],
         return ComputationalGraph(nodes: [.init(id: 0, role: .constant, operation: "constant", name: nil, inputs: [],
                                                 value: output.detached(), gradient: nil)])
     }
-    let (order, gradients) = Backpropagation.backpropagate(from: root, seed: Tensor.ones(like: output),
-                                                           keepingEvery: true)
+    var order: [GradientNode] = []
+    var gradients: [ObjectIdentifier: Tensor] = [:]
+    Backpropagation.backpropagate(from: root, seed: Tensor.ones(like: output)) { node, gradient in
+        order.append(node)
+        gradients[ObjectIdentifier(node)] = gradient
+    }
+    order.reverse()  // every node after its inputs
     var nodes: [ComputationalGraph.Node] = []
     var ids: [ObjectIdentifier: Int] = [:]
     for node in order {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One executed operation in the gradient graph.
 ///
 /// Reverse-mode automatic differentiation, the way PyTorch does it: while a tensor that needs a
@@ -7,6 +9,10 @@
 final class GradientNode: @unchecked Sendable {
     /// The op's name, for error messages and debugging ("matmul", "relu" …).
     let operation: String
+    /// When the node was made, counted over the whole process: every node is made after the
+    /// nodes of its inputs, so visiting nodes from the highest sequence number down visits each
+    /// node after every node that uses it — the order backpropagation needs, without a search.
+    let sequenceNumber: UInt64
     /// The nodes of the inputs that need gradients (`nil` for inputs that do not).
     let inputs: [GradientNode?]
     /// Maps ∂C/∂output to ∂C/∂input for every input whose node is non-nil.
@@ -23,10 +29,14 @@ final class GradientNode: @unchecked Sendable {
 
     init(operation: String, inputs: [GradientNode?], shape: [Int], pullback: @escaping (Tensor) -> [Tensor?]) {
         self.operation = operation
+        self.sequenceNumber = GradientNode.nodesMade.wrappingAdd(1, ordering: .relaxed).oldValue
         self.inputs = inputs
         self.shape = shape
         self.pullback = pullback
     }
+
+    /// How many nodes this process has made (an atomic: graphs are recorded on many threads).
+    private static let nodesMade = Atomic<UInt64>(0)
 
     /// A leaf: a tensor we differentiate with respect to.
     convenience init(leafShape shape: [Int]) {
