@@ -84,12 +84,13 @@ import Testing
         let w = Tensor([2, 3] as [Float])
         let x = Tensor([4, 5] as [Float])
         let graph = recordComputationalGraph(at: [("w", w)]) { p in (p[0] * x).sum() }
-        // A sum over everything is a sum keeping the axis, then a reshape to a scalar.
-        #expect(graph.nodes.map(\.operation) == ["parameter", "constant", "multiply", "sum", "reshape"])
+        // A sum over everything is one node, its value a scalar.
+        #expect(graph.nodes.map(\.operation) == ["parameter", "constant", "multiply", "sum"])
         #expect(graph.nodes[0].name == "w")
         #expect(graph.nodes[0].gradient?.doubles() == [4, 5])
         #expect(graph.nodes[1].gradient == nil)
-        #expect(graph.nodes[4].value.doubleValue == 23)
-        #expect(graph.edges == [.init(from: 0, to: 2), .init(from: 1, to: 2), .init(from: 2, to: 3), .init(from: 3, to: 4)])
+        #expect(graph.nodes[3].value.doubleValue == 23)
+        #expect(graph.nodes[3].shape == [])
+        #expect(graph.edges == [.init(from: 0, to: 2), .init(from: 1, to: 2), .init(from: 2, to: 3)])
     }
 }

@@ -43,7 +43,7 @@ enum Backpropagation {
             while let (node, gradient) = pending.removeNext() {
                 visit(node, gradient)
                 guard !node.inputs.isEmpty else { continue }
-                let inputGradients = node.pullback(gradient)
+                let inputGradients = node.pullBack(gradient)
                 for (input, inputGradient) in zip(node.inputs, inputGradients) {
                     guard let input, let inputGradient else { continue }
                     precondition(inputGradient.shape == input.shape,

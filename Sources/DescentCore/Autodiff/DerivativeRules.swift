@@ -14,7 +14,7 @@
 /// operations of the training hot path, a dense layer's `linear`, `conv2d` and
 /// `softmaxCrossEntropy`, at the end of this file.
 enum DerivativeRules {
-    typealias Pullback = (_ upstream: Tensor, _ needs: [Bool]) -> [Tensor?]
+    typealias Pullback = (_ upstream: Tensor, _ needs: NeededGradients) -> [Tensor?]
 
     /// Builds a two-input pullback that computes only the gradients that are needed.
     private static func binary(_ a: Tensor, _ b: Tensor,
@@ -179,10 +179,10 @@ enum DerivativeRules {
     static func concatenate(_ tensors: [Tensor], axis: Int) -> Pullback {
         { g, needs in
             var start = 0
-            return zip(tensors, needs).map { tensor, needed in
-                let range = start..<(start + tensor.shape[axis])
+            return tensors.indices.map { index in
+                let range = start..<(start + tensors[index].shape[axis])
                 start = range.upperBound
-                return needed ? g.slice(alongAxis: axis, range) : nil
+                return needs[index] ? g.slice(alongAxis: axis, range) : nil
             }
         }
     }

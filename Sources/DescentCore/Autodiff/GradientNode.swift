@@ -16,7 +16,7 @@ final class GradientNode: @unchecked Sendable {
     /// The nodes of the inputs that need gradients (`nil` for inputs that do not).
     let inputs: [GradientNode?]
     /// Maps ∂C/∂output to ∂C/∂input for every input whose node is non-nil.
-    let pullback: (Tensor) -> [Tensor?]
+    private let pullback: DerivativeRules.Pullback
     /// The output's shape, which backpropagation checks each gradient passed back against.
     let shape: [Int]
     /// The output's value, kept only while a ``ComputationalGraph`` is recorded (training never
@@ -27,7 +27,7 @@ final class GradientNode: @unchecked Sendable {
     /// input, `nil` where the input has a node.
     var keptConstants: [Tensor?] = []
 
-    init(operation: String, inputs: [GradientNode?], shape: [Int], pullback: @escaping (Tensor) -> [Tensor?]) {
+    init(operation: String, inputs: [GradientNode?], shape: [Int], pullback: @escaping DerivativeRules.Pullback) {
         self.operation = operation
         self.sequenceNumber = GradientNode.nodesMade.wrappingAdd(1, ordering: .relaxed).oldValue
         self.inputs = inputs
@@ -40,8 +40,25 @@ final class GradientNode: @unchecked Sendable {
 
     /// A leaf: a tensor we differentiate with respect to.
     convenience init(leafShape shape: [Int]) {
-        self.init(operation: "leaf", inputs: [], shape: shape, pullback: { _ in [] })
+        self.init(operation: "leaf", inputs: [], shape: shape, pullback: { _, _ in [] })
     }
+
+    /// ∂C/∂input for each input, from `upstream`, ∂C/∂output (`nil` for inputs without a node).
+    func pullBack(_ upstream: Tensor) -> [Tensor?] {
+        pullback(upstream, NeededGradients(inputs: inputs))
+    }
+}
+
+/// Which inputs of an operation need a gradient; a pullback computes only those. It reads the
+/// node's own list of inputs, so that recording an operation builds no list of its own.
+struct NeededGradients {
+    fileprivate let inputs: [GradientNode?]
+
+    /// Whether input `index` (in the operation's argument order) needs a gradient.
+    subscript(index: Int) -> Bool { inputs[index] != nil }
+
+    /// The number of inputs.
+    var count: Int { inputs.count }
 }
 
 /// Whether operations record themselves for differentiation: off inside
@@ -91,18 +108,14 @@ extension Tensor {
     /// backpropagation pass through the operation. `pullback` receives ∂C/∂self and returns
     /// ∂C/∂input for each input, in order; it is called only if some input needs a gradient, and
     /// only the entries for inputs that need one are used (`needs[i]`).
-    @usableFromInline
     func recorded(_ operation: String, _ inputs: [Tensor],
-                  pullback: @escaping (_ upstream: Tensor, _ needs: [Bool]) -> [Tensor?]) -> Tensor {
+                  pullback: @escaping DerivativeRules.Pullback) -> Tensor {
         guard inputs.contains(where: { $0.gradientNode != nil }) else { return self }
         let mode = GradientRecording.mode
         guard mode != .off else { return self }
-        let nodes = inputs.map(\.gradientNode)
-        let needs = nodes.map { $0 != nil }
         var result = self
-        let node = GradientNode(operation: operation, inputs: nodes, shape: shape) {
-            upstream in pullback(upstream, needs)
-        }
+        let node = GradientNode(operation: operation, inputs: inputs.map(\.gradientNode), shape: shape,
+                                pullback: pullback)
         if mode == .keepingValues {
             node.keptValue = detached()
             node.keptConstants = inputs.map { $0.gradientNode == nil ? $0.detached() : nil }
@@ -112,7 +125,6 @@ extension Tensor {
     }
 
     /// `recorded` for one input.
-    @usableFromInline
     func recorded(_ operation: String, _ input: Tensor, pullback: @escaping (Tensor) -> Tensor) -> Tensor {
         recorded(operation, [input]) { upstream, _ in [pullback(upstream)] }
     }

@@ -42,8 +42,9 @@ protocol Backend: Sendable {
 
     // MARK: Reductions
 
-    /// `x` reduced over `axes`, which are kept with size 1.
-    func reduce(_ operation: ReductionOperation, _ x: Tensor, axes: Set<Int>) -> Tensor
+    /// `x` reduced over `axes` (ascending, without repeats: a handful at most, so a list), which
+    /// are kept with size 1.
+    func reduce(_ operation: ReductionOperation, _ x: Tensor, axes: [Int]) -> Tensor
     /// The int32 index of the largest (or smallest) element along `axis`, the first one on
     /// ties (NaN counts as the largest and the smallest), with `axis` removed.
     func argReduce(_ operation: ArgReductionOperation, _ x: Tensor, axis: Int) -> Tensor

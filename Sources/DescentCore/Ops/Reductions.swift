@@ -21,7 +21,7 @@ extension Tensor {
         let axes = normalized(axes: axes, op: operation.rawValue)
         if rank == 0 { return self }
         precondition(dtype.isFloatingPoint, "\(operation): needs a floating-point tensor, got \(dtype) \(shape)")
-        let y = device.backend.reduce(operation, self, axes: Set(axes))
+        let y = device.backend.reduce(operation, self, axes: axes)
         guard gradientNode != nil else { return y }
         let rule = operation == .sum ? DerivativeRules.sum(self)
                                      : DerivativeRules.extremum(self.detached(), y, axes: axes)
@@ -34,7 +34,16 @@ extension Tensor {
     }
 
     /// The sum of all elements (a scalar tensor).
-    public func sum() -> Tensor { reshaped(to: [scalarCount]).sum(squeezingAxes: [0]) }
+    public func sum() -> Tensor {
+        if rank == 0 { return self }
+        precondition(dtype.isFloatingPoint, "sum: needs a floating-point tensor, got \(dtype) \(shape)")
+        // One node, not a reduction keeping every axis and a reshape: a cost's mean is the sum
+        // of every training step, and a graph drawn for teaching shows one `sum`.
+        let kept = device.backend.reduce(.sum, self, axes: Array(0..<rank))
+        let y = Tensor(shape: [], storage: kept.storage)
+        guard gradientNode != nil else { return y }
+        return y.recorded(ReductionOperation.sum.rawValue, self, pullback: DerivativeRules.sum(self))
+    }
     /// The sum along `axes`, keeping them as size-1 axes.
     public func sum(alongAxes axes: [Int]) -> Tensor { reduced(.sum, alongAxes: axes) }
     /// The sum along `axes`, removing them.

@@ -1,11 +1,11 @@
 extension CPUBackend {
     /// Reduces `x` over `axes`, keeping them as size-1 axes.
-    func reduce(_ operation: ReductionOperation, _ x: Tensor, axes: Set<Int>) -> Tensor {
+    func reduce(_ operation: ReductionOperation, _ x: Tensor, axes: [Int]) -> Tensor {
         x.dtype == .float32 ? Self.reduce(operation, x, axes, Float.self) : Self.reduce(operation, x, axes, Double.self)
     }
 
     private static func reduce<T: FloatingPointScalar>(_ operation: ReductionOperation, _ x: Tensor,
-                                                       _ axes: Set<Int>, _: T.Type) -> Tensor {
+                                                       _ axes: [Int], _: T.Type) -> Tensor {
         let outShape = x.shape.indices.map { axes.contains($0) ? 1 : x.shape[$0] }
         let outCount = outShape.reduce(1, *)
         let output = TensorStorage(uninitializedCount: outCount, dtype: T.dtype, device: .cpu)

@@ -1,7 +1,7 @@
 // Reductions and movement.
 
 extension CUDABackend {
-    func reduce(_ operation: ReductionOperation, _ x: Tensor, axes: Set<Int>) -> Tensor {
+    func reduce(_ operation: ReductionOperation, _ x: Tensor, axes: [Int]) -> Tensor {
         let shape = x.shape.indices.map { axes.contains($0) ? 1 : x.shape[$0] }
         let reducedShape = x.shape.indices.map { axes.contains($0) ? x.shape[$0] : 1 }
         let y = empty(shape, x.dtype)

@@ -2,7 +2,7 @@
 // stands for.
 
 extension ReferenceBackend {
-    func reduce(_ operation: ReductionOperation, _ x: Tensor, axes: Set<Int>) -> Tensor {
+    func reduce(_ operation: ReductionOperation, _ x: Tensor, axes: [Int]) -> Tensor {
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let shape = x.shape.indices.map { axes.contains($0) ? 1 : x.shape[$0] }
             var result = [T](repeating: operation == .sum ? 0 : (operation == .max ? -T.infinity : T.infinity),
