@@ -20,6 +20,35 @@ import Testing
         }
     }
 
+    /// Small buffers come back by size class: buffers out at the same time never overlap, and
+    /// each has all the bytes asked for, whatever sizes were given back before it, on several
+    /// threads at once.
+    @Test func smallBuffersNeverOverlap() async {
+        await withTaskGroup(of: Bool.self) { group in
+            for thread in 0..<4 {
+                group.addTask {
+                    var generator = RandomGenerator(seed: UInt64(thread))
+                    var intact = true
+                    for round in 0..<20 {
+                        let byteCounts = (0..<50).map { _ in Int(generator.next() % UInt64(BufferPool.minimumByteCount - 1)) + 1 }
+                        let buffers = byteCounts.map { BufferPool.allocate(byteCount: $0) }
+                        for (index, (buffer, byteCount)) in zip(buffers, byteCounts).enumerated() {
+                            buffer.initializeMemory(as: UInt8.self, repeating: UInt8(truncatingIfNeeded: index + round), count: byteCount)
+                        }
+                        for (index, (buffer, byteCount)) in zip(buffers, byteCounts).enumerated() {
+                            let bytes = UnsafeRawBufferPointer(start: buffer, count: byteCount)
+                            intact = intact && bytes.allSatisfy { $0 == UInt8(truncatingIfNeeded: index + round) }
+                            #expect(UInt(bitPattern: buffer) % UInt(BufferPool.alignment) == 0)
+                        }
+                        for (buffer, byteCount) in zip(buffers, byteCounts) { BufferPool.deallocate(buffer, byteCount: byteCount) }
+                    }
+                    return intact
+                }
+            }
+            for await intact in group { #expect(intact) }
+        }
+    }
+
     /// A large tensor's values survive a round trip through a buffer in huge pages.
     @Test func aLargeTensorKeepsItsValues() {
         let count = BufferPool.hugePageByteCount / 4 * 3 + 5
