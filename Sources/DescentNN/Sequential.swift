@@ -53,13 +53,16 @@ public struct Sequential: Layer {
 
     public mutating func visitParameters(_ body: (_ name: String, _ parameter: inout Tensor) throws -> Void) rethrows {
         for index in layers.indices {
-            try layers[index].visitParameters { name, parameter in try body("\(index).\(name)", &parameter) }
+            // The prefix once per layer: names are built on every visit, several times a step.
+            let prefix = String(index) + "."
+            try layers[index].visitParameters { name, parameter in try body(prefix + name, &parameter) }
         }
     }
 
     public mutating func visitBuffers(_ body: (_ name: String, _ buffer: inout Tensor) throws -> Void) rethrows {
         for index in layers.indices {
-            try layers[index].visitBuffers { name, buffer in try body("\(index).\(name)", &buffer) }
+            let prefix = String(index) + "."
+            try layers[index].visitBuffers { name, buffer in try body(prefix + name, &buffer) }
         }
     }
 

@@ -41,6 +41,15 @@ extension CPUBackend {
     func broadcast(_ x: Tensor, to shape: [Int]) -> Tensor {
         let output = TensorStorage(uninitializedCount: shape.reduce(1, *), dtype: x.dtype, device: .cpu)
         guard output.count > 0 else { return Tensor(shape: shape, storage: output) }
+        if x.scalarCount == 1 {
+            // One value everywhere (a mean's gradient, spread over the batch): no walk to set up.
+            func fill<T: UnsignedInteger>(_: T.Type) {
+                let value = x.storage.pointer.load(as: T.self)
+                output.pointer.assumingMemoryBound(to: T.self).update(repeating: value, count: output.count)
+            }
+            fill(Self.bitPattern(of: x.dtype))
+            return Tensor(shape: shape, storage: output)
+        }
         let (loopShape, strides) = Broadcasting.coalesce(
             shape: shape,
             strides: [Broadcasting.strides(of: x.shape, broadcastTo: shape), Broadcasting.strides(of: shape, broadcastTo: shape)])
