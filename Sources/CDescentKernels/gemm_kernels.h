@@ -123,6 +123,18 @@ void descent_dgemm_kernel_neon_epilogue(ptrdiff_t kc, const double *a, const dou
                                         double beta, int mr, int nr, const double *bias, int activation);
 #endif
 
+// How a micro-kernel's tile function is inlined. Optimized, each call is an inlined copy in
+// which the tile's height and its epilogue are constants, so that unused rows and tests vanish.
+// Unoptimized (a debug build), every inlined copy keeps its own stack slots for every vector
+// temporary: the AVX-512 epilogue kernel's frame was 4.2 MB, which overflows a thread with a
+// smaller stack (macOS gives secondary threads 512 KB). There the tile is one function, called
+// with its height at run time: slow, as everything is at -O0, and its frame is small.
+#if defined(__OPTIMIZE__)
+#define DESCENT_TILE_INLINE inline __attribute__((always_inline))
+#else
+#define DESCENT_TILE_INLINE __attribute__((noinline))
+#endif
+
 // The body of an `…_epilogue` entry: calls `heights(kc, a, b, c, ldc, beta, mr, nr, bias,
 // activation)` with the bias's presence and the activation as constants the compiler sees, one
 // inlined copy per combination, so that the merge tests neither.

@@ -57,7 +57,7 @@ merge_row_s(float *c, __m256 low, __m256 high, __m256 beta, int beta_kind, int n
 
 // The 6×16 kernel for a tile of `rows` rows (a constant in every call, so the unused rows'
 // accumulators and FMAs vanish).
-AVX2 static inline __attribute__((always_inline)) void
+AVX2 static DESCENT_TILE_INLINE void
 sgemm_tile(const int rows, ptrdiff_t kc, const float *restrict a, const float *restrict b, float *restrict c,
            ptrdiff_t ldc, float beta, int nr, const float *restrict bias, int activation) {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
@@ -159,7 +159,7 @@ merge_row_d(double *c, __m256d low, __m256d high, __m256d beta, int beta_kind, i
         c##R##1 = _mm256_fmadd_pd(av, b1, c##R##1);                                                 \
     }
 
-AVX2 static inline __attribute__((always_inline)) void
+AVX2 static DESCENT_TILE_INLINE void
 dgemm_tile(const int rows, ptrdiff_t kc, const double *restrict a, const double *restrict b, double *restrict c,
            ptrdiff_t ldc, double beta, int nr, const double *restrict bias, int activation) {
     __m256d c00 = _mm256_setzero_pd(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;

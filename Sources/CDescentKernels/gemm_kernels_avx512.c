@@ -57,7 +57,7 @@ merge_row(float *c, __m512 low, __m512 high, __m512 beta, int beta_kind, __mmask
     if (rows > R) merge_row(c + R * ldc, c##R##0, c##R##1, vbeta, beta_kind, lowMask, highMask, bias,      \
                             biasLow, biasHigh, relu);
 
-AVX512 static inline __attribute__((always_inline)) void
+AVX512 static DESCENT_TILE_INLINE void
 tile(const int rows, const int halves, ptrdiff_t kc, const float *restrict a, const float *restrict b,
      float *restrict c, ptrdiff_t ldc, float beta, int nr, const float *restrict bias, int activation) {
     __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
@@ -126,10 +126,9 @@ AVX512 void descent_sgemm_kernel_avx512(ptrdiff_t kc, const float *restrict a, c
     }
 }
 
-// One copy per epilogue (DESCENT_EPILOGUE_COPIES, gemm_kernels.h), full width and narrow: a
-// dense layer's bias goes through here, and a layer of 10 outputs is one narrow panel. Each
-// width is a function of its own: unoptimized (a debug build), every inlined tile keeps its own
-// stack slots, and the two widths in one frame would need over 8 MB of stack.
+// One copy per epilogue (DESCENT_EPILOGUE_COPIES, gemm_kernels.h), full width and narrow, each
+// width a function of its own: a dense layer's bias goes through here, and a layer of 10
+// outputs is one narrow panel.
 AVX512 static __attribute__((noinline)) void
 epilogue_full(ptrdiff_t kc, const float *restrict a, const float *restrict b, float *restrict c, ptrdiff_t ldc,
               float beta, int mr, int nr, const float *restrict bias, int activation) {

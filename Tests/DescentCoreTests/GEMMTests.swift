@@ -1,4 +1,5 @@
 @testable import DescentCore
+import Foundation
 import Descent
 import _DescentTestSupport
 import Testing
@@ -98,6 +99,39 @@ import Testing
             let worst = zip(fast, expected).map { Swift.abs($0 - $1) }.max() ?? 0
             #expect(worst <= 1e-5 * Float(k), "\(m)×\(n)×\(k), \(threads) threads: error \(worst)")
         }
+    }
+
+    /// The kernels run on a thread with a small stack (512 KB, what macOS gives a secondary
+    /// thread), in a debug build too: there every inlined copy of a micro-tile used to keep its
+    /// own stack slots, and the AVX-512 epilogue kernel's frame was 4.2 MB. Full-width and
+    /// narrow panels, with a bias and ReLU, against the reference.
+    @Test func kernelsRunOnASmallStack() async {
+        let results = await withCheckedContinuation { (continuation: CheckedContinuation<[Float], Never>) in
+            let thread = Thread {
+                var worst: [Float] = []
+                for (m, n, k) in [(30, 70, 20), (25, 10, 33)] {
+                    var random = RandomGenerator(seed: UInt64(m * 31 + n))
+                    func randomMatrix(_ count: Int) -> [Float] { (0..<count).map { _ in Float(random.nextUnitDouble() * 2 - 1) } }
+                    let a = randomMatrix(m * k), b = randomMatrix(n * k), bias = randomMatrix(n)
+                    var expected = (0..<m).flatMap { _ in bias }
+                    expected.withUnsafeMutableBufferPointer { c in
+                        GEMM.reference(transposeA: false, transposeB: true, m: m, n: n, k: k, a: a, lda: k, b: b,
+                                       ldb: k, c: c.baseAddress!, ldc: n, beta: 1)
+                    }
+                    var fast = [Float](repeating: .nan, count: m * n)
+                    fast.withUnsafeMutableBufferPointer { c in
+                        GEMM.multiply(transposeA: false, transposeB: true, m: m, n: n, k: k, a: a, lda: k, b: b,
+                                      ldb: k, c: c.baseAddress!, ldc: n, beta: 0, bias: bias, activation: .relu,
+                                      threads: 1)
+                    }
+                    worst.append(zip(fast, expected).map { Swift.abs($0 - Swift.max($1, 0)) }.max() ?? .nan)
+                }
+                continuation.resume(returning: worst)
+            }
+            thread.stackSize = 512 * 1024
+            thread.start()
+        }
+        #expect(results.count == 2 && results.allSatisfy { $0 <= 1e-5 * 33 }, "errors \(results)")
     }
 
     /// Odd shapes: single elements, vectors, primes, exact and ragged micro-tiles (6×16 floats,
