@@ -21,6 +21,20 @@ import _DescentTestSupport
         expectGradients(at: sample([2, 3], seed: 80)) { x in x * exp(x) + tanh(x) * x.sum(alongAxes: [1]) }
     }
 
+    /// A graph of 200,000 operations in a chain (a scalar loop written micrograd's way): the
+    /// gradient passes through all of them, and the graph is freed one node at a time, not one
+    /// stack frame per node (a chain of 100,000 overflowed the stack when it was freed).
+    @Test func aVeryDeepGraph() {
+        let x = Tensor([2] as [Double])
+        let (value, g) = valueWithGradient(at: x) { x in
+            var y = x
+            for step in 0..<200_000 { y = step % 2 == 0 ? y * 1.5 : y / 1.5 }
+            return y.sum()
+        }
+        #expect(value.doubleValue == 2)
+        #expect(g.doubles() == [1])
+    }
+
     @Test func aDiamondGraph() {
         // Two paths from x to the cost that meet again.
         expectGradients(at: sample([3, 2], seed: 81)) { x in

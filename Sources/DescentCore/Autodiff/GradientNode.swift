@@ -14,9 +14,9 @@ final class GradientNode: @unchecked Sendable {
     /// node after every node that uses it — the order backpropagation needs, without a search.
     let sequenceNumber: UInt64
     /// The nodes of the inputs that need gradients (`nil` for inputs that do not).
-    let inputs: [GradientNode?]
+    private(set) var inputs: [GradientNode?]
     /// Maps ∂C/∂output to ∂C/∂input for every input whose node is non-nil.
-    private let pullback: DerivativeRules.Pullback
+    private var pullback: DerivativeRules.Pullback
     /// The output's shape, which backpropagation checks each gradient passed back against.
     let shape: [Int]
     /// The output's value, kept only while a ``ComputationalGraph`` is recorded (training never
@@ -37,6 +37,28 @@ final class GradientNode: @unchecked Sendable {
 
     /// How many nodes this process has made (an atomic: graphs are recorded on many threads).
     private static let nodesMade = Atomic<UInt64>(0)
+
+    /// Releases the graph below this node one node at a time. Released the ordinary way, a node
+    /// releases its inputs from inside its own deinit, one stack frame deeper per node, and a
+    /// chain of 100,000 operations overflowed the stack. Here each input that nothing else holds
+    /// gives up its own inputs first, so that its deinit finds nothing left to release.
+    deinit {
+        var orphans = releasingInputs()
+        while var node = orphans.popLast() {
+            // Unique: freed at the end of this turn, once its inputs are taken out here.
+            if isKnownUniquelyReferenced(&node), let orphan = node {
+                orphans.append(contentsOf: orphan.releasingInputs())
+            }
+        }
+    }
+
+    /// The inputs, which this node no longer holds: neither in `inputs` nor in its pullback,
+    /// which may have captured them.
+    private func releasingInputs() -> [GradientNode?] {
+        pullback = { _, _ in [] }
+        defer { inputs = [] }
+        return inputs
+    }
 
     /// A leaf: a tensor we differentiate with respect to.
     convenience init(leafShape shape: [Int]) {
