@@ -5,10 +5,12 @@
 //
 //     k=Sources/CDescentKernels
 //     clang -O2 -I$k/include -I$k Benchmarks/gemm_halves.c $k/*.c -o /tmp/gemm_halves -lm -lpthread
-//     /tmp/gemm_halves M N K TRANSPOSE_A TRANSPOSE_B
+//     /tmp/gemm_halves M N K TRANSPOSE_A TRANSPOSE_B [FIRST_HALF_COLUMNS]
 //
 // W2's two large products: `32 128 784 0 1` (the first layer's forward pass, x·Wᵀ) and
-// `128 784 32 1 0` (its weight gradient, ḡᵀ·x).
+// `128 784 32 1 0` (its weight gradient, ḡᵀ·x); W1's first weight gradient `512 784 128 1 0`.
+// The halves are cut as GEMM.swift cuts them (at the 32-column tile boundary nearest to n/2),
+// or after FIRST_HALF_COLUMNS columns: `128 784 32 1 0 416` is the cut before session 16.
 #include "CDescentKernels.h"
 
 #include <pthread.h>
@@ -71,12 +73,13 @@ static double best(int threads) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 6) {
-        fprintf(stderr, "usage: %s M N K TRANSPOSE_A TRANSPOSE_B (e.g. 32 128 784 0 1)\n", argv[0]);
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: %s M N K TRANSPOSE_A TRANSPOSE_B [FIRST_HALF_COLUMNS] (e.g. 32 128 784 0 1)\n",
+                argv[0]);
         return 2;
     }
-    long sizes[5];
-    for (int i = 0; i < 5; i++) {
+    long sizes[6] = {0};
+    for (int i = 0; i < argc - 1; i++) {
         char *end;
         sizes[i] = strtol(argv[i + 1], &end, 10);
         if (*argv[i + 1] == '\0' || *end != '\0') {
@@ -91,8 +94,15 @@ int main(int argc, char **argv) {
         fprintf(stderr, "M and K must be 1 to %ld and N 2 to %ld, found %ld %ld %ld\n", limit, limit, m, n, k);
         return 2;
     }
-    half = (n / 2 + 31) / 32 * 32;  // on a 32-column tile boundary, as GEMM.swift cuts
-    if (half >= n) half = n / 2;
+    half = (n + 32) / 64 * 32;  // the 32-column tile boundary nearest to n/2, as GEMM.swift cuts
+    if (half == 0 || half >= n) half = n / 2;
+    if (argc == 7) {
+        if (sizes[5] < 1 || sizes[5] >= n) {
+            fprintf(stderr, "FIRST_HALF_COLUMNS must be 1 to %ld, found %ld\n", n - 1, sizes[5]);
+            return 2;
+        }
+        half = sizes[5];
+    }
     a = malloc(sizeof(float) * m * k), b = malloc(sizeof(float) * k * n), c = malloc(sizeof(float) * m * n);
     if (!a || !b || !c) {
         fprintf(stderr, "not enough memory for %ldx%ldx%ld\n", m, n, k);

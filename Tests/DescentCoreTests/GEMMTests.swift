@@ -172,6 +172,60 @@ import Testing
         }
     }
 
+    /// Where a product is cut between threads: at the tile boundary nearest to an even share.
+    /// W1's and W2's 784-column weight gradients in the AVX-512 kernel's 32-column tiles are cut
+    /// 384 + 400, not 416 + 368; and for every length, tile and number of parts, each cut is a
+    /// whole number of tiles within half a tile of p·length/parts, in order, from 0 to the length.
+    @Test func threadCutsAreTheTileBoundariesNearestToEvenShares() {
+        func cuts(_ length: Int, _ unit: Int, _ parts: Int) -> [Int] {
+            (0...parts).map { GEMM.cut(before: $0, of: parts, length: length, unit: unit) }
+        }
+        #expect(cuts(784, 32, 2) == [0, 384, 784])
+        #expect(cuts(784, 16, 2) == [0, 400, 784])
+        #expect(cuts(512, 32, 2) == [0, 256, 512])
+        #expect(cuts(1000, 12, 2) == [0, 504, 1000])
+        #expect(cuts(128, 12, 3) == [0, 48, 84, 128])
+        var wrong: [String] = []
+        for length in 1...400 {
+            for unit in [6, 8, 12, 16, 32] {
+                for parts in 1...min(4, (length + unit - 1) / unit) {
+                    let points = cuts(length, unit, parts)
+                    let inner = points.dropFirst().dropLast().enumerated().allSatisfy { index, point in
+                        let even = Double((index + 1) * length) / Double(parts)
+                        return point % unit == 0 && Swift.abs(Double(point) - even) <= Double(unit) / 2
+                    }
+                    if points.first != 0 || points.last != length || points != points.sorted() || !inner {
+                        wrong.append("\(length) by \(unit) in \(parts): \(points)")
+                    }
+                }
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.count) wrong, first \(wrong.first ?? "")")
+    }
+
+    /// A product cut between threads has the bits of the same product on one thread: each part
+    /// runs the same micro-kernels over the same blocks of the inner dimension. W2's weight
+    /// gradient (784 columns) and W4's batch-1000 first layer (cut by rows), with a bias and ReLU.
+    @Test func threadsDoNotChangeABit() {
+        var random = RandomGenerator(seed: 17)
+        for (m, n, k, transposeA, transposeB) in [(128, 784, 32, true, false), (1000, 512, 60, false, true)] {
+            func randomMatrix(_ count: Int) -> [Float] { (0..<count).map { _ in Float(random.nextUnitDouble() * 2 - 1) } }
+            let a = randomMatrix(m * k), b = randomMatrix(n * k), bias = randomMatrix(n)
+            var results: [[Float]] = []
+            for threads in [1, 2, 3] {
+                var c = [Float](repeating: .nan, count: m * n)
+                c.withUnsafeMutableBufferPointer { c in
+                    GEMM.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                  a: a, lda: transposeA ? m : k, b: b, ldb: transposeB ? k : n,
+                                  c: c.baseAddress!, ldc: n, beta: 0, bias: bias, activation: .relu, threads: threads)
+                }
+                results.append(c)
+            }
+            #expect(results[1].map(\.bitPattern) == results[0].map(\.bitPattern), "\(m)×\(n)×\(k), 2 threads")
+            #expect(results[2].map(\.bitPattern) == results[0].map(\.bitPattern), "\(m)×\(n)×\(k), 3 threads")
+        }
+    }
+
     /// Wider than one column block of the packed B (4080 floats, 2040 doubles), and taller than
     /// one row block of the packed A.
     @Test func blockEdgesMatchTheReference() {

@@ -43,8 +43,9 @@ enum GEMM {
     ///
     /// A large product is cut into one independent product per thread along its longer side
     /// (column blocks of B and C, or row blocks of A and C); each part packs its own panels, so
-    /// the threads share nothing but read-only inputs. Cuts fall on micro-tile boundaries so
-    /// that no part wastes a ragged edge in the middle of C.
+    /// the threads share nothing but read-only inputs. Cuts fall on the micro-tile boundaries
+    /// nearest to even shares (``cut(before:of:length:unit:)``), so that no part wastes a ragged
+    /// edge in the middle of C.
     static func multiply<T: FloatingPointScalar>(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
@@ -64,14 +65,13 @@ enum GEMM {
                             activation: activation, kernel: kernel)
             return
         }
-        let partLength = (units + parts - 1) / parts * unit
         // The parts write disjoint blocks of C and only read A and B, so sharing the pointers
         // across threads is free of races.
         let pointers = UncheckedSendable((a, b, c, bias))
         WorkerPool.shared.run(parts) { part in
             let (a, b, c, bias) = pointers.value
-            let start = part * partLength
-            let count = min(length - start, partLength)
+            let start = cut(before: part, of: parts, length: length, unit: unit)
+            let count = cut(before: part + 1, of: parts, length: length, unit: unit) - start
             guard count > 0 else { return }
             if splitColumns {
                 onCallingThread(transposeA: transposeA, transposeB: transposeB, m: m, n: count, k: k,
@@ -85,6 +85,18 @@ enum GEMM {
                                 activation: activation, kernel: kernel)
             }
         }
+    }
+
+    /// Where part `part` of `parts` starts along a side of `length`: at the tile boundary (a
+    /// multiple of `unit`) nearest to an even share, `part`·`length`/`parts`, so that no part is
+    /// more than a tile away from an even share. W1's and W2's first weight gradients are 784
+    /// columns wide, 24½ of the AVX-512 kernel's 32-column tiles: they are cut at 384, 12 tiles
+    /// and 12½. Handing out whole shares of ⌈24½ / 2⌉ tiles cut them at 416, 13 tiles and 11½,
+    /// and the thread with 11½ waited for the other for a tile and a half's work.
+    static func cut(before part: Int, of parts: Int, length: Int, unit: Int) -> Int {
+        guard part < parts else { return length }
+        let nearest = (part * length + parts * unit / 2) / (parts * unit) * unit
+        return min(nearest, length)
     }
 
     /// The C kernel for `T`, on the calling thread.
