@@ -35,7 +35,7 @@ products=$(cd "$build/release" && pwd -P)
 # SwiftPM names the package after its folder; the targets need the same name for `package` access.
 package=$(grep -o '"-package-name","[^"]*"' "$build/release.yaml" | grep -v swift_argument_parser | head -1 | cut -d'"' -f4)
 objects=()
-for module in CDescentKernels CDescentImages DescentCore DescentNN DescentData DescentTrain; do
+for module in CDescentKernels CDescentImages CDescentCUDA DescentCore DescentNN DescentData DescentTrain; do
     while IFS= read -r object; do objects+=("$object"); done < <(find "$products/$module.build" -name '*.o' | sort)
 done
 
@@ -48,7 +48,8 @@ for target in "${targets[@]}"; do
             -package-name "$package" -I "$products/Modules" \
             -Xcc -fmodule-map-file="$products/CDescentKernels.build/module.modulemap" \
             -Xcc -fmodule-map-file="$products/CDescentImages.build/module.modulemap" \
-            -I Sources/CDescentKernels/include -I Sources/CDescentImages/include \
+            -Xcc -fmodule-map-file="$products/CDescentCUDA.build/module.modulemap" \
+            -I Sources/CDescentKernels/include -I Sources/CDescentImages/include -I Sources/CDescentCUDA/include \
             "$source" "${objects[@]}" -o "$binary"
     fi
 done
