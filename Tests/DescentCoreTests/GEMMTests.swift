@@ -205,7 +205,8 @@ import Testing
 
     /// A product cut between threads has the bits of the same product on one thread: each part
     /// runs the same micro-kernels over the same blocks of the inner dimension. W2's weight
-    /// gradient (784 columns) and W4's batch-1000 first layer (cut by rows), with a bias and ReLU.
+    /// gradient (784 columns, cut by columns) and a dense layer on 1000 examples, like W4's
+    /// batch-1000 first layer (cut by rows), both with a bias and ReLU.
     @Test func threadsDoNotChangeABit() {
         var random = RandomGenerator(seed: 17)
         for (m, n, k, transposeA, transposeB) in [(128, 784, 32, true, false), (1000, 512, 60, false, true)] {
