@@ -13,6 +13,7 @@ Workloads (see BENCHMARKS.md):
   w3    PyTorch's MNIST example (examples/mnist/main.py): conv 32x3, relu, conv 64x3, relu, maxpool 2,
         dropout 0.25, flatten, fc 9216-128, relu, dropout 0.5, fc 10; inputs (x - 0.1307)/0.3081;
         Adadelta(lr 1.0), StepLR(step_size=1, gamma=0.7), batch 64 (not in the default set)
+  w3bn  w3 with BatchNorm2d after each convolution, before its ReLU (not in the default set)
   w4    inference with the W1 model: batch-1 latency (median) and batch-1000 throughput
   sgemm matrix multiply GFLOP/s on the MLP shapes and squares
 """
@@ -127,13 +128,22 @@ def mnist_cnn():
         nn.Linear(9216, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10))
 
 
-def w3(data, epochs, results, seed=0):
+def mnist_cnn_with_batch_norm():
+    # W3bn: the example's network with BatchNorm2d after each convolution, before its ReLU.
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, 1), nn.BatchNorm2d(32), nn.ReLU(), nn.Conv2d(32, 64, 3, 1), nn.BatchNorm2d(64), nn.ReLU(),
+        nn.MaxPool2d(2), nn.Dropout(0.25), nn.Flatten(),
+        nn.Linear(9216, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10))
+
+
+def w3(data, epochs, results, seed=0, batch_norm=False):
+    name = "w3bn" if batch_norm else "w3"
     x, y, tx, ty = data
     # In memory, as the example's tensors after ToTensor and Normalize((0.1307,), (0.3081,)).
     x = ((x - 0.1307) / 0.3081).reshape(-1, 1, 28, 28)
     tx = ((tx - 0.1307) / 0.3081).reshape(-1, 1, 28, 28)
     torch.manual_seed(seed)
-    model = mnist_cnn()
+    model = mnist_cnn_with_batch_norm() if batch_norm else mnist_cnn()
     optimizer = torch.optim.Adadelta(model.parameters(), lr=1.0)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.7)
     generator = torch.Generator().manual_seed(seed)
@@ -144,9 +154,9 @@ def w3(data, epochs, results, seed=0):
         times.append(time.perf_counter() - start)
         scheduler.step()
     epoch_seconds = statistics.median(times)
-    results["w3_epoch_seconds"] = epoch_seconds
-    results["w3_samples_per_second"] = x.shape[0] / epoch_seconds
-    results["w3_test_accuracy"] = accuracy(model, tx, ty)
+    results[name + "_epoch_seconds"] = epoch_seconds
+    results[name + "_samples_per_second"] = x.shape[0] / epoch_seconds
+    results[name + "_test_accuracy"] = accuracy(model, tx, ty)
 
 
 def w4(data, model, results):
@@ -208,7 +218,7 @@ def main():
     torch.set_flush_denormal(True)
     workloads = args.workloads.split(",")
     results = {"framework": f"pytorch {torch.__version__}", "threads": args.threads}
-    data = load_mnist(args.data_dir) if any(w in workloads for w in ("w1", "w2", "w3", "w4")) else None
+    data = load_mnist(args.data_dir) if any(w in workloads for w in ("w1", "w2", "w3", "w3bn", "w4")) else None
     model = None
     if "w1" in workloads or "w4" in workloads:
         model = w1(data, args.epochs if "w1" in workloads else 1, results, args.seed) if "w1" in workloads else None
@@ -216,6 +226,8 @@ def main():
         w2(data, results)
     if "w3" in workloads:
         w3(data, args.epochs, results, args.seed)
+    if "w3bn" in workloads:
+        w3(data, args.epochs, results, args.seed, batch_norm=True)
     if "w4" in workloads:
         if model is None:
             torch.manual_seed(0)

@@ -1,6 +1,6 @@
 // descent-bench: the speed workloads of BENCHMARKS.md, one line per figure (or --json).
 //
-//   swift run -c release descent-bench [--workloads w1,w2,w3,w4,sgemm,gather] [--epochs 1] [--threads N]
+//   swift run -c release descent-bench [--workloads w1,w2,w3,w3bn,w4,sgemm,gather] [--epochs 1] [--threads N]
 //                                      [--seed 0] [--data-dir ../shared/data/mnist] [--json]
 //
 // --seed S starts W1's and W3's training from another draw (initial weights, shuffling,
@@ -14,6 +14,7 @@
 //     flatten, dense 128, relu, dropout 0.5, dense 10; inputs (x − 0.1307)/0.3081; Adadelta(lr
 //     1.0), γ 0.7 per epoch, batch 64 — seconds per epoch, samples/s, test accuracy
 //     (not in the default set: an epoch takes about a minute)
+// W3bn  W3 with BatchNorm2d after each convolution, before its ReLU (not in the default set)
 // W4  inference with the W1 model: batch-1 latency (median), batch-1000 throughput
 // sgemm  matrix-multiply GFLOP/s on the MLP's shapes and on squares
 // gather  W2's batch of 32 random rows alone, microseconds per batch
@@ -53,7 +54,7 @@ struct Options {
                 guard let number = UInt64(text) else { throw BenchError("--seed needs a whole number ≥ 0, not '\(text)'") }
                 seed = number
             case "--help", "-h":
-                print("usage: descent-bench [--workloads w1,w2,w3,w4,sgemm,gather] [--epochs N] [--threads N] [--seed S] [--data-dir DIR] [--json]")
+                print("usage: descent-bench [--workloads w1,w2,w3,w3bn,w4,sgemm,gather] [--epochs N] [--threads N] [--seed S] [--data-dir DIR] [--json]")
                 exit(0)
             default: throw BenchError("unknown option \(argument); try --help")
             }
@@ -127,9 +128,25 @@ func mnistImages(_ dataset: Dataset) -> Dataset {
     return Dataset(features: images, labels: dataset.labels, classCount: 10)
 }
 
-@MainActor func w3(train: Dataset, test: Dataset, epochs: Int, seed: UInt64, json: Bool) throws {
+/// PyTorch's MNIST example with batch normalization after each convolution, before its ReLU
+/// (W3 with BatchNorm2d, `--workloads w3bn`), as `pytorch_bench.py` builds it.
+func mnistExampleWithBatchNorm(seed: UInt64) -> Sequential {
+    var generator = RandomGenerator(seed: seed)
+    return Sequential([
+        Conv2d(inChannels: 1, outChannels: 32, kernelSize: 3, using: &generator), BatchNorm2d(featureCount: 32), ReLU(),
+        Conv2d(inChannels: 32, outChannels: 64, kernelSize: 3, using: &generator), BatchNorm2d(featureCount: 64), ReLU(),
+        MaxPool2d(kernelSize: 2), Dropout(rate: 0.25, using: &generator), Flatten(),
+        Dense(inputCount: 9216, outputCount: 128, activation: .relu, using: &generator),
+        Dropout(rate: 0.5, using: &generator),
+        Dense(inputCount: 128, outputCount: 10, using: &generator),
+    ])
+}
+
+/// W3 (or, with `batchNorm`, W3 with BatchNorm2d: figures named w3bn_…).
+@MainActor func w3(train: Dataset, test: Dataset, epochs: Int, seed: UInt64, batchNorm: Bool = false, json: Bool) throws {
     let (train, test) = (mnistImages(train), mnistImages(test))
-    var model = Sequential.pyTorchMNISTExample(seed: seed)
+    let name = batchNorm ? "w3bn" : "w3"
+    var model = batchNorm ? mnistExampleWithBatchNorm(seed: seed) : Sequential.pyTorchMNISTExample(seed: seed)
     let optimizer = Adadelta(learningRate: 1.0)
     // The example's StepLR(step_size=1, gamma=0.7), stepped after each epoch; set here because
     // each epoch is its own fit call (to time it alone).
@@ -144,10 +161,10 @@ func mnistImages(_ dataset: Dataset) -> Dataset {
         if !json && epochs > 1 { print("  epoch \(epoch + 1): \(String(format: "%.2f", epochSeconds.last!)) s") }
     }
     let median = epochSeconds.sorted()[epochSeconds.count / 2]
-    record("w3_epoch_seconds", median, json: json)
-    record("w3_samples_per_second", Double(train.count) / median, json: json)
+    record("\(name)_epoch_seconds", median, json: json)
+    record("\(name)_samples_per_second", Double(train.count) / median, json: json)
     let accuracy = model.evaluate(on: test, loss: .crossEntropy(), metrics: [.accuracy])["accuracy"]!
-    record("w3_test_accuracy", accuracy, json: json)
+    record("\(name)_test_accuracy", accuracy, json: json)
 }
 
 @MainActor func w2(train: Dataset, json: Bool) {
@@ -386,7 +403,7 @@ do {
         let perCore = CPUKernels.threadsPerCore.map { ", \($0) thread\($0 == 1 ? "" : "s") per core" } ?? ""
         print("descent-bench, \(options.threads) threads; \(CPUKernels.processorName)\(perCore); kernels: \(CPUKernels.variant)")
     }
-    let needsData = !options.workloads.isDisjoint(with: ["w1", "w2", "w3", "w4", "gather"])
+    let needsData = !options.workloads.isDisjoint(with: ["w1", "w2", "w3", "w3bn", "w4", "gather"])
     let (train, test): (Dataset?, Dataset?) = needsData
         ? try Dataset.mnist(directory: URL(fileURLWithPath: options.dataDirectory)) : (nil, nil)
     var model: Sequential?
@@ -395,6 +412,9 @@ do {
     if options.workloads.contains("w2") { w2(train: train!, json: options.json) }
     if options.workloads.contains("gather") { gather(train: train!, json: options.json) }
     if options.workloads.contains("w3") { try w3(train: train!, test: test!, epochs: options.epochs, seed: options.seed, json: options.json) }
+    if options.workloads.contains("w3bn") {
+        try w3(train: train!, test: test!, epochs: options.epochs, seed: options.seed, batchNorm: true, json: options.json)
+    }
     if options.workloads.contains("w4") {
         w4(model: model ?? mlp([784, 512, 512, 10], dropout: 0.2, seed: 0).training(false), test: test!, json: options.json)
     }

@@ -448,6 +448,81 @@ static void print_random_digest(void) {
     printf("random streams digest: %016llx\n", (unsigned long long)digest);
 }
 
+// Batch normalization in training mode, forward and backward, against the formulas summed in
+// long double; and a digest of every output's bits, which run.sh compares between the AVX2 and
+// the portable builds (DESCENT_KERNELS=portable): they add the same numbers in the same order.
+static uint64_t batch_norm_digest = 14695981039346656037ull;
+static void digest_floats(const float *values, ptrdiff_t count) {
+    const unsigned char *bytes = (const unsigned char *)values;
+    for (size_t i = 0; i < (size_t)count * sizeof(float); i++) batch_norm_digest = (batch_norm_digest ^ bytes[i]) * 1099511628211ull;
+}
+
+static void check_batch_norm_shape(ptrdiff_t outer, ptrdiff_t channels, ptrdiff_t inner, double shift) {
+    const ptrdiff_t count = outer * channels * inner, n = outer * inner;
+    const double epsilon = 1e-5;
+    float *x = malloc(sizeof(float) * count), *y = malloc(sizeof(float) * count), *g = malloc(sizeof(float) * count);
+    float *dx = malloc(sizeof(float) * count), weight[8], bias[8], mean[8], variance[8], dWeight[8], dBias[8];
+    for (ptrdiff_t i = 0; i < count; i++) x[i] = (float)(2 * next_uniform() + shift);
+    for (ptrdiff_t i = 0; i < count; i++) g[i] = (float)next_uniform();
+    for (ptrdiff_t c = 0; c < channels; c++) weight[c] = (float)next_uniform(), bias[c] = (float)next_uniform();
+    // Two calls, as two threads would make them: the channels before and after the first.
+    descent_batch_norm_f32(x, y, weight, bias, outer, channels, inner, 0, 1, epsilon, mean, variance);
+    descent_batch_norm_f32(x, y, weight, bias, outer, channels, inner, 1, channels - 1, epsilon, mean, variance);
+    descent_batch_norm_backward_f32(g, x, mean, variance, weight, outer, channels, inner, 0, channels, epsilon, dx,
+                                    dWeight, dBias);
+    double worst = 0, worstGradient = 0;
+    for (ptrdiff_t c = 0; c < channels; c++) {
+        long double sum = 0, squares = 0, sumG = 0, sumGXHat = 0;
+        for (ptrdiff_t o = 0; o < outer; o++)
+            for (ptrdiff_t i = 0; i < inner; i++) sum += x[(o * channels + c) * inner + i];
+        long double mu = sum / n;
+        for (ptrdiff_t o = 0; o < outer; o++)
+            for (ptrdiff_t i = 0; i < inner; i++) squares += (x[(o * channels + c) * inner + i] - mu) * (x[(o * channels + c) * inner + i] - mu);
+        long double sigma = sqrtl(squares / n + epsilon);
+        worst = fmax(worst, fabs((double)(mu - mean[c])) + fabs((double)(squares / n - variance[c])));
+        for (ptrdiff_t o = 0; o < outer; o++) {
+            for (ptrdiff_t i = 0; i < inner; i++) {
+                ptrdiff_t k = (o * channels + c) * inner + i;
+                long double xHat = (x[k] - mu) / sigma;
+                worst = fmax(worst, fabs((double)(xHat * weight[c] + bias[c] - y[k])));
+                sumG += g[k];
+                sumGXHat += g[k] * xHat;
+            }
+        }
+        for (ptrdiff_t o = 0; o < outer; o++) {
+            for (ptrdiff_t i = 0; i < inner; i++) {
+                ptrdiff_t k = (o * channels + c) * inner + i;
+                long double xHat = (x[k] - mu) / sigma;
+                long double expected = weight[c] / sigma * (g[k] - sumG / n - xHat * sumGXHat / n);
+                worstGradient = fmax(worstGradient, fabs((double)(expected - dx[k])));
+            }
+        }
+        worstGradient = fmax(worstGradient, fabs((double)(sumGXHat - dWeight[c])) / n + fabs((double)(sumG - dBias[c])) / n);
+    }
+    char what[128];
+    snprintf(what, sizeof what, "batch norm [%td, %td, %td] + %g matches its formula", outer, channels, inner, shift);
+    expect(worst <= 1e-5 * (1 + fabs(shift)), what);
+    snprintf(what, sizeof what, "batch norm backward [%td, %td, %td] + %g matches its formula", outer, channels, inner, shift);
+    expect(worstGradient <= 1e-5 * (1 + fabs(shift)), what);
+    digest_floats(y, count);
+    digest_floats(dx, count);
+    digest_floats(mean, channels);
+    digest_floats(variance, channels);
+    digest_floats(dWeight, channels);
+    digest_floats(dBias, channels);
+    free(x), free(y), free(g), free(dx);
+}
+
+static void check_batch_norm(void) {
+    state = 0x2545F4914F6CDD1Dull;  // the same inputs whatever the checks before drew
+    // Dense features (one value per example and channel), odd runs around the 8 lanes, images.
+    check_batch_norm_shape(16, 3, 1, 0);
+    check_batch_norm_shape(3, 4, 7, 0);
+    check_batch_norm_shape(5, 2, 33, 100);
+    check_batch_norm_shape(4, 8, 196, 0);
+    printf("batch norm digest: %016llx\n", (unsigned long long)batch_norm_digest);
+}
+
 int main(void) {
     check_all_gemm(descent_kernel_variant(), descent_sgemm, descent_dgemm);
 #if defined(__x86_64__)
@@ -469,6 +544,7 @@ int main(void) {
     check_gather();
     check_winograd();
     check_panel_multiply();
+    check_batch_norm();
     print_random_digest();
 #if defined(__x86_64__)
     printf("kernels checked: %s%s, portable; skipped: %s\n", descent_kernel_variant(),

@@ -2,7 +2,8 @@
 # Builds Tests/CKernels/kernel_check.c with the package's C kernels and runs it:
 #   1. natively (AVX-512 and AVX2 + FMA kernels where the CPU has them, and the portable ones;
 #      each also with the fused bias + ReLU epilogue, bit for bit against the unfused path),
-#      then again with DESCENT_KERNELS=avx2 and =portable for the kernels that follow that choice;
+#      then again with DESCENT_KERNELS=avx2 and =portable for the kernels that follow that choice
+#      (batch norm's bits must not change);
 #   2. cross-compiled for ARM64 and run under qemu-user (the NEON kernels), when
 #      aarch64-linux-gnu-gcc and qemu-aarch64 are installed:
 #        apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
@@ -19,11 +20,18 @@ echo "== native ($(uname -m))"
 cc -O2 -std=c11 -D_GNU_SOURCE -I$kernels/include -I$kernels Tests/CKernels/kernel_check.c $sources \
     -o "$out/native" -lm -lpthread
 "$out/native" | tee "$out/native.txt"
-# The Winograd transforms follow the matrix multiply's variant: check the lesser ones too.
+# The Winograd transforms and batch norm follow the matrix multiply's variant: check the lesser
+# ones too, and that batch norm gives the same bits in each.
 for variant in avx2 portable; do
     echo "== native with DESCENT_KERNELS=$variant"
-    DESCENT_KERNELS=$variant "$out/native" | tail -n 1
+    DESCENT_KERNELS=$variant "$out/native" > "$out/native-$variant.txt"
+    tail -n 1 "$out/native-$variant.txt"
+    if [ "$(grep "batch norm digest" "$out/native.txt")" != "$(grep "batch norm digest" "$out/native-$variant.txt")" ]; then
+        echo "FAIL: batch norm gives other bits with DESCENT_KERNELS=$variant" >&2
+        exit 1
+    fi
 done
+echo "batch norm: the same bits with every variant"
 
 if command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/null; then
     echo "== arm64 under qemu-user"

@@ -138,8 +138,8 @@ private enum AnyBatchNorm {
         }
     }
 
-    /// Batch norm is composed of tensor operations: its gradient, in training (batch
-    /// statistics) and in inference (running statistics), is the chain rule's.
+    /// Batch norm's gradient in training (batch statistics: the fused operation's own rule) and
+    /// in inference (running statistics: tensor operations and the chain rule).
     @Test func gradientsMatchFiniteDifferences() {
         var generator = RandomGenerator(seed: 11)
         func random(_ shape: [Int]) -> Tensor { Tensor.randomNormal(shape, dtype: .float64, using: &generator) }

@@ -51,6 +51,31 @@ void descent_max_pool_2x2(const float *input, float *output, int32_t *indices, p
                           ptrdiff_t height, ptrdiff_t width, ptrdiff_t outHeight,
                           ptrdiff_t outWidth, int relu);
 
+/// Batch normalization in training mode (see batch_norm.c) of `x`, laid out [outer, channels,
+/// inner], for the channels `first` ..< `first + count`: each channel's mean μ and biased variance
+/// σ² over its outer·inner elements, written to `mean[c]` and `variance[c]`, and
+/// y = (x − μ)·γ/√(σ² + ε) + β, with γ = `weight[c]` and β = `bias[c]` (1 and 0 where NULL).
+void descent_batch_norm_f32(const float *x, float *y, const float *weight, const float *bias, ptrdiff_t outer,
+                            ptrdiff_t channels, ptrdiff_t inner, ptrdiff_t first, ptrdiff_t count,
+                            double epsilon, float *mean, float *variance);
+void descent_batch_norm_f64(const double *x, double *y, const double *weight, const double *bias,
+                            ptrdiff_t outer, ptrdiff_t channels, ptrdiff_t inner, ptrdiff_t first,
+                            ptrdiff_t count, double epsilon, double *mean, double *variance);
+
+/// The gradients of `descent_batch_norm_*` for the same channels, given the upstream gradient ḡ
+/// (laid out as x) and the mean and variance it computed: x̄ into `inputGradient`,
+/// γ̄ = Σ ḡ·x̂ into `weightGradient[c]` and β̄ = Σ ḡ into `biasGradient[c]`, where
+/// x̂ = (x − μ)/√(σ² + ε) (`weight` NULL: γ = 1).
+void descent_batch_norm_backward_f32(const float *g, const float *x, const float *mean, const float *variance,
+                                     const float *weight, ptrdiff_t outer, ptrdiff_t channels, ptrdiff_t inner,
+                                     ptrdiff_t first, ptrdiff_t count, double epsilon, float *inputGradient,
+                                     float *weightGradient, float *biasGradient);
+void descent_batch_norm_backward_f64(const double *g, const double *x, const double *mean,
+                                     const double *variance, const double *weight, ptrdiff_t outer,
+                                     ptrdiff_t channels, ptrdiff_t inner, ptrdiff_t first, ptrdiff_t count,
+                                     double epsilon, double *inputGradient, double *weightGradient,
+                                     double *biasGradient);
+
 /// Winograd F(4×4, 3×3) (see winograd.c): the 3×3 filters [out][in][3][3] transformed to
 /// U = G g Gᵀ, as [36][out][in] — or, when `flipped` is nonzero, each filter turned half a turn
 /// and its channels swapped, as [36][in][out], the filters that carry an output's gradient back

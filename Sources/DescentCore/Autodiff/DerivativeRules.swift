@@ -10,9 +10,9 @@
 /// because a value used in several places receives the sum of their gradients.
 ///
 /// Composite operations (softmax, the losses, GELU …) have no rule here: they are made of these
-/// primitives, so backpropagation passes through them step by step. The exceptions are three fused
-/// operations of the training hot path, a dense layer's `linear`, `conv2d` and
-/// `softmaxCrossEntropy`, at the end of this file.
+/// primitives, so backpropagation passes through them step by step. The exceptions are four fused
+/// operations of the training hot path, a dense layer's `linear`, `conv2d`,
+/// `batchNormalization` and `softmaxCrossEntropy`, at the end of this file.
 enum DerivativeRules {
     typealias Pullback = (_ upstream: Tensor, _ needs: NeededGradients) -> [Tensor?]
 
@@ -191,9 +191,10 @@ enum DerivativeRules {
 // MARK: Fused operations
 
 extension DerivativeRules {
-    // Three operations of the training hot path (a dense layer, a convolution, the cost) are
-    // primitives of their own, so that a layer and a cost are one node each instead of a chain
-    // of small ones. Their rules are the textbook derivatives of the whole.
+    // Four operations of the training hot path (a dense layer, a convolution, batch
+    // normalization, the cost) are primitives of their own, so that a layer and a cost are one
+    // node each instead of a chain of small ones. Their rules are the textbook derivatives of
+    // the whole.
 
     /// y = f(z), z = x·Wᵀ + b:  ḡ_z = ḡ·f′(z),  x̄ = ḡ_z·W,  W̄ = ḡ_zᵀ·x,  b̄ = Σᵢ ḡ_zᵢ (the bias was
     /// added to every row). For ReLU, f′(z) = 1 where z > 0, which is where y > 0: the rule needs
@@ -224,6 +225,22 @@ extension DerivativeRules {
             var gradients: [Tensor?] = [needs[0] ? backend.conv2dInputGradient(g, weight: weight, geometry) : nil,
                                         needs[1] ? backend.conv2dWeightGradient(g, input: x, geometry) : nil]
             if needs.count == 3 { gradients.append(needs[2] ? g.sum(squeezingAxes: [0, 2, 3]) : nil) }
+            return gradients
+        }
+    }
+
+    /// y = (x − μ)/√(σ² + ε)·γ + β, with μ and σ² the mean and biased variance of x's channel:
+    /// x̄ = γ/√(σ² + ε)·(ḡ − mean(ḡ) − x̂·mean(ḡ·x̂)), γ̄ = Σ ḡ·x̂, β̄ = Σ ḡ, per channel, where
+    /// x̂ = (x − μ)/√(σ² + ε). The two terms beyond γ/√(σ² + ε)·ḡ are the paths through μ and σ²,
+    /// which every x of the channel feeds. One primitive computes all three gradients.
+    static func batchNormalization(_ x: Tensor, mean: Tensor, variance: Tensor, weight: Tensor?, hasBias: Bool,
+                                   epsilon: Double) -> Pullback {
+        { g, needs in
+            let (dx, dWeight, dBias) = g.device.backend.batchNormalizationBackward(
+                g, input: x, mean: mean, variance: variance, weight: weight, epsilon: epsilon)
+            var gradients: [Tensor?] = [needs[0] ? dx : nil]
+            if weight != nil { gradients.append(needs[1] ? dWeight : nil) }
+            if hasBias { gradients.append(needs[gradients.count] ? dBias : nil) }
             return gradients
         }
     }

@@ -112,6 +112,19 @@ protocol Backend: Sendable {
     /// (p − onehot(label))·ḡ for each row: its derivative rule.
     func softmaxCrossEntropyGradient(probabilities: Tensor, labels: Tensor, upstream: Tensor) -> Tensor
 
+    // MARK: Batch normalization
+
+    /// For x [N, C, …] in training: each channel's mean μ and biased variance σ² over the batch
+    /// and every axis after the channels ([C] each), and y = (x − μ)/√(σ² + ε)·γ + β (x's
+    /// shape), with γ = `weight` and β = `bias` ([C]; 1 and 0 where nil).
+    func batchNormalization(_ x: Tensor, weight: Tensor?, bias: Tensor?, epsilon: Double)
+        -> (output: Tensor, mean: Tensor, variance: Tensor)
+    /// Its derivative rule, from the upstream gradient ḡ (x's shape) and the forward pass's μ and
+    /// σ²: x̄ = γ/√(σ² + ε)·(ḡ − mean(ḡ) − x̂·mean(ḡ·x̂)) with x̂ = (x − μ)/√(σ² + ε), γ̄ = Σ ḡ·x̂
+    /// and β̄ = Σ ḡ, the sums and means taken per channel ([C] each).
+    func batchNormalizationBackward(_ upstream: Tensor, input: Tensor, mean: Tensor, variance: Tensor,
+                                    weight: Tensor?, epsilon: Double) -> (input: Tensor, weight: Tensor, bias: Tensor)
+
     // MARK: Random numbers
 
     /// Uniform numbers in [0, 1) of `dtype`, element `i` from the counter-based generator's
@@ -141,6 +154,7 @@ public enum Primitive: String, Sendable, CaseIterable {
     case conv2d, conv2dInputGradient, conv2dWeightGradient
     case maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward
     case softmaxCrossEntropy, softmaxCrossEntropyGradient
+    case batchNormalization, batchNormalizationBackward
     case randomUniform, bernoulli
     case optimizerStep
 }

@@ -549,6 +549,93 @@ struct CrossCheckRun {
         }
     }
 
+    // MARK: Batch normalization
+
+    /// The batch normalization cases: (shape, affine, shift of the values, NaN among them). A
+    /// batch norm of dense features ([N, C]), images, a channel longer than a GPU block and split
+    /// across CPU threads, values a thousand from zero (a mean that rounds), one value per
+    /// channel (variance 0), an empty batch (NaN statistics), and NaN in a channel.
+    static let batchNormalizationCases: [(shape: [Int], affine: Bool, shift: Double, hasNaN: Bool)] = [
+        ([4, 3], true, 0, false), ([2, 3, 5], false, 0, false), ([3, 4, 5, 6], true, 0, false),
+        ([2, 2, 3, 3], true, 1000, false), ([64, 2, 300], true, 0, false), ([1, 2, 1, 1], true, 0, false),
+        ([0, 3, 2], true, 0, false), ([3, 2, 4], false, 0, true),
+    ]
+
+    /// One batch normalization case's inputs, made on the CPU, and the sizes that bound its
+    /// rounding: the elements per channel, the largest |x|, |γ| (1 without one) and |β|.
+    private static func batchNormalizationInputs(_ index: Int, _ dtype: DType, seed: UInt64)
+        -> (x: Tensor, weight: Tensor?, bias: Tensor?, perChannel: Int, largestX: Double, largestWeight: Double,
+            largestBias: Double) {
+        let (shape, affine, shift, hasNaN) = batchNormalizationCases[index]
+        var x = normal(shape, dtype, scale: 2, seed: seed) + shift
+        if hasNaN { x = sprinkled(x, with: [.nan], seed: seed) }
+        let weight = affine ? normal([shape[1]], dtype, seed: seed + 1) : nil
+        let bias = affine ? normal([shape[1]], dtype, seed: seed + 2) : nil
+        return (x, weight, bias, shape.reduce(1, *) / shape[1], largestMagnitude(x),
+                weight.map(largestMagnitude) ?? 1, bias.map(largestMagnitude) ?? 0)
+    }
+
+    /// √(σ² + ε) at its smallest over the channels the reference normalizes (NaN ignored).
+    private static func smallestDeviation(_ variance: Tensor, epsilon: Double) -> Double {
+        ((variance.doubles().lazy.filter { !$0.isNaN }.min() ?? 0) + epsilon).squareRoot()
+    }
+
+    mutating func batchNormalization() {
+        let epsilon = 1e-5
+        for dtype in [DType.float32, .float64] {
+            for index in Self.batchNormalizationCases.indices {
+                let inputs = Self.batchNormalizationInputs(index, dtype, seed: 1750 + 3 * UInt64(index))
+                let (x, weight, bias, n) = (inputs.x, inputs.weight, inputs.bias, inputs.perChannel)
+                let variance = withoutGradients {
+                    reference.backend.batchNormalization(x.to(reference), weight: nil, bias: nil, epsilon: epsilon).variance
+                }
+                // Both sums are taken in double; the output is (x − μ)·γ/√(σ² + ε) + β rounded a few
+                // times, μ among them: a few ulps of its largest term.
+                let scale = inputs.largestWeight / Self.smallestDeviation(variance, epsilon: epsilon)
+                let output = CrossCheckTolerance.ulpsOfLargest(8, dtype, largest: 2 * inputs.largestX * scale + inputs.largestBias)
+                let mean = CrossCheckTolerance.accumulation(length: n, magnitude: inputs.largestX, dtype)
+                let spread = CrossCheckTolerance.accumulation(length: n, magnitude: 4 * inputs.largestX * inputs.largestX, dtype)
+                check(.batchNormalization, "\(dtype) \(x.shape)\(weight == nil ? "" : " affine")\(Self.batchNormalizationCases[index].hasNaN ? " with NaN" : "")",
+                      [output, mean, spread], names: ["output", "mean", "variance"]) {
+                    let (y, mean, variance) = $0.backend.batchNormalization(x.to($0), weight: weight?.to($0), bias: bias?.to($0),
+                                                                             epsilon: epsilon)
+                    return [y, mean, variance]
+                }
+            }
+        }
+    }
+
+    mutating func batchNormalizationBackward() {
+        let epsilon = 1e-5
+        for dtype in [DType.float32, .float64] {
+            for index in Self.batchNormalizationCases.indices {
+                let inputs = Self.batchNormalizationInputs(index, dtype, seed: 1850 + 4 * UInt64(index))
+                let (x, weight, n) = (inputs.x, inputs.weight, inputs.perChannel)
+                let upstream = Self.normal(x.shape, dtype, seed: 1850 + 4 * UInt64(index) + 3)
+                // The forward pass's statistics, from the reference, on both devices.
+                let (_, mean, variance) = withoutGradients {
+                    reference.backend.batchNormalization(x.to(reference), weight: nil, bias: nil, epsilon: epsilon)
+                }
+                let deviation = Self.smallestDeviation(variance, epsilon: epsilon)
+                let (largestG, largestXHat) = (largestMagnitude(upstream), 2 * inputs.largestX / deviation)
+                // x̄ = γ/√(σ² + ε)·(ḡ − mean(ḡ) − x̂·mean(ḡ·x̂)), a few roundings of its terms; γ̄ and β̄
+                // are sums of n terms ḡ·x̂ and ḡ.
+                let input = CrossCheckTolerance.ulpsOfLargest(
+                    8, dtype, largest: inputs.largestWeight / deviation * largestG * (2 + largestXHat * largestXHat))
+                let weightGradient = CrossCheckTolerance.accumulation(
+                    length: n, magnitude: Double(n) * largestG * (largestXHat + 1), dtype)
+                let biasGradient = CrossCheckTolerance.accumulation(length: n, magnitude: Double(n) * largestG, dtype)
+                check(.batchNormalizationBackward, "\(dtype) \(x.shape)\(weight == nil ? "" : " affine")\(Self.batchNormalizationCases[index].hasNaN ? " with NaN" : "")",
+                      [input, weightGradient, biasGradient], names: ["input", "weight", "bias"]) {
+                    let (dx, dWeight, dBias) = $0.backend.batchNormalizationBackward(
+                        upstream.to($0), input: x.to($0), mean: mean.to($0), variance: variance.to($0), weight: weight?.to($0),
+                        epsilon: epsilon)
+                    return [dx, dWeight, dBias]
+                }
+            }
+        }
+    }
+
     // MARK: Random numbers
 
     mutating func randomUniform() {

@@ -174,6 +174,18 @@ extension CrossCheckRun {
                         DescentCore.softmaxCrossEntropy(logits: xs[0], labels: labels.to(xs[0].device))
                     }
                 }
+            case .batchNormalization:
+                // Images with weight and bias; then dense features without them. x̄'s three terms
+                // each sum the channel's gradients (2·4·5 and 6 of them).
+                let x = Self.normal([2, 3, 4, 5], dtype, scale: 2, seed: seed) + 1
+                let weight = Self.normal([3], dtype, seed: seed + 1), bias = Self.normal([3], dtype, seed: seed + 2)
+                checkRule(rule, "\(dtype) [2, 3, 4, 5] affine", at: [x, weight, bias], .normwise(ulps: 8, length: 40)) { xs in
+                    DescentCore.batchNormalization(xs[0], weight: xs[1], bias: xs[2]).output
+                }
+                let features = Self.normal([6, 4], dtype, seed: seed + 3)
+                checkRule(rule, "\(dtype) [6, 4]", at: [features], .normwise(ulps: 8, length: 6)) { xs in
+                    DescentCore.batchNormalization(xs[0]).output
+                }
             case .move:
                 // To the other device and back: the gradient returns to where the input lives.
                 let x = Self.normal([3, 4], dtype, seed: seed)

@@ -79,6 +79,8 @@ public enum BackendCrossCheck {
                 case .avgPool2dBackward: check.avgPool2dBackward()
                 case .softmaxCrossEntropy: check.softmaxCrossEntropy()
                 case .softmaxCrossEntropyGradient: check.softmaxCrossEntropyGradient()
+                case .batchNormalization: check.batchNormalization()
+                case .batchNormalizationBackward: check.batchNormalizationBackward()
                 case .randomUniform: check.randomUniform()
                 case .bernoulli: check.bernoulli()
                 case .optimizerStep: check.optimizerStep()
@@ -160,6 +162,8 @@ public enum DerivativeRule: Hashable, Sendable, CaseIterable, CustomStringConver
     case reshape, permute, broadcast, gather, concatenate
     /// The fused cross-entropy of logits against labels.
     case softmaxCrossEntropy
+    /// y = (x − μ)/√(σ² + ε)·γ + β with the batch's statistics.
+    case batchNormalization
     /// y = x on another device (``Tensor/to(_:)``): the gradient moves back.
     case move
 
@@ -171,7 +175,7 @@ public enum DerivativeRule: Hashable, Sendable, CaseIterable, CustomStringConver
             + BinaryOperation.allCases.filter(\.hasDerivativeRule).map { .binary($0) }
             + [.select, .clamp, .cast]
             + ReductionOperation.allCases.map { .reduce($0) }
-            + [.matmul, .linear, .conv2d, .maxPool2d, .avgPool2d, .reluMaxPool2d, .reshape, .permute, .broadcast, .gather, .concatenate, .softmaxCrossEntropy, .move]
+            + [.matmul, .linear, .conv2d, .maxPool2d, .avgPool2d, .reluMaxPool2d, .reshape, .permute, .broadcast, .gather, .concatenate, .softmaxCrossEntropy, .batchNormalization, .move]
     }
 
     public var description: String {
@@ -194,6 +198,7 @@ public enum DerivativeRule: Hashable, Sendable, CaseIterable, CustomStringConver
         case .gather: "gather"
         case .concatenate: "concatenate"
         case .softmaxCrossEntropy: "softmaxCrossEntropy"
+        case .batchNormalization: "batchNormalization"
         case .move: "to(device)"
         }
     }

@@ -1,9 +1,10 @@
 /// The state and arithmetic that ``BatchNorm1d`` and ``BatchNorm2d`` share: they differ only
 /// in the ranks of input they take.
 ///
-/// Everything is composed of tensor operations (means along axes, arithmetic, a square root),
-/// so batch norm runs on every device and its gradient comes from the chain rule; no backend
-/// primitive of its own.
+/// Training normalizes with the batch's statistics through `batchNormalization`, one operation
+/// with its own backend primitive and derivative rule (what was twenty tensor operations, most
+/// of them broadcasting a vector of channels over the whole input). Inference, with the running
+/// statistics, is composed of tensor operations.
 struct BatchNormalization: Sendable {
     var weight: Tensor?
     var bias: Tensor?
@@ -52,22 +53,18 @@ struct BatchNormalization: Sendable {
         let channelShape = [1, featureCount] + [Int](repeating: 1, count: input.rank - 2)
         func perChannel(_ vector: Tensor) -> Tensor { vector.reshaped(to: channelShape) }
 
-        var normalized: Tensor
         if usesBatchStatistics {
-            let axes = [0] + Array(2..<input.rank)
             let count = input.scalarCount / featureCount
             // PyTorch refuses this too: one value per channel has no variance to normalize by.
             precondition(count > 1, "\(name): expected more than 1 value per channel when training, got input shape \(input.shape)")
-            let mean = input.mean(alongAxes: axes)
-            let centered = input - mean
-            // Training normalizes with the biased variance (divided by n)…
-            let variance = centered.squared().mean(alongAxes: axes)
-            normalized = centered / (variance + epsilon).squareRoot()
+            // Training normalizes with the batch's mean and biased variance (divided by n), in
+            // one operation with its own derivative rule…
+            let (normalized, batchMean, variance) = DescentCore.batchNormalization(input, weight: weight, bias: bias,
+                                                                                   epsilon: epsilon)
             if update && isTraining, let runningMean, let runningVariance, let batchesTracked {
                 let tracked = (batchesTracked.cast(to: .float64) + 1).cast(to: .int64)
                 // …while the running variance takes the unbiased one (divided by n − 1).
-                let unbiased = variance.detached().reshaped(to: [featureCount]) * (Double(count) / Double(count - 1))
-                let batchMean = mean.detached().reshaped(to: [featureCount])
+                let unbiased = variance * (Double(count) / Double(count - 1))
                 // `momentum` is the weight of the new statistic; without one, the running
                 // statistics are the cumulative average of every batch (weight 1 / batches).
                 let momentum = self.momentum
@@ -81,9 +78,9 @@ struct BatchNormalization: Sendable {
                 self.runningVariance = average(runningVariance, unbiased)
                 self.batchesTracked = tracked
             }
-        } else {
-            normalized = (input - perChannel(runningMean!)) / (perChannel(runningVariance!) + epsilon).squareRoot()
+            return normalized
         }
+        var normalized = (input - perChannel(runningMean!)) / (perChannel(runningVariance!) + epsilon).squareRoot()
         if let weight, let bias { normalized = normalized * perChannel(weight) + perChannel(bias) }
         return normalized
     }

@@ -17,7 +17,7 @@ enum CUDAKernelModule: String, Sendable, CaseIterable {
         let dtypes = ["f32", "f64", "i32", "i64", "u8"]
         switch self {
         case .elementwise: return each(["unary", "binary", "select"]) + each(dtypes.map { "cast_\($0)" }, dtypes)
-        case .reduction: return each(["reduce", "arg_reduce", "linear_rows"])
+        case .reduction: return each(["reduce", "arg_reduce", "linear_rows", "batch_norm", "batch_norm_backward"])
         case .movement: return each(["copy", "copy_strided", "gather"], ["b1", "b4", "b8"]) + each(["scatter_add"]) + ["fill_b8"]
         case .matrix: return each(["add_bias", "softmax_cross_entropy", "softmax_cross_entropy_gradient"])
         case .random: return each(["random_uniform", "bernoulli", "random_uniform_live", "bernoulli_live"])

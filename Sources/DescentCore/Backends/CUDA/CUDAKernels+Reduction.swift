@@ -1,6 +1,7 @@
 extension CUDAKernelSource {
-    /// Sums, maxima and minima over axes (one block per output element), arg-reductions, and
-    /// `linear` for a few rows (a block per output element).
+    /// Sums, maxima and minima over axes (one block per output element), arg-reductions,
+    /// `linear` for a few rows (a block per output element), and batch normalization (a block
+    /// per channel).
     ///
     /// Each thread folds one contiguous run of the reduced elements, and the block combines the
     /// runs neighbour with neighbour, so that a maximum or minimum picks the element the
@@ -113,6 +114,105 @@ extension CUDAKernelSource {
         }
     }
 
+    // Batch normalization in training mode, forward and backward (the CPU's batch_norm.c): one
+    // block per channel, whose threads sum the channel's elements t, t + 256, … in double, the
+    // block adding the 256 sums pairwise. A channel's element j is example j / inner, position
+    // j % inner; the cursor steps through them without a division per element.
+    #define BATCH_NORM_THREADS 256
+    struct ChannelCursor {
+        i64 outer, inner, length, outerStep, innerStep;
+        // `length` 0 (an empty channel) is read as 1: no element is visited then anyway.
+        __device__ ChannelCursor(i64 start, i64 step, i64 runLength)
+            : length(runLength > 0 ? runLength : 1) {
+            outer = start / length; inner = start % length;
+            outerStep = step / length; innerStep = step % length;
+        }
+        __device__ void advance() {
+            outer += outerStep;
+            inner += innerStep;
+            if (inner >= length) { inner -= length; ++outer; }
+        }
+        // The element's offset from the channel's first, examples `stride` apart.
+        __device__ i64 at(i64 stride) const { return outer * stride + inner; }
+    };
+    #define CHANNEL_LOOP(k) for (ChannelCursor k(threadIdx.x, BATCH_NORM_THREADS, inner); n > 0 && k.outer < outer; k.advance())
+
+    __device__ double block_sum(double value, double *partial) {
+        partial[threadIdx.x] = value;
+        __syncthreads();
+        for (int step = BATCH_NORM_THREADS / 2; step > 0; step /= 2) {
+            if (threadIdx.x < step) partial[threadIdx.x] += partial[threadIdx.x + step];
+            __syncthreads();
+        }
+        double total = partial[0];
+        __syncthreads();
+        return total;
+    }
+
+    template <typename T> __device__ void batch_norm(const T *x, T *y, const T *weight, const T *bias, i64 outer,
+                                                     i64 channels, i64 inner, double epsilon, T *mean, T *variance) {
+        __shared__ double partial[BATCH_NORM_THREADS];
+        const i64 n = outer * inner, stride = channels * inner;
+        for (i64 c = blockIdx.x; c < channels; c += gridDim.x) {
+            const T *xc = x + c * inner;
+            T *yc = y + c * inner;
+            double sum = 0;
+            CHANNEL_LOOP(k) sum += (double)xc[k.at(stride)];
+            const T mu = (T)(block_sum(sum, partial) / (double)n);
+            double squares = 0;
+            CHANNEL_LOOP(k) {
+                double d = (double)xc[k.at(stride)] - (double)mu;
+                squares += d * d;
+            }
+            const double sigma2 = block_sum(squares, partial) / (double)n;
+            const double inverse = 1 / m_sqrt(sigma2 + epsilon);
+            const T scale = (T)(weight ? (double)weight[c] * inverse : inverse);
+            const T shift = bias ? bias[c] : T(0);
+            CHANNEL_LOOP(k) {
+                const i64 j = k.at(stride);
+                yc[j] = (xc[j] - mu) * scale + shift;
+            }
+            if (threadIdx.x == 0) {
+                mean[c] = mu;
+                variance[c] = (T)sigma2;
+            }
+        }
+    }
+
+    template <typename T> __device__ void batch_norm_backward(const T *g, const T *x, const T *mean, const T *variance,
+                                                              const T *weight, i64 outer, i64 channels, i64 inner,
+                                                              double epsilon, T *dx, T *dWeight, T *dBias) {
+        __shared__ double partial[BATCH_NORM_THREADS];
+        const i64 n = outer * inner, stride = channels * inner;
+        for (i64 c = blockIdx.x; c < channels; c += gridDim.x) {
+            const T *gc = g + c * inner, *xc = x + c * inner;
+            T *dxc = dx + c * inner;
+            const T mu = mean[c];
+            const double inverse = 1 / m_sqrt((double)variance[c] + epsilon);
+            // Σ ḡ and Σ ḡ·x̂, x̂ = (x − μ)/√(σ² + ε).
+            double sums = 0, products = 0;
+            CHANNEL_LOOP(k) {
+                const i64 j = k.at(stride);
+                sums += (double)gc[j];
+                products += (double)gc[j] * (((double)xc[j] - (double)mu) * inverse);
+            }
+            const double sum = block_sum(sums, partial), product = block_sum(products, partial);
+            // x̄ = a·ḡ + b·(x − μ) + d, as batch_norm.c computes it.
+            const double gamma = weight ? (double)weight[c] : 1;
+            const T a = (T)(gamma * inverse);
+            const T b = (T)(-gamma * inverse * inverse * product / (double)n);
+            const T d = (T)(-gamma * inverse * sum / (double)n);
+            CHANNEL_LOOP(k) {
+                const i64 j = k.at(stride);
+                dxc[j] = a * gc[j] + (b * (xc[j] - mu) + d);
+            }
+            if (threadIdx.x == 0) {
+                dWeight[c] = (T)product;
+                dBias[c] = (T)sum;
+            }
+        }
+    }
+
     #define REDUCTIONS(NAME, T) \\
     extern "C" __global__ void reduce_##NAME(int op, const T *x, T *y, i64 outputs, i64 reduced, Dims d) { \\
         reduce_block<T>(op, x, y, outputs, reduced, d); \\
@@ -123,6 +223,15 @@ extension CUDAKernelSource {
     } \\
     extern "C" __global__ void arg_reduce_##NAME(int op, const T *x, int *y, i64 outputs, i64 length, i64 inner) { \\
         arg_reduce<T>(op, x, y, outputs, length, inner); \\
+    } \\
+    extern "C" __global__ void batch_norm_##NAME(const T *x, T *y, const T *weight, const T *bias, i64 outer, \\
+                                                 i64 channels, i64 inner, double epsilon, T *mean, T *variance) { \\
+        batch_norm<T>(x, y, weight, bias, outer, channels, inner, epsilon, mean, variance); \\
+    } \\
+    extern "C" __global__ void batch_norm_backward_##NAME(const T *g, const T *x, const T *mean, const T *variance, \\
+                                                          const T *weight, i64 outer, i64 channels, i64 inner, \\
+                                                          double epsilon, T *dx, T *dWeight, T *dBias) { \\
+        batch_norm_backward<T>(g, x, mean, variance, weight, outer, channels, inner, epsilon, dx, dWeight, dBias); \\
     }
     REDUCTIONS(f32, float)
     REDUCTIONS(f64, double)
