@@ -69,6 +69,16 @@ extension Layer {
         } catch let error as LayerShapeError {
             throw TrainingError.incompatibleData("the model does not fit the data: \(error)")
         }
+        let smallestBatch = batching.smallestBatch(forCount: training.count)
+        if smallestBatch == 1,
+           let layer = batchNormalizationNeedingTwoExamples(exampleShape: Array(training.features.shape.dropFirst())) {
+            let (batches, remedy) = batching == .stochastic
+                ? ("stochastic gradient descent takes one example a step", "train in mini-batches")
+                : ("the epoch's last batch has 1 example (\(training.count) in batches of \(batching.batchSize(forCount: training.count)))",
+                   "choose a batch size that does not leave 1 example over")
+            throw TrainingError.incompatibleData(
+                "\(batches), and \(layer) cannot normalize a single value per feature in training (PyTorch refuses it too): \(remedy)")
+        }
         // Denormal numbers take a slow path in the CPU and appear as training converges.
         return try Denormals.flushingToZero {
             try fitFlushingDenormals(training, validation: validation, epochs: epochs, maximumSteps: maximumSteps,

@@ -77,6 +77,36 @@ private final class StepCounter: TrainingCallback {
         }
     }
 
+    /// A batch of one example would give batch norm one value per feature in training, which
+    /// it cannot normalize (the layer would trap): `fit` says so before training, naming the
+    /// layer and the batching. Images, with many values per channel, are fine one at a time.
+    @Test func aSingleExampleBatchBeforeBatchNormIsAnError() throws {
+        let seven = Dataset(features: Tensor.randomNormal([7, 2], seed: 5), labels: Tensor.randomNormal([7, 1], seed: 6))
+        func model() -> Sequential {
+            var generator = RandomGenerator(seed: 1)
+            return Sequential([Dense(inputCount: 2, outputCount: 3, using: &generator),
+                               Sequential([BatchNorm1d(featureCount: 3)]),
+                               Dense(inputCount: 3, outputCount: 1, using: &generator)])
+        }
+        for (batching, message) in [
+            (Batching.miniBatch(size: 3), "the epoch's last batch has 1 example (7 in batches of 3), and BatchNorm1d(3) cannot "
+                + "normalize a single value per feature in training (PyTorch refuses it too): choose a batch size that does not leave 1 example over"),
+            (.stochastic, "stochastic gradient descent takes one example a step, and BatchNorm1d(3) cannot normalize a single "
+                + "value per feature in training (PyTorch refuses it too): train in mini-batches"),
+        ] {
+            var network = model()
+            #expect(throws: TrainingError.incompatibleData(message)) {
+                try network.fit(seven, epochs: 1, loss: .meanSquaredError, optimizer: SGD(learningRate: 0.1), batching: batching)
+            }
+        }
+        var network = model()
+        _ = try network.fit(seven, epochs: 1, loss: .meanSquaredError, optimizer: SGD(learningRate: 0.1),
+                            batching: .miniBatch(size: 5))
+        let images = Dataset(features: Tensor.randomNormal([3, 1, 4, 4], seed: 7), labels: Tensor.randomNormal([3, 1], seed: 8))
+        var convolutional = Sequential([BatchNorm2d(featureCount: 1), Flatten(), Dense(inputCount: 16, outputCount: 1, seed: 2)])
+        _ = try convolutional.fit(images, epochs: 1, loss: .meanSquaredError, optimizer: SGD(learningRate: 0.1), batching: .stochastic)
+    }
+
     @Test func historyRecordsCostMetricsValidationAndLearningRate() throws {
         var model = perceptron(seed: 2)
         let labels = Dataset(features: xor.features, labels: Tensor([0, 1, 1, 0] as [Int32]))

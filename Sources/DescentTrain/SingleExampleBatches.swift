@@ -1,0 +1,36 @@
+import DescentNN
+
+// Batch normalization in training normalizes each channel by the batch's own statistics, so it
+// needs more than one value per channel: a batch of one example gives a BatchNorm1d of
+// [batch, features] a single value per feature (PyTorch raises an error then). The layer cannot
+// throw from its forward pass, so `fit` looks for this before training: a batch size that leaves
+// one example over, or stochastic gradient descent, is a clear error rather than a trap.
+
+extension Layer {
+    /// The first batch normalization layer of this model (this layer, or one inside a
+    /// `Sequential`, at any depth) that would see a single value per channel in a batch of one
+    /// example of `exampleShape`; nil if none would.
+    func batchNormalizationNeedingTwoExamples(exampleShape: [Int]) -> (any Layer)? {
+        if let sequential = self as? Sequential {
+            var shape = exampleShape
+            for layer in sequential.layers {
+                if let found = layer.batchNormalizationNeedingTwoExamples(exampleShape: shape) { return found }
+                guard let next = try? layer.outputShape(for: shape) else { return nil }
+                shape = next
+            }
+            return nil
+        }
+        // One value per channel and example: [C], or [C, 1], [C, 1, 1] …
+        let isBatchNormalization = self is BatchNorm1d || self is BatchNorm2d
+        return isBatchNormalization && exampleShape.dropFirst().allSatisfy { $0 == 1 } ? self : nil
+    }
+}
+
+extension Batching {
+    /// The fewest examples a batch of an epoch over `count` examples has (`count` > 0): the last
+    /// mini-batch's, when the size does not divide the count.
+    func smallestBatch(forCount count: Int) -> Int {
+        let size = Swift.min(batchSize(forCount: count), count)
+        return count % size == 0 ? size : count % size
+    }
+}
