@@ -28,9 +28,10 @@ extension Layer {
 
 extension Batching {
     /// The fewest examples a batch of an epoch over `count` examples has (`count` > 0): the last
-    /// mini-batch's, when the size does not divide the count.
+    /// mini-batch's, when the size does not divide the count. (A size below 1 counts as 1 here;
+    /// `Dataset.batches` refuses it.)
     func smallestBatch(forCount count: Int) -> Int {
-        let size = Swift.min(batchSize(forCount: count), count)
+        let size = Swift.max(1, Swift.min(batchSize(forCount: count), count))
         return count % size == 0 ? size : count % size
     }
 }
