@@ -224,6 +224,9 @@ struct CrossCheckRun {
         let shapes: [([Int], [Int], [Int])] = [
             ([3, 4], [3, 4], [3, 4]), ([3, 1], [1, 4], [3, 4]), ([], [2, 3], []), ([2, 3], [], [1, 3]),
             ([0, 2], [2], [1, 2]), ([4, 1, 1], [1, 5, 1], [1, 1, 6]), ([1000], [1000], []),
+            // One run: the condition's shape with a number on either side or both, and long
+            // enough to split across threads.
+            ([3, 4], [], [3, 4]), ([5], [], []), (Self.longShape, Self.longShape, Self.longShape),
         ]
         for dtype in [DType.float32, .float64] {
             for (index, (c, a, b)) in shapes.enumerated() {
