@@ -194,7 +194,9 @@ public struct SavedModel {
             recipe.reportInTargetUnits(scale: scaling.scale[0])
         }
         data = recipe.prepare(data)
-        let first = data.features[0..<min(1, data.count)]
+        try checkBatchStatistics(count: data.count, exampleShape: Array(data.features.shape.dropFirst()), source: source)
+        // Two examples, not one: a batch norm without running statistics needs two.
+        let first = data.features[0..<min(2, data.count)]
         let outputs = model.predict(first.dtype == .uint8 ? try prepare(first, source: source) : first)
         if data.count > 0, outputs.shape.last != recipe.outputCount {
             throw TrainingError.incompatibleData(
@@ -229,7 +231,9 @@ public struct SavedModel {
                 throw TrainingError.incompatibleData("'\(path)' holds images, but the model was not trained on images")
             }
             let (files, pixels) = try images(at: path, image: image)
-            let outputs = model.predict(try prepare(pixels, source: path))
+            let prepared = try prepare(pixels, source: path)
+            try checkBatchStatistics(count: prepared.shape[0], exampleShape: Array(prepared.shape.dropFirst()), source: path)
+            let outputs = model.predict(prepared)
             return PredictionOutputs(outputs: outputs, classNames: metadata.classNames, lossName: metadata.lossName, files: files)
         }
         let url = URL(fileURLWithPath: path)
@@ -238,13 +242,26 @@ public struct SavedModel {
         } else {
             try PredictionInputs.read(url, excluding: metadata.target, expectedCount: inputCount)
         }
-        var outputs = model.predict(try prepare(features, source: path))
+        let prepared = try prepare(features, source: path)
+        try checkBatchStatistics(count: prepared.shape[0], exampleShape: Array(prepared.shape.dropFirst()), source: path)
+        var outputs = model.predict(prepared)
         if let scaling = metadata.targetScaling { outputs = scaling.restore(outputs) }
         return PredictionOutputs(outputs: outputs, classNames: metadata.classNames, lossName: metadata.lossName)
     }
 }
 
 extension SavedModel {
+    /// Throws when inference over `count` examples, in `Layer.predict`'s and `evaluate`'s batches
+    /// of 1,024, would give a batch norm without running statistics (which normalizes each batch
+    /// by its own) a batch of one example, a single value per channel: it cannot normalize that.
+    fileprivate func checkBatchStatistics(count: Int, exampleShape: [Int], source: String) throws {
+        guard count % 1024 == 1,
+              let layer = model.batchNormalizationNeedingTwoExamples(exampleShape: exampleShape, inference: true) else { return }
+        throw TrainingError.incompatibleData(
+            "\(layer) normalizes each batch by its own statistics (it keeps no running statistics), and '\(source)' "
+                + "leaves a batch of 1 example (\(count) in batches of 1024): it cannot normalize a single value per feature")
+    }
+
     /// How a CSV file is read for this model: as training read it, with `unknownCategory`.
     fileprivate func reading(_ unknownCategory: UnknownCategoryPolicy) -> TableReading {
         var reading = TableReading(target: metadata.target)

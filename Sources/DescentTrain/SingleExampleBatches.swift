@@ -9,20 +9,28 @@ import DescentNN
 extension Layer {
     /// The first batch normalization layer of this model (this layer, or one inside a
     /// `Sequential`, at any depth) that would see a single value per channel in a batch of one
-    /// example of `exampleShape`; nil if none would.
-    func batchNormalizationNeedingTwoExamples(exampleShape: [Int]) -> (any Layer)? {
+    /// example of `exampleShape`; nil if none would. In `inference`, only the layers without
+    /// running statistics count: the others normalize with those.
+    func batchNormalizationNeedingTwoExamples(exampleShape: [Int], inference: Bool = false) -> (any Layer)? {
         if let sequential = self as? Sequential {
             var shape = exampleShape
             for layer in sequential.layers {
-                if let found = layer.batchNormalizationNeedingTwoExamples(exampleShape: shape) { return found }
+                if let found = layer.batchNormalizationNeedingTwoExamples(exampleShape: shape, inference: inference) {
+                    return found
+                }
                 guard let next = try? layer.outputShape(for: shape) else { return nil }
                 shape = next
             }
             return nil
         }
+        let usesBatchStatistics: Bool
+        switch self {
+        case let norm as BatchNorm1d: usesBatchStatistics = !inference || norm.runningMean == nil
+        case let norm as BatchNorm2d: usesBatchStatistics = !inference || norm.runningMean == nil
+        default: return nil
+        }
         // One value per channel and example: [C], or [C, 1], [C, 1, 1] …
-        let isBatchNormalization = self is BatchNorm1d || self is BatchNorm2d
-        return isBatchNormalization && exampleShape.dropFirst().allSatisfy { $0 == 1 } ? self : nil
+        return usesBatchStatistics && exampleShape.dropFirst().allSatisfy { $0 == 1 } ? self : nil
     }
 }
 

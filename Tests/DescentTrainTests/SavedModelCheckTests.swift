@@ -86,6 +86,36 @@ import _DescentTestSupport
                                + "(examples of shape [6])"), "\(text)")
     }
 
+    /// A batch norm that keeps no running statistics normalizes each batch by its own, in
+    /// inference too, and one example has no variance: a file of one example (or 1,025) is an
+    /// error naming the layer, not a trap. Two examples, or a batch norm with running
+    /// statistics, predict.
+    @Test func oneExampleForABatchNormWithoutRunningStatisticsIsAnError() throws {
+        let folder = try savedFolder { model in
+            model = Sequential([Dense(inputCount: 4, outputCount: 3, seed: 1),
+                                BatchNorm1d(featureCount: 3, trackRunningStatistics: false)])
+        }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func inputs(_ count: Int) throws -> String {
+            let npy = folder.appendingPathComponent("inputs-\(count).npy")
+            try Data(NPY.encode(Tensor.randomNormal([count, 4], seed: 3))).write(to: npy)
+            return npy.path
+        }
+        for count in [1, 1025] {
+            let path = try inputs(count)
+            let text = message { _ = try SavedModel(folder: folder.path).predict(inputsAt: path) }
+            #expect(text == "BatchNorm1d(3, trackRunningStats: false) normalizes each batch by its own statistics (it keeps "
+                        + "no running statistics), and '\(path)' leaves a batch of 1 example (\(count) in batches of 1024): "
+                        + "it cannot normalize a single value per feature")
+        }
+        #expect(try SavedModel(folder: folder.path).predict(inputsAt: inputs(2)).outputs.shape == [2, 3])
+        let tracking = try savedFolder { model in
+            model = Sequential([Dense(inputCount: 4, outputCount: 3, seed: 1), BatchNorm1d(featureCount: 3)])
+        }
+        defer { try? FileManager.default.removeItem(at: tracking) }
+        #expect(try SavedModel(folder: tracking.path).predict(inputsAt: inputs(1)).outputs.shape == [1, 3])
+    }
+
     @Test func nanInputsInAnNPYAreRefused() throws {
         let folder = try savedFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
