@@ -3,8 +3,10 @@ import DescentNN
 // Batch normalization in training normalizes each channel by the batch's own statistics, so it
 // needs more than one value per channel: a batch of one example gives a BatchNorm1d of
 // [batch, features] a single value per feature (PyTorch raises an error then). The layer cannot
-// throw from its forward pass, so `fit` looks for this before training: a batch size that leaves
-// one example over, or stochastic gradient descent, is a clear error rather than a trap.
+// throw from its forward pass, so `fit` looks for this before training (a batch size that leaves
+// one example over, or stochastic gradient descent, is a clear error rather than a trap), and
+// `SavedModel`'s predict and evaluate before inference with a batch norm that keeps no running
+// statistics.
 
 extension Layer {
     /// The first batch normalization layer of this model (this layer, or one inside a
