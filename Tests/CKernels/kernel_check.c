@@ -523,6 +523,54 @@ static void check_batch_norm(void) {
     printf("batch norm digest: %016llx\n", (unsigned long long)batch_norm_digest);
 }
 
+// GELU and its derivative, exact and tanh forms, against their formulas in long double: GELU
+// within 8 ulps of float (below the smallest normal number, within that number, as the
+// cross-check allows), the derivative within 4 ulps of 1 or of itself where larger (it is zero
+// at x ≈ −0.75); and a digest of the outputs' bits, which run.sh compares between the builds.
+static uint64_t gelu_digest = 14695981039346656037ull;
+static double float_ulp(double v) {
+    int exponent;
+    frexp(fabs(v), &exponent);
+    return fmax(ldexp(1.0, exponent - 24), ldexp(1.0, -149));
+}
+
+static void check_gelu(void) {
+    enum { COUNT = 20011 };  // odd: the vector loops' remainders run too
+    float *x = malloc(sizeof(float) * COUNT), *g = malloc(sizeof(float) * COUNT), *y = malloc(sizeof(float) * COUNT);
+    float *dx = malloc(sizeof(float) * COUNT);
+    for (ptrdiff_t i = 0; i < COUNT; i++) x[i] = (float)(-16 + 26.0 * i / (COUNT - 1)), g[i] = 1;
+    for (int tanhForm = 0; tanhForm <= 1; tanhForm++) {
+        descent_gelu_f32(x, y, COUNT, tanhForm);
+        descent_gelu_backward_f32(g, x, dx, COUNT, tanhForm);
+        double worst = 0, worstGradient = 0;
+        for (ptrdiff_t i = 0; i < COUNT; i++) {
+            long double v = x[i], value, derivative;
+            if (tanhForm) {
+                long double slope = sqrtl(2 / acosl(-1)), u = slope * (v + 0.044715L * v * v * v);
+                long double s = 1 / (1 + expl(-2 * u));
+                value = v * s;
+                derivative = s + v * s * (1 - s) * 2 * slope * (1 + 3 * 0.044715L * v * v);
+            } else {
+                long double cdf = erfcl(-v / sqrtl(2)) / 2;
+                value = v * cdf;
+                derivative = cdf + v * expl(-v * v / 2) / sqrtl(2 * acosl(-1));
+            }
+            // In ulps of the value, beyond the smallest normal number (for subnormal values).
+            double excess = fmax(fabs((double)(y[i] - value)) - 0x1p-126, 0);
+            worst = fmax(worst, excess / float_ulp((double)value));
+            worstGradient = fmax(worstGradient, fabs((double)(dx[i] - derivative)) / float_ulp(fmax(fabs((double)derivative), 1)));
+        }
+        expect(worst <= 8, tanhForm ? "gelu (tanh) within 8 ulps of its formula" : "gelu within 8 ulps of its formula");
+        expect(worstGradient <= 4, tanhForm ? "gelu (tanh) backward within 4 ulps of its formula"
+                                            : "gelu backward within 4 ulps of its formula");
+        const unsigned char *bytes = (const unsigned char *)y, *gradientBytes = (const unsigned char *)dx;
+        for (size_t i = 0; i < COUNT * sizeof(float); i++) gelu_digest = (gelu_digest ^ bytes[i]) * 1099511628211ull;
+        for (size_t i = 0; i < COUNT * sizeof(float); i++) gelu_digest = (gelu_digest ^ gradientBytes[i]) * 1099511628211ull;
+    }
+    printf("gelu digest: %016llx\n", (unsigned long long)gelu_digest);
+    free(x), free(g), free(y), free(dx);
+}
+
 int main(void) {
     check_all_gemm(descent_kernel_variant(), descent_sgemm, descent_dgemm);
 #if defined(__x86_64__)
@@ -545,6 +593,7 @@ int main(void) {
     check_winograd();
     check_panel_multiply();
     check_batch_norm();
+    check_gelu();
     print_random_digest();
 #if defined(__x86_64__)
     printf("kernels checked: %s%s, portable; skipped: %s\n", descent_kernel_variant(),

@@ -92,7 +92,9 @@ import Testing
         }
     }
 
-    /// The previous release's folder predicts exactly what that release predicted.
+    /// The previous release's folder predicts what that release predicted: the same classes, and
+    /// probabilities within one unit of their last printed digit (GELU's kernel has changed in
+    /// its last bits since).
     @Test func aFormatOneFolderPredictsTheSameNumbers() throws {
         let directory = try temporaryFolder()
         for name in ["iris-model", "iris.csv"] {
@@ -100,8 +102,18 @@ import Testing
         }
         let result = try descent(["predict", "iris-model", "iris.csv", "--output", "predictions.csv"], in: directory)
         try #require(result.status == 0, "\(result.standardError)")
-        let expected = try String(contentsOf: Self.fixtures.appendingPathComponent("predictions.csv"), encoding: .utf8)
-        #expect(try String(contentsOf: directory.appendingPathComponent("predictions.csv"), encoding: .utf8) == expected)
+        func rows(_ file: URL) throws -> [[String]] {
+            try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        }
+        let expected = try rows(Self.fixtures.appendingPathComponent("predictions.csv"))
+        let actual = try rows(directory.appendingPathComponent("predictions.csv"))
+        #expect(actual.count == expected.count && actual.first == expected.first)
+        for (row, wanted) in zip(actual, expected).dropFirst() {
+            #expect(row.first == wanted.first && row.count == wanted.count, "\(row) vs \(wanted)")
+            for (value, wantedValue) in zip(row.dropFirst(), wanted.dropFirst()) {
+                #expect(Swift.abs(Double(value)! - Double(wantedValue)!) <= 1.5e-6, "\(row) vs \(wanted)")
+            }
+        }
         // Saved again, it is format 2, and still the same model.
         let again = try descent(["train", "iris.csv", "--model", "iris-model/model.json", "--epochs", "1", "--output", "again",
                                  "--quiet"], in: directory)

@@ -76,6 +76,17 @@ void descent_batch_norm_backward_f64(const double *g, const double *x, const dou
                                      double epsilon, double *inputGradient, double *weightGradient,
                                      double *biasGradient);
 
+/// GELU (see gelu.c) of `count` elements: y = x·Φ(x), or x·σ(2u) with u = √(2/π)(x + 0.044715x³)
+/// when `tanhApproximation` is nonzero (PyTorch's `approximate='tanh'`).
+void descent_gelu_f32(const float *x, float *y, ptrdiff_t count, int tanhApproximation);
+void descent_gelu_f64(const double *x, double *y, ptrdiff_t count, int tanhApproximation);
+
+/// GELU's derivative rule: y = g·GELU′(x) for `count` elements of the upstream gradient `g` and
+/// the input `x`.
+void descent_gelu_backward_f32(const float *g, const float *x, float *y, ptrdiff_t count, int tanhApproximation);
+void descent_gelu_backward_f64(const double *g, const double *x, double *y, ptrdiff_t count,
+                               int tanhApproximation);
+
 /// Winograd F(4×4, 3×3) (see winograd.c): the 3×3 filters [out][in][3][3] transformed to
 /// U = G g Gᵀ, as [36][out][in] — or, when `flipped` is nonzero, each filter turned half a turn
 /// and its channels swapped, as [36][in][out], the filters that carry an output's gradient back

@@ -89,6 +89,8 @@ enum DerivativeRules {
         case .erf: { g in g * (2 / Double.pi.squareRoot()) * DescentCore.exp(-(x * x)) } // erf′ = 2/√π·e^(−x²)
         case .reciprocal: { g in -g * y * y }                       // (1/x)′ = −1/x²
         case .square: { g in g * 2 * x }                            // (x²)′ = 2x
+        case .gelu: { g in Tensor.computing(.geluBackward, g, x) }  // (x·Φ)′ = Φ + x·φ
+        case .geluTanh: { g in Tensor.computing(.geluTanhBackward, g, x) }
         }
     }
 

@@ -162,6 +162,11 @@ public enum Primitive: String, Sendable, CaseIterable {
 /// Elementwise operations of one input.
 public enum UnaryOperation: String, Sendable, CaseIterable {
     case negate, exp, log, sqrt, abs, tanh, sigmoid, relu, sign, log1p, erf, reciprocal, square
+    /// x·Φ(x), Φ the standard normal CDF: ``gelu(_:approximation:)`` in one pass, where the
+    /// formula written with tensor operations takes several.
+    case gelu
+    /// x·½(1 + tanh(√(2/π)(x + 0.044715x³))), GELU's tanh approximation, in one pass.
+    case geluTanh
 }
 
 /// Elementwise operations of two inputs (with broadcasting).
@@ -170,6 +175,10 @@ public enum BinaryOperation: String, Sendable, CaseIterable {
     case equal, notEqual, less, lessOrEqual, greater, greaterOrEqual
     /// `b > 0 ? a : 0`: ReLU's backward pass (ḡ where the input was positive) in one pass.
     case keepWherePositive
+    /// a·GELU′(b) = a·(Φ(b) + b·φ(b)): GELU's backward pass (ḡ and the input) in one pass.
+    case geluBackward
+    /// a·f′(b) for f the tanh approximation of GELU: its backward pass in one pass.
+    case geluTanhBackward
 
     /// Whether the result is 1 or 0 (a comparison), never differentiated.
     var isComparison: Bool {

@@ -116,7 +116,7 @@ struct CrossCheckRun {
         for dtype in [DType.float32, .float64] {
             for operation in UnaryOperation.allCases {
                 let tolerance = Self.tolerance(of: operation, dtype)
-                let long = [.exp, .relu].contains(operation) ? [Self.longShape] : []
+                let long = [.exp, .relu, .gelu].contains(operation) ? [Self.longShape] : []
                 for (index, shape) in (Self.elementwiseShapes + long).enumerated() {
                     let x = Self.unaryInput(operation, shape, dtype, seed: 300 + UInt64(index))
                     check(.unary, "\(operation) \(dtype) \(shape)", tolerance) { $0.backend.unary(operation, x.to($0)) }
@@ -143,6 +143,11 @@ struct CrossCheckRun {
         case .exp, .log, .log1p, .tanh, .erf: .ulps(4, dtype)
         // An exponential, a sum and a quotient: each adds its rounding.
         case .sigmoid: .ulps(8, dtype)
+        // In float, an exponential, a fitted ratio and three products, each adding its
+        // rounding (5 ulps at most over every float, see gelu.c); in double, the C library's
+        // erfc. The tanh approximation in double for both dtypes.
+        case .gelu: .ulps(dtype == .float32 ? 8 : 4, dtype)
+        case .geluTanh: .ulps(4, dtype)
         }
     }
 
@@ -153,6 +158,8 @@ struct CrossCheckRun {
         case .log, .sqrt: uniform(shape, dtype, 0.01...10, seed: seed)
         case .log1p: uniform(shape, dtype, -0.9...10, seed: seed)
         case .exp: normal(shape, dtype, scale: 4, seed: seed)
+        // Far into the negative tail, where Φ(x) is tiny and a formula may lose its precision.
+        case .gelu, .geluTanh: uniform(shape, dtype, -15...8, seed: seed)
         default: normal(shape, dtype, scale: 3, seed: seed)
         }
     }
@@ -172,7 +179,7 @@ struct CrossCheckRun {
             for operation in BinaryOperation.allCases {
                 let tolerance = Self.tolerance(of: operation, dtype)
                 // Long runs, split across threads, with a tensor or a scalar.
-                let long = [.multiply, .maximum].contains(operation) ? [(Self.longShape, Self.longShape), (Self.longShape, [])] : []
+                let long = [.multiply, .maximum, .geluBackward].contains(operation) ? [(Self.longShape, Self.longShape), (Self.longShape, [])] : []
                 for (index, (left, right)) in (Self.binaryShapes + long).enumerated() {
                     let shape = Broadcasting.shape(left, right)!
                     let seed = 400 + 2 * UInt64(index)
@@ -203,6 +210,9 @@ struct CrossCheckRun {
         // exp(b·log a) inside the C library, whose error grows with the size of the exponent:
         // the loosest of the elementwise functions.
         case .pow: .ulps(8, dtype)
+        // ḡ·GELU′(x): GELU′ is zero near x = −0.75, where its error is Φ's, a few ulps of 1,
+        // times gradients up to about 16.
+        case .geluBackward, .geluTanhBackward: .ulpsOfLargest(8, dtype, largest: 16)
         }
     }
 
@@ -889,7 +899,7 @@ extension UnaryOperation {
     var needsNonNegativeInput: Bool {
         switch self {
         case .log, .sqrt, .log1p: true
-        case .negate, .exp, .abs, .tanh, .sigmoid, .relu, .sign, .erf, .reciprocal, .square: false
+        case .negate, .exp, .abs, .tanh, .sigmoid, .relu, .sign, .erf, .reciprocal, .square, .gelu, .geluTanh: false
         }
     }
 }

@@ -229,6 +229,8 @@ extension CrossCheckRun {
         // The function's output (a few ulps) in a product; tanh′ = 1 − y² and σ′ = σ(1 − σ)
         // lose digits near saturation, relative to the largest gradient they do not.
         case .exp, .tanh, .sigmoid, .erf: .normwise(ulps: 16, length: 1)
+        // Φ + x·φ is zero near x = −0.75, where its few ulps are ulps of Φ.
+        case .gelu, .geluTanh: .normwise(ulps: 16, length: 1)
         }
     }
 
@@ -239,6 +241,7 @@ extension CrossCheckRun {
         case .divide: 4  // −ḡ·a/(b·b): three roundings
         case .pow: 16  // ḡ·b·aᵇ⁻¹ and ḡ·aᵇ·ln a: a power and a logarithm
         case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual, .keepWherePositive: 0
+        case .geluBackward, .geluTanhBackward: 0
         }
     }
 }
@@ -255,7 +258,8 @@ extension Tensor {
         case .minimum: DescentCore.minimum(a, b)
         case .pow: DescentCore.pow(a, b)
         // Never differentiated (see `BinaryOperation.hasDerivativeRule`); computed without a rule.
-        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual, .keepWherePositive:
+        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual, .keepWherePositive,
+             .geluBackward, .geluTanhBackward:
             Tensor.computing(operation, a, b)
         }
     }

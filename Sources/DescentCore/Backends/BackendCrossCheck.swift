@@ -168,7 +168,8 @@ public enum DerivativeRule: Hashable, Sendable, CaseIterable, CustomStringConver
     case move
 
     /// Every rule: each elementwise function, the binary operations that are differentiated
-    /// (not the comparisons, nor `keepWherePositive`, which is only ever a derivative itself),
+    /// (not the comparisons, nor `keepWherePositive` and the GELU backward passes, which are only
+    /// ever derivatives themselves),
     /// each reduction, and the rest.
     public static var allCases: [DerivativeRule] {
         UnaryOperation.allCases.map { .unary($0) }
@@ -211,6 +212,7 @@ extension BinaryOperation {
         switch self {
         case .add, .subtract, .multiply, .divide, .maximum, .minimum, .pow: true
         case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual, .keepWherePositive: false
+        case .geluBackward, .geluTanhBackward: false
         }
     }
 }

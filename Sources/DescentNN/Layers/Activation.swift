@@ -46,7 +46,7 @@ public enum Activation: Sendable, Equatable, Codable {
         case .relu: DescentCore.relu(x)
         case .leakyReLU(let negativeSlope): DescentNN.leakyReLU(x, negativeSlope: negativeSlope)
         case .elu(let alpha): DescentNN.elu(x, alpha: alpha)
-        case .gelu(let approximation): DescentNN.gelu(x, approximation: approximation)
+        case .gelu(let approximation): DescentCore.gelu(x, approximation: approximation)
         case .sigmoid: DescentCore.sigmoid(x)
         case .tanh: DescentCore.tanh(x)
         case .softplus(let beta, let threshold): DescentNN.softplus(x, beta: beta, threshold: threshold)

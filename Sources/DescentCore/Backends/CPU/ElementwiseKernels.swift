@@ -38,6 +38,7 @@ struct CPUBackend: Backend {
             case .erf: map { T.erf($0) }
             case .reciprocal: map { 1 / $0 }
             case .square: map { $0 * $0 }
+            case .gelu, .geluTanh: geluRun(a, y, n, tanhApproximation: operation == .geluTanh)
             }
         }
         return Tensor(shape: x.shape, storage: output)
@@ -132,6 +133,8 @@ struct CPUBackend: Backend {
         case .greaterOrEqual: zip { $0 >= $1 ? 1 : 0 }
         // Both loads, then a select: a loop without branches, which vectorizes.
         case .keepWherePositive: zip { gradient, input in input > 0 ? gradient : 0 }
+        case .geluBackward, .geluTanhBackward:
+            geluBackwardRun(a, sa, b, sb, y, n, tanhApproximation: operation == .geluTanhBackward)
         }
     }
 

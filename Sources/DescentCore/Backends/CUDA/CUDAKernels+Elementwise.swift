@@ -7,6 +7,22 @@ extension CUDAKernelSource {
     /// Unary and binary operations, select, and casts between every pair of dtypes.
     static let elementwise = cEnum(UnaryOperation.self, prefix: "U") + cEnum(BinaryOperation.self, prefix: "B") + """
 
+    // GELU as the reference backend writes it, in double for both dtypes: Φ(x) = ½erfc(−x/√2),
+    // which keeps its precision where Φ is tiny (in float, the rounding of x/√2 alone would cost
+    // erfc dozens of ulps there), and the tanh approximation as x·σ(2u), u = √(2/π)(x + 0.044715x³).
+    __device__ __forceinline__ double normal_cdf(double x) { return 0.5 * erfc(-x * 0.70710678118654752440); }
+    __device__ __forceinline__ double gelu_tanh_gate(double x) {
+        double u = 0.79788456080286535588 * (x + 0.044715 * x * x * x);
+        return 1.0 / (1.0 + exp(-2.0 * u));
+    }
+    __device__ __forceinline__ double gelu_derivative(double x) {
+        return normal_cdf(x) + x * (exp(-0.5 * x * x) * 0.39894228040143267794);
+    }
+    __device__ __forceinline__ double gelu_tanh_derivative(double x) {
+        double s = gelu_tanh_gate(x), slope = 0.79788456080286535588 * (1.0 + 3.0 * 0.044715 * x * x);
+        return s + x * (s * (1.0 - s) * (2.0 * slope));
+    }
+
     template <typename T> __device__ __forceinline__ T apply_unary(int op, T x) {
         switch (op) {
         case U_negate: return -x;
@@ -22,6 +38,8 @@ extension CUDAKernelSource {
         case U_erf: return m_erf(x);
         case U_reciprocal: return T(1) / x;
         case U_square: return x * x;
+        case U_gelu: return T((double)x * normal_cdf((double)x));
+        case U_geluTanh: return T((double)x * gelu_tanh_gate((double)x));
         }
         return x;
     }
@@ -42,6 +60,8 @@ extension CUDAKernelSource {
         case B_greater: return a > b ? T(1) : T(0);
         case B_greaterOrEqual: return a >= b ? T(1) : T(0);
         case B_keepWherePositive: return b > T(0) ? a : T(0);
+        case B_geluBackward: return T((double)a * gelu_derivative((double)b));
+        case B_geluTanhBackward: return T((double)a * gelu_tanh_derivative((double)b));
         }
         return a;
     }

@@ -27,7 +27,35 @@ extension ReferenceBackend {
         case .erf: T.erf(x)
         case .reciprocal: 1 / x
         case .square: x * x
+        case .gelu: T(fromDouble: gelu(x.doubleValue))
+        case .geluTanh: T(fromDouble: geluTanh(x.doubleValue))
         }
+    }
+
+    // GELU in double, rounded once: x·Φ(x) with Φ(x) = ½erfc(−x/√2), which keeps its precision
+    // where Φ is tiny (½(1 + erf) would be 1 − 1); and the tanh approximation ½x(1 + tanh u) as
+    // x·σ(2u), the same number without the cancellation of 1 + tanh u for negative x.
+
+    static func gelu(_ x: Double) -> Double { x * (0.5 * Foundation.erfc(-x * 0.5.squareRoot())) }
+
+    static func geluTanh(_ x: Double) -> Double { x * tanhGate(x).gate }
+
+    /// GELU′(x) = Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π).
+    static func geluDerivative(_ x: Double) -> Double {
+        0.5 * Foundation.erfc(-x * 0.5.squareRoot()) + x * (Foundation.exp(-0.5 * x * x) / (2 * Double.pi).squareRoot())
+    }
+
+    /// (x·s)′ = s + x·s(1 − s)·2u′ for s = σ(2u).
+    static func geluTanhDerivative(_ x: Double) -> Double {
+        let (s, slope) = tanhGate(x)
+        return s + x * (s * (1 - s) * (2 * slope))
+    }
+
+    /// σ(2u) for u = √(2/π)(x + 0.044715x³), and du/dx.
+    private static func tanhGate(_ x: Double) -> (gate: Double, slope: Double) {
+        let scale = (2 / Double.pi).squareRoot()
+        let u = scale * (x + 0.044715 * x * x * x)
+        return (1 / (1 + Foundation.exp(-2 * u)), scale * (1 + 3 * 0.044715 * x * x))
     }
 
     func binary(_ operation: BinaryOperation, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
@@ -58,6 +86,8 @@ extension ReferenceBackend {
         case .greater: a > b ? 1 : 0
         case .greaterOrEqual: a >= b ? 1 : 0
         case .keepWherePositive: b > 0 ? a : 0
+        case .geluBackward: T(fromDouble: a.doubleValue * geluDerivative(b.doubleValue))
+        case .geluTanhBackward: T(fromDouble: a.doubleValue * geluTanhDerivative(b.doubleValue))
         }
     }
 
