@@ -571,6 +571,48 @@ static void check_gelu(void) {
     free(x), free(g), free(y), free(dx);
 }
 
+// eˣ, tanh x and σ(x) of floats against long double, within 1 ulp (below the smallest normal
+// number, within that number), over the whole range where they are neither 0 nor ±1 nor ∞, with
+// the special values; and a digest of the bits, which run.sh compares between the builds.
+static uint64_t exponentials_digest = 14695981039346656037ull;
+static void check_exponentials(void) {
+    enum { COUNT = 40009 };
+    float *x = malloc(sizeof(float) * COUNT), *y = malloc(sizeof(float) * COUNT);
+    const float specials[] = {NAN, INFINITY, -INFINITY, 0.0f, -0.0f, 1e-30f, -1e-30f, 1e-4f, -2e-4f, 88.7f, 89.0f, -104.0f};
+    const ptrdiff_t specialCount = sizeof specials / sizeof specials[0];
+    for (ptrdiff_t i = 0; i < COUNT - specialCount; i++) x[i] = (float)(-104 + 192.7 * i / (COUNT - specialCount - 1));
+    memcpy(x + COUNT - specialCount, specials, sizeof specials);
+    const char *names[] = {"exp", "tanh", "sigmoid"};
+    for (int function = 0; function < 3; function++) {
+        if (function == 0) descent_exp_f32(x, y, COUNT);
+        if (function == 1) descent_tanh_f32(x, y, COUNT);
+        if (function == 2) descent_sigmoid_f32(x, y, COUNT);
+        double worst = 0;
+        int specialsRight = 1;
+        for (ptrdiff_t i = 0; i < COUNT; i++) {
+            long double v = x[i];
+            long double value = function == 0 ? expl(v) : function == 1 ? tanhl(v) : 1 / (1 + expl(-v));
+            if (isnan(x[i]) || isinf((float)value)) {
+                specialsRight &= isnan(x[i]) ? isnan(y[i]) : y[i] == (float)value;
+                continue;
+            }
+            double excess = fmax(fabs((double)(y[i] - value)) - 0x1p-126, 0);
+            worst = fmax(worst, excess / float_ulp((double)value));
+        }
+        // tanh keeps the sign of zero.
+        if (function == 1) specialsRight &= signbit(y[COUNT - specialCount + 4]) && y[COUNT - specialCount + 6] == -1e-30f;
+        char what[96];
+        snprintf(what, sizeof what, "%s within 1 ulp of its value in long double", names[function]);
+        expect(worst <= 1, what);
+        snprintf(what, sizeof what, "%s of NaN, infinities and signed zeros", names[function]);
+        expect(specialsRight, what);
+        const unsigned char *bytes = (const unsigned char *)y;
+        for (size_t i = 0; i < COUNT * sizeof(float); i++) exponentials_digest = (exponentials_digest ^ bytes[i]) * 1099511628211ull;
+    }
+    printf("exponentials digest: %016llx\n", (unsigned long long)exponentials_digest);
+    free(x), free(y);
+}
+
 int main(void) {
     check_all_gemm(descent_kernel_variant(), descent_sgemm, descent_dgemm);
 #if defined(__x86_64__)
@@ -594,6 +636,7 @@ int main(void) {
     check_panel_multiply();
     check_batch_norm();
     check_gelu();
+    check_exponentials();
     print_random_digest();
 #if defined(__x86_64__)
     printf("kernels checked: %s%s, portable; skipped: %s\n", descent_kernel_variant(),

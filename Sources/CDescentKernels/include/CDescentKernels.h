@@ -76,6 +76,11 @@ void descent_batch_norm_backward_f64(const double *g, const double *x, const dou
                                      double epsilon, double *inputGradient, double *weightGradient,
                                      double *biasGradient);
 
+/// eˣ, tanh x and σ(x) = 1/(1 + e⁻ˣ) of `count` floats (see exponentials.c), within an ulp.
+void descent_exp_f32(const float *x, float *y, ptrdiff_t count);
+void descent_tanh_f32(const float *x, float *y, ptrdiff_t count);
+void descent_sigmoid_f32(const float *x, float *y, ptrdiff_t count);
+
 /// GELU (see gelu.c) of `count` elements: y = x·Φ(x), or x·σ(2u) with u = √(2/π)(x + 0.044715x³)
 /// when `tanhApproximation` is nonzero (PyTorch's `approximate='tanh'`).
 void descent_gelu_f32(const float *x, float *y, ptrdiff_t count, int tanhApproximation);

@@ -1,3 +1,5 @@
+import CDescentKernels
+
 /// The CPU backend: the fast kernels — C micro-kernels for matrix products, SIMD loops, work
 /// split across a pool of worker threads. It computes values and knows nothing of gradients.
 struct CPUBackend: Backend {
@@ -21,17 +23,26 @@ struct CPUBackend: Backend {
         Parallel.forEachChunk(count: count, minimumChunk: 1 << 15) { range in
             let a = source + range.lowerBound, y = target + range.lowerBound, n = range.count
             @inline(__always) func map(_ f: (T) -> T) { for i in 0..<n { y[i] = f(a[i]) } }
+            // float's exponentials in exponentials.c, vectorized, within an ulp.
+            @inline(__always) func map(_ f: (T) -> T, float kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) {
+                if T.self == Float.self {
+                    kernel(UnsafeRawPointer(a).assumingMemoryBound(to: Float.self),
+                           UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self), n)
+                } else {
+                    map(f)
+                }
+            }
             switch operation {
             case .negate: map { -$0 }
-            case .exp: map { T.exp($0) }
+            case .exp: map({ T.exp($0) }, float: descent_exp_f32)
             case .log: map { T.log($0) }
             case .sqrt: map { $0.squareRoot() }
             case .abs: map { Swift.abs($0) }
-            case .tanh: map { T.tanh($0) }
-            case .sigmoid: map { x in
+            case .tanh: map({ T.tanh($0) }, float: descent_tanh_f32)
+            case .sigmoid: map({ x in
                 // Written so that exp never overflows: for x < 0, σ(x) = eˣ / (1 + eˣ).
                 x >= 0 ? 1 / (1 + T.exp(-x)) : T.exp(x) / (1 + T.exp(x))
-            }
+            }, float: descent_sigmoid_f32)
             case .relu: map { $0 > 0 ? $0 : 0 }
             case .sign: map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
             case .log1p: map { T.log1p($0) }
