@@ -12,8 +12,8 @@ beside
 
 LIST takes the items of `--layers` that a CNN on MNIST uses: conv=OUTxK with optional sS, pP
 (or psame) and gG; maxpool=K, avgpool=K, globalavgpool, batchnorm, flatten, dropout=P, the
-activations relu, tanh, gelu, sigmoid, elu, silu, and a number for a dense layer (a flatten is
-put before one that follows images, as the README asks of a layer list). The images are [1, 28,
+activations relu, tanh, gelu, sigmoid, elu, leaky-relu, softplus, silu, and a number for a dense
+layer (a flatten is put before one that follows images, as the README asks of a layer list). The images are [1, 28,
 28] in [0, 1], as `descent train mnist` reads them.
 """
 import argparse, gzip, os, re, time
@@ -22,7 +22,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU, "sigmoid": nn.Sigmoid, "elu": nn.ELU, "silu": nn.SiLU}
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU, "sigmoid": nn.Sigmoid, "elu": nn.ELU,
+               "leaky-relu": nn.LeakyReLU, "softplus": nn.Softplus, "silu": nn.SiLU}
 
 
 def images(path):

@@ -81,6 +81,13 @@ void descent_exp_f32(const float *x, float *y, ptrdiff_t count);
 void descent_tanh_f32(const float *x, float *y, ptrdiff_t count);
 void descent_sigmoid_f32(const float *x, float *y, ptrdiff_t count);
 
+/// ELU (see activations.c) of `count` elements: y = x > 0 ? x : α·(eˣ − 1); and its derivative
+/// rule, y = g·(x > 0 ? 1 : α·eˣ) for the upstream gradient `g`.
+void descent_elu_f32(const float *x, float *y, ptrdiff_t count, double alpha);
+void descent_elu_f64(const double *x, double *y, ptrdiff_t count, double alpha);
+void descent_elu_backward_f32(const float *g, const float *x, float *y, ptrdiff_t count, double alpha);
+void descent_elu_backward_f64(const double *g, const double *x, double *y, ptrdiff_t count, double alpha);
+
 /// GELU (see gelu.c) of `count` elements: y = x·Φ(x), or x·σ(2u) with u = √(2/π)(x + 0.044715x³)
 /// when `tanhApproximation` is nonzero (PyTorch's `approximate='tanh'`).
 void descent_gelu_f32(const float *x, float *y, ptrdiff_t count, int tanhApproximation);

@@ -94,6 +94,11 @@ enum DerivativeRules {
         }
     }
 
+    /// y = f(x) for an activation with a parameter:  x̄ = ḡ·f′(x), in one primitive
+    static func activation(_ function: ParametricActivation, _ x: Tensor) -> (Tensor) -> Tensor {
+        { g in g.device.backend.activationBackward(function, g, input: x) }
+    }
+
     /// y = clamp(x, lo, hi):  x̄ = ḡ where lo ≤ x ≤ hi, else 0 (as PyTorch)
     static func clamp(_ x: Tensor, lower: Double, upper: Double) -> (Tensor) -> Tensor {
         { g in g * ((x .>= lower) * (x .<= upper)) }

@@ -112,6 +112,13 @@ protocol Backend: Sendable {
     /// (p − onehot(label))·ḡ for each row: its derivative rule.
     func softmaxCrossEntropyGradient(probabilities: Tensor, labels: Tensor, upstream: Tensor) -> Tensor
 
+    // MARK: Activations with a parameter
+
+    /// y = f(x) for each element of a floating-point tensor.
+    func activation(_ function: ParametricActivation, _ x: Tensor) -> Tensor
+    /// ḡ·f′(x) for each element (f′ at 0 as PyTorch's: the slope, α): its derivative rule.
+    func activationBackward(_ function: ParametricActivation, _ upstream: Tensor, input: Tensor) -> Tensor
+
     // MARK: Batch normalization
 
     /// For x [N, C, …] in training: each channel's mean μ and biased variance σ² over the batch
@@ -154,6 +161,7 @@ public enum Primitive: String, Sendable, CaseIterable {
     case conv2d, conv2dInputGradient, conv2dWeightGradient
     case maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward
     case softmaxCrossEntropy, softmaxCrossEntropyGradient
+    case activation, activationBackward
     case batchNormalization, batchNormalizationBackward
     case randomUniform, bernoulli
     case optimizerStep
@@ -167,6 +175,23 @@ public enum UnaryOperation: String, Sendable, CaseIterable {
     case gelu
     /// x·½(1 + tanh(√(2/π)(x + 0.044715x³))), GELU's tanh approximation, in one pass.
     case geluTanh
+}
+
+/// Elementwise activations with a parameter, each one primitive forward and one backward: composed
+/// of `select`, each took several passes forward and more backward.
+enum ParametricActivation: Sendable, Hashable, CustomStringConvertible {
+    /// x > 0 ? x : negativeSlope·x.
+    case leakyReLU(negativeSlope: Double)
+    /// x > 0 ? x : α·(eˣ − 1).
+    case elu(alpha: Double)
+
+    /// "leakyReLU(0.01)", "elu(1.0)": the operation's name in a graph.
+    var description: String {
+        switch self {
+        case .leakyReLU(let slope): "leakyReLU(\(slope))"
+        case .elu(let alpha): "elu(\(alpha))"
+        }
+    }
 }
 
 /// Elementwise operations of two inputs (with broadcasting).

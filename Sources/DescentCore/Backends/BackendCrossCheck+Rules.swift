@@ -174,6 +174,13 @@ extension CrossCheckRun {
                         DescentCore.softmaxCrossEntropy(logits: xs[0], labels: labels.to(xs[0].device))
                     }
                 }
+            case .activation:
+                for function in Self.parametricActivations {
+                    let x = Self.normal([3, 5], dtype, scale: 3, seed: seed)
+                    checkRule(rule, "\(function) \(dtype) [3, 5]", at: [x], .normwise(ulps: 4, length: 1)) { xs in
+                        xs[0].activation(function)
+                    }
+                }
             case .batchNormalization:
                 // Images with weight and bias; then dense features without them. x̄'s three terms
                 // each sum the channel's gradients (2·4·5 and 6 of them).

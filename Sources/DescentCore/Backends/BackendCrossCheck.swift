@@ -79,6 +79,8 @@ public enum BackendCrossCheck {
                 case .avgPool2dBackward: check.avgPool2dBackward()
                 case .softmaxCrossEntropy: check.softmaxCrossEntropy()
                 case .softmaxCrossEntropyGradient: check.softmaxCrossEntropyGradient()
+                case .activation: check.activation()
+                case .activationBackward: check.activationBackward()
                 case .batchNormalization: check.batchNormalization()
                 case .batchNormalizationBackward: check.batchNormalizationBackward()
                 case .randomUniform: check.randomUniform()
@@ -162,6 +164,8 @@ public enum DerivativeRule: Hashable, Sendable, CaseIterable, CustomStringConver
     case reshape, permute, broadcast, gather, concatenate
     /// The fused cross-entropy of logits against labels.
     case softmaxCrossEntropy
+    /// y = leaky ReLU or ELU of x, with their parameters.
+    case activation
     /// y = (x − μ)/√(σ² + ε)·γ + β with the batch's statistics.
     case batchNormalization
     /// y = x on another device (``Tensor/to(_:)``): the gradient moves back.
@@ -176,7 +180,7 @@ public enum DerivativeRule: Hashable, Sendable, CaseIterable, CustomStringConver
             + BinaryOperation.allCases.filter(\.hasDerivativeRule).map { .binary($0) }
             + [.select, .clamp, .cast]
             + ReductionOperation.allCases.map { .reduce($0) }
-            + [.matmul, .linear, .conv2d, .maxPool2d, .avgPool2d, .reluMaxPool2d, .reshape, .permute, .broadcast, .gather, .concatenate, .softmaxCrossEntropy, .batchNormalization, .move]
+            + [.matmul, .linear, .conv2d, .maxPool2d, .avgPool2d, .reluMaxPool2d, .reshape, .permute, .broadcast, .gather, .concatenate, .softmaxCrossEntropy, .activation, .batchNormalization, .move]
     }
 
     public var description: String {
@@ -199,6 +203,7 @@ public enum DerivativeRule: Hashable, Sendable, CaseIterable, CustomStringConver
         case .gather: "gather"
         case .concatenate: "concatenate"
         case .softmaxCrossEntropy: "softmaxCrossEntropy"
+        case .activation: "leakyReLU and elu"
         case .batchNormalization: "batchNormalization"
         case .move: "to(device)"
         }

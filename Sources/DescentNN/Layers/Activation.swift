@@ -13,11 +13,11 @@ public enum Activation: Sendable, Equatable, Codable {
     case identity
     /// max(x, 0).
     case relu
-    /// x where x > 0, otherwise `negativeSlope` · x. See ``leakyReLU(_:negativeSlope:)``.
+    /// x where x > 0, otherwise `negativeSlope` · x. See `leakyReLU(_:negativeSlope:)`.
     case leakyReLU(negativeSlope: Double = 0.01)
-    /// x where x > 0, otherwise α(eˣ − 1). See ``elu(_:alpha:)``.
+    /// x where x > 0, otherwise α(eˣ − 1). See `elu(_:alpha:)`.
     case elu(alpha: Double = 1)
-    /// x · Φ(x). See ``gelu(_:approximation:)``.
+    /// x · Φ(x). See `gelu(_:approximation:)`.
     case gelu(approximation: GELUApproximation = .exact)
     /// 1 / (1 + e⁻ˣ).
     case sigmoid
@@ -44,8 +44,8 @@ public enum Activation: Sendable, Equatable, Codable {
         switch self {
         case .identity: x
         case .relu: DescentCore.relu(x)
-        case .leakyReLU(let negativeSlope): DescentNN.leakyReLU(x, negativeSlope: negativeSlope)
-        case .elu(let alpha): DescentNN.elu(x, alpha: alpha)
+        case .leakyReLU(let negativeSlope): DescentCore.leakyReLU(x, negativeSlope: negativeSlope)
+        case .elu(let alpha): DescentCore.elu(x, alpha: alpha)
         case .gelu(let approximation): DescentCore.gelu(x, approximation: approximation)
         case .sigmoid: DescentCore.sigmoid(x)
         case .tanh: DescentCore.tanh(x)

@@ -51,6 +51,23 @@ extension CUDABackend {
         return y
     }
 
+    func activation(_ function: ParametricActivation, _ x: Tensor) -> Tensor {
+        let y = empty(x.shape, x.dtype)
+        let (kind, parameter) = function.kernelArguments
+        context.launch("activation_\(Self.suffix(x.dtype))", in: .elementwise, count: x.scalarCount,
+                       [.int32(kind), .double(parameter), x.cudaArgument, y.cudaArgument, .int64(Int64(x.scalarCount))])
+        return y
+    }
+
+    func activationBackward(_ function: ParametricActivation, _ upstream: Tensor, input x: Tensor) -> Tensor {
+        let y = empty(x.shape, x.dtype)
+        let (kind, parameter) = function.kernelArguments
+        context.launch("activation_backward_\(Self.suffix(x.dtype))", in: .elementwise, count: x.scalarCount,
+                       [.int32(kind), .double(parameter), upstream.cudaArgument, x.cudaArgument, y.cudaArgument,
+                        .int64(Int64(x.scalarCount))])
+        return y
+    }
+
     func select(_ condition: Tensor, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
         let y = empty(shape, a.dtype)
         let dims = CUDALayout.dims(shape, [condition, a, b].map { CUDALayout.broadcastStrides($0.shape, to: shape) })
@@ -64,5 +81,15 @@ extension CUDABackend {
         context.launch("cast_\(Self.suffix(x.dtype))_\(Self.suffix(dtype))", in: .elementwise, count: x.scalarCount,
                        [x.cudaArgument, y.cudaArgument, .int64(Int64(x.scalarCount))])
         return y
+    }
+}
+
+extension ParametricActivation {
+    /// The kernels' `kind` (0 leaky ReLU, 1 ELU) and its parameter.
+    var kernelArguments: (kind: Int32, parameter: Double) {
+        switch self {
+        case .leakyReLU(let slope): (0, slope)
+        case .elu(let alpha): (1, alpha)
+        }
     }
 }

@@ -58,6 +58,39 @@ extension ReferenceBackend {
         return (1 / (1 + Foundation.exp(-2 * u)), scale * (1 + 3 * 0.044715 * x * x))
     }
 
+    func activation(_ function: ParametricActivation, _ x: Tensor) -> Tensor {
+        func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
+            make(x.shape, T.self) { i in Self.apply(function, x.element(i, as: T.self)) }
+        }
+        return floating(x.dtype) { run($0) }
+    }
+
+    func activationBackward(_ function: ParametricActivation, _ upstream: Tensor, input: Tensor) -> Tensor {
+        func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
+            make(input.shape, T.self) { i in
+                Self.derivative(function, input.element(i, as: T.self), upstream: upstream.element(i, as: T.self))
+            }
+        }
+        return floating(input.dtype) { run($0) }
+    }
+
+    /// The definition of each activation with a parameter: leaky ReLU's product in the dtype
+    /// (x · slope, the slope rounded to it), ELU's α·(eˣ − 1) in double as α·expm1(x), rounded once.
+    static func apply<T: FloatingPointScalar>(_ function: ParametricActivation, _ x: T) -> T {
+        switch function {
+        case .leakyReLU(let slope): x > 0 ? x : x * T(fromDouble: slope)
+        case .elu(let alpha): x > 0 ? x : T(fromDouble: alpha * Foundation.expm1(x.doubleValue))
+        }
+    }
+
+    /// ḡ·f′(x): leaky ReLU's ḡ·slope for x ≤ 0, ELU's ḡ·α·eˣ (in double, rounded once).
+    static func derivative<T: FloatingPointScalar>(_ function: ParametricActivation, _ x: T, upstream g: T) -> T {
+        switch function {
+        case .leakyReLU(let slope): x > 0 ? g : g * T(fromDouble: slope)
+        case .elu(let alpha): x > 0 ? g : T(fromDouble: g.doubleValue * (alpha * Foundation.exp(x.doubleValue)))
+        }
+    }
+
     func binary(_ operation: BinaryOperation, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             make(shape, T.self) { i in
