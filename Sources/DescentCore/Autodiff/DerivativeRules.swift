@@ -81,8 +81,8 @@ enum DerivativeRules {
         case .log: { g in g / x }                                   // (ln x)′ = 1/x
         case .sqrt: { g in g / (2 * y) }                            // (√x)′ = 1/(2√x)
         case .abs: { g in g * x.sign() }                            // |x|′ = sign x
-        case .tanh: { g in g * (1 - y * y) }                        // tanh′ = 1 − tanh²
-        case .sigmoid: { g in g * y * (1 - y) }                     // σ′ = σ(1 − σ)
+        case .tanh: { g in Tensor.computing(.tanhBackward, g, y) }  // tanh′ = 1 − tanh²
+        case .sigmoid: { g in Tensor.computing(.sigmoidBackward, g, y) } // σ′ = σ(1 − σ)
         case .relu: { g in Tensor.computing(.keepWherePositive, g, x) } // relu′ = 1 if x > 0 else 0
         case .sign: { g in Tensor.zeros(like: g) }                  // flat almost everywhere
         case .log1p: { g in g / (1 + x) }                           // ln(1 + x)′ = 1/(1 + x)

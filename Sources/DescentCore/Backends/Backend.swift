@@ -204,6 +204,10 @@ public enum BinaryOperation: String, Sendable, CaseIterable {
     case geluBackward
     /// a·f′(b) for f the tanh approximation of GELU: its backward pass in one pass.
     case geluTanhBackward
+    /// a·(1 − b)(1 + b) = a·(1 − b²) for b = tanh x: tanh's backward pass in one pass.
+    case tanhBackward
+    /// a·b·(1 − b) for b = σ(x): the sigmoid's backward pass in one pass.
+    case sigmoidBackward
 
     /// Whether the result is 1 or 0 (a comparison), never differentiated.
     var isComparison: Bool {

@@ -248,7 +248,7 @@ extension CrossCheckRun {
         case .divide: 4  // −ḡ·a/(b·b): three roundings
         case .pow: 16  // ḡ·b·aᵇ⁻¹ and ḡ·aᵇ·ln a: a power and a logarithm
         case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual, .keepWherePositive: 0
-        case .geluBackward, .geluTanhBackward: 0
+        case .geluBackward, .geluTanhBackward, .tanhBackward, .sigmoidBackward: 0
         }
     }
 }
@@ -266,7 +266,7 @@ extension Tensor {
         case .pow: DescentCore.pow(a, b)
         // Never differentiated (see `BinaryOperation.hasDerivativeRule`); computed without a rule.
         case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual, .keepWherePositive,
-             .geluBackward, .geluTanhBackward:
+             .geluBackward, .geluTanhBackward, .tanhBackward, .sigmoidBackward:
             Tensor.computing(operation, a, b)
         }
     }

@@ -172,8 +172,8 @@ public enum DerivativeRule: Hashable, Sendable, CaseIterable, CustomStringConver
     case move
 
     /// Every rule: each elementwise function, the binary operations that are differentiated
-    /// (not the comparisons, nor `keepWherePositive` and the GELU backward passes, which are only
-    /// ever derivatives themselves),
+    /// (not the comparisons, nor `keepWherePositive` and the other backward passes, which are
+    /// only ever derivatives themselves),
     /// each reduction, and the rest.
     public static var allCases: [DerivativeRule] {
         UnaryOperation.allCases.map { .unary($0) }
@@ -217,7 +217,7 @@ extension BinaryOperation {
         switch self {
         case .add, .subtract, .multiply, .divide, .maximum, .minimum, .pow: true
         case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual, .keepWherePositive: false
-        case .geluBackward, .geluTanhBackward: false
+        case .geluBackward, .geluTanhBackward, .tanhBackward, .sigmoidBackward: false
         }
     }
 }

@@ -144,6 +144,8 @@ struct CPUBackend: Backend {
         case .greaterOrEqual: zip { $0 >= $1 ? 1 : 0 }
         // Both loads, then a select: a loop without branches, which vectorizes.
         case .keepWherePositive: zip { gradient, input in input > 0 ? gradient : 0 }
+        case .tanhBackward: zip { gradient, y in gradient * ((1 - y) * (1 + y)) }
+        case .sigmoidBackward: zip { gradient, y in gradient * (y * (1 - y)) }
         case .geluBackward, .geluTanhBackward:
             geluBackwardRun(a, sa, b, sb, y, n, tanhApproximation: operation == .geluTanhBackward)
         }

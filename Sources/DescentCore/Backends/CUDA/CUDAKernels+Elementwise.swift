@@ -60,6 +60,8 @@ extension CUDAKernelSource {
         case B_greater: return a > b ? T(1) : T(0);
         case B_greaterOrEqual: return a >= b ? T(1) : T(0);
         case B_keepWherePositive: return b > T(0) ? a : T(0);
+        case B_tanhBackward: return a * ((T(1) - b) * (T(1) + b));
+        case B_sigmoidBackward: return a * (b * (T(1) - b));
         case B_geluBackward: return T((double)a * gelu_derivative((double)b));
         case B_geluTanhBackward: return T((double)a * gelu_tanh_derivative((double)b));
         }

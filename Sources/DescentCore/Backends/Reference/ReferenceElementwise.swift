@@ -119,6 +119,8 @@ extension ReferenceBackend {
         case .greater: a > b ? 1 : 0
         case .greaterOrEqual: a >= b ? 1 : 0
         case .keepWherePositive: b > 0 ? a : 0
+        case .tanhBackward: T(fromDouble: a.doubleValue * ((1 - b.doubleValue) * (1 + b.doubleValue)))
+        case .sigmoidBackward: T(fromDouble: a.doubleValue * (b.doubleValue * (1 - b.doubleValue)))
         case .geluBackward: T(fromDouble: a.doubleValue * geluDerivative(b.doubleValue))
         case .geluTanhBackward: T(fromDouble: a.doubleValue * geluTanhDerivative(b.doubleValue))
         }
