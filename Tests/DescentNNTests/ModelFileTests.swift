@@ -76,6 +76,19 @@ import _DescentTestSupport
         #expect(throws: ModelFileError.self) { _ = try Sequential.load(from: folder) }
     }
 
+    /// A number beyond double's range is a thrown error that says where, not a bare "the data
+    /// isn't in the correct format".
+    @Test func aNumberBeyondDoubleIsAClearError() throws {
+        let folder = try temporaryFolder()
+        try Data("{\"format\": \"descent.sequential\", \"layers\": [{\"type\": \"elu\", \"alpha\": 1e400}]}".utf8)
+            .write(to: folder.appendingPathComponent("model.json"))
+        #expect {
+            _ = try Sequential.load(from: folder)
+        } throws: { error in
+            "\(error)".contains("model.json") && "\(error)".contains("alpha") && "\(error)".contains("1.8e308")
+        }
+    }
+
     @Test func truncatedWeightsAreAClearError() throws {
         let folder = try temporaryFolder().appendingPathComponent("model")
         try makeModel(seed: 1).save(to: folder)

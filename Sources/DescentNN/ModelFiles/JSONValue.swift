@@ -98,6 +98,11 @@ extension JSONValue: Decodable {
             return try JSONDecoder().decode(JSONValue.self, from: data)
         } catch let DecodingError.dataCorrupted(context) {
             throw JSONSyntaxError(description: "not valid JSON (\(context.underlyingError.map { "\($0)" } ?? context.debugDescription))")
+        } catch let DecodingError.typeMismatch(_, context) {
+            // A number beyond double's range (1e400) is none of the kinds `init(from:)` tries.
+            let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: " → ")
+            throw JSONSyntaxError(description: "not valid JSON: the value at \(path.isEmpty ? "the top" : path) is no number, "
+                                  + "string, boolean or null that Descent can hold (a number beyond ±1.8e308?)")
         }
     }
 
