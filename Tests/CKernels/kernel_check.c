@@ -571,8 +571,8 @@ static void check_gelu(void) {
     free(x), free(g), free(y), free(dx);
 }
 
-// eˣ, tanh x, σ(x), ELU (α = ½) and ELU's derivative of floats against long double, within 1 ulp (below the smallest normal
-// number, within that number), over the whole range where they are neither 0 nor ±1 nor ∞, with
+// eˣ, tanh x, σ(x), ELU (α = ½), softplus (β = 1, threshold 20) and their derivatives of floats
+// against long double, within 1 ulp (below the smallest normal number, within that number), over the whole range where they are neither 0 nor ±1 nor ∞, with
 // the special values; and a digest of the bits, which run.sh compares between the builds.
 static uint64_t exponentials_digest = 14695981039346656037ull;
 static void check_exponentials(void) {
@@ -583,19 +583,22 @@ static void check_exponentials(void) {
     const ptrdiff_t specialCount = sizeof specials / sizeof specials[0];
     for (ptrdiff_t i = 0; i < COUNT - specialCount; i++) x[i] = (float)(-104 + 192.7 * i / (COUNT - specialCount - 1));
     memcpy(x + COUNT - specialCount, specials, sizeof specials);
-    const char *names[] = {"exp", "tanh", "sigmoid", "elu", "elu backward"};
-    for (int function = 0; function < 5; function++) {
+    const char *names[] = {"exp", "tanh", "sigmoid", "elu", "elu backward", "softplus", "softplus backward"};
+    for (int function = 0; function < 7; function++) {
         if (function == 0) descent_exp_f32(x, y, COUNT);
         if (function == 1) descent_tanh_f32(x, y, COUNT);
         if (function == 2) descent_sigmoid_f32(x, y, COUNT);
         if (function == 3) descent_elu_f32(x, y, COUNT, 0.5);
         if (function == 4) descent_elu_backward_f32(ones, x, y, COUNT, 0.5);
+        if (function == 5) descent_softplus_f32(x, y, COUNT, 1, 20);
+        if (function == 6) descent_softplus_backward_f32(ones, x, y, COUNT, 1, 20);
         double worst = 0;
         int specialsRight = 1;
         for (ptrdiff_t i = 0; i < COUNT; i++) {
             long double v = x[i];
             long double value = function == 0 ? expl(v) : function == 1 ? tanhl(v) : function == 2 ? 1 / (1 + expl(-v))
-                              : function == 3 ? (v > 0 ? v : expm1l(v) / 2) : (v > 0 ? 1 : expl(v) / 2);
+                              : function == 3 ? (v > 0 ? v : expm1l(v) / 2) : function == 4 ? (v > 0 ? 1 : expl(v) / 2)
+                              : function == 5 ? (v > 20 ? v : log1pl(expl(v))) : (v > 20 ? 1 : 1 / (1 + expl(-v)));
             if (isnan(x[i]) || isinf((float)value)) {
                 specialsRight &= isnan(x[i]) ? isnan(y[i]) : y[i] == (float)value;
                 continue;

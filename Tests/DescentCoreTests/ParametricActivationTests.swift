@@ -1,5 +1,5 @@
-// elu and leakyReLU, one operation each with its own derivative rule: values and gradients
-// against their formulas in Double, on the CPU and the reference.
+// elu, leakyReLU and softplus, one operation each with its own derivative rule: values and
+// gradients against their formulas in Double, on the CPU and the reference.
 import Descent
 import Foundation
 import Testing
@@ -23,6 +23,27 @@ import _DescentTestSupport
             let expected = zip(inputs, upstream.doubles()).map { x, g in x > 0 ? g : g * alpha * Foundation.exp(x) }
             expectClose(gradients[0].doubles(), expected, relative: 2 * epsilon, absolute: 0, "α = \(alpha) gradient")
         }
+    }
+
+    @Test(arguments: [DType.float32, .float64], [Device.cpu, .reference])
+    func softplusIsLogOnePlusExp(dtype: DType, device: Device) {
+        let x = Tensor(doubles: Self.values + [-120, 9.5, 10.5], shape: [Self.values.count + 3], dtype: dtype, on: device)
+        let inputs = x.doubles()
+        let epsilon = dtype == .float32 ? Double(Float.ulpOfOne) : Double.ulpOfOne
+        for (beta, threshold) in [(1.0, 20.0), (2.0, 20.0), (1.0, 10.0)] {
+            // ln(1 + e^(βx))/β below the threshold, x itself above it, as PyTorch's; precise far
+            // below 0 (e^(βx) there, 9.4·10⁻¹⁴ at x = −30), where 1 + e^(βx) is 1.
+            let expected = inputs.map { beta * $0 > threshold ? $0 : Foundation.log1p(Foundation.exp(beta * $0)) / beta }
+            expectClose(softplus(x, beta: beta, threshold: threshold).doubles(), expected, relative: 2 * epsilon,
+                        absolute: 0x1p-149, "β = \(beta), threshold \(threshold), \(dtype) on \(device)")
+            // σ(βx) below the threshold, 1 above.
+            let (_, gradients) = valueWithGradient(at: [x]) { p in softplus(p[0], beta: beta, threshold: threshold).sum() }
+            let slopes = inputs.map { beta * $0 > threshold ? 1 : 1 / (1 + Foundation.exp(-beta * $0)) }
+            expectClose(gradients[0].doubles(), slopes, relative: 2 * epsilon, absolute: 0x1p-149,
+                        "β = \(beta), threshold \(threshold) gradient")
+        }
+        // Far above: x, never an overflowing e^(βx).
+        #expect(softplus(Tensor(doubles: [1e30], shape: [1], dtype: dtype, on: device)).doubles() == [x.dtype == .float32 ? Double(Float(1e30)) : 1e30])
     }
 
     @Test(arguments: [DType.float32, .float64], [Device.cpu, .reference])

@@ -88,6 +88,15 @@ void descent_elu_f64(const double *x, double *y, ptrdiff_t count, double alpha);
 void descent_elu_backward_f32(const float *g, const float *x, float *y, ptrdiff_t count, double alpha);
 void descent_elu_backward_f64(const double *g, const double *x, double *y, ptrdiff_t count, double alpha);
 
+/// Softplus (see activations.c) of `count` elements: y = βx > threshold ? x : ln(1 + e^(βx))/β;
+/// and its derivative rule, y = g·(βx > threshold ? 1 : σ(βx)) for the upstream gradient `g`.
+void descent_softplus_f32(const float *x, float *y, ptrdiff_t count, double beta, double threshold);
+void descent_softplus_f64(const double *x, double *y, ptrdiff_t count, double beta, double threshold);
+void descent_softplus_backward_f32(const float *g, const float *x, float *y, ptrdiff_t count, double beta,
+                                   double threshold);
+void descent_softplus_backward_f64(const double *g, const double *x, double *y, ptrdiff_t count, double beta,
+                                   double threshold);
+
 /// GELU (see gelu.c) of `count` elements: y = x·Φ(x), or x·σ(2u) with u = √(2/π)(x + 0.044715x³)
 /// when `tanhApproximation` is nonzero (PyTorch's `approximate='tanh'`).
 void descent_gelu_f32(const float *x, float *y, ptrdiff_t count, int tanhApproximation);

@@ -9,9 +9,9 @@
 /// Where an input was broadcast, its gradient is summed back to its own shape (`unbroadcast`),
 /// because a value used in several places receives the sum of their gradients.
 ///
-/// Composite operations (softmax, the losses, softplus …) have no rule here: they are made of
-/// these primitives, so backpropagation passes through them step by step. The exceptions are the
-/// fused operations of the training hot path: the activations GELU, ELU and leaky ReLU, whose
+/// Composite operations (softmax, the losses …) have no rule here: they are made of these
+/// primitives, so backpropagation passes through them step by step. The exceptions are the fused
+/// operations of the training hot path: the activations GELU, ELU, leaky ReLU and softplus, whose
 /// rules are one primitive each (as ReLU's, tanh's and the sigmoid's are), and a dense layer's
 /// `linear`, `conv2d`, `batchNormalization` and `softmaxCrossEntropy`, at the end of this file.
 enum DerivativeRules {

@@ -184,12 +184,15 @@ enum ParametricActivation: Sendable, Hashable, CustomStringConvertible {
     case leakyReLU(negativeSlope: Double)
     /// x > 0 ? x : α·(eˣ − 1).
     case elu(alpha: Double)
+    /// βx > threshold ? x : ln(1 + e^(βx))/β.
+    case softplus(beta: Double, threshold: Double)
 
-    /// "leakyReLU(0.01)", "elu(1.0)": the operation's name in a graph.
+    /// "leakyReLU(0.01)", "elu(1.0)", "softplus(1.0, 20.0)": the operation's name in a graph.
     var description: String {
         switch self {
         case .leakyReLU(let slope): "leakyReLU(\(slope))"
         case .elu(let alpha): "elu(\(alpha))"
+        case .softplus(let beta, let threshold): "softplus(\(beta), \(threshold))"
         }
     }
 }

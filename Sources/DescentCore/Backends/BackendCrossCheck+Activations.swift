@@ -1,19 +1,21 @@
-// The activations with a parameter in `BackendCrossCheck`: leaky ReLU and ELU, forward and
-// backward, with two settings each, on the elementwise shapes, a run long enough to be split
+// The activations with a parameter in `BackendCrossCheck`: leaky ReLU, ELU and softplus, forward
+// and backward, with two settings each, on the elementwise shapes, a run long enough to be split
 // across threads, and the special values.
 
 extension CrossCheckRun {
     /// PyTorch's defaults and another setting of each.
     static let parametricActivations: [ParametricActivation] = [
         .leakyReLU(negativeSlope: 0.01), .leakyReLU(negativeSlope: 0.2), .elu(alpha: 1), .elu(alpha: 0.5),
+        .softplus(beta: 1, threshold: 20), .softplus(beta: 2, threshold: 1),
     ]
 
-    /// Leaky ReLU is x or one product, rounded once on both devices: exact. ELU is α·expm1(x),
-    /// or ḡ·α·eˣ, in double and rounded once on the reference; a few ulps elsewhere.
+    /// Leaky ReLU is x or one product, rounded once on both devices: exact. ELU (α·expm1(x), or
+    /// ḡ·α·eˣ) and softplus (ln(1 + e^(βx))/β, or ḡ·σ(βx)) are computed in double and rounded once
+    /// on the reference; a few ulps elsewhere.
     static func tolerance(of function: ParametricActivation, _ dtype: DType) -> CrossCheckTolerance {
         switch function {
         case .leakyReLU: .exact
-        case .elu: .ulps(4, dtype)
+        case .elu, .softplus: .ulps(4, dtype)
         }
     }
 

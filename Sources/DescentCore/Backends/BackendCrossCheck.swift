@@ -203,7 +203,7 @@ public enum DerivativeRule: Hashable, Sendable, CaseIterable, CustomStringConver
         case .gather: "gather"
         case .concatenate: "concatenate"
         case .softmaxCrossEntropy: "softmaxCrossEntropy"
-        case .activation: "leakyReLU and elu"
+        case .activation: "leakyReLU, elu and softplus"
         case .batchNormalization: "batchNormalization"
         case .move: "to(device)"
         }

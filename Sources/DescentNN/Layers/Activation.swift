@@ -23,7 +23,7 @@ public enum Activation: Sendable, Equatable, Codable {
     case sigmoid
     /// The hyperbolic tangent.
     case tanh
-    /// (1/β) ln(1 + e^(βx)), linear above `threshold`. See ``softplus(_:beta:threshold:)``.
+    /// (1/β) ln(1 + e^(βx)), linear above `threshold`. See `softplus(_:beta:threshold:)`.
     case softplus(beta: Double = 1, threshold: Double = 20)
     /// Probabilities along the last axis: eˣⁱ / Σⱼ eˣʲ.
     case softmax
@@ -49,7 +49,7 @@ public enum Activation: Sendable, Equatable, Codable {
         case .gelu(let approximation): DescentCore.gelu(x, approximation: approximation)
         case .sigmoid: DescentCore.sigmoid(x)
         case .tanh: DescentCore.tanh(x)
-        case .softplus(let beta, let threshold): DescentNN.softplus(x, beta: beta, threshold: threshold)
+        case .softplus(let beta, let threshold): DescentCore.softplus(x, beta: beta, threshold: threshold)
         case .softmax: DescentCore.softmax(x, alongAxis: -1)
         case .logSoftmax: DescentCore.logSoftmax(x, alongAxis: -1)
         }

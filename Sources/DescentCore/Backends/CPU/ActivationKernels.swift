@@ -1,5 +1,6 @@
-// Leaky ReLU and ELU, forward and backward, one pass each, split across threads: leaky ReLU as
-// Swift loops that vectorize, ELU in C (activations.c), whose float exponential vectorizes.
+// Leaky ReLU, ELU and softplus, forward and backward, one pass each, split across threads: leaky
+// ReLU as Swift loops that vectorize, ELU and softplus in C (activations.c), whose float
+// exponential and logarithm vectorize.
 
 import CDescentKernels
 
@@ -36,6 +37,14 @@ extension CPUBackend {
                     descent_elu_f64(UnsafeRawPointer(a).assumingMemoryBound(to: Double.self),
                                     UnsafeMutableRawPointer(y).assumingMemoryBound(to: Double.self), n, alpha)
                 }
+            case .softplus(let beta, let threshold):
+                if T.self == Float.self {
+                    descent_softplus_f32(UnsafeRawPointer(a).assumingMemoryBound(to: Float.self),
+                                         UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self), n, beta, threshold)
+                } else {
+                    descent_softplus_f64(UnsafeRawPointer(a).assumingMemoryBound(to: Double.self),
+                                         UnsafeMutableRawPointer(y).assumingMemoryBound(to: Double.self), n, beta, threshold)
+                }
             }
         }
         return Tensor(shape: x.shape, storage: output)
@@ -65,6 +74,18 @@ extension CPUBackend {
                     descent_elu_backward_f64(UnsafeRawPointer(g).assumingMemoryBound(to: Double.self),
                                              UnsafeRawPointer(a).assumingMemoryBound(to: Double.self),
                                              UnsafeMutableRawPointer(y).assumingMemoryBound(to: Double.self), n, alpha)
+                }
+            case .softplus(let beta, let threshold):
+                if T.self == Float.self {
+                    descent_softplus_backward_f32(UnsafeRawPointer(g).assumingMemoryBound(to: Float.self),
+                                                  UnsafeRawPointer(a).assumingMemoryBound(to: Float.self),
+                                                  UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self), n, beta,
+                                                  threshold)
+                } else {
+                    descent_softplus_backward_f64(UnsafeRawPointer(g).assumingMemoryBound(to: Double.self),
+                                                  UnsafeRawPointer(a).assumingMemoryBound(to: Double.self),
+                                                  UnsafeMutableRawPointer(y).assumingMemoryBound(to: Double.self), n, beta,
+                                                  threshold)
                 }
             }
         }

@@ -53,17 +53,17 @@ extension CUDABackend {
 
     func activation(_ function: ParametricActivation, _ x: Tensor) -> Tensor {
         let y = empty(x.shape, x.dtype)
-        let (kind, parameter) = function.kernelArguments
+        let (kind, p, q) = function.kernelArguments
         context.launch("activation_\(Self.suffix(x.dtype))", in: .elementwise, count: x.scalarCount,
-                       [.int32(kind), .double(parameter), x.cudaArgument, y.cudaArgument, .int64(Int64(x.scalarCount))])
+                       [.int32(kind), .double(p), .double(q), x.cudaArgument, y.cudaArgument, .int64(Int64(x.scalarCount))])
         return y
     }
 
     func activationBackward(_ function: ParametricActivation, _ upstream: Tensor, input x: Tensor) -> Tensor {
         let y = empty(x.shape, x.dtype)
-        let (kind, parameter) = function.kernelArguments
+        let (kind, p, q) = function.kernelArguments
         context.launch("activation_backward_\(Self.suffix(x.dtype))", in: .elementwise, count: x.scalarCount,
-                       [.int32(kind), .double(parameter), upstream.cudaArgument, x.cudaArgument, y.cudaArgument,
+                       [.int32(kind), .double(p), .double(q), upstream.cudaArgument, x.cudaArgument, y.cudaArgument,
                         .int64(Int64(x.scalarCount))])
         return y
     }
@@ -85,11 +85,12 @@ extension CUDABackend {
 }
 
 extension ParametricActivation {
-    /// The kernels' `kind` (0 leaky ReLU, 1 ELU) and its parameter.
-    var kernelArguments: (kind: Int32, parameter: Double) {
+    /// The kernels' `kind` (0 leaky ReLU, 1 ELU, 2 softplus) and its parameters, p and q.
+    var kernelArguments: (kind: Int32, p: Double, q: Double) {
         switch self {
-        case .leakyReLU(let slope): (0, slope)
-        case .elu(let alpha): (1, alpha)
+        case .leakyReLU(let slope): (0, slope, 0)
+        case .elu(let alpha): (1, alpha, 0)
+        case .softplus(let beta, let threshold): (2, beta, threshold)
         }
     }
 }

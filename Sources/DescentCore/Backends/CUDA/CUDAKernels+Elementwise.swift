@@ -68,12 +68,22 @@ extension CUDAKernelSource {
         return a;
     }
 
-    // Leaky ReLU (kind 0: the product in T, as the CPU's) and ELU (kind 1: α·expm1(x) in double).
-    template <typename T> __device__ __forceinline__ T apply_activation(int kind, double p, T x) {
+    // Leaky ReLU (kind 0: the product in T, as the CPU's), ELU (kind 1: α·expm1(x) in double) and
+    // softplus (kind 2, β = p and threshold = q: x above it, else (max(z, 0) + log1p(e^−|z|))/β
+    // with z = βx, in double).
+    template <typename T> __device__ __forceinline__ T apply_activation(int kind, double p, double q, T x) {
+        if (kind == 2) {
+            double z = p * (double)x;
+            return z > q ? x : T((fmax(z, 0.0) + log1p(exp(-fabs(z)))) / p);
+        }
         if (x > T(0)) return x;
         return kind == 0 ? x * T(p) : T(p * expm1((double)x));
     }
-    template <typename T> __device__ __forceinline__ T activation_derivative(int kind, double p, T g, T x) {
+    template <typename T> __device__ __forceinline__ T activation_derivative(int kind, double p, double q, T g, T x) {
+        if (kind == 2) {
+            double z = p * (double)x;
+            return z > q ? g : T((double)g / (1.0 + exp(-z)));
+        }
         if (x > T(0)) return g;
         return kind == 0 ? g * T(p) : T((double)g * (p * exp((double)x)));
     }
@@ -85,11 +95,11 @@ extension CUDAKernelSource {
     extern "C" __global__ void binary_##NAME(int op, const T *a, const T *b, T *y, i64 n, Dims d) { \\
         GRID_LOOP(i, n) y[i] = apply_binary<T>(op, a[operand_offset(d, 0, i)], b[operand_offset(d, 1, i)]); \\
     } \\
-    extern "C" __global__ void activation_##NAME(int kind, double p, const T *x, T *y, i64 n) { \\
-        GRID_LOOP(i, n) y[i] = apply_activation<T>(kind, p, x[i]); \\
+    extern "C" __global__ void activation_##NAME(int kind, double p, double q, const T *x, T *y, i64 n) { \\
+        GRID_LOOP(i, n) y[i] = apply_activation<T>(kind, p, q, x[i]); \\
     } \\
-    extern "C" __global__ void activation_backward_##NAME(int kind, double p, const T *g, const T *x, T *y, i64 n) { \\
-        GRID_LOOP(i, n) y[i] = activation_derivative<T>(kind, p, g[i], x[i]); \\
+    extern "C" __global__ void activation_backward_##NAME(int kind, double p, double q, const T *g, const T *x, T *y, i64 n) { \\
+        GRID_LOOP(i, n) y[i] = activation_derivative<T>(kind, p, q, g[i], x[i]); \\
     } \\
     extern "C" __global__ void select_##NAME(const T *c, const T *a, const T *b, T *y, i64 n, Dims d) { \\
         GRID_LOOP(i, n) y[i] = c[operand_offset(d, 0, i)] != T(0) ? a[operand_offset(d, 1, i)] : b[operand_offset(d, 2, i)]; \\

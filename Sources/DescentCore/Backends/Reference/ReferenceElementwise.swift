@@ -75,21 +75,30 @@ extension ReferenceBackend {
     }
 
     /// The definition of each activation with a parameter: leaky ReLU's product in the dtype
-    /// (x · slope, the slope rounded to it), ELU's α·(eˣ − 1) in double as α·expm1(x), rounded once.
+    /// (x · slope, the slope rounded to it), ELU's α·(eˣ − 1) in double as α·expm1(x), rounded once;
+    /// softplus in double with z = βx: x where z > threshold, ln(1 + e^z)/β otherwise, rounded once.
     static func apply<T: FloatingPointScalar>(_ function: ParametricActivation, _ x: T) -> T {
         switch function {
         case .leakyReLU(let slope): x > 0 ? x : x * T(fromDouble: slope)
         case .elu(let alpha): x > 0 ? x : T(fromDouble: alpha * Foundation.expm1(x.doubleValue))
+        case .softplus(let beta, let threshold):
+            beta * x.doubleValue > threshold ? x : T(fromDouble: logOnePlusExp(beta * x.doubleValue) / beta)
         }
     }
 
-    /// ḡ·f′(x): leaky ReLU's ḡ·slope for x ≤ 0, ELU's ḡ·α·eˣ (in double, rounded once).
+    /// ḡ·f′(x): leaky ReLU's ḡ·slope for x ≤ 0, ELU's ḡ·α·eˣ, softplus' ḡ·σ(βx) up to its
+    /// threshold and ḡ above it (in double, rounded once).
     static func derivative<T: FloatingPointScalar>(_ function: ParametricActivation, _ x: T, upstream g: T) -> T {
         switch function {
         case .leakyReLU(let slope): x > 0 ? g : g * T(fromDouble: slope)
         case .elu(let alpha): x > 0 ? g : T(fromDouble: g.doubleValue * (alpha * Foundation.exp(x.doubleValue)))
+        case .softplus(let beta, let threshold):
+            beta * x.doubleValue > threshold ? g : T(fromDouble: g.doubleValue / (1 + Foundation.exp(-beta * x.doubleValue)))
         }
     }
+
+    /// ln(1 + e^z) as max(z, 0) + ln(1 + e^−|z|), which never overflows.
+    private static func logOnePlusExp(_ z: Double) -> Double { max(z, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(z))) }
 
     func binary(_ operation: BinaryOperation, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
