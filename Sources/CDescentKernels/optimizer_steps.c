@@ -28,6 +28,26 @@
     ATTRIBUTES static void sgd_##SUFFIX(const T *g, T *theta, ptrdiff_t n, T eta) {                 \
         for (ptrdiff_t i = 0; i < n; i++) theta[i] -= eta * g[i];                                   \
     }                                                                                               \
+    /* Two loops, with and without the momentum buffer, which is θ itself when unused. */           \
+    ATTRIBUTES static void sgd_general_##SUFFIX(const T *restrict g, T *restrict theta, T *restrict b, \
+                                                 ptrdiff_t n, const descent_sgd_settings *s) {      \
+        T decay = (T)s->decay, mu = (T)s->momentum, oneMinusTau = (T)s->oneMinusDampening;          \
+        T eta = (T)s->learningRate;                                                                 \
+        int decays = s->decays, first = s->firstStep, nesterov = s->nesterov;                       \
+        if (!s->hasMomentum) {                                                                      \
+            for (ptrdiff_t i = 0; i < n; i++) {                                                     \
+                T gi = decays ? g[i] + decay * theta[i] : g[i];                                     \
+                theta[i] -= eta * gi;                                                               \
+            }                                                                                       \
+            return;                                                                                 \
+        }                                                                                           \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                         \
+            T gi = decays ? g[i] + decay * theta[i] : g[i];                                         \
+            T bi = first ? gi : mu * b[i] + oneMinusTau * gi;                                       \
+            b[i] = bi;                                                                              \
+            theta[i] -= eta * (nesterov ? gi + mu * bi : bi);                                       \
+        }                                                                                           \
+    }                                                                                               \
     ATTRIBUTES static void rmsprop_##SUFFIX(const T *g, T *theta, T *v, ptrdiff_t n, T alpha,      \
                                              T oneMinusAlpha, T eta, T epsilon) {                   \
         for (ptrdiff_t i = 0; i < n; i++) {                                                         \
@@ -76,6 +96,8 @@ DEFINE_STEPS(f64_avx2, double, __attribute__((target("avx2,fma"))))
 #else
 #define sgd_f32_avx2 sgd_f32_portable
 #define sgd_f64_avx2 sgd_f64_portable
+#define sgd_general_f32_avx2 sgd_general_f32_portable
+#define sgd_general_f64_avx2 sgd_general_f64_portable
 #define rmsprop_f32_avx2 rmsprop_f32_portable
 #define rmsprop_f64_avx2 rmsprop_f64_portable
 #define adam_f32_avx2 adam_f32_portable
@@ -98,6 +120,16 @@ void descent_sgd_step_f32(const float *g, float *theta, ptrdiff_t n, float eta) 
 
 void descent_sgd_step_f64(const double *g, double *theta, ptrdiff_t n, double eta) {
     (use_avx2() ? sgd_f64_avx2 : sgd_f64_portable)(g, theta, n, eta);
+}
+
+void descent_sgd_general_step_f32(const float *g, float *theta, float *momentumBuffer, ptrdiff_t n,
+                                  const descent_sgd_settings *settings) {
+    (use_avx2() ? sgd_general_f32_avx2 : sgd_general_f32_portable)(g, theta, momentumBuffer, n, settings);
+}
+
+void descent_sgd_general_step_f64(const double *g, double *theta, double *momentumBuffer, ptrdiff_t n,
+                                  const descent_sgd_settings *settings) {
+    (use_avx2() ? sgd_general_f64_avx2 : sgd_general_f64_portable)(g, theta, momentumBuffer, n, settings);
 }
 
 void descent_rmsprop_step_f32(const float *g, float *theta, float *v, ptrdiff_t n, float alpha,

@@ -242,6 +242,27 @@ static void check_optimizers(void) {
     worst = 0;
     for (int i = 0; i < n; i++) worst = fmax(worst, fabs(thetaR[i] - 0.1f * g[i] - theta[i]));
     expect(worst <= 1e-7, "sgd f32 matches its formula");
+    // With momentum 0.9, dampening 0.1 and weight decay 0.01, plain and Nesterov, a later step;
+    // then weight decay alone. Bit for bit, as the Swift rule rounds.
+    for (int nesterov = 0; nesterov <= 1; nesterov++) {
+        for (int i = 0; i < n; i++) theta[i] = thetaR[i], m[i] = mR[i];
+        descent_sgd_settings settings = {1, 0.01, 1, 0.9, 0.9, 0, nesterov, 0.1};
+        descent_sgd_general_step_f32(g, theta, m, n, &settings);
+        int exact = 1;
+        for (int i = 0; i < n; i++) {
+            float gi = g[i] + 0.01f * thetaR[i];
+            float bi = 0.9f * mR[i] + 0.9f * gi;
+            exact &= bi == m[i] && thetaR[i] - 0.1f * (nesterov ? gi + 0.9f * bi : bi) == theta[i];
+        }
+        expect(exact, nesterov ? "sgd f32 with Nesterov momentum and weight decay, bit for bit"
+                               : "sgd f32 with momentum, dampening and weight decay, bit for bit");
+    }
+    for (int i = 0; i < n; i++) theta[i] = thetaR[i];
+    descent_sgd_settings decayOnly = {1, 0.01, 0, 0, 1, 0, 0, 0.1};
+    descent_sgd_general_step_f32(g, theta, theta, n, &decayOnly);
+    int exact = 1;
+    for (int i = 0; i < n; i++) exact &= thetaR[i] - 0.1f * (g[i] + 0.01f * thetaR[i]) == theta[i];
+    expect(exact, "sgd f32 with weight decay alone, bit for bit");
 }
 
 // Max pooling 2×2 with stride 2 against a plain loop, ties and NaN included.

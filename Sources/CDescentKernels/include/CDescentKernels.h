@@ -248,6 +248,26 @@ void descent_dgemm_portable(int transposeA, int transposeB, ptrdiff_t m, ptrdiff
 void descent_sgd_step_f32(const float *g, float *theta, ptrdiff_t n, float eta);
 void descent_sgd_step_f64(const double *g, double *theta, ptrdiff_t n, double eta);
 
+/// The settings of an SGD step with momentum or weight decay (in double; each kernel rounds them
+/// to its element type).
+typedef struct {
+    int decays;               ///< weight decay: g ← g + decay·θ
+    double decay;
+    int hasMomentum;          ///< b ← μ·b + (1 − τ)·g (b ← g on the first step); else b is unused
+    double momentum;          ///< μ
+    double oneMinusDampening; ///< 1 − τ
+    int firstStep;
+    int nesterov;             ///< step along g + μ·b instead of b
+    double learningRate;      ///< θ ← θ − η·step
+} descent_sgd_settings;
+
+/// SGD with momentum or weight decay, PyTorch's rule in the order of rounding written above;
+/// `momentumBuffer` may be `theta` when there is no momentum (it is then never read).
+void descent_sgd_general_step_f32(const float *g, float *theta, float *momentumBuffer, ptrdiff_t n,
+                                  const descent_sgd_settings *settings);
+void descent_sgd_general_step_f64(const double *g, double *theta, double *momentumBuffer, ptrdiff_t n,
+                                  const descent_sgd_settings *settings);
+
 /// Adadelta: g ← g + λθ (when `decays`), v ← ρv + (1 − ρ)g², Δ ← √(u + ε) / √(v + ε) · g,
 /// u ← ρu + (1 − ρ)Δ², θ ← θ − ηΔ, element by element in that order of rounding.
 void descent_adadelta_step_f32(const float *g, float *theta, float *v, float *u, ptrdiff_t n,
