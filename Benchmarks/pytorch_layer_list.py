@@ -4,11 +4,16 @@
 
 Usage (a virtualenv with torch and numpy, e.g. /tmp/torchenv):
     /tmp/torchenv/bin/python Benchmarks/pytorch_layer_list.py LIST [--batch-size 64] [--threads 2]
-        [--learning-rate 0.01] [--momentum 0.9] [--data-dir ../shared/data/mnist]
+        [--optimizer sgd] [--learning-rate 0.01] [--momentum 0.9] [--weight-decay 0]
+        [--data-dir ../shared/data/mnist]
 
 beside
     descent train mnist --data-dir ../shared/data/mnist --threads 2 --epochs 1 --batch-size 64 \\
         --optimizer sgd --learning-rate 0.01 --momentum 0.9 --layers LIST
+
+--optimizer takes sgd (with --momentum) and the others `descent train --optimizer` knows, with
+PyTorch's defaults besides the learning rate; give `descent train` the same --learning-rate and
+--weight-decay.
 
 LIST takes the items of `--layers` that a CNN on MNIST uses: conv=OUTxK with optional sS, pP
 (or psame) and gG; maxpool=K, avgpool=K, globalavgpool, batchnorm, flatten, dropout=P, the
@@ -83,6 +88,8 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--learning-rate", type=float, default=0.01)
     parser.add_argument("--momentum", type=float, default=0.9)
+    parser.add_argument("--optimizer", choices=["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam"], default="sgd")
+    parser.add_argument("--weight-decay", type=float, default=0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mnist"))
     args = parser.parse_args()
@@ -92,7 +99,15 @@ def main():
     x, y = images(os.path.join(args.data_dir, "train-images-idx3-ubyte.gz")), labels(os.path.join(args.data_dir, "train-labels-idx1-ubyte.gz"))
     tx, ty = images(os.path.join(args.data_dir, "t10k-images-idx3-ubyte.gz")), labels(os.path.join(args.data_dir, "t10k-labels-idx1-ubyte.gz"))
     model = network(args.layers.split(","))
-    optimizer = torch.optim.SGD(model.parameters(), lr=args.learning_rate, momentum=args.momentum)
+    parameters, rate, decay = model.parameters(), args.learning_rate, args.weight_decay
+    optimizer = {"sgd": lambda: torch.optim.SGD(parameters, lr=rate, momentum=args.momentum, weight_decay=decay),
+                 "adam": lambda: torch.optim.Adam(parameters, lr=rate, weight_decay=decay),
+                 "adamw": lambda: torch.optim.AdamW(parameters, lr=rate, weight_decay=decay),
+                 "rmsprop": lambda: torch.optim.RMSprop(parameters, lr=rate, weight_decay=decay),
+                 "adagrad": lambda: torch.optim.Adagrad(parameters, lr=rate, weight_decay=decay),
+                 "adadelta": lambda: torch.optim.Adadelta(parameters, lr=rate, weight_decay=decay),
+                 "adamax": lambda: torch.optim.Adamax(parameters, lr=rate, weight_decay=decay),
+                 "nadam": lambda: torch.optim.NAdam(parameters, lr=rate, weight_decay=decay)}[args.optimizer]()
     start = time.perf_counter()
     model.train()
     order = torch.randperm(x.shape[0])
