@@ -10,7 +10,9 @@ extension CrossCheckRun {
     /// (one even batch; an odd one with stride 2 and padding; a 1×1 one, which reads its input
     /// as the GEMM's matrix). The 3×3 ones with stride 1 and at least 8 channels take the CPU's
     /// Winograd path (WinogradConvolution.swift): the last three give it odd output sizes with
-    /// padding that differs by side, padding 2 with batch 1, and a batch of several chunks.
+    /// padding that differs by side, padding 2 with batch 1, and a batch of several chunks. The
+    /// last, a 5×5 kernel with strides 2 and 3 and padding that differs by side, takes im2col's
+    /// loop for a stride other than 1 and 2.
     static var convolutionGeometries: [Conv2dGeometry] {
         typealias Case = (n: Int, c: Int, h: Int, w: Int, o: Int, kernel: (Int, Int), stride: (Int, Int),
                           padding: (Int, Int, Int, Int), dilation: (Int, Int), groups: Int)
@@ -30,6 +32,7 @@ extension CrossCheckRun {
             (3, 8, 11, 9, 10, (3, 3), (1, 1), (0, 2, 1, 0), (1, 1), 1),
             (1, 9, 5, 4, 8, (3, 3), (1, 1), (2, 2, 2, 2), (1, 1), 1),
             (9, 8, 20, 19, 12, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
+            (2, 3, 11, 13, 4, (5, 5), (2, 3), (2, 1, 0, 2), (1, 1), 1),
         ]
         return cases.map { s in
             Conv2dGeometry(batch: s.n, inChannels: s.c, height: s.h, width: s.w, outChannels: s.o,

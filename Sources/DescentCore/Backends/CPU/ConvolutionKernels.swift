@@ -197,7 +197,7 @@ extension Conv2dGeometry {
     /// The output columns j whose input column j·sx − pl + q·dx lies inside the input: the
     /// others read padding. Computed once per im2col row, so the copy loops test nothing.
     @inline(__always)
-    private func validColumns(_ q: Int) -> Range<Int> {
+    private func validColumns(_ q: Int, outWidth: Int) -> Range<Int> {
         let offset = q * dilationX - padLeft  // the input column of output column 0
         let first = offset >= 0 ? 0 : (-offset + strideX - 1) / strideX
         let last = width - 1 - offset  // j·sx ≤ last
@@ -205,10 +205,24 @@ extension Conv2dGeometry {
         return first..<Swift.max(first, end)
     }
 
+    /// The output rows i whose input row i·sy − pt + p·dy lies inside the input (see
+    /// `validColumns`).
+    @inline(__always)
+    private func validRows(_ p: Int, outHeight: Int) -> Range<Int> {
+        let offset = p * dilationY - padTop  // the input row of output row 0
+        let first = offset >= 0 ? 0 : Swift.min(outHeight, (-offset + strideY - 1) / strideY)
+        let last = height - 1 - offset  // i·sy ≤ last
+        let end = last < 0 ? 0 : Swift.min(outHeight, last / strideY + 1)
+        return first..<Swift.max(first, end)
+    }
+
     /// Copies the windows of one group's channels of one example (`x`: [C/G, H, W]) into
     /// `matrix` [im2colRows, H′·W′]: row (c, p, q), column (i, j) holds
     /// x[c, i·sy − pt + p·dy, j·sx − pl + q·dx], or 0 in the padding.
     func im2col<T: FloatingPointScalar>(_ x: UnsafePointer<T>, into matrix: UnsafeMutablePointer<T>) {
+        // The output's size once: computed properties, each a division, that the loops below
+        // would otherwise call for every output row.
+        let (outHeight, outWidth) = (self.outHeight, self.outWidth)
         let columns = outHeight * outWidth
         // With stride 1 and an output as wide as the input (padding "same"), output row i of an
         // im2col row reads input row i + shift, and consecutive rows lie the same distance apart
@@ -219,31 +233,31 @@ extension Conv2dGeometry {
         forEachRow { row, c, p, q in
             let channel = x + c * height * width
             var destination = matrix + row * columns
-            let valid = validColumns(q)
+            let valid = validColumns(q, outWidth: outWidth)
             let offset = q * dilationX - padLeft
             if rowsLineUp {
                 copyLinedUpRows(channel + offset, p: p, valid: valid, into: destination)
                 return
             }
-            for i in 0..<outHeight {
-                let r = i * strideY - padTop + p * dilationY
-                guard r >= 0 && r < height else {
-                    destination.initialize(repeating: 0, count: outWidth)
-                    destination += outWidth
-                    continue
+            // Output rows are short here (7 or 14 elements after a stride of 2): plain loops
+            // without overflow checks, not library calls that cost more than the copy, and a
+            // stride of 2 as a constant, whose loads the compiler vectorizes.
+            let rows = validRows(p, outHeight: outHeight)
+            for j in 0..<(rows.lowerBound &* outWidth) { destination[j] = 0 }
+            destination += rows.lowerBound &* outWidth
+            for i in rows {
+                let inputRow: Int = i &* strideY &- padTop &+ p &* dilationY
+                let source = channel + (inputRow &* width &+ offset)
+                for j in 0..<valid.lowerBound { destination[j] = 0 }
+                switch strideX {
+                case 1: for j in valid { destination[j] = source[j] }
+                case 2: for j in valid { destination[j] = source[j &* 2] }
+                default: for j in valid { destination[j] = source[j &* strideX] }
                 }
-                let source = channel + r * width + offset
-                if valid.lowerBound > 0 { destination.initialize(repeating: 0, count: valid.lowerBound) }
-                if strideX == 1 {
-                    (destination + valid.lowerBound).initialize(from: source + valid.lowerBound, count: valid.count)
-                } else {
-                    for j in valid { destination[j] = source[j * strideX] }
-                }
-                if valid.upperBound < outWidth {
-                    (destination + valid.upperBound).initialize(repeating: 0, count: outWidth - valid.upperBound)
-                }
+                for j in valid.upperBound..<outWidth { destination[j] = 0 }
                 destination += outWidth
             }
+            for j in 0..<((outHeight &- rows.upperBound) &* outWidth) { destination[j] = 0 }
         }
     }
 
@@ -278,29 +292,31 @@ extension Conv2dGeometry {
     /// Where input and output rows line up, `matrix`'s elements at padding columns are set to
     /// zero on the way, so that each of its rows is added in one run.
     func col2imAdding<T: FloatingPointScalar>(_ matrix: UnsafeMutablePointer<T>, into x: UnsafeMutablePointer<T>) {
+        let (outHeight, outWidth) = (self.outHeight, self.outWidth)
         let columns = outHeight * outWidth
         let rowsLineUp = strideX == 1 && strideY == 1 && outWidth == width
         forEachRow { row, c, p, q in
             let channel = x + c * height * width
             var source = matrix + row * columns
-            let valid = validColumns(q)
+            let valid = validColumns(q, outWidth: outWidth)
             let offset = q * dilationX - padLeft
             if rowsLineUp {
                 addLinedUpRows(source, p: p, valid: valid, into: channel + offset)
                 return
             }
-            for i in 0..<outHeight {
-                let r = i * strideY - padTop + p * dilationY
-                defer { source += outWidth }
-                guard r >= 0 && r < height else { continue }
-                let destination = channel + r * width + offset
+            let rows = validRows(p, outHeight: outHeight)
+            source += rows.lowerBound &* outWidth
+            for i in rows {
+                let inputRow: Int = i &* strideY &- padTop &+ p &* dilationY
+                let destination = channel + (inputRow &* width &+ offset)
                 // Stride 1 on its own: a unit-stride loop the compiler vectorizes (col2im was 10 %
-                // of a W3 step's instructions with the strided loop alone).
-                if strideX == 1 {
-                    for j in valid { destination[j] += source[j] }
-                } else {
-                    for j in valid { destination[j * strideX] += source[j] }
+                // of a W3 step's instructions with the strided loop alone); 2 as a constant.
+                switch strideX {
+                case 1: for j in valid { destination[j] += source[j] }
+                case 2: for j in valid { destination[j &* 2] += source[j] }
+                default: for j in valid { destination[j &* strideX] += source[j] }
                 }
+                source += outWidth
             }
         }
     }
