@@ -24,6 +24,32 @@
 // b for large ones.
 #define LERP(a, b, w, small) ((small) ? (a) + (w) * ((b) - (a)) : (b) - ((b) - (a)) * (1 - (w)))
 
+// One RMSProp loop of rmsprop_general_* with centering and momentum fixed (0 or 1).
+#define RMSPROP_LOOP(T, CENTERED, MOMENTUM)                                                         \
+    {                                                                                               \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                         \
+            T gi = decays ? g[i] + decay * theta[i] : g[i];                                         \
+            T vi = v[i] * alpha + w * gi * gi;                                                      \
+            v[i] = vi;                                                                              \
+            T a;                                                                                    \
+            if (CENTERED) {                                                                         \
+                T ai = LERP(average[i], gi, w, small);                                              \
+                average[i] = ai;                                                                    \
+                a = SQUARE_ROOT(vi - ai * ai);                                                      \
+            } else {                                                                                \
+                a = SQUARE_ROOT(vi);                                                                \
+            }                                                                                       \
+            a += epsilon;                                                                           \
+            if (MOMENTUM) {                                                                         \
+                T bi = b[i] * mu + gi / a;                                                          \
+                b[i] = bi;                                                                          \
+                theta[i] -= eta * bi;                                                               \
+            } else {                                                                                \
+                theta[i] -= eta * (gi / a);                                                         \
+            }                                                                                       \
+        }                                                                                           \
+    }
+
 #define DEFINE_STEPS(SUFFIX, T, ATTRIBUTES)                                                         \
     ATTRIBUTES static void sgd_##SUFFIX(const T *g, T *theta, ptrdiff_t n, T eta) {                 \
         for (ptrdiff_t i = 0; i < n; i++) theta[i] -= eta * g[i];                                   \
@@ -74,6 +100,42 @@
             theta[i] = ti - stepSize * (mi / (SQUARE_ROOT(vi) / correction + epsilon)); \
         }                                                                                           \
     }                                                                                               \
+    /* RMSProp's other settings, one loop per combination of centering and momentum (as one    \
+       loop with branches, it ran scalar). Unused buffers are θ itself, never touched. */         \
+    ATTRIBUTES static void rmsprop_general_##SUFFIX(const T *restrict g, T *restrict theta, T *restrict v,     \
+                                                     T *restrict average, T *restrict b, ptrdiff_t n,         \
+                                                     const descent_rmsprop_settings *s) {                     \
+        T decay = (T)s->decay, alpha = (T)s->alpha, w = (T)s->oneMinusAlpha, epsilon = (T)s->epsilon;        \
+        T mu = (T)s->momentum, eta = (T)s->learningRate;                                                     \
+        int decays = s->decays, small = w < (T)0.5 && w > (T)-0.5;                                            \
+        if (s->centered) {                                                                                    \
+            if (s->hasMomentum) RMSPROP_LOOP(T, 1, 1) else RMSPROP_LOOP(T, 1, 0)                              \
+        } else {                                                                                              \
+            if (s->hasMomentum) RMSPROP_LOOP(T, 0, 1) else RMSPROP_LOOP(T, 0, 0)                              \
+        }                                                                                                     \
+    }                                                                                                         \
+    /* Adam with AMSGrad: the plain rule with v̂ = max(v̂, v) in the denominator. */                           \
+    ATTRIBUTES static void adam_amsgrad_##SUFFIX(const T *restrict g, T *restrict theta, T *restrict m,       \
+                                                  T *restrict v, T *restrict vMax, ptrdiff_t n,               \
+                                                  const descent_adam_settings *s) {                           \
+        T shrink = (T)s->shrink, decay = (T)s->decay, w1 = (T)s->oneMinusBeta1;                               \
+        int shrinks = s->shrinks, decays = s->decays;                                                         \
+        T beta2 = (T)s->beta2, w2 = (T)s->oneMinusBeta2, stepSize = (T)s->stepSize;                           \
+        T correction = (T)s->biasCorrection2SquareRoot, epsilon = (T)s->epsilon;                              \
+        int small = w1 < (T)0.5 && w1 > (T)-0.5;                                                              \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                                   \
+            T ti = shrinks ? theta[i] * shrink : theta[i];                                                    \
+            T gi = decays ? g[i] + decay * ti : g[i];                                                         \
+            T mi = LERP(m[i], gi, w1, small);                                                                 \
+            T vi = v[i] * beta2 + w2 * gi * gi;                                                               \
+            /* Swift's max: v̂ unless v ≥ v̂ (a NaN v̂ stays). */                                             \
+            T most = vi >= vMax[i] ? vi : vMax[i];                                                            \
+            m[i] = mi;                                                                                        \
+            v[i] = vi;                                                                                        \
+            vMax[i] = most;                                                                                   \
+            theta[i] = ti - stepSize * (mi / (SQUARE_ROOT(most) / correction + epsilon));                     \
+        }                                                                                                     \
+    }                                                                                                         \
     ATTRIBUTES static void adadelta_##SUFFIX(const T *g, T *theta, T *v, T *u, ptrdiff_t n,        \
                                               int decays, T decay, T rho, T oneMinusRho, T eta,     \
                                               T epsilon) {                                          \
@@ -102,6 +164,10 @@ DEFINE_STEPS(f64_avx2, double, __attribute__((target("avx2,fma"))))
 #define rmsprop_f64_avx2 rmsprop_f64_portable
 #define adam_f32_avx2 adam_f32_portable
 #define adam_f64_avx2 adam_f64_portable
+#define rmsprop_general_f32_avx2 rmsprop_general_f32_portable
+#define rmsprop_general_f64_avx2 rmsprop_general_f64_portable
+#define adam_amsgrad_f32_avx2 adam_amsgrad_f32_portable
+#define adam_amsgrad_f64_avx2 adam_amsgrad_f64_portable
 #define adadelta_f32_avx2 adadelta_f32_portable
 #define adadelta_f64_avx2 adadelta_f64_portable
 #define HAS_AVX2 0
@@ -150,6 +216,28 @@ void descent_adam_step_f32(const float *g, float *theta, float *m, float *v, ptr
 void descent_adam_step_f64(const double *g, double *theta, double *m, double *v, ptrdiff_t n,
                            const descent_adam_settings *settings) {
     (use_avx2() ? adam_f64_avx2 : adam_f64_portable)(g, theta, m, v, n, settings);
+}
+
+void descent_rmsprop_general_step_f32(const float *g, float *theta, float *v, float *average, float *momentumBuffer,
+                                      ptrdiff_t n, const descent_rmsprop_settings *settings) {
+    (use_avx2() ? rmsprop_general_f32_avx2 : rmsprop_general_f32_portable)(g, theta, v, average, momentumBuffer, n,
+                                                                           settings);
+}
+
+void descent_rmsprop_general_step_f64(const double *g, double *theta, double *v, double *average,
+                                      double *momentumBuffer, ptrdiff_t n, const descent_rmsprop_settings *settings) {
+    (use_avx2() ? rmsprop_general_f64_avx2 : rmsprop_general_f64_portable)(g, theta, v, average, momentumBuffer, n,
+                                                                           settings);
+}
+
+void descent_adam_amsgrad_step_f32(const float *g, float *theta, float *m, float *v, float *vMax, ptrdiff_t n,
+                                   const descent_adam_settings *settings) {
+    (use_avx2() ? adam_amsgrad_f32_avx2 : adam_amsgrad_f32_portable)(g, theta, m, v, vMax, n, settings);
+}
+
+void descent_adam_amsgrad_step_f64(const double *g, double *theta, double *m, double *v, double *vMax, ptrdiff_t n,
+                                   const descent_adam_settings *settings) {
+    (use_avx2() ? adam_amsgrad_f64_avx2 : adam_amsgrad_f64_portable)(g, theta, m, v, vMax, n, settings);
 }
 
 void descent_adadelta_step_f32(const float *g, float *theta, float *v, float *u, ptrdiff_t n,

@@ -263,6 +263,32 @@ static void check_optimizers(void) {
     int exact = 1;
     for (int i = 0; i < n; i++) exact &= thetaR[i] - 0.1f * (g[i] + 0.01f * thetaR[i]) == theta[i];
     expect(exact, "sgd f32 with weight decay alone, bit for bit");
+    // RMSProp centered, with momentum 0.9 and weight decay 0.01 (u as ḡ, m as b).
+    static float average[n], b[n];
+    for (int i = 0; i < n; i++) theta[i] = thetaR[i], v[i] = vR[i], average[i] = 0.1f * mR[i], b[i] = mR[i];
+    descent_rmsprop_settings rms = {1, 0.01, 0.99, 0.01, 1e-8, 1, 1, 0.9, 0.01};
+    descent_rmsprop_general_step_f32(g, theta, v, average, b, n, &rms);
+    exact = 1;
+    for (int i = 0; i < n; i++) {
+        float gi = g[i] + 0.01f * thetaR[i];
+        float vi = vR[i] * 0.99f + 0.01f * gi * gi;
+        float ai = 0.1f * mR[i] + 0.01f * (gi - 0.1f * mR[i]);
+        float bi = mR[i] * 0.9f + gi / (sqrtf(vi - ai * ai) + 1e-8f);
+        exact &= vi == v[i] && ai == average[i] && bi == b[i] && thetaR[i] - 0.01f * bi == theta[i];
+    }
+    expect(exact, "rmsprop f32 centered with momentum and weight decay, bit for bit");
+    // Adam with AMSGrad, v̂ below v for half of the elements.
+    for (int i = 0; i < n; i++) theta[i] = thetaR[i], m[i] = mR[i], v[i] = vR[i], u[i] = i % 2 ? 0.0f : 1.0f;
+    descent_adam_settings adam = {0, 1, 0, 0, 0.1, 0.999, 0.001, 0.01, 0.5, 1e-8};
+    descent_adam_amsgrad_step_f32(g, theta, m, v, u, n, &adam);
+    exact = 1;
+    for (int i = 0; i < n; i++) {
+        float mi = mR[i] + 0.1f * (g[i] - mR[i]);
+        float vi = vR[i] * 0.999f + 0.001f * g[i] * g[i];
+        float most = i % 2 ? vi : 1.0f;
+        exact &= mi == m[i] && vi == v[i] && most == u[i] && thetaR[i] - 0.01f * (mi / (sqrtf(most) / 0.5f + 1e-8f)) == theta[i];
+    }
+    expect(exact, "adam f32 with amsgrad, bit for bit");
 }
 
 // Max pooling 2×2 with stride 2 against a plain loop, ties and NaN included.

@@ -284,6 +284,27 @@ void descent_rmsprop_step_f32(const float *g, float *theta, float *v, ptrdiff_t 
 void descent_rmsprop_step_f64(const double *g, double *theta, double *v, ptrdiff_t n, double alpha,
                               double oneMinusAlpha, double eta, double epsilon);
 
+/// The settings of an RMSProp step with weight decay, momentum or centering (in double; each
+/// kernel rounds them to its element type).
+typedef struct {
+    int decays;            ///< weight decay: g ← g + decay·θ
+    double decay;
+    double alpha;          ///< v ← α·v + (1 − α)·g²
+    double oneMinusAlpha;
+    double epsilon;
+    int centered;          ///< ḡ ← lerp(ḡ, g, 1 − α) and √(v − ḡ²) for √v; else ḡ is unused
+    int hasMomentum;       ///< b ← μ·b + g/(√v + ε) and θ ← θ − η·b; else b is unused
+    double momentum;
+    double learningRate;
+} descent_rmsprop_settings;
+
+/// RMSProp with weight decay, momentum or centering, in the order of rounding written above;
+/// the buffers of options that are off may be `theta` (they are then never read).
+void descent_rmsprop_general_step_f32(const float *g, float *theta, float *v, float *average, float *momentumBuffer,
+                                      ptrdiff_t n, const descent_rmsprop_settings *settings);
+void descent_rmsprop_general_step_f64(const double *g, double *theta, double *v, double *average,
+                                      double *momentumBuffer, ptrdiff_t n, const descent_rmsprop_settings *settings);
+
 /// The settings of one Adam step (scalars already computed for the step, in double).
 typedef struct {
     int shrinks;                      ///< decoupled weight decay (AdamW): θ ← θ·shrink first
@@ -302,6 +323,12 @@ void descent_adam_step_f32(const float *g, float *theta, float *m, float *v, ptr
                            const descent_adam_settings *settings);
 void descent_adam_step_f64(const double *g, double *theta, double *m, double *v, ptrdiff_t n,
                            const descent_adam_settings *settings);
+
+/// Adam and AdamW with AMSGrad: v̂ ← max(v̂, v), then θ ← θ − stepSize·m / (√v̂ / √(1 − β₂ᵗ) + ε).
+void descent_adam_amsgrad_step_f32(const float *g, float *theta, float *m, float *v, float *vMax, ptrdiff_t n,
+                                   const descent_adam_settings *settings);
+void descent_adam_amsgrad_step_f64(const double *g, double *theta, double *m, double *v, double *vMax, ptrdiff_t n,
+                                   const descent_adam_settings *settings);
 
 // Counter-based random numbers (random_streams.c): out[i] is the number at position offset + i
 // of the Philox4x32-10 stream of `seed`, laid out as Sources/DescentCore/Tensor/CounterRandom.swift

@@ -1,10 +1,11 @@
 import CDescentKernels
 
 // The fused optimizer steps: one loop over a parameter and its state buffers, element by
-// element, split into chunks on several threads. SGD, Adadelta and the plain settings of RMSProp
-// and Adam run as C kernels (`optimizer_steps.c`): the same formulas, compiled with AVX2 where
-// the CPU has it. (SGD with momentum as a Swift loop was a quarter of a 512-unit MLP's training:
-// the loop did not vectorize.)
+// element, split into chunks on several threads, as C kernels (`optimizer_steps.c`): the same
+// formulas as the Swift optimizers', rounded step by step as they are, compiled with AVX2 where
+// the CPU has it. (Written as Swift loops, SGD with momentum was a quarter of a 512-unit MLP's
+// training, and RMSProp with momentum took twice as long as without: those loops did not
+// vectorize.)
 // RMSProp and Adam are bound by a square root and a division per element, which 8-wide AVX
 // instructions do twice as fast as the 4-wide SSE ones Swift code gets. (Swift's scalar
 // `squareRoot()` would also keep C's errno check, which stops the loop from vectorizing.)
@@ -95,26 +96,15 @@ private struct Chunk<S: FloatingPointScalar> {
             }
             return
         }
-        let η = S(settings.learningRate), α = S(settings.alpha), oneMinusα = S(1 - settings.alpha)
-        let ε = S(settings.epsilon), λ = S(settings.weightDecay), μ = S(settings.momentum)
-        for i in 0..<count {
-            var gradient = g[i]
-            if hasWeightDecay { gradient += λ * θ[i] }
-            v[i] = v[i] * α + oneMinusα * gradient * gradient
-            var a: S
-            if centered {
-                ḡ[i] = lerp(ḡ[i], gradient, weight: oneMinusα)
-                a = (v[i] - ḡ[i] * ḡ[i]).squareRoot()
-            } else {
-                a = v[i].squareRoot()
-            }
-            a += ε
-            if hasMomentum {
-                b[i] = b[i] * μ + gradient / a
-                θ[i] -= η * b[i]
-            } else {
-                θ[i] -= η * (gradient / a)
-            }
+        // Weight decay, momentum or centering: the general kernel (unused buffers are θ itself).
+        var general = descent_rmsprop_settings(
+            decays: hasWeightDecay ? 1 : 0, decay: settings.weightDecay, alpha: settings.alpha,
+            oneMinusAlpha: 1 - settings.alpha, epsilon: settings.epsilon, centered: centered ? 1 : 0,
+            hasMomentum: hasMomentum ? 1 : 0, momentum: settings.momentum, learningRate: settings.learningRate)
+        if S.self == Float.self {
+            descent_rmsprop_general_step_f32(c(g), c(θ), c(v), c(ḡ), c(b), count, &general)
+        } else {
+            descent_rmsprop_general_step_f64(c(g), c(θ), c(v), c(ḡ), c(b), count, &general)
         }
     }
 
@@ -135,35 +125,19 @@ private struct Chunk<S: FloatingPointScalar> {
         let (m, v, vMax) = buffers
         let addsDecayToGradient = settings.weightDecay != 0 && !settings.decoupledWeightDecay
         let shrinksParameter = settings.weightDecay != 0 && settings.decoupledWeightDecay
-        if !settings.amsgrad {
-            let constants = descent_adam_settings(
-                shrinks: shrinksParameter ? 1 : 0, shrink: 1 - settings.learningRate * settings.weightDecay,
-                decays: addsDecayToGradient ? 1 : 0, decay: settings.weightDecay,
-                oneMinusBeta1: 1 - settings.beta1, beta2: settings.beta2, oneMinusBeta2: 1 - settings.beta2,
-                stepSize: settings.stepSize, biasCorrection2SquareRoot: settings.biasCorrection2SquareRoot,
-                epsilon: settings.epsilon)
-            withUnsafePointer(to: constants) { constants in
-                if S.self == Float.self {
-                    descent_adam_step_f32(c(g), c(θ), c(m), c(v), count, constants)
-                } else {
-                    descent_adam_step_f64(c(g), c(θ), c(m), c(v), count, constants)
-                }
+        let constants = descent_adam_settings(
+            shrinks: shrinksParameter ? 1 : 0, shrink: 1 - settings.learningRate * settings.weightDecay,
+            decays: addsDecayToGradient ? 1 : 0, decay: settings.weightDecay,
+            oneMinusBeta1: 1 - settings.beta1, beta2: settings.beta2, oneMinusBeta2: 1 - settings.beta2,
+            stepSize: settings.stepSize, biasCorrection2SquareRoot: settings.biasCorrection2SquareRoot,
+            epsilon: settings.epsilon)
+        withUnsafePointer(to: constants) { constants in
+            switch (S.self == Float.self, settings.amsgrad) {
+            case (true, false): descent_adam_step_f32(c(g), c(θ), c(m), c(v), count, constants)
+            case (false, false): descent_adam_step_f64(c(g), c(θ), c(m), c(v), count, constants)
+            case (true, true): descent_adam_amsgrad_step_f32(c(g), c(θ), c(m), c(v), c(vMax), count, constants)
+            case (false, true): descent_adam_amsgrad_step_f64(c(g), c(θ), c(m), c(v), c(vMax), count, constants)
             }
-            return
-        }
-        let stepSize = S(settings.stepSize), biasCorrection2SquareRoot = S(settings.biasCorrection2SquareRoot)
-        let oneMinusβ1 = S(1 - settings.beta1), β2 = S(settings.beta2), oneMinusβ2 = S(1 - settings.beta2)
-        let ε = S(settings.epsilon), λ = S(settings.weightDecay)
-        let shrink = S(1 - settings.learningRate * settings.weightDecay)
-        for i in 0..<count {
-            var gradient = g[i]
-            if shrinksParameter { θ[i] *= shrink }
-            if addsDecayToGradient { gradient += λ * θ[i] }
-            m[i] = lerp(m[i], gradient, weight: oneMinusβ1)
-            v[i] = v[i] * β2 + oneMinusβ2 * gradient * gradient
-            vMax[i] = Swift.max(vMax[i], v[i])
-            let denominator = vMax[i].squareRoot() / biasCorrection2SquareRoot + ε
-            θ[i] -= stepSize * (m[i] / denominator)
         }
     }
 }
