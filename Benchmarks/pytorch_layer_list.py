@@ -11,7 +11,7 @@ beside
     descent train mnist --data-dir ../shared/data/mnist --threads 2 --epochs 1 --batch-size 64 \\
         --optimizer sgd --learning-rate 0.01 --momentum 0.9 --layers LIST
 
---optimizer takes sgd (with --momentum) and the others `descent train --optimizer` knows, with
+--optimizer takes sgd and rmsprop (with --momentum) and the others `descent train --optimizer` knows, with
 PyTorch's defaults besides the learning rate; give `descent train` the same --learning-rate and
 --weight-decay.
 
@@ -87,7 +87,7 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--learning-rate", type=float, default=0.01)
-    parser.add_argument("--momentum", type=float, default=0.9)
+    parser.add_argument("--momentum", type=float, help="sgd: default 0.9; rmsprop: default 0")
     parser.add_argument("--optimizer", choices=["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam"], default="sgd")
     parser.add_argument("--weight-decay", type=float, default=0)
     parser.add_argument("--seed", type=int, default=0)
@@ -100,10 +100,11 @@ def main():
     tx, ty = images(os.path.join(args.data_dir, "t10k-images-idx3-ubyte.gz")), labels(os.path.join(args.data_dir, "t10k-labels-idx1-ubyte.gz"))
     model = network(args.layers.split(","))
     parameters, rate, decay = model.parameters(), args.learning_rate, args.weight_decay
-    optimizer = {"sgd": lambda: torch.optim.SGD(parameters, lr=rate, momentum=args.momentum, weight_decay=decay),
+    optimizer = {"sgd": lambda: torch.optim.SGD(parameters, lr=rate, momentum=0.9 if args.momentum is None else args.momentum,
+                                                weight_decay=decay),
                  "adam": lambda: torch.optim.Adam(parameters, lr=rate, weight_decay=decay),
                  "adamw": lambda: torch.optim.AdamW(parameters, lr=rate, weight_decay=decay),
-                 "rmsprop": lambda: torch.optim.RMSprop(parameters, lr=rate, weight_decay=decay),
+                 "rmsprop": lambda: torch.optim.RMSprop(parameters, lr=rate, momentum=args.momentum or 0, weight_decay=decay),
                  "adagrad": lambda: torch.optim.Adagrad(parameters, lr=rate, weight_decay=decay),
                  "adadelta": lambda: torch.optim.Adadelta(parameters, lr=rate, weight_decay=decay),
                  "adamax": lambda: torch.optim.Adamax(parameters, lr=rate, weight_decay=decay),
