@@ -24,6 +24,31 @@
 // b for large ones.
 #define LERP(a, b, w, small) ((small) ? (a) + (w) * ((b) - (a)) : (b) - ((b) - (a)) * (1 - (w)))
 
+// The Adam loop of adam_* and adam_amsgrad_*, with AMSGrad fixed (0 or 1): v̂ ← max(v̂, v) as
+// Swift's max (v̂ unless v ≥ v̂, so a NaN v̂ stays), and √v̂ for √v.
+#define ADAM_LOOP(T, AMSGRAD)                                                                       \
+    {                                                                                               \
+        T shrink = (T)s->shrink, decay = (T)s->decay, w1 = (T)s->oneMinusBeta1;                     \
+        int shrinks = s->shrinks, decays = s->decays;                                               \
+        T beta2 = (T)s->beta2, w2 = (T)s->oneMinusBeta2, stepSize = (T)s->stepSize;                 \
+        T correction = (T)s->biasCorrection2SquareRoot, epsilon = (T)s->epsilon;                    \
+        int small = w1 < (T)0.5 && w1 > (T)-0.5;                                                    \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                         \
+            T ti = shrinks ? theta[i] * shrink : theta[i];                                          \
+            T gi = decays ? g[i] + decay * ti : g[i];                                               \
+            T mi = LERP(m[i], gi, w1, small);                                                       \
+            T vi = v[i] * beta2 + w2 * gi * gi;                                                     \
+            m[i] = mi;                                                                              \
+            v[i] = vi;                                                                              \
+            T most = vi;                                                                            \
+            if (AMSGRAD) {                                                                          \
+                most = vi >= vMax[i] ? vi : vMax[i];                                                \
+                vMax[i] = most;                                                                     \
+            }                                                                                       \
+            theta[i] = ti - stepSize * (mi / (SQUARE_ROOT(most) / correction + epsilon));           \
+        }                                                                                           \
+    }
+
 // One RMSProp loop of rmsprop_general_* with centering and momentum fixed (0 or 1).
 #define RMSPROP_LOOP(T, CENTERED, MOMENTUM)                                                         \
     {                                                                                               \
@@ -85,20 +110,8 @@
     }                                                                                               \
     ATTRIBUTES static void adam_##SUFFIX(const T *g, T *theta, T *m, T *v, ptrdiff_t n,            \
                                           const descent_adam_settings *s) {                         \
-        T shrink = (T)s->shrink, decay = (T)s->decay, w1 = (T)s->oneMinusBeta1;                     \
-        int shrinks = s->shrinks, decays = s->decays;                                               \
-        T beta2 = (T)s->beta2, w2 = (T)s->oneMinusBeta2, stepSize = (T)s->stepSize;                 \
-        T correction = (T)s->biasCorrection2SquareRoot, epsilon = (T)s->epsilon;                    \
-        int small = w1 < (T)0.5 && w1 > (T)-0.5;                                                    \
-        for (ptrdiff_t i = 0; i < n; i++) {                                                         \
-            T ti = shrinks ? theta[i] * shrink : theta[i];                                          \
-            T gi = decays ? g[i] + decay * ti : g[i];                                               \
-            T mi = LERP(m[i], gi, w1, small);                                                       \
-            T vi = v[i] * beta2 + w2 * gi * gi;                                                     \
-            m[i] = mi;                                                                              \
-            v[i] = vi;                                                                              \
-            theta[i] = ti - stepSize * (mi / (SQUARE_ROOT(vi) / correction + epsilon)); \
-        }                                                                                           \
+        T *const vMax = NULL; /* never read without AMSGrad */                                      \
+        ADAM_LOOP(T, 0)                                                                             \
     }                                                                                               \
     /* RMSProp's other settings, one loop per combination of centering and momentum (as one    \
        loop with branches, it ran scalar). Unused buffers are θ itself, never touched. */         \
@@ -114,28 +127,12 @@
             if (s->hasMomentum) RMSPROP_LOOP(T, 0, 1) else RMSPROP_LOOP(T, 0, 0)                              \
         }                                                                                                     \
     }                                                                                                         \
-    /* Adam with AMSGrad: the plain rule with v̂ = max(v̂, v) in the denominator. */                           \
-    ATTRIBUTES static void adam_amsgrad_##SUFFIX(const T *restrict g, T *restrict theta, T *restrict m,       \
-                                                  T *restrict v, T *restrict vMax, ptrdiff_t n,               \
-                                                  const descent_adam_settings *s) {                           \
-        T shrink = (T)s->shrink, decay = (T)s->decay, w1 = (T)s->oneMinusBeta1;                               \
-        int shrinks = s->shrinks, decays = s->decays;                                                         \
-        T beta2 = (T)s->beta2, w2 = (T)s->oneMinusBeta2, stepSize = (T)s->stepSize;                           \
-        T correction = (T)s->biasCorrection2SquareRoot, epsilon = (T)s->epsilon;                              \
-        int small = w1 < (T)0.5 && w1 > (T)-0.5;                                                              \
-        for (ptrdiff_t i = 0; i < n; i++) {                                                                   \
-            T ti = shrinks ? theta[i] * shrink : theta[i];                                                    \
-            T gi = decays ? g[i] + decay * ti : g[i];                                                         \
-            T mi = LERP(m[i], gi, w1, small);                                                                 \
-            T vi = v[i] * beta2 + w2 * gi * gi;                                                               \
-            /* Swift's max: v̂ unless v ≥ v̂ (a NaN v̂ stays). */                                             \
-            T most = vi >= vMax[i] ? vi : vMax[i];                                                            \
-            m[i] = mi;                                                                                        \
-            v[i] = vi;                                                                                        \
-            vMax[i] = most;                                                                                   \
-            theta[i] = ti - stepSize * (mi / (SQUARE_ROOT(most) / correction + epsilon));                     \
-        }                                                                                                     \
-    }                                                                                                         \
+    /* Adam with AMSGrad: the plain rule with v̂ = max(v̂, v) in the denominator. */              \
+    ATTRIBUTES static void adam_amsgrad_##SUFFIX(const T *restrict g, T *restrict theta, T *restrict m, \
+                                                  T *restrict v, T *restrict vMax, ptrdiff_t n,     \
+                                                  const descent_adam_settings *s) {                 \
+        ADAM_LOOP(T, 1)                                                                             \
+    }                                                                                               \
     ATTRIBUTES static void adadelta_##SUFFIX(const T *g, T *theta, T *v, T *u, ptrdiff_t n,        \
                                               int decays, T decay, T rho, T oneMinusRho, T eta,     \
                                               T epsilon) {                                          \
