@@ -133,6 +133,51 @@
                                                   const descent_adam_settings *s) {                 \
         ADAM_LOOP(T, 1)                                                                             \
     }                                                                                               \
+    ATTRIBUTES static void adagrad_##SUFFIX(const T *restrict g, T *restrict theta, T *restrict sum,         \
+                                             ptrdiff_t n, const descent_adagrad_settings *s) {                \
+        T decay = (T)s->decay, eta = (T)s->learningRate, epsilon = (T)s->epsilon;                             \
+        int decays = s->decays;                                                                               \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                                   \
+            T gi = decays ? g[i] + decay * theta[i] : g[i];                                                   \
+            T si = sum[i] + gi * gi;                                                                          \
+            sum[i] = si;                                                                                      \
+            theta[i] -= eta * (gi / (SQUARE_ROOT(si) + epsilon));                                             \
+        }                                                                                                     \
+    }                                                                                                         \
+    ATTRIBUTES static void adamax_##SUFFIX(const T *restrict g, T *restrict theta, T *restrict m,             \
+                                            T *restrict u, ptrdiff_t n, const descent_adamax_settings *s) {   \
+        T decay = (T)s->decay, w1 = (T)s->oneMinusBeta1, beta2 = (T)s->beta2, epsilon = (T)s->epsilon;       \
+        T stepSize = (T)s->stepSize;                                                                          \
+        int decays = s->decays, small = w1 < (T)0.5 && w1 > (T)-0.5;                                          \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                                   \
+            T gi = decays ? g[i] + decay * theta[i] : g[i];                                                   \
+            T mi = LERP(m[i], gi, w1, small);                                                                 \
+            /* max(β₂u, |g| + ε) as the tensor `maximum`: a NaN on either side gives NaN. */            \
+            T decayed = u[i] * beta2, fresh = (gi < 0 ? -gi : gi) + epsilon;                                  \
+            T ui = decayed != decayed || decayed > fresh ? decayed : fresh;                                   \
+            m[i] = mi;                                                                                        \
+            u[i] = ui;                                                                                        \
+            theta[i] -= stepSize * (mi / ui);                                                                 \
+        }                                                                                                     \
+    }                                                                                                         \
+    ATTRIBUTES static void nadam_##SUFFIX(const T *restrict g, T *restrict theta, T *restrict m,              \
+                                           T *restrict v, ptrdiff_t n, const descent_nadam_settings *s) {     \
+        T shrink = (T)s->shrink, decay = (T)s->decay, w1 = (T)s->oneMinusBeta1;                               \
+        T beta2 = (T)s->beta2, w2 = (T)s->oneMinusBeta2, correction = (T)s->biasCorrection2;                 \
+        T epsilon = (T)s->epsilon, gradientStep = (T)s->gradientStep, averageStep = (T)s->averageStep;       \
+        int shrinks = s->shrinks, decays = s->decays, small = w1 < (T)0.5 && w1 > (T)-0.5;                    \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                                   \
+            T ti = shrinks ? theta[i] * shrink : theta[i];                                                    \
+            T gi = decays ? g[i] + decay * ti : g[i];                                                         \
+            T mi = LERP(m[i], gi, w1, small);                                                                 \
+            T vi = v[i] * beta2 + w2 * gi * gi;                                                               \
+            T d = SQUARE_ROOT(vi / correction) + epsilon;                                                     \
+            m[i] = mi;                                                                                        \
+            v[i] = vi;                                                                                        \
+            ti = ti - gradientStep * (gi / d);                                                                \
+            theta[i] = ti - averageStep * (mi / d);                                                           \
+        }                                                                                                     \
+    }                                                                                                         \
     ATTRIBUTES static void adadelta_##SUFFIX(const T *g, T *theta, T *v, T *u, ptrdiff_t n,        \
                                               int decays, T decay, T rho, T oneMinusRho, T eta,     \
                                               T epsilon) {                                          \
@@ -166,6 +211,12 @@ DEFINE_STEPS(f64_avx2, double, __attribute__((target("avx2,fma"))))
 #define adam_amsgrad_f32_avx2 adam_amsgrad_f32_portable
 #define adam_amsgrad_f64_avx2 adam_amsgrad_f64_portable
 #define adadelta_f32_avx2 adadelta_f32_portable
+#define adagrad_f32_avx2 adagrad_f32_portable
+#define adagrad_f64_avx2 adagrad_f64_portable
+#define adamax_f32_avx2 adamax_f32_portable
+#define adamax_f64_avx2 adamax_f64_portable
+#define nadam_f32_avx2 nadam_f32_portable
+#define nadam_f64_avx2 nadam_f64_portable
 #define adadelta_f64_avx2 adadelta_f64_portable
 #define HAS_AVX2 0
 #endif
@@ -249,4 +300,34 @@ void descent_adadelta_step_f64(const double *g, double *theta, double *v, double
                                double epsilon) {
     (use_avx2() ? adadelta_f64_avx2 : adadelta_f64_portable)(g, theta, v, u, n, decays, decay, rho,
                                                              oneMinusRho, eta, epsilon);
+}
+
+void descent_adagrad_step_f32(const float *g, float *theta, float *sum, ptrdiff_t n,
+                              const descent_adagrad_settings *settings) {
+    (use_avx2() ? adagrad_f32_avx2 : adagrad_f32_portable)(g, theta, sum, n, settings);
+}
+
+void descent_adagrad_step_f64(const double *g, double *theta, double *sum, ptrdiff_t n,
+                              const descent_adagrad_settings *settings) {
+    (use_avx2() ? adagrad_f64_avx2 : adagrad_f64_portable)(g, theta, sum, n, settings);
+}
+
+void descent_adamax_step_f32(const float *g, float *theta, float *m, float *u, ptrdiff_t n,
+                             const descent_adamax_settings *settings) {
+    (use_avx2() ? adamax_f32_avx2 : adamax_f32_portable)(g, theta, m, u, n, settings);
+}
+
+void descent_adamax_step_f64(const double *g, double *theta, double *m, double *u, ptrdiff_t n,
+                             const descent_adamax_settings *settings) {
+    (use_avx2() ? adamax_f64_avx2 : adamax_f64_portable)(g, theta, m, u, n, settings);
+}
+
+void descent_nadam_step_f32(const float *g, float *theta, float *m, float *v, ptrdiff_t n,
+                            const descent_nadam_settings *settings) {
+    (use_avx2() ? nadam_f32_avx2 : nadam_f32_portable)(g, theta, m, v, n, settings);
+}
+
+void descent_nadam_step_f64(const double *g, double *theta, double *m, double *v, ptrdiff_t n,
+                            const descent_nadam_settings *settings) {
+    (use_avx2() ? nadam_f64_avx2 : nadam_f64_portable)(g, theta, m, v, n, settings);
 }

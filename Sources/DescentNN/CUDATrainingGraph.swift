@@ -30,8 +30,9 @@ import DescentCore
 /// What a graph needs:
 /// - batches of one shape (a batch of another shape, such as the last, smaller batch of an
 ///   epoch, runs as an ordinary step);
-/// - an optimizer whose every step is one fused kernel: ``SGD``, ``RMSProp``, ``Adam``, ``AdamW``
-///   or ``Adadelta`` with `usesFusedStep` on, and no gradient clipping;
+/// - an optimizer whose every step is one fused kernel: any of Descent's own (``SGD``,
+///   ``RMSProp``, ``Adam``, ``AdamW``, ``Adagrad``, ``Adadelta``, ``Adamax``, ``NAdam``) with
+///   `usesFusedStep` on, and no gradient clipping;
 /// - a cost that depends only on its inputs (nothing read back, no random numbers of its own);
 /// - the model's parameters and the optimizer's buffers updated in place: keep no reference to
 ///   them between steps (``model`` gives a copy). A copy on write of one is found and refused

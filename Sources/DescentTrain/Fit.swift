@@ -39,8 +39,8 @@ extension Layer {
     ///   - cudaGraphs: On a GPU, captures the training step as a CUDA graph at the second step
     ///     and replays it for every later batch of the same shape (`CUDATrainingGraph`): the
     ///     same numbers, far fewer launches. Needs a `cuda` model without buffers, no gradient
-    ///     clipping, and an optimizer whose steps are fused kernels (SGD, RMSProp, Adam, AdamW,
-    ///     Adadelta).
+    ///     clipping, and an optimizer whose steps are fused kernels (any of Descent's own, with
+    ///     `usesFusedStep` on).
     /// - Returns: Per-epoch cost, metrics and learning rate (a resumed run's from its first epoch).
     /// - Throws: ``TrainingError/nonFiniteCost(epoch:step:value:)`` when the cost becomes NaN or
     ///   infinite; ``TrainingInterrupted`` when a callback interrupted training;

@@ -289,6 +289,37 @@ static void check_optimizers(void) {
         exact &= mi == m[i] && vi == v[i] && most == u[i] && thetaR[i] - 0.01f * (mi / (sqrtf(most) / 0.5f + 1e-8f)) == theta[i];
     }
     expect(exact, "adam f32 with amsgrad, bit for bit");
+    // Adagrad, Adamax and NAdam with weight decay (NAdam's decoupled), bit for bit.
+    for (int i = 0; i < n; i++) theta[i] = thetaR[i], v[i] = vR[i];
+    descent_adagrad_settings adagrad = {1, 0.01, 0.05, 1e-10};
+    descent_adagrad_step_f32(g, theta, v, n, &adagrad);
+    exact = 1;
+    for (int i = 0; i < n; i++) {
+        float gi = g[i] + 0.01f * thetaR[i], si = vR[i] + gi * gi;
+        exact &= si == v[i] && thetaR[i] - 0.05f * (gi / (sqrtf(si) + 1e-10f)) == theta[i];
+    }
+    expect(exact, "adagrad f32 with weight decay, bit for bit");
+    for (int i = 0; i < n; i++) theta[i] = thetaR[i], m[i] = mR[i], u[i] = uR[i];
+    descent_adamax_settings adamax = {1, 0.01, 0.1, 0.999, 1e-8, 0.02};
+    descent_adamax_step_f32(g, theta, m, u, n, &adamax);
+    exact = 1;
+    for (int i = 0; i < n; i++) {
+        float gi = g[i] + 0.01f * thetaR[i], mi = mR[i] + 0.1f * (gi - mR[i]);
+        float decayed = uR[i] * 0.999f, fresh = fabsf(gi) + 1e-8f, ui = decayed > fresh ? decayed : fresh;
+        exact &= mi == m[i] && ui == u[i] && thetaR[i] - 0.02f * (mi / ui) == theta[i];
+    }
+    expect(exact, "adamax f32 with weight decay, bit for bit");
+    for (int i = 0; i < n; i++) theta[i] = thetaR[i], m[i] = mR[i], v[i] = vR[i];
+    descent_nadam_settings nadam = {1, 0.99, 0, 0, 0.1, 0.999, 0.001, 0.25, 1e-8, 2e-4, 1.9e-2};
+    descent_nadam_step_f32(g, theta, m, v, n, &nadam);
+    exact = 1;
+    for (int i = 0; i < n; i++) {
+        float ti = thetaR[i] * 0.99f, mi = mR[i] + 0.1f * (g[i] - mR[i]);
+        float vi = vR[i] * 0.999f + 0.001f * g[i] * g[i], d = sqrtf(vi / 0.25f) + 1e-8f;
+        ti = ti - 2e-4f * (g[i] / d);
+        exact &= mi == m[i] && vi == v[i] && ti - 1.9e-2f * (mi / d) == theta[i];
+    }
+    expect(exact, "nadam f32 with decoupled weight decay, bit for bit");
 }
 
 // Max pooling 2×2 with stride 2 against a plain loop, ties and NaN included.

@@ -96,6 +96,42 @@ import Testing
         }
     }
 
+    /// The parameters after 12 full-batch steps with a fresh `optimizer()`, graphed or not.
+    private func parameters<Rule: Optimizer>(after optimizer: () -> Rule, graphed: Bool) throws -> [[Double]] {
+        let device = Device.cuda(0)
+        var model = model(on: device)
+        let rule = optimizer()
+        let graph = graphed ? try CUDATrainingGraph(model, optimizer: rule, on: device, cost: cost) : nil
+        let features = Tensor.randomNormal([10, 6], seed: 4).to(device)
+        let labels = Tensor(shape: [10], scalars: (0..<10).map { Int32($0 % 3) }, on: device)
+        for _ in 0..<12 {
+            if let graph {
+                try graph.step(inputs: features, labels: labels)
+            } else {
+                let (_, gradients) = valueWithGradient(at: model) { cost($0, features, labels) }
+                rule.update(&model, along: gradients)
+            }
+        }
+        return (graph?.model ?? model).parameters.map { $0.value.doubles() }
+    }
+
+    /// Adagrad's decayed rate, Adamax's bias correction and NAdam's momentum schedule change at
+    /// every step: the graph's replays take each step's settings, as ungraphed steps do.
+    @Test(.enabled(if: gpuWorks, "no GPU here (Device.cuda(0).checkAvailable() throws)"))
+    func graphedStepsTakeEachStepsSettings() throws {
+        let pairs = [
+            try (parameters(after: { Adagrad(learningRate: 0.05, learningRateDecay: 0.1) }, graphed: false),
+                 parameters(after: { Adagrad(learningRate: 0.05, learningRateDecay: 0.1) }, graphed: true)),
+            try (parameters(after: { Adamax(learningRate: 0.01) }, graphed: false),
+                 parameters(after: { Adamax(learningRate: 0.01) }, graphed: true)),
+            try (parameters(after: { NAdam(learningRate: 0.01, weightDecay: 0.01) }, graphed: false),
+                 parameters(after: { NAdam(learningRate: 0.01, weightDecay: 0.01) }, graphed: true)),
+        ]
+        for (plain, graphed) in pairs {
+            for (a, b) in zip(graphed, plain) { #expect(zip(a, b).map { abs($0 - $1) }.max()! <= 1e-6) }
+        }
+    }
+
     @Test(.enabled(if: gpuWorks, "no GPU here (Device.cuda(0).checkAvailable() throws)"))
     func aKeptOptimizerBufferIsRefusedNotTrainedBehindTheModelsBack() throws {
         let device = Device.cuda(0)
@@ -114,7 +150,9 @@ import Testing
     @Test(.enabled(if: gpuWorks, "no GPU here (Device.cuda(0).checkAvailable() throws)"))
     func anOptimizerWithoutFusedStepsIsRefusedAtTheFirstStep() throws {
         let device = Device.cuda(0)
-        let graph = try CUDATrainingGraph(model(on: device), optimizer: Adagrad(learningRate: 0.1), on: device, cost: cost)
+        let adagrad = Adagrad(learningRate: 0.1)
+        adagrad.usesFusedStep = false  // its update as tensor operations
+        let graph = try CUDATrainingGraph(model(on: device), optimizer: adagrad, on: device, cost: cost)
         let inputs = Tensor.randomNormal([10, 6], seed: 4).to(device)
         let labels = Tensor(shape: [10], scalars: (0..<10).map { Int32($0 % 3) }, on: device)
         do {

@@ -11,7 +11,41 @@ struct FusedOptimizerSetting: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { name }
 
-    static let all: [FusedOptimizerSetting] = sgd() + rmsProp() + adam() + adamW() + adadelta()
+    static let all: [FusedOptimizerSetting] = sgd() + rmsProp() + adam() + adamW() + adadelta() + adagrad() + adamax()
+        + nadam()
+
+    static func adagrad() -> [FusedOptimizerSetting] {
+        [(0.0, 0.0, 0.0), (0.01, 0.1, 0.5)].map { weightDecay, decay, initial in
+            FusedOptimizerSetting(name: "Adagrad weight decay \(weightDecay) rate decay \(decay) initial \(initial)") {
+                fused -> any Optimizer in
+                let optimizer = Adagrad(learningRate: 0.05, learningRateDecay: decay, weightDecay: weightDecay,
+                                        initialAccumulatorValue: initial)
+                optimizer.usesFusedStep = fused
+                return optimizer
+            }
+        }
+    }
+
+    static func adamax() -> [FusedOptimizerSetting] {
+        [0, 0.01].map { weightDecay in
+            FusedOptimizerSetting(name: "Adamax weight decay \(weightDecay)") { fused -> any Optimizer in
+                let optimizer = Adamax(learningRate: 0.01, weightDecay: weightDecay)
+                optimizer.usesFusedStep = fused
+                return optimizer
+            }
+        }
+    }
+
+    static func nadam() -> [FusedOptimizerSetting] {
+        [(0.0, false), (0.01, false), (0.01, true)].map { weightDecay, decoupled in
+            FusedOptimizerSetting(name: "NAdam weight decay \(weightDecay)\(decoupled ? " decoupled" : "")") {
+                fused -> any Optimizer in
+                let optimizer = NAdam(learningRate: 0.01, weightDecay: weightDecay, decoupledWeightDecay: decoupled)
+                optimizer.usesFusedStep = fused
+                return optimizer
+            }
+        }
+    }
 
     static func adadelta() -> [FusedOptimizerSetting] {
         [0, 0.01].map { weightDecay in

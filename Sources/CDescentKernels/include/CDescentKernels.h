@@ -330,6 +330,57 @@ void descent_adam_amsgrad_step_f32(const float *g, float *theta, float *m, float
 void descent_adam_amsgrad_step_f64(const double *g, double *theta, double *m, double *v, double *vMax, ptrdiff_t n,
                                    const descent_adam_settings *settings);
 
+/// Adagrad (η′ the step's decayed rate): g ← g + λθ (when `decays`), s ← s + g²,
+/// θ ← θ − η′·g/(√s + ε).
+typedef struct {
+    int decays;
+    double decay;
+    double learningRate;
+    double epsilon;
+} descent_adagrad_settings;
+
+void descent_adagrad_step_f32(const float *g, float *theta, float *sum, ptrdiff_t n,
+                              const descent_adagrad_settings *settings);
+void descent_adagrad_step_f64(const double *g, double *theta, double *sum, ptrdiff_t n,
+                              const descent_adagrad_settings *settings);
+
+/// Adamax: g ← g + λθ (when `decays`), m ← lerp(m, g, 1 − β₁), u ← max(β₂u, |g| + ε),
+/// θ ← θ − stepSize·m/u.
+typedef struct {
+    int decays;
+    double decay;
+    double oneMinusBeta1;
+    double beta2;
+    double epsilon;
+    double stepSize;                  ///< η / (1 − β₁ᵗ)
+} descent_adamax_settings;
+
+void descent_adamax_step_f32(const float *g, float *theta, float *m, float *u, ptrdiff_t n,
+                             const descent_adamax_settings *settings);
+void descent_adamax_step_f64(const double *g, double *theta, double *m, double *u, ptrdiff_t n,
+                             const descent_adamax_settings *settings);
+
+/// NAdam: θ ← θ·shrink (when `shrinks`) or g ← g + λθ (when `decays`), m ← lerp(m, g, 1 − β₁),
+/// v ← β₂v + (1 − β₂)g², d = √(v / (1 − β₂ᵗ)) + ε, θ ← θ − gradientStep·g/d, then
+/// θ ← θ − averageStep·m/d.
+typedef struct {
+    int shrinks;
+    double shrink;
+    int decays;
+    double decay;
+    double oneMinusBeta1;
+    double beta2, oneMinusBeta2;
+    double biasCorrection2;           ///< 1 − β₂ᵗ
+    double epsilon;
+    double gradientStep;
+    double averageStep;
+} descent_nadam_settings;
+
+void descent_nadam_step_f32(const float *g, float *theta, float *m, float *v, ptrdiff_t n,
+                            const descent_nadam_settings *settings);
+void descent_nadam_step_f64(const double *g, double *theta, double *m, double *v, ptrdiff_t n,
+                            const descent_nadam_settings *settings);
+
 // Counter-based random numbers (random_streams.c): out[i] is the number at position offset + i
 // of the Philox4x32-10 stream of `seed`, laid out as Sources/DescentCore/Tensor/CounterRandom.swift
 // defines; AVX2 is used where the CPU has it.

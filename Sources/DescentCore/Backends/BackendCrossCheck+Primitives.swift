@@ -753,6 +753,23 @@ struct CrossCheckRun {
                                   uses: [true, true])
                 }
             }
+            for weightDecay in [0, 0.01] {
+                for laterStep in [false, true] {
+                    let suffix = " weight decay \(weightDecay)" + (laterStep ? "" : " first step")
+                    let adagrad = AdagradStep(learningRate: 0.01, weightDecay: weightDecay, epsilon: 1e-10)
+                    optimizerStep(.adagrad(adagrad), dtype, laterStep: laterStep, "adagrad" + suffix, uses: [true])
+                    let adamax = AdamaxStep(learningRate: 2e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8,
+                                            weightDecay: weightDecay, step: laterStep ? 7 : 1)
+                    optimizerStep(.adamax(adamax), dtype, laterStep: laterStep, "adamax" + suffix, uses: [true, true])
+                    for decoupled in [false, true] {
+                        let nadam = NAdamStep(learningRate: 2e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8,
+                                              weightDecay: weightDecay, decoupledWeightDecay: decoupled,
+                                              gradientStep: 2e-4, averageStep: 1.9e-2, step: laterStep ? 7 : 1)
+                        optimizerStep(.nadam(nadam), dtype, laterStep: laterStep,
+                                      "nadam" + (decoupled ? " decoupled" : "") + suffix, uses: [true, true])
+                    }
+                }
+            }
         }
         // One parameter long enough to be split across threads, for each rule's plain setting.
         let large: [(String, OptimizerStep, [Bool])] = [
@@ -766,6 +783,12 @@ struct CrossCheckRun {
             ("adam step 3", .adam(AdamStep(learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0,
                                            amsgrad: false, decoupledWeightDecay: false, step: 3)), [true, true, false]),
             ("adadelta", .adadelta(AdadeltaStep(learningRate: 1.0, rho: 0.9, epsilon: 1e-6, weightDecay: 0)), [true, true]),
+            ("adagrad", .adagrad(AdagradStep(learningRate: 0.01, weightDecay: 0, epsilon: 1e-10)), [true]),
+            ("adamax step 3", .adamax(AdamaxStep(learningRate: 2e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0,
+                                                 step: 3)), [true, true]),
+            ("nadam step 3", .nadam(NAdamStep(learningRate: 2e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0,
+                                              decoupledWeightDecay: false, gradientStep: 2e-4, averageStep: 1.9e-2,
+                                              step: 3)), [true, true]),
         ]
         let count = Self.longShape[0]
         for dtype in [DType.float32, .float64] {
@@ -792,7 +815,8 @@ struct CrossCheckRun {
             case (.rmsProp, 0): return Self.uniform([count], dtype, 0.3...1, seed: seed + 2)
             case (.rmsProp, 1): return Self.uniform([count], dtype, -0.5...0.5, seed: seed + 3)
             case (.adam, 1), (.adam, 2): return Self.uniform([count], dtype, 0.01...0.2, seed: seed + 2 + UInt64(index))
-            case (.adadelta, _): return Self.uniform([count], dtype, 0.01...0.2, seed: seed + 2 + UInt64(index))
+            case (.adadelta, _), (.adagrad, 0), (.adamax, 1), (.nadam, 1):
+                return Self.uniform([count], dtype, 0.01...0.2, seed: seed + 2 + UInt64(index))
             default: return Self.normal([count], dtype, scale: 0.1, seed: seed + 2 + UInt64(index))
             }
         }

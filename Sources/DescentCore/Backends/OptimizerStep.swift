@@ -1,6 +1,6 @@
 /// The update rules that backends run as one fused pass over a parameter and its state: the
-/// optimizers of the training hot path (SGD, RMSProp, Adam and AdamW, Adadelta), with all their
-/// options.
+/// optimizers of the training hot path (SGD, RMSProp, Adam and AdamW, Adadelta, Adagrad, Adamax
+/// and NAdam), with all their options.
 ///
 /// Each optimizer is also written in plain tensor operations (in DescentNN), which every backend
 /// runs without help; a fused step is the same formulas in one loop, with no temporary tensors.
@@ -15,15 +15,81 @@ public enum OptimizerStep: Sendable, Hashable {
     case adam(AdamStep)
     /// Adadelta (see `Adadelta`). Buffers: [square average v, accumulated delta u].
     case adadelta(AdadeltaStep)
+    /// Adagrad (see `Adagrad`). Buffers: [sum of squared gradients s].
+    case adagrad(AdagradStep)
+    /// Adamax (see `Adamax`). Buffers: [m, infinity norm u].
+    case adamax(AdamaxStep)
+    /// NAdam (see `NAdam`). Buffers: [m, v].
+    case nadam(NAdamStep)
 
     /// The number of state buffers the rule takes.
     public var bufferCount: Int {
         switch self {
-        case .sgd: 1
-        case .adadelta: 2
+        case .sgd, .adagrad: 1
+        case .adadelta, .adamax, .nadam: 2
         case .rmsProp, .adam: 3
         }
     }
+}
+
+/// The settings of one Adagrad step, as PyTorch's `torch.optim.Adagrad`: g ← g + λθ,
+/// s ← s + g², θ ← θ − η′·g/(√s + ε).
+public struct AdagradStep: Sendable, Hashable {
+    /// η′, this step's rate: η/(1 + (t − 1)δ) with the learning-rate decay δ.
+    public var learningRate: Double
+    public var weightDecay: Double
+    public var epsilon: Double
+
+    public init(learningRate: Double, weightDecay: Double, epsilon: Double) {
+        (self.learningRate, self.weightDecay, self.epsilon) = (learningRate, weightDecay, epsilon)
+    }
+}
+
+/// The settings of one Adamax step t (from 1), as PyTorch's `torch.optim.Adamax`: g ← g + λθ,
+/// m ← lerp(m, g, 1 − β₁), u ← max(β₂u, |g| + ε), θ ← θ − η/(1 − β₁ᵗ)·m/u.
+public struct AdamaxStep: Sendable, Hashable {
+    public var learningRate: Double
+    public var beta1: Double
+    public var beta2: Double
+    public var epsilon: Double
+    public var weightDecay: Double
+    public var step: Int
+
+    public init(learningRate: Double, beta1: Double, beta2: Double, epsilon: Double, weightDecay: Double, step: Int) {
+        (self.learningRate, self.beta1, self.beta2) = (learningRate, beta1, beta2)
+        (self.epsilon, self.weightDecay, self.step) = (epsilon, weightDecay, step)
+    }
+
+    /// η / (1 − β₁ᵗ).
+    public var stepSize: Double { learningRate / (1 - Foundation.pow(beta1, Double(step))) }
+}
+
+/// The settings of one NAdam step t (from 1), as PyTorch's `torch.optim.NAdam`: the weight decay
+/// (decoupled: θ ← θ(1 − ηλ); else g ← g + λθ), m ← lerp(m, g, 1 − β₁), v ← β₂v + (1 − β₂)g²,
+/// d = √(v/(1 − β₂ᵗ)) + ε, then θ ← θ − gradientStep·g/d and θ ← θ − averageStep·m/d. The two
+/// step sizes come from the momentum schedule, which `NAdam` keeps.
+public struct NAdamStep: Sendable, Hashable {
+    public var learningRate: Double
+    public var beta1: Double
+    public var beta2: Double
+    public var epsilon: Double
+    public var weightDecay: Double
+    public var decoupledWeightDecay: Bool
+    /// η(1 − μₜ)/(1 − Πμ), the gradient's share of the step.
+    public var gradientStep: Double
+    /// ημₜ₊₁/(1 − Πμ·μₜ₊₁), the moving average's share.
+    public var averageStep: Double
+    public var step: Int
+
+    public init(learningRate: Double, beta1: Double, beta2: Double, epsilon: Double, weightDecay: Double,
+                decoupledWeightDecay: Bool, gradientStep: Double, averageStep: Double, step: Int) {
+        (self.learningRate, self.beta1, self.beta2, self.epsilon) = (learningRate, beta1, beta2, epsilon)
+        (self.weightDecay, self.decoupledWeightDecay) = (weightDecay, decoupledWeightDecay)
+        (self.gradientStep, self.averageStep, self.step) = (gradientStep, averageStep, step)
+    }
+
+    /// 1 − β₂ᵗ.
+    public var biasCorrection2: Double { 1 - Foundation.pow(beta2, Double(step)) }
 }
 
 /// The settings of one Adadelta step, as PyTorch's `torch.optim.Adadelta`.

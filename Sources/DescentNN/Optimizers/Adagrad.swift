@@ -30,6 +30,10 @@ public final class Adagrad: Optimizer {
 
     public var states: [String: State] = [:]
 
+    /// Whether each update runs as one fused backend step (`OptimizerStep/adagrad(_:)`) rather
+    /// than the tensor operations below; the two agree to the last bits.
+    public var usesFusedStep = true
+
     public init(learningRate: Double = 1e-2, learningRateDecay: Double = 0, weightDecay: Double = 0,
                 initialAccumulatorValue: Double = 0, epsilon: Double = 1e-10) {
         precondition(learningRate >= 0, "Adagrad: learning rate \(learningRate) is negative")
@@ -52,6 +56,15 @@ public final class Adagrad: Optimizer {
     public func update(_ parameter: inout Tensor, along gradient: Tensor, state: inout State) {
         state.step += 1
         let decayedLearningRate = learningRate / (1 + Double(state.step - 1) * learningRateDecay)
+        if usesFusedStep {
+            let step = AdagradStep(learningRate: decayedLearningRate, weightDecay: weightDecay, epsilon: epsilon)
+            var buffers = [state.sum]
+            // The state's reference goes, so that the step updates the buffer in place.
+            state.sum = Tensor.zeros([0], dtype: parameter.dtype)
+            parameter.applyOptimizerStep(.adagrad(step), gradient: gradient, buffers: &buffers)
+            state.sum = buffers[0]
+            return
+        }
         var g = gradient
         if weightDecay != 0 { g = g + weightDecay * parameter }
         state.sum = state.sum + g * g

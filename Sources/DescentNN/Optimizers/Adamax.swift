@@ -32,6 +32,10 @@ public final class Adamax: Optimizer {
 
     public var states: [String: State] = [:]
 
+    /// Whether each update runs as one fused backend step (`OptimizerStep/adamax(_:)`) rather
+    /// than the tensor operations below; the two agree to the last bits.
+    public var usesFusedStep = true
+
     public init(learningRate: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999), epsilon: Double = 1e-8,
                 weightDecay: Double = 0) {
         validateAdamSettings("Adamax", learningRate, betas, epsilon, weightDecay)
@@ -47,6 +51,17 @@ public final class Adamax: Optimizer {
 
     public func update(_ parameter: inout Tensor, along gradient: Tensor, state: inout State) {
         state.step += 1
+        if usesFusedStep {
+            let step = AdamaxStep(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                                  weightDecay: weightDecay, step: state.step)
+            var buffers = [state.exponentialAverage, state.exponentialInfinityNorm]
+            // The state's references go, so that the step updates the buffers in place.
+            state.exponentialAverage = Tensor.zeros([0], dtype: parameter.dtype)
+            state.exponentialInfinityNorm = state.exponentialAverage
+            parameter.applyOptimizerStep(.adamax(step), gradient: gradient, buffers: &buffers)
+            (state.exponentialAverage, state.exponentialInfinityNorm) = (buffers[0], buffers[1])
+            return
+        }
         let stepSize = learningRate / (1 - power(beta1, state.step))
         var g = gradient
         if weightDecay != 0 { g = g + weightDecay * parameter }

@@ -44,6 +44,10 @@ public final class NAdam: Optimizer {
 
     public var states: [String: State] = [:]
 
+    /// Whether each update runs as one fused backend step (`OptimizerStep/nadam(_:)`) rather
+    /// than the tensor operations below; the two agree to the last bits.
+    public var usesFusedStep = true
+
     public init(learningRate: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999), epsilon: Double = 1e-8,
                 weightDecay: Double = 0, momentumDecay: Double = 4e-3, decoupledWeightDecay: Bool = false) {
         validateAdamSettings("NAdam", learningRate, betas, epsilon, weightDecay)
@@ -69,6 +73,18 @@ public final class NAdam: Optimizer {
         state.momentumProduct *= μ
         let gradientStep = learningRate * (1 - μ) / (1 - state.momentumProduct)
         let averageStep = learningRate * μNext / (1 - state.momentumProduct * μNext)
+        if usesFusedStep {
+            let step = NAdamStep(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                                 weightDecay: weightDecay, decoupledWeightDecay: decoupledWeightDecay,
+                                 gradientStep: gradientStep, averageStep: averageStep, step: state.step)
+            var buffers = [state.exponentialAverage, state.exponentialAverageOfSquares]
+            // The state's references go, so that the step updates the buffers in place.
+            state.exponentialAverage = Tensor.zeros([0], dtype: parameter.dtype)
+            state.exponentialAverageOfSquares = state.exponentialAverage
+            parameter.applyOptimizerStep(.nadam(step), gradient: gradient, buffers: &buffers)
+            (state.exponentialAverage, state.exponentialAverageOfSquares) = (buffers[0], buffers[1])
+            return
+        }
         var g = gradient
         if weightDecay != 0 {
             if decoupledWeightDecay {

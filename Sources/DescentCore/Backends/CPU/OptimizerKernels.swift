@@ -36,6 +36,9 @@ extension CPUBackend {
                 case .rmsProp(let settings): chunk.rmsProp(settings)
                 case .adam(let settings): chunk.adam(settings)
                 case .adadelta(let settings): chunk.adadelta(settings)
+                case .adagrad(let settings): chunk.adagrad(settings)
+                case .adamax(let settings): chunk.adamax(settings)
+                case .nadam(let settings): chunk.nadam(settings)
                 }
             }
         }
@@ -118,6 +121,44 @@ private struct Chunk<S: FloatingPointScalar> {
                                       Float(η), Float(ε))
         } else {
             descent_adadelta_step_f64(c(g), c(θ), c(v), c(u), count, decays, λ, ρ, oneMinusρ, η, ε)
+        }
+    }
+
+    func adagrad(_ settings: AdagradStep) {
+        var constants = descent_adagrad_settings(
+            decays: settings.weightDecay != 0 ? 1 : 0, decay: settings.weightDecay, learningRate: settings.learningRate,
+            epsilon: settings.epsilon)
+        if S.self == Float.self {
+            descent_adagrad_step_f32(c(g), c(θ), c(buffers.0), count, &constants)
+        } else {
+            descent_adagrad_step_f64(c(g), c(θ), c(buffers.0), count, &constants)
+        }
+    }
+
+    func adamax(_ settings: AdamaxStep) {
+        var constants = descent_adamax_settings(
+            decays: settings.weightDecay != 0 ? 1 : 0, decay: settings.weightDecay, oneMinusBeta1: 1 - settings.beta1,
+            beta2: settings.beta2, epsilon: settings.epsilon, stepSize: settings.stepSize)
+        if S.self == Float.self {
+            descent_adamax_step_f32(c(g), c(θ), c(buffers.0), c(buffers.1), count, &constants)
+        } else {
+            descent_adamax_step_f64(c(g), c(θ), c(buffers.0), c(buffers.1), count, &constants)
+        }
+    }
+
+    func nadam(_ settings: NAdamStep) {
+        let decays = settings.weightDecay != 0
+        var constants = descent_nadam_settings(
+            shrinks: decays && settings.decoupledWeightDecay ? 1 : 0,
+            shrink: 1 - settings.learningRate * settings.weightDecay,
+            decays: decays && !settings.decoupledWeightDecay ? 1 : 0, decay: settings.weightDecay,
+            oneMinusBeta1: 1 - settings.beta1, beta2: settings.beta2, oneMinusBeta2: 1 - settings.beta2,
+            biasCorrection2: settings.biasCorrection2, epsilon: settings.epsilon, gradientStep: settings.gradientStep,
+            averageStep: settings.averageStep)
+        if S.self == Float.self {
+            descent_nadam_step_f32(c(g), c(θ), c(buffers.0), c(buffers.1), count, &constants)
+        } else {
+            descent_nadam_step_f64(c(g), c(θ), c(buffers.0), c(buffers.1), count, &constants)
         }
     }
 

@@ -45,6 +45,13 @@ extension CUDABackend {
                              s.biasCorrection2SquareRoot])
         case .adadelta(let s):
             return ("adadelta", [s.learningRate, s.rho, 1 - s.rho, s.epsilon, s.weightDecay])
+        case .adagrad(let s):
+            return ("adagrad", [s.learningRate, s.epsilon, s.weightDecay])
+        case .adamax(let s):
+            return ("adamax", [s.stepSize, 1 - s.beta1, s.beta2, s.epsilon, s.weightDecay])
+        case .nadam(let s):
+            return ("nadam", [s.gradientStep, s.averageStep, 1 - s.beta1, s.beta2, 1 - s.beta2, s.biasCorrection2,
+                              s.epsilon, s.weightDecay, flag(s.decoupledWeightDecay), 1 - s.learningRate * s.weightDecay])
         }
     }
 

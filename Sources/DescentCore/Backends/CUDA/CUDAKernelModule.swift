@@ -16,13 +16,13 @@ enum CUDAKernelModule: String, Sendable, CaseIterable {
         }
         let dtypes = ["f32", "f64", "i32", "i64", "u8"]
         switch self {
-        case .elementwise: return each(["unary", "binary", "select"]) + each(dtypes.map { "cast_\($0)" }, dtypes)
+        case .elementwise: return each(["unary", "binary", "activation", "activation_backward", "select"]) + each(dtypes.map { "cast_\($0)" }, dtypes)
         case .reduction: return each(["reduce", "arg_reduce", "linear_rows", "batch_norm", "batch_norm_backward"])
         case .movement: return each(["copy", "copy_strided", "gather"], ["b1", "b4", "b8"]) + each(["scatter_add"]) + ["fill_b8"]
         case .matrix: return each(["add_bias", "softmax_cross_entropy", "softmax_cross_entropy_gradient"])
         case .random: return each(["random_uniform", "bernoulli", "random_uniform_live", "bernoulli_live"])
         case .optimizer:
-            let rules = ["sgd", "rmsprop", "adam", "adadelta"]
+            let rules = ["sgd", "rmsprop", "adam", "adadelta", "adagrad", "adamax", "nadam"]
             return each(rules) + each(rules.map { "\($0)_live" }) + ["live_store"]
         case .convolution: return each(["conv2d_direct", "im2col", "conv2d_output", "channels_major", "col2im"])
         case .pooling: return each(["max_pool2d", "max_pool2d_backward", "max_pool2d_backward_windows", "avg_pool2d", "avg_pool2d_backward"])

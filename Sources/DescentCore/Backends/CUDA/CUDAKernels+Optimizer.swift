@@ -8,6 +8,9 @@ extension CUDAKernelSource {
     /// RMSProp: lr, α, 1 − α, ε, weight decay, momentum, centered.
     /// Adam: β₂, 1 − β₁, 1 − β₂, ε, weight decay, amsgrad, decoupled, 1 − ηλ, step size, √(1 − β₂ᵗ).
     /// Adadelta: lr, ρ, 1 − ρ, ε, weight decay.
+    /// Adagrad: the step's lr, ε, weight decay.
+    /// Adamax: step size, 1 − β₁, β₂, ε, weight decay.
+    /// NAdam: gradient step, average step, 1 − β₁, β₂, 1 − β₂, 1 − β₂ᵗ, ε, weight decay, decoupled, 1 − ηλ.
     ///
     /// Each rule has two kernels: `adam_f32` takes its `Scalars` by value, `adam_live_f32` reads
     /// them from device memory — the form a CUDA graph of a training step captures, so that the
@@ -87,6 +90,44 @@ extension CUDAKernelSource {
         }
     }
 
+    template <typename T> __device__ __forceinline__ void adagrad_step(T *theta, const T *gradient, T *sum, i64 n,
+                                                                   const Scalars &s) {
+        GRID_LOOP(i, n) {
+            T g = gradient[i];
+            if (s.v[2] != 0) g += (T)s.v[2] * theta[i];
+            sum[i] = sum[i] + g * g;
+            theta[i] -= (T)s.v[0] * (g / (m_sqrt(sum[i]) + (T)s.v[1]));
+        }
+    }
+
+    template <typename T> __device__ __forceinline__ void adamax_step(T *theta, const T *gradient, T *m, T *u, i64 n,
+                                                                  const Scalars &s) {
+        GRID_LOOP(i, n) {
+            T g = gradient[i];
+            if (s.v[4] != 0) g += (T)s.v[4] * theta[i];
+            m[i] = lerp<T>(m[i], g, (T)s.v[1]);
+            T decayed = u[i] * (T)s.v[2], fresh = (g < T(0) ? -g : g) + (T)s.v[3];
+            u[i] = decayed != decayed || decayed > fresh ? decayed : fresh;
+            theta[i] -= (T)s.v[0] * (m[i] / u[i]);
+        }
+    }
+
+    template <typename T> __device__ __forceinline__ void nadam_step(T *theta, const T *gradient, T *m, T *v, i64 n,
+                                                                 const Scalars &s) {
+        GRID_LOOP(i, n) {
+            T g = gradient[i];
+            if (s.v[7] != 0) {
+                if (s.v[8] != 0) theta[i] *= (T)s.v[9];
+                else g += (T)s.v[7] * theta[i];
+            }
+            m[i] = lerp<T>(m[i], g, (T)s.v[2]);
+            v[i] = v[i] * (T)s.v[3] + (T)s.v[4] * g * g;
+            T d = m_sqrt(v[i] / (T)s.v[5]) + (T)s.v[6];
+            theta[i] -= (T)s.v[0] * (g / d);
+            theta[i] -= (T)s.v[1] * (m[i] / d);
+        }
+    }
+
     #define OPTIMIZERS(NAME, T) \\
     extern "C" __global__ void sgd_##NAME(T *theta, const T *gradient, T *b, i64 n, Scalars s) { \\
         sgd_step<T>(theta, gradient, b, n, s); \\
@@ -112,6 +153,24 @@ extension CUDAKernelSource {
     } \\
     extern "C" __global__ void adadelta_live_##NAME(T *theta, const T *gradient, T *v, T *u, i64 n, const Scalars *s) { \\
         adadelta_step<T>(theta, gradient, v, u, n, *s); \\
+    } \\
+    extern "C" __global__ void adagrad_##NAME(T *theta, const T *gradient, T *sum, i64 n, Scalars s) { \\
+        adagrad_step<T>(theta, gradient, sum, n, s); \\
+    } \\
+    extern "C" __global__ void adagrad_live_##NAME(T *theta, const T *gradient, T *sum, i64 n, const Scalars *s) { \\
+        adagrad_step<T>(theta, gradient, sum, n, *s); \\
+    } \\
+    extern "C" __global__ void adamax_##NAME(T *theta, const T *gradient, T *m, T *u, i64 n, Scalars s) { \\
+        adamax_step<T>(theta, gradient, m, u, n, s); \\
+    } \\
+    extern "C" __global__ void adamax_live_##NAME(T *theta, const T *gradient, T *m, T *u, i64 n, const Scalars *s) { \\
+        adamax_step<T>(theta, gradient, m, u, n, *s); \\
+    } \\
+    extern "C" __global__ void nadam_##NAME(T *theta, const T *gradient, T *m, T *v, i64 n, Scalars s) { \\
+        nadam_step<T>(theta, gradient, m, v, n, s); \\
+    } \\
+    extern "C" __global__ void nadam_live_##NAME(T *theta, const T *gradient, T *m, T *v, i64 n, const Scalars *s) { \\
+        nadam_step<T>(theta, gradient, m, v, n, *s); \\
     }
     OPTIMIZERS(f32, float)
     OPTIMIZERS(f64, double)

@@ -17,6 +17,9 @@ extension ReferenceBackend {
                     Self.adam(settings, &θ[i], g[i], m: state[0] + i, v: state[1] + i, vMax: state[2] + i)
                 case .adadelta(let settings):
                     Self.adadelta(settings, &θ[i], g[i], squareAverage: state[0] + i, accumulatedDelta: state[1] + i)
+                case .adagrad(let settings): Self.adagrad(settings, &θ[i], g[i], sum: state[0] + i)
+                case .adamax(let settings): Self.adamax(settings, &θ[i], g[i], m: state[0] + i, u: state[1] + i)
+                case .nadam(let settings): Self.nadam(settings, &θ[i], g[i], m: state[0] + i, v: state[1] + i)
                 }
             }
         }
@@ -94,5 +97,40 @@ extension ReferenceBackend {
         }
         let denominator = secondMoment.squareRoot() / S(settings.biasCorrection2SquareRoot) + S(settings.epsilon)
         θ -= S(settings.stepSize) * (m.pointee / denominator)
+    }
+
+    private static func adagrad<S: FloatingPointScalar>(_ settings: AdagradStep, _ θ: inout S, _ gradient: S,
+                                                        sum s: UnsafeMutablePointer<S>) {
+        var g = gradient
+        if settings.weightDecay != 0 { g += S(settings.weightDecay) * θ }                         // g ← g + λθ
+        s.pointee = s.pointee + g * g                                                             // s ← s + g²
+        θ -= S(settings.learningRate) * (g / (s.pointee.squareRoot() + S(settings.epsilon)))      // θ ← θ − η′g/(√s + ε)
+    }
+
+    private static func adamax<S: FloatingPointScalar>(_ settings: AdamaxStep, _ θ: inout S, _ gradient: S,
+                                                       m: UnsafeMutablePointer<S>, u: UnsafeMutablePointer<S>) {
+        var g = gradient
+        if settings.weightDecay != 0 { g += S(settings.weightDecay) * θ }
+        m.pointee = lerp(m.pointee, g, weight: S(1 - settings.beta1))                             // m ← lerp(m, g, 1 − β₁)
+        let decayed = u.pointee * S(settings.beta2), fresh = Swift.abs(g) + S(settings.epsilon)
+        u.pointee = decayed.isNaN || decayed > fresh ? decayed : fresh                           // u ← max(β₂u, |g| + ε)
+        θ -= S(settings.stepSize) * (m.pointee / u.pointee)                                       // θ ← θ − η/(1 − β₁ᵗ)·m/u
+    }
+
+    private static func nadam<S: FloatingPointScalar>(_ settings: NAdamStep, _ θ: inout S, _ gradient: S,
+                                                      m: UnsafeMutablePointer<S>, v: UnsafeMutablePointer<S>) {
+        var g = gradient
+        if settings.weightDecay != 0 {
+            if settings.decoupledWeightDecay {
+                θ *= S(1 - settings.learningRate * settings.weightDecay)                          // θ ← θ(1 − ηλ)
+            } else {
+                g += S(settings.weightDecay) * θ                                                  // g ← g + λθ
+            }
+        }
+        m.pointee = lerp(m.pointee, g, weight: S(1 - settings.beta1))
+        v.pointee = v.pointee * S(settings.beta2) + S(1 - settings.beta2) * g * g                 // v ← β₂v + (1 − β₂)g²
+        let d = (v.pointee / S(settings.biasCorrection2)).squareRoot() + S(settings.epsilon)      // d = √(v/(1 − β₂ᵗ)) + ε
+        θ -= S(settings.gradientStep) * (g / d)
+        θ -= S(settings.averageStep) * (m.pointee / d)
     }
 }
