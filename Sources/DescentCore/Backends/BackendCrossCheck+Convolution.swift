@@ -11,8 +11,10 @@ extension CrossCheckRun {
     /// as the GEMM's matrix). The 3×3 ones with stride 1 and at least 8 channels take the CPU's
     /// Winograd path (WinogradConvolution.swift): the last three give it odd output sizes with
     /// padding that differs by side, padding 2 with batch 1, and a batch of several chunks. The
-    /// last, a 5×5 kernel with strides 2 and 3 and padding that differs by side, takes im2col's
-    /// loop for a stride other than 1 and 2.
+    /// next, a 5×5 kernel with strides 2 and 3 and padding that differs by side, takes im2col's
+    /// loop for a stride other than 1 and 2. The last four take the CPU's path for stride 2
+    /// through the input's phases (even sizes, the output half the input): two groups, a 4×4
+    /// kernel (shifts of −1 to 1), padding only after, and a 1×1 kernel.
     static var convolutionGeometries: [Conv2dGeometry] {
         typealias Case = (n: Int, c: Int, h: Int, w: Int, o: Int, kernel: (Int, Int), stride: (Int, Int),
                           padding: (Int, Int, Int, Int), dilation: (Int, Int), groups: Int)
@@ -33,6 +35,10 @@ extension CrossCheckRun {
             (1, 9, 5, 4, 8, (3, 3), (1, 1), (2, 2, 2, 2), (1, 1), 1),
             (9, 8, 20, 19, 12, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
             (2, 3, 11, 13, 4, (5, 5), (2, 3), (2, 1, 0, 2), (1, 1), 1),
+            (2, 4, 8, 10, 6, (3, 3), (2, 2), (1, 1, 1, 1), (1, 1), 2),
+            (1, 3, 6, 8, 2, (4, 4), (2, 2), (1, 1, 1, 1), (1, 1), 1),
+            (1, 2, 6, 6, 2, (3, 3), (2, 2), (0, 0, 1, 1), (1, 1), 1),
+            (2, 3, 6, 4, 2, (1, 1), (2, 2), (0, 0, 0, 0), (1, 1), 1),
         ]
         return cases.map { s in
             Conv2dGeometry(batch: s.n, inChannels: s.c, height: s.h, width: s.w, outChannels: s.o,

@@ -205,6 +205,89 @@ extension Conv2dGeometry {
         return first..<Swift.max(first, end)
     }
 
+    // MARK: Stride 2
+
+    /// Whether im2col and col2im go through the input's four phases (see `im2colFromPhases`):
+    /// stride 2 both ways without dilation, even input sizes, an output half the input's size
+    /// (a 3×3 kernel with padding 1, say).
+    private var splitsIntoPhases: Bool {
+        strideX == 2 && strideY == 2 && dilationX == 1 && dilationY == 1 && height % 2 == 0 && width % 2 == 0
+            && outHeight * 2 == height && outWidth * 2 == width
+    }
+
+    /// im2col with a stride of 2 (see `splitsIntoPhases`). Kernel row p reads input rows
+    /// 2i + p − pt, all of one parity, and kernel column q columns of one parity: split into its
+    /// four phases (its rows and columns of each parity, each the output's size), the input makes
+    /// every im2col row a copy of one phase shifted by whole rows and columns, in one run as for
+    /// stride 1. Gathering every other element instead, over output rows of 7 or 14, was a
+    /// quarter of a stride-2 CNN's training step.
+    private func im2colFromPhases<T: FloatingPointScalar>(_ x: UnsafePointer<T>, into matrix: UnsafeMutablePointer<T>) {
+        let plane = outHeight * outWidth
+        let phases = UnsafeMutablePointer<T>.allocate(capacity: groupInChannels * 4 * plane)
+        defer { phases.deallocate() }
+        movePhases(of: UnsafeMutablePointer(mutating: x), to: phases, adding: false)
+        forEachRow { row, c, p, q in
+            let (phase, shift, columnShift, valid) = phaseRow(of: phases, c: c, p: p, q: q)
+            copyLinedUpRows(phase + columnShift, shift: shift, sourceHeight: outHeight, valid: valid,
+                            into: matrix + row * plane)
+        }
+    }
+
+    /// The reverse of `im2colFromPhases` for gradients: each im2col row added into its phase,
+    /// then the phases added into the input's gradient.
+    private func col2imAddingThroughPhases<T: FloatingPointScalar>(_ matrix: UnsafeMutablePointer<T>,
+                                                                  into x: UnsafeMutablePointer<T>) {
+        let plane = outHeight * outWidth
+        let phases = UnsafeMutablePointer<T>.allocate(capacity: groupInChannels * 4 * plane)
+        defer { phases.deallocate() }
+        phases.initialize(repeating: 0, count: groupInChannels * 4 * plane)
+        forEachRow { row, c, p, q in
+            let (phase, shift, columnShift, valid) = phaseRow(of: phases, c: c, p: p, q: q)
+            addLinedUpRows(matrix + row * plane, shift: shift, sourceHeight: outHeight, valid: valid,
+                           into: phase + columnShift)
+        }
+        movePhases(of: x, to: phases, adding: true)
+    }
+
+    /// For im2col row (c, p, q): its phase of channel c, the phase row that output row 0 reads
+    /// (the shift), the phase column that output column 0 reads, and the output columns whose
+    /// phase column lies inside the phase.
+    @inline(__always)
+    private func phaseRow<T>(of phases: UnsafeMutablePointer<T>, c: Int, p: Int, q: Int)
+        -> (phase: UnsafeMutablePointer<T>, shift: Int, columnShift: Int, valid: Range<Int>) {
+        // Input row 2i + p − pt is row i + ⌊(p − pt)/2⌋ of the phase of parity (p − pt) mod 2.
+        let (row, column) = (p - padTop, q - padLeft)
+        let phase = phases + ((c * 2 + (row & 1)) * 2 + (column & 1)) * outHeight * outWidth
+        let columnShift = column >> 1
+        let first = Swift.max(0, -columnShift), end = Swift.min(outWidth, outWidth - columnShift)
+        return (phase, row >> 1, columnShift, first..<Swift.max(first, end))
+    }
+
+    /// Splits one example's channels [C/G, H, W] into their phases [C/G, 2, 2, H/2, W/2] (phase
+    /// (a, b) holding rows 2u + a and columns 2v + b), or, with `adding`, adds the phases back
+    /// into the channels.
+    private func movePhases<T: FloatingPointScalar>(of x: UnsafeMutablePointer<T>, to phases: UnsafeMutablePointer<T>,
+                                                   adding: Bool) {
+        let (halfWidth, plane) = (outWidth, outHeight * outWidth)
+        for c in 0..<groupInChannels {
+            for r in 0..<height {
+                let line = x + (c * height + r) * width
+                let even = phases + ((c * 2 + (r & 1)) * 2) * plane + (r >> 1) * halfWidth, odd = even + plane
+                if adding {
+                    for v in 0..<halfWidth {
+                        line[2 &* v] += even[v]
+                        line[2 &* v &+ 1] += odd[v]
+                    }
+                } else {
+                    for v in 0..<halfWidth {
+                        even[v] = line[2 &* v]
+                        odd[v] = line[2 &* v &+ 1]
+                    }
+                }
+            }
+        }
+    }
+
     /// The output rows i whose input row i·sy − pt + p·dy lies inside the input (see
     /// `validColumns`).
     @inline(__always)
@@ -220,6 +303,7 @@ extension Conv2dGeometry {
     /// `matrix` [im2colRows, H′·W′]: row (c, p, q), column (i, j) holds
     /// x[c, i·sy − pt + p·dy, j·sx − pl + q·dx], or 0 in the padding.
     func im2col<T: FloatingPointScalar>(_ x: UnsafePointer<T>, into matrix: UnsafeMutablePointer<T>) {
+        if splitsIntoPhases { return im2colFromPhases(x, into: matrix) }
         // The output's size once: computed properties, each a division, that the loops below
         // would otherwise call for every output row.
         let (outHeight, outWidth) = (self.outHeight, self.outWidth)
@@ -236,7 +320,8 @@ extension Conv2dGeometry {
             let valid = validColumns(q, outWidth: outWidth)
             let offset = q * dilationX - padLeft
             if rowsLineUp {
-                copyLinedUpRows(channel + offset, p: p, valid: valid, into: destination)
+                copyLinedUpRows(channel + offset, shift: p * dilationY - padTop, sourceHeight: height, valid: valid,
+                                into: destination)
                 return
             }
             // Output rows are short here (7 or 14 elements after a stride of 2): plain loops
@@ -261,13 +346,14 @@ extension Conv2dGeometry {
         }
     }
 
-    /// One im2col row when input and output rows line up (stride 1, `outWidth == width`):
-    /// `source` is the input channel shifted by the row's column offset, `p` the kernel row.
+    /// One im2col row when input and output rows line up (stride 1, `outWidth == width`; or a
+    /// phase of the input, see `im2colFromPhases`): `source` is the input channel (rows of
+    /// `outWidth`, `sourceHeight` of them) shifted by the row's column offset, and output row i
+    /// reads its row i + `shift`.
     @inline(__always)
-    private func copyLinedUpRows<T: FloatingPointScalar>(_ source: UnsafePointer<T>, p: Int, valid: Range<Int>,
-                                                         into destination: UnsafeMutablePointer<T>) {
-        let shift = p * dilationY - padTop  // the input row of output row 0
-        let first = Swift.max(0, -shift), end = Swift.min(outHeight, height - shift)
+    private func copyLinedUpRows<T: FloatingPointScalar>(_ source: UnsafePointer<T>, shift: Int, sourceHeight: Int,
+                                                         valid: Range<Int>, into destination: UnsafeMutablePointer<T>) {
+        let first = Swift.max(0, -shift), end = Swift.min(outHeight, sourceHeight - shift)
         guard first < end, !valid.isEmpty else {
             destination.initialize(repeating: 0, count: outHeight * outWidth)
             return
@@ -276,7 +362,7 @@ extension Conv2dGeometry {
         // valid element of row `first` to the last of row `end` − 1.
         let start = first * outWidth + valid.lowerBound, stop = (end - 1) * outWidth + valid.upperBound
         destination.initialize(repeating: 0, count: start)
-        (destination + start).initialize(from: source + shift * width + start, count: stop - start)
+        (destination + start).initialize(from: source + shift * outWidth + start, count: stop - start)
         (destination + stop).initialize(repeating: 0, count: outHeight * outWidth - stop)
         // The run also copied, between rows, the elements of the padding columns' neighbours.
         for j in 0..<valid.lowerBound {
@@ -292,6 +378,7 @@ extension Conv2dGeometry {
     /// Where input and output rows line up, `matrix`'s elements at padding columns are set to
     /// zero on the way, so that each of its rows is added in one run.
     func col2imAdding<T: FloatingPointScalar>(_ matrix: UnsafeMutablePointer<T>, into x: UnsafeMutablePointer<T>) {
+        if splitsIntoPhases { return col2imAddingThroughPhases(matrix, into: x) }
         let (outHeight, outWidth) = (self.outHeight, self.outWidth)
         let columns = outHeight * outWidth
         let rowsLineUp = strideX == 1 && strideY == 1 && outWidth == width
@@ -301,7 +388,8 @@ extension Conv2dGeometry {
             let valid = validColumns(q, outWidth: outWidth)
             let offset = q * dilationX - padLeft
             if rowsLineUp {
-                addLinedUpRows(source, p: p, valid: valid, into: channel + offset)
+                addLinedUpRows(source, shift: p * dilationY - padTop, sourceHeight: height, valid: valid,
+                               into: channel + offset)
                 return
             }
             let rows = validRows(p, outHeight: outHeight)
@@ -325,10 +413,9 @@ extension Conv2dGeometry {
     /// elements at padding columns zeroed, then the run from the first valid element of the
     /// first row that reads the input to the last of the last, added in one loop.
     @inline(__always)
-    private func addLinedUpRows<T: FloatingPointScalar>(_ source: UnsafeMutablePointer<T>, p: Int, valid: Range<Int>,
-                                                        into destination: UnsafeMutablePointer<T>) {
-        let shift = p * dilationY - padTop
-        let first = Swift.max(0, -shift), end = Swift.min(outHeight, height - shift)
+    private func addLinedUpRows<T: FloatingPointScalar>(_ source: UnsafeMutablePointer<T>, shift: Int, sourceHeight: Int,
+                                                        valid: Range<Int>, into destination: UnsafeMutablePointer<T>) {
+        let first = Swift.max(0, -shift), end = Swift.min(outHeight, sourceHeight - shift)
         guard first < end, !valid.isEmpty else { return }
         for j in 0..<valid.lowerBound {
             for i in (first + 1)..<end { source[i * outWidth + j] = 0 }
@@ -337,7 +424,7 @@ extension Conv2dGeometry {
             for i in first..<(end - 1) { source[i * outWidth + j] = 0 }
         }
         let start = first * outWidth + valid.lowerBound, stop = (end - 1) * outWidth + valid.upperBound
-        let target = destination + shift * width
+        let target = destination + shift * outWidth
         for k in start..<stop { target[k] += source[k] }
     }
 }
