@@ -80,14 +80,8 @@ extension ReferenceBackend {
         _ settings: AdamStep, _ θ: inout S, _ gradient: S, m: UnsafeMutablePointer<S>, v: UnsafeMutablePointer<S>,
         vMax: UnsafeMutablePointer<S>
     ) {
-        var g = gradient
-        if settings.weightDecay != 0 {
-            if settings.decoupledWeightDecay {
-                θ *= S(1 - settings.learningRate * settings.weightDecay)                          // θ ← θ(1 − ηλ)
-            } else {
-                g += S(settings.weightDecay) * θ                                                  // g ← g + λθ
-            }
-        }
+        let g = decayed(&θ, gradient, weightDecay: settings.weightDecay, decoupled: settings.decoupledWeightDecay,
+                        learningRate: settings.learningRate)
         m.pointee = lerp(m.pointee, g, weight: S(1 - settings.beta1))                             // m ← β₁m + (1 − β₁)g
         v.pointee = v.pointee * S(settings.beta2) + S(1 - settings.beta2) * g * g                 // v ← β₂v + (1 − β₂)g²
         var secondMoment = v.pointee
@@ -119,18 +113,24 @@ extension ReferenceBackend {
 
     private static func nadam<S: FloatingPointScalar>(_ settings: NAdamStep, _ θ: inout S, _ gradient: S,
                                                       m: UnsafeMutablePointer<S>, v: UnsafeMutablePointer<S>) {
-        var g = gradient
-        if settings.weightDecay != 0 {
-            if settings.decoupledWeightDecay {
-                θ *= S(1 - settings.learningRate * settings.weightDecay)                          // θ ← θ(1 − ηλ)
-            } else {
-                g += S(settings.weightDecay) * θ                                                  // g ← g + λθ
-            }
-        }
+        let g = decayed(&θ, gradient, weightDecay: settings.weightDecay, decoupled: settings.decoupledWeightDecay,
+                        learningRate: settings.learningRate)
         m.pointee = lerp(m.pointee, g, weight: S(1 - settings.beta1))
         v.pointee = v.pointee * S(settings.beta2) + S(1 - settings.beta2) * g * g                 // v ← β₂v + (1 − β₂)g²
         let d = (v.pointee / S(settings.biasCorrection2)).squareRoot() + S(settings.epsilon)      // d = √(v/(1 − β₂ᵗ)) + ε
         θ -= S(settings.gradientStep) * (g / d)
         θ -= S(settings.averageStep) * (m.pointee / d)
+    }
+
+    /// Adam's and NAdam's weight decay: decoupled, θ ← θ(1 − ηλ) and the gradient as it is;
+    /// otherwise the gradient g + λθ.
+    private static func decayed<S: FloatingPointScalar>(_ θ: inout S, _ gradient: S, weightDecay λ: Double,
+                                                        decoupled: Bool, learningRate η: Double) -> S {
+        guard λ != 0 else { return gradient }
+        if decoupled {
+            θ *= S(1 - η * λ)
+            return gradient
+        }
+        return gradient + S(λ) * θ
     }
 }
