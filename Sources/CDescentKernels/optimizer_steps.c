@@ -1,7 +1,8 @@
 // The element-wise update rules of the common optimizers, over whole buffers: the loops that
 // every training step runs over every parameter. The formulas, and the cases they cover, are
-// documented in the Swift optimizers (Sources/DescentNN/Optimizers), which call these for their
-// plain settings and keep a general Swift loop for the rest.
+// documented in the Swift optimizers (Sources/DescentNN/Optimizers), which call these, through
+// the CPU backend's fused step, for every setting (their tensor-operation form is the other
+// path, `usesFusedStep`).
 //
 // Compiled twice, plain and with AVX2 + FMA enabled, and picked by CPU at run time. RMSProp and
 // Adam are bound by their square root and division; 8-wide AVX instructions do them twice as

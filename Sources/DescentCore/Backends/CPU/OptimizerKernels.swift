@@ -6,6 +6,7 @@ import CDescentKernels
 // the CPU has it. (Written as Swift loops, SGD with momentum was a quarter of a 512-unit MLP's
 // training, and RMSProp with momentum took twice as long as without: those loops did not
 // vectorize.)
+//
 // RMSProp and Adam are bound by a square root and a division per element, which 8-wide AVX
 // instructions do twice as fast as the 4-wide SSE ones Swift code gets. (Swift's scalar
 // `squareRoot()` would also keep C's errno check, which stops the loop from vectorizing.)
