@@ -698,6 +698,103 @@ static void check_exponentials(void) {
     free(x), free(y), free(ones);
 }
 
+// Depthwise convolutions, forward and both gradients, against the textbook sums in long double
+// over geometries that reach every path (stride 1, 2 and 3, dilation, padding that differs by
+// side or reaches past the kernel, two filters per channel); and a digest of the outputs' bits,
+// which run.sh compares between the builds and with ARM64.
+static uint64_t depthwise_digest = 14695981039346656037ull;
+static void check_depthwise_shape(ptrdiff_t h, ptrdiff_t w, ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sy, ptrdiff_t sx,
+                                  ptrdiff_t padTop, ptrdiff_t padLeft, ptrdiff_t padBottom, ptrdiff_t padRight,
+                                  ptrdiff_t dy, ptrdiff_t dx, ptrdiff_t multiplier) {
+    const ptrdiff_t examples = 3;
+    descent_depthwise_geometry s = {h, w, (h + padTop + padBottom - dy * (kh - 1) - 1) / sy + 1,
+                                    (w + padLeft + padRight - dx * (kw - 1) - 1) / sx + 1, kh, kw, sy, sx, padTop,
+                                    padLeft, dy, dx};
+    const ptrdiff_t in = h * w, out = s.outHeight * s.outWidth, taps = kh * kw;
+    float *x = malloc(sizeof(float) * examples * in), *g = malloc(sizeof(float) * examples * multiplier * out);
+    float *y = malloc(sizeof(float) * examples * multiplier * out), *xGradient = malloc(sizeof(float) * examples * in);
+    float *weights = malloc(sizeof(float) * multiplier * taps), *wGradient = malloc(sizeof(float) * multiplier * taps);
+    float *scratch = malloc(sizeof(float) * (size_t)descent_depthwise_scratch_count(&s, multiplier, sizeof(float)));
+    for (ptrdiff_t i = 0; i < examples * in; i++) x[i] = (float)(2 * next_uniform() - 1);
+    for (ptrdiff_t i = 0; i < examples * multiplier * out; i++) g[i] = (float)(2 * next_uniform() - 1);
+    for (ptrdiff_t i = 0; i < multiplier * taps; i++) weights[i] = (float)(2 * next_uniform() - 1);
+    const float bias = 0.25f;
+    // One input channel's planes: example n's output planes are (n, m) for the m filters.
+    for (ptrdiff_t n = 0; n < examples; n++) {
+        for (ptrdiff_t m = 0; m < multiplier; m++) {
+            descent_depthwise_conv2d_f32(&s, x + n * in, weights + m * taps, bias, y + (n * multiplier + m) * out, scratch);
+        }
+        descent_depthwise_conv2d_input_gradient_f32(&s, g + n * multiplier * out, weights, multiplier, xGradient + n * in,
+                                                    scratch);
+    }
+    for (ptrdiff_t m = 0; m < multiplier; m++) {
+        descent_depthwise_conv2d_weight_gradient_f32(&s, g + m * out, multiplier * out, x, in, examples,
+                                                     wGradient + m * taps, scratch);
+    }
+    long double *expectedX = calloc((size_t)(examples * in), sizeof(long double));
+    long double *expectedW = calloc((size_t)(multiplier * taps), sizeof(long double));
+    // The weight gradient sums up to examples·out products in float: held to its sum of sizes.
+    long double *sizesW = calloc((size_t)(multiplier * taps), sizeof(long double));
+    double worst = 0;
+    for (ptrdiff_t n = 0; n < examples; n++) {
+        for (ptrdiff_t m = 0; m < multiplier; m++) {
+            for (ptrdiff_t oy = 0; oy < s.outHeight; oy++) {
+                for (ptrdiff_t ox = 0; ox < s.outWidth; ox++) {
+                    long double sum = bias;
+                    float upstream = g[(n * multiplier + m) * out + oy * s.outWidth + ox];
+                    for (ptrdiff_t p = 0; p < kh; p++) {
+                        for (ptrdiff_t q = 0; q < kw; q++) {
+                            ptrdiff_t iy = oy * sy + p * dy - padTop, ix = ox * sx + q * dx - padLeft;
+                            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                            sum += (long double)weights[m * taps + p * kw + q] * x[n * in + iy * w + ix];
+                            expectedX[n * in + iy * w + ix] += (long double)weights[m * taps + p * kw + q] * upstream;
+                            expectedW[m * taps + p * kw + q] += (long double)upstream * x[n * in + iy * w + ix];
+                            sizesW[m * taps + p * kw + q] += fabsl((long double)upstream * x[n * in + iy * w + ix]);
+                        }
+                    }
+                    worst = fmax(worst, fabs((double)(sum - y[(n * multiplier + m) * out + oy * s.outWidth + ox])));
+                }
+            }
+        }
+    }
+    double worstX = 0, worstW = 0;
+    for (ptrdiff_t i = 0; i < examples * in; i++) worstX = fmax(worstX, fabs((double)(expectedX[i] - xGradient[i])));
+    for (ptrdiff_t i = 0; i < multiplier * taps; i++) {
+        worstW = fmax(worstW, fabs((double)(expectedW[i] - wGradient[i])) / (double)(1 + sizesW[i]));
+    }
+    char what[160];
+    snprintf(what, sizeof what, "depthwise %tdx%td kernel %tdx%td stride (%td, %td) dilation (%td, %td) ×%td: forward",
+             h, w, kh, kw, sy, sx, dy, dx, multiplier);
+    expect(worst <= 1e-5, what);
+    snprintf(what, sizeof what, "depthwise %tdx%td kernel %tdx%td stride (%td, %td): input gradient", h, w, kh, kw, sy, sx);
+    expect(worstX <= 1e-5, what);
+    snprintf(what, sizeof what, "depthwise %tdx%td kernel %tdx%td stride (%td, %td): weight gradient", h, w, kh, kw, sy, sx);
+    expect(worstW <= 1e-6, what);
+    const float *outputs[] = {y, xGradient, wGradient};
+    const ptrdiff_t counts[] = {examples * multiplier * out, examples * in, multiplier * taps};
+    for (int k = 0; k < 3; k++) {
+        const unsigned char *bytes = (const unsigned char *)outputs[k];
+        for (size_t i = 0; i < (size_t)counts[k] * sizeof(float); i++) {
+            depthwise_digest = (depthwise_digest ^ bytes[i]) * 1099511628211ull;
+        }
+    }
+    free(x), free(g), free(y), free(xGradient), free(weights), free(wGradient), free(scratch), free(expectedX),
+        free(expectedW), free(sizesW);
+}
+
+static void check_depthwise(void) {
+    state = 0x853C49E6748FEA9Bull;  // the same inputs whatever the checks before drew
+    check_depthwise_shape(28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+    check_depthwise_shape(7, 9, 3, 3, 1, 1, 2, 0, 1, 2, 2, 2, 2);
+    check_depthwise_shape(14, 13, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 1);
+    check_depthwise_shape(15, 16, 3, 3, 2, 2, 1, 0, 1, 1, 1, 1, 1);
+    check_depthwise_shape(11, 10, 2, 4, 3, 2, 1, 2, 0, 3, 1, 2, 1);
+    check_depthwise_shape(5, 6, 3, 3, 2, 2, 4, 4, 4, 4, 1, 1, 2);
+    check_depthwise_shape(7, 7, 1, 3, 2, 2, 0, 1, 0, 1, 1, 1, 1);
+    check_depthwise_shape(3, 70, 1, 3, 1, 1, 0, 1, 0, 1, 1, 1, 1);
+    printf("depthwise digest: %016llx\n", (unsigned long long)depthwise_digest);
+}
+
 int main(void) {
     check_all_gemm(descent_kernel_variant(), descent_sgemm, descent_dgemm);
 #if defined(__x86_64__)
@@ -722,6 +819,7 @@ int main(void) {
     check_batch_norm();
     check_gelu();
     check_exponentials();
+    check_depthwise();
     print_random_digest();
 #if defined(__x86_64__)
     printf("kernels checked: %s%s, portable; skipped: %s\n", descent_kernel_variant(),

@@ -40,6 +40,18 @@ import _DescentTestSupport
         expectGradients(at: [x, sample([4, 3, 1, 1], seed: 78)]) { xs in conv2d(xs[0], weight: xs[1]) }
     }
 
+    /// The CPU's direct depthwise paths (stride 1, and the phases of strides 2 and 3) with
+    /// dilation and padding that differs by side.
+    @Test func depthwiseWithDilationAndStrides() {
+        let x = sample([2, 2, 7, 8], seed: 79)
+        expectGradients(at: [x, sample([4, 1, 3, 2], seed: 80), sample([4], seed: 81)]) { xs in
+            conv2d(xs[0], weight: xs[1], bias: xs[2], padding: .explicit(Size2D(2, 1)), dilation: Size2D(2, 3), groups: 2)
+        }
+        expectGradients(at: [x, sample([2, 1, 2, 3], seed: 82)]) { xs in
+            conv2d(xs[0], weight: xs[1], stride: Size2D(3, 2), padding: .explicit(Size2D(1, 2)), groups: 2)
+        }
+    }
+
     @Test func samePaddingKeepsTheSizeAndPutsTheExtraAfter() {
         // A 2×2 kernel of ones with "same": the one row and column of padding go below and right,
         // so output (i, j) sums x over rows i…i+1 and columns j…j+1.

@@ -51,6 +51,43 @@ void descent_max_pool_2x2(const float *input, float *output, int32_t *indices, p
                           ptrdiff_t height, ptrdiff_t width, ptrdiff_t outHeight,
                           ptrdiff_t outWidth, int relu);
 
+/// The geometry of a depthwise convolution's planes (see depthwise.c): an input plane of
+/// `height`×`width`, an output plane of `outHeight`×`outWidth`, and the kernel's size, stride,
+/// padding before (top, left; the padding after only sets the output's size) and dilation.
+typedef struct {
+    ptrdiff_t height, width, outHeight, outWidth;
+    ptrdiff_t kernelHeight, kernelWidth, strideY, strideX, padTop, padLeft, dilationY, dilationX;
+} descent_depthwise_geometry;
+
+/// The elements (of `elementSize` bytes: 4 for float, 8 for double) of scratch memory that each
+/// call below needs with `multiplier` filters per input channel: its `scratch` argument, aligned
+/// as a pointer, for one thread's use at a time.
+ptrdiff_t descent_depthwise_scratch_count(const descent_depthwise_geometry *geometry, ptrdiff_t multiplier,
+                                          ptrdiff_t elementSize);
+
+/// One output plane of a depthwise convolution: `bias` plus the `kernelHeight`×`kernelWidth`
+/// `weights` slid over one input plane, the padding zero.
+void descent_depthwise_conv2d_f32(const descent_depthwise_geometry *geometry, const float *input,
+                                  const float *weights, float bias, float *output, float *scratch);
+void descent_depthwise_conv2d_f64(const descent_depthwise_geometry *geometry, const double *input,
+                                  const double *weights, double bias, double *output, double *scratch);
+
+/// One input plane's gradient (written, not accumulated) from the `multiplier` output planes
+/// that read it (`upstream`, consecutive) and their filters (`weights`, consecutive).
+void descent_depthwise_conv2d_input_gradient_f32(const descent_depthwise_geometry *geometry, const float *upstream,
+                                                 const float *weights, ptrdiff_t multiplier, float *inputGradient, float *scratch);
+void descent_depthwise_conv2d_input_gradient_f64(const descent_depthwise_geometry *geometry, const double *upstream,
+                                                 const double *weights, ptrdiff_t multiplier, double *inputGradient, double *scratch);
+
+/// One filter's gradient (written, not accumulated) over `examples` pairs of an output plane's
+/// gradient and the input plane it read, `upstreamStride` and `inputStride` elements apart.
+void descent_depthwise_conv2d_weight_gradient_f32(const descent_depthwise_geometry *geometry, const float *upstream,
+                                                  ptrdiff_t upstreamStride, const float *input, ptrdiff_t inputStride,
+                                                  ptrdiff_t examples, float *weightGradient, float *scratch);
+void descent_depthwise_conv2d_weight_gradient_f64(const descent_depthwise_geometry *geometry, const double *upstream,
+                                                  ptrdiff_t upstreamStride, const double *input, ptrdiff_t inputStride,
+                                                  ptrdiff_t examples, double *weightGradient, double *scratch);
+
 /// Batch normalization in training mode (see batch_norm.c) of `x`, laid out [outer, channels,
 /// inner], for the channels `first` ..< `first + count`: each channel's mean μ and biased variance
 /// σ² over its outer·inner elements, written to `mean[c]` and `variance[c]`, and

@@ -12,7 +12,7 @@
 // one thread. A batch smaller than the thread count (batch-1 inference) keeps the threaded GEMM.
 //
 // 3×3 convolutions with stride 1 in float32 take Winograd's shorter way instead (see
-// WinogradConvolution.swift).
+// WinogradConvolution.swift), and depthwise convolutions a direct one (DepthwiseConvolution.swift).
 
 extension CPUBackend {
     /// Runs `body(examples, scratch)` over the batch, split into contiguous runs of examples,
@@ -53,6 +53,7 @@ extension CPUBackend {
 
     func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ geometry: Conv2dGeometry) -> Tensor {
         if input.dtype == .float32, geometry.usesWinograd { return winogradConv2d(input, weight: weight, bias: bias, geometry) }
+        if geometry.usesDepthwiseKernel { return depthwiseConv2d(input, weight: weight, bias: bias, geometry) }
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let s = geometry
             let (rows, columns) = (s.im2colRows, s.outHeight * s.outWidth)
@@ -93,6 +94,7 @@ extension CPUBackend {
         if upstream.dtype == .float32, geometry.usesWinogradForInputGradient {
             return winogradConv2dInputGradient(upstream, weight: weight, geometry)
         }
+        if geometry.usesDepthwiseKernel { return depthwiseConv2dInputGradient(upstream, weight: weight, geometry) }
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let s = geometry
             let (rows, columns) = (s.im2colRows, s.outHeight * s.outWidth)
@@ -124,6 +126,7 @@ extension CPUBackend {
 
     func conv2dWeightGradient(_ upstream: Tensor, input: Tensor, _ geometry: Conv2dGeometry) -> Tensor {
         if upstream.dtype == .float32, geometry.usesWinograd { return winogradConv2dWeightGradient(upstream, input: input, geometry) }
+        if geometry.usesDepthwiseKernel { return depthwiseConv2dWeightGradient(upstream, input: input, geometry) }
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let s = geometry
             let (rows, columns) = (s.im2colRows, s.outHeight * s.outWidth)
