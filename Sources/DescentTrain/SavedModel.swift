@@ -252,14 +252,14 @@ public struct SavedModel {
 
 extension SavedModel {
     /// Throws when inference over `count` examples, in `Layer.predict`'s and `evaluate`'s batches
-    /// of 1,024, would give a batch norm without running statistics (which normalizes each batch
+    /// of ``inferenceBatchSize``, would give a batch norm without running statistics (which normalizes each batch
     /// by its own) a batch of one example, a single value per channel: it cannot normalize that.
     fileprivate func checkBatchStatistics(count: Int, exampleShape: [Int], source: String) throws {
-        guard count % 1024 == 1,
+        guard count % inferenceBatchSize == 1,
               let layer = model.batchNormalizationNeedingTwoExamples(exampleShape: exampleShape, inference: true) else { return }
         throw TrainingError.incompatibleData(
             "\(layer) normalizes each batch by its own statistics (it keeps no running statistics), and '\(source)' "
-                + "leaves a batch of 1 example (\(count) in batches of 1024): it cannot normalize a single value per feature")
+                + "leaves a batch of 1 example (\(count) in batches of \(inferenceBatchSize)): it cannot normalize a single value per feature")
     }
 
     /// How a CSV file is read for this model: as training read it, with `unknownCategory`.

@@ -101,11 +101,11 @@ import _DescentTestSupport
             try Data(NPY.encode(Tensor.randomNormal([count, 4], seed: 3))).write(to: npy)
             return npy.path
         }
-        for count in [1, 1025] {
+        for count in [1, inferenceBatchSize + 1] {
             let path = try inputs(count)
             let text = message { _ = try SavedModel(folder: folder.path).predict(inputsAt: path) }
             #expect(text == "BatchNorm1d(3, trackRunningStats: false) normalizes each batch by its own statistics (it keeps "
-                        + "no running statistics), and '\(path)' leaves a batch of 1 example (\(count) in batches of 1024): "
+                        + "no running statistics), and '\(path)' leaves a batch of 1 example (\(count) in batches of 256): "
                         + "it cannot normalize a single value per feature")
         }
         #expect(try SavedModel(folder: folder.path).predict(inputsAt: inputs(2)).outputs.shape == [2, 3])
