@@ -22,7 +22,6 @@
 // threads.
 #include "CDescentKernels.h"
 
-#include <stdint.h>
 #include <string.h>
 
 #pragma clang fp contract(off)
@@ -101,10 +100,10 @@ static ptrdiff_t term_elements(ptrdiff_t terms, size_t elementSize) {
 ptrdiff_t descent_depthwise_scratch_count(const descent_depthwise_geometry *geometry, ptrdiff_t multiplier,
                                           ptrdiff_t elementSize) {
     flat_layout f = layout(geometry);
-    // Forward: the phases and the flat output; the filter's gradient: the same, the flat
-    // upstream plane in the output's place, and each tap's partial sums; the input's gradient:
+    // Forward: the phases and the flat output; the filters' gradient: the same, the flat
+    // upstream plane in the output's place, and each filter's and tap's partial sums; the input's gradient:
     // each of the multiplier padded upstream planes and one phase's flat gradient.
-    ptrdiff_t forward = f.phases * f.length + f.run + f.taps * BLOCK;
+    ptrdiff_t forward = f.phases * f.length + f.run + multiplier * f.taps * BLOCK;
     ptrdiff_t backward = multiplier * f.gradientLength + f.gradientRun;
     return term_elements(multiplier * f.taps, (size_t)elementSize) + (forward > backward ? forward : backward);
 }
@@ -210,8 +209,10 @@ ptrdiff_t descent_depthwise_scratch_count(const descent_depthwise_geometry *geom
         }                                                                                           \
     }                                                                                               \
                                                                                                     \
+    /* The input plane's phases are made once for its `multiplier` filters. */                  \
     ATTRIBUTES static void forward_##SUFFIX(const descent_depthwise_geometry *s, const T *input,    \
-                                            const T *weights, T bias, T *output, T *scratch) {      \
+                                            const T *weights, const T *bias, ptrdiff_t multiplier,  \
+                                            T *output, T *scratch) {                                \
         flat_layout f = layout(s);                                                                  \
         ptrdiff_t *offsets = (ptrdiff_t *)(void *)scratch;                                          \
         T *phases = scratch + term_elements(f.taps, sizeof(T)), *flat = phases + f.phases * f.length; \
@@ -219,9 +220,12 @@ ptrdiff_t descent_depthwise_scratch_count(const descent_depthwise_geometry *geom
             for (ptrdiff_t q = 0; q < s->kernelWidth; q++) offsets[p * s->kernelWidth + q] = tap_offset(s, &f, p, q); \
         }                                                                                           \
         fill_phases_##SUFFIX(s, &f, input, phases);                                                 \
-        sum_terms_##SUFFIX(phases, offsets, weights, f.taps, f.run, bias, flat);                    \
-        for (ptrdiff_t oy = 0; oy < s->outHeight; oy++) {                                           \
-            copy_run_##SUFFIX(output + oy * s->outWidth, flat + oy * f.wide, s->outWidth);          \
+        for (ptrdiff_t m = 0; m < multiplier; m++) {                                                \
+            sum_terms_##SUFFIX(phases, offsets, weights + m * f.taps, f.taps, f.run, bias ? bias[m] : 0, flat); \
+            T *plane = output + m * s->outHeight * s->outWidth;                                     \
+            for (ptrdiff_t oy = 0; oy < s->outHeight; oy++) {                                       \
+                copy_run_##SUFFIX(plane + oy * s->outWidth, flat + oy * f.wide, s->outWidth);       \
+            }                                                                                       \
         }                                                                                           \
     }                                                                                               \
                                                                                                     \
@@ -287,7 +291,8 @@ ptrdiff_t descent_depthwise_scratch_count(const descent_depthwise_geometry *geom
     ATTRIBUTES static void weight_gradient_##SUFFIX(const descent_depthwise_geometry *s,           \
                                                     const T *upstream, ptrdiff_t upstreamStride,    \
                                                     const T *input, ptrdiff_t inputStride,          \
-                                                    ptrdiff_t examples, T *weightGradient, T *scratch) { \
+                                                    ptrdiff_t examples, ptrdiff_t multiplier,       \
+                                                    T *weightGradient, T *scratch) {                \
         enum { V = 64 / sizeof(T) };                                                                \
         flat_layout f = layout(s);                                                                  \
         ptrdiff_t *offsets = (ptrdiff_t *)(void *)scratch;                                          \
@@ -296,34 +301,37 @@ ptrdiff_t descent_depthwise_scratch_count(const descent_depthwise_geometry *geom
         for (ptrdiff_t p = 0; p < s->kernelHeight; p++) {                                           \
             for (ptrdiff_t q = 0; q < s->kernelWidth; q++) offsets[p * s->kernelWidth + q] = tap_offset(s, &f, p, q); \
         }                                                                                           \
-        memset(flat, 0, (size_t)(f.run + f.taps * UNROLL * V) * sizeof(T));                         \
+        memset(flat, 0, (size_t)(f.run + multiplier * f.taps * UNROLL * V) * sizeof(T));            \
+        ptrdiff_t plane = s->outHeight * s->outWidth;                                               \
         for (ptrdiff_t n = 0; n < examples; n++) {                                                  \
             fill_phases_##SUFFIX(s, &f, input + n * inputStride, phases);                           \
-            for (ptrdiff_t oy = 0; oy < s->outHeight; oy++) {                                       \
-                copy_run_##SUFFIX(flat + oy * f.wide, upstream + n * upstreamStride + oy * s->outWidth, \
-                                  s->outWidth);                                                     \
-            }                                                                                       \
-            for (ptrdiff_t tap = 0; tap < f.taps; tap++) {                                          \
-                T *sums = partial + tap * UNROLL * V;                                               \
-                const T *x = phases + offsets[tap];                                                 \
-                VT a0 = *(const VT *)sums, a1 = *(const VT *)(sums + V);                            \
-                VT a2 = *(const VT *)(sums + 2 * V), a3 = *(const VT *)(sums + 3 * V);              \
-                for (ptrdiff_t i = 0; i < f.run; i += UNROLL * V) {                                 \
-                    a0 += *(const VT *)(flat + i) * *(const VT *)(x + i);                           \
-                    a1 += *(const VT *)(flat + i + V) * *(const VT *)(x + i + V);                   \
-                    a2 += *(const VT *)(flat + i + 2 * V) * *(const VT *)(x + i + 2 * V);           \
-                    a3 += *(const VT *)(flat + i + 3 * V) * *(const VT *)(x + i + 3 * V);           \
+            for (ptrdiff_t m = 0; m < multiplier; m++) {                                            \
+                for (ptrdiff_t oy = 0; oy < s->outHeight; oy++) {                                   \
+                    copy_run_##SUFFIX(flat + oy * f.wide, upstream + n * upstreamStride + m * plane + oy * s->outWidth, \
+                                      s->outWidth);                                                 \
                 }                                                                                   \
-                *(VT *)sums = a0;                                                                   \
-                *(VT *)(sums + V) = a1;                                                             \
-                *(VT *)(sums + 2 * V) = a2;                                                         \
-                *(VT *)(sums + 3 * V) = a3;                                                         \
+                for (ptrdiff_t tap = 0; tap < f.taps; tap++) {                                      \
+                    T *sums = partial + (m * f.taps + tap) * UNROLL * V;                            \
+                    const T *x = phases + offsets[tap];                                             \
+                    VT a0 = *(const VT *)sums, a1 = *(const VT *)(sums + V);                        \
+                    VT a2 = *(const VT *)(sums + 2 * V), a3 = *(const VT *)(sums + 3 * V);          \
+                    for (ptrdiff_t i = 0; i < f.run; i += UNROLL * V) {                             \
+                        a0 += *(const VT *)(flat + i) * *(const VT *)(x + i);                       \
+                        a1 += *(const VT *)(flat + i + V) * *(const VT *)(x + i + V);               \
+                        a2 += *(const VT *)(flat + i + 2 * V) * *(const VT *)(x + i + 2 * V);       \
+                        a3 += *(const VT *)(flat + i + 3 * V) * *(const VT *)(x + i + 3 * V);       \
+                    }                                                                               \
+                    *(VT *)sums = a0;                                                               \
+                    *(VT *)(sums + V) = a1;                                                         \
+                    *(VT *)(sums + 2 * V) = a2;                                                     \
+                    *(VT *)(sums + 3 * V) = a3;                                                     \
+                }                                                                                   \
             }                                                                                       \
         }                                                                                           \
-        for (ptrdiff_t tap = 0; tap < f.taps; tap++) {                                              \
+        for (ptrdiff_t k = 0; k < multiplier * f.taps; k++) {                                       \
             T sum = 0;                                                                              \
-            for (ptrdiff_t k = 0; k < UNROLL * V; k++) sum += partial[tap * UNROLL * V + k];        \
-            weightGradient[tap] = sum;                                                              \
+            for (ptrdiff_t lane = 0; lane < UNROLL * V; lane++) sum += partial[k * UNROLL * V + lane]; \
+            weightGradient[k] = sum;                                                                \
         }                                                                                           \
     }
 
@@ -350,35 +358,41 @@ static int uses_avx2(void) {
 #endif
 
 void descent_depthwise_conv2d_f32(const descent_depthwise_geometry *geometry, const float *input,
-                                  const float *weights, float bias, float *output, float *scratch) {
-    DISPATCH(forward, f32, geometry, input, weights, bias, output, scratch)
+                                  const float *weights, const float *bias, ptrdiff_t multiplier, float *output,
+                                  float *scratch) {
+    DISPATCH(forward, f32, geometry, input, weights, bias, multiplier, output, scratch)
 }
 
 void descent_depthwise_conv2d_f64(const descent_depthwise_geometry *geometry, const double *input,
-                                  const double *weights, double bias, double *output, double *scratch) {
-    DISPATCH(forward, f64, geometry, input, weights, bias, output, scratch)
+                                  const double *weights, const double *bias, ptrdiff_t multiplier, double *output,
+                                  double *scratch) {
+    DISPATCH(forward, f64, geometry, input, weights, bias, multiplier, output, scratch)
 }
 
 void descent_depthwise_conv2d_input_gradient_f32(const descent_depthwise_geometry *geometry, const float *upstream,
-                                                 const float *weights, ptrdiff_t multiplier, float *inputGradient, float *scratch) {
+                                                 const float *weights, ptrdiff_t multiplier, float *inputGradient,
+                                                 float *scratch) {
     DISPATCH(input_gradient, f32, geometry, upstream, weights, multiplier, inputGradient, scratch)
 }
 
 void descent_depthwise_conv2d_input_gradient_f64(const descent_depthwise_geometry *geometry, const double *upstream,
-                                                 const double *weights, ptrdiff_t multiplier, double *inputGradient, double *scratch) {
+                                                 const double *weights, ptrdiff_t multiplier, double *inputGradient,
+                                                 double *scratch) {
     DISPATCH(input_gradient, f64, geometry, upstream, weights, multiplier, inputGradient, scratch)
 }
 
 void descent_depthwise_conv2d_weight_gradient_f32(const descent_depthwise_geometry *geometry, const float *upstream,
                                                   ptrdiff_t upstreamStride, const float *input, ptrdiff_t inputStride,
-                                                  ptrdiff_t examples, float *weightGradient, float *scratch) {
-    DISPATCH(weight_gradient, f32, geometry, upstream, upstreamStride, input, inputStride, examples, weightGradient,
-             scratch)
+                                                  ptrdiff_t examples, ptrdiff_t multiplier, float *weightGradient,
+                                                  float *scratch) {
+    DISPATCH(weight_gradient, f32, geometry, upstream, upstreamStride, input, inputStride, examples, multiplier,
+             weightGradient, scratch)
 }
 
 void descent_depthwise_conv2d_weight_gradient_f64(const descent_depthwise_geometry *geometry, const double *upstream,
                                                   ptrdiff_t upstreamStride, const double *input, ptrdiff_t inputStride,
-                                                  ptrdiff_t examples, double *weightGradient, double *scratch) {
-    DISPATCH(weight_gradient, f64, geometry, upstream, upstreamStride, input, inputStride, examples, weightGradient,
-             scratch)
+                                                  ptrdiff_t examples, ptrdiff_t multiplier, double *weightGradient,
+                                                  double *scratch) {
+    DISPATCH(weight_gradient, f64, geometry, upstream, upstreamStride, input, inputStride, examples, multiplier,
+             weightGradient, scratch)
 }

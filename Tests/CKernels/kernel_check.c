@@ -719,17 +719,19 @@ static void check_depthwise_shape(ptrdiff_t h, ptrdiff_t w, ptrdiff_t kh, ptrdif
     for (ptrdiff_t i = 0; i < examples * multiplier * out; i++) g[i] = (float)(2 * next_uniform() - 1);
     for (ptrdiff_t i = 0; i < multiplier * taps; i++) weights[i] = (float)(2 * next_uniform() - 1);
     const float bias = 0.25f;
-    // One input channel's planes: example n's output planes are (n, m) for the m filters.
+    // One input channel's planes: example n's output planes are (n, m) for the m filters. The
+    // filters' gradient in two calls, as two threads would make them: the first filter, then
+    // the others.
+    const float biases[2] = {bias, bias};
     for (ptrdiff_t n = 0; n < examples; n++) {
-        for (ptrdiff_t m = 0; m < multiplier; m++) {
-            descent_depthwise_conv2d_f32(&s, x + n * in, weights + m * taps, bias, y + (n * multiplier + m) * out, scratch);
-        }
+        descent_depthwise_conv2d_f32(&s, x + n * in, weights, biases, multiplier, y + n * multiplier * out, scratch);
         descent_depthwise_conv2d_input_gradient_f32(&s, g + n * multiplier * out, weights, multiplier, xGradient + n * in,
                                                     scratch);
     }
-    for (ptrdiff_t m = 0; m < multiplier; m++) {
-        descent_depthwise_conv2d_weight_gradient_f32(&s, g + m * out, multiplier * out, x, in, examples,
-                                                     wGradient + m * taps, scratch);
+    descent_depthwise_conv2d_weight_gradient_f32(&s, g, multiplier * out, x, in, examples, 1, wGradient, scratch);
+    if (multiplier > 1) {
+        descent_depthwise_conv2d_weight_gradient_f32(&s, g + out, multiplier * out, x, in, examples, multiplier - 1,
+                                                     wGradient + taps, scratch);
     }
     long double *expectedX = calloc((size_t)(examples * in), sizeof(long double));
     long double *expectedW = calloc((size_t)(multiplier * taps), sizeof(long double));

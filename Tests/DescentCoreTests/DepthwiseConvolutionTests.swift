@@ -7,8 +7,8 @@ import Testing
 import _DescentTestSupport
 
 @Suite struct DepthwiseConvolutionTests {
-    private func geometry(batch: Int = 2, channels: Int, height: Int = 9, width: Int = 8, outChannels: Int, kernel: (Int, Int) = (3, 3),
-                          stride: (Int, Int) = (1, 1), padding: (Int, Int, Int, Int) = (1, 1, 1, 1),
+    private func geometry(batch: Int = 2, channels: Int, height: Int = 9, width: Int = 8, outChannels: Int,
+                          kernel: (Int, Int) = (3, 3), stride: (Int, Int) = (1, 1), padding: (Int, Int, Int, Int) = (1, 1, 1, 1),
                           dilation: (Int, Int) = (1, 1), groups: Int) -> Conv2dGeometry {
         Conv2dGeometry(batch: batch, inChannels: channels, height: height, width: width, outChannels: outChannels,
                        kernelHeight: kernel.0, kernelWidth: kernel.1, strideY: stride.0, strideX: stride.1,
@@ -17,11 +17,13 @@ import _DescentTestSupport
     }
 
     /// One input channel per group, and more than one group: MobileNet's depthwise layers, with
-    /// one filter per channel or several. An ordinary convolution, grouped or not, keeps im2col.
+    /// one filter per channel or several. An ordinary convolution, grouped or not, keeps im2col,
+    /// and so does one of a single input channel (no faster this way: see DepthwiseConvolution.swift).
     @Test func whichConvolutionsTakeIt() {
         #expect(geometry(channels: 32, outChannels: 32, groups: 32).usesDepthwiseKernel)
         #expect(geometry(channels: 8, outChannels: 24, groups: 8).usesDepthwiseKernel)
         #expect(!geometry(channels: 1, outChannels: 32, groups: 1).usesDepthwiseKernel)
+        #expect(!geometry(channels: 3, outChannels: 32, groups: 1).usesDepthwiseKernel)
         #expect(!geometry(channels: 32, outChannels: 32, groups: 16).usesDepthwiseKernel)
         #expect(!geometry(channels: 32, outChannels: 64, groups: 1).usesDepthwiseKernel)
         #expect(CrossCheckRun.convolutionGeometries.filter(\.usesDepthwiseKernel).count >= 8)
@@ -38,6 +40,7 @@ import _DescentTestSupport
                      padding: (2, 2, 2, 2), groups: 4),
             geometry(channels: 2, height: 11, width: 10, outChannels: 4, kernel: (2, 4), stride: (3, 2),
                      padding: (1, 2, 0, 3), dilation: (1, 2), groups: 2),
+            geometry(batch: 4, channels: 2, height: 28, width: 28, outChannels: 32, padding: (0, 0, 0, 0), groups: 2),
         ]
         let tolerance = dtype == .float32 ? 2e-5 : 1e-13
         for (index, s) in cases.enumerated() {
@@ -65,20 +68,22 @@ import _DescentTestSupport
         }
     }
 
-    /// Planes are shared out among threads (filters, for the filter gradient); each is computed
-    /// whole by one, so the bits do not depend on how many there are.
-    @Test func threadsDoNotChangeABit() {
-        let x = Tensor.randomNormal([9, 16, 20, 19], dtype: .float32, seed: 440)
+    /// Planes are shared out among threads (for the filter gradient, channels, or shares of a
+    /// channel's filters when there are fewer channels than threads: 2 channels on 3 threads);
+    /// each value is computed whole by one, so the bits do not depend on how many there are.
+    @Test(arguments: [16, 2])
+    func threadsDoNotChangeABit(channels: Int) {
+        let x = Tensor.randomNormal([9, channels, 20, 19], dtype: .float32, seed: 440)
         let weight = Tensor.randomNormal([32, 1, 3, 3], dtype: .float32, seed: 441)
         let bias = Tensor.randomNormal([32], dtype: .float32, seed: 442)
         let upstream = Tensor.randomNormal([9, 32, 10, 10], dtype: .float32, seed: 443)
+        func convolve(_ p: [Tensor]) -> Tensor {
+            conv2d(p[0], weight: p[1], bias: p[2], stride: 2, padding: 1, groups: channels)
+        }
         func run(threads: Int) -> [[UInt32]] {
             ThreadCount.withValue(threads) {
-                let (_, gradients) = valueWithGradient(at: [x, weight, bias]) { p in
-                    (conv2d(p[0], weight: p[1], bias: p[2], stride: 2, padding: 1, groups: 16) * upstream).sum()
-                }
-                let y = conv2d(x, weight: weight, bias: bias, stride: 2, padding: 1, groups: 16)
-                return ([y] + gradients).map { $0.scalars(as: Float.self).map(\.bitPattern) }
+                let (_, gradients) = valueWithGradient(at: [x, weight, bias]) { p in (convolve(p) * upstream).sum() }
+                return ([convolve([x, weight, bias])] + gradients).map { $0.scalars(as: Float.self).map(\.bitPattern) }
             }
         }
         let one = run(threads: 1)

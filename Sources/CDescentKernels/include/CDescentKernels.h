@@ -65,28 +65,37 @@ typedef struct {
 ptrdiff_t descent_depthwise_scratch_count(const descent_depthwise_geometry *geometry, ptrdiff_t multiplier,
                                           ptrdiff_t elementSize);
 
-/// One output plane of a depthwise convolution: `bias` plus the `kernelHeight`×`kernelWidth`
-/// `weights` slid over one input plane, the padding zero.
+/// The `multiplier` output planes (consecutive) that read one input plane: each its `bias` value
+/// (none where NULL) plus its `kernelHeight`×`kernelWidth` filter (consecutive in `weights`) slid
+/// over the input plane, the padding zero.
 void descent_depthwise_conv2d_f32(const descent_depthwise_geometry *geometry, const float *input,
-                                  const float *weights, float bias, float *output, float *scratch);
+                                  const float *weights, const float *bias, ptrdiff_t multiplier, float *output,
+                                  float *scratch);
 void descent_depthwise_conv2d_f64(const descent_depthwise_geometry *geometry, const double *input,
-                                  const double *weights, double bias, double *output, double *scratch);
+                                  const double *weights, const double *bias, ptrdiff_t multiplier, double *output,
+                                  double *scratch);
 
 /// One input plane's gradient (written, not accumulated) from the `multiplier` output planes
 /// that read it (`upstream`, consecutive) and their filters (`weights`, consecutive).
 void descent_depthwise_conv2d_input_gradient_f32(const descent_depthwise_geometry *geometry, const float *upstream,
-                                                 const float *weights, ptrdiff_t multiplier, float *inputGradient, float *scratch);
+                                                 const float *weights, ptrdiff_t multiplier, float *inputGradient,
+                                                 float *scratch);
 void descent_depthwise_conv2d_input_gradient_f64(const descent_depthwise_geometry *geometry, const double *upstream,
-                                                 const double *weights, ptrdiff_t multiplier, double *inputGradient, double *scratch);
+                                                 const double *weights, ptrdiff_t multiplier, double *inputGradient,
+                                                 double *scratch);
 
-/// One filter's gradient (written, not accumulated) over `examples` pairs of an output plane's
-/// gradient and the input plane it read, `upstreamStride` and `inputStride` elements apart.
+/// The gradients (written, not accumulated) of `multiplier` filters that read one input channel,
+/// over `examples` examples: in each, the filters' output planes' gradients (consecutive, from
+/// `upstream`) and the input plane they read; examples are `upstreamStride` and `inputStride`
+/// elements apart.
 void descent_depthwise_conv2d_weight_gradient_f32(const descent_depthwise_geometry *geometry, const float *upstream,
                                                   ptrdiff_t upstreamStride, const float *input, ptrdiff_t inputStride,
-                                                  ptrdiff_t examples, float *weightGradient, float *scratch);
+                                                  ptrdiff_t examples, ptrdiff_t multiplier, float *weightGradient,
+                                                  float *scratch);
 void descent_depthwise_conv2d_weight_gradient_f64(const descent_depthwise_geometry *geometry, const double *upstream,
                                                   ptrdiff_t upstreamStride, const double *input, ptrdiff_t inputStride,
-                                                  ptrdiff_t examples, double *weightGradient, double *scratch);
+                                                  ptrdiff_t examples, ptrdiff_t multiplier, double *weightGradient,
+                                                  double *scratch);
 
 /// Batch normalization in training mode (see batch_norm.c) of `x`, laid out [outer, channels,
 /// inner], for the channels `first` ..< `first + count`: each channel's mean μ and biased variance

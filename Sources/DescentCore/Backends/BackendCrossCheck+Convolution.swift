@@ -14,12 +14,13 @@ extension CrossCheckRun {
     /// next, a 5×5 kernel with strides 2 and 3 and padding that differs by side, takes im2col's
     /// loop for a stride other than 1 and 2. The last four take the CPU's path for stride 2
     /// through the input's phases (even sizes, the output half the input): two groups, a 4×4
-    /// kernel (shifts of −1 to 1), padding only after, and a 1×1 kernel. The last seven are
+    /// kernel (shifts of −1 to 1), padding only after, and a 1×1 kernel. The next seven are
     /// depthwise, which the CPU computes directly (depthwise.c): odd sizes, two filters per
     /// channel with dilation 2 and padding that differs by side, strides 3 and 2 with a 2×4
     /// kernel and dilation 2 across, padding wider than the kernel reaches, a 1×3 kernel with
     /// stride 2 (one row phase read), and two large enough that the planes split across threads
-    /// (a 5×5 kernel with stride 2, and 3×3 with stride 1).
+    /// (a 5×5 kernel with stride 2, and 3×3 with stride 1); then six filters per channel, and a
+    /// convolution of a single input channel (which the CPU leaves to im2col).
     static var convolutionGeometries: [Conv2dGeometry] {
         typealias Case = (n: Int, c: Int, h: Int, w: Int, o: Int, kernel: (Int, Int), stride: (Int, Int),
                           padding: (Int, Int, Int, Int), dilation: (Int, Int), groups: Int)
@@ -51,6 +52,8 @@ extension CrossCheckRun {
             (2, 2, 7, 7, 2, (1, 3), (2, 2), (0, 1, 0, 1), (1, 1), 2),
             (9, 16, 14, 13, 16, (5, 5), (2, 2), (2, 2, 2, 2), (1, 1), 16),
             (5, 8, 12, 12, 8, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 8),
+            (3, 2, 9, 10, 12, (3, 3), (1, 1), (0, 0, 0, 0), (1, 1), 2),
+            (2, 1, 12, 11, 5, (5, 5), (2, 2), (2, 1, 2, 1), (1, 1), 1),
         ]
         return cases.map { s in
             Conv2dGeometry(batch: s.n, inChannels: s.c, height: s.h, width: s.w, outChannels: s.o,

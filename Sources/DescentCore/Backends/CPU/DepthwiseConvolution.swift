@@ -1,9 +1,14 @@
 // Depthwise convolutions (each output channel reads one input channel) computed directly, a
 // plane at a time, in C (depthwise.c): through im2col, each channel's product has a single row of
-// weights, and copying every window cost more than the product itself. The three primitives
-// split their planes among threads (forward: output planes; input gradient: input planes;
-// weight gradient: filters, each summed over the whole batch), so every plane is computed on one
-// thread in a fixed order and the result does not depend on the thread count.
+// weights, and copying every window cost more than the product itself. The work is split among
+// threads by input planes, each with the filters that read it (the filters' gradient: by input
+// channels over the whole batch, or shares of their filters when there are fewer channels than
+// threads), so every value is computed on one thread in a fixed order and the result does not
+// depend on the thread count.
+//
+// A convolution of a single input channel (the first layer of a network on grayscale images)
+// could take the same path, but it was no faster there: in W3's step its first layer took 4.3 %
+// of the profile this way, about what im2col and the matrix multiply take.
 
 import CDescentKernels
 
@@ -35,10 +40,17 @@ extension Conv2dGeometry {
         withUnsafePointer(to: &geometry) { body($0, scratch) }
     }
 
-    /// The multiply-adds of one output plane: about 128k of them (GEMM's rule) make a chunk
-    /// worth a thread.
+    /// How many output planes make a chunk worth a thread: about 128k multiply-adds (GEMM's rule).
     fileprivate var planesPerChunk: Int {
         Swift.max(1, GEMM.multiplyAddsPerThread / Swift.max(1, outHeight * outWidth * kernelHeight * kernelWidth))
+    }
+
+    /// The filters of one input channel that a task takes, when `tasks` tasks (one per input
+    /// plane or channel) leave threads idle: all of them, or a share, so that every thread has
+    /// one (the filters' gradient has one task per channel, two for a convolution of two channels).
+    fileprivate func filtersPerTask(tasks: Int) -> Int {
+        let shares = Swift.min(groupOutChannels, Swift.max(1, (ThreadCount.current + tasks - 1) / Swift.max(1, tasks)))
+        return (groupOutChannels + shares - 1) / shares
     }
 }
 
@@ -47,21 +59,26 @@ extension CPUBackend {
         let output = TensorStorage(uninitializedCount: s.outputShape.reduce(1, *), dtype: input.dtype, device: .cpu)
         func run<T: FloatingPointScalar>(
             _: T.Type,
-            _ kernel: (UnsafePointer<descent_depthwise_geometry>, UnsafePointer<T>, UnsafePointer<T>, T,
-                       UnsafeMutablePointer<T>, UnsafeMutablePointer<T>) -> Void
+            _ kernel: (UnsafePointer<descent_depthwise_geometry>, UnsafePointer<T>, UnsafePointer<T>, UnsafePointer<T>?,
+                       Int, UnsafeMutablePointer<T>, UnsafeMutablePointer<T>) -> Void
         ) {
             let pointers = UncheckedSendable((input.storage.typed(T.self), weight.storage.typed(T.self),
                                               bias?.storage.typed(T.self), output.typed(T.self)))
             let (inPlane, outPlane, taps) = (s.height * s.width, s.outHeight * s.outWidth, s.kernelHeight * s.kernelWidth)
-            Parallel.forEachChunk(count: s.batch * s.outChannels, minimumChunk: s.planesPerChunk) { planes in
+            let planes = s.batch * s.inChannels
+            let filters = s.filtersPerTask(tasks: planes), shares = (s.groupOutChannels + filters - 1) / filters
+            let chunk = Swift.max(1, s.planesPerChunk / filters)
+            Parallel.forEachChunk(count: planes * shares, minimumChunk: chunk) { tasks in
                 let (x, w, b, y) = pointers.value
                 s.withScratch(T.self) { geometry, scratch in
-                    for plane in planes {
-                        // Output plane (n, o) reads input plane (n, o / multiplier).
-                        let (n, o) = plane.quotientAndRemainder(dividingBy: s.outChannels)
-                        let c = o / s.groupOutChannels
-                        kernel(geometry, x + (n * s.inChannels + c) * inPlane, w + o * taps, b?[o] ?? 0,
-                               y + plane * outPlane, scratch)
+                    for task in tasks {
+                        // Input plane (n, c) and its filters c·multiplier + first ..< + count.
+                        let (plane, share) = task.quotientAndRemainder(dividingBy: shares)
+                        let (n, c) = plane.quotientAndRemainder(dividingBy: s.inChannels)
+                        let first = c * s.groupOutChannels + share * filters
+                        let count = Swift.min(filters, s.groupOutChannels - share * filters)
+                        kernel(geometry, x + plane * inPlane, w + first * taps, b.map { UnsafePointer($0 + first) }, count,
+                               y + (n * s.outChannels + first) * outPlane, scratch)
                     }
                 }
             }
@@ -81,7 +98,8 @@ extension CPUBackend {
             _ kernel: (UnsafePointer<descent_depthwise_geometry>, UnsafePointer<T>, UnsafePointer<T>, Int,
                        UnsafeMutablePointer<T>, UnsafeMutablePointer<T>) -> Void
         ) {
-            let pointers = UncheckedSendable((upstream.storage.typed(T.self), weight.storage.typed(T.self), output.typed(T.self)))
+            let pointers = UncheckedSendable((upstream.storage.typed(T.self), weight.storage.typed(T.self),
+                                              output.typed(T.self)))
             let (inPlane, outPlane, taps) = (s.height * s.width, s.outHeight * s.outWidth, s.kernelHeight * s.kernelWidth)
             let multiplier = s.groupOutChannels
             let chunk = Swift.max(1, s.planesPerChunk / multiplier)
@@ -109,19 +127,24 @@ extension CPUBackend {
         let output = TensorStorage(uninitializedCount: s.weightShape.reduce(1, *), dtype: upstream.dtype, device: .cpu)
         func run<T: FloatingPointScalar>(
             _: T.Type,
-            _ kernel: (UnsafePointer<descent_depthwise_geometry>, UnsafePointer<T>, Int, UnsafePointer<T>, Int, Int,
+            _ kernel: (UnsafePointer<descent_depthwise_geometry>, UnsafePointer<T>, Int, UnsafePointer<T>, Int, Int, Int,
                        UnsafeMutablePointer<T>, UnsafeMutablePointer<T>) -> Void
         ) {
-            let pointers = UncheckedSendable((upstream.storage.typed(T.self), input.storage.typed(T.self), output.typed(T.self)))
+            let pointers = UncheckedSendable((upstream.storage.typed(T.self), input.storage.typed(T.self),
+                                              output.typed(T.self)))
             let (inPlane, outPlane, taps) = (s.height * s.width, s.outHeight * s.outWidth, s.kernelHeight * s.kernelWidth)
-            let chunk = Swift.max(1, s.planesPerChunk / Swift.max(1, s.batch))
-            Parallel.forEachChunk(count: s.outChannels, minimumChunk: chunk) { filters in
+            let filters = s.filtersPerTask(tasks: s.inChannels), shares = (s.groupOutChannels + filters - 1) / filters
+            let chunk = Swift.max(1, s.planesPerChunk / Swift.max(1, s.batch * filters))
+            Parallel.forEachChunk(count: s.inChannels * shares, minimumChunk: chunk) { tasks in
                 let (g, x, dw) = pointers.value
                 s.withScratch(T.self) { geometry, scratch in
-                    for o in filters {
-                        let c = o / s.groupOutChannels
-                        kernel(geometry, g + o * outPlane, s.outChannels * outPlane, x + c * inPlane,
-                               s.inChannels * inPlane, s.batch, dw + o * taps, scratch)
+                    for task in tasks {
+                        // Input channel c and its filters c·multiplier + first ..< + count, over the batch.
+                        let (c, share) = task.quotientAndRemainder(dividingBy: shares)
+                        let first = c * s.groupOutChannels + share * filters
+                        let count = Swift.min(filters, s.groupOutChannels - share * filters)
+                        kernel(geometry, g + first * outPlane, s.outChannels * outPlane, x + c * inPlane,
+                               s.inChannels * inPlane, s.batch, count, dw + first * taps, scratch)
                     }
                 }
             }
