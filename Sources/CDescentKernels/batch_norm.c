@@ -11,6 +11,7 @@
 // builds, so both give the same bits. Converting to double and adding is most of the work, and
 // AVX2 does it in half the instructions of the plain build's SSE2.
 #include "CDescentKernels.h"
+#include "plain_or_avx2.h"
 
 #include <math.h>
 #include <string.h>
@@ -137,39 +138,27 @@ DEFINE_BATCH_NORM(f32_avx2, float, __attribute__((target("avx2"))))
 DEFINE_BATCH_NORM(f64_avx2, double, __attribute__((target("avx2"))))
 #endif
 
-#if defined(__x86_64__)
-// The AVX2 build wherever the matrix multiply runs a vector kernel (AVX2 or AVX-512, as
-// DESCENT_KERNELS may choose); an AVX-512 build gains nothing, as clang keeps these loops to
-// 256-bit vectors anyway.
-static int uses_avx2(void) {
-    static int state = -1;
-    if (state < 0) state = strcmp(descent_kernel_variant(), "portable") != 0;
-    return state;
-}
-#define DISPATCH(NAME, SUFFIX, ...)                                                                 \
-    if (uses_avx2()) NAME##_##SUFFIX##_avx2(__VA_ARGS__); else NAME##_##SUFFIX##_portable(__VA_ARGS__);
-#else
-#define DISPATCH(NAME, SUFFIX, ...) NAME##_##SUFFIX##_portable(__VA_ARGS__);
-#endif
 
 void descent_batch_norm_f32(const float *x, float *y, const float *weight, const float *bias, ptrdiff_t outer,
                             ptrdiff_t channels, ptrdiff_t inner, ptrdiff_t first, ptrdiff_t count,
                             double epsilon, float *mean, float *variance) {
-    DISPATCH(batch_norm, f32, x, y, weight, bias, outer, channels, inner, first, count, epsilon, mean, variance)
+    PLAIN_OR_AVX2(batch_norm, f32, x, y, weight, bias, outer, channels, inner, first, count, epsilon, mean,
+                  variance)
 }
 
 void descent_batch_norm_f64(const double *x, double *y, const double *weight, const double *bias,
                             ptrdiff_t outer, ptrdiff_t channels, ptrdiff_t inner, ptrdiff_t first,
                             ptrdiff_t count, double epsilon, double *mean, double *variance) {
-    DISPATCH(batch_norm, f64, x, y, weight, bias, outer, channels, inner, first, count, epsilon, mean, variance)
+    PLAIN_OR_AVX2(batch_norm, f64, x, y, weight, bias, outer, channels, inner, first, count, epsilon, mean,
+                  variance)
 }
 
 void descent_batch_norm_backward_f32(const float *g, const float *x, const float *mean, const float *variance,
                                      const float *weight, ptrdiff_t outer, ptrdiff_t channels, ptrdiff_t inner,
                                      ptrdiff_t first, ptrdiff_t count, double epsilon, float *inputGradient,
                                      float *weightGradient, float *biasGradient) {
-    DISPATCH(batch_norm_backward, f32, g, x, mean, variance, weight, outer, channels, inner, first, count, epsilon,
-             inputGradient, weightGradient, biasGradient)
+    PLAIN_OR_AVX2(batch_norm_backward, f32, g, x, mean, variance, weight, outer, channels, inner, first, count,
+                  epsilon, inputGradient, weightGradient, biasGradient)
 }
 
 void descent_batch_norm_backward_f64(const double *g, const double *x, const double *mean,
@@ -177,6 +166,6 @@ void descent_batch_norm_backward_f64(const double *g, const double *x, const dou
                                      ptrdiff_t channels, ptrdiff_t inner, ptrdiff_t first, ptrdiff_t count,
                                      double epsilon, double *inputGradient, double *weightGradient,
                                      double *biasGradient) {
-    DISPATCH(batch_norm_backward, f64, g, x, mean, variance, weight, outer, channels, inner, first, count, epsilon,
-             inputGradient, weightGradient, biasGradient)
+    PLAIN_OR_AVX2(batch_norm_backward, f64, g, x, mean, variance, weight, outer, channels, inner, first, count,
+                  epsilon, inputGradient, weightGradient, biasGradient)
 }

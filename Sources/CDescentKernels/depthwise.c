@@ -21,6 +21,7 @@
 // and AVX2 builds (and ARM's) give the same bits, and so does any split of the planes among
 // threads.
 #include "CDescentKernels.h"
+#include "plain_or_avx2.h"
 
 #include <string.h>
 
@@ -342,57 +343,43 @@ DEFINE_DEPTHWISE(f32_avx2, float, f32_vector, __attribute__((target("avx2"))))
 DEFINE_DEPTHWISE(f64_avx2, double, f64_vector, __attribute__((target("avx2"))))
 #endif
 
-#if defined(__x86_64__)
-// The AVX2 build wherever the matrix multiply runs a vector kernel (AVX2 or AVX-512, as
-// DESCENT_KERNELS may choose); every build gives the same bits. (An AVX-512 build, each vector
-// one register, was a quarter slower on Zen 4.)
-static int uses_avx2(void) {
-    static int state = -1;
-    if (state < 0) state = strcmp(descent_kernel_variant(), "portable") != 0;
-    return state;
-}
-#define DISPATCH(NAME, SUFFIX, ...)                                                                 \
-    if (uses_avx2()) NAME##_##SUFFIX##_avx2(__VA_ARGS__); else NAME##_##SUFFIX##_portable(__VA_ARGS__);
-#else
-#define DISPATCH(NAME, SUFFIX, ...) NAME##_##SUFFIX##_portable(__VA_ARGS__);
-#endif
 
 void descent_depthwise_conv2d_f32(const descent_depthwise_geometry *geometry, const float *input,
                                   const float *weights, const float *bias, ptrdiff_t multiplier, float *output,
                                   float *scratch) {
-    DISPATCH(forward, f32, geometry, input, weights, bias, multiplier, output, scratch)
+    PLAIN_OR_AVX2(forward, f32, geometry, input, weights, bias, multiplier, output, scratch)
 }
 
 void descent_depthwise_conv2d_f64(const descent_depthwise_geometry *geometry, const double *input,
                                   const double *weights, const double *bias, ptrdiff_t multiplier, double *output,
                                   double *scratch) {
-    DISPATCH(forward, f64, geometry, input, weights, bias, multiplier, output, scratch)
+    PLAIN_OR_AVX2(forward, f64, geometry, input, weights, bias, multiplier, output, scratch)
 }
 
 void descent_depthwise_conv2d_input_gradient_f32(const descent_depthwise_geometry *geometry, const float *upstream,
                                                  const float *weights, ptrdiff_t multiplier, float *inputGradient,
                                                  float *scratch) {
-    DISPATCH(input_gradient, f32, geometry, upstream, weights, multiplier, inputGradient, scratch)
+    PLAIN_OR_AVX2(input_gradient, f32, geometry, upstream, weights, multiplier, inputGradient, scratch)
 }
 
 void descent_depthwise_conv2d_input_gradient_f64(const descent_depthwise_geometry *geometry, const double *upstream,
                                                  const double *weights, ptrdiff_t multiplier, double *inputGradient,
                                                  double *scratch) {
-    DISPATCH(input_gradient, f64, geometry, upstream, weights, multiplier, inputGradient, scratch)
+    PLAIN_OR_AVX2(input_gradient, f64, geometry, upstream, weights, multiplier, inputGradient, scratch)
 }
 
 void descent_depthwise_conv2d_weight_gradient_f32(const descent_depthwise_geometry *geometry, const float *upstream,
                                                   ptrdiff_t upstreamStride, const float *input, ptrdiff_t inputStride,
                                                   ptrdiff_t examples, ptrdiff_t multiplier, float *weightGradient,
                                                   float *scratch) {
-    DISPATCH(weight_gradient, f32, geometry, upstream, upstreamStride, input, inputStride, examples, multiplier,
-             weightGradient, scratch)
+    PLAIN_OR_AVX2(weight_gradient, f32, geometry, upstream, upstreamStride, input, inputStride, examples,
+                  multiplier, weightGradient, scratch)
 }
 
 void descent_depthwise_conv2d_weight_gradient_f64(const descent_depthwise_geometry *geometry, const double *upstream,
                                                   ptrdiff_t upstreamStride, const double *input, ptrdiff_t inputStride,
                                                   ptrdiff_t examples, ptrdiff_t multiplier, double *weightGradient,
                                                   double *scratch) {
-    DISPATCH(weight_gradient, f64, geometry, upstream, upstreamStride, input, inputStride, examples, multiplier,
-             weightGradient, scratch)
+    PLAIN_OR_AVX2(weight_gradient, f64, geometry, upstream, upstreamStride, input, inputStride, examples,
+                  multiplier, weightGradient, scratch)
 }
