@@ -8,13 +8,14 @@
 // padded plane's rows a, a + strideY, … and columns b, b + strideX, …, so that tap (p, q) of
 // every output reads one phase, ((p·dilationY) mod strideY, (q·dilationX) mod strideX), shifted
 // by ((p·dilationY) div strideY, (q·dilationX) div strideX) — a stride-1 problem whatever the
-// stride (with stride 1, the one phase is the padded plane). The phases are `wide` columns wide,
-// and an output row is a run of `wide` positions of a flat array (the last few thrown away), so
-// that each tap is one long shifted array and BLOCK outputs at a time add up every tap in
-// registers. The filter's gradient is a dot product of the upstream gradient, laid out the same
-// way (its thrown-away positions zero), with each tap's shifted array. The input's gradient is
-// the phases' gradient: in each phase, the upstream gradient, padded, summed over the taps that
-// read that phase, shifted the other way; then scattered back onto the input's rows and columns.
+// stride (with stride 1, the one phase is the padded plane; only the phases some tap reads are
+// made). The phases are `wide` columns wide, and an output row is a run of `wide` positions of a
+// flat array (the last few thrown away), so that each tap is one long shifted array and BLOCK
+// outputs at a time add up every tap in registers. The filter's gradient is a dot product of the
+// upstream gradient, laid out the same way (its thrown-away positions zero), with each tap's
+// shifted array. The input's gradient is the phases' gradient: in each phase, the upstream
+// gradient, padded, summed over the taps that read that phase, shifted the other way; then
+// scattered back onto the input's rows and columns.
 //
 // Every sum is taken in a fixed order (the bias, then the taps row by row; the filter's gradient
 // in per-lane partial sums added at the end), and nothing is contracted into an FMA, so the plain
@@ -51,20 +52,40 @@ static inline void valid_positions(ptrdiff_t offset, ptrdiff_t stride, ptrdiff_t
     if (*end < *first) *end = *first;
 }
 
-// Whether some tap of a kernel `size` long reads phase `phase` along an axis.
-static int phase_is_read(ptrdiff_t phase, ptrdiff_t size, ptrdiff_t dilation, ptrdiff_t stride) {
-    for (ptrdiff_t p = 0; p < size; p++) {
-        if (p * dilation % stride == phase) return 1;
+// Whether tap p is the first along its axis to read its phase, p·dilation mod stride.
+static int first_of_phase(ptrdiff_t p, ptrdiff_t dilation, ptrdiff_t stride) {
+    for (ptrdiff_t t = 0; t < p; t++) {
+        if (t * dilation % stride == p * dilation % stride) return 0;
     }
-    return 0;
+    return 1;
 }
 
-// The flat layouts of one plane. Forward (and the filter's gradient): the phases, each `length`
-// elements, of `rows` rows (the rest zero) `wide` wide, and the output as a flat run of `run`
+// Where tap p's phase is kept among the phases that the taps along an axis read, numbered in the
+// order of the taps that first read them: only those phases take memory, at most one per tap
+// whatever the stride (a stride of 1,000 has a million phases, of which a 3×3 kernel reads 9).
+static ptrdiff_t phase_slot(ptrdiff_t p, ptrdiff_t dilation, ptrdiff_t stride) {
+    ptrdiff_t slot = 0;
+    for (ptrdiff_t t = 0; t < p; t++) {
+        if (t * dilation % stride == p * dilation % stride) return slot;
+        slot += first_of_phase(t, dilation, stride);
+    }
+    return slot;
+}
+
+// How many phases the `size` taps along an axis read.
+static ptrdiff_t phase_count(ptrdiff_t size, ptrdiff_t dilation, ptrdiff_t stride) {
+    ptrdiff_t count = 0;
+    for (ptrdiff_t p = 0; p < size; p++) count += first_of_phase(p, dilation, stride);
+    return count;
+}
+
+// The flat layouts of one plane. Forward (and the filter's gradient): the phases that taps read
+// (`phasesAcross` of them in each row of phases), each `length` elements, of `rows` rows (the
+// rest zero) `wide` wide, and the output as a flat run of `run`
 // positions. Input gradient: the upstream planes padded by the taps' reach, `gradientLength`
 // elements `gradientWide` wide each, and each phase's gradient as a flat run of `gradientRun`.
 typedef struct {
-    ptrdiff_t reachY, reachX, wide, rows, run, length, phases, taps;
+    ptrdiff_t reachY, reachX, wide, rows, run, length, phases, phasesAcross, taps;
     ptrdiff_t gradientWide, gradientRun, gradientLength;
 } flat_layout;
 
@@ -76,7 +97,8 @@ static flat_layout layout(const descent_depthwise_geometry *s) {
     f.rows = s->outHeight + f.reachY;
     f.run = round_up(s->outHeight * f.wide, BLOCK);
     f.length = f.run + f.reachY * f.wide + f.reachX;
-    f.phases = s->strideY * s->strideX;
+    f.phasesAcross = phase_count(s->kernelWidth, s->dilationX, s->strideX);
+    f.phases = phase_count(s->kernelHeight, s->dilationY, s->strideY) * f.phasesAcross;
     f.taps = s->kernelHeight * s->kernelWidth;
     f.gradientWide = f.wide + f.reachX;
     f.gradientRun = round_up(f.rows * f.gradientWide, BLOCK);
@@ -88,7 +110,7 @@ static flat_layout layout(const descent_depthwise_geometry *s) {
 static inline ptrdiff_t tap_offset(const descent_depthwise_geometry *s, const flat_layout *f, ptrdiff_t p,
                                    ptrdiff_t q) {
     ptrdiff_t y = p * s->dilationY, x = q * s->dilationX;
-    ptrdiff_t phase = y % s->strideY * s->strideX + x % s->strideX;
+    ptrdiff_t phase = phase_slot(p, s->dilationY, s->strideY) * f->phasesAcross + phase_slot(q, s->dilationX, s->strideX);
     return phase * f->length + y / s->strideY * f->wide + x / s->strideX;
 }
 
@@ -141,20 +163,21 @@ ptrdiff_t descent_depthwise_scratch_count(const descent_depthwise_geometry *geom
     /* vectorizes (one column phase at a time, a load every other element, did not).             */  \
     ATTRIBUTES static void fill_phases_##SUFFIX(const descent_depthwise_geometry *s, const flat_layout *f, \
                                                 const T *input, T *phases) {                        \
-        int pairs = s->strideX == 2 && phase_is_read(0, s->kernelWidth, s->dilationX, 2)            \
-            && phase_is_read(1, s->kernelWidth, s->dilationX, 2);                                   \
-        for (ptrdiff_t a = 0; a < s->strideY; a++) {                                                \
-            if (!phase_is_read(a, s->kernelHeight, s->dilationY, s->strideY)) continue;             \
+        int pairs = s->strideX == 2 && f->phasesAcross == 2;                                        \
+        for (ptrdiff_t p = 0; p < s->kernelHeight; p++) {                                           \
+            if (!first_of_phase(p, s->dilationY, s->strideY)) continue;                             \
+            ptrdiff_t a = p * s->dilationY % s->strideY;                                            \
             /* The phase rows that hold input rows. */                                             \
             ptrdiff_t top, bottom;                                                                  \
             valid_positions(a - s->padTop, s->strideY, s->height, f->rows, &top, &bottom);          \
-            T *rowPhases = phases + a * s->strideX * f->length;                                     \
+            T *rowPhases = phases + phase_slot(p, s->dilationY, s->strideY) * f->phasesAcross * f->length; \
             /* Padded column j·strideX + b of row i of them. */                                    \
             const T *rows = input + (top * s->strideY + a - s->padTop) * s->width - s->padLeft;     \
             ptrdiff_t rowStride = s->strideY * s->width;                                            \
-            for (ptrdiff_t b = 0; b < s->strideX; b++) {                                            \
-                if (!phase_is_read(b, s->kernelWidth, s->dilationX, s->strideX)) continue;          \
-                T *phase = rowPhases + b * f->length;                                               \
+            for (ptrdiff_t q = 0; q < s->kernelWidth; q++) {                                        \
+                if (!first_of_phase(q, s->dilationX, s->strideX)) continue;                         \
+                ptrdiff_t b = q * s->dilationX % s->strideX;                                        \
+                T *phase = rowPhases + phase_slot(q, s->dilationX, s->strideX) * f->length;         \
                 memset(phase, 0, (size_t)f->length * sizeof(T));                                    \
                 if (pairs) continue;                                                                \
                 ptrdiff_t first, end;                                                               \
@@ -170,8 +193,9 @@ ptrdiff_t descent_depthwise_scratch_count(const descent_depthwise_geometry *geom
                 }                                                                                   \
             }                                                                                       \
             if (!pairs) continue;                                                                   \
-            /* Column phase 1 starts no later than phase 0 and ends no later: both are filled   */ \
-            /* over [first0, end1), then phase 1 before it and phase 0 after it.                */ \
+            /* Column phases 0 and 1 are kept first and second (taps 0 and 1 read them). Phase 1 */ \
+            /* starts no later than phase 0 and ends no later: both are filled over            */ \
+            /* [first0, end1), then phase 1 before it and phase 0 after it.                     */ \
             ptrdiff_t first0, end0, first1, end1;                                                   \
             valid_positions(-s->padLeft, 2, s->width, f->wide, &first0, &end0);                     \
             valid_positions(1 - s->padLeft, 2, s->width, f->wide, &first1, &end1);                  \
@@ -250,8 +274,12 @@ ptrdiff_t descent_depthwise_scratch_count(const descent_depthwise_geometry *geom
             }                                                                                       \
         }                                                                                           \
         memset(inputGradient, 0, (size_t)(s->height * s->width) * sizeof(T));                      \
-        for (ptrdiff_t a = 0; a < s->strideY; a++) {                                                \
-            for (ptrdiff_t b = 0; b < s->strideX; b++) {                                            \
+        for (ptrdiff_t p0 = 0; p0 < s->kernelHeight; p0++) {                                        \
+            if (!first_of_phase(p0, s->dilationY, s->strideY)) continue;                            \
+            for (ptrdiff_t q0 = 0; q0 < s->kernelWidth; q0++) {                                     \
+                if (!first_of_phase(q0, s->dilationX, s->strideX)) continue;                        \
+                /* Phase (a, b), which taps p0 and q0 are the first to read. */                    \
+                ptrdiff_t a = p0 * s->dilationY % s->strideY, b = q0 * s->dilationX % s->strideX;   \
                 ptrdiff_t count = 0;                                                                \
                 for (ptrdiff_t m = 0; m < multiplier; m++) {                                        \
                     for (ptrdiff_t p = 0; p < s->kernelHeight; p++) {                               \
@@ -266,7 +294,6 @@ ptrdiff_t descent_depthwise_scratch_count(const descent_depthwise_geometry *geom
                         }                                                                           \
                     }                                                                               \
                 }                                                                                   \
-                if (count == 0) continue;                                                           \
                 sum_terms_##SUFFIX(padded, offsets, termWeights, count, f.gradientRun, 0, flat);    \
                 /* Back onto the input: phase position (i, j) is input (i·strideY + a − padTop,   */ \
                 /* j·strideX + b − padLeft).                                                      */ \

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The examples that ``Layer/evaluate(on:loss:metrics:batchSize:)`` and
-/// ``Layer/predict(_:batchSize:)`` compute at once unless told otherwise: enough for the matrix
+/// The examples that `Layer.evaluate(on:loss:metrics:batchSize:)` and
+/// `Layer.predict(_:batchSize:)` compute at once unless told otherwise: enough for the matrix
 /// multiply to run at full speed, few enough that a convolutional network's activations fit the
 /// buffer pool and the caches. (With 1,024, each activation of 32 channels of 28×28 took 100 MB
 /// of fresh memory, and evaluating a small MNIST CNN's test set took 0.8–1.0 s instead of

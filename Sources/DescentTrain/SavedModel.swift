@@ -252,8 +252,9 @@ public struct SavedModel {
 
 extension SavedModel {
     /// Throws when inference over `count` examples, in `Layer.predict`'s and `evaluate`'s batches
-    /// of ``inferenceBatchSize``, would give a batch norm without running statistics (which normalizes each batch
-    /// by its own) a batch of one example, a single value per channel: it cannot normalize that.
+    /// of `inferenceBatchSize`, would give a batch norm without running statistics (which
+    /// normalizes each batch by its own) a batch of one example, a single value per channel: it
+    /// cannot normalize that.
     fileprivate func checkBatchStatistics(count: Int, exampleShape: [Int], source: String) throws {
         guard count % inferenceBatchSize == 1,
               let layer = model.batchNormalizationNeedingTwoExamples(exampleShape: exampleShape, inference: true) else { return }

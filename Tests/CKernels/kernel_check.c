@@ -794,6 +794,7 @@ static void check_depthwise(void) {
     check_depthwise_shape(5, 6, 3, 3, 2, 2, 4, 4, 4, 4, 1, 1, 2);
     check_depthwise_shape(7, 7, 1, 3, 2, 2, 0, 1, 0, 1, 1, 1, 1);
     check_depthwise_shape(3, 70, 1, 3, 1, 1, 0, 1, 0, 1, 1, 1, 1);
+    check_depthwise_shape(13, 12, 5, 3, 4, 40, 2, 1, 2, 1, 2, 1, 2);
     printf("depthwise digest: %016llx\n", (unsigned long long)depthwise_digest);
 }
 

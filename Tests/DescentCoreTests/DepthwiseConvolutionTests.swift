@@ -41,6 +41,9 @@ import _DescentTestSupport
             geometry(channels: 2, height: 11, width: 10, outChannels: 4, kernel: (2, 4), stride: (3, 2),
                      padding: (1, 2, 0, 3), dilation: (1, 2), groups: 2),
             geometry(batch: 4, channels: 2, height: 28, width: 28, outChannels: 32, padding: (0, 0, 0, 0), groups: 2),
+            // Two of four row phases read, three of forty column phases.
+            geometry(channels: 2, height: 13, width: 12, outChannels: 2, kernel: (5, 3), stride: (4, 40),
+                     padding: (2, 1, 2, 1), dilation: (2, 1), groups: 2),
         ]
         let tolerance = dtype == .float32 ? 2e-5 : 1e-13
         for (index, s) in cases.enumerated() {

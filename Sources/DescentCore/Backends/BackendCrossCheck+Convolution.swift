@@ -19,8 +19,10 @@ extension CrossCheckRun {
     /// channel with dilation 2 and padding that differs by side, strides 3 and 2 with a 2×4
     /// kernel and dilation 2 across, padding wider than the kernel reaches, a 1×3 kernel with
     /// stride 2 (one row phase read), and two large enough that the planes split across threads
-    /// (a 5×5 kernel with stride 2, and 3×3 with stride 1); then six filters per channel, and a
-    /// convolution of a single input channel (which the CPU leaves to im2col).
+    /// (a 5×5 kernel with stride 2, and 3×3 with stride 1); then six filters per channel, a
+    /// convolution of a single input channel (which the CPU leaves to im2col), and strides 4
+    /// and 40 with dilation 2 down, where the rows' taps read two of four phases and the
+    /// columns' three of forty.
     static var convolutionGeometries: [Conv2dGeometry] {
         typealias Case = (n: Int, c: Int, h: Int, w: Int, o: Int, kernel: (Int, Int), stride: (Int, Int),
                           padding: (Int, Int, Int, Int), dilation: (Int, Int), groups: Int)
@@ -54,6 +56,7 @@ extension CrossCheckRun {
             (5, 8, 12, 12, 8, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 8),
             (3, 2, 9, 10, 12, (3, 3), (1, 1), (0, 0, 0, 0), (1, 1), 2),
             (2, 1, 12, 11, 5, (5, 5), (2, 2), (2, 1, 2, 1), (1, 1), 1),
+            (2, 2, 13, 12, 2, (5, 3), (4, 40), (2, 1, 2, 1), (2, 1), 2),
         ]
         return cases.map { s in
             Conv2dGeometry(batch: s.n, inChannels: s.c, height: s.h, width: s.w, outChannels: s.o,
