@@ -45,12 +45,29 @@ extension Conv2dGeometry {
         Swift.max(1, GEMM.multiplyAddsPerThread / Swift.max(1, outHeight * outWidth * kernelHeight * kernelWidth))
     }
 
-    /// The filters of one input channel that a task takes, when `tasks` tasks (one per input
-    /// plane or channel) leave threads idle: all of them, or a share, so that every thread has
-    /// one (the filters' gradient has one task per channel, two for a convolution of two channels).
-    fileprivate func filtersPerTask(tasks: Int) -> Int {
-        let shares = Swift.min(groupOutChannels, Swift.max(1, (ThreadCount.current + tasks - 1) / Swift.max(1, tasks)))
-        return (groupOutChannels + shares - 1) / shares
+    /// Calls `body(unit, first, count, geometry, scratch)` for each of `units` units of work
+    /// (input planes, or input channels) and each share of the filters that read it: filters
+    /// `first ..< first + count` of all the output channels. Units and shares are split among
+    /// threads, each chunk with its own scratch. A share is all of a channel's filters, or part
+    /// of them when there are fewer units than threads (the filters' gradient has one unit per
+    /// channel); a unit's work is `planesPerFilter` output planes per filter.
+    fileprivate func forEachFilterShare<T: FloatingPointScalar>(
+        of units: Int, planesPerFilter: Int, _: T.Type,
+        _ body: (_ unit: Int, _ first: Int, _ count: Int, UnsafePointer<descent_depthwise_geometry>,
+                 UnsafeMutablePointer<T>) -> Void
+    ) {
+        let wanted = Swift.min(groupOutChannels, Swift.max(1, (ThreadCount.current + units - 1) / Swift.max(1, units)))
+        let filters = (groupOutChannels + wanted - 1) / wanted, shares = (groupOutChannels + filters - 1) / filters
+        let chunk = Swift.max(1, planesPerChunk / Swift.max(1, planesPerFilter * filters))
+        Parallel.forEachChunk(count: units * shares, minimumChunk: chunk) { tasks in
+            withScratch(T.self) { geometry, scratch in
+                for task in tasks {
+                    let (unit, share) = task.quotientAndRemainder(dividingBy: shares)
+                    let first = unit % inChannels * groupOutChannels + share * filters
+                    body(unit, first, Swift.min(filters, groupOutChannels - share * filters), geometry, scratch)
+                }
+            }
+        }
     }
 }
 
@@ -65,22 +82,12 @@ extension CPUBackend {
             let pointers = UncheckedSendable((input.storage.typed(T.self), weight.storage.typed(T.self),
                                               bias?.storage.typed(T.self), output.typed(T.self)))
             let (inPlane, outPlane, taps) = (s.height * s.width, s.outHeight * s.outWidth, s.kernelHeight * s.kernelWidth)
-            let planes = s.batch * s.inChannels
-            let filters = s.filtersPerTask(tasks: planes), shares = (s.groupOutChannels + filters - 1) / filters
-            let chunk = Swift.max(1, s.planesPerChunk / filters)
-            Parallel.forEachChunk(count: planes * shares, minimumChunk: chunk) { tasks in
+            s.forEachFilterShare(of: s.batch * s.inChannels, planesPerFilter: 1, T.self) { plane, first, count, geometry, scratch in
+                // Input plane (n, c) and its filters' output planes (n, first ..< first + count).
                 let (x, w, b, y) = pointers.value
-                s.withScratch(T.self) { geometry, scratch in
-                    for task in tasks {
-                        // Input plane (n, c) and its filters c·multiplier + first ..< + count.
-                        let (plane, share) = task.quotientAndRemainder(dividingBy: shares)
-                        let (n, c) = plane.quotientAndRemainder(dividingBy: s.inChannels)
-                        let first = c * s.groupOutChannels + share * filters
-                        let count = Swift.min(filters, s.groupOutChannels - share * filters)
-                        kernel(geometry, x + plane * inPlane, w + first * taps, b.map { UnsafePointer($0 + first) }, count,
-                               y + (n * s.outChannels + first) * outPlane, scratch)
-                    }
-                }
+                let n = plane / s.inChannels
+                kernel(geometry, x + plane * inPlane, w + first * taps, b.map { UnsafePointer($0 + first) }, count,
+                       y + (n * s.outChannels + first) * outPlane, scratch)
             }
         }
         if input.dtype == .float32 {
@@ -133,20 +140,11 @@ extension CPUBackend {
             let pointers = UncheckedSendable((upstream.storage.typed(T.self), input.storage.typed(T.self),
                                               output.typed(T.self)))
             let (inPlane, outPlane, taps) = (s.height * s.width, s.outHeight * s.outWidth, s.kernelHeight * s.kernelWidth)
-            let filters = s.filtersPerTask(tasks: s.inChannels), shares = (s.groupOutChannels + filters - 1) / filters
-            let chunk = Swift.max(1, s.planesPerChunk / Swift.max(1, s.batch * filters))
-            Parallel.forEachChunk(count: s.inChannels * shares, minimumChunk: chunk) { tasks in
+            s.forEachFilterShare(of: s.inChannels, planesPerFilter: s.batch, T.self) { c, first, count, geometry, scratch in
+                // Input channel c and its filters first ..< first + count, over the batch.
                 let (g, x, dw) = pointers.value
-                s.withScratch(T.self) { geometry, scratch in
-                    for task in tasks {
-                        // Input channel c and its filters c·multiplier + first ..< + count, over the batch.
-                        let (c, share) = task.quotientAndRemainder(dividingBy: shares)
-                        let first = c * s.groupOutChannels + share * filters
-                        let count = Swift.min(filters, s.groupOutChannels - share * filters)
-                        kernel(geometry, g + first * outPlane, s.outChannels * outPlane, x + c * inPlane,
-                               s.inChannels * inPlane, s.batch, count, dw + first * taps, scratch)
-                    }
-                }
+                kernel(geometry, g + first * outPlane, s.outChannels * outPlane, x + c * inPlane,
+                       s.inChannels * inPlane, s.batch, count, dw + first * taps, scratch)
             }
         }
         if upstream.dtype == .float32 {
