@@ -234,10 +234,11 @@ ptrdiff_t descent_depthwise_scratch_count(const descent_depthwise_geometry *geom
         }                                                                                           \
     }                                                                                               \
                                                                                                     \
-    /* The input plane's phases are made once for its `multiplier` filters. */                  \
+    /* The input plane's phases are made once for its `multiplier` filters. ReLU, if asked,    */ \
+    /* is applied to each flat output plane while it is in cache.                               */ \
     ATTRIBUTES static void forward_##SUFFIX(const descent_depthwise_geometry *s, const T *input,    \
                                             const T *weights, const T *bias, ptrdiff_t multiplier,  \
-                                            T *output, T *scratch) {                                \
+                                            int relu, T *output, T *scratch) {                      \
         flat_layout f = layout(s);                                                                  \
         ptrdiff_t *offsets = (ptrdiff_t *)(void *)scratch;                                          \
         T *phases = scratch + term_elements(f.taps, sizeof(T)), *flat = phases + f.phases * f.length; \
@@ -247,6 +248,9 @@ ptrdiff_t descent_depthwise_scratch_count(const descent_depthwise_geometry *geom
         fill_phases_##SUFFIX(s, &f, input, phases);                                                 \
         for (ptrdiff_t m = 0; m < multiplier; m++) {                                                \
             sum_terms_##SUFFIX(phases, offsets, weights + m * f.taps, f.taps, f.run, bias ? bias[m] : 0, flat); \
+            if (relu) {                                                                             \
+                for (ptrdiff_t i = 0; i < f.run; i++) flat[i] = flat[i] > 0 ? flat[i] : 0;          \
+            }                                                                                       \
             T *plane = output + m * s->outHeight * s->outWidth;                                     \
             for (ptrdiff_t oy = 0; oy < s->outHeight; oy++) {                                       \
                 copy_run_##SUFFIX(plane + oy * s->outWidth, flat + oy * f.wide, s->outWidth);       \
@@ -372,15 +376,15 @@ DEFINE_DEPTHWISE(f64_avx2, double, f64_vector, __attribute__((target("avx2"))))
 
 
 void descent_depthwise_conv2d_f32(const descent_depthwise_geometry *geometry, const float *input,
-                                  const float *weights, const float *bias, ptrdiff_t multiplier, float *output,
-                                  float *scratch) {
-    PLAIN_OR_AVX2(forward, f32, geometry, input, weights, bias, multiplier, output, scratch)
+                                  const float *weights, const float *bias, ptrdiff_t multiplier, int relu,
+                                  float *output, float *scratch) {
+    PLAIN_OR_AVX2(forward, f32, geometry, input, weights, bias, multiplier, relu, output, scratch)
 }
 
 void descent_depthwise_conv2d_f64(const descent_depthwise_geometry *geometry, const double *input,
-                                  const double *weights, const double *bias, ptrdiff_t multiplier, double *output,
-                                  double *scratch) {
-    PLAIN_OR_AVX2(forward, f64, geometry, input, weights, bias, multiplier, output, scratch)
+                                  const double *weights, const double *bias, ptrdiff_t multiplier, int relu,
+                                  double *output, double *scratch) {
+    PLAIN_OR_AVX2(forward, f64, geometry, input, weights, bias, multiplier, relu, output, scratch)
 }
 
 void descent_depthwise_conv2d_input_gradient_f32(const descent_depthwise_geometry *geometry, const float *upstream,

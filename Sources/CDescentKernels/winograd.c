@@ -387,8 +387,9 @@ F43_INLINE void f43_inputs(const float *input, ptrdiff_t channels, ptrdiff_t hei
 }
 
 F43_INLINE void f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t positionStride, ptrdiff_t first, ptrdiff_t panel,
-                            ptrdiff_t blocksHigh, ptrdiff_t blocksWide, const float *bias, float *restrict output,
-                            ptrdiff_t outHeight, ptrdiff_t outWidth, int wide, float *restrict scratch) {
+                            ptrdiff_t blocksHigh, ptrdiff_t blocksWide, const float *bias, int relu,
+                            float *restrict output, ptrdiff_t outHeight, ptrdiff_t outWidth, int wide,
+                            float *restrict scratch) {
     ptrdiff_t count = blocksHigh * blocksWide;
     float *restrict phase = scratch;  // the output's 16 phase planes, blocksHigh×blocksWide each
     ptrdiff_t position = positionStride;
@@ -418,6 +419,11 @@ F43_INLINE void f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t
                 y[3 * count] = a1 - a2 + 8 * (a3 - a4) + a5 + b;
             }
         }
+        }
+        // The channel's 16 phase planes are in L1: ReLU there costs no pass over the output.
+        if (relu) {
+            F43_VECTORIZE
+            for (ptrdiff_t i = 0; i < 16 * count; i++) phase[i] = phase[i] > 0.0f ? phase[i] : 0.0f;
         }
         F43_MERGE(wide, phase, count, blocksWide, output + c * outHeight * outWidth, outHeight, outWidth);
     }
@@ -481,10 +487,10 @@ F43_INLINE void f43_output_gradients(const float *gradient, ptrdiff_t channels, 
     }                                                                                                            \
     attributes static void f43_outputs_##suffix(const float *products, ptrdiff_t channels, ptrdiff_t positionStride, \
                                                 ptrdiff_t first, ptrdiff_t panel, ptrdiff_t blocksHigh,          \
-                                                ptrdiff_t blocksWide, const float *bias, float *output,          \
+                                                ptrdiff_t blocksWide, const float *bias, int relu, float *output, \
                                                 ptrdiff_t outHeight, ptrdiff_t outWidth, float *scratch) {       \
-        f43_outputs(products, channels, positionStride, first, panel, blocksHigh, blocksWide, bias, output, outHeight,       \
-                    outWidth, wide, scratch);                                                                          \
+        f43_outputs(products, channels, positionStride, first, panel, blocksHigh, blocksWide, bias, relu, output,            \
+                    outHeight, outWidth, wide, scratch);                                                               \
     }                                                                                                            \
     attributes static void f43_output_gradients_##suffix(const float *gradient, ptrdiff_t channels,              \
                                                          ptrdiff_t outHeight, ptrdiff_t outWidth,                \
@@ -533,11 +539,11 @@ void descent_winograd_f43_inputs(const float *input, ptrdiff_t channels, ptrdiff
 
 void descent_winograd_f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t positionStride, ptrdiff_t first,
                                   ptrdiff_t panel, ptrdiff_t blocksHigh, ptrdiff_t blocksWide, const float *bias,
-                                  float *output, ptrdiff_t outHeight, ptrdiff_t outWidth) {
+                                  int relu, float *output, ptrdiff_t outHeight, ptrdiff_t outWidth) {
     // The phase planes, and room for the AVX-512 merge's reads past the last one.
     float *scratch = malloc(sizeof(float) * (16 * (size_t)blocksHigh * (size_t)blocksWide + 16));
-    F43_DISPATCH(f43_outputs, products, channels, positionStride, first, panel, blocksHigh, blocksWide, bias, output, outHeight,
-                 outWidth, scratch);
+    F43_DISPATCH(f43_outputs, products, channels, positionStride, first, panel, blocksHigh, blocksWide, bias, relu, output,
+                 outHeight, outWidth, scratch);
     free(scratch);
 }
 

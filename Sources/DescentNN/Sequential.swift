@@ -10,6 +10,11 @@
 ///
 /// Parameters are named by position, as PyTorch's `nn.Sequential` names them: "0.weight",
 /// "0.bias", "2.weight" … (every layer counts, with or without parameters).
+///
+/// Two pairs of neighbours run as one step, with the same values and gradients as the layers
+/// one by one: a ``Dense`` without an activation or a ``Conv2d`` followed by a ``ReLU`` (the
+/// ReLU applied to the layer's output in the same pass), and a ``ReLU`` followed by
+/// ``MaxPool2d``.
 public struct Sequential: Layer {
     /// The layers, in order.
     public var layers: [any Layer]
@@ -27,13 +32,18 @@ public struct Sequential: Layer {
     }
 
     /// The layers applied in order to `input` by `apply(index, activation)`, except that a ReLU
-    /// followed by max pooling runs as one step (see ``maxPoolingAfterReLU(at:)``).
+    /// followed by max pooling runs as one step (see ``maxPoolingAfterReLU(at:)``), and so does
+    /// a dense or convolution layer followed by a ReLU (see ``layerFusingReLU(at:)``). The
+    /// layers of those pairs have no buffers for `apply` to update.
     private func forward(_ input: Tensor, _ apply: (Int, Tensor) -> Tensor) -> Tensor {
         var activation = input
         var index = layers.startIndex
         while index < layers.endIndex {
             if let pool = maxPoolingAfterReLU(at: index) {
                 activation = pool(reluOf: activation)
+                index += 2
+            } else if let layer = layerFusingReLU(at: index) {
+                activation = layer(reluOf: activation)
                 index += 2
             } else {
                 activation = apply(index, activation)
@@ -47,8 +57,18 @@ public struct Sequential: Layer {
     /// recorded step (``MaxPool2d/callAsFunction(reluOf:)``), the same values and gradients
     /// with one full-size pass less in backpropagation.
     private func maxPoolingAfterReLU(at index: Int) -> MaxPool2d? {
-        guard layers[index] is ReLU, index + 1 < layers.endIndex else { return nil }
+        guard isReLU(layers[index]), index + 1 < layers.endIndex else { return nil }
         return layers[index + 1] as? MaxPool2d
+    }
+
+    /// Layer `index` when it can apply the ReLU of layer `index + 1` to its own output
+    /// (``ReLUFusing``): the pair then writes its output once, with no pass of the ReLU's own.
+    /// A ReLU followed by max pooling is left to that pair, which saves the ReLU's pass in
+    /// backpropagation too.
+    private func layerFusingReLU(at index: Int) -> (any ReLUFusing)? {
+        guard let layer = layers[index] as? any ReLUFusing, layer.fusesReLU, index + 1 < layers.endIndex,
+              isReLU(layers[index + 1]), maxPoolingAfterReLU(at: index + 1) == nil else { return nil }
+        return layer
     }
 
     public mutating func visitParameters(_ body: (_ name: String, _ parameter: inout Tensor) throws -> Void) rethrows {

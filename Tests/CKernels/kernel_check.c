@@ -444,7 +444,7 @@ static void check_winograd_layout(int panel, int first, const char *what) {
             }
         }
     }
-    descent_winograd_f43_outputs(m, cout, outStride, first, panel, bh, bw, bias, y, oh, ow);
+    descent_winograd_f43_outputs(m, cout, outStride, first, panel, bh, bw, bias, 0, y, oh, ow);
     double worst = 0;
     for (int o = 0; o < cout; o++) {
         for (int i = 0; i < oh; i++) {
@@ -464,6 +464,21 @@ static void check_winograd_layout(int panel, int first, const char *what) {
         }
     }
     expect(worst < 1e-4, what);
+    // With ReLU, and biases that leave about half the outputs negative: the same bits as ReLU
+    // applied afterwards.
+    static float plain[cout * oh * ow], rectified[cout * oh * ow];
+    float lowered[cout] = {-7.0f, -6.0f};
+    descent_winograd_f43_outputs(m, cout, outStride, first, panel, bh, bw, lowered, 0, plain, oh, ow);
+    descent_winograd_f43_outputs(m, cout, outStride, first, panel, bh, bw, lowered, 1, rectified, oh, ow);
+    int reluRight = 1, negatives = 0;
+    for (int i = 0; i < cout * oh * ow; i++) {
+        float expected = plain[i] > 0 ? plain[i] : 0;
+        negatives += plain[i] < 0;
+        reluRight &= memcmp(&expected, &rectified[i], sizeof(float)) == 0;
+    }
+    char withReLU[160];
+    snprintf(withReLU, sizeof withReLU, "%s, with ReLU (%d negative outputs zeroed)", what, negatives);
+    expect(reluRight && negatives > 0, withReLU);
 }
 
 // The packed-once product (Winograd's): A packed into the variant's row panels, B one panel
@@ -723,11 +738,20 @@ static void check_depthwise_shape(ptrdiff_t h, ptrdiff_t w, ptrdiff_t kh, ptrdif
     // filters' gradient in two calls, as two threads would make them: the first filter, then
     // the others.
     const float biases[2] = {bias, bias};
+    // With ReLU: the same bits as ReLU applied to the output afterwards.
+    float *rectified = malloc(sizeof(float) * multiplier * out);
+    int reluRight = 1;
     for (ptrdiff_t n = 0; n < examples; n++) {
-        descent_depthwise_conv2d_f32(&s, x + n * in, weights, biases, multiplier, y + n * multiplier * out, scratch);
+        descent_depthwise_conv2d_f32(&s, x + n * in, weights, biases, multiplier, 0, y + n * multiplier * out, scratch);
+        descent_depthwise_conv2d_f32(&s, x + n * in, weights, biases, multiplier, 1, rectified, scratch);
+        for (ptrdiff_t i = 0; i < multiplier * out; i++) {
+            float plain = y[n * multiplier * out + i], expected = plain > 0 ? plain : 0;
+            reluRight &= memcmp(&expected, &rectified[i], sizeof(float)) == 0;
+        }
         descent_depthwise_conv2d_input_gradient_f32(&s, g + n * multiplier * out, weights, multiplier, xGradient + n * in,
                                                     scratch);
     }
+    free(rectified);
     descent_depthwise_conv2d_weight_gradient_f32(&s, g, multiplier * out, x, in, examples, 1, wGradient, scratch);
     if (multiplier > 1) {
         descent_depthwise_conv2d_weight_gradient_f32(&s, g + out, multiplier * out, x, in, examples, multiplier - 1,
@@ -768,6 +792,8 @@ static void check_depthwise_shape(ptrdiff_t h, ptrdiff_t w, ptrdiff_t kh, ptrdif
     snprintf(what, sizeof what, "depthwise %tdx%td kernel %tdx%td stride (%td, %td) dilation (%td, %td) ×%td: forward",
              h, w, kh, kw, sy, sx, dy, dx, multiplier);
     expect(worst <= 1e-5, what);
+    snprintf(what, sizeof what, "depthwise %tdx%td kernel %tdx%td stride (%td, %td): forward with ReLU", h, w, kh, kw, sy, sx);
+    expect(reluRight, what);
     snprintf(what, sizeof what, "depthwise %tdx%td kernel %tdx%td stride (%td, %td): input gradient", h, w, kh, kw, sy, sx);
     expect(worstX <= 1e-5, what);
     snprintf(what, sizeof what, "depthwise %tdx%td kernel %tdx%td stride (%td, %td): weight gradient", h, w, kh, kw, sy, sx);

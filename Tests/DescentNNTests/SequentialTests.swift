@@ -1,3 +1,4 @@
+@testable import DescentCore
 import _DescentTestSupport
 import Descent
 import Testing
@@ -36,6 +37,44 @@ import Testing
             #expect(bits(fused.gradient[name]!) == bits(layerByLayer.gradient[name]!), "\(name)")
         }
         #expect(bits(model.forwardUpdatingBuffers(x)) == bits(model.layers.reduce(x) { $1($0) }))
+    }
+
+    /// A dense or convolution layer followed by a ReLU runs as one recorded step (the ReLU
+    /// applied to the layer's output in the same pass), except where max pooling follows the
+    /// ReLU: the same output and gradients, bit for bit, as the layers one by one, on every
+    /// device under test.
+    @Test(arguments: try testDevices())
+    func layerThenReLUGivesTheLayerByLayerGradients(device: Device) {
+        var generator = RandomGenerator(seed: 6)
+        var model = Sequential([
+            Conv2d(inChannels: 2, outChannels: 4, kernelSize: 3, padding: 1, using: &generator), ReLU(),
+            Conv2d(inChannels: 4, outChannels: 4, kernelSize: 3, stride: 2, groups: 4, using: &generator), Activation.relu,
+            Conv2d(inChannels: 4, outChannels: 3, kernelSize: 1, using: &generator), ReLU(), MaxPool2d(kernelSize: 2),
+            Flatten(), Dense(inputCount: 6, outputCount: 5, using: &generator), ReLU(),
+            Dense(inputCount: 5, outputCount: 4, activation: .tanh, using: &generator), ReLU(),
+        ]).to(device)
+        let x = Tensor.randomNormal([2, 2, 9, 8], seed: 7).to(device)
+        let weights = Tensor.randomNormal([2, 4], seed: 8).to(device)
+        func bits(_ tensor: Tensor) -> [UInt32] { tensor.to(.cpu).scalars(as: Float.self).map(\.bitPattern) }
+        let fused = valueWithGradient(at: model) { model in (model(x) * weights).sum() }
+        let layerByLayer = valueWithGradient(at: model) { model in (model.layers.reduce(x) { $1($0) } * weights).sum() }
+        #expect(bits(fused.value) == bits(layerByLayer.value))
+        for (name, _) in model.parameters {
+            #expect(bits(fused.gradient[name]!) == bits(layerByLayer.gradient[name]!), "\(name)")
+        }
+        #expect(bits(model.forwardUpdatingBuffers(x)) == bits(model.layers.reduce(x) { $1($0) }))
+        // Which pairs ran as one step: the nodes training records.
+        var operations: [String] = []
+        _ = valueWithGradient(at: x) { x in
+            var node = model(x).gradientNode
+            while let current = node {
+                operations.append(current.operation)
+                node = current.inputs.first ?? nil
+            }
+            return model(x).sum()
+        }
+        #expect(operations.reversed() == ["leaf", "conv2d+relu", "conv2d+relu", "conv2d", "relu+maxPool2d", "reshape",
+                                          "linear+relu", "linear", "tanh", "relu"])
     }
 
     @Test func parametersAreNamedAndCountedLikePyTorch() {

@@ -67,13 +67,13 @@ ptrdiff_t descent_depthwise_scratch_count(const descent_depthwise_geometry *geom
 
 /// The `multiplier` output planes (consecutive) that read one input plane: each its `bias` value
 /// (none where NULL) plus its `kernelHeight`×`kernelWidth` filter (consecutive in `weights`) slid
-/// over the input plane, the padding zero.
+/// over the input plane, the padding zero; then ReLU where `relu` is nonzero (x > 0 ? x : +0).
 void descent_depthwise_conv2d_f32(const descent_depthwise_geometry *geometry, const float *input,
-                                  const float *weights, const float *bias, ptrdiff_t multiplier, float *output,
-                                  float *scratch);
+                                  const float *weights, const float *bias, ptrdiff_t multiplier, int relu,
+                                  float *output, float *scratch);
 void descent_depthwise_conv2d_f64(const descent_depthwise_geometry *geometry, const double *input,
-                                  const double *weights, const double *bias, ptrdiff_t multiplier, double *output,
-                                  double *scratch);
+                                  const double *weights, const double *bias, ptrdiff_t multiplier, int relu,
+                                  double *output, double *scratch);
 
 /// One input plane's gradient (written, not accumulated) from the `multiplier` output planes
 /// that read it (`upstream`, consecutive) and their filters (`weights`, consecutive).
@@ -185,11 +185,12 @@ void descent_winograd_f43_inputs(const float *input, ptrdiff_t channels, ptrdiff
                                  float *transformed, ptrdiff_t stride, ptrdiff_t first, ptrdiff_t panel);
 
 /// Winograd F(4×4, 3×3): one example's products M [36][channels][ld] (laid out as above) back to
-/// output blocks, Aᵀ M A plus the channel's bias (none when `bias` is NULL), written into the
-/// example's output [channels][outHeight][outWidth] (the part of a block past the edge is dropped).
+/// output blocks, Aᵀ M A plus the channel's bias (none when `bias` is NULL), then ReLU where
+/// `relu` is nonzero (x > 0 ? x : +0), written into the example's output
+/// [channels][outHeight][outWidth] (the part of a block past the edge is dropped).
 void descent_winograd_f43_outputs(const float *products, ptrdiff_t channels, ptrdiff_t stride, ptrdiff_t first,
                                   ptrdiff_t panel, ptrdiff_t blocksHigh, ptrdiff_t blocksWide, const float *bias,
-                                  float *output, ptrdiff_t outHeight, ptrdiff_t outWidth);
+                                  int relu, float *output, ptrdiff_t outHeight, ptrdiff_t outWidth);
 
 /// Winograd F(4×4, 3×3), backward: one example's output gradient [channels][outHeight][outWidth]
 /// as the products' gradient A ∂Y Aᵀ per block, into `transformed` [36][channels][ld] laid out as

@@ -226,9 +226,15 @@ extension DerivativeRules {
     /// x̄ = the transposed convolution of ḡ with W (each ḡ element's window of weights added back
     /// onto the input positions it read), W̄ = Σ over n, i, j of ḡ[n,o,i,j]·the window it read,
     /// b̄ = Σ of ḡ over the batch and every position (the bias was added to each). The two
-    /// first are primitives of their own, as the forward pass is.
-    static func conv2d(_ x: Tensor, _ weight: Tensor, _ geometry: Conv2dGeometry) -> Pullback {
-        { g, needs in
+    /// first are primitives of their own, as the forward pass is. With ReLU fused, ḡ is first
+    /// kept only where the output `y` is positive, as in ``linear(_:_:activation:output:)``.
+    static func conv2d(_ x: Tensor, _ weight: Tensor, _ geometry: Conv2dGeometry, activation: LinearActivation,
+                       output y: Tensor?) -> Pullback {
+        { upstream, needs in
+            let g = switch (activation, y) {
+            case (.relu, let y?): Tensor.computing(.keepWherePositive, upstream, y)   // relu′ = 1 if z > 0 (y > 0)
+            default: upstream
+            }
             let backend = g.device.backend
             var gradients: [Tensor?] = [needs[0] ? backend.conv2dInputGradient(g, weight: weight, geometry) : nil,
                                         needs[1] ? backend.conv2dWeightGradient(g, input: x, geometry) : nil]

@@ -75,9 +75,12 @@ protocol Backend: Sendable {
 
     // MARK: Convolution
 
-    /// The 2-D convolution (PyTorch's cross-correlation) of `input` [N, C, H, W] with `weight`
-    /// [O, C/groups, kH, kW], plus `bias` [O] if any, as `geometry` describes: [N, O, H′, W′].
-    func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ geometry: Conv2dGeometry) -> Tensor
+    /// activation(the 2-D convolution, PyTorch's cross-correlation, of `input` [N, C, H, W]
+    /// with `weight` [O, C/groups, kH, kW], plus `bias` [O] if any), as `geometry` describes:
+    /// [N, O, H′, W′]. As for ``linear(_:weight:bias:activation:)``, with an activation the
+    /// result must be the activation's own primitive applied to the result without one.
+    func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ geometry: Conv2dGeometry,
+                activation: LinearActivation) -> Tensor
     /// ∂C/∂input of ``conv2d(_:weight:bias:_:)`` for the upstream gradient ḡ [N, O, H′, W′]:
     /// each ḡ element's weights added back where its window read the input (a transposed
     /// convolution), [N, C, H, W].
@@ -245,7 +248,7 @@ struct MatrixProduct: Sendable {
     var shape: [Int]
 }
 
-/// The sizes of one 2-D convolution, worked out once by ``conv2d(_:weight:bias:stride:padding:dilation:groups:)``.
+/// The sizes of one 2-D convolution, worked out once by ``conv2d(_:weight:bias:stride:padding:dilation:groups:activation:)``.
 ///
 /// Output position (i, j) of a channel reads the input at rows i·strideY − padTop + p·dilationY
 /// (p < kernelHeight) and columns j·strideX − padLeft + q·dilationX; positions outside the input
@@ -272,6 +275,11 @@ struct Conv2dGeometry: Sendable, Hashable {
 }
 
 extension Backend {
+    /// The convolution without an activation.
+    func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ geometry: Conv2dGeometry) -> Tensor {
+        conv2d(input, weight: weight, bias: bias, geometry, activation: .identity)
+    }
+
     func filled(with value: Double, shape: [Int], dtype: DType) -> Tensor {
         upload(Tensor(repeating: value, shape: shape, dtype: dtype))
     }

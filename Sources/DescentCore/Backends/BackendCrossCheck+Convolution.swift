@@ -74,7 +74,9 @@ extension CrossCheckRun {
     mutating func conv2d() {
         for dtype in [DType.float32, .float64] {
             for (index, geometry) in Self.convolutionGeometries.enumerated() {
-                for hasBias in [true, false] {
+                // ReLU (fused into the convolution's output) changes no error bound: it moves no
+                // two values further apart.
+                for (hasBias, activation) in [(true, LinearActivation.identity), (false, .identity), (true, .relu)] {
                     let seed = 1600 + 3 * UInt64(index)
                     let x = Self.normal(geometry.inputShape, dtype, seed: seed)
                     let weight = Self.normal(geometry.weightShape, dtype, seed: seed + 1)
@@ -84,9 +86,11 @@ extension CrossCheckRun {
                         device.backend.conv2d(absolute(x).to(device), weight: absolute(weight).to(device),
                                               bias: bias.map { absolute($0).to(device) }, geometry)
                     }
-                    check(.conv2d, "\(dtype) \(Self.describe(geometry)) \(hasBias ? "+ bias" : "without bias")",
+                    let fused = activation == .relu ? ", relu fused" : ""
+                    check(.conv2d, "\(dtype) \(Self.describe(geometry)) \(hasBias ? "+ bias" : "without bias")\(fused)",
                           .accumulation(length: geometry.im2colRows + 1, magnitude: magnitude, dtype)) { device in
-                        device.backend.conv2d(x.to(device), weight: weight.to(device), bias: bias.map { $0.to(device) }, geometry)
+                        device.backend.conv2d(x.to(device), weight: weight.to(device), bias: bias.map { $0.to(device) }, geometry,
+                                              activation: activation)
                     }
                 }
             }

@@ -127,6 +127,11 @@ extension CrossCheckRun {
                           at: [x, wideWeight], .normwise(ulps: 2, length: 2 * 7 * 6)) { xs in
                     DescentCore.conv2d(xs[0], weight: xs[1], padding: .same, dilation: Size2D(1, 2))
                 }
+                // With ReLU fused: ḡ passes back where the output is positive.
+                checkRule(rule, "\(dtype) relu([2, 4, 7, 6] ⊛ [6, 2, 3, 3] stride 2 padding 1 groups 2 + bias)",
+                          at: [x, weight, bias], .normwise(ulps: 2, length: 24)) { xs in
+                    DescentCore.conv2d(xs[0], weight: xs[1], bias: xs[2], stride: 2, padding: 1, groups: 2, activation: .relu)
+                }
             case .maxPool2d, .avgPool2d, .reluMaxPool2d:
                 poolingRule(rule, dtype, seed: seed)
             case .reshape:

@@ -48,8 +48,16 @@ public enum Conv2dPadding: Sendable, Hashable, ExpressibleByIntegerLiteral, Cust
 /// where g = o / (O/groups) is the output channel's group: each group of C/groups input channels
 /// is convolved with its own O/groups filters. Positions outside the input read 0. Its
 /// derivative rule gives all three gradients at once (see `DerivativeRules.conv2d`).
+///
+/// With `activation` `.relu`, the result is `relu` of that, the same values and gradients, in one
+/// recorded step (`conv2d+relu`): the CPU applies it to each part of the output while it is still
+/// in cache, instead of in a pass of its own over the whole output. Inside
+/// ``recordComputationalGraph(at:of:)`` it is recorded as two steps, `conv2d` then `relu`, so
+/// that the graph shows the value before the activation, as ``linear(_:weight:bias:activation:)``
+/// does.
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1,
-                   padding: Conv2dPadding = 0, dilation: Size2D = 1, groups: Int = 1) -> Tensor {
+                   padding: Conv2dPadding = 0, dilation: Size2D = 1, groups: Int = 1,
+                   activation: LinearActivation = .identity) -> Tensor {
     precondition(input.rank == 4, "conv2d: input must be [batch, channels, height, width], got shape \(input.shape)")
     precondition(weight.rank == 4,
                  "conv2d: weight must be [outChannels, inChannels/groups, kernelHeight, kernelWidth], got shape \(weight.shape)")
@@ -92,8 +100,18 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
     let spanY = dilation.height * (kernel.height - 1) + 1, spanX = dilation.width * (kernel.width - 1) + 1
     precondition(input.shape[2] + top + bottom >= spanY && input.shape[3] + left + right >= spanX,
                  "conv2d: input \(input.shape) padded by \(padding) is smaller than the kernel \(kernel) dilated by \(dilation)")
-    let y = device.backend.conv2d(input, weight: weight, bias: bias, geometry)
     let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
-    guard inputs.contains(where: { $0.gradientNode != nil }) else { return y }
-    return y.recorded("conv2d", inputs, pullback: DerivativeRules.conv2d(input, weight, geometry))
+    let recording = GradientRecording.mode != .off && inputs.contains(where: { $0.gradientNode != nil })
+    if activation != .identity && recording && GradientRecording.mode == .keepingValues {
+        return relu(conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation,
+                           groups: groups))
+    }
+    let y = device.backend.conv2d(input, weight: weight, bias: bias, geometry, activation: activation)
+    guard recording else { return y }
+    let name = switch activation {
+    case .identity: "conv2d"
+    case .relu: "conv2d+relu"
+    }
+    return y.recorded(name, inputs, pullback: DerivativeRules.conv2d(
+        input, weight, geometry, activation: activation, output: activation == .identity ? nil : y))
 }

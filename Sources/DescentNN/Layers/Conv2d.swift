@@ -4,7 +4,7 @@
 /// Each output channel slides a kernel over the input channels of its group (all of them when
 /// `groups` is 1; its own `inChannels/groups` otherwise, and one each for a depthwise
 /// convolution, `groups == inChannels`), with the given stride, zero padding and dilation, and
-/// adds its bias — see `conv2d(_:weight:bias:stride:padding:dilation:groups:)` for the formula.
+/// adds its bias — see `conv2d(_:weight:bias:stride:padding:dilation:groups:activation:)` for the formula.
 ///
 /// The weight is [outChannels, inChannels/groups, kernelHeight, kernelWidth] and the bias
 /// [outChannels], named "weight" and "bias" as in `nn.Conv2d`'s `state_dict()`, so weights move
@@ -93,9 +93,15 @@ public struct Conv2d: Layer, Sendable {
 
     /// The convolution of a batch [n, inChannels, H, W].
     public func callAsFunction(_ input: Tensor) -> Tensor {
+        output(for: input, activation: .identity)
+    }
+
+    /// activation(the convolution of `input`), as one recorded step.
+    func output(for input: Tensor, activation: LinearActivation) -> Tensor {
         precondition(input.rank == 4 && input.shape[1] == inChannels,
                      "\(self): expected inputs [batch, \(inChannels), height, width], got shape \(input.shape)")
-        return conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        return conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                      activation: activation)
     }
 
     /// Visits "weight", then "bias" if the layer has one.

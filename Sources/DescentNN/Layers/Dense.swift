@@ -63,6 +63,11 @@ public struct Dense: Layer, Sendable {
 
     /// activation(x · Wᵀ + b), along the input's last axis.
     public func callAsFunction(_ input: Tensor) -> Tensor {
+        output(for: input, activation: activation)
+    }
+
+    /// activation(x · Wᵀ + b) for the given activation in place of the layer's own.
+    func output(for input: Tensor, activation: Activation) -> Tensor {
         precondition(input.rank >= 1 && input.shape[input.rank - 1] == inputCount,
                      "\(self): expected inputs whose last axis has \(inputCount) values, got shape \(input.shape)")
         // One matrix product for the whole batch, whatever its rank: [..., in] → [n, in] → [n, out].

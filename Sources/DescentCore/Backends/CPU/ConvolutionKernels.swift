@@ -51,9 +51,16 @@ extension CPUBackend {
         return min(threads, s.batch, max(1, Int(min(multiplyAdds / Double(GEMM.multiplyAddsPerThread), Double(threads)))))
     }
 
-    func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ geometry: Conv2dGeometry) -> Tensor {
-        if input.dtype == .float32, geometry.usesWinograd { return winogradConv2d(input, weight: weight, bias: bias, geometry) }
-        if geometry.usesDepthwiseKernel { return depthwiseConv2d(input, weight: weight, bias: bias, geometry) }
+    /// Every path applies the activation to its output while it is in cache: the matrix
+    /// multiply to each tile, Winograd's and the depthwise kernels to each output plane.
+    func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ geometry: Conv2dGeometry,
+                activation: LinearActivation) -> Tensor {
+        if input.dtype == .float32, geometry.usesWinograd {
+            return winogradConv2d(input, weight: weight, bias: bias, geometry, activation: activation)
+        }
+        if geometry.usesDepthwiseKernel {
+            return depthwiseConv2d(input, weight: weight, bias: bias, geometry, activation: activation)
+        }
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let s = geometry
             let (rows, columns) = (s.im2colRows, s.outHeight * s.outWidth)
@@ -81,7 +88,8 @@ extension CPUBackend {
                         GEMM.multiply(transposeA: false, transposeB: false, m: s.groupOutChannels, n: columns, k: rows,
                                       a: w + group * s.groupOutChannels * rows, lda: rows,
                                       b: direct ? image : UnsafePointer(matrix), ldb: columns,
-                                      c: block, ldc: columns, beta: b == nil ? 0 : 1, threads: gemmThreads)
+                                      c: block, ldc: columns, beta: b == nil ? 0 : 1, activation: activation,
+                                      threads: gemmThreads)
                     }
                 }
             }

@@ -72,21 +72,23 @@ extension Conv2dGeometry {
 }
 
 extension CPUBackend {
-    func depthwiseConv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ s: Conv2dGeometry) -> Tensor {
+    func depthwiseConv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ s: Conv2dGeometry,
+                         activation: LinearActivation) -> Tensor {
         let output = TensorStorage(uninitializedCount: s.outputShape.reduce(1, *), dtype: input.dtype, device: .cpu)
         func run<T: FloatingPointScalar>(
             _: T.Type,
             _ kernel: (UnsafePointer<descent_depthwise_geometry>, UnsafePointer<T>, UnsafePointer<T>, UnsafePointer<T>?,
-                       Int, UnsafeMutablePointer<T>, UnsafeMutablePointer<T>) -> Void
+                       Int, Int32, UnsafeMutablePointer<T>, UnsafeMutablePointer<T>) -> Void
         ) {
             let pointers = UncheckedSendable((input.storage.typed(T.self), weight.storage.typed(T.self),
                                               bias?.storage.typed(T.self), output.typed(T.self)))
             let (inPlane, outPlane, taps) = (s.height * s.width, s.outHeight * s.outWidth, s.kernelHeight * s.kernelWidth)
+            let relu: Int32 = activation == .relu ? 1 : 0
             s.forEachFilterShare(of: s.batch * s.inChannels, planesPerFilter: 1, T.self) { plane, first, count, geometry, scratch in
                 // Input plane (n, c) and its filters' output planes (n, first ..< first + count).
                 let (x, w, b, y) = pointers.value
                 let n = plane / s.inChannels
-                kernel(geometry, x + plane * inPlane, w + first * taps, b.map { UnsafePointer($0 + first) }, count,
+                kernel(geometry, x + plane * inPlane, w + first * taps, b.map { UnsafePointer($0 + first) }, count, relu,
                        y + (n * s.outChannels + first) * outPlane, scratch)
             }
         }

@@ -85,11 +85,13 @@ private func positionStride(_ channels: Int, _ ld: Int) -> Int { channels * ld +
 private let winogradIsEnabled = ProcessInfo.processInfo.environment["DESCENT_CONVOLUTION"] != "im2col"
 
 extension CPUBackend {
-    func winogradConv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ s: Conv2dGeometry) -> Tensor {
+    func winogradConv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ s: Conv2dGeometry,
+                        activation: LinearActivation) -> Tensor {
         let output = TensorStorage(uninitializedCount: s.outputShape.reduce(1, *), dtype: .float32, device: .cpu)
         withPackedFilters(weight, s, flipped: false) { filters in
             winogradConvolve(UnsafePointer(input.storage.typed(Float.self)), filters: filters,
-                             bias: bias.map { UnsafePointer($0.storage.typed(Float.self)) }, into: output.typed(Float.self), s)
+                             bias: bias.map { UnsafePointer($0.storage.typed(Float.self)) }, activation: activation,
+                             into: output.typed(Float.self), s)
         }
         return Tensor(shape: s.outputShape, storage: output)
     }
@@ -98,7 +100,7 @@ extension CPUBackend {
         let output = TensorStorage(uninitializedCount: s.inputShape.reduce(1, *), dtype: .float32, device: .cpu)
         withPackedFilters(weight, s, flipped: true) { filters in
             winogradConvolve(UnsafePointer(upstream.storage.typed(Float.self)), filters: filters, bias: nil,
-                             into: output.typed(Float.self), s.inputGradientGeometry)
+                             activation: .identity, into: output.typed(Float.self), s.inputGradientGeometry)
         }
         return Tensor(shape: s.inputShape, storage: output)
     }
@@ -179,11 +181,11 @@ extension CPUBackend {
     }
 
     /// The convolution `s` (3×3, stride 1) of `x` with `filters` transformed and packed by
-    /// ``withPackedFilters(_:_:flipped:_:)``, plus `bias`, written into `y`: per chunk of
-    /// examples, the inputs' transform (straight into the micro-kernel's panel order), 36
-    /// products of micro-kernel calls, and the output transform.
+    /// ``withPackedFilters(_:_:flipped:_:)``, plus `bias`, then `activation`, written into `y`:
+    /// per chunk of examples, the inputs' transform (straight into the micro-kernel's panel
+    /// order), 36 products of micro-kernel calls, and the output transform.
     private func winogradConvolve(_ x: UnsafePointer<Float>, filters: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                                  into y: UnsafeMutablePointer<Float>, _ s: Conv2dGeometry) {
+                                  activation: LinearActivation, into y: UnsafeMutablePointer<Float>, _ s: Conv2dGeometry) {
         let (channelsIn, channelsOut) = (s.inChannels, s.outChannels)
         let (blocksHigh, blocksWide) = s.winogradBlocks
         let blocks = blocksHigh * blocksWide
@@ -225,6 +227,7 @@ extension CPUBackend {
                 }
                 for e in 0..<count {
                     descent_winograd_f43_outputs(products, channelsOut, productStride, e * blocks, panel, blocksHigh, blocksWide, bias,
+                                                 activation == .relu ? 1 : 0,
                                                  y + (start + e) * channelsOut * s.outHeight * s.outWidth, s.outHeight, s.outWidth)
                 }
             }

@@ -58,7 +58,15 @@ extension CUDABackend {
     /// a matrix product of that depth.
     static let directConvolutionDepth = 32
 
-    func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ geometry: Conv2dGeometry) -> Tensor {
+    /// The activation (ReLU) runs as a kernel of its own after the convolution's (folding it
+    /// into `conv2d_direct` and `conv2d_output` is left for when a GPU can measure it).
+    func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ geometry: Conv2dGeometry,
+                activation: LinearActivation) -> Tensor {
+        let y = convolution(input, weight: weight, bias: bias, geometry)
+        return activation == .relu ? unary(.relu, y) : y
+    }
+
+    private func convolution(_ input: Tensor, weight: Tensor, bias: Tensor?, _ geometry: Conv2dGeometry) -> Tensor {
         let y = empty(geometry.outputShape, input.dtype)
         let plan = ConvolutionPlan(geometry)
         guard y.scalarCount > 0 else { return y }

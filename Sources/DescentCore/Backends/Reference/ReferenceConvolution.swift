@@ -3,8 +3,10 @@
 
 extension ReferenceBackend {
     /// y[n, o, i, j] = b[o] + Σ over c, p, q of x[n, g·C/G + c, i·sy − pt + p·dy, j·sx − pl + q·dx]·w[o, c, p, q],
-    /// where g = o / (O/G) is the group of output channel o and c runs over that group's inputs.
-    func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ geometry: Conv2dGeometry) -> Tensor {
+    /// where g = o / (O/G) is the group of output channel o and c runs over that group's inputs;
+    /// then the activation.
+    func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ geometry: Conv2dGeometry,
+                activation: LinearActivation) -> Tensor {
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let s = geometry
             return make(s.outputShape, T.self) { index in
@@ -26,7 +28,10 @@ extension ReferenceBackend {
                         }
                     }
                 }
-                return sum
+                switch activation {
+                case .identity: return sum
+                case .relu: return sum > 0 ? sum : 0
+                }
             }
         }
         return floating(input.dtype) { run($0) }

@@ -1,0 +1,29 @@
+/// A layer that can apply a ReLU that follows it to its own output, in the same pass, as
+/// `linear(_:weight:bias:activation:)` and `conv2d(_:weight:bias:stride:padding:dilation:groups:activation:)`
+/// do: ``Sequential`` runs such a layer and the ``ReLU`` after it as one recorded step, the same
+/// values and gradients without the ReLU's own pass over the whole output.
+protocol ReLUFusing: Layer {
+    /// Whether ``callAsFunction(reluOf:)`` can stand for `relu(self(input))`: false for a layer
+    /// with an activation of its own.
+    var fusesReLU: Bool { get }
+
+    /// `relu(self(input))`, recorded as one step.
+    func callAsFunction(reluOf input: Tensor) -> Tensor
+}
+
+extension Dense: ReLUFusing {
+    var fusesReLU: Bool { activation == .identity }
+
+    func callAsFunction(reluOf input: Tensor) -> Tensor { output(for: input, activation: .relu) }
+}
+
+extension Conv2d: ReLUFusing {
+    var fusesReLU: Bool { true }
+
+    func callAsFunction(reluOf input: Tensor) -> Tensor { output(for: input, activation: .relu) }
+}
+
+/// Whether `layer` is a ReLU, as a layer of its own (``ReLU``) or as an ``Activation``.
+func isReLU(_ layer: any Layer) -> Bool {
+    layer is ReLU || (layer as? Activation) == .relu
+}
