@@ -22,6 +22,8 @@
 // w2-overhead  W2's step with layers 4-4-2: what a step costs besides its arithmetic (µs; set
 //     W2_STEP_CALLS=20000 for a steady figure; Benchmarks/callgrind.sh counts its instructions)
 // csv  loading a CSV file (--csv FILE): seconds, MB/s, rows; run alone for its peak memory
+// fusions  fused operations (linear with its bias, a convolution with its ReLU) against the
+//     operations they replace, microseconds per call
 import Descent
 import Foundation
 
@@ -229,7 +231,8 @@ func mnistExampleWithBatchNorm(seed: UInt64) -> Sequential {
     }
 }
 
-/// Fused operations against the operations they replace, on the MLP's shapes: microseconds per
+/// Fused operations against the operations they replace, on the MLP's shapes and on a batch of
+/// 64 MNIST-sized images through each CPU path of a convolution with its ReLU: microseconds per
 /// call (medians), fused and composed.
 @MainActor func fusions(json: Bool) {
     func median(_ body: () -> Void) -> Double {
@@ -243,6 +246,25 @@ func mnistExampleWithBatchNorm(seed: UInt64) -> Sequential {
         let name = "linear_\(rows)x\(inputs)x\(outputs)"
         record(name + "_fused_us", median { _ = linear(x, weight: weight, bias: bias) }, json: json)
         record(name + "_composed_us", median { _ = matmul(x, weight, transposeB: true) + bias }, json: json)
+    }
+    // (name, input, weight, padding, groups): im2col's matrix multiply (one input channel),
+    // the depthwise kernels, a 1×1 product and Winograd's.
+    let convolutions: [(String, [Int], [Int], Int, Int)] = [
+        ("conv_relu_1to32_3x3_28", [64, 1, 28, 28], [32, 1, 3, 3], 1, 1),
+        ("conv_relu_depthwise32_3x3_28", [64, 32, 28, 28], [32, 1, 3, 3], 1, 32),
+        ("conv_relu_32to64_1x1_14", [64, 32, 14, 14], [64, 32, 1, 1], 0, 1),
+        ("conv_relu_32to64_3x3_14", [64, 32, 14, 14], [64, 32, 3, 3], 1, 1),
+    ]
+    for (name, input, weightShape, padding, groups) in convolutions {
+        let x = Tensor.randomNormal(input, seed: 1)
+        let weight = Tensor.randomNormal(weightShape, seed: 2), bias = Tensor.randomNormal([weightShape[0]], seed: 3)
+        let padding = Conv2dPadding.explicit(Size2D(padding, padding))
+        record(name + "_fused_us", median {
+            _ = conv2d(x, weight: weight, bias: bias, padding: padding, groups: groups, activation: .relu)
+        }, json: json)
+        record(name + "_composed_us", median {
+            _ = relu(conv2d(x, weight: weight, bias: bias, padding: padding, groups: groups))
+        }, json: json)
     }
 }
 
