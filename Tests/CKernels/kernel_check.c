@@ -7,6 +7,7 @@
 #include "CDescentKernels.h"
 #include "gemm_kernels.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -824,6 +825,50 @@ static void check_depthwise(void) {
     printf("depthwise digest: %016llx\n", (unsigned long long)depthwise_digest);
 }
 
+// ReLU's backward pass with each row's sum: the kept gradient exactly (NaN, −0 and +0 outputs
+// keep nothing), the sums against long double, on rows shorter and longer than the 16 lanes;
+// and a digest of the bits, which run.sh compares between the builds and with ARM64.
+static void check_relu_gradient(void) {
+    state = 0x2545F4914F6CDD1Dull;
+    uint64_t digest = 14695981039346656037ull;
+    const ptrdiff_t lengths[] = {1, 7, 16, 49, 196, 300};
+    for (int k = 0; k < 6; k++) {
+        const ptrdiff_t rows = 5, length = lengths[k], count = rows * length;
+        float *u = malloc(sizeof(float) * count), *y = malloc(sizeof(float) * count), *g = malloc(sizeof(float) * count);
+        float sums[5];
+        for (ptrdiff_t i = 0; i < count; i++) {
+            u[i] = (float)(2 * next_uniform() - 1);
+            y[i] = (float)(2 * next_uniform() - 1);
+        }
+        y[0] = NAN;
+        if (count > 2) y[1] = -0.0f, y[2] = 0.0f;
+        descent_relu_gradient_rows_f32(u, y, g, rows, length, sums);
+        int keptRight = 1;
+        double worst = 0;
+        for (ptrdiff_t r = 0; r < rows; r++) {
+            long double sum = 0;
+            for (ptrdiff_t i = r * length; i < (r + 1) * length; i++) {
+                float expected = y[i] > 0 ? u[i] : 0.0f;
+                keptRight &= memcmp(&expected, &g[i], sizeof(float)) == 0;
+                sum += expected;
+            }
+            worst = fmax(worst, fabs((double)(sum - sums[r])));
+        }
+        char what[120];
+        snprintf(what, sizeof what, "relu gradient rows of %td: the kept gradient", length);
+        expect(keptRight, what);
+        snprintf(what, sizeof what, "relu gradient rows of %td: the sums", length);
+        expect(worst <= 2 * (double)length * FLT_EPSILON * (double)length, what);
+        const unsigned char *bytes[] = {(const unsigned char *)g, (const unsigned char *)sums};
+        const size_t sizes[] = {sizeof(float) * (size_t)count, sizeof sums};
+        for (int b = 0; b < 2; b++) {
+            for (size_t i = 0; i < sizes[b]; i++) digest = (digest ^ bytes[b][i]) * 1099511628211ull;
+        }
+        free(u), free(y), free(g);
+    }
+    printf("relu gradient digest: %016llx\n", (unsigned long long)digest);
+}
+
 int main(void) {
     check_all_gemm(descent_kernel_variant(), descent_sgemm, descent_dgemm);
 #if defined(__x86_64__)
@@ -849,6 +894,7 @@ int main(void) {
     check_gelu();
     check_exponentials();
     check_depthwise();
+    check_relu_gradient();
     print_random_digest();
 #if defined(__x86_64__)
     printf("kernels checked: %s%s, portable; skipped: %s\n", descent_kernel_variant(),

@@ -20,21 +20,21 @@ echo "== native ($(uname -m))"
 cc -O2 -std=c11 -D_GNU_SOURCE -I$kernels/include -I$kernels Tests/CKernels/kernel_check.c $sources \
     -o "$out/native" -lm -lpthread
 "$out/native" | tee "$out/native.txt"
-# The Winograd transforms, batch norm, GELU, the exponentials and the depthwise convolution
-# follow the matrix multiply's variant: check the lesser ones too, and that the last four give
-# the same bits in each.
+# The Winograd transforms, batch norm, GELU, the exponentials, the depthwise convolution and
+# ReLU's gradient follow the matrix multiply's variant: check the lesser ones too, and that the
+# last five give the same bits in each.
 for variant in avx2 portable; do
     echo "== native with DESCENT_KERNELS=$variant"
     DESCENT_KERNELS=$variant "$out/native" > "$out/native-$variant.txt"
     tail -n 1 "$out/native-$variant.txt"
-    for kernel in "batch norm" gelu exponentials depthwise; do
+    for kernel in "batch norm" gelu exponentials depthwise "relu gradient"; do
         if [ "$(grep "$kernel digest" "$out/native.txt")" != "$(grep "$kernel digest" "$out/native-$variant.txt")" ]; then
             echo "FAIL: $kernel gives other bits with DESCENT_KERNELS=$variant" >&2
             exit 1
         fi
     done
 done
-echo "batch norm, gelu, exponentials and depthwise: the same bits with every variant"
+echo "batch norm, gelu, exponentials, depthwise and relu gradient: the same bits with every variant"
 
 if command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/null; then
     echo "== arm64 under qemu-user"

@@ -1,7 +1,7 @@
 // conv2d(…, activation: .relu): a convolution and its ReLU in one recorded step. Its values and
-// gradients must be the two steps' bit for bit on every CPU path (matrix multiply, 1×1,
-// Winograd, depthwise) and on the reference, its rule must match finite differences, and a
-// recorded graph must still show the two steps.
+// gradients must be the two steps' (bit for bit, but for the bias's gradient) on every CPU path
+// (matrix multiply, 1×1, Winograd, depthwise) and on the reference, its rule must match finite
+// differences, and a recorded graph must still show the two steps.
 @testable import DescentCore
 import Descent
 import Testing
@@ -63,10 +63,17 @@ import _DescentTestSupport
             #expect(outputs[0].map(\.bitPattern) == outputs[1].map { max($0, 0).bitPattern }, "values, \(path)")
             // Some outputs were negative: ReLU had something to do.
             #expect(outputs[1].contains { $0 < 0 } && outputs[1].contains { $0 > 0 }, "\(path)")
-            for (name, fused, unfused) in zip3(["input", "weight", "bias"], results[0].gradients, results[1].gradients) {
+            for (name, (fused, unfused)) in zip(["input", "weight"], zip(results[0].gradients, results[1].gradients)) {
                 #expect(fused.to(.cpu).doubles().map(\.bitPattern) == unfused.to(.cpu).doubles().map(\.bitPattern),
                         "\(name) gradient, \(path)")
             }
+            // The bias's gradient is summed in the same pass as ReLU's derivative, in another
+            // order than `sum`'s: within the rounding of N·H′·W′ terms, each at most 1 in size
+            // (ḡ is uniform in ±1).
+            let terms = outputs[0].count / Self.cases[index].weight[0]
+            let epsilon = dtype == .float32 ? Double(Float.ulpOfOne) : Double.ulpOfOne
+            expectClose(results[0].gradients[2].to(.cpu), results[1].gradients[2].to(.cpu), relative: 2 * Double(terms) * epsilon,
+                        absolute: 2 * Double(terms) * epsilon * Double(terms), "bias gradient, \(path)")
         }
     }
 
@@ -101,8 +108,4 @@ import _DescentTestSupport
         #expect(y.gradientNode?.operation == "conv2d+relu")
         #expect(y.gradientNode?.inputs.count == 3)
     }
-}
-
-private func zip3<A, B, C>(_ a: [A], _ b: [B], _ c: [C]) -> [(A, B, C)] {
-    zip(a, zip(b, c)).map { ($0, $1.0, $1.1) }
 }

@@ -97,6 +97,14 @@ void descent_depthwise_conv2d_weight_gradient_f64(const descent_depthwise_geomet
                                                   ptrdiff_t examples, ptrdiff_t multiplier, double *weightGradient,
                                                   double *scratch);
 
+/// ReLU's backward pass with the sums of a bias's gradient (see relu_gradient.c), over `rows`
+/// rows of `length` elements: kept[i] = output[i] > 0 ? upstream[i] : 0, and `rowSums[r]` the sum
+/// of row r of `kept`.
+void descent_relu_gradient_rows_f32(const float *upstream, const float *output, float *kept, ptrdiff_t rows,
+                                    ptrdiff_t length, float *rowSums);
+void descent_relu_gradient_rows_f64(const double *upstream, const double *output, double *kept, ptrdiff_t rows,
+                                    ptrdiff_t length, double *rowSums);
+
 /// Batch normalization in training mode (see batch_norm.c) of `x`, laid out [outer, channels,
 /// inner], for the channels `first` ..< `first + count`: each channel's mean μ and biased variance
 /// σ² over its outer·inner elements, written to `mean[c]` and `variance[c]`, and

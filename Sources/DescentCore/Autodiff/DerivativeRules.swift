@@ -227,18 +227,22 @@ extension DerivativeRules {
     /// onto the input positions it read), W̄ = Σ over n, i, j of ḡ[n,o,i,j]·the window it read,
     /// b̄ = Σ of ḡ over the batch and every position (the bias was added to each). The two
     /// first are primitives of their own, as the forward pass is. With ReLU fused, ḡ is first
-    /// kept only where the output `y` is positive, as in ``linear(_:_:activation:output:)``.
+    /// kept only where the output `y` is positive, as in ``linear(_:_:activation:output:)``, and
+    /// b̄ summed in the same pass.
     static func conv2d(_ x: Tensor, _ weight: Tensor, _ geometry: Conv2dGeometry, activation: LinearActivation,
                        output y: Tensor?) -> Pullback {
         { upstream, needs in
-            let g = switch (activation, y) {
-            case (.relu, let y?): Tensor.computing(.keepWherePositive, upstream, y)   // relu′ = 1 if z > 0 (y > 0)
-            default: upstream
+            let backend = upstream.device.backend
+            let needsBias = needs.count == 3 && needs[2]
+            // relu′ = 1 where z > 0, which is where y > 0; with a bias, b̄ in the same pass.
+            let (g, biasGradient): (Tensor, Tensor?) = switch (activation, y) {
+            case (.relu, let y?) where needsBias: backend.keepWherePositiveWithChannelSums(upstream, output: y)
+            case (.relu, let y?): (Tensor.computing(.keepWherePositive, upstream, y), nil)
+            default: (upstream, needsBias ? upstream.sum(squeezingAxes: [0, 2, 3]) : nil)
             }
-            let backend = g.device.backend
             var gradients: [Tensor?] = [needs[0] ? backend.conv2dInputGradient(g, weight: weight, geometry) : nil,
                                         needs[1] ? backend.conv2dWeightGradient(g, input: x, geometry) : nil]
-            if needs.count == 3 { gradients.append(needs[2] ? g.sum(squeezingAxes: [0, 2, 3]) : nil) }
+            if needs.count == 3 { gradients.append(biasGradient) }
             return gradients
         }
     }

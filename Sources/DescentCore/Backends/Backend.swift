@@ -88,6 +88,11 @@ protocol Backend: Sendable {
     /// ∂C/∂weight of ``conv2d(_:weight:bias:_:)``: each weight's ḡ-weighted sum of the inputs
     /// it met, over the batch and every output position, [O, C/groups, kH, kW].
     func conv2dWeightGradient(_ upstream: Tensor, input: Tensor, _ geometry: Conv2dGeometry) -> Tensor
+    /// For `upstream` and `output` of one shape [N, C, …] (rank at least 2): the upstream gradient
+    /// kept where the output is positive (``BinaryOperation/keepWherePositive``, ReLU's
+    /// derivative, for a layer whose ReLU was fused into it), and its sums over every axis but
+    /// the channels, axis 1 (the bias's gradient, [C]), in one pass.
+    func keepWherePositiveWithChannelSums(_ upstream: Tensor, output: Tensor) -> (kept: Tensor, channelSums: Tensor)
     // MARK: Pooling (NCHW, over the last two axes)
 
     /// For x [N, C, H, W]: the largest element of each window ([N, C, H', W']) and the int32
@@ -161,7 +166,7 @@ public enum Primitive: String, Sendable, CaseIterable {
     case reduce, argReduce
     case permute, broadcast, gather, scatterAdd, concatenate
     case matmul, linear
-    case conv2d, conv2dInputGradient, conv2dWeightGradient
+    case conv2d, conv2dInputGradient, conv2dWeightGradient, keepWherePositiveWithChannelSums
     case maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward
     case softmaxCrossEntropy, softmaxCrossEntropyGradient
     case activation, activationBackward

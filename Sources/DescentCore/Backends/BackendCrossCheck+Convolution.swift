@@ -97,6 +97,31 @@ extension CrossCheckRun {
         }
     }
 
+    mutating func keepWherePositiveWithChannelSums() {
+        // Convolution outputs, one split across threads; a dense layer's [N, C]; one channel;
+        // 1×1 planes; an empty batch; and outputs with NaN, −0 and +0 (none positive).
+        let shapes: [[Int]] = [[2, 3, 5, 4], [64, 32, 14, 14], [5, 7], [3, 1, 9, 11], [4, 6, 1, 1], [0, 3, 2, 2]]
+        for dtype in [DType.float32, .float64] {
+            for (index, shape) in shapes.enumerated() {
+                let seed = 1750 + 2 * UInt64(index)
+                let upstream = Self.normal(shape, dtype, seed: seed)
+                var outputValues = Self.normal(shape, dtype, seed: seed + 1).doubles()
+                for (position, special) in [Double.nan, -0.0, 0.0].enumerated() where position < outputValues.count {
+                    outputValues[position * 3] = special
+                }
+                let output = Tensor(doubles: outputValues, shape: shape, dtype: dtype)
+                // Each sum has N·(H·W) terms of at most the largest |ḡ|.
+                let length = shape.isEmpty ? 0 : shape.reduce(1, *) / Swift.max(shape[1], 1)
+                let sums = CrossCheckTolerance.accumulation(
+                    length: length, magnitude: Double(length) * largestMagnitude(upstream), dtype)
+                check(.keepWherePositiveWithChannelSums, "\(dtype) \(shape)", [.exact, sums], names: ["kept", "sums"]) {
+                    let (kept, sums) = $0.backend.keepWherePositiveWithChannelSums(upstream.to($0), output: output.to($0))
+                    return [kept, sums]
+                }
+            }
+        }
+    }
+
     mutating func conv2dInputGradient() {
         for dtype in [DType.float32, .float64] {
             for (index, geometry) in Self.convolutionGeometries.enumerated() {

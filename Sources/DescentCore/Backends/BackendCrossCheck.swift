@@ -73,6 +73,7 @@ public enum BackendCrossCheck {
                 case .conv2d: check.conv2d()
                 case .conv2dInputGradient: check.conv2dInputGradient()
                 case .conv2dWeightGradient: check.conv2dWeightGradient()
+                case .keepWherePositiveWithChannelSums: check.keepWherePositiveWithChannelSums()
                 case .maxPool2d: check.maxPool2d()
                 case .maxPool2dBackward: check.maxPool2dBackward()
                 case .avgPool2d: check.avgPool2d()

@@ -66,6 +66,14 @@ extension CUDABackend {
         return activation == .relu ? unary(.relu, y) : y
     }
 
+    /// Two kernels, the elementwise `keepWherePositive` and the reduction (one of its own is left
+    /// for when a GPU can measure it).
+    func keepWherePositiveWithChannelSums(_ upstream: Tensor, output: Tensor) -> (kept: Tensor, channelSums: Tensor) {
+        let kept = binary(.keepWherePositive, upstream, output, shape: upstream.shape)
+        let axes = upstream.shape.indices.filter { $0 != 1 }
+        return (kept, reduce(.sum, kept, axes: axes).reshaped(to: [upstream.shape[1]]))
+    }
+
     private func convolution(_ input: Tensor, weight: Tensor, bias: Tensor?, _ geometry: Conv2dGeometry) -> Tensor {
         let y = empty(geometry.outputShape, input.dtype)
         let plan = ConvolutionPlan(geometry)

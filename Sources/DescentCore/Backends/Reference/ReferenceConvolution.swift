@@ -95,4 +95,24 @@ extension ReferenceBackend {
         }
         return floating(upstream.dtype) { run($0) }
     }
+
+    /// kept = output > 0 ? upstream : 0, element by element; channelSums[c] = Σ kept[n, c, …] over
+    /// n and the trailing positions, in index order.
+    func keepWherePositiveWithChannelSums(_ upstream: Tensor, output: Tensor) -> (kept: Tensor, channelSums: Tensor) {
+        func run<T: FloatingPointScalar>(_: T.Type) -> (Tensor, Tensor) {
+            let kept = make(upstream.shape, T.self) { i in
+                output.element(i, as: T.self) > 0 ? upstream.element(i, as: T.self) : 0
+            }
+            let channels = upstream.shape[1], inner = upstream.shape.dropFirst(2).reduce(1, *)
+            let sums = make([channels], T.self) { c in
+                var sum: T = 0
+                for n in 0..<upstream.shape[0] {
+                    for j in 0..<inner { sum += kept.element((n * channels + c) * inner + j, as: T.self) }
+                }
+                return sum
+            }
+            return (kept, sums)
+        }
+        return floating(upstream.dtype) { run($0) }
+    }
 }
