@@ -12,9 +12,9 @@
 /// "0.bias", "2.weight" … (every layer counts, with or without parameters).
 ///
 /// Two pairs of neighbours run as one step, with the same values and gradients as the layers
-/// one by one: a ``Dense`` without an activation or a ``Conv2d`` followed by a ``ReLU`` (the
-/// ReLU applied to the layer's output in the same pass), and a ``ReLU`` followed by
-/// ``MaxPool2d``.
+/// one by one (a convolution's bias gradient rounded as a sum in another order): a ``Dense``
+/// without an activation or a ``Conv2d`` followed by a ``ReLU`` (the ReLU applied to the
+/// layer's output in the same pass), and a ``ReLU`` followed by ``MaxPool2d``.
 public struct Sequential: Layer {
     /// The layers, in order.
     public var layers: [any Layer]

@@ -51,7 +51,9 @@ public enum Conv2dPadding: Sendable, Hashable, ExpressibleByIntegerLiteral, Cust
 ///
 /// With `activation` `.relu`, the result is `relu` of that, the same values and gradients, in one
 /// recorded step (`conv2d+relu`): the CPU applies it to each part of the output while it is still
-/// in cache, instead of in a pass of its own over the whole output. Inside
+/// in cache, instead of in a pass of its own over the whole output, and backpropagation keeps ḡ
+/// where the output is positive and sums the bias's gradient in one pass (the bias's gradient
+/// is then a sum in another order than `sum`'s, so its last bits may differ). Inside
 /// ``recordComputationalGraph(at:of:)`` it is recorded as two steps, `conv2d` then `relu`, so
 /// that the graph shows the value before the activation, as ``linear(_:weight:bias:activation:)``
 /// does.

@@ -1,7 +1,8 @@
 /// A layer that can apply a ReLU that follows it to its own output, in the same pass, as
 /// `linear(_:weight:bias:activation:)` and `conv2d(_:weight:bias:stride:padding:dilation:groups:activation:)`
 /// do: ``Sequential`` runs such a layer and the ``ReLU`` after it as one recorded step, the same
-/// values and gradients without the ReLU's own pass over the whole output.
+/// values and gradients (up to the rounding of a convolution's bias gradient) without the ReLU's
+/// own passes over the whole output.
 protocol ReLUFusing: Layer {
     /// Whether ``callAsFunction(reluOf:)`` can stand for `relu(self(input))`: false for a layer
     /// with an activation of its own.
