@@ -16,6 +16,15 @@ import Testing
         }
     }
 
+    /// The value and gradients of Σ weights·model(x), run by `Sequential` and layer by layer.
+    private static func fusedAndLayerByLayer(_ model: Sequential, _ x: Tensor, _ weights: Tensor)
+        -> (fused: (value: Tensor, gradient: Gradients), layerByLayer: (value: Tensor, gradient: Gradients)) {
+        (valueWithGradient(at: model) { model in (model(x) * weights).sum() },
+         valueWithGradient(at: model) { model in (model.layers.reduce(x) { $1($0) } * weights).sum() })
+    }
+
+    private static func bits(_ tensor: Tensor) -> [UInt32] { tensor.to(.cpu).scalars(as: Float.self).map(\.bitPattern) }
+
     /// A ReLU followed by max pooling runs as one recorded step: the same output and gradients,
     /// bit for bit, as the layers applied one by one (and as `forwardUpdatingBuffers`), on every
     /// device under test.
@@ -28,9 +37,8 @@ import Testing
         ]).to(device)
         let x = Tensor.randomNormal([2, 2, 9, 8], seed: 3).to(device)
         let weights = Tensor.randomNormal([2, 27], seed: 5).to(device)
-        func bits(_ tensor: Tensor) -> [UInt32] { tensor.to(.cpu).scalars(as: Float.self).map(\.bitPattern) }
-        let fused = valueWithGradient(at: model) { model in (model(x) * weights).sum() }
-        let layerByLayer = valueWithGradient(at: model) { model in (model.layers.reduce(x) { $1($0) } * weights).sum() }
+        let (fused, layerByLayer) = Self.fusedAndLayerByLayer(model, x, weights)
+        let bits = Self.bits
         #expect(fused.value.device == device)
         #expect(bits(fused.value) == bits(layerByLayer.value))
         for name in ["0.weight", "0.bias"] {
@@ -55,9 +63,8 @@ import Testing
         ]).to(device)
         let x = Tensor.randomNormal([2, 2, 9, 8], seed: 7).to(device)
         let weights = Tensor.randomNormal([2, 4], seed: 8).to(device)
-        func bits(_ tensor: Tensor) -> [UInt32] { tensor.to(.cpu).scalars(as: Float.self).map(\.bitPattern) }
-        let fused = valueWithGradient(at: model) { model in (model(x) * weights).sum() }
-        let layerByLayer = valueWithGradient(at: model) { model in (model.layers.reduce(x) { $1($0) } * weights).sum() }
+        let (fused, layerByLayer) = Self.fusedAndLayerByLayer(model, x, weights)
+        let bits = Self.bits
         #expect(bits(fused.value) == bits(layerByLayer.value))
         for (name, _) in model.parameters {
             if ["0.bias", "2.bias"].contains(name) {
