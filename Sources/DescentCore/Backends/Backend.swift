@@ -253,7 +253,8 @@ struct MatrixProduct: Sendable {
     var shape: [Int]
 }
 
-/// The sizes of one 2-D convolution, worked out once by ``conv2d(_:weight:bias:stride:padding:dilation:groups:activation:)``.
+/// The sizes of one 2-D convolution, worked out once by
+/// ``conv2d(_:weight:bias:stride:padding:dilation:groups:activation:)``.
 ///
 /// Output position (i, j) of a channel reads the input at rows i·strideY − padTop + p·dilationY
 /// (p < kernelHeight) and columns j·strideX − padLeft + q·dilationX; positions outside the input

@@ -4,7 +4,8 @@
 /// Each output channel slides a kernel over the input channels of its group (all of them when
 /// `groups` is 1; its own `inChannels/groups` otherwise, and one each for a depthwise
 /// convolution, `groups == inChannels`), with the given stride, zero padding and dilation, and
-/// adds its bias — see `conv2d(_:weight:bias:stride:padding:dilation:groups:activation:)` for the formula.
+/// adds its bias — see `conv2d(_:weight:bias:stride:padding:dilation:groups:activation:)` for
+/// the formula.
 ///
 /// The weight is [outChannels, inChannels/groups, kernelHeight, kernelWidth] and the bias
 /// [outChannels], named "weight" and "bias" as in `nn.Conv2d`'s `state_dict()`, so weights move
