@@ -55,9 +55,10 @@ import Testing
     func layerThenReLUGivesTheLayerByLayerGradients(device: Device) {
         var generator = RandomGenerator(seed: 6)
         var model = Sequential([
+            // `Activation.relu` as a layer is a ReLU too, in either pair.
             Conv2d(inChannels: 2, outChannels: 4, kernelSize: 3, padding: 1, using: &generator), ReLU(),
             Conv2d(inChannels: 4, outChannels: 4, kernelSize: 3, stride: 2, groups: 4, using: &generator), Activation.relu,
-            Conv2d(inChannels: 4, outChannels: 3, kernelSize: 1, using: &generator), ReLU(), MaxPool2d(kernelSize: 2),
+            Conv2d(inChannels: 4, outChannels: 3, kernelSize: 1, using: &generator), Activation.relu, MaxPool2d(kernelSize: 2),
             Flatten(), Dense(inputCount: 6, outputCount: 5, using: &generator), ReLU(),
             Dense(inputCount: 5, outputCount: 4, activation: .tanh, using: &generator), ReLU(),
         ]).to(device)
