@@ -231,9 +231,10 @@ func mnistExampleWithBatchNorm(seed: UInt64) -> Sequential {
     }
 }
 
-/// Fused operations against the operations they replace, on the MLP's shapes and on a batch of
-/// 64 MNIST-sized images through each CPU path of a convolution with its ReLU: microseconds per
-/// call (medians), fused and composed.
+/// Fused operations against the operations they replace, on the MLP's shapes, on a batch of
+/// 64 MNIST-sized images through each CPU path of a convolution with its ReLU, and through batch
+/// normalization with its ReLU, forward and backward: microseconds per call (medians), fused and
+/// composed.
 @MainActor func fusions(json: Bool) {
     func median(_ body: () -> Void) -> Double {
         var times: [Double] = []
@@ -265,6 +266,20 @@ func mnistExampleWithBatchNorm(seed: UInt64) -> Sequential {
         record(name + "_composed_us", median {
             _ = relu(conv2d(x, weight: weight, bias: bias, padding: padding, groups: groups))
         }, json: json)
+    }
+    // Batch normalization and its ReLU, forward and backward (the cost Σ u ⊙ y, u fixed).
+    for (name, shape) in [("batch_norm_relu_32x28x28", [64, 32, 28, 28]), ("batch_norm_relu_64x14x14", [64, 64, 14, 14])] {
+        let x = Tensor.randomNormal(shape, seed: 1), upstream = Tensor.randomNormal(shape, seed: 4)
+        let parameters = [x, Tensor.randomNormal([shape[1]], seed: 2), Tensor.randomNormal([shape[1]], seed: 3)]
+        for (kind, fused) in [("fused", true), ("composed", false)] {
+            record(name + "_forward_backward_\(kind)_us", median {
+                _ = valueWithGradient(at: parameters) { p in
+                    let y = fused ? batchNormalization(p[0], weight: p[1], bias: p[2], activation: .relu).output
+                        : relu(batchNormalization(p[0], weight: p[1], bias: p[2]).output)
+                    return (y * upstream).sum()
+                }
+            }, json: json)
+        }
     }
 }
 

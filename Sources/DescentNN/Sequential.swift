@@ -13,8 +13,9 @@
 ///
 /// Two pairs of neighbours run as one step, with the same values and gradients as the layers
 /// one by one (a convolution's bias gradient rounded as a sum in another order): a ``Dense``
-/// without an activation or a ``Conv2d`` followed by a ``ReLU`` (the ReLU applied to the
-/// layer's output in the same pass), and a ``ReLU`` followed by ``MaxPool2d``.
+/// without an activation, a ``Conv2d``, a ``BatchNorm1d`` or a ``BatchNorm2d`` followed by a
+/// ``ReLU`` (the ReLU applied to the layer's output in the same pass), and a ``ReLU`` followed
+/// by ``MaxPool2d``.
 public struct Sequential: Layer {
     /// The layers, in order.
     public var layers: [any Layer]
@@ -28,25 +29,32 @@ public struct Sequential: Layer {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        forward(input) { index, activation in layers[index](activation) }
+        var layers = layers
+        return Self.forward(input, through: &layers, updatingBuffers: false)
     }
 
-    /// The layers applied in order to `input` by `apply(index, activation)`, except that a ReLU
-    /// followed by max pooling runs as one step (see ``maxPoolingAfterReLU(at:)``), and so does
-    /// a dense or convolution layer followed by a ReLU (see ``layerFusingReLU(at:)``). The
-    /// layers of those pairs have no buffers for `apply` to update.
-    private func forward(_ input: Tensor, _ apply: (Int, Tensor) -> Tensor) -> Tensor {
+    /// The layers applied in order to `input`, each by `forwardUpdatingBuffers` where
+    /// `updatingBuffers` (which changes `layers`), by `callAsFunction` otherwise; except that a
+    /// ReLU followed by max pooling runs as one step (see ``maxPoolingAfterReLU(at:in:)``), and
+    /// so does a dense, convolution or batch normalization layer followed by a ReLU (see
+    /// ``layerFusingReLU(at:in:)``).
+    private static func forward(_ input: Tensor, through layers: inout [any Layer], updatingBuffers: Bool) -> Tensor {
         var activation = input
         var index = layers.startIndex
         while index < layers.endIndex {
-            if let pool = maxPoolingAfterReLU(at: index) {
+            if let pool = maxPoolingAfterReLU(at: index, in: layers) {
                 activation = pool(reluOf: activation)
                 index += 2
-            } else if let layer = layerFusingReLU(at: index) {
-                activation = layer(reluOf: activation)
+            } else if var layer = layerFusingReLU(at: index, in: layers) {
+                if updatingBuffers {
+                    activation = layer.forwardUpdatingBuffers(reluOf: activation)
+                    layers[index] = layer
+                } else {
+                    activation = layer(reluOf: activation)
+                }
                 index += 2
             } else {
-                activation = apply(index, activation)
+                activation = updatingBuffers ? layers[index].forwardUpdatingBuffers(activation) : layers[index](activation)
                 index += 1
             }
         }
@@ -56,7 +64,7 @@ public struct Sequential: Layer {
     /// The max pooling of layer `index + 1` when layer `index` is a ReLU: the pair runs as one
     /// recorded step (``MaxPool2d/callAsFunction(reluOf:)``), the same values and gradients
     /// with one full-size pass less in backpropagation.
-    private func maxPoolingAfterReLU(at index: Int) -> MaxPool2d? {
+    private static func maxPoolingAfterReLU(at index: Int, in layers: [any Layer]) -> MaxPool2d? {
         guard isReLU(layers[index]), index + 1 < layers.endIndex else { return nil }
         return layers[index + 1] as? MaxPool2d
     }
@@ -65,9 +73,9 @@ public struct Sequential: Layer {
     /// (``ReLUFusing``): the pair then writes its output once, with no pass of the ReLU's own.
     /// A ReLU followed by max pooling is left to that pair, which saves the ReLU's pass in
     /// backpropagation too.
-    private func layerFusingReLU(at index: Int) -> (any ReLUFusing)? {
+    private static func layerFusingReLU(at index: Int, in layers: [any Layer]) -> (any ReLUFusing)? {
         guard let layer = layers[index] as? any ReLUFusing, layer.fusesReLU, index + 1 < layers.endIndex,
-              isReLU(layers[index + 1]), maxPoolingAfterReLU(at: index + 1) == nil else { return nil }
+              isReLU(layers[index + 1]), maxPoolingAfterReLU(at: index + 1, in: layers) == nil else { return nil }
         return layer
     }
 
@@ -91,10 +99,7 @@ public struct Sequential: Layer {
     }
 
     public mutating func forwardUpdatingBuffers(_ input: Tensor) -> Tensor {
-        var updated = layers
-        let output = forward(input) { index, activation in updated[index].forwardUpdatingBuffers(activation) }
-        layers = updated
-        return output
+        Self.forward(input, through: &layers, updatingBuffers: true)
     }
 
     /// The shape of one output example, found layer by layer without running the model.

@@ -551,6 +551,42 @@ static void digest_floats(const float *values, ptrdiff_t count) {
     for (size_t i = 0; i < (size_t)count * sizeof(float); i++) batch_norm_digest = (batch_norm_digest ^ bytes[i]) * 1099511628211ull;
 }
 
+// With ReLU: the same bits as ReLU applied to the output without it, and as the gradients
+// without it of ḡ kept where that output is positive (what the two steps compute).
+static void check_batch_norm_relu(const float *x, const float *y, const float *g, const float *weight,
+                                  const float *bias, ptrdiff_t outer, ptrdiff_t channels, ptrdiff_t inner,
+                                  double shift) {
+    const ptrdiff_t count = outer * channels * inner;
+    const double epsilon = 1e-5;
+    float *fused = malloc(sizeof(float) * count), *kept = malloc(sizeof(float) * count);
+    float *dx = malloc(sizeof(float) * count), *fusedDx = malloc(sizeof(float) * count);
+    float mean[8], variance[8], dWeight[8], dBias[8], fusedDWeight[8], fusedDBias[8];
+    descent_batch_norm_f32(x, fused, weight, bias, outer, channels, inner, 0, channels, epsilon, 1, mean, variance);
+    int same = 1;
+    for (ptrdiff_t i = 0; i < count; i++) {
+        float relu = y[i] > 0 ? y[i] : 0;
+        same &= memcmp(&relu, &fused[i], sizeof(float)) == 0;
+        kept[i] = y[i] > 0 ? g[i] : 0;
+    }
+    descent_batch_norm_backward_f32(kept, x, mean, variance, weight, bias, outer, channels, inner, 0, channels, epsilon,
+                                    0, dx, dWeight, dBias);
+    descent_batch_norm_backward_f32(g, x, mean, variance, weight, bias, outer, channels, inner, 0, channels, epsilon,
+                                    1, fusedDx, fusedDWeight, fusedDBias);
+    int sameGradients = memcmp(dx, fusedDx, sizeof(float) * count) == 0
+        && memcmp(dWeight, fusedDWeight, sizeof(float) * channels) == 0
+        && memcmp(dBias, fusedDBias, sizeof(float) * channels) == 0;
+    char what[128];
+    snprintf(what, sizeof what, "batch norm + relu [%td, %td, %td] + %g: relu of its output, bit for bit", outer,
+             channels, inner, shift);
+    expect(same, what);
+    snprintf(what, sizeof what, "batch norm + relu backward [%td, %td, %td] + %g: the kept gradient's, bit for bit",
+             outer, channels, inner, shift);
+    expect(sameGradients, what);
+    digest_floats(fused, count);
+    digest_floats(fusedDx, count);
+    free(fused), free(kept), free(dx), free(fusedDx);
+}
+
 static void check_batch_norm_shape(ptrdiff_t outer, ptrdiff_t channels, ptrdiff_t inner, double shift) {
     const ptrdiff_t count = outer * channels * inner, n = outer * inner;
     const double epsilon = 1e-5;
@@ -560,10 +596,10 @@ static void check_batch_norm_shape(ptrdiff_t outer, ptrdiff_t channels, ptrdiff_
     for (ptrdiff_t i = 0; i < count; i++) g[i] = (float)next_uniform();
     for (ptrdiff_t c = 0; c < channels; c++) weight[c] = (float)next_uniform(), bias[c] = (float)next_uniform();
     // Two calls, as two threads would make them: the channels before and after the first.
-    descent_batch_norm_f32(x, y, weight, bias, outer, channels, inner, 0, 1, epsilon, mean, variance);
-    descent_batch_norm_f32(x, y, weight, bias, outer, channels, inner, 1, channels - 1, epsilon, mean, variance);
-    descent_batch_norm_backward_f32(g, x, mean, variance, weight, outer, channels, inner, 0, channels, epsilon, dx,
-                                    dWeight, dBias);
+    descent_batch_norm_f32(x, y, weight, bias, outer, channels, inner, 0, 1, epsilon, 0, mean, variance);
+    descent_batch_norm_f32(x, y, weight, bias, outer, channels, inner, 1, channels - 1, epsilon, 0, mean, variance);
+    descent_batch_norm_backward_f32(g, x, mean, variance, weight, bias, outer, channels, inner, 0, channels, epsilon, 0,
+                                    dx, dWeight, dBias);
     double worst = 0, worstGradient = 0;
     for (ptrdiff_t c = 0; c < channels; c++) {
         long double sum = 0, squares = 0, sumG = 0, sumGXHat = 0;
@@ -604,6 +640,7 @@ static void check_batch_norm_shape(ptrdiff_t outer, ptrdiff_t channels, ptrdiff_
     digest_floats(variance, channels);
     digest_floats(dWeight, channels);
     digest_floats(dBias, channels);
+    check_batch_norm_relu(x, y, g, weight, bias, outer, channels, inner, shift);
     free(x), free(y), free(g), free(dx);
 }
 

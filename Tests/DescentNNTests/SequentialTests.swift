@@ -92,6 +92,54 @@ import Testing
                                           "linear+relu", "linear", "tanh", "relu"])
     }
 
+    /// A batch normalization layer followed by a ReLU runs as one recorded step, in training
+    /// (its running statistics updated as the layer alone updates them) and in inference: the
+    /// same output, gradients and buffers, bit for bit, as the layers one by one.
+    @Test(arguments: try testDevices())
+    func batchNormalizationThenReLUGivesTheLayerByLayerValues(device: Device) {
+        var generator = RandomGenerator(seed: 10)
+        var model = Sequential([
+            Conv2d(inChannels: 2, outChannels: 3, kernelSize: 3, using: &generator), BatchNorm2d(featureCount: 3), ReLU(),
+            Flatten(), Dense(inputCount: 3 * 7 * 6, outputCount: 5, using: &generator), BatchNorm1d(featureCount: 5),
+            Activation.relu, Dense(inputCount: 5, outputCount: 4, using: &generator),
+        ]).to(device)
+        let x = Tensor.randomNormal([4, 2, 9, 8], seed: 11).to(device)
+        let weights = Tensor.randomNormal([4, 4], seed: 12).to(device)
+        let (fused, layerByLayer) = Self.fusedAndLayerByLayer(model, x, weights)
+        let bits = Self.bits
+        #expect(bits(fused.value) == bits(layerByLayer.value))
+        for (name, _) in model.parameters {
+            #expect(bits(fused.gradient[name]!) == bits(layerByLayer.gradient[name]!), "\(name)")
+        }
+        // Training: the fused pairs update the running statistics as the layers one by one do.
+        var oneByOne = model
+        let output = model.forwardUpdatingBuffers(x)
+        let expected = oneByOne.layers.indices.reduce(x) { activation, index in
+            oneByOne.layers[index].forwardUpdatingBuffers(activation)
+        }
+        #expect(bits(output) == bits(expected))
+        for (buffer, expectedBuffer) in zip(model.buffers, oneByOne.buffers) where buffer.value.dtype == .float32 {
+            #expect(bits(buffer.value) == bits(expectedBuffer.value), "\(buffer.name)")
+        }
+        #expect(model.buffers.first { $0.name == "1.num_batches_tracked" }?.value.to(.cpu).scalars(as: Int64.self) == [1])
+        // Inference, with the running statistics.
+        model.setTraining(false)
+        #expect(bits(model(x)) == bits(model.layers.reduce(x) { $1($0) }))
+        // Which pairs ran as one step in training: the nodes recorded.
+        model.setTraining(true)
+        var operations: [String] = []
+        _ = valueWithGradient(at: x) { x in
+            var node = model(x).gradientNode
+            while let current = node {
+                operations.append(current.operation)
+                node = current.inputs.first ?? nil
+            }
+            return model(x).sum()
+        }
+        #expect(operations.reversed() == ["leaf", "conv2d", "batchNormalization+relu", "reshape", "linear",
+                                          "batchNormalization+relu", "linear"])
+    }
+
     @Test func parametersAreNamedAndCountedLikePyTorch() {
         let model = Self.mnistMLP()
         #expect(model.parameters.map(\.name) == ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"])

@@ -108,27 +108,30 @@ void descent_relu_gradient_rows_f64(const double *upstream, const double *output
 /// Batch normalization in training mode (see batch_norm.c) of `x`, laid out [outer, channels,
 /// inner], for the channels `first` ..< `first + count`: each channel's mean μ and biased variance
 /// σ² over its outer·inner elements, written to `mean[c]` and `variance[c]`, and
-/// y = (x − μ)·γ/√(σ² + ε) + β, with γ = `weight[c]` and β = `bias[c]` (1 and 0 where NULL).
+/// y = (x − μ)·γ/√(σ² + ε) + β, with γ = `weight[c]` and β = `bias[c]` (1 and 0 where NULL);
+/// with `relu` nonzero, y > 0 ? y : 0.
 void descent_batch_norm_f32(const float *x, float *y, const float *weight, const float *bias, ptrdiff_t outer,
                             ptrdiff_t channels, ptrdiff_t inner, ptrdiff_t first, ptrdiff_t count,
-                            double epsilon, float *mean, float *variance);
+                            double epsilon, int relu, float *mean, float *variance);
 void descent_batch_norm_f64(const double *x, double *y, const double *weight, const double *bias,
                             ptrdiff_t outer, ptrdiff_t channels, ptrdiff_t inner, ptrdiff_t first,
-                            ptrdiff_t count, double epsilon, double *mean, double *variance);
+                            ptrdiff_t count, double epsilon, int relu, double *mean, double *variance);
 
 /// The gradients of `descent_batch_norm_*` for the same channels, given the upstream gradient ḡ
 /// (laid out as x) and the mean and variance it computed: x̄ into `inputGradient`,
 /// γ̄ = Σ ḡ·x̂ into `weightGradient[c]` and β̄ = Σ ḡ into `biasGradient[c]`, where
-/// x̂ = (x − μ)/√(σ² + ε) (`weight` NULL: γ = 1).
+/// x̂ = (x − μ)/√(σ² + ε) (`weight` NULL: γ = 1). With `relu` nonzero, ḡ is first kept only
+/// where the forward pass's y (before ReLU), recomputed bit for bit from x, μ, σ², γ and β, is
+/// positive; `bias` is read only then.
 void descent_batch_norm_backward_f32(const float *g, const float *x, const float *mean, const float *variance,
-                                     const float *weight, ptrdiff_t outer, ptrdiff_t channels, ptrdiff_t inner,
-                                     ptrdiff_t first, ptrdiff_t count, double epsilon, float *inputGradient,
-                                     float *weightGradient, float *biasGradient);
+                                     const float *weight, const float *bias, ptrdiff_t outer, ptrdiff_t channels,
+                                     ptrdiff_t inner, ptrdiff_t first, ptrdiff_t count, double epsilon, int relu,
+                                     float *inputGradient, float *weightGradient, float *biasGradient);
 void descent_batch_norm_backward_f64(const double *g, const double *x, const double *mean,
-                                     const double *variance, const double *weight, ptrdiff_t outer,
-                                     ptrdiff_t channels, ptrdiff_t inner, ptrdiff_t first, ptrdiff_t count,
-                                     double epsilon, double *inputGradient, double *weightGradient,
-                                     double *biasGradient);
+                                     const double *variance, const double *weight, const double *bias,
+                                     ptrdiff_t outer, ptrdiff_t channels, ptrdiff_t inner, ptrdiff_t first,
+                                     ptrdiff_t count, double epsilon, int relu, double *inputGradient,
+                                     double *weightGradient, double *biasGradient);
 
 /// eˣ, tanh x and σ(x) = 1/(1 + e⁻ˣ) of `count` floats (see exponentials.c), within an ulp.
 void descent_exp_f32(const float *x, float *y, ptrdiff_t count);

@@ -250,15 +250,18 @@ extension DerivativeRules {
     /// y = (x − μ)/√(σ² + ε)·γ + β, with μ and σ² the mean and biased variance of x's channel:
     /// x̄ = γ/√(σ² + ε)·(ḡ − mean(ḡ) − x̂·mean(ḡ·x̂)), γ̄ = Σ ḡ·x̂, β̄ = Σ ḡ, per channel, where
     /// x̂ = (x − μ)/√(σ² + ε). The two terms beyond γ/√(σ² + ε)·ḡ are the paths through μ and σ²,
-    /// which every x of the channel feeds. One primitive computes all three gradients.
-    static func batchNormalization(_ x: Tensor, mean: Tensor, variance: Tensor, weight: Tensor?, hasBias: Bool,
-                                   epsilon: Double) -> Pullback {
+    /// which every x of the channel feeds. One primitive computes all three gradients. With
+    /// ReLU fused, ḡ is first kept only where the output was positive (relu′ = 1 there), which
+    /// the primitive finds by recomputing the output from x, μ, σ², γ and β.
+    static func batchNormalization(_ x: Tensor, mean: Tensor, variance: Tensor, weight: Tensor?, bias: Tensor?,
+                                   epsilon: Double, activation: LinearActivation) -> Pullback {
         { g, needs in
             let (dx, dWeight, dBias) = g.device.backend.batchNormalizationBackward(
-                g, input: x, mean: mean, variance: variance, weight: weight, epsilon: epsilon)
+                g, input: x, mean: mean, variance: variance, weight: weight, bias: bias, epsilon: epsilon,
+                activation: activation)
             var gradients: [Tensor?] = [needs[0] ? dx : nil]
             if weight != nil { gradients.append(needs[1] ? dWeight : nil) }
-            if hasBias { gradients.append(needs[gradients.count] ? dBias : nil) }
+            if bias != nil { gradients.append(needs[gradients.count] ? dBias : nil) }
             return gradients
         }
     }

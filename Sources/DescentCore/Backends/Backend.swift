@@ -130,15 +130,20 @@ protocol Backend: Sendable {
     // MARK: Batch normalization
 
     /// For x [N, C, …] in training: each channel's mean μ and biased variance σ² over the batch
-    /// and every axis after the channels ([C] each), and y = (x − μ)/√(σ² + ε)·γ + β (x's
-    /// shape), with γ = `weight` and β = `bias` ([C]; 1 and 0 where nil).
-    func batchNormalization(_ x: Tensor, weight: Tensor?, bias: Tensor?, epsilon: Double)
-        -> (output: Tensor, mean: Tensor, variance: Tensor)
+    /// and every axis after the channels ([C] each), and y = activation((x − μ)/√(σ² + ε)·γ + β)
+    /// (x's shape), with γ = `weight` and β = `bias` ([C]; 1 and 0 where nil). As for
+    /// ``linear(_:weight:bias:activation:)``, with an activation y must be the activation's own
+    /// primitive applied to y without one.
+    func batchNormalization(_ x: Tensor, weight: Tensor?, bias: Tensor?, epsilon: Double,
+                            activation: LinearActivation) -> (output: Tensor, mean: Tensor, variance: Tensor)
     /// Its derivative rule, from the upstream gradient ḡ (x's shape) and the forward pass's μ and
     /// σ²: x̄ = γ/√(σ² + ε)·(ḡ − mean(ḡ) − x̂·mean(ḡ·x̂)) with x̂ = (x − μ)/√(σ² + ε), γ̄ = Σ ḡ·x̂
-    /// and β̄ = Σ ḡ, the sums and means taken per channel ([C] each).
+    /// and β̄ = Σ ḡ, the sums and means taken per channel ([C] each). With ReLU, ḡ is first kept
+    /// only where the forward pass's output before ReLU, recomputed from x, μ, σ², γ and β, is
+    /// positive, where that output was (the gradient of the two steps).
     func batchNormalizationBackward(_ upstream: Tensor, input: Tensor, mean: Tensor, variance: Tensor,
-                                    weight: Tensor?, epsilon: Double) -> (input: Tensor, weight: Tensor, bias: Tensor)
+                                    weight: Tensor?, bias: Tensor?, epsilon: Double, activation: LinearActivation)
+        -> (input: Tensor, weight: Tensor, bias: Tensor)
 
     // MARK: Random numbers
 
@@ -284,6 +289,19 @@ extension Backend {
     /// The convolution without an activation.
     func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ geometry: Conv2dGeometry) -> Tensor {
         conv2d(input, weight: weight, bias: bias, geometry, activation: .identity)
+    }
+
+    /// Batch normalization without an activation.
+    func batchNormalization(_ x: Tensor, weight: Tensor?, bias: Tensor?, epsilon: Double)
+        -> (output: Tensor, mean: Tensor, variance: Tensor) {
+        batchNormalization(x, weight: weight, bias: bias, epsilon: epsilon, activation: .identity)
+    }
+
+    /// Batch normalization's derivative rule without an activation.
+    func batchNormalizationBackward(_ upstream: Tensor, input: Tensor, mean: Tensor, variance: Tensor,
+                                    weight: Tensor?, epsilon: Double) -> (input: Tensor, weight: Tensor, bias: Tensor) {
+        batchNormalizationBackward(upstream, input: input, mean: mean, variance: variance, weight: weight, bias: nil,
+                                   epsilon: epsilon, activation: .identity)
     }
 
     func filled(with value: Double, shape: [Int], dtype: DType) -> Tensor {

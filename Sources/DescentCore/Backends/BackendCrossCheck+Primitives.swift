@@ -596,10 +596,23 @@ struct CrossCheckRun {
         ((variance.doubles().lazy.filter { !$0.isNaN }.min() ?? 0) + epsilon).squareRoot()
     }
 
+    /// A case's name: dtype, shape, and what it has.
+    private static func batchNormalizationCaseName(_ index: Int, _ dtype: DType, activation: LinearActivation) -> String {
+        let (shape, affine, _, hasNaN) = batchNormalizationCases[index]
+        return "\(dtype) \(shape)\(affine ? " affine" : "")\(hasNaN ? " with NaN" : "")\(activation == .relu ? " relu" : "")"
+    }
+
+    /// Each case without an activation, then with ReLU.
+    private static var batchNormalizationVariants: [(index: Int, activation: LinearActivation)] {
+        [LinearActivation.identity, .relu].flatMap { activation in
+            batchNormalizationCases.indices.map { (index: $0, activation: activation) }
+        }
+    }
+
     mutating func batchNormalization() {
         let epsilon = 1e-5
         for dtype in [DType.float32, .float64] {
-            for index in Self.batchNormalizationCases.indices {
+            for (index, activation) in Self.batchNormalizationVariants {
                 let inputs = Self.batchNormalizationInputs(index, dtype, seed: 1750 + 3 * UInt64(index))
                 let (x, weight, bias, n) = (inputs.x, inputs.weight, inputs.bias, inputs.perChannel)
                 let variance = withoutGradients {
@@ -611,10 +624,10 @@ struct CrossCheckRun {
                 let output = CrossCheckTolerance.ulpsOfLargest(8, dtype, largest: 2 * inputs.largestX * scale + inputs.largestBias)
                 let mean = CrossCheckTolerance.accumulation(length: n, magnitude: inputs.largestX, dtype)
                 let spread = CrossCheckTolerance.accumulation(length: n, magnitude: 4 * inputs.largestX * inputs.largestX, dtype)
-                check(.batchNormalization, "\(dtype) \(x.shape)\(weight == nil ? "" : " affine")\(Self.batchNormalizationCases[index].hasNaN ? " with NaN" : "")",
+                check(.batchNormalization, Self.batchNormalizationCaseName(index, dtype, activation: activation),
                       [output, mean, spread], names: ["output", "mean", "variance"]) {
                     let (y, mean, variance) = $0.backend.batchNormalization(x.to($0), weight: weight?.to($0), bias: bias?.to($0),
-                                                                             epsilon: epsilon)
+                                                                             epsilon: epsilon, activation: activation)
                     return [y, mean, variance]
                 }
             }
@@ -624,9 +637,9 @@ struct CrossCheckRun {
     mutating func batchNormalizationBackward() {
         let epsilon = 1e-5
         for dtype in [DType.float32, .float64] {
-            for index in Self.batchNormalizationCases.indices {
+            for (index, activation) in Self.batchNormalizationVariants {
                 let inputs = Self.batchNormalizationInputs(index, dtype, seed: 1850 + 4 * UInt64(index))
-                let (x, weight, n) = (inputs.x, inputs.weight, inputs.perChannel)
+                let (x, weight, bias, n) = (inputs.x, inputs.weight, inputs.bias, inputs.perChannel)
                 let upstream = Self.normal(x.shape, dtype, seed: 1850 + 4 * UInt64(index) + 3)
                 // The forward pass's statistics, from the reference, on both devices.
                 let (_, mean, variance) = withoutGradients {
@@ -641,11 +654,11 @@ struct CrossCheckRun {
                 let weightGradient = CrossCheckTolerance.accumulation(
                     length: n, magnitude: Double(n) * largestG * (largestXHat + 1), dtype)
                 let biasGradient = CrossCheckTolerance.accumulation(length: n, magnitude: Double(n) * largestG, dtype)
-                check(.batchNormalizationBackward, "\(dtype) \(x.shape)\(weight == nil ? "" : " affine")\(Self.batchNormalizationCases[index].hasNaN ? " with NaN" : "")",
+                check(.batchNormalizationBackward, Self.batchNormalizationCaseName(index, dtype, activation: activation),
                       [input, weightGradient, biasGradient], names: ["input", "weight", "bias"]) {
                     let (dx, dWeight, dBias) = $0.backend.batchNormalizationBackward(
                         upstream.to($0), input: x.to($0), mean: mean.to($0), variance: variance.to($0), weight: weight?.to($0),
-                        epsilon: epsilon)
+                        bias: bias?.to($0), epsilon: epsilon, activation: activation)
                     return [dx, dWeight, dBias]
                 }
             }

@@ -198,6 +198,10 @@ extension CrossCheckRun {
                 checkRule(rule, "\(dtype) [6, 4]", at: [features], .normwise(ulps: 8, length: 6)) { xs in
                     DescentCore.batchNormalization(xs[0]).output
                 }
+                // With ReLU: ḡ kept where the output, recomputed, was positive.
+                checkRule(rule, "\(dtype) [2, 3, 4, 5] affine relu", at: [x, weight, bias], .normwise(ulps: 8, length: 40)) { xs in
+                    DescentCore.batchNormalization(xs[0], weight: xs[1], bias: xs[2], activation: .relu).output
+                }
             case .move:
                 // To the other device and back: the gradient returns to where the input lives.
                 let x = Self.normal([3, 4], dtype, seed: seed)

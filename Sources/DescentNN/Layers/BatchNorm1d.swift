@@ -50,19 +50,31 @@ public struct BatchNorm1d: Layer, Sendable {
     public var isTraining: Bool { state.isTraining }
 
     /// The input normalized per feature, without changing the layer.
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 2 || input.rank == 3,
-                     "\(self): expected inputs [batch, \(featureCount)] or [batch, \(featureCount), length], got shape \(input.shape)")
-        var state = state
-        return state.forward(input, name: "BatchNorm1d", update: false)
-    }
+    public func callAsFunction(_ input: Tensor) -> Tensor { output(for: input, activation: .identity) }
 
     /// The input normalized per feature; in training, the running statistics move towards the
     /// batch's and ``batchesTracked`` grows by one.
     public mutating func forwardUpdatingBuffers(_ input: Tensor) -> Tensor {
+        outputUpdatingBuffers(for: input, activation: .identity)
+    }
+
+    /// activation(the input normalized per feature), without changing the layer.
+    func output(for input: Tensor, activation: LinearActivation) -> Tensor {
+        checkRank(of: input)
+        var state = state
+        return state.forward(input, name: "BatchNorm1d", update: false, activation: activation)
+    }
+
+    /// activation(the input normalized per feature), the running statistics updated as in
+    /// ``forwardUpdatingBuffers(_:)``.
+    mutating func outputUpdatingBuffers(for input: Tensor, activation: LinearActivation) -> Tensor {
+        checkRank(of: input)
+        return state.forward(input, name: "BatchNorm1d", update: true, activation: activation)
+    }
+
+    private func checkRank(of input: Tensor) {
         precondition(input.rank == 2 || input.rank == 3,
                      "\(self): expected inputs [batch, \(featureCount)] or [batch, \(featureCount), length], got shape \(input.shape)")
-        return state.forward(input, name: "BatchNorm1d", update: true)
     }
 
     /// Visits "weight", then "bias", when the layer is affine.

@@ -50,17 +50,31 @@ public struct BatchNorm2d: Layer, Sendable {
     public var isTraining: Bool { state.isTraining }
 
     /// The input normalized per channel, without changing the layer.
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 4, "\(self): expected inputs [batch, \(featureCount), height, width], got shape \(input.shape)")
-        var state = state
-        return state.forward(input, name: "BatchNorm2d", update: false)
-    }
+    public func callAsFunction(_ input: Tensor) -> Tensor { output(for: input, activation: .identity) }
 
     /// The input normalized per channel; in training, the running statistics move towards the
     /// batch's and ``batchesTracked`` grows by one.
     public mutating func forwardUpdatingBuffers(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 4, "\(self): expected inputs [batch, \(featureCount), height, width], got shape \(input.shape)")
-        return state.forward(input, name: "BatchNorm2d", update: true)
+        outputUpdatingBuffers(for: input, activation: .identity)
+    }
+
+    /// activation(the input normalized per channel), without changing the layer.
+    func output(for input: Tensor, activation: LinearActivation) -> Tensor {
+        checkRank(of: input)
+        var state = state
+        return state.forward(input, name: "BatchNorm2d", update: false, activation: activation)
+    }
+
+    /// activation(the input normalized per channel), the running statistics updated as in
+    /// ``forwardUpdatingBuffers(_:)``.
+    mutating func outputUpdatingBuffers(for input: Tensor, activation: LinearActivation) -> Tensor {
+        checkRank(of: input)
+        return state.forward(input, name: "BatchNorm2d", update: true, activation: activation)
+    }
+
+    private func checkRank(of input: Tensor) {
+        precondition(input.rank == 4,
+                     "\(self): expected inputs [batch, \(featureCount), height, width], got shape \(input.shape)")
     }
 
     /// Visits "weight", then "bias", when the layer is affine.

@@ -44,9 +44,9 @@ struct BatchNormalization: Sendable {
     /// always when there are no running statistics (as PyTorch does).
     private var usesBatchStatistics: Bool { isTraining || !tracksRunningStatistics }
 
-    /// The normalized input; with `update`, also the running statistics moved towards the
-    /// batch's (only when training and tracking them).
-    mutating func forward(_ input: Tensor, name: String, update: Bool) -> Tensor {
+    /// activation(the normalized input); with `update`, also the running statistics moved
+    /// towards the batch's (only when training and tracking them).
+    mutating func forward(_ input: Tensor, name: String, update: Bool, activation: LinearActivation) -> Tensor {
         precondition(input.rank >= 2 && input.shape[1] == featureCount,
                      "\(name): expected inputs [batch, \(featureCount), …], got shape \(input.shape)")
         // Per-channel vectors become [1, C, 1, …] so that they broadcast against the input.
@@ -60,7 +60,7 @@ struct BatchNormalization: Sendable {
             // Training normalizes with the batch's mean and biased variance (divided by n), in
             // one operation with its own derivative rule…
             let (normalized, batchMean, variance) = DescentCore.batchNormalization(input, weight: weight, bias: bias,
-                                                                                   epsilon: epsilon)
+                                                                                   epsilon: epsilon, activation: activation)
             if update && isTraining, let runningMean, let runningVariance, let batchesTracked {
                 let tracked = (batchesTracked.cast(to: .float64) + 1).cast(to: .int64)
                 // …while the running variance takes the unbiased one (divided by n − 1).
@@ -82,7 +82,7 @@ struct BatchNormalization: Sendable {
         }
         var normalized = (input - perChannel(runningMean!)) / (perChannel(runningVariance!) + epsilon).squareRoot()
         if let weight, let bias { normalized = normalized * perChannel(weight) + perChannel(bias) }
-        return normalized
+        return activation == .relu ? relu(normalized) : normalized
     }
 
     mutating func visitParameters(_ body: (_ name: String, _ parameter: inout Tensor) throws -> Void) rethrows {

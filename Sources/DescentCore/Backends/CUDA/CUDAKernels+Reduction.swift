@@ -149,8 +149,23 @@ extension CUDAKernelSource {
         return total;
     }
 
+    // γ/√(σ² + ε) rounded to T, from the variance as stored: both passes compute it alike, so
+    // that the backward pass recomputes the forward pass's output bit for bit for ReLU.
+    template <typename T> __device__ T batch_norm_scale(T variance, const T *weight, i64 c, double epsilon) {
+        const double inverse = 1 / m_sqrt((double)variance + epsilon);
+        return (T)(weight ? (double)weight[c] * inverse : inverse);
+    }
+
+    // ḡ, or 0 with ReLU where the output before it, (x − μ)·scale + shift, is not positive.
+    template <typename T> __device__ T batch_norm_kept(T g, T x, T mu, T scale, T shift, int relu) {
+        if (!relu) return g;
+        const T z = (x - mu) * scale + shift;
+        return z > 0 ? g : T(0);
+    }
+
     template <typename T> __device__ void batch_norm(const T *x, T *y, const T *weight, const T *bias, i64 outer,
-                                                     i64 channels, i64 inner, double epsilon, T *mean, T *variance) {
+                                                     i64 channels, i64 inner, double epsilon, int relu, T *mean,
+                                                     T *variance) {
         __shared__ double partial[BATCH_NORM_THREADS];
         const i64 n = outer * inner, stride = channels * inner;
         for (i64 c = blockIdx.x; c < channels; c += gridDim.x) {
@@ -164,24 +179,25 @@ extension CUDAKernelSource {
                 double d = (double)xc[k.at(stride)] - (double)mu;
                 squares += d * d;
             }
-            const double sigma2 = block_sum(squares, partial) / (double)n;
-            const double inverse = 1 / m_sqrt(sigma2 + epsilon);
-            const T scale = (T)(weight ? (double)weight[c] * inverse : inverse);
+            const T sigma2 = (T)(block_sum(squares, partial) / (double)n);
+            const T scale = batch_norm_scale(sigma2, weight, c, epsilon);
             const T shift = bias ? bias[c] : T(0);
             CHANNEL_LOOP(k) {
                 const i64 j = k.at(stride);
-                yc[j] = (xc[j] - mu) * scale + shift;
+                const T z = (xc[j] - mu) * scale + shift;
+                yc[j] = relu && !(z > 0) ? T(0) : z;
             }
             if (threadIdx.x == 0) {
                 mean[c] = mu;
-                variance[c] = (T)sigma2;
+                variance[c] = sigma2;
             }
         }
     }
 
     template <typename T> __device__ void batch_norm_backward(const T *g, const T *x, const T *mean, const T *variance,
-                                                              const T *weight, i64 outer, i64 channels, i64 inner,
-                                                              double epsilon, T *dx, T *dWeight, T *dBias) {
+                                                              const T *weight, const T *bias, i64 outer, i64 channels,
+                                                              i64 inner, double epsilon, int relu, T *dx, T *dWeight,
+                                                              T *dBias) {
         __shared__ double partial[BATCH_NORM_THREADS];
         const i64 n = outer * inner, stride = channels * inner;
         for (i64 c = blockIdx.x; c < channels; c += gridDim.x) {
@@ -189,12 +205,14 @@ extension CUDAKernelSource {
             T *dxc = dx + c * inner;
             const T mu = mean[c];
             const double inverse = 1 / m_sqrt((double)variance[c] + epsilon);
-            // Σ ḡ and Σ ḡ·x̂, x̂ = (x − μ)/√(σ² + ε).
+            const T scale = batch_norm_scale(variance[c], weight, c, epsilon), shift = bias ? bias[c] : T(0);
+            // Σ ḡ and Σ ḡ·x̂, x̂ = (x − μ)/√(σ² + ε) (ḡ kept where the output was positive, with ReLU).
             double sums = 0, products = 0;
             CHANNEL_LOOP(k) {
                 const i64 j = k.at(stride);
-                sums += (double)gc[j];
-                products += (double)gc[j] * (((double)xc[j] - (double)mu) * inverse);
+                const T kept = batch_norm_kept(gc[j], xc[j], mu, scale, shift, relu);
+                sums += (double)kept;
+                products += (double)kept * (((double)xc[j] - (double)mu) * inverse);
             }
             const double sum = block_sum(sums, partial), product = block_sum(products, partial);
             // x̄ = a·ḡ + b·(x − μ) + d, as batch_norm.c computes it.
@@ -204,7 +222,7 @@ extension CUDAKernelSource {
             const T d = (T)(-gamma * inverse * sum / (double)n);
             CHANNEL_LOOP(k) {
                 const i64 j = k.at(stride);
-                dxc[j] = a * gc[j] + (b * (xc[j] - mu) + d);
+                dxc[j] = a * batch_norm_kept(gc[j], xc[j], mu, scale, shift, relu) + (b * (xc[j] - mu) + d);
             }
             if (threadIdx.x == 0) {
                 dWeight[c] = (T)product;
@@ -225,13 +243,16 @@ extension CUDAKernelSource {
         arg_reduce<T>(op, x, y, outputs, length, inner); \\
     } \\
     extern "C" __global__ void batch_norm_##NAME(const T *x, T *y, const T *weight, const T *bias, i64 outer, \\
-                                                 i64 channels, i64 inner, double epsilon, T *mean, T *variance) { \\
-        batch_norm<T>(x, y, weight, bias, outer, channels, inner, epsilon, mean, variance); \\
+                                                 i64 channels, i64 inner, double epsilon, int relu, T *mean, \\
+                                                 T *variance) { \\
+        batch_norm<T>(x, y, weight, bias, outer, channels, inner, epsilon, relu, mean, variance); \\
     } \\
     extern "C" __global__ void batch_norm_backward_##NAME(const T *g, const T *x, const T *mean, const T *variance, \\
-                                                          const T *weight, i64 outer, i64 channels, i64 inner, \\
-                                                          double epsilon, T *dx, T *dWeight, T *dBias) { \\
-        batch_norm_backward<T>(g, x, mean, variance, weight, outer, channels, inner, epsilon, dx, dWeight, dBias); \\
+                                                          const T *weight, const T *bias, i64 outer, i64 channels, \\
+                                                          i64 inner, double epsilon, int relu, T *dx, T *dWeight, \\
+                                                          T *dBias) { \\
+        batch_norm_backward<T>(g, x, mean, variance, weight, bias, outer, channels, inner, epsilon, relu, dx, dWeight, \\
+                               dBias); \\
     }
     REDUCTIONS(f32, float)
     REDUCTIONS(f64, double)

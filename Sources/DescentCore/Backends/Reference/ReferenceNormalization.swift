@@ -1,6 +1,7 @@
 // Batch normalization as the textbook writes it, channel by channel, in Double: the mean and
 // variance of the channel's values, each value standardized, scaled and shifted; backward, the
-// chain rule through all three.
+// chain rule through all three. A ReLU after it is applied, and its derivative taken, as the
+// ReLU's own primitive and rule do it.
 
 extension ReferenceBackend {
     /// The positions of channel `channel`'s elements in a tensor of `shape` [N, C, …], in order.
@@ -14,8 +15,8 @@ extension ReferenceBackend {
         return positions
     }
 
-    func batchNormalization(_ x: Tensor, weight: Tensor?, bias: Tensor?, epsilon: Double)
-        -> (output: Tensor, mean: Tensor, variance: Tensor) {
+    func batchNormalization(_ x: Tensor, weight: Tensor?, bias: Tensor?, epsilon: Double,
+                            activation: LinearActivation) -> (output: Tensor, mean: Tensor, variance: Tensor) {
         func run<T: FloatingPointScalar>(_: T.Type) -> (Tensor, Tensor, Tensor) {
             let channels = x.shape[1]
             var y = [T](repeating: 0, count: x.scalarCount), means: [T] = [], variances: [T] = []
@@ -29,7 +30,8 @@ extension ReferenceBackend {
                 let gamma = weight.map { Double($0.element(c, as: T.self)) } ?? 1
                 let beta = bias.map { Double($0.element(c, as: T.self)) } ?? 0
                 for (position, value) in zip(positions, values) {
-                    y[position] = T((value - mean) / (variance + epsilon).squareRoot() * gamma + beta)
+                    let z = T((value - mean) / (variance + epsilon).squareRoot() * gamma + beta)
+                    y[position] = activation == .relu ? (z > 0 ? z : 0) : z
                 }
                 means.append(T(mean))
                 variances.append(T(variance))
@@ -41,7 +43,8 @@ extension ReferenceBackend {
     }
 
     func batchNormalizationBackward(_ upstream: Tensor, input x: Tensor, mean: Tensor, variance: Tensor,
-                                    weight: Tensor?, epsilon: Double) -> (input: Tensor, weight: Tensor, bias: Tensor) {
+                                    weight: Tensor?, bias: Tensor?, epsilon: Double, activation: LinearActivation)
+        -> (input: Tensor, weight: Tensor, bias: Tensor) {
         func run<T: FloatingPointScalar>(_: T.Type) -> (Tensor, Tensor, Tensor) {
             let channels = x.shape[1]
             var dx = [T](repeating: 0, count: x.scalarCount), dWeight: [T] = [], dBias: [T] = []
@@ -51,8 +54,12 @@ extension ReferenceBackend {
                 let deviation = (Double(variance.element(c, as: T.self)) + epsilon).squareRoot()
                 let mu = Double(mean.element(c, as: T.self))
                 let gamma = weight.map { Double($0.element(c, as: T.self)) } ?? 1
+                let beta = bias.map { Double($0.element(c, as: T.self)) } ?? 0
                 let xHat = positions.map { (Double(x.element($0, as: T.self)) - mu) / deviation }
-                let g = positions.map { Double(upstream.element($0, as: T.self)) }
+                // With ReLU, ḡ only where the output before it, x̂·γ + β, was positive.
+                let g = zip(positions, xHat).map { position, xHat in
+                    activation == .relu && !(T(xHat * gamma + beta) > 0) ? 0 : Double(upstream.element(position, as: T.self))
+                }
                 // β̄ = Σ ḡ, γ̄ = Σ ḡ·x̂; x̄ = γ/√(σ² + ε)·(ḡ − mean(ḡ) − x̂·mean(ḡ·x̂)).
                 let sumG = g.reduce(0, +)
                 let sumGXHat = zip(g, xHat).reduce(0) { $0 + $1.0 * $1.1 }
