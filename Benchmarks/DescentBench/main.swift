@@ -268,11 +268,11 @@ func mnistExampleWithBatchNorm(seed: UInt64) -> Sequential {
         }, json: json)
     }
     // Batch normalization and its ReLU, forward and backward (the cost Σ u ⊙ y, u fixed).
-    for (name, shape) in [("batch_norm_relu_32x28x28", [64, 32, 28, 28]), ("batch_norm_relu_64x14x14", [64, 64, 14, 14])] {
+    for (name, shape) in [("bn_relu_32x28x28", [64, 32, 28, 28]), ("bn_relu_64x14x14", [64, 64, 14, 14])] {
         let x = Tensor.randomNormal(shape, seed: 1), upstream = Tensor.randomNormal(shape, seed: 4)
         let parameters = [x, Tensor.randomNormal([shape[1]], seed: 2), Tensor.randomNormal([shape[1]], seed: 3)]
         for (kind, fused) in [("fused", true), ("composed", false)] {
-            record(name + "_forward_backward_\(kind)_us", median {
+            record(name + "_\(kind)_us", median {
                 _ = valueWithGradient(at: parameters) { p in
                     let y = fused ? batchNormalization(p[0], weight: p[1], bias: p[2], activation: .relu).output
                         : relu(batchNormalization(p[0], weight: p[1], bias: p[2]).output)
