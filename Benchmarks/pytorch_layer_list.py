@@ -16,7 +16,7 @@ PyTorch's defaults besides the learning rate; give `descent train` the same --le
 --weight-decay.
 
 LIST takes the items of `--layers` that a CNN on MNIST uses: conv=OUTxK with optional sS, pP
-(or psame) and gG; maxpool=K, avgpool=K, globalavgpool, batchnorm, flatten, dropout=P, the
+(or psame), dD and gG; maxpool=K, avgpool=K, globalavgpool, batchnorm, flatten, dropout=P, dropout2d=P, the
 activations relu, tanh, gelu, sigmoid, elu, leaky-relu, softplus, silu, and a number for a dense
 layer (a flatten is put before one that follows images, as the README asks of a layer list). The images are [1, 28,
 28] in [0, 1], as `descent train mnist` reads them.
@@ -52,12 +52,13 @@ def network(items):
     for item in items:
         current = shape()
         if item.startswith("conv="):
-            match = re.fullmatch(r"conv=(\d+)x(\d+)(?:s(\d+))?(?:p(\d+|same))?(?:g(\d+))?", item)
+            match = re.fullmatch(r"conv=(\d+)x(\d+)(?:s(\d+))?(?:p(\d+|same))?(?:d(\d+))?(?:g(\d+))?", item)
             if not match:
                 raise SystemExit(f"not understood: {item}")
             padding = match[4] or "0"
             layers.append(nn.Conv2d(current[0], int(match[1]), int(match[2]), stride=int(match[3] or 1),
-                                    padding=padding if padding == "same" else int(padding), groups=int(match[5] or 1)))
+                                    padding=padding if padding == "same" else int(padding),
+                                    dilation=int(match[5] or 1), groups=int(match[6] or 1)))
         elif item.startswith("maxpool="):
             layers.append(nn.MaxPool2d(int(item[8:])))
         elif item.startswith("avgpool="):
@@ -68,6 +69,8 @@ def network(items):
             layers.append(nn.BatchNorm2d(current[0]) if len(current) == 3 else nn.BatchNorm1d(current[0]))
         elif item == "flatten":
             layers.append(nn.Flatten())
+        elif item.startswith("dropout2d="):
+            layers.append(nn.Dropout2d(float(item[10:])))
         elif item.startswith("dropout="):
             layers.append(nn.Dropout(float(item[8:])))
         elif item in ACTIVATIONS:
