@@ -12,7 +12,8 @@
 // one thread. A batch smaller than the thread count (batch-1 inference) keeps the threaded GEMM.
 //
 // 3×3 convolutions with stride 1 in float32 take Winograd's shorter way instead (see
-// WinogradConvolution.swift), and depthwise convolutions a direct one (DepthwiseConvolution.swift).
+// WinogradConvolution.swift), with a dilation of 2 too, through the input's phases
+// (DilatedConvolution.swift); depthwise convolutions take a direct one (DepthwiseConvolution.swift).
 
 extension CPUBackend {
     /// Runs `body(examples, scratch)` over the batch, split into contiguous runs of examples,
@@ -58,6 +59,9 @@ extension CPUBackend {
         if input.dtype == .float32, geometry.usesWinograd {
             return winogradConv2d(input, weight: weight, bias: bias, geometry, activation: activation)
         }
+        if input.dtype == .float32, let phases = geometry.phaseConvolution {
+            return mergePhases(conv2d(splitPhases(input), weight: weight, bias: bias, phases, activation: activation))
+        }
         if geometry.usesDepthwiseKernel {
             return depthwiseConv2d(input, weight: weight, bias: bias, geometry, activation: activation)
         }
@@ -102,6 +106,9 @@ extension CPUBackend {
         if upstream.dtype == .float32, geometry.usesWinogradForInputGradient {
             return winogradConv2dInputGradient(upstream, weight: weight, geometry)
         }
+        if upstream.dtype == .float32, let phases = geometry.phaseConvolution {
+            return mergePhases(conv2dInputGradient(splitPhases(upstream), weight: weight, phases))
+        }
         if geometry.usesDepthwiseKernel { return depthwiseConv2dInputGradient(upstream, weight: weight, geometry) }
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let s = geometry
@@ -134,6 +141,9 @@ extension CPUBackend {
 
     func conv2dWeightGradient(_ upstream: Tensor, input: Tensor, _ geometry: Conv2dGeometry) -> Tensor {
         if upstream.dtype == .float32, geometry.usesWinograd { return winogradConv2dWeightGradient(upstream, input: input, geometry) }
+        if upstream.dtype == .float32, let phases = geometry.phaseConvolution {
+            return conv2dWeightGradient(splitPhases(upstream), input: splitPhases(input), phases)
+        }
         if geometry.usesDepthwiseKernel { return depthwiseConv2dWeightGradient(upstream, input: input, geometry) }
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let s = geometry
