@@ -67,8 +67,9 @@ import _DescentTestSupport
 
     /// Forward (with ReLU fused, and without), input gradient and filter gradient against the
     /// float64 reference of the same float32 numbers, to a few float32 roundings of the terms'
-    /// magnitude, as the Winograd path's own test asks.
-    @Test(arguments: [(2, 8, 12, 10, 16, (2, 2, 2, 2)), (3, 16, 14, 14, 8, (0, 2, 4, 2)), (1, 8, 8, 6, 8, (4, 4, 4, 4))])
+    /// magnitude, as the Winograd path's own test asks; and an empty batch.
+    @Test(arguments: [(2, 8, 12, 10, 16, (2, 2, 2, 2)), (3, 16, 14, 14, 8, (0, 2, 4, 2)), (1, 8, 8, 6, 8, (4, 4, 4, 4)),
+                      (0, 8, 8, 6, 8, (2, 2, 2, 2))])
     func agreesWithTheFloat64Reference(batch: Int, channels: Int, height: Int, width: Int, outChannels: Int,
                                        padding: (Int, Int, Int, Int)) throws {
         let s = Self.geometry(batch: batch, channels: channels, height: height, width: width, outChannels: outChannels,

@@ -34,6 +34,23 @@ import _DescentTestSupport
         #expect(!wide.usesWinograd)
     }
 
+    /// An empty batch gives an empty output and input gradient, and filters' gradient of zeros
+    /// (it read past its sums once: no part of the batch had made them).
+    @Test func anEmptyBatchGivesZeroFilterGradients() {
+        let s = Conv2dGeometry(batch: 0, inChannels: 8, height: 4, width: 3, outChannels: 8, kernelHeight: 3, kernelWidth: 3,
+                               strideY: 1, strideX: 1, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, dilationY: 1,
+                               dilationX: 1, groups: 1)
+        #expect(s.usesWinograd && s.usesWinogradForInputGradient)
+        let cpu = CPUBackend.shared
+        let x = Tensor.zeros(s.inputShape, dtype: .float32), upstream = Tensor.zeros(s.outputShape, dtype: .float32)
+        let w = Tensor.randomNormal(s.weightShape, dtype: .float32, seed: 94)
+        #expect(cpu.conv2d(x, weight: w, bias: nil, s).shape == s.outputShape)
+        #expect(cpu.conv2dInputGradient(upstream, weight: w, s).shape == s.inputShape)
+        let filterGradient = cpu.conv2dWeightGradient(upstream, input: x, s)
+        #expect(filterGradient.shape == s.weightShape)
+        #expect(filterGradient.doubles().allSatisfy { $0 == 0 })
+    }
+
     /// Forward, input gradient and filter gradient against the float64 reference of the same
     /// float32 numbers, to a few float32 roundings of the terms' magnitude.
     @Test(arguments: [(4, 16, 13, 10, 24, 1), (1, 8, 4, 4, 8, 2), (3, 32, 14, 15, 64, 0), (3, 32, 26, 26, 64, 0)])

@@ -115,7 +115,8 @@ extension CPUBackend {
         // added up in part order at the end (as im2col's path does), so that the result does not
         // depend on which thread finishes first; then one transform gives the filters' gradient.
         let transformedCount = winogradPositions * channelsOut * channelsIn
-        let parts = exampleRunCount(s)
+        // At least one part, which an empty batch leaves zero: its filters' gradient is zero.
+        let parts = max(1, exampleRunCount(s))
         let sums = UnsafeMutablePointer<Float>.allocate(capacity: parts * transformedCount)
         sums.initialize(repeating: 0, count: parts * transformedCount)
         defer { sums.deallocate() }
@@ -141,7 +142,7 @@ extension CPUBackend {
                 }
             }
         }
-        for part in 1..<max(parts, 1) {
+        for part in 1..<parts {
             let partial = sums + part * transformedCount
             for i in 0..<transformedCount { sums[i] += partial[i] }
         }
