@@ -75,29 +75,9 @@ import _DescentTestSupport
         let s = Self.geometry(batch: batch, channels: channels, height: height, width: width, outChannels: outChannels,
                               padding: padding)
         try #require(s.phaseConvolution != nil)
-        let x = sample(s.inputShape, seed: 60).cast(to: .float32)
-        let w = sample(s.weightShape, seed: 61).cast(to: .float32)
-        let b = sample([outChannels], seed: 62).cast(to: .float32)
-        let cpu = CPUBackend.shared, reference = ReferenceBackend.shared
-        let y = cpu.conv2d(x, weight: w, bias: b, s)
-        let upstream = sample(y.shape, seed: 63).cast(to: .float32)
-        func wide(_ t: Tensor) -> Tensor { t.to(.reference).cast(to: .float64) }
-        let pairs: [(String, Tensor, Tensor)] = [
-            ("forward", y, reference.conv2d(wide(x), weight: wide(w), bias: wide(b), s)),
-            ("input gradient", cpu.conv2dInputGradient(upstream, weight: w, s),
-             reference.conv2dInputGradient(wide(upstream), weight: wide(w), s)),
-            ("filter gradient", cpu.conv2dWeightGradient(upstream, input: x, s),
-             reference.conv2dWeightGradient(wide(upstream), input: wide(x), s)),
-        ]
-        for (name, fast, exact) in pairs {
-            #expect(fast.shape == exact.shape, "\(name)")
-            let got = fast.doubles(), want = exact.doubles()
-            let scale = want.map(abs).max() ?? 1
-            let error = zip(got, want).map { abs($0 - $1) }.max() ?? 0
-            #expect(error <= 1e-5 * scale, "\(name): largest error \(error), largest value \(scale)")
-        }
+        let (x, w, b, y) = WinogradTests.expectAgreementWithTheFloat64Reference(s, seed: 60)
         // ReLU fused: the phases' output with ReLU, merged, is ReLU of the output, bit for bit.
-        let fused = cpu.conv2d(x, weight: w, bias: b, s, activation: .relu).doubles()
+        let fused = CPUBackend.shared.conv2d(x, weight: w, bias: b, s, activation: .relu).doubles()
         #expect(fused.map(\.bitPattern) == y.doubles().map { max($0, 0).bitPattern })
     }
 }

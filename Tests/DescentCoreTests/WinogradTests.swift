@@ -55,25 +55,41 @@ import _DescentTestSupport
     /// float32 numbers, to a few float32 roundings of the terms' magnitude.
     @Test(arguments: [(4, 16, 13, 10, 24, 1), (1, 8, 4, 4, 8, 2), (3, 32, 14, 15, 64, 0), (3, 32, 26, 26, 64, 0)])
     func agreesWithTheFloat64Reference(batch: Int, channels: Int, height: Int, width: Int, outChannels: Int, padding: Int) {
-        let x = sample([batch, channels, height, width], seed: 90).cast(to: .float32)
-        let w = sample([outChannels, channels, 3, 3], seed: 91).cast(to: .float32)
-        let b = sample([outChannels], seed: 92).cast(to: .float32)
-        let y = conv2d(x, weight: w, bias: b, padding: .explicit(Size2D(padding, padding)))
-        let upstream = sample(y.shape, seed: 93).cast(to: .float32)
         let s = Conv2dGeometry(batch: batch, inChannels: channels, height: height, width: width, outChannels: outChannels,
                                kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, padTop: padding, padLeft: padding,
                                padBottom: padding, padRight: padding, dilationY: 1, dilationX: 1, groups: 1)
         #expect(s.usesWinograd && s.usesWinogradForInputGradient)
+        Self.expectAgreementWithTheFloat64Reference(s, seed: 90)
+    }
+
+    /// The CPU's forward pass (with a bias), input gradient and filter gradient of `s` on
+    /// float32 samples (seeds `seed` … `seed` + 3), each against the float64 reference of the
+    /// same numbers. Returns the inputs and the CPU's output.
+    @discardableResult
+    static func expectAgreementWithTheFloat64Reference(_ s: Conv2dGeometry, seed: UInt64)
+        -> (x: Tensor, weight: Tensor, bias: Tensor, output: Tensor) {
+        let x = sample(s.inputShape, seed: seed).cast(to: .float32)
+        let w = sample(s.weightShape, seed: seed + 1).cast(to: .float32)
+        let b = sample([s.outChannels], seed: seed + 2).cast(to: .float32)
         let cpu = CPUBackend.shared, reference = ReferenceBackend.shared
+        let y = cpu.conv2d(x, weight: w, bias: b, s)
+        let upstream = sample(y.shape, seed: seed + 3).cast(to: .float32)
         func wide(_ t: Tensor) -> Tensor { t.to(.reference).cast(to: .float64) }
-        let pairs: [(String, Tensor, Tensor)] = [
+        expectClose([
             ("forward", y, reference.conv2d(wide(x), weight: wide(w), bias: wide(b), s)),
             ("input gradient", cpu.conv2dInputGradient(upstream, weight: w, s),
              reference.conv2dInputGradient(wide(upstream), weight: wide(w), s)),
             ("filter gradient", cpu.conv2dWeightGradient(upstream, input: x, s),
              reference.conv2dWeightGradient(wide(upstream), input: wide(x), s)),
-        ]
+        ])
+        return (x, w, b, y)
+    }
+
+    /// Each (name, float32 result, float64 reference) pair within a few float32 roundings of the
+    /// reference's largest magnitude.
+    static func expectClose(_ pairs: [(String, Tensor, Tensor)]) {
         for (name, fast, exact) in pairs {
+            #expect(fast.shape == exact.shape, "\(name)")
             let got = fast.doubles(), want = exact.doubles()
             let scale = want.map(abs).max() ?? 1
             let error = zip(got, want).map { abs($0 - $1) }.max() ?? 0

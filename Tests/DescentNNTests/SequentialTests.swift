@@ -23,6 +23,22 @@ import Testing
          valueWithGradient(at: model) { model in (model.layers.reduce(x) { $1($0) } * weights).sum() })
     }
 
+    /// The operations training records for `model(x)`, from the input on, following each
+    /// node's first input: which pairs ran as one step.
+    private static func recordedOperations(_ model: Sequential, _ x: Tensor) -> [String] {
+        var operations: [String] = []
+        _ = valueWithGradient(at: x) { x in
+            let y = model(x)
+            var node = y.gradientNode
+            while let current = node {
+                operations.append(current.operation)
+                node = current.inputs.first ?? nil
+            }
+            return y.sum()
+        }
+        return operations.reversed()
+    }
+
     private static func bits(_ tensor: Tensor) -> [UInt32] { tensor.to(.cpu).scalars(as: Float.self).map(\.bitPattern) }
 
     /// A ReLU followed by max pooling runs as one recorded step: the same output and gradients,
@@ -79,16 +95,7 @@ import Testing
         }
         #expect(bits(model.forwardUpdatingBuffers(x)) == bits(model.layers.reduce(x) { $1($0) }))
         // Which pairs ran as one step: the nodes training records.
-        var operations: [String] = []
-        _ = valueWithGradient(at: x) { x in
-            var node = model(x).gradientNode
-            while let current = node {
-                operations.append(current.operation)
-                node = current.inputs.first ?? nil
-            }
-            return model(x).sum()
-        }
-        #expect(operations.reversed() == ["leaf", "conv2d+relu", "conv2d+relu", "conv2d", "relu+maxPool2d", "reshape",
+        #expect(Self.recordedOperations(model, x) == ["leaf", "conv2d+relu", "conv2d+relu", "conv2d", "relu+maxPool2d", "reshape",
                                           "linear+relu", "linear", "tanh", "relu"])
     }
 
@@ -127,16 +134,7 @@ import Testing
         #expect(bits(model(x)) == bits(model.layers.reduce(x) { $1($0) }))
         // Which pairs ran as one step in training: the nodes recorded.
         model.setTraining(true)
-        var operations: [String] = []
-        _ = valueWithGradient(at: x) { x in
-            var node = model(x).gradientNode
-            while let current = node {
-                operations.append(current.operation)
-                node = current.inputs.first ?? nil
-            }
-            return model(x).sum()
-        }
-        #expect(operations.reversed() == ["leaf", "conv2d", "batchNormalization+relu", "reshape", "linear",
+        #expect(Self.recordedOperations(model, x) == ["leaf", "conv2d", "batchNormalization+relu", "reshape", "linear",
                                           "batchNormalization+relu", "linear"])
     }
 

@@ -12,8 +12,9 @@
 /// "running_var" and the int64 scalar "num_batches_tracked" (absent with
 /// `trackRunningStatistics: false`, when both modes normalize with the batch's statistics) —
 /// PyTorch's `state_dict` names, so weights move between the two as they are.
-public struct BatchNorm1d: Layer, Sendable {
+public struct BatchNorm1d: Layer, Sendable, BatchNormalizationLayer {
     var state: BatchNormalization
+    static let layerName = "BatchNorm1d"
 
     /// A layer for `featureCount` features with PyTorch's initial values: weight 1, bias 0,
     /// running mean 0, running variance 1. A `momentum` of `nil` makes the running statistics
@@ -58,21 +59,8 @@ public struct BatchNorm1d: Layer, Sendable {
         outputUpdatingBuffers(for: input, activation: .identity)
     }
 
-    /// activation(the input normalized per feature), without changing the layer.
-    func output(for input: Tensor, activation: LinearActivation) -> Tensor {
-        checkRank(of: input)
-        var state = state
-        return state.forward(input, name: "BatchNorm1d", update: false, activation: activation)
-    }
-
-    /// activation(the input normalized per feature), the running statistics updated as in
-    /// ``forwardUpdatingBuffers(_:)``.
-    mutating func outputUpdatingBuffers(for input: Tensor, activation: LinearActivation) -> Tensor {
-        checkRank(of: input)
-        return state.forward(input, name: "BatchNorm1d", update: true, activation: activation)
-    }
-
-    private func checkRank(of input: Tensor) {
+    /// Stops the program unless `input` has the ranks this layer takes.
+    func checkRank(of input: Tensor) {
         precondition(input.rank == 2 || input.rank == 3,
                      "\(self): expected inputs [batch, \(featureCount)] or [batch, \(featureCount), length], got shape \(input.shape)")
     }

@@ -133,3 +133,37 @@ struct BatchNormalization: Sendable {
                   tracksRunningStatistics: tracks, dtype: .float32, name: name)
     }
 }
+
+/// ``BatchNorm1d`` and ``BatchNorm2d``: the same state and forward passes, with or without the
+/// ReLU after them (which ``Sequential`` fuses), for the input ranks each takes.
+protocol BatchNormalizationLayer: ReLUFusing {
+    var state: BatchNormalization { get set }
+    /// "BatchNorm1d" or "BatchNorm2d", for messages.
+    static var layerName: String { get }
+    /// Stops the program unless `input` has the ranks the layer takes.
+    func checkRank(of input: Tensor)
+}
+
+extension BatchNormalizationLayer {
+    /// activation(the input normalized per channel), without changing the layer.
+    func output(for input: Tensor, activation: LinearActivation) -> Tensor {
+        checkRank(of: input)
+        var state = state
+        return state.forward(input, name: Self.layerName, update: false, activation: activation)
+    }
+
+    /// activation(the input normalized per channel), the running statistics updated as
+    /// `forwardUpdatingBuffers` updates them.
+    mutating func outputUpdatingBuffers(for input: Tensor, activation: LinearActivation) -> Tensor {
+        checkRank(of: input)
+        return state.forward(input, name: Self.layerName, update: true, activation: activation)
+    }
+
+    var fusesReLU: Bool { true }
+
+    func callAsFunction(reluOf input: Tensor) -> Tensor { output(for: input, activation: .relu) }
+
+    mutating func forwardUpdatingBuffers(reluOf input: Tensor) -> Tensor {
+        outputUpdatingBuffers(for: input, activation: .relu)
+    }
+}

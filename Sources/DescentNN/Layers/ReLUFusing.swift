@@ -33,26 +33,6 @@ extension Conv2d: ReLUFusing {
     func callAsFunction(reluOf input: Tensor) -> Tensor { output(for: input, activation: .relu) }
 }
 
-extension BatchNorm1d: ReLUFusing {
-    var fusesReLU: Bool { true }
-
-    func callAsFunction(reluOf input: Tensor) -> Tensor { output(for: input, activation: .relu) }
-
-    mutating func forwardUpdatingBuffers(reluOf input: Tensor) -> Tensor {
-        outputUpdatingBuffers(for: input, activation: .relu)
-    }
-}
-
-extension BatchNorm2d: ReLUFusing {
-    var fusesReLU: Bool { true }
-
-    func callAsFunction(reluOf input: Tensor) -> Tensor { output(for: input, activation: .relu) }
-
-    mutating func forwardUpdatingBuffers(reluOf input: Tensor) -> Tensor {
-        outputUpdatingBuffers(for: input, activation: .relu)
-    }
-}
-
 /// Whether `layer` is a ReLU, as a layer of its own (``ReLU``) or as an ``Activation``.
 func isReLU(_ layer: any Layer) -> Bool {
     layer is ReLU || (layer as? Activation) == .relu
