@@ -12,7 +12,7 @@
 // one thread. A batch smaller than the thread count (batch-1 inference) keeps the threaded GEMM.
 //
 // 3×3 convolutions with stride 1 in float32 take Winograd's shorter way instead (see
-// WinogradConvolution.swift), with a dilation of 2 too, through the input's phases
+// WinogradConvolution.swift), dilated ones too, through the input's phases
 // (DilatedConvolution.swift); depthwise convolutions take a direct one (DepthwiseConvolution.swift).
 
 extension CPUBackend {
@@ -60,7 +60,9 @@ extension CPUBackend {
             return winogradConv2d(input, weight: weight, bias: bias, geometry, activation: activation)
         }
         if input.dtype == .float32, let phases = geometry.phaseConvolution {
-            return mergePhases(conv2d(splitPhases(input), weight: weight, bias: bias, phases, activation: activation))
+            let d = geometry.dilationY
+            return mergePhases(conv2d(splitPhases(input, factor: d), weight: weight, bias: bias, phases, activation: activation),
+                               factor: d)
         }
         if geometry.usesDepthwiseKernel {
             return depthwiseConv2d(input, weight: weight, bias: bias, geometry, activation: activation)
@@ -107,7 +109,8 @@ extension CPUBackend {
             return winogradConv2dInputGradient(upstream, weight: weight, geometry)
         }
         if upstream.dtype == .float32, let phases = geometry.phaseConvolution {
-            return mergePhases(conv2dInputGradient(splitPhases(upstream), weight: weight, phases))
+            let d = geometry.dilationY
+            return mergePhases(conv2dInputGradient(splitPhases(upstream, factor: d), weight: weight, phases), factor: d)
         }
         if geometry.usesDepthwiseKernel { return depthwiseConv2dInputGradient(upstream, weight: weight, geometry) }
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
@@ -142,7 +145,8 @@ extension CPUBackend {
     func conv2dWeightGradient(_ upstream: Tensor, input: Tensor, _ geometry: Conv2dGeometry) -> Tensor {
         if upstream.dtype == .float32, geometry.usesWinograd { return winogradConv2dWeightGradient(upstream, input: input, geometry) }
         if upstream.dtype == .float32, let phases = geometry.phaseConvolution {
-            return conv2dWeightGradient(splitPhases(upstream), input: splitPhases(input), phases)
+            let d = geometry.dilationY
+            return conv2dWeightGradient(splitPhases(upstream, factor: d), input: splitPhases(input, factor: d), phases)
         }
         if geometry.usesDepthwiseKernel { return depthwiseConv2dWeightGradient(upstream, input: input, geometry) }
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
