@@ -73,33 +73,68 @@ void descent_winograd_f43_filters(const float *weights, ptrdiff_t outChannels, p
     descent_winograd_f43_filter_range(weights, outChannels, inChannels, flipped, 0, outChannels, transformed);
 }
 
+// Filters transformed together: each position's values for them are one contiguous store.
+enum { F43_FILTER_RUN = 16 };
+
+/// Transforms `count` (at most F43_FILTER_RUN) filters, filter j's nine taps at `first` +
+/// j·`step` (turned half a turn if `flipped`), into positions ξ of `transformed`: filter j's
+/// value at `transformed`[ξ·`positionSize` + j]. Storing position by position rather than filter
+/// by filter matters: the positions lie `positionSize` floats apart, a multiple of 4 KB for
+/// channel counts such as 64 × 128, so one filter's 36 values would all fall in the same set of
+/// the L1 cache, and each store would evict another.
+F43_INLINE void f43_filter_run(const float *first, ptrdiff_t step, ptrdiff_t count, int flipped, float *transformed,
+                               ptrdiff_t positionSize) {
+    float u[36][F43_FILTER_RUN];
+    for (ptrdiff_t j = 0; j < count; j++) {
+        const float *w = first + j * step;
+        float g[3][3];
+        for (int p = 0; p < 3; p++) {
+            for (int q = 0; q < 3; q++) g[p][q] = flipped ? w[(2 - p) * 3 + (2 - q)] : w[p * 3 + q];
+        }
+        float gg[6][3];  // G·g
+        for (int q = 0; q < 3; q++) {
+            float a = g[0][q], b = g[1][q], c = g[2][q];
+            gg[0][q] = a * F43_QUARTER;
+            gg[1][q] = -(a + b + c) * F43_SIXTH;
+            gg[2][q] = -(a - b + c) * F43_SIXTH;
+            gg[3][q] = a * F43_TWENTYFOURTH + b * F43_TWELFTH + c * F43_SIXTH;
+            gg[4][q] = a * F43_TWENTYFOURTH - b * F43_TWELFTH + c * F43_SIXTH;
+            gg[5][q] = c;
+        }
+        for (int r = 0; r < 6; r++) {  // ·Gᵀ
+            float a = gg[r][0], b = gg[r][1], c = gg[r][2];
+            u[r * 6 + 0][j] = a * F43_QUARTER;
+            u[r * 6 + 1][j] = -(a + b + c) * F43_SIXTH;
+            u[r * 6 + 2][j] = -(a - b + c) * F43_SIXTH;
+            u[r * 6 + 3][j] = a * F43_TWENTYFOURTH + b * F43_TWELFTH + c * F43_SIXTH;
+            u[r * 6 + 4][j] = a * F43_TWENTYFOURTH - b * F43_TWELFTH + c * F43_SIXTH;
+            u[r * 6 + 5][j] = c;
+        }
+    }
+    for (int position = 0; position < 36; position++) {
+        memcpy(transformed + position * positionSize, u[position], sizeof(float) * (size_t)count);
+    }
+}
+
 void descent_winograd_f43_filter_range(const float *weights, ptrdiff_t outChannels, ptrdiff_t inChannels, int flipped,
                                        ptrdiff_t firstOut, ptrdiff_t endOut, float *transformed) {
-    for (ptrdiff_t o = firstOut; o < endOut; o++) {
-        for (ptrdiff_t i = 0; i < inChannels; i++) {
-            const float *w = weights + (o * inChannels + i) * 9;
-            float g[3][3];
-            for (int p = 0; p < 3; p++) {
-                for (int q = 0; q < 3; q++) g[p][q] = flipped ? w[(2 - p) * 3 + (2 - q)] : w[p * 3 + q];
+    ptrdiff_t positionSize = outChannels * inChannels;
+    if (!flipped) {
+        // Position ξ is out × in: a run is one output channel's filters, input channels i … i + 15.
+        for (ptrdiff_t o = firstOut; o < endOut; o++) {
+            for (ptrdiff_t i = 0; i < inChannels; i += F43_FILTER_RUN) {
+                ptrdiff_t count = inChannels - i < F43_FILTER_RUN ? inChannels - i : F43_FILTER_RUN;
+                f43_filter_run(weights + (o * inChannels + i) * 9, 9, count, 0, transformed + o * inChannels + i,
+                               positionSize);
             }
-            float gg[6][3];  // G·g
-            for (int q = 0; q < 3; q++) {
-                float a = g[0][q], b = g[1][q], c = g[2][q];
-                gg[0][q] = a * F43_QUARTER;
-                gg[1][q] = -(a + b + c) * F43_SIXTH;
-                gg[2][q] = -(a - b + c) * F43_SIXTH;
-                gg[3][q] = a * F43_TWENTYFOURTH + b * F43_TWELFTH + c * F43_SIXTH;
-                gg[4][q] = a * F43_TWENTYFOURTH - b * F43_TWELFTH + c * F43_SIXTH;
-                gg[5][q] = c;
-            }
-            ptrdiff_t rows = flipped ? inChannels : outChannels, columns = flipped ? outChannels : inChannels;
-            ptrdiff_t row = flipped ? i : o, column = flipped ? o : i;
-            for (int r = 0; r < 6; r++) {  // ·Gᵀ
-                float a = gg[r][0], b = gg[r][1], c = gg[r][2];
-                float u[6] = {a * F43_QUARTER, -(a + b + c) * F43_SIXTH, -(a - b + c) * F43_SIXTH,
-                              a * F43_TWENTYFOURTH + b * F43_TWELFTH + c * F43_SIXTH,
-                              a * F43_TWENTYFOURTH - b * F43_TWELFTH + c * F43_SIXTH, c};
-                for (int s = 0; s < 6; s++) transformed[((r * 6 + s) * rows + row) * columns + column] = u[s];
+        }
+    } else {
+        // Position ξ is in × out: a run is one input channel's filters, output channels o … o + 15.
+        for (ptrdiff_t o = firstOut; o < endOut; o += F43_FILTER_RUN) {
+            ptrdiff_t count = endOut - o < F43_FILTER_RUN ? endOut - o : F43_FILTER_RUN;
+            for (ptrdiff_t i = 0; i < inChannels; i++) {
+                f43_filter_run(weights + (o * inChannels + i) * 9, inChannels * 9, count, 1,
+                               transformed + i * outChannels + o, positionSize);
             }
         }
     }

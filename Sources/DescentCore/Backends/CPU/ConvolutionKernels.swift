@@ -13,7 +13,8 @@
 //
 // 3×3 convolutions with stride 1 in float32 take Winograd's shorter way instead (see
 // WinogradConvolution.swift), dilated ones too, through the input's phases
-// (DilatedConvolution.swift); depthwise convolutions take a direct one (DepthwiseConvolution.swift).
+// (DilatedConvolution.swift), and larger filters as 3×3 blocks (BlockedFilterConvolution.swift);
+// depthwise convolutions take a direct one (DepthwiseConvolution.swift).
 
 extension CPUBackend {
     /// Runs `body(examples, scratch)` over the batch, split into contiguous runs of examples,
@@ -64,6 +65,10 @@ extension CPUBackend {
             return mergePhases(conv2d(splitPhases(input, factor: d), weight: weight, bias: bias, phases, activation: activation),
                                factor: d)
         }
+        if input.dtype == .float32, let blocks = geometry.blockConvolution {
+            return conv2d(stackShiftedCopies(input, geometry), weight: stackFilterBlocks(weight, geometry), bias: bias, blocks,
+                          activation: activation)
+        }
         if geometry.usesDepthwiseKernel {
             return depthwiseConv2d(input, weight: weight, bias: bias, geometry, activation: activation)
         }
@@ -112,6 +117,9 @@ extension CPUBackend {
             let d = geometry.dilationY
             return mergePhases(conv2dInputGradient(splitPhases(upstream, factor: d), weight: weight, phases), factor: d)
         }
+        if upstream.dtype == .float32, let blocks = geometry.blockConvolution {
+            return addShiftedCopies(conv2dInputGradient(upstream, weight: stackFilterBlocks(weight, geometry), blocks), geometry)
+        }
         if geometry.usesDepthwiseKernel { return depthwiseConv2dInputGradient(upstream, weight: weight, geometry) }
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let s = geometry
@@ -147,6 +155,9 @@ extension CPUBackend {
         if upstream.dtype == .float32, let phases = geometry.phaseConvolution {
             let d = geometry.dilationY
             return conv2dWeightGradient(splitPhases(upstream, factor: d), input: splitPhases(input, factor: d), phases)
+        }
+        if upstream.dtype == .float32, let blocks = geometry.blockConvolution {
+            return unstackFilterBlocks(conv2dWeightGradient(upstream, input: stackShiftedCopies(input, geometry), blocks), geometry)
         }
         if geometry.usesDepthwiseKernel { return depthwiseConv2dWeightGradient(upstream, input: input, geometry) }
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {

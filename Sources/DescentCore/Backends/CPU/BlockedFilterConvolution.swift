@@ -1,0 +1,168 @@
+// Convolutions with filters larger than 3×3 (5×5, 7×7, …) as 3×3 convolutions, so that they
+// take Winograd's path. Padded with zeros to a multiple of 3 on each side, a k×k filter is a
+// grid of 3×3 blocks; block (a, b) starts at tap (3a, 3b), so it sees the padded input shifted
+// by 3a rows and 3b columns:
+//
+//     y[o, i, j] = Σ_(a,b) Σ_c Σ_(u,v < 3) w[o, c, 3a + u, 3b + v] · xₚ[c, i + 3a + u, j + 3b + v]
+//
+// with xₚ the input padded as the convolution pads it. Each shifted copy of the input, cut to
+// the output's size plus 2, becomes a group of channels of one stacked input — block by block,
+// the input's channels in order — and the blocks of the filter its matching input channels: a
+// 3×3 convolution without padding of the stacked input with the stacked filters is the
+// convolution. Its input's gradient, stacked, adds back onto the input at the same shifts; its
+// filters' gradient, unstacked, is the filters' gradient (the taps past the filter dropped).
+//
+// A 5×5 filter becomes 2×2 blocks of 3×3 (36 taps for 25: the padded ones multiply zeros), and
+// Winograd's F(4×4, 3×3) does 2.25 multiplications per tap block and output: 9 per output and
+// pair of channels instead of im2col's 25. The stacked input costs 4 copies of the input (9
+// for a 7×7 filter), written once forward and once more for the filters' gradient.
+
+extension Conv2dGeometry {
+    /// The 3×3 blocks of the filter down and across: ⌈k / 3⌉ each way.
+    var filterBlocks: (down: Int, across: Int) { ((kernelHeight + 2) / 3, (kernelWidth + 2) / 3) }
+
+    /// The 3×3 convolution (no padding, stride 1) of the stacked shifted copies of the input
+    /// with the filters' stacked 3×3 blocks, when this convolution is computed as that: float32
+    /// callers only, filters at least 3×3 each way and larger than 3×3, stride 1, no dilation,
+    /// one group, a stacked convolution that takes the Winograd path (the reason for the
+    /// detour; it needs 8 channels in, so a first layer of one or three channels keeps im2col)
+    /// and a stacked input of at most ``stackedInputLimit`` values.
+    var blockConvolution: Conv2dGeometry? {
+        guard kernelHeight >= 3, kernelWidth >= 3, kernelHeight * kernelWidth > 9, strideY == 1, strideX == 1,
+              dilationY == 1, dilationX == 1, groups == 1, outHeight >= 1, outWidth >= 1 else { return nil }
+        let (down, across) = filterBlocks
+        let blocks = Conv2dGeometry(batch: batch, inChannels: down * across * inChannels, height: outHeight + 2,
+                                    width: outWidth + 2, outChannels: outChannels, kernelHeight: 3, kernelWidth: 3,
+                                    strideY: 1, strideX: 1, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0,
+                                    dilationY: 1, dilationX: 1, groups: 1)
+        let stackedCount = blocks.inputShape.reduce(1, *)
+        return blocks.usesWinograd && stackedCount <= Self.stackedInputLimit ? blocks : nil
+    }
+
+    /// The most values a stacked input may hold: 64 MB of float32. Larger batches of large
+    /// images keep im2col, whose scratch is one example's columns per thread.
+    static let stackedInputLimit = 1 << 24
+}
+
+extension CPUBackend {
+    /// The input of the float32 convolution `s` as the stacked input of
+    /// ``Conv2dGeometry/blockConvolution``: [N, blocks·C, outHeight + 2, outWidth + 2], channel
+    /// block·C + c of example n the padded input's channel c shifted up by 3a rows and left by
+    /// 3b columns, block = a·(blocks across) + b, zero where the shift reads padding.
+    func stackShiftedCopies(_ x: Tensor, _ s: Conv2dGeometry) -> Tensor {
+        let (down, across) = s.filterBlocks
+        let (height, width) = (s.outHeight + 2, s.outWidth + 2)
+        let shape = [s.batch, down * across * s.inChannels, height, width]
+        let output = TensorStorage(uninitializedCount: shape.reduce(1, *), dtype: .float32, device: .cpu)
+        let pointers = UncheckedSendable((UnsafePointer(x.storage.typed(Float.self)), output.typed(Float.self)))
+        forEachShift(s) { plane, block, rows, columns, shift in
+            let (source, target) = pointers.value
+            let image = source + plane * s.height * s.width
+            let (example, channel) = plane.quotientAndRemainder(dividingBy: s.inChannels)
+            let copy = target + ((example * down * across + block) * s.inChannels + channel) * height * width
+            for row in 0..<height {
+                let line = copy + row * width
+                guard let sourceRow = rows(row) else {
+                    line.initialize(repeating: 0, count: width)
+                    continue
+                }
+                line.initialize(repeating: 0, count: columns.lowerBound)
+                (line + columns.lowerBound).initialize(from: image + sourceRow * s.width + columns.lowerBound + shift,
+                                                       count: columns.count)
+                (line + columns.upperBound).initialize(repeating: 0, count: width - columns.upperBound)
+            }
+        }
+        return Tensor(shape: shape, storage: output)
+    }
+
+    /// The gradient of ``stackShiftedCopies(_:_:)``: each copy's gradient added back onto the
+    /// input at its shift, blocks in order, [N, C, H, W].
+    func addShiftedCopies(_ stacked: Tensor, _ s: Conv2dGeometry) -> Tensor {
+        let (down, across) = s.filterBlocks
+        let (height, width) = (s.outHeight + 2, s.outWidth + 2)
+        let output = TensorStorage(zeroedCount: s.inputShape.reduce(1, *), dtype: .float32, device: .cpu)
+        let pointers = UncheckedSendable((UnsafePointer(stacked.storage.typed(Float.self)), output.typed(Float.self)))
+        forEachShift(s) { plane, block, rows, columns, shift in
+            let (source, target) = pointers.value
+            let image = target + plane * s.height * s.width
+            let (example, channel) = plane.quotientAndRemainder(dividingBy: s.inChannels)
+            let copy = source + ((example * down * across + block) * s.inChannels + channel) * height * width
+            for row in 0..<height {
+                guard let sourceRow = rows(row) else { continue }
+                let line = copy + row * width, imageRow = image + sourceRow * s.width + shift
+                for column in columns { imageRow[column] += line[column] }
+            }
+        }
+        return Tensor(shape: s.inputShape, storage: output)
+    }
+
+    /// Calls `body(plane, block, rows, columns, shift)` for every (example, channel) plane of
+    /// the input and every block of the filter, blocks in order within a plane (so that sums
+    /// over blocks are always made in the same order), planes split over the threads. Row r of
+    /// the block's shifted copy is input row `rows(r)` (nil: padding); its columns in `columns`
+    /// are input columns `shift` further on, the others padding.
+    private func forEachShift(
+        _ s: Conv2dGeometry,
+        _ body: (_ plane: Int, _ block: Int, _ rows: (Int) -> Int?, _ columns: Range<Int>, _ shift: Int) -> Void
+    ) {
+        let (down, across) = s.filterBlocks
+        let (height, width) = (s.outHeight + 2, s.outWidth + 2)
+        let planeCount = s.batch * s.inChannels
+        Parallel.forEachChunk(count: planeCount, minimumChunk: max(1, (1 << 14) / max(1, down * across * height * width))) { planes in
+            for plane in planes {
+                for a in 0..<down {
+                    // Row r of the copy is padded row r + 3a: input row r + 3a − padTop.
+                    let rowShift = 3 * a - s.padTop
+                    let rows = { (row: Int) -> Int? in
+                        let sourceRow = row + rowShift
+                        return sourceRow >= 0 && sourceRow < s.height ? sourceRow : nil
+                    }
+                    for b in 0..<across {
+                        let shift = 3 * b - s.padLeft
+                        let lower = min(width, max(0, -shift)), upper = max(lower, min(width, s.width - shift))
+                        body(plane, a * across + b, rows, lower..<upper, shift)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The filters [O, C, kh, kw] of `s` as the stacked filters of
+    /// ``Conv2dGeometry/blockConvolution``, [O, blocks·C, 3, 3]: channel block·C + c holds taps
+    /// (3a + u, 3b + v) of channel c, zero past the filter's edge.
+    func stackFilterBlocks(_ weight: Tensor, _ s: Conv2dGeometry) -> Tensor {
+        let (down, across) = s.filterBlocks
+        let shape = [s.outChannels, down * across * s.inChannels, 3, 3]
+        let output = TensorStorage(zeroedCount: shape.reduce(1, *), dtype: .float32, device: .cpu)
+        let (w, stacked) = (weight.storage.typed(Float.self), output.typed(Float.self))
+        forEachFilterTap(s) { filterIndex, stackedIndex in stacked[stackedIndex] = w[filterIndex] }
+        return Tensor(shape: shape, storage: output)
+    }
+
+    /// The gradient of ``stackFilterBlocks(_:_:)``: the stacked filters' gradient [O, blocks·C,
+    /// 3, 3] as the filters' gradient [O, C, kh, kw] (the padded taps' gradients dropped).
+    func unstackFilterBlocks(_ stacked: Tensor, _ s: Conv2dGeometry) -> Tensor {
+        let output = TensorStorage(uninitializedCount: s.weightShape.reduce(1, *), dtype: .float32, device: .cpu)
+        let (blocks, w) = (stacked.storage.typed(Float.self), output.typed(Float.self))
+        forEachFilterTap(s) { filterIndex, stackedIndex in w[filterIndex] = blocks[stackedIndex] }
+        return Tensor(shape: s.weightShape, storage: output)
+    }
+
+    /// Calls `body(filterIndex, stackedIndex)` for every tap of the filters [O, C, kh, kw] of
+    /// `s` with its place in the stacked filters.
+    private func forEachFilterTap(_ s: Conv2dGeometry, _ body: (_ filterIndex: Int, _ stackedIndex: Int) -> Void) {
+        let across = s.filterBlocks.across
+        let stackedChannels = s.filterBlocks.down * across * s.inChannels
+        for o in 0..<s.outChannels {
+            for c in 0..<s.inChannels {
+                for u in 0..<s.kernelHeight {
+                    for v in 0..<s.kernelWidth {
+                        let block = (u / 3) * across + v / 3
+                        let stackedIndex = ((o * stackedChannels + block * s.inChannels + c) * 3 + u % 3) * 3 + v % 3
+                        body(((o * s.inChannels + c) * s.kernelHeight + u) * s.kernelWidth + v, stackedIndex)
+                    }
+                }
+            }
+        }
+    }
+}
