@@ -24,6 +24,8 @@
 // csv  loading a CSV file (--csv FILE): seconds, MB/s, rows; run alone for its peak memory
 // fusions  fused operations (linear with its bias, a convolution with its ReLU) against the
 //     operations they replace, microseconds per call
+// convolutions  one convolution layer's training step on shapes where the CPU's ways of
+//     convolving compete, microseconds per step (ConvolutionSteps.swift)
 import Descent
 import Foundation
 
@@ -457,6 +459,7 @@ do {
     }
     if options.workloads.contains("sgemm") { sgemm(json: options.json) }
     if options.workloads.contains("fusions") { fusions(json: options.json) }
+    if options.workloads.contains("convolutions") { convolutionSteps(json: options.json) }
     if options.workloads.contains("dropout") { dropout(json: options.json) }
     if options.workloads.contains("w2-step") { w2Step(json: options.json) }
     if options.workloads.contains("w2-parts") { w2Parts(json: options.json) }

@@ -25,21 +25,30 @@ import _DescentTestSupport
                                          kernelWidth: 3, strideY: 1, strideX: 1, padTop: 0, padLeft: 0, padBottom: 0,
                                          padRight: 0, dilationY: 1, dilationX: 1, groups: 1))
         #expect(blocks.outputShape == Self.geometry().outputShape)
-        #expect(Self.geometry(kernel: (7, 7), padding: (0, 0, 0, 0)).blockConvolution?.inChannels == 72)
-        #expect(Self.geometry(kernel: (7, 7), padding: (0, 0, 0, 0)).blockConvolution?.height == 10)
+        #expect(Self.geometry(height: 18, width: 18, kernel: (7, 7), padding: (0, 0, 0, 0)).blockConvolution?.inChannels == 72)
+        #expect(Self.geometry(height: 18, width: 18, kernel: (7, 7), padding: (0, 0, 0, 0)).blockConvolution?.height == 14)
         #expect(Self.geometry(kernel: (5, 3), padding: (1, 0, 3, 2)).blockConvolution?.inChannels == 16)
-        #expect(Self.geometry(kernel: (4, 4), padding: (0, 0, 0, 0)).blockConvolution?.inChannels == 32)
+        #expect(Self.geometry(kernel: (5, 4), padding: (2, 2, 2, 1)).blockConvolution?.inChannels == 32)
         #expect(Self.geometry(kernel: (3, 3)).blockConvolution == nil)  // Winograd directly
         #expect(Self.geometry(kernel: (1, 7)).blockConvolution == nil)
+        // Blocks mostly padding (4×4: 16 taps of 36) do not pay for the detour.
+        #expect(Self.geometry(kernel: (4, 4), padding: (2, 2, 1, 1)).blockConvolution == nil)
         #expect(Self.geometry(stride: 2).blockConvolution == nil)
         #expect(Self.geometry(padding: (4, 4, 4, 4), dilation: 2).blockConvolution == nil)
         #expect(Self.geometry(groups: 2).blockConvolution == nil)
-        // The stacked convolution must take the Winograd path: 8 channels in, 2×2 outputs at least.
+        // Nor do outputs under 12 on a side.
+        #expect(Self.geometry(height: 7, width: 7).blockConvolution == nil)
+        #expect(Self.geometry(height: 12, width: 11).blockConvolution == nil)
+        #expect(Self.geometry(height: 12, width: 12).blockConvolution != nil)
+        // The stacked convolution must take the Winograd path: 8 channels in.
         #expect(Self.geometry(channels: 1).blockConvolution == nil)
         #expect(Self.geometry(channels: 2).blockConvolution != nil)
-        #expect(Self.geometry(height: 5, width: 5, padding: (0, 0, 0, 0)).blockConvolution == nil)
         // And the stacked input must stay within its limit.
         #expect(Self.geometry(batch: 1024, channels: 64, height: 32, width: 32).blockConvolution == nil)
+    }
+
+    @Test func theCrossCheckCoversIt() {
+        #expect(CrossCheckRun.convolutionGeometries.filter { $0.blockConvolution != nil }.count >= 3)
     }
 
     /// Channel block·C + c of the stacked input is the padded input's channel c shifted by
@@ -112,8 +121,8 @@ import _DescentTestSupport
     /// float64 reference of the same float32 numbers, to a few float32 roundings of the terms'
     /// magnitude, as the Winograd path's own test asks: 5×5 "same", 7×7 without padding, uneven
     /// filters and paddings, a padding wider than the filter, and an empty batch.
-    @Test(arguments: [(2, 8, 14, 14, 16, (5, 5), (2, 2, 2, 2)), (3, 4, 12, 11, 8, (7, 7), (0, 0, 0, 0)),
-                      (2, 3, 10, 13, 8, (5, 4), (1, 3, 2, 0)), (1, 8, 9, 9, 8, (6, 6), (7, 1, 2, 6)),
+    @Test(arguments: [(2, 8, 14, 14, 16, (5, 5), (2, 2, 2, 2)), (3, 4, 18, 19, 8, (7, 7), (0, 0, 0, 0)),
+                      (2, 3, 13, 13, 8, (5, 4), (1, 3, 2, 0)), (1, 8, 9, 10, 8, (6, 6), (7, 1, 2, 6)),
                       (0, 8, 14, 14, 8, (5, 5), (2, 2, 2, 2))])
     func agreesWithTheFloat64Reference(batch: Int, channels: Int, height: Int, width: Int, outChannels: Int,
                                        kernel: (Int, Int), padding: (Int, Int, Int, Int)) throws {

@@ -22,10 +22,13 @@ extension CrossCheckRun {
     /// (a 5×5 kernel with stride 2, and 3×3 with stride 1); then six filters per channel, a
     /// convolution of a single input channel (which the CPU leaves to im2col), and strides 4
     /// and 40 with dilation 2 down, where the rows' taps read two of four phases and the
-    /// columns' three of forty. The last three have dilations that divide their sizes and
+    /// columns' three of forty. The next three have dilations that divide their sizes and
     /// paddings, and phases large enough, which the CPU computes as a convolution of the input's
     /// phases on the Winograd path (DilatedConvolution.swift): dilation 2 with padding "same",
     /// dilation 2 with paddings of 0 and 2 that differ by side, and dilation 3 with padding "same".
+    /// The last three have filters larger than 3×3 and stride 1, which the CPU computes as 3×3
+    /// blocks over the input's shifted copies on the Winograd path (BlockedFilterConvolution.swift):
+    /// 5×5 with padding "same", 7×7 without padding, and 5×4 with padding that differs by side.
     static var convolutionGeometries: [Conv2dGeometry] {
         typealias Case = (n: Int, c: Int, h: Int, w: Int, o: Int, kernel: (Int, Int), stride: (Int, Int),
                           padding: (Int, Int, Int, Int), dilation: (Int, Int), groups: Int)
@@ -63,6 +66,9 @@ extension CrossCheckRun {
             (2, 8, 24, 24, 12, (3, 3), (1, 1), (2, 2, 2, 2), (2, 2), 1),
             (1, 8, 26, 28, 8, (3, 3), (1, 1), (0, 2, 2, 0), (2, 2), 1),
             (2, 8, 36, 36, 8, (3, 3), (1, 1), (3, 3, 3, 3), (3, 3), 1),
+            (2, 8, 14, 14, 16, (5, 5), (1, 1), (2, 2, 2, 2), (1, 1), 1),
+            (1, 4, 18, 19, 8, (7, 7), (1, 1), (0, 0, 0, 0), (1, 1), 1),
+            (3, 3, 13, 13, 8, (5, 4), (1, 1), (1, 3, 2, 0), (1, 1), 1),
         ]
         return cases.map { s in
             Conv2dGeometry(batch: s.n, inChannels: s.c, height: s.h, width: s.w, outChannels: s.o,

@@ -15,7 +15,9 @@
 // A 5×5 filter becomes 2×2 blocks of 3×3 (36 taps for 25: the padded ones multiply zeros), and
 // Winograd's F(4×4, 3×3) does 2.25 multiplications per tap block and output: 9 per output and
 // pair of channels instead of im2col's 25. The stacked input costs 4 copies of the input (9
-// for a 7×7 filter), written once forward and once more for the filters' gradient.
+// for a 7×7 filter), written once forward and once more for the filters' gradient. Filters
+// whose blocks are mostly padding do not pay for it: 4×4 ones (16 taps of 36) took 30 % longer
+// than im2col.
 
 extension Conv2dGeometry {
     /// The 3×3 blocks of the filter down and across: ⌈k / 3⌉ each way.
@@ -23,14 +25,17 @@ extension Conv2dGeometry {
 
     /// The 3×3 convolution (no padding, stride 1) of the stacked shifted copies of the input
     /// with the filters' stacked 3×3 blocks, when this convolution is computed as that: float32
-    /// callers only, filters at least 3×3 each way and larger than 3×3, stride 1, no dilation,
-    /// one group, a stacked convolution that takes the Winograd path (the reason for the
-    /// detour; it needs 8 channels in, so a first layer of one or three channels keeps im2col)
-    /// and a stacked input of at most ``stackedInputLimit`` values.
+    /// callers only, filters at least 3×3 each way and larger than 3×3, at least half of the
+    /// blocks' taps the filter's own, stride 1, no dilation, one group, an output of at least
+    /// ``minimumBlockOutput`` on each side, a stacked convolution that takes the Winograd path
+    /// (the reason for the detour; it needs 8 channels in, so a first layer of one or three
+    /// channels keeps im2col) and a stacked input of at most ``stackedInputLimit`` values.
     var blockConvolution: Conv2dGeometry? {
-        guard kernelHeight >= 3, kernelWidth >= 3, kernelHeight * kernelWidth > 9, strideY == 1, strideX == 1,
-              dilationY == 1, dilationX == 1, groups == 1, outHeight >= 1, outWidth >= 1 else { return nil }
         let (down, across) = filterBlocks
+        guard kernelHeight >= 3, kernelWidth >= 3, kernelHeight * kernelWidth > 9,
+              2 * kernelHeight * kernelWidth >= 9 * down * across, strideY == 1, strideX == 1, dilationY == 1,
+              dilationX == 1, groups == 1, outHeight >= Self.minimumBlockOutput, outWidth >= Self.minimumBlockOutput
+        else { return nil }
         let blocks = Conv2dGeometry(batch: batch, inChannels: down * across * inChannels, height: outHeight + 2,
                                     width: outWidth + 2, outChannels: outChannels, kernelHeight: 3, kernelWidth: 3,
                                     strideY: 1, strideX: 1, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0,
@@ -38,6 +43,11 @@ extension Conv2dGeometry {
         let stackedCount = blocks.inputShape.reduce(1, *)
         return blocks.usesWinograd && stackedCount <= Self.stackedInputLimit ? blocks : nil
     }
+
+    /// The smallest height and width of an output worth the detour, measured on one layer's
+    /// training step (`descent-bench --workloads convolutions`, two threads, Zen 4): 7×7 outputs
+    /// took 20–30 % longer than through im2col, 14×14 ones 10–30 % less.
+    static let minimumBlockOutput = 12
 
     /// The most values a stacked input may hold: 64 MB of float32. Larger batches of large
     /// images keep im2col, whose scratch is one example's columns per thread.
