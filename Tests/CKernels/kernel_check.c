@@ -520,7 +520,43 @@ static void check_panel_multiply(void) {
     check_panel_multiply_using(5);
 }
 
+// The filter transform G·g·Gᵀ of every filter at its place, both ways round: more filters than
+// the transform's runs of 16 in either direction, so that full and partial runs are both stored.
+static void check_winograd_filters(int flipped) {
+    enum { cout = 20, cin = 17 };
+    static const double G[6][3] = {{1.0 / 4, 0, 0}, {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                   {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
+    static float weights[cout * cin * 9], u[36 * cout * cin];
+    for (int i = 0; i < cout * cin * 9; i++) weights[i] = (float)next_uniform();
+    descent_winograd_f43_filters(weights, cout, cin, flipped, u);
+    int rows = flipped ? cin : cout, columns = flipped ? cout : cin;
+    double worst = 0;
+    for (int o = 0; o < cout; o++) {
+        for (int i = 0; i < cin; i++) {
+            const float *w = weights + (o * cin + i) * 9;
+            for (int r = 0; r < 6; r++) {
+                for (int t = 0; t < 6; t++) {
+                    double sum = 0;
+                    for (int p = 0; p < 3; p++) {
+                        for (int q = 0; q < 3; q++) {
+                            double tap = flipped ? w[(2 - p) * 3 + (2 - q)] : w[p * 3 + q];
+                            sum += G[r][p] * tap * G[t][q];
+                        }
+                    }
+                    int row = flipped ? i : o, column = flipped ? o : i;
+                    double error = fabs(sum - u[((r * 6 + t) * rows + row) * columns + column]);
+                    if (!(error <= worst)) worst = error;
+                }
+            }
+        }
+    }
+    expect(worst < 1e-6, flipped ? "winograd filter transform, flipped, puts G g G^T of every filter at its place"
+                                 : "winograd filter transform puts G g G^T of every filter at its place");
+}
+
 static void check_winograd(void) {
+    check_winograd_filters(0);
+    check_winograd_filters(1);
     check_winograd_layout(0, 0, "winograd F(4x4, 3x3) forward equals the direct convolution");
     check_winograd_layout(8, 3, "winograd F(4x4, 3x3) in panels of 8 columns equals the direct convolution");
 }
