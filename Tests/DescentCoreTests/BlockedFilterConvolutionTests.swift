@@ -43,8 +43,8 @@ import _DescentTestSupport
         // The stacked convolution must take the Winograd path: 8 channels in.
         #expect(Self.geometry(channels: 1).blockConvolution == nil)
         #expect(Self.geometry(channels: 2).blockConvolution != nil)
-        // And the stacked input must stay within its limit.
-        #expect(Self.geometry(batch: 1024, channels: 64, height: 32, width: 32).blockConvolution == nil)
+        // A batch whose stacked input would pass its limit takes it too, in runs of examples.
+        #expect(Self.geometry(batch: 1024, channels: 64, height: 32, width: 32).blockConvolution != nil)
     }
 
     @Test func theCrossCheckCoversIt() {
@@ -115,6 +115,32 @@ import _DescentTestSupport
         }
         #expect(misplaced == 0)
         #expect(CPUBackend.shared.unstackFilterBlocks(stacked, s).doubles() == values)
+    }
+
+    /// A batch whose stacked input would pass the limit goes through in runs of examples: the
+    /// output and the input's gradient are the whole batch's bit for bit (each example's own
+    /// arithmetic), the filters' gradient sums the runs' and agrees with the float64 reference.
+    @Test func runsOfExamplesGiveTheWholeBatchsResults() {
+        let s = Self.geometry(batch: 5)
+        let perExample = 32 * 16 * 16  // 4 copies of 8 channels, the output's 14×14 plus 2
+        #expect(s.blockChunks(limit: 2 * perExample + 1) == [0..<2, 2..<4, 4..<5])
+        #expect(s.blockChunks(limit: 1) == (0..<5).map { $0..<($0 + 1) })
+        #expect(s.blockChunks() == [0..<5])
+        #expect(Self.geometry(batch: 0).blockChunks() == [0..<0])
+        let x = sample(s.inputShape, seed: 80).cast(to: .float32), w = sample(s.weightShape, seed: 81).cast(to: .float32)
+        let b = sample([s.outChannels], seed: 82).cast(to: .float32)
+        let upstream = sample(s.outputShape, seed: 83).cast(to: .float32)
+        let cpu = CPUBackend.shared, limit = 2 * perExample
+        func bits(_ t: Tensor) -> [UInt64] { t.doubles().map(\.bitPattern) }
+        #expect(bits(cpu.blockConv2d(x, weight: w, bias: b, s, activation: .relu, limit: limit))
+            == bits(cpu.conv2d(x, weight: w, bias: b, s, activation: .relu)))
+        #expect(bits(cpu.blockConv2dInputGradient(upstream, weight: w, s, limit: limit))
+            == bits(cpu.conv2dInputGradient(upstream, weight: w, s)))
+        func wide(_ t: Tensor) -> Tensor { t.to(.reference).cast(to: .float64) }
+        WinogradTests.expectClose([
+            ("filter gradient in runs", cpu.blockConv2dWeightGradient(upstream, input: x, s, limit: limit),
+             ReferenceBackend.shared.conv2dWeightGradient(wide(upstream), input: wide(x), s)),
+        ])
     }
 
     /// Forward (with ReLU fused, and without), input gradient and filter gradient against the

@@ -29,19 +29,39 @@ extension Conv2dGeometry {
     /// blocks' taps the filter's own, stride 1, no dilation, one group, an output of at least
     /// ``minimumBlockOutput`` on each side, a stacked convolution that takes the Winograd path
     /// (the reason for the detour; it needs 8 channels in, so a first layer of one or three
-    /// channels keeps im2col) and a stacked input of at most ``stackedInputLimit`` values.
+    /// channels keeps im2col). Larger batches go through in runs of examples (``blockChunks(limit:)``).
     var blockConvolution: Conv2dGeometry? {
         let (down, across) = filterBlocks
         guard kernelHeight >= 3, kernelWidth >= 3, kernelHeight * kernelWidth > 9,
               2 * kernelHeight * kernelWidth >= 9 * down * across, strideY == 1, strideX == 1, dilationY == 1,
-              dilationX == 1, groups == 1, outHeight >= Self.minimumBlockOutput, outWidth >= Self.minimumBlockOutput
-        else { return nil }
-        let blocks = Conv2dGeometry(batch: batch, inChannels: down * across * inChannels, height: outHeight + 2,
-                                    width: outWidth + 2, outChannels: outChannels, kernelHeight: 3, kernelWidth: 3,
-                                    strideY: 1, strideX: 1, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0,
-                                    dilationY: 1, dilationX: 1, groups: 1)
-        let stackedCount = blocks.inputShape.reduce(1, *)
-        return blocks.usesWinograd && stackedCount <= Self.stackedInputLimit ? blocks : nil
+              dilationX == 1, groups == 1, outHeight >= Self.minimumBlockOutput, outWidth >= Self.minimumBlockOutput,
+              stackedGeometry.usesWinograd else { return nil }
+        return stackedGeometry
+    }
+
+    /// The 3×3 convolution without padding of the stacked input, whether or not it is taken.
+    fileprivate var stackedGeometry: Conv2dGeometry {
+        let (down, across) = filterBlocks
+        return Conv2dGeometry(batch: batch, inChannels: down * across * inChannels, height: outHeight + 2,
+                              width: outWidth + 2, outChannels: outChannels, kernelHeight: 3, kernelWidth: 3,
+                              strideY: 1, strideX: 1, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0,
+                              dilationY: 1, dilationX: 1, groups: 1)
+    }
+
+    /// The runs of examples, in order, whose stacked inputs hold at most `limit` values each
+    /// (one example at least); a single empty run for an empty batch.
+    func blockChunks(limit: Int = stackedInputLimit) -> [Range<Int>] {
+        let perExample = stackedGeometry.inputShape.dropFirst().reduce(1, *)
+        let size = max(1, limit / max(1, perExample))
+        guard batch > 0 else { return [0..<0] }
+        return stride(from: 0, to: batch, by: size).map { $0..<min(batch, $0 + size) }
+    }
+
+    /// This convolution on `examples` of its batch.
+    func onExamples(_ examples: Range<Int>) -> Conv2dGeometry {
+        var geometry = self
+        geometry.batch = examples.count
+        return geometry
     }
 
     /// The smallest height and width of an output worth the detour, measured on one layer's
@@ -49,12 +69,79 @@ extension Conv2dGeometry {
     /// took 20–30 % longer than through im2col, 14×14 ones 10–30 % less.
     static let minimumBlockOutput = 12
 
-    /// The most values a stacked input may hold: 64 MB of float32. Larger batches of large
-    /// images keep im2col, whose scratch is one example's columns per thread.
+    /// The most values a stacked input may hold: 64 MB of float32. Larger batches go through in
+    /// runs of examples, so that the copies stay within it.
     static let stackedInputLimit = 1 << 24
 }
 
 extension CPUBackend {
+    /// The float32 convolution `s` (which has a ``Conv2dGeometry/blockConvolution``) as 3×3
+    /// convolutions of the stacked input, in runs of examples whose stacked inputs hold at most
+    /// `limit` values.
+    func blockConv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, _ s: Conv2dGeometry, activation: LinearActivation,
+                     limit: Int = Conv2dGeometry.stackedInputLimit) -> Tensor {
+        let filters = stackFilterBlocks(weight, s)
+        return joiningExamples(s.blockChunks(limit: limit), shape: s.outputShape) { run in
+            let chunk = s.onExamples(run)
+            return conv2d(stackShiftedCopies(examples(of: input, run), chunk), weight: filters, bias: bias,
+                          chunk.stackedGeometry, activation: activation)
+        }
+    }
+
+    /// The input's gradient of ``blockConv2d(_:weight:bias:_:activation:limit:)``.
+    func blockConv2dInputGradient(_ upstream: Tensor, weight: Tensor, _ s: Conv2dGeometry,
+                                  limit: Int = Conv2dGeometry.stackedInputLimit) -> Tensor {
+        let filters = stackFilterBlocks(weight, s)
+        return joiningExamples(s.blockChunks(limit: limit), shape: s.inputShape) { run in
+            let chunk = s.onExamples(run)
+            return addShiftedCopies(conv2dInputGradient(examples(of: upstream, run), weight: filters, chunk.stackedGeometry),
+                                    chunk)
+        }
+    }
+
+    /// The filters' gradient of ``blockConv2d(_:weight:bias:_:activation:limit:)``: the runs'
+    /// stacked gradients summed in order, then unstacked.
+    func blockConv2dWeightGradient(_ upstream: Tensor, input: Tensor, _ s: Conv2dGeometry,
+                                   limit: Int = Conv2dGeometry.stackedInputLimit) -> Tensor {
+        var sum: Tensor?
+        for run in s.blockChunks(limit: limit) {
+            let chunk = s.onExamples(run)
+            let part = conv2dWeightGradient(examples(of: upstream, run), input: stackShiftedCopies(examples(of: input, run), chunk),
+                                            chunk.stackedGeometry)
+            if let total = sum {
+                let (values, added) = (total.storage.typed(Float.self), UnsafePointer(part.storage.typed(Float.self)))
+                for i in 0..<part.scalarCount { values[i] += added[i] }
+            } else {
+                sum = part
+            }
+        }
+        return unstackFilterBlocks(sum ?? filled(with: 0, shape: s.stackedGeometry.weightShape, dtype: .float32), s)
+    }
+
+    /// Examples `range` of the float32 batch `x` (the tensor itself when that is all of it).
+    private func examples(of x: Tensor, _ range: Range<Int>) -> Tensor {
+        guard range.count != x.shape[0] else { return x }
+        let perExample = x.shape.dropFirst().reduce(1, *)
+        let part = TensorStorage(uninitializedCount: range.count * perExample, dtype: .float32, device: .cpu)
+        part.typed(Float.self).initialize(from: x.storage.typed(Float.self) + range.lowerBound * perExample,
+                                          count: range.count * perExample)
+        return Tensor(shape: [range.count] + x.shape.dropFirst(), storage: part)
+    }
+
+    /// The float32 batch of `shape` made of `body(run)` for each run of examples, in order (the
+    /// one result itself when there is one run).
+    private func joiningExamples(_ runs: [Range<Int>], shape: [Int], _ body: (Range<Int>) -> Tensor) -> Tensor {
+        if runs.count == 1 { return body(runs[0]) }
+        let perExample = shape.dropFirst().reduce(1, *)
+        let output = TensorStorage(uninitializedCount: shape.reduce(1, *), dtype: .float32, device: .cpu)
+        for run in runs {
+            let part = body(run)
+            (output.typed(Float.self) + run.lowerBound * perExample).initialize(from: part.storage.typed(Float.self),
+                                                                               count: run.count * perExample)
+        }
+        return Tensor(shape: shape, storage: output)
+    }
+
     /// The input of the float32 convolution `s` as the stacked input of
     /// ``Conv2dGeometry/blockConvolution``: [N, blocks·C, outHeight + 2, outWidth + 2], channel
     /// block·C + c of example n the padded input's channel c shifted up by 3a rows and left by

@@ -65,9 +65,8 @@ extension CPUBackend {
             return mergePhases(conv2d(splitPhases(input, factor: d), weight: weight, bias: bias, phases, activation: activation),
                                factor: d)
         }
-        if input.dtype == .float32, let blocks = geometry.blockConvolution {
-            return conv2d(stackShiftedCopies(input, geometry), weight: stackFilterBlocks(weight, geometry), bias: bias, blocks,
-                          activation: activation)
+        if input.dtype == .float32, geometry.blockConvolution != nil {
+            return blockConv2d(input, weight: weight, bias: bias, geometry, activation: activation)
         }
         if geometry.usesDepthwiseKernel {
             return depthwiseConv2d(input, weight: weight, bias: bias, geometry, activation: activation)
@@ -117,8 +116,8 @@ extension CPUBackend {
             let d = geometry.dilationY
             return mergePhases(conv2dInputGradient(splitPhases(upstream, factor: d), weight: weight, phases), factor: d)
         }
-        if upstream.dtype == .float32, let blocks = geometry.blockConvolution {
-            return addShiftedCopies(conv2dInputGradient(upstream, weight: stackFilterBlocks(weight, geometry), blocks), geometry)
+        if upstream.dtype == .float32, geometry.blockConvolution != nil {
+            return blockConv2dInputGradient(upstream, weight: weight, geometry)
         }
         if geometry.usesDepthwiseKernel { return depthwiseConv2dInputGradient(upstream, weight: weight, geometry) }
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
@@ -156,8 +155,8 @@ extension CPUBackend {
             let d = geometry.dilationY
             return conv2dWeightGradient(splitPhases(upstream, factor: d), input: splitPhases(input, factor: d), phases)
         }
-        if upstream.dtype == .float32, let blocks = geometry.blockConvolution {
-            return unstackFilterBlocks(conv2dWeightGradient(upstream, input: stackShiftedCopies(input, geometry), blocks), geometry)
+        if upstream.dtype == .float32, geometry.blockConvolution != nil {
+            return blockConv2dWeightGradient(upstream, input: input, geometry)
         }
         if geometry.usesDepthwiseKernel { return depthwiseConv2dWeightGradient(upstream, input: input, geometry) }
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
