@@ -10,6 +10,8 @@
 // thread and paid a fork and join per example and group; per-example products of a convolution
 // layer (64×576×288 in the MNIST example) are large enough for the GEMM to run near its peak on
 // one thread. A batch smaller than the thread count (batch-1 inference) keeps the threaded GEMM.
+// Examples with small outputs (7×7) go into one product several at a time, their matrices side
+// by side (`examplesPerProduct`).
 //
 // 3×3 convolutions with stride 1 in float32 take Winograd's shorter way instead (see
 // WinogradConvolution.swift), dilated ones too, through the input's phases
@@ -73,7 +75,8 @@ extension CPUBackend {
         }
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let s = geometry
-            let (rows, columns) = (s.im2colRows, s.outHeight * s.outWidth)
+            let (rows, columns, together) = (s.im2colRows, s.outHeight * s.outWidth, s.examplesPerProduct)
+            let ld = together * columns  // the row stride of the side-by-side matrices
             let output = TensorStorage(uninitializedCount: s.outputShape.reduce(1, *), dtype: T.dtype, device: .cpu)
             let x = UnsafePointer(input.storage.typed(T.self)), w = UnsafePointer(weight.storage.typed(T.self))
             let b = bias.map { UnsafePointer($0.storage.typed(T.self)) }
@@ -81,25 +84,45 @@ extension CPUBackend {
             // A 1×1 convolution with stride 1 and no padding reads its input as the matrix
             // itself: no im2col copy.
             let direct = s.isPointwise
-            forEachExampleRun(s, scratchCount: direct ? 0 : rows * columns, T.self) { examples, _, matrix, gemmThreads in
-                for n in examples {
+            let productCount = together > 1 ? s.groupOutChannels * ld : 0
+            forEachExampleRun(s, scratchCount: direct ? 0 : rows * ld + productCount, T.self) { examples, _, scratch, gemmThreads in
+                let (matrix, product) = (scratch, scratch + rows * ld)
+                for start in stride(from: examples.lowerBound, to: examples.upperBound, by: together) {
+                    let count = min(together, examples.upperBound - start)
                     for group in 0..<s.groups {
-                        let image = x + (n * s.inChannels + group * s.groupInChannels) * s.height * s.width
-                        if !direct { s.im2col(image, into: matrix) }
-                        let block = y + (n * s.outChannels + group * s.groupOutChannels) * columns
+                        func image(_ n: Int) -> UnsafePointer<T> {
+                            x + (n * s.inChannels + group * s.groupInChannels) * s.height * s.width
+                        }
+                        func block(_ n: Int) -> UnsafeMutablePointer<T> {
+                            y + (n * s.outChannels + group * s.groupOutChannels) * columns
+                        }
+                        if !direct {
+                            for e in 0..<count { s.im2col(image(start + e), into: matrix + e * columns, rowStride: ld) }
+                        }
+                        // One example's product goes straight to its output; several side by
+                        // side go to `product`, then each example's columns to its output.
+                        let (target, ldc) = count == 1 ? (block(start), columns) : (product, ld)
                         // The bias is per output channel, a row of this product (GEMM's fused bias
                         // is per column): each row starts as its bias and the product accumulates
                         // onto it.
                         if let b {
                             for row in 0..<s.groupOutChannels {
-                                (block + row * columns).initialize(repeating: b[group * s.groupOutChannels + row], count: columns)
+                                (target + row * ldc).initialize(repeating: b[group * s.groupOutChannels + row],
+                                                                count: count * columns)
                             }
                         }
-                        GEMM.multiply(transposeA: false, transposeB: false, m: s.groupOutChannels, n: columns, k: rows,
+                        GEMM.multiply(transposeA: false, transposeB: false, m: s.groupOutChannels, n: count * columns, k: rows,
                                       a: w + group * s.groupOutChannels * rows, lda: rows,
-                                      b: direct ? image : UnsafePointer(matrix), ldb: columns,
-                                      c: block, ldc: columns, beta: b == nil ? 0 : 1, activation: activation,
+                                      b: direct ? image(start) : UnsafePointer(matrix), ldb: direct ? columns : ld,
+                                      c: target, ldc: ldc, beta: b == nil ? 0 : 1, activation: activation,
                                       threads: gemmThreads)
+                        guard count > 1 else { continue }
+                        for e in 0..<count {
+                            for row in 0..<s.groupOutChannels {
+                                (block(start + e) + row * columns).initialize(from: product + row * ld + e * columns,
+                                                                              count: columns)
+                            }
+                        }
                     }
                 }
             }
@@ -122,7 +145,8 @@ extension CPUBackend {
         if geometry.usesDepthwiseKernel { return depthwiseConv2dInputGradient(upstream, weight: weight, geometry) }
         func run<T: FloatingPointScalar>(_: T.Type) -> Tensor {
             let s = geometry
-            let (rows, columns) = (s.im2colRows, s.outHeight * s.outWidth)
+            let (rows, columns, together) = (s.im2colRows, s.outHeight * s.outWidth, s.examplesPerProduct)
+            let ld = together * columns
             let direct = s.isPointwise
             // Zeroed where col2im adds into it (padding positions receive nothing); a pointwise
             // convolution's product writes every element.
@@ -131,16 +155,26 @@ extension CPUBackend {
                 : TensorStorage(zeroedCount: count, dtype: T.dtype, device: .cpu)
             let g = UnsafePointer(upstream.storage.typed(T.self)), w = UnsafePointer(weight.storage.typed(T.self))
             let xGradient = output.typed(T.self)
-            forEachExampleRun(s, scratchCount: direct ? 0 : rows * columns, T.self) { examples, _, matrix, gemmThreads in
-                for n in examples {
+            let gatheredCount = together > 1 ? s.groupOutChannels * ld : 0
+            forEachExampleRun(s, scratchCount: direct ? 0 : rows * ld + gatheredCount, T.self) { examples, _, scratch, gemmThreads in
+                let (matrix, gathered) = (scratch, scratch + rows * ld)
+                for start in stride(from: examples.lowerBound, to: examples.upperBound, by: together) {
+                    let count = min(together, examples.upperBound - start)
                     for group in 0..<s.groups {
-                        let image = xGradient + (n * s.inChannels + group * s.groupInChannels) * s.height * s.width
+                        func image(_ n: Int) -> UnsafeMutablePointer<T> {
+                            xGradient + (n * s.inChannels + group * s.groupInChannels) * s.height * s.width
+                        }
+                        let (gradient, ldg) = count == 1 ? (g + (start * s.outChannels + group * s.groupOutChannels) * columns, columns)
+                            : (UnsafePointer(s.gatherOutputGradients(g, examples: start..<(start + count), group: group,
+                                                                     into: gathered, rowStride: ld)), ld)
                         // The columns' gradient, Wᵀ·Ḡ: [rows, opg]·[opg, columns].
-                        GEMM.multiply(transposeA: true, transposeB: false, m: rows, n: columns, k: s.groupOutChannels,
-                                      a: w + group * s.groupOutChannels * rows, lda: rows,
-                                      b: g + (n * s.outChannels + group * s.groupOutChannels) * columns, ldb: columns,
-                                      c: direct ? image : matrix, ldc: columns, beta: 0, threads: gemmThreads)
-                        if !direct { s.col2imAdding(matrix, into: image) }
+                        GEMM.multiply(transposeA: true, transposeB: false, m: rows, n: count * columns, k: s.groupOutChannels,
+                                      a: w + group * s.groupOutChannels * rows, lda: rows, b: gradient, ldb: ldg,
+                                      c: direct ? image(start) : matrix, ldc: direct ? columns : ld, beta: 0,
+                                      threads: gemmThreads)
+                        if !direct {
+                            for e in 0..<count { s.col2imAdding(matrix + e * columns, rowStride: ld, into: image(start + e)) }
+                        }
                     }
                 }
             }
@@ -177,16 +211,27 @@ extension CPUBackend {
             let partials = parts > 1 ? UnsafeMutablePointer<T>.allocate(capacity: (parts - 1) * weightCount) : nil
             partials?.initialize(repeating: 0, count: (parts - 1) * weightCount)
             defer { partials?.deallocate() }
-            forEachExampleRun(s, scratchCount: direct ? 0 : rows * columns, T.self) { examples, part, matrix, gemmThreads in
+            let together = s.examplesPerProduct, ld = together * columns
+            let gatheredCount = together > 1 ? s.groupOutChannels * ld : 0
+            forEachExampleRun(s, scratchCount: direct ? 0 : rows * ld + gatheredCount, T.self) { examples, part, scratch, gemmThreads in
+                let (matrix, gathered) = (scratch, scratch + rows * ld)
                 let sum = part == 0 ? wGradient : partials! + (part - 1) * weightCount
-                for n in examples {
+                for start in stride(from: examples.lowerBound, to: examples.upperBound, by: together) {
+                    let count = min(together, examples.upperBound - start)
                     for group in 0..<s.groups {
-                        let image = x + (n * s.inChannels + group * s.groupInChannels) * s.height * s.width
-                        if !direct { s.im2col(image, into: matrix) }
+                        func image(_ n: Int) -> UnsafePointer<T> {
+                            x + (n * s.inChannels + group * s.groupInChannels) * s.height * s.width
+                        }
+                        if !direct {
+                            for e in 0..<count { s.im2col(image(start + e), into: matrix + e * columns, rowStride: ld) }
+                        }
+                        let (gradient, ldg) = count == 1 ? (g + (start * s.outChannels + group * s.groupOutChannels) * columns, columns)
+                            : (UnsafePointer(s.gatherOutputGradients(g, examples: start..<(start + count), group: group,
+                                                                     into: gathered, rowStride: ld)), ld)
                         // W̄ += Ḡ·columnsᵀ: [opg, columns]·[columns, rows].
-                        GEMM.multiply(transposeA: false, transposeB: true, m: s.groupOutChannels, n: rows, k: columns,
-                                      a: g + (n * s.outChannels + group * s.groupOutChannels) * columns, lda: columns,
-                                      b: direct ? image : UnsafePointer(matrix), ldb: columns,
+                        GEMM.multiply(transposeA: false, transposeB: true, m: s.groupOutChannels, n: rows, k: count * columns,
+                                      a: gradient, lda: ldg,
+                                      b: direct ? image(start) : UnsafePointer(matrix), ldb: direct ? columns : ld,
                                       c: sum + group * s.groupOutChannels * rows, ldc: rows, beta: 1, threads: gemmThreads)
                     }
                 }
@@ -220,6 +265,35 @@ extension Conv2dGeometry {
                 }
             }
         }
+    }
+
+    /// How many examples' im2col matrices one product takes side by side: enough for about
+    /// ``productColumns`` columns. An output of 7×7 alone is 49 columns, two of the
+    /// micro-kernel's panels of 32 with the second mostly empty: a 64×1600·1600×49 product ran at
+    /// 77 GFLOP/s on one Zen 4 core, five side by side (245 columns) at 100. One for a pointwise
+    /// convolution, whose matrix is the input itself.
+    var examplesPerProduct: Int {
+        isPointwise ? 1 : Swift.max(1, Self.productColumns / Swift.max(1, outHeight * outWidth))
+    }
+
+    /// The columns a product of im2col matrices side by side aims for (see ``examplesPerProduct``).
+    /// On one layer's step with 7×7 outputs (`descent-bench --workloads convolutions`), 256
+    /// (5 examples) and 160 (3) took 10–12 % less time than one example at a time; 512 (10)
+    /// took longer, its matrix well past the L2 cache.
+    static let productColumns = 256
+
+    /// The output's gradient of `examples` and one group, [opg, H′·W′] each, copied side by side
+    /// into `matrix` [opg, examples·H′·W′] (rows `rowStride` apart); returns `matrix`.
+    func gatherOutputGradients<T>(_ g: UnsafePointer<T>, examples: Range<Int>, group: Int,
+                                  into matrix: UnsafeMutablePointer<T>, rowStride: Int) -> UnsafeMutablePointer<T> {
+        let columns = outHeight * outWidth
+        for (e, n) in examples.enumerated() {
+            for row in 0..<groupOutChannels {
+                (matrix + row * rowStride + e * columns).update(
+                    from: g + (n * outChannels + group * groupOutChannels + row) * columns, count: columns)
+            }
+        }
+        return matrix
     }
 
     /// Whether this is a 1×1 convolution with stride 1 and no padding, whose im2col matrix is
@@ -256,7 +330,8 @@ extension Conv2dGeometry {
     /// every im2col row a copy of one phase shifted by whole rows and columns, in one run as for
     /// stride 1. Gathering every other element instead, over output rows of 7 or 14, was a
     /// quarter of a stride-2 CNN's training step.
-    private func im2colFromPhases<T: FloatingPointScalar>(_ x: UnsafePointer<T>, into matrix: UnsafeMutablePointer<T>) {
+    private func im2colFromPhases<T: FloatingPointScalar>(_ x: UnsafePointer<T>, into matrix: UnsafeMutablePointer<T>,
+                                                         rowStride: Int) {
         let plane = outHeight * outWidth
         let phases = UnsafeMutablePointer<T>.allocate(capacity: groupInChannels * 4 * plane)
         defer { phases.deallocate() }
@@ -264,13 +339,13 @@ extension Conv2dGeometry {
         forEachRow { row, c, p, q in
             let (phase, shift, columnShift, valid) = phaseRow(of: phases, c: c, p: p, q: q)
             copyLinedUpRows(phase + columnShift, shift: shift, sourceHeight: outHeight, valid: valid,
-                            into: matrix + row * plane)
+                            into: matrix + row * rowStride)
         }
     }
 
     /// The reverse of `im2colFromPhases` for gradients: each im2col row added into its phase,
     /// then the phases added into the input's gradient.
-    private func col2imAddingThroughPhases<T: FloatingPointScalar>(_ matrix: UnsafeMutablePointer<T>,
+    private func col2imAddingThroughPhases<T: FloatingPointScalar>(_ matrix: UnsafeMutablePointer<T>, rowStride: Int,
                                                                   into x: UnsafeMutablePointer<T>) {
         let plane = outHeight * outWidth
         let phases = UnsafeMutablePointer<T>.allocate(capacity: groupInChannels * 4 * plane)
@@ -278,7 +353,7 @@ extension Conv2dGeometry {
         phases.initialize(repeating: 0, count: groupInChannels * 4 * plane)
         forEachRow { row, c, p, q in
             let (phase, shift, columnShift, valid) = phaseRow(of: phases, c: c, p: p, q: q)
-            addLinedUpRows(matrix + row * plane, shift: shift, sourceHeight: outHeight, valid: valid,
+            addLinedUpRows(matrix + row * rowStride, shift: shift, sourceHeight: outHeight, valid: valid,
                            into: phase + columnShift)
         }
         movePhases(of: x, to: phases, adding: true)
@@ -337,12 +412,12 @@ extension Conv2dGeometry {
     /// Copies the windows of one group's channels of one example (`x`: [C/G, H, W]) into
     /// `matrix` [im2colRows, H′·W′]: row (c, p, q), column (i, j) holds
     /// x[c, i·sy − pt + p·dy, j·sx − pl + q·dx], or 0 in the padding.
-    func im2col<T: FloatingPointScalar>(_ x: UnsafePointer<T>, into matrix: UnsafeMutablePointer<T>) {
-        if splitsIntoPhases { return im2colFromPhases(x, into: matrix) }
+    func im2col<T: FloatingPointScalar>(_ x: UnsafePointer<T>, into matrix: UnsafeMutablePointer<T>, rowStride: Int? = nil) {
+        let rowStride = rowStride ?? outHeight * outWidth
+        if splitsIntoPhases { return im2colFromPhases(x, into: matrix, rowStride: rowStride) }
         // The output's size once: computed properties, each a division, that the loops below
         // would otherwise call for every output row.
         let (outHeight, outWidth) = (self.outHeight, self.outWidth)
-        let columns = outHeight * outWidth
         // With stride 1 and an output as wide as the input (padding "same"), output row i of an
         // im2col row reads input row i + shift, and consecutive rows lie the same distance apart
         // on both sides: one copy serves them all, then the columns that read padding are zeroed.
@@ -351,7 +426,7 @@ extension Conv2dGeometry {
         let rowsLineUp = strideX == 1 && strideY == 1 && outWidth == width
         forEachRow { row, c, p, q in
             let channel = x + c * height * width
-            var destination = matrix + row * columns
+            var destination = matrix + row * rowStride
             let valid = validColumns(q, outWidth: outWidth)
             let offset = q * dilationX - padLeft
             if rowsLineUp {
@@ -412,14 +487,15 @@ extension Conv2dGeometry {
     /// the input position it was copied from (padding positions are dropped), into `x` [C/G, H, W].
     /// Where input and output rows line up, `matrix`'s elements at padding columns are set to
     /// zero on the way, so that each of its rows is added in one run.
-    func col2imAdding<T: FloatingPointScalar>(_ matrix: UnsafeMutablePointer<T>, into x: UnsafeMutablePointer<T>) {
-        if splitsIntoPhases { return col2imAddingThroughPhases(matrix, into: x) }
+    func col2imAdding<T: FloatingPointScalar>(_ matrix: UnsafeMutablePointer<T>, rowStride: Int? = nil,
+                                              into x: UnsafeMutablePointer<T>) {
+        let rowStride = rowStride ?? outHeight * outWidth
+        if splitsIntoPhases { return col2imAddingThroughPhases(matrix, rowStride: rowStride, into: x) }
         let (outHeight, outWidth) = (self.outHeight, self.outWidth)
-        let columns = outHeight * outWidth
         let rowsLineUp = strideX == 1 && strideY == 1 && outWidth == width
         forEachRow { row, c, p, q in
             let channel = x + c * height * width
-            var source = matrix + row * columns
+            var source = matrix + row * rowStride
             let valid = validColumns(q, outWidth: outWidth)
             let offset = q * dilationX - padLeft
             if rowsLineUp {
