@@ -85,6 +85,15 @@ import _DescentTestSupport
         return (x, w, b, y)
     }
 
+    /// ``expectAgreementWithTheFloat64Reference(_:seed:)``, and the convolution with ReLU fused
+    /// bit for bit ReLU of its output: for the paths that compute `s` as another convolution
+    /// (the input's phases, or the filter's blocks), whose fused ReLU must survive the detour.
+    static func expectAgreementAndFusedReLU(_ s: Conv2dGeometry, seed: UInt64) {
+        let (x, w, b, y) = expectAgreementWithTheFloat64Reference(s, seed: seed)
+        let fused = CPUBackend.shared.conv2d(x, weight: w, bias: b, s, activation: .relu).doubles()
+        #expect(fused.map(\.bitPattern) == y.doubles().map { max($0, 0).bitPattern })
+    }
+
     /// Each (name, float32 result, float64 reference) pair within a few float32 roundings of the
     /// reference's largest magnitude.
     static func expectClose(_ pairs: [(String, Tensor, Tensor)]) {

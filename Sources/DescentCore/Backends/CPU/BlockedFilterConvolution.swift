@@ -152,11 +152,8 @@ extension CPUBackend {
         let shape = [s.batch, down * across * s.inChannels, height, width]
         let output = TensorStorage(uninitializedCount: shape.reduce(1, *), dtype: .float32, device: .cpu)
         let pointers = UncheckedSendable((UnsafePointer(x.storage.typed(Float.self)), output.typed(Float.self)))
-        forEachShift(s) { plane, block, rows, columns, shift in
-            let (source, target) = pointers.value
-            let image = source + plane * s.height * s.width
-            let (example, channel) = plane.quotientAndRemainder(dividingBy: s.inChannels)
-            let copy = target + ((example * down * across + block) * s.inChannels + channel) * height * width
+        forEachShift(s) { imageOffset, copyOffset, rows, columns, shift in
+            let (image, copy) = (pointers.value.0 + imageOffset, pointers.value.1 + copyOffset)
             for row in 0..<height {
                 let line = copy + row * width
                 guard let sourceRow = rows(row) else {
@@ -175,15 +172,11 @@ extension CPUBackend {
     /// The gradient of ``stackShiftedCopies(_:_:)``: each copy's gradient added back onto the
     /// input at its shift, blocks in order, [N, C, H, W].
     func addShiftedCopies(_ stacked: Tensor, _ s: Conv2dGeometry) -> Tensor {
-        let (down, across) = s.filterBlocks
         let (height, width) = (s.outHeight + 2, s.outWidth + 2)
         let output = TensorStorage(zeroedCount: s.inputShape.reduce(1, *), dtype: .float32, device: .cpu)
         let pointers = UncheckedSendable((UnsafePointer(stacked.storage.typed(Float.self)), output.typed(Float.self)))
-        forEachShift(s) { plane, block, rows, columns, shift in
-            let (source, target) = pointers.value
-            let image = target + plane * s.height * s.width
-            let (example, channel) = plane.quotientAndRemainder(dividingBy: s.inChannels)
-            let copy = source + ((example * down * across + block) * s.inChannels + channel) * height * width
+        forEachShift(s) { imageOffset, copyOffset, rows, columns, shift in
+            let (copy, image) = (pointers.value.0 + copyOffset, pointers.value.1 + imageOffset)
             for row in 0..<height {
                 guard let sourceRow = rows(row) else { continue }
                 let line = copy + row * width, imageRow = image + sourceRow * s.width + shift
@@ -193,14 +186,15 @@ extension CPUBackend {
         return Tensor(shape: s.inputShape, storage: output)
     }
 
-    /// Calls `body(plane, block, rows, columns, shift)` for every (example, channel) plane of
-    /// the input and every block of the filter, blocks in order within a plane (so that sums
-    /// over blocks are always made in the same order), planes split over the threads. Row r of
-    /// the block's shifted copy is input row `rows(r)` (nil: padding); its columns in `columns`
-    /// are input columns `shift` further on, the others padding.
+    /// Calls `body(imageOffset, copyOffset, rows, columns, shift)` for every (example, channel)
+    /// plane of the input and every block of the filter, blocks in order within a plane (so that
+    /// sums over blocks are always made in the same order), planes split over the threads: the
+    /// plane starts `imageOffset` values into the input, its shifted copy `copyOffset` values
+    /// into the stacked input. Row r of the copy is input row `rows(r)` (nil: padding); its
+    /// columns in `columns` are input columns `shift` further on, the others padding.
     private func forEachShift(
         _ s: Conv2dGeometry,
-        _ body: (_ plane: Int, _ block: Int, _ rows: (Int) -> Int?, _ columns: Range<Int>, _ shift: Int) -> Void
+        _ body: (_ imageOffset: Int, _ copyOffset: Int, _ rows: (Int) -> Int?, _ columns: Range<Int>, _ shift: Int) -> Void
     ) {
         let (down, across) = s.filterBlocks
         let (height, width) = (s.outHeight + 2, s.outWidth + 2)
@@ -217,7 +211,9 @@ extension CPUBackend {
                     for b in 0..<across {
                         let shift = 3 * b - s.padLeft
                         let lower = min(width, max(0, -shift)), upper = max(lower, min(width, s.width - shift))
-                        body(plane, a * across + b, rows, lower..<upper, shift)
+                        let (example, channel) = plane.quotientAndRemainder(dividingBy: s.inChannels)
+                        let copy = (example * down * across + a * across + b) * s.inChannels + channel
+                        body(plane * s.height * s.width, copy * height * width, rows, lower..<upper, shift)
                     }
                 }
             }
