@@ -66,7 +66,7 @@ import _DescentTestSupport
     /// float32 samples (seeds `seed` … `seed` + 3), each against the float64 reference of the
     /// same numbers. Returns the inputs and the CPU's output.
     @discardableResult
-    static func expectAgreementWithTheFloat64Reference(_ s: Conv2dGeometry, seed: UInt64)
+    static func expectAgreementWithTheFloat64Reference(_ s: Conv2dGeometry, seed: UInt64, context: String = "")
         -> (x: Tensor, weight: Tensor, bias: Tensor, output: Tensor) {
         let x = sample(s.inputShape, seed: seed).cast(to: .float32)
         let w = sample(s.weightShape, seed: seed + 1).cast(to: .float32)
@@ -75,7 +75,7 @@ import _DescentTestSupport
         let y = cpu.conv2d(x, weight: w, bias: b, s)
         let upstream = sample(y.shape, seed: seed + 3).cast(to: .float32)
         func wide(_ t: Tensor) -> Tensor { t.to(.reference).cast(to: .float64) }
-        expectClose([
+        expectClose(context: context, [
             ("forward", y, reference.conv2d(wide(x), weight: wide(w), bias: wide(b), s)),
             ("input gradient", cpu.conv2dInputGradient(upstream, weight: w, s),
              reference.conv2dInputGradient(wide(upstream), weight: wide(w), s)),
@@ -96,8 +96,9 @@ import _DescentTestSupport
 
     /// Each (name, float32 result, float64 reference) pair within a few float32 roundings of the
     /// reference's largest magnitude.
-    static func expectClose(_ pairs: [(String, Tensor, Tensor)]) {
-        for (name, fast, exact) in pairs {
+    static func expectClose(context: String = "", _ pairs: [(String, Tensor, Tensor)]) {
+        for (label, fast, exact) in pairs {
+            let name = context.isEmpty ? label : "\(label), \(context)"
             #expect(fast.shape == exact.shape, "\(name)")
             let got = fast.doubles(), want = exact.doubles()
             let scale = want.map(abs).max() ?? 1

@@ -29,6 +29,9 @@ extension CrossCheckRun {
     /// The last three have filters larger than 3×3 and stride 1, which the CPU computes as 3×3
     /// blocks over the input's shifted copies on the Winograd path (BlockedFilterConvolution.swift):
     /// 5×5 with padding "same", 7×7 without padding, and 5×4 with padding that differs by side.
+    /// The last, a 7×7 kernel with stride 2 and padding 3 over an image two columns wide (one
+    /// column out), has kernel columns that read padding only (the CPU's im2col once wrote past
+    /// its row there and stopped).
     static var convolutionGeometries: [Conv2dGeometry] {
         typealias Case = (n: Int, c: Int, h: Int, w: Int, o: Int, kernel: (Int, Int), stride: (Int, Int),
                           padding: (Int, Int, Int, Int), dilation: (Int, Int), groups: Int)
@@ -69,6 +72,7 @@ extension CrossCheckRun {
             (2, 8, 14, 14, 16, (5, 5), (1, 1), (2, 2, 2, 2), (1, 1), 1),
             (1, 4, 18, 19, 8, (7, 7), (1, 1), (0, 0, 0, 0), (1, 1), 1),
             (3, 3, 13, 13, 8, (5, 4), (1, 1), (1, 3, 2, 0), (1, 1), 1),
+            (2, 3, 5, 2, 4, (7, 7), (2, 2), (3, 3, 3, 3), (1, 1), 1),
         ]
         return cases.map { s in
             Conv2dGeometry(batch: s.n, inChannels: s.c, height: s.h, width: s.w, outChannels: s.o,

@@ -308,7 +308,8 @@ extension Conv2dGeometry {
     @inline(__always)
     private func validColumns(_ q: Int, outWidth: Int) -> Range<Int> {
         let offset = q * dilationX - padLeft  // the input column of output column 0
-        let first = offset >= 0 ? 0 : (-offset + strideX - 1) / strideX
+        // Padding wider than the output can put every column in it: then none is valid.
+        let first = offset >= 0 ? 0 : Swift.min(outWidth, (-offset + strideX - 1) / strideX)
         let last = width - 1 - offset  // j·sx ≤ last
         let end = last < 0 ? 0 : Swift.min(outWidth, last / strideX + 1)
         return first..<Swift.max(first, end)
