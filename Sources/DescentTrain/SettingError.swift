@@ -6,7 +6,7 @@
 /// case to its own name and words ``SettingError`` itself.
 public enum TrainingSetting: String, CaseIterable, Sendable, CustomStringConvertible {
     // The data.
-    case dataset, task, validationFraction, validationFile
+    case dataset, target, dataDirectory, task, validationFraction, validationFile
     // The training loop, and where it runs.
     case epochs, maximumSteps, batchSize, device, cudaGraphs
     // The optimizer and its hyper-parameters (PyTorch's names).
@@ -18,6 +18,8 @@ public enum TrainingSetting: String, CaseIterable, Sendable, CustomStringConvert
     public var description: String {
         switch self {
         case .dataset: "the dataset"
+        case .target: "the target column"
+        case .dataDirectory: "the data directory"
         case .task: "the task"
         case .validationFraction: "the validation fraction"
         case .validationFile: "the validation file"

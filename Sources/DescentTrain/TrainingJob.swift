@@ -70,6 +70,8 @@ public struct TrainingJob: Sendable {
     public var dataDirectory: String?
     /// The CSV column to predict; nil for the last.
     public var target: String?
+    /// The built-in data sets whose files ``dataDirectory`` holds.
+    static let dataSetsInADirectory = ["mnist", "cifar10"]
     /// Reads the target as this task instead of the one inferred from the data (see
     /// `PredictionTask/apply(to:source:)`).
     public var task: PredictionTask?
@@ -191,10 +193,17 @@ public struct TrainingJob: Sendable {
                 throw SettingError(.validationFile, .invalid(expected: "a .csv file", found: "'\(path)'"))
             }
             // Its columns are matched to the training file's by name.
-            if !dataset.lowercased().hasSuffix(".csv") {
+            if !isTable {
                 throw SettingError(.validationFile, .needs(other: .dataset, expected: "a CSV file with the same columns",
                                                            found: "'\(dataset)'"))
             }
+        }
+        // Settings the data would leave unread, silently.
+        if target != nil, !isTable {
+            throw SettingError(.target, .needs(other: .dataset, expected: "a CSV file", found: "'\(dataset)'"))
+        }
+        if dataDirectory != nil, !Self.dataSetsInADirectory.contains(dataset.lowercased()) {
+            throw SettingError(.dataDirectory, .needs(other: .dataset, expected: "'mnist' or 'cifar10'", found: "'\(dataset)'"))
         }
         try optimizer.check()
         try schedule.check()

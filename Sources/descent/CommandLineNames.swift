@@ -38,6 +38,8 @@ extension TrainingSetting {
     var commandLineName: String {
         switch self {
         case .dataset: "<dataset>"
+        case .target: "--target"
+        case .dataDirectory: "--data-dir"
         case .task: "--task"
         case .validationFraction: "--validation-split"
         case .validationFile: "--validation-file"

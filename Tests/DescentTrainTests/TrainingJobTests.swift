@@ -77,6 +77,17 @@ import _DescentTestSupport
         digits.validation = .file("v.csv")
         #expect(throws: SettingError(.validationFile, .needs(other: .dataset, expected: "a CSV file with the same columns",
                                                               found: "'digits'"))) { try digits.check() }
+        // Settings that other data would leave unread are refused, not ignored.
+        digits.validation = .split(fraction: 0.2)
+        digits.target = "label"
+        let target = try #require(throws: SettingError.self) { try digits.check() }
+        #expect(target.description == "the target column needs the dataset to be a CSV file, found 'digits'")
+        digits.target = nil
+        digits.dataDirectory = "data/mnist"
+        #expect(throws: SettingError(.dataDirectory, .needs(other: .dataset, expected: "'mnist' or 'cifar10'",
+                                                             found: "'digits'"))) { try digits.check() }
+        digits.dataset = "MNIST"
+        #expect(throws: Never.self) { try digits.check() }
     }
 
     @Test func aSavedModelPredictsFromAFile() throws {
