@@ -11,21 +11,6 @@ import Testing
 import _DescentTestSupport
 
 @Suite struct RandomConvolutionTests {
-    /// A small deterministic generator (SplitMix64), so that a failing geometry is the same on
-    /// every run and can be read from the failure's message.
-    struct Draws {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func pick<T>(_ choices: [T]) -> T { choices[Int(next() % UInt64(choices.count))] }
-        mutating func upTo(_ n: Int) -> Int { Int(next() % UInt64(n + 1)) }
-    }
-
     /// The ways a geometry is drawn for: any at all, or near one of the CPU's ways of
     /// convolving (its conditions met, or just missed), which a draw from the whole range would
     /// rarely reach.
@@ -35,7 +20,7 @@ import _DescentTestSupport
     /// Winograd's threshold of 8, kernels from 1 to 7 (square and not), strides 1 to 3,
     /// dilations 1 to 3, padding up to past the kernel's reach, depthwise and other groups,
     /// batches of 1 to 11 (im2col puts several small outputs into one product).
-    static func geometry(_ draws: inout Draws, aim: Aim) -> Conv2dGeometry {
+    static func geometry(_ draws: inout SeededDraws, aim: Aim) -> Conv2dGeometry {
         while true {
             var groups = draws.pick([1, 1, 1, 2, 3])
             var inChannels = groups * draws.pick([1, 2, 3, 4, 8, 12])
@@ -94,7 +79,7 @@ import _DescentTestSupport
 
     /// The geometries of round `round` of the test below: each aim in turn.
     static func geometries(round: Int) -> [Conv2dGeometry] {
-        var draws = Draws(state: 0x5EED_0000 + UInt64(round))
+        var draws = SeededDraws(seed: 0x5EED_0000 + UInt64(round))
         return (0..<geometriesPerRound).map { geometry(&draws, aim: Aim.allCases[$0 % Aim.allCases.count]) }
     }
 

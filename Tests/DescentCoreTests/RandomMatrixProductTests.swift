@@ -5,10 +5,11 @@
 // are drawn often; one to three threads.
 @testable import DescentCore
 import Testing
+import _DescentTestSupport
 
 @Suite struct RandomMatrixProductTests {
     /// A size near one of the matrix multiply's edges, or anywhere up to 200.
-    static func size(_ draws: inout RandomConvolutionTests.Draws) -> Int {
+    static func size(_ draws: inout SeededDraws) -> Int {
         switch draws.upTo(3) {
         case 0: return draws.upTo(3)
         case 1: return max(0, draws.pick([12, 16, 24, 32, 64, 96, 256]) + draws.upTo(2) - 1)
@@ -17,7 +18,7 @@ import Testing
     }
 
     @Test func productsAgreeWithTheFloat64Reference() {
-        var draws = RandomConvolutionTests.Draws(state: 0x3A7)
+        var draws = SeededDraws(seed: 0x3A7)
         for index in 0..<100 {
             let (m, n, k) = (Self.size(&draws), Self.size(&draws), Self.size(&draws))
             let (transposeA, transposeB) = (draws.next() % 2 == 0, draws.next() % 2 == 0)
@@ -40,7 +41,7 @@ import Testing
     }
 
     @Test func linearLayersAgreeWithTheFloat64Reference() {
-        var draws = RandomConvolutionTests.Draws(state: 0x11E)
+        var draws = SeededDraws(seed: 0x11E)
         for index in 0..<100 {
             let (rows, inputs, outputs) = (Self.size(&draws), Self.size(&draws), max(1, Self.size(&draws)))
             let x = CrossCheckRun.normal([rows, inputs], .float32, seed: UInt64(index))

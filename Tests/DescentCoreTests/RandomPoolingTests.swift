@@ -4,10 +4,11 @@
 // window that starts in the padding, inputs smaller than the dilated kernel).
 @testable import DescentCore
 import Testing
+import _DescentTestSupport
 
 @Suite struct RandomPoolingTests {
     /// A window and an input that give an output of at least 1×1, within PyTorch's rules.
-    static func draw(_ draws: inout RandomConvolutionTests.Draws) -> (shape: [Int], window: PoolingWindow2d) {
+    static func draw(_ draws: inout SeededDraws) -> (shape: [Int], window: PoolingWindow2d) {
         while true {
             let kernel = Size2D(1 + draws.upTo(4), draws.next() % 3 == 0 ? 1 + draws.upTo(4) : 0)
             let kernelSize = Size2D(kernel.height, kernel.width == 0 ? kernel.height : kernel.width)
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func maxPoolingAgreesWithTheReferenceExactly() {
-        var draws = RandomConvolutionTests.Draws(state: 0x9001)
+        var draws = SeededDraws(seed: 0x9001)
         for index in 0..<300 {
             let (shape, window) = Self.draw(&draws)
             let context = "\(shape) \(window)"
@@ -46,7 +47,7 @@ import Testing
     }
 
     @Test func averagePoolingAgreesWithTheFloat64Reference() {
-        var draws = RandomConvolutionTests.Draws(state: 0xA001)
+        var draws = SeededDraws(seed: 0xA001)
         for index in 0..<300 {
             let (shape, window) = Self.draw(&draws)
             for countIncludePad in [true, false] {

@@ -1,5 +1,6 @@
 import Descent
 import Testing
+import _DescentTestSupport
 
 /// Layer lists drawn at random (`--layers` is text from the command line): each is either
 /// refused with a ``TrainingError`` naming its item, or builds a network that takes a training
@@ -7,24 +8,9 @@ import Testing
 /// parameter. Nothing may stop the process: a convolution whose padding was wider than its
 /// output once did, on a map pooled down to two columns.
 @Suite struct RandomLayerListTests {
-    /// SplitMix64, so that a failing list is the same on every run and named in the failure.
-    struct Draws {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func pick<T>(_ choices: [T]) -> T { choices[Int(next() % UInt64(choices.count))] }
-        mutating func upTo(_ n: Int) -> Int { Int(next() % UInt64(n + 1)) }
-        mutating func chance(_ oneIn: Int) -> Bool { next() % UInt64(oneIn) == 0 }
-    }
-
     /// One item of the list's grammar, with small sizes (so that a step is quick) and, now and
     /// then, a setting that cannot work on the shape it will get.
-    static func item(_ draws: inout Draws) -> String {
+    static func item(_ draws: inout SeededDraws) -> String {
         switch draws.upTo(11) {
         case 0, 1:
             var convolution = "conv=\(1 + draws.upTo(5))x\(1 + draws.upTo(7))"
@@ -45,7 +31,7 @@ import Testing
     }
 
     @Test func everyListIsRefusedOrTrains() throws {
-        var draws = Draws(state: 0x1A7E)
+        var draws = SeededDraws(seed: 0x1A7E)
         var (refused, trained) = (0, 0)
         for index in 0..<2000 {
             let inputShape = draws.chance(5) ? [1 + draws.upTo(6)]
