@@ -26,7 +26,7 @@ extension CrossCheckRun {
     /// paddings, and phases large enough, which the CPU computes as a convolution of the input's
     /// phases on the Winograd path (DilatedConvolution.swift): dilation 2 with padding "same",
     /// dilation 2 with paddings of 0 and 2 that differ by side, and dilation 3 with padding "same".
-    /// The last three have filters larger than 3×3 and stride 1, which the CPU computes as 3×3
+    /// The next three have filters larger than 3×3 and stride 1, which the CPU computes as 3×3
     /// blocks over the input's shifted copies on the Winograd path (BlockedFilterConvolution.swift):
     /// 5×5 with padding "same", 7×7 without padding, and 5×4 with padding that differs by side.
     /// The last, a 7×7 kernel with stride 2 and padding 3 over an image two columns wide (one
