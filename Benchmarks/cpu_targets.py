@@ -53,10 +53,33 @@ MLP_SHAPES = ["sgemm_128x784x512", "sgemm_128x512x512", "sgemm_128x512x784_bT", 
 
 
 def lscpu():
+    """lscpu's fields; where lscpu is missing (a lent machine's bare image), the same fields
+    from /proc/cpuinfo."""
     fields = {}
-    for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+    try:
+        output = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    except FileNotFoundError:
+        return cpuinfo()
+    for line in output.splitlines():
         name, _, value = line.partition(":")
         fields[name.strip()] = value.strip()
+    return fields
+
+
+def cpuinfo():
+    """/proc/cpuinfo's first processor, under lscpu's names."""
+    names = {"model name": "Model name", "vendor_id": "Vendor ID", "cpu family": "CPU family",
+             "model": "Model", "flags": "Flags"}
+    first = {}
+    with open("/proc/cpuinfo") as file:
+        for line in file:
+            if not line.strip():
+                break
+            name, _, value = line.partition(":")
+            first[name.strip()] = value.strip()
+    fields = {names[name]: value for name, value in first.items() if name in names}
+    siblings, cores = int(first.get("siblings", "1")), int(first.get("cpu cores", "1"))
+    fields["Thread(s) per core"] = str(max(1, siblings // max(1, cores)))
     return fields
 
 
@@ -241,26 +264,34 @@ def main():
         "| figure | target | Descent | other side | ratio | share of the FMA peak | met |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ] + ["| " + " | ".join(r) + " |" for r in rows]
+    # Each part of the report is printed (and written to --out) as soon as it is measured: a run
+    # stopped by a time limit on a lent machine still leaves the targets' table behind.
+    if args.out:
+        open(args.out, "w").close()
+
+    def emit(lines):
+        text = "\n".join(lines)
+        print(text, flush=True)
+        if args.out:
+            with open(args.out, "a") as file:
+                file.write(text + "\n")
+
     accuracies = ", ".join(f"{run['w1_test_accuracy']:.4f}" for run in w1_descent)
     torch_accuracies = ", ".join(f"{run['w1_test_accuracy']:.4f}" for run in w1_torch)
     lines += ["", f"W1 test accuracy by round: Descent {accuracies}; PyTorch {torch_accuracies}."]
+    emit(lines)
     if kernels == "avx512" and not args.skip_variants:
-        lines += ["", f"AVX-512 against AVX2 kernels on this CPU (Descent alone, `DESCENT_KERNELS=avx2`, medians of "
+        lines = ["", f"AVX-512 against AVX2 kernels on this CPU (Descent alone, `DESCENT_KERNELS=avx2`, medians of "
                       f"{args.rounds} alternating rounds, {args.threads} threads; > 1: AVX-512 faster):", ""]
-        lines += variants(args.threads, args.epochs, args.rounds)
-    lines += ["", f"W2's step taken apart (Descent alone, synthetic data, medians of {args.rounds} runs; "
+        emit(lines + variants(args.threads, args.epochs, args.rounds))
+    lines = ["", f"W2's step taken apart (Descent alone, synthetic data, medians of {args.rounds} runs; "
                   f"W2's own step in the table above: {1e6 / median(descent, 'w2_steps_per_second'):.1f} µs, "
                   "the difference being the batch's gather and the iteration over real data):", ""]
-    lines += w2_parts(args.threads, args.rounds)
+    emit(lines + w2_parts(args.threads, args.rounds))
     if not args.skip_kernel_tests:
         passed, summary = kernel_tests()
-        lines += ["", f"Kernel tests (Tests/CKernels/run.sh): {'passed' if passed else '**FAILED**'}", ""]
-        lines += ["    " + line for line in summary]
-    report = "\n".join(lines)
-    print(report)
-    if args.out:
-        with open(args.out, "w") as file:
-            file.write(report + "\n")
+        emit(["", f"Kernel tests (Tests/CKernels/run.sh): {'passed' if passed else '**FAILED**'}", ""]
+             + ["    " + line for line in summary])
 
 
 if __name__ == "__main__":
