@@ -5,7 +5,9 @@
 #
 # descent-bench links Foundation's networking (DescentData can download data sets), and Swift's
 # static Foundation wants libcurl at link time: it is linked dynamically here, and the libraries
-# it needs beyond the C library's travel beside it (found through the binary's RUNPATH). MNIST
+# it needs beyond the C library's travel beside it, found through the binary's RPATH (the old
+# DT_RPATH rather than RUNPATH: it serves libcurl's own dependencies too, which a machine without
+# libcurl lacks as well). MNIST
 # travels too (the device tool does not carry ../shared).
 #
 #   Scripts/device-cpu-build.sh
@@ -15,7 +17,7 @@ cd "$(dirname "$0")/.."
 links="$(mktemp -d)"
 ln -s "$(ldconfig -p | awk '/libcurl\.so\.4 .*x86-64/ {print $NF; exit}')" "$links/libcurl.so"
 swift build -c release --static-swift-stdlib --product descent-bench \
-    -Xlinker -L"$links" -Xlinker -rpath -Xlinker '$ORIGIN/curl-lib'
+    -Xlinker -L"$links" -Xlinker -rpath -Xlinker '$ORIGIN/curl-lib' -Xlinker --disable-new-dtags
 rm -rf .build/cpu-bench "$links"
 mkdir -p .build/cpu-bench/curl-lib
 strip -o .build/cpu-bench/descent-bench .build/release/descent-bench

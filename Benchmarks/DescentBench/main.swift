@@ -19,6 +19,7 @@
 // sgemm  matrix-multiply GFLOP/s on the MLP's shapes and on squares
 // gather  W2's batch of 32 random rows alone, microseconds per batch
 // w2-parts  W2's step taken apart on synthetic data: forward pass, gradients, update, whole step (µs)
+// w1-parts  W1's step taken apart the same way (784-512-512-10, dropout, batch 128, RMSProp; µs)
 // w2-overhead  W2's step with layers 4-4-2: what a step costs besides its arithmetic (µs; set
 //     W2_STEP_CALLS=20000 for a steady figure; Benchmarks/callgrind.sh counts its instructions)
 // csv  loading a CSV file (--csv FILE): seconds, MB/s, rows; run alone for its peak memory
@@ -463,6 +464,7 @@ do {
     if options.workloads.contains("dropout") { dropout(json: options.json) }
     if options.workloads.contains("w2-step") { w2Step(json: options.json) }
     if options.workloads.contains("w2-parts") { w2Parts(json: options.json) }
+    if options.workloads.contains("w1-parts") { w1Parts(json: options.json) }
     if options.workloads.contains("w2-overhead") { w2Step(sizes: [4, 4, 2], json: options.json) }
     if options.workloads.contains("w4-call") { w4Call(json: options.json) }
     if options.workloads.contains("w4-batch") { w4BatchCall(json: options.json) }
