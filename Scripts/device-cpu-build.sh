@@ -7,15 +7,19 @@
 # static Foundation wants libcurl at link time: it is linked dynamically here, and the libraries
 # it needs beyond the C library's travel beside it, found through the binary's RPATH (the old
 # DT_RPATH rather than RUNPATH: it serves libcurl's own dependencies too, which a machine without
-# libcurl lacks as well). MNIST
-# travels too (the device tool does not carry ../shared).
+# libcurl lacks as well). MNIST travels too (the device tool does not carry ../shared).
 #
 #   Scripts/device-cpu-build.sh
 # then, with the device tool: command `Scripts/device-cpu-targets.sh`, carry [".build/cpu-bench"].
 set -euo pipefail
 cd "$(dirname "$0")/.."
+curl="$(ldconfig -p | awk '/libcurl\.so\.4 .*x86-64/ {print $NF; exit}')"
+if [ -z "$curl" ]; then
+    echo "device-cpu-build.sh: no libcurl.so.4 here (Debian: apt-get install libcurl4)" >&2
+    exit 1
+fi
 links="$(mktemp -d)"
-ln -s "$(ldconfig -p | awk '/libcurl\.so\.4 .*x86-64/ {print $NF; exit}')" "$links/libcurl.so"
+ln -s "$curl" "$links/libcurl.so"
 swift build -c release --static-swift-stdlib --product descent-bench \
     -Xlinker -L"$links" -Xlinker -rpath -Xlinker '$ORIGIN/curl-lib' -Xlinker --disable-new-dtags
 rm -rf .build/cpu-bench "$links"
