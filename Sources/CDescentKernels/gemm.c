@@ -184,7 +184,7 @@ static const descent_dgemm_kernels dgemm_avx2 = {
 static const descent_sgemm_kernels sgemm_avx512 = {
     descent_sgemm_kernel_avx512, descent_sgemm_kernel_avx512_epilogue, descent_sgemm_pack_a_avx512,
     descent_sgemm_pack_b_avx512, descent_sgemv_avx512, descent_sgemm_pack_a_ragged_avx512,
-    descent_sgemm_pack_b_ragged_avx512};
+    descent_sgemm_pack_b_ragged_avx512, descent_sgemm_kernel_avx512_in_place};
 #endif
 
 // The variant that a request for `asked` (a DESCENT_KERNELS_ value) gets: the variant chosen

@@ -189,6 +189,12 @@ static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int tr
         return;
     }
     GEMM_T *packedB = packedA + sizeA;
+    // With few rows of A, each micro-panel of B serves few tiles and copying it costs more than
+    // reading it where it lies: where the kernel set can, an untransposed B's full-width panels
+    // are read in place (the sums are the same, in the same order) when A has at most two blocks
+    // of MC rows. Many rows of A (a weight gradient's 784) reuse each panel enough for the copy,
+    // which then stays in L1, to pay.
+    int bInPlace = !transposeB && kernels->multiply_in_place && m <= 2 * GEMM_MC;
     for (ptrdiff_t jc = 0; jc < n; jc += ncMax) {
         ptrdiff_t nc = n - jc < ncMax ? n - jc : ncMax;
         for (ptrdiff_t pc = 0; pc < k; pc += kcMax) {
@@ -204,11 +210,20 @@ static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int tr
                                     transposeA ? a + pc * lda + ic : a + ic * lda + pc, lda, packedA);
                 for (ptrdiff_t jr = 0; jr < nc; jr += GEMM_NR) {
                     int nr = (int)(nc - jr < GEMM_NR ? nc - jr : GEMM_NR);
+                    ptrdiff_t j = jc + jr;
+                    if (bInPlace && nr == GEMM_NR) {
+                        for (ptrdiff_t ir = 0; ir < mc; ir += GEMM_MR) {
+                            int mr = (int)(mc - ir < GEMM_MR ? mc - ir : GEMM_MR);
+                            kernels->multiply_in_place(kc, packedA + ir * kc, b + pc * ldb + j, ldb,
+                                                       c + (ic + ir) * ldc + j, ldc, blockBeta, mr, nr,
+                                                       blockBias ? blockBias + j : NULL, blockActivation);
+                        }
+                        continue;
+                    }
                     if (ic == 0) {
                         // B is packed one micro-panel at a time, just before its first use:
                         // the copy is still in L1 when the micro-kernel reads it, and when A
                         // fits one block (small batches) B is read from memory exactly once.
-                        ptrdiff_t j = jc + jr;
                         GEMM_PREFIX(pack_b)(kernels, transposeB, kc, nr,
                                             transposeB ? b + j * ldb + pc : b + pc * ldb + j, ldb,
                                             packedB + jr * kc);

@@ -48,6 +48,10 @@ typedef struct {
     // NULL where the driver's plain loops serve.
     void (*pack_a_ragged)(int transpose, ptrdiff_t mr, ptrdiff_t kc, const float *a, ptrdiff_t lda, float *dest);
     void (*pack_b_ragged)(int transpose, ptrdiff_t nr, ptrdiff_t kc, const float *b, ptrdiff_t ldb, float *dest);
+    // A full-width tile (nr = NR) reading an untransposed B in place, row p at b + p·ldb, with
+    // the epilogue; NULL where every B is packed.
+    void (*multiply_in_place)(ptrdiff_t kc, const float *a, const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc,
+                              float beta, int mr, int nr, const float *bias, int activation);
 } descent_sgemm_kernels;
 
 typedef struct {
@@ -63,6 +67,8 @@ typedef struct {
     // NULL where the driver's plain loops serve.
     void (*pack_a_ragged)(int transpose, ptrdiff_t mr, ptrdiff_t kc, const double *a, ptrdiff_t lda, double *dest);
     void (*pack_b_ragged)(int transpose, ptrdiff_t nr, ptrdiff_t kc, const double *b, ptrdiff_t ldb, double *dest);
+    void (*multiply_in_place)(ptrdiff_t kc, const double *a, const double *b, ptrdiff_t ldb, double *c, ptrdiff_t ldc,
+                              double beta, int mr, int nr, const double *bias, int activation);
 } descent_dgemm_kernels;
 
 void descent_sgemm_kernel_portable(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
@@ -102,6 +108,8 @@ void descent_sgemm_kernel_avx512(ptrdiff_t kc, const float *a, const float *b, f
                                  float beta, int mr, int nr);
 void descent_sgemm_kernel_avx512_epilogue(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                                           float beta, int mr, int nr, const float *bias, int activation);
+void descent_sgemm_kernel_avx512_in_place(ptrdiff_t kc, const float *a, const float *b, ptrdiff_t ldb, float *c,
+                                          ptrdiff_t ldc, float beta, int mr, int nr, const float *bias, int activation);
 void descent_sgemm_pack_a_avx512(int transpose, ptrdiff_t kc, const float *a, ptrdiff_t lda,
                                  float *dest);
 void descent_sgemm_pack_b_avx512(int transpose, ptrdiff_t kc, const float *b, ptrdiff_t ldb,

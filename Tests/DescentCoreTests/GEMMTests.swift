@@ -101,6 +101,35 @@ import Testing
         }
     }
 
+    /// Where the AVX-512 kernels read an untransposed B in place (at most two blocks of MC rows
+    /// of A, full-width panels; the ragged last panel is packed), the sums are those of a packed
+    /// B, in the same order: the same bits as the product with B stored transposed, which is
+    /// always packed. With and without a bias and ReLU, on one thread and split among three.
+    @Test(arguments: [(12, 64, 40), (37, 96, 300), (128, 512, 100), (192, 70, 33), (200, 64, 20), (5, 40, 1000)])
+    func bReadInPlaceGivesTheBitsOfBPacked(m: Int, n: Int, k: Int) {
+        var random = RandomGenerator(seed: UInt64(m * 131 + n * 7 + k))
+        func randomMatrix(_ count: Int) -> [Float] { (0..<count).map { _ in Float(random.nextUnitDouble() * 2 - 1) } }
+        let a = randomMatrix(m * k), b = randomMatrix(k * n), bias = randomMatrix(n)
+        let bTransposed = (0..<n).flatMap { j in (0..<k).map { p in b[p * n + j] } }
+        for (withBias, activation) in [(false, LinearActivation.identity), (true, .relu)] {
+            for threads in [1, 3] {
+                var inPlace = [Float](repeating: .nan, count: m * n), packed = inPlace
+                inPlace.withUnsafeMutableBufferPointer { c in
+                    GEMM.multiply(transposeA: false, transposeB: false, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n,
+                                  c: c.baseAddress!, ldc: n, beta: 0, bias: withBias ? bias : nil,
+                                  activation: activation, threads: threads)
+                }
+                packed.withUnsafeMutableBufferPointer { c in
+                    GEMM.multiply(transposeA: false, transposeB: true, m: m, n: n, k: k, a: a, lda: k, b: bTransposed,
+                                  ldb: k, c: c.baseAddress!, ldc: n, beta: 0, bias: withBias ? bias : nil,
+                                  activation: activation, threads: threads)
+                }
+                let differing = zip(inPlace, packed).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(differing == 0, "\(m)×\(n)×\(k), bias \(withBias), \(activation), \(threads) threads: \(differing) differ")
+            }
+        }
+    }
+
     /// The kernels run on a thread with a small stack (512 KB, what macOS gives a secondary
     /// thread), in a debug build too: there every inlined copy of a micro-tile used to keep its
     /// own stack slots, and the AVX-512 epilogue kernel's frame was 4.2 MB. Full-width and
