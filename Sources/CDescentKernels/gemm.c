@@ -184,7 +184,29 @@ static const descent_dgemm_kernels dgemm_avx2 = {
 static const descent_sgemm_kernels sgemm_avx512 = {
     descent_sgemm_kernel_avx512, descent_sgemm_kernel_avx512_epilogue, descent_sgemm_pack_a_avx512,
     descent_sgemm_pack_b_avx512, descent_sgemv_avx512, descent_sgemm_pack_a_ragged_avx512,
+    descent_sgemm_pack_b_ragged_avx512};
+// The same, reading an untransposed B in place when A has few rows (gemm_driver.h).
+static const descent_sgemm_kernels sgemm_avx512_b_in_place = {
+    descent_sgemm_kernel_avx512, descent_sgemm_kernel_avx512_epilogue, descent_sgemm_pack_a_avx512,
+    descent_sgemm_pack_b_avx512, descent_sgemv_avx512, descent_sgemm_pack_a_ragged_avx512,
     descent_sgemm_pack_b_ragged_avx512, descent_sgemm_kernel_avx512_in_place};
+
+// Whether the AVX-512 products read B in place. Measured to pay on Zen 4 (AMD family 25), whose
+// 512-bit FMAs take two cycles each: a tile there needs half the bytes of B per cycle that it
+// would on a core with two 512-bit FMA units (Intel's Xeons, Zen 5), where it has not been
+// measured, and where the AVX2 kernel's like case (as many bytes per cycle on Zen 4) was slower.
+// DESCENT_GEMM_B_IN_PLACE=1 or 0 asks for it or not on any CPU, to measure it there. Decided once.
+static int descent_reads_b_in_place(void) {
+    static _Atomic int cached = -1;
+    int value = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (value < 0) {
+        const char *asked = getenv("DESCENT_GEMM_B_IN_PLACE");
+        value = asked && (strcmp(asked, "0") == 0 || strcmp(asked, "1") == 0) ? asked[0] == '1'
+                                                                               : descent_cpu_is_amd_family_25();
+        atomic_store_explicit(&cached, value, memory_order_relaxed);
+    }
+    return value;
+}
 #endif
 
 // The variant that a request for `asked` (a DESCENT_KERNELS_ value) gets: the variant chosen
@@ -206,8 +228,8 @@ void descent_sgemm_fused(int variant, int transposeA, int transposeB, ptrdiff_t 
 #if defined(__x86_64__)
     switch (descent_granted_variant(variant)) {
     case VARIANT_AVX512:
-        descent_sgemm512_run(&sgemm_avx512, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta,
-                             bias, activation);
+        descent_sgemm512_run(descent_reads_b_in_place() ? &sgemm_avx512_b_in_place : &sgemm_avx512, transposeA,
+                             transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta, bias, activation);
         return;
     case VARIANT_AVX2:
         descent_sgemm_run(&sgemm_avx2, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, beta,

@@ -190,10 +190,10 @@ static void GEMM_PREFIX(run)(const GEMM_KERNELS *kernels, int transposeA, int tr
     }
     GEMM_T *packedB = packedA + sizeA;
     // With few rows of A, each micro-panel of B serves few tiles and copying it costs more than
-    // reading it where it lies: where the kernel set can, an untransposed B's full-width panels
-    // are read in place (the sums are the same, in the same order) when A has at most two blocks
-    // of MC rows. Many rows of A (a weight gradient's 784) reuse each panel enough for the copy,
-    // which then stays in L1, to pay.
+    // reading it where it lies: where the kernel set can (gemm.c chooses where), an untransposed
+    // B's full-width panels are read in place (the sums are the same, in the same order) when A
+    // has at most two blocks of MC rows. Many rows of A (a weight gradient's 784) reuse each
+    // panel enough for the copy, which then stays in L1, to pay.
     int bInPlace = !transposeB && kernels->multiply_in_place && m <= 2 * GEMM_MC;
     for (ptrdiff_t jc = 0; jc < n; jc += ncMax) {
         ptrdiff_t nc = n - jc < ncMax ? n - jc : ncMax;

@@ -4,6 +4,7 @@
 #      each also with the fused bias + ReLU epilogue, bit for bit against the unfused path),
 #      then again with DESCENT_KERNELS=avx2 and =portable for the kernels that follow that choice
 #      (the bits of batch norm, GELU, the exponentials and depthwise must not change);
+#      and with DESCENT_GEMM_B_IN_PLACE=0 and =1 (the AVX-512 products with B packed or read in place);
 #   2. cross-compiled for ARM64 and run under qemu-user (the NEON kernels), when
 #      aarch64-linux-gnu-gcc and qemu-aarch64 are installed:
 #        apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
@@ -35,6 +36,11 @@ for variant in avx2 portable; do
     done
 done
 echo "batch norm, gelu, exponentials, depthwise and relu gradient: the same bits with every variant"
+# The AVX-512 products read an untransposed B in place on Zen 4 only (gemm.c): check both ways.
+for inPlace in 0 1; do
+    echo "== native with DESCENT_GEMM_B_IN_PLACE=$inPlace"
+    DESCENT_GEMM_B_IN_PLACE=$inPlace "$out/native" | tail -n 1
+done
 
 if command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/null; then
     echo "== arm64 under qemu-user"

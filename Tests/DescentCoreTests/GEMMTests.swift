@@ -101,10 +101,11 @@ import Testing
         }
     }
 
-    /// Where the AVX-512 kernels read an untransposed B in place (at most two blocks of MC rows
-    /// of A, full-width panels; the ragged last panel is packed), the sums are those of a packed
-    /// B, in the same order: the same bits as the product with B stored transposed, which is
-    /// always packed. With and without a bias and ReLU, on one thread and split among three.
+    /// Where the AVX-512 kernels read an untransposed B in place (on Zen 4, or wherever
+    /// DESCENT_GEMM_B_IN_PLACE=1; at most two blocks of MC rows of A, full-width panels, the
+    /// ragged last panel packed), the sums are those of a packed B, in the same order: the same
+    /// bits as the product with B stored transposed, which is always packed. With and without a
+    /// bias and ReLU, on one thread and split among three.
     @Test(arguments: [(12, 64, 40), (37, 96, 300), (128, 512, 100), (192, 70, 33), (200, 64, 20), (5, 40, 1000)])
     func bReadInPlaceGivesTheBitsOfBPacked(m: Int, n: Int, k: Int) {
         var random = RandomGenerator(seed: UInt64(m * 131 + n * 7 + k))

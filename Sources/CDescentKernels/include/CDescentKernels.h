@@ -10,6 +10,9 @@ int descent_cpu_has_avx2_fma(void);
 /// Returns 1 when this CPU and its OS can run the AVX-512F kernels, else 0.
 int descent_cpu_has_avx512(void);
 
+/// Returns 1 on an AMD CPU of family 25 (Zen 3 and Zen 4; with AVX-512, Zen 4), else 0.
+int descent_cpu_is_amd_family_25(void);
+
 /// The micro-kernels `descent_sgemm` runs: "avx512", "avx2", "neon" or "portable" — the best
 /// the CPU supports, or a lesser one named by the environment variable DESCENT_KERNELS
 /// ("avx2" or "portable"), read once.
