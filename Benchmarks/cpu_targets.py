@@ -24,6 +24,9 @@ about five minutes on two cores (seven on an AVX-512 CPU):
    multiplies again with DESCENT_KERNELS=avx2, alternating with the AVX-512 kernels, Descent
    only: whether the 512-bit kernels pay on this CPU for whole workloads (Intel cores lower
    their clock under 512-bit work, which a kernel's own figure does not show);
+   and the AVX-512 products on one core with B packed and read in place
+   (DESCENT_GEMM_B_IN_PLACE=0 and =1): whether reading in place, which gemm.c does on Zen 4
+   only, pays on this CPU;
 6. W2's step taken apart, Descent alone on synthetic data, on one thread and on --threads
    (descent-bench's w2-parts and w2-overhead): forward pass, gradients, update, whole step, and
    what a step costs besides its arithmetic (layers 4-4-2), medians of --rounds runs: where
@@ -94,20 +97,51 @@ def fma_peak():
     return float(match.group(1)), float(match.group(2))
 
 
+def build_gemm_per_core(folder):
+    """Benchmarks/gemm_per_core.c built with the package's C kernels in `folder`: its path."""
+    kernels = os.path.join(ROOT, "Sources", "CDescentKernels")
+    sources = [os.path.join(kernels, name) for name in sorted(os.listdir(kernels)) if name.endswith(".c")]
+    binary = os.path.join(folder, "gemm_per_core")
+    # clang, as SwiftPM compiles the package's C (gcc builds some of these loops differently).
+    subprocess.run([shutil.which("clang") or "cc", "-O2", "-std=gnu11", f"-I{kernels}/include", f"-I{kernels}",
+                    os.path.join(HERE, "gemm_per_core.c")] + sources + ["-o", binary, "-lm", "-lpthread"],
+                   check=True, stderr=subprocess.DEVNULL)
+    return binary
+
+
 def micro_kernels():
     """Each matrix-multiply micro-kernel alone with its panels in L1, one core
     (Benchmarks/gemm_per_core.c kernels): [(name, GFLOP/s)]."""
-    kernels = os.path.join(ROOT, "Sources", "CDescentKernels")
-    sources = [os.path.join(kernels, name) for name in sorted(os.listdir(kernels)) if name.endswith(".c")]
     with tempfile.TemporaryDirectory() as folder:
-        binary = os.path.join(folder, "gemm_per_core")
-        # clang, as SwiftPM compiles the package's C (gcc builds some of these loops differently).
-        subprocess.run([shutil.which("clang") or "cc", "-O2", "-std=gnu11", f"-I{kernels}/include", f"-I{kernels}",
-                        os.path.join(HERE, "gemm_per_core.c")] + sources + ["-o", binary, "-lm", "-lpthread"],
-                       check=True, stderr=subprocess.DEVNULL)
-        output = subprocess.run([binary, "kernels"], check=True, capture_output=True, text=True).stdout
+        output = subprocess.run([build_gemm_per_core(folder), "kernels"], check=True, capture_output=True,
+                                text=True).stdout
     return [(match.group(1).strip(), float(match.group(2)))
             for match in re.finditer(r"^micro-kernel (.*?) +\d+×\s*\d+.*?([\d.]+) GFLOP/s$", output, re.M)]
+
+
+def b_in_place(rounds, chosen):
+    """The AVX-512 products with B packed (DESCENT_GEMM_B_IN_PLACE=0) and read in place (=1),
+    one core (`gemm_per_core all`), alternating, medians: the lines of a table. `chosen` says
+    which this CPU gets by default (gemm.c: in place on Zen 4 only, where it was measured)."""
+    runs = {"0": {}, "1": {}}
+    with tempfile.TemporaryDirectory() as folder:
+        binary = build_gemm_per_core(folder)
+        for round in range(rounds):
+            for setting in (["0", "1"] if round % 2 == 0 else ["1", "0"]):
+                output = subprocess.run([binary, "all"], check=True, capture_output=True, text=True,
+                                        env=dict(os.environ, DESCENT_GEMM_B_IN_PLACE=setting)).stdout
+                for match in re.finditer(r"^(?!micro-kernel)(.*?)\s+(\d+)×\s*(\d+)×\s*(\d+)\s+([\d.]+) GFLOP/s$",
+                                         output, re.M):
+                    shape = f"{match.group(1).strip()} ({match.group(2)}×{match.group(3)}×{match.group(4)})"
+                    runs[setting].setdefault(shape, []).append(float(match.group(5)))
+    lines = [f"B read in place against B packed, the AVX-512 products on one core (`DESCENT_GEMM_B_IN_PLACE=1` "
+             f"and `=0`, `gemm_per_core all`, medians of {rounds} alternating rounds; this CPU's default: "
+             f"{'in place' if chosen else 'packed'}; > 1: in place faster):", "",
+             "| product | B packed, GFLOP/s | B in place | in place ÷ packed |", "| --- | --- | --- | --- |"]
+    for shape, packed in runs["0"].items():
+        packed, in_place = statistics.median(packed), statistics.median(runs["1"][shape])
+        lines.append(f"| {shape} | {packed:.1f} | {in_place:.1f} | {in_place / packed:.3f}× |")
+    return lines
 
 
 def median(runs, key):
@@ -302,6 +336,9 @@ def main():
         lines = ["", f"AVX-512 against AVX2 kernels on this CPU (Descent alone, `DESCENT_KERNELS=avx2`, medians of "
                       f"{args.rounds} alternating rounds, {args.threads} threads; > 1: AVX-512 faster):", ""]
         emit(lines + variants(args.threads, args.epochs, args.rounds))
+        print("B read in place against B packed", file=sys.stderr)
+        zen4 = cpu.get("Vendor ID") == "AuthenticAMD" and cpu.get("CPU family") == "25"
+        emit([""] + b_in_place(args.rounds, zen4))
     lines = ["", f"W2's step taken apart (Descent alone, synthetic data, medians of {args.rounds} runs; "
                   f"W2's own step in the table above: {1e6 / median(descent, 'w2_steps_per_second'):.1f} µs, "
                   "the difference being the batch's gather and the iteration over real data):", ""]
