@@ -33,6 +33,6 @@ let convolutionSteps: [(String, [Int], [Int], Int, Int)] = [
         for _ in 0..<3 { step() }
         var times: [Double] = []
         for _ in 0..<30 { times.append(seconds(step)) }
-        record(name + "_us", times.sorted()[times.count / 2] * 1e6, json: json)
+        record(name + "_us", median(of: times) * 1e6, json: json)
     }
 }

@@ -40,7 +40,7 @@ import Foundation
         let runs = (0..<15).map { _ in
             seconds { for _ in 0..<callsPerRun { body() } } / Double(callsPerRun) * 1e6
         }
-        return runs.sorted()[runs.count / 2]
+        return median(of: runs)
     }
     var scalars = 0
     record("\(name)_forward_us", microseconds { withoutGradients { scalars += model(inputs).scalarCount } }, json: json)

@@ -95,6 +95,16 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
+/// The median of `values`, as Python's `statistics.median` takes it (the mean of the two middle
+/// values when there is an even number), so that a figure here and PyTorch's in
+/// `Benchmarks/pytorch_bench.py` are the same statistic. Taking the upper middle value instead
+/// made W1's figure over two epochs the slower epoch, against the mean of PyTorch's two.
+func median(of values: [Double]) -> Double {
+    let sorted = values.sorted()
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
 func mlp(_ sizes: [Int], dropout: Double, seed: UInt64) -> Sequential {
     var generator = RandomGenerator(seed: seed)
     var layers: [any Layer] = []
@@ -118,9 +128,9 @@ func mlp(_ sizes: [Int], dropout: Double, seed: UInt64) -> Sequential {
         })
         if !json && epochs > 1 { print("  epoch \(epoch + 1): \(String(format: "%.2f", epochSeconds.last!)) s") }
     }
-    let median = epochSeconds.sorted()[epochSeconds.count / 2]
-    record("w1_epoch_seconds", median, json: json)
-    record("w1_samples_per_second", Double(train.count) / median, json: json)
+    let epochTime = median(of: epochSeconds)
+    record("w1_epoch_seconds", epochTime, json: json)
+    record("w1_samples_per_second", Double(train.count) / epochTime, json: json)
     let accuracy = model.evaluate(on: test, loss: .crossEntropy(), metrics: [.accuracy])["accuracy"]!
     record("w1_test_accuracy", accuracy, json: json)
     return model.training(false)
@@ -165,9 +175,9 @@ func mnistExampleWithBatchNorm(seed: UInt64) -> Sequential {
         })
         if !json && epochs > 1 { print("  epoch \(epoch + 1): \(String(format: "%.2f", epochSeconds.last!)) s") }
     }
-    let median = epochSeconds.sorted()[epochSeconds.count / 2]
-    record("\(name)_epoch_seconds", median, json: json)
-    record("\(name)_samples_per_second", Double(train.count) / median, json: json)
+    let epochTime = median(of: epochSeconds)
+    record("\(name)_epoch_seconds", epochTime, json: json)
+    record("\(name)_samples_per_second", Double(train.count) / epochTime, json: json)
     let accuracy = model.evaluate(on: test, loss: .crossEntropy(), metrics: [.accuracy])["accuracy"]!
     record("\(name)_test_accuracy", accuracy, json: json)
 }
@@ -208,7 +218,7 @@ func mnistExampleWithBatchNorm(seed: UInt64) -> Sequential {
         } / 500)
     }
     precondition(scalars == 20 * 500 * 32 * 784)
-    record("gather_batch32_us", times.sorted()[times.count / 2] * 1e6, json: json)
+    record("gather_batch32_us", median(of: times) * 1e6, json: json)
 }
 
 @MainActor func w4(model: Sequential, test: Dataset, json: Bool) {
@@ -219,7 +229,7 @@ func mnistExampleWithBatchNorm(seed: UInt64) -> Sequential {
             let time = seconds { _ = model(example) }
             if i >= 200 { latencies.append(time) }
         }
-        record("w4_batch1_latency_us", latencies.sorted()[latencies.count / 2] * 1e6, json: json)
+        record("w4_batch1_latency_us", median(of: latencies) * 1e6, json: json)
         let batch = test.features[0..<1000]
         _ = model(batch)
         var count = 0
@@ -239,17 +249,17 @@ func mnistExampleWithBatchNorm(seed: UInt64) -> Sequential {
 /// normalization with its ReLU, forward and backward: microseconds per call (medians), fused and
 /// composed.
 @MainActor func fusions(json: Bool) {
-    func median(_ body: () -> Void) -> Double {
+    func microsecondsPerCall(_ body: () -> Void) -> Double {
         var times: [Double] = []
         for _ in 0..<200 { times.append(seconds(body)) }
-        return times.sorted()[times.count / 2] * 1e6
+        return median(of: times) * 1e6
     }
     for (rows, inputs, outputs) in [(1, 784, 512), (128, 784, 512), (1000, 784, 512), (1000, 512, 512), (1000, 512, 10), (32, 784, 128)] {
         let x = Tensor.randomNormal([rows, inputs], seed: 1)
         let weight = Tensor.randomNormal([outputs, inputs], seed: 2), bias = Tensor.randomNormal([outputs], seed: 3)
         let name = "linear_\(rows)x\(inputs)x\(outputs)"
-        record(name + "_fused_us", median { _ = linear(x, weight: weight, bias: bias) }, json: json)
-        record(name + "_composed_us", median { _ = matmul(x, weight, transposeB: true) + bias }, json: json)
+        record(name + "_fused_us", microsecondsPerCall { _ = linear(x, weight: weight, bias: bias) }, json: json)
+        record(name + "_composed_us", microsecondsPerCall { _ = matmul(x, weight, transposeB: true) + bias }, json: json)
     }
     // (name, input, weight, padding, groups): im2col's matrix multiply (one input channel),
     // the depthwise kernels, a 1×1 product and Winograd's.
@@ -263,10 +273,10 @@ func mnistExampleWithBatchNorm(seed: UInt64) -> Sequential {
         let x = Tensor.randomNormal(input, seed: 1)
         let weight = Tensor.randomNormal(weightShape, seed: 2), bias = Tensor.randomNormal([weightShape[0]], seed: 3)
         let padding = Conv2dPadding.explicit(Size2D(padding, padding))
-        record(name + "_fused_us", median {
+        record(name + "_fused_us", microsecondsPerCall {
             _ = conv2d(x, weight: weight, bias: bias, padding: padding, groups: groups, activation: .relu)
         }, json: json)
-        record(name + "_composed_us", median {
+        record(name + "_composed_us", microsecondsPerCall {
             _ = relu(conv2d(x, weight: weight, bias: bias, padding: padding, groups: groups))
         }, json: json)
     }
@@ -275,7 +285,7 @@ func mnistExampleWithBatchNorm(seed: UInt64) -> Sequential {
         let x = Tensor.randomNormal(shape, seed: 1), upstream = Tensor.randomNormal(shape, seed: 4)
         let parameters = [x, Tensor.randomNormal([shape[1]], seed: 2), Tensor.randomNormal([shape[1]], seed: 3)]
         for (kind, fused) in [("fused", true), ("composed", false)] {
-            record(name + "_\(kind)_us", median {
+            record(name + "_\(kind)_us", microsecondsPerCall {
                 _ = valueWithGradient(at: parameters) { p in
                     let y = fused ? batchNormalization(p[0], weight: p[1], bias: p[2], activation: .relu).output
                         : relu(batchNormalization(p[0], weight: p[1], bias: p[2]).output)
@@ -293,7 +303,7 @@ func mnistExampleWithBatchNorm(seed: UInt64) -> Sequential {
     let x = Tensor.randomNormal([128, 512], seed: 1)
     var times: [Double] = []
     for _ in 0..<500 { times.append(seconds { _ = layer(x) }) }
-    record("dropout_128x512_us", times.sorted()[times.count / 2] * 1e6, json: json)
+    record("dropout_128x512_us", median(of: times) * 1e6, json: json)
 }
 
 /// (name, m, k, n, transpose A, transpose B): C[m, n] = op(A)·op(B)

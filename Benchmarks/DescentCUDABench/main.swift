@@ -81,6 +81,14 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
+/// The median as Python's `statistics.median` takes it (the two middle values' mean for an even
+/// count), the statistic `Benchmarks/pytorch_cuda_bench.py` reports.
+func median(of values: [Double]) -> Double {
+    let sorted = values.sorted()
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
 nonisolated(unsafe) var figures: [(String, Double)] = []
 nonisolated(unsafe) var agreementFailed = false
 func record(_ name: String, _ value: Double, json: Bool) {
@@ -185,7 +193,7 @@ if options.workloads.contains("w1") || options.workloads.contains("w4") {
                              limit: options.steps) { inputs, labels in trainingStep(&w1Model, optimizer, inputs, labels) }
             })
         }
-        record("w1_epoch_seconds", times.sorted()[times.count / 2], json: options.json)
+        record("w1_epoch_seconds", median(of: times), json: options.json)
         record("w1_first_epoch_cost", firstCost, json: options.json)
         record("w1_last_epoch_cost", cost, json: options.json)
     }
@@ -203,7 +211,7 @@ if options.workloads.contains("w1g"), let graph = trainingGraph(mlp([784, 512, 5
                          limit: options.steps) { graphStep(graph, $0, $1) }
         })
     }
-    record("w1_graph_epoch_seconds", times.sorted()[times.count / 2], json: options.json)
+    record("w1_graph_epoch_seconds", median(of: times), json: options.json)
     record("w1_graph_first_epoch_cost", firstCost, json: options.json)
     record("w1_graph_last_epoch_cost", cost, json: options.json)
 }
@@ -266,7 +274,7 @@ if options.workloads.contains("w4") {
             }
             if i >= 200 { latencies.append(time) }
         }
-        record("w4_batch1_latency_us", latencies.sorted()[latencies.count / 2] * 1e6, json: options.json)
+        record("w4_batch1_latency_us", median(of: latencies) * 1e6, json: options.json)
         if case .cuda = device { graphedInference(model, rows: host, on: device, json: options.json) }
         let batch = data.features[0..<1000]
         _ = model(batch).scalars(as: Float.self)
@@ -305,7 +313,7 @@ func graphedInference(_ model: Sequential, rows host: [Float], on device: Device
             let time = try seconds { _ = try graph(hostInput: input) }
             if i >= 200 { latencies.append(time) }
         }
-        record("w4_batch1_graph_latency_us", latencies.sorted()[latencies.count / 2] * 1e6, json: json)
+        record("w4_batch1_graph_latency_us", median(of: latencies) * 1e6, json: json)
         var largest: Float = 0, differing = 0
         for i in [0, 1, 7, 500, 999] {
             let graphed = try graph(hostInput: row(i))
