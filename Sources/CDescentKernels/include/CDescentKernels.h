@@ -13,6 +13,18 @@ int descent_cpu_has_avx512(void);
 /// Returns 1 on an AMD CPU of family 25 (Zen 3 and Zen 4; with AVX-512, Zen 4), else 0.
 int descent_cpu_is_amd_family_25(void);
 
+/// Tells the processor that the calling thread is polling in a spin loop: x86's PAUSE, ARM's
+/// YIELD. Between two hyperthreads of one core, a loop without it competes for the core's
+/// execution units with the thread doing the work, and on x86 its exit costs a pipeline flush
+/// when the polled value changes. The worker pool's polling loops call it on every turn.
+static inline void descent_spin_loop_hint(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 /// The micro-kernels `descent_sgemm` runs: "avx512", "avx2", "neon" or "portable" — the best
 /// the CPU supports, or a lesser one named by the environment variable DESCENT_KERNELS
 /// ("avx2" or "portable"), read once.

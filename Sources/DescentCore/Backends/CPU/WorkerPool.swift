@@ -1,3 +1,4 @@
+import CDescentKernels
 import Dispatch
 import Foundation
 import Synchronization
@@ -87,6 +88,7 @@ final class WorkerPool: @unchecked Sendable {
                     // now and then in case a worker is waiting for one (more threads than cores).
                     var polls = 0
                     while job.finishedIterations.load(ordering: .acquiring) < count {
+                        descent_spin_loop_hint()
                         polls += 1
                         if polls % 1024 == 0 { sched_yield() }
                     }
@@ -121,6 +123,7 @@ final class WorkerPool: @unchecked Sendable {
             let idleSince = DispatchTime.now().uptimeNanoseconds
             var polls = 0
             while generation.load(ordering: .acquiring) == seen {
+                descent_spin_loop_hint()
                 polls += 1
                 if polls % 256 == 0, DispatchTime.now().uptimeNanoseconds - idleSince > Self.spinDuration {
                     // Announce the sleep, then look once more, so a job posted in between is
