@@ -74,8 +74,11 @@ public struct Sequential: Layer {
     /// A ReLU followed by max pooling is left to that pair, which saves the ReLU's pass in
     /// backpropagation too.
     private static func layerFusingReLU(at index: Int, in layers: [any Layer]) -> (any ReLUFusing)? {
-        guard let layer = layers[index] as? any ReLUFusing, layer.fusesReLU, index + 1 < layers.endIndex,
-              isReLU(layers[index + 1]), maxPoolingAfterReLU(at: index + 1, in: layers) == nil else { return nil }
+        // The cast to a protocol looks up a conformance at run time: it is made only where a
+        // ReLU follows, not for every layer of every forward pass.
+        guard index + 1 < layers.endIndex, isReLU(layers[index + 1]),
+              let layer = layers[index] as? any ReLUFusing, layer.fusesReLU,
+              maxPoolingAfterReLU(at: index + 1, in: layers) == nil else { return nil }
         return layer
     }
 
