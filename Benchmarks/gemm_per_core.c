@@ -12,7 +12,7 @@
 // Build it with clang, as SwiftPM builds the package's C: gcc compiles some of these loops
 // differently (its AVX2 kernel ran 8 % below clang's, its vector–matrix product did not
 // vectorize the streaming loop at all), so a gcc build measures another program.
-//     /tmp/gemm_per_core [all | kernels | w3 | mlp | narrow]
+//     /tmp/gemm_per_core [all | kernels | w3 | mlp | narrow | mlp-c-in-l3]
 #include "CDescentKernels.h"
 #include "gemm_kernels.h"
 
@@ -28,9 +28,15 @@ static double threadSeconds(void) {
 }
 
 // With `withBias`, the product a dense layer computes: the bias added by the micro-kernel
-// (descent_sgemm_fused), as Descent runs it.
-static void measure(const char *name, int transposeA, int transposeB, long m, long n, long k, int withBias) {
-    float *a = malloc(sizeof(float) * m * k), *b = malloc(sizeof(float) * k * n), *c = malloc(sizeof(float) * m * n);
+// (descent_sgemm_fused), as Descent runs it. With `cInL3`, each product writes the next of
+// several copies of C, about 6 MB in all: C then comes from L3, as in a training step, where
+// the buffer a product writes was last touched by other work, not by the same product.
+static void measure(const char *name, int transposeA, int transposeB, long m, long n, long k, int withBias,
+                    int cInL3) {
+    long copies = cInL3 ? 6000000 / (long)(sizeof(float) * m * n) : 1;
+    if (copies < 2 && cInL3) copies = 2;
+    float *a = malloc(sizeof(float) * m * k), *b = malloc(sizeof(float) * k * n);
+    float *cs = calloc((size_t)(copies * m * n), sizeof(float));
     float *bias = malloc(sizeof(float) * n);
     for (long i = 0; i < m * k; i++) a[i] = (float)(i % 7) * 0.1f;
     for (long i = 0; i < k * n; i++) b[i] = (float)(i % 5) * 0.1f;
@@ -39,6 +45,7 @@ static void measure(const char *name, int transposeA, int transposeB, long m, lo
     for (int round = 0; round < 7; round++) {
         double start = threadSeconds();
         for (int repeat = 0; repeat < 20; repeat++) {
+            float *c = cs + (repeat % copies) * m * n;
             if (withBias) {
                 descent_sgemm_fused(DESCENT_KERNELS_BEST, transposeA, transposeB, m, n, k, a, transposeA ? m : k, b,
                                     transposeB ? k : n, c, n, 0, bias, DESCENT_ACTIVATION_IDENTITY);
@@ -49,10 +56,11 @@ static void measure(const char *name, int transposeA, int transposeB, long m, lo
         double seconds = (threadSeconds() - start) / 20;
         if (seconds < best) best = seconds;
     }
-    printf("%-32s %5ld×%5ld×%5ld  %6.1f GFLOP/s\n", name, m, n, k, 2.0 * m * n * k / best / 1e9);
+    printf("%-32s %5ld×%5ld×%5ld  %6.1f GFLOP/s%s\n", name, m, n, k, 2.0 * m * n * k / best / 1e9,
+           cInL3 ? ", C in L3" : "");
     free(a);
     free(b);
-    free(c);
+    free(cs);
     free(bias);
 }
 
@@ -111,16 +119,18 @@ static const Shape shapes[] = {
 
 // Which shapes to time: the first argument, `all` (the default), `kernels` (the micro-kernels
 // alone), `w3` (W3's convolution and dense shapes, a square), `mlp` (W1's and W2's products,
-// forward and both gradients; Benchmarks/gemm_blocks.py times these for each block size) or
-// `narrow` (the dense layers of 10 outputs, bias included).
+// forward and both gradients; Benchmarks/gemm_blocks.py times these for each block size),
+// `narrow` (the dense layers of 10 outputs, bias included) or `mlp-c-in-l3` (the `mlp` shapes
+// writing a C that comes from L3; not part of `all`).
 int main(int argc, char **argv) {
     const char *set = argc > 1 ? argv[1] : "all";
-    int all = strcmp(set, "all") == 0;
-    if (!all && strcmp(set, "kernels") != 0 && strcmp(set, "w3") != 0 && strcmp(set, "mlp") != 0 &&
+    int all = strcmp(set, "all") == 0, cInL3 = strcmp(set, "mlp-c-in-l3") == 0;
+    if (!all && !cInL3 && strcmp(set, "kernels") != 0 && strcmp(set, "w3") != 0 && strcmp(set, "mlp") != 0 &&
         strcmp(set, "narrow") != 0) {
-        fprintf(stderr, "gemm_per_core: expected all, kernels, w3, mlp or narrow, found '%s'\n", set);
+        fprintf(stderr, "gemm_per_core: expected all, kernels, w3, mlp, narrow or mlp-c-in-l3, found '%s'\n", set);
         return 2;
     }
+    if (cInL3) set = "mlp";
     if (all || strcmp(set, "kernels") == 0) {
 #if defined(__x86_64__)
         if (descent_cpu_has_avx2_fma()) {
@@ -136,7 +146,8 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         const Shape *shape = &shapes[i];
         if (all || strcmp(set, shape->set) == 0) {
-            measure(shape->name, shape->transposeA, shape->transposeB, shape->m, shape->n, shape->k, shape->withBias);
+            measure(shape->name, shape->transposeA, shape->transposeB, shape->m, shape->n, shape->k, shape->withBias,
+                    cInL3);
         }
     }
     return 0;
