@@ -67,9 +67,9 @@ tile(const int rows, const int halves, ptrdiff_t kc, const float *restrict a, co
     __m512 c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00, c81 = c00;
     __m512 c90 = c00, c91 = c00, c100 = c00, c101 = c00, c110 = c00, c111 = c00;
     // The tile of C is needed at the end: start bringing it into L2 now, behind the FMAs (as the
-    // AVX2 kernel does). Its first and last element of each row: the lines between, for a full
-    // row of 32 not on a cache line's start, too. A prefetch never faults, so one past the
-    // matrix's last column is harmless.
+    // AVX2 kernel does). A row of 32 floats is 128 bytes, which touch up to three cache lines
+    // when the row does not start on one: its first, middle and last element cover them. A
+    // prefetch never faults, so reaching past a ragged tile's last column is harmless.
     for (int r = 0; r < rows; r++) {
         _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T1);
         if (halves > 1) _mm_prefetch((const char *)(c + r * ldc + 16), _MM_HINT_T1);
